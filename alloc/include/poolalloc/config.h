@@ -1,0 +1,68 @@
+/* Runtime configuration of a heap: layout, limits and policies. */
+#ifndef POOLALLOC_CONFIG_H
+#define POOLALLOC_CONFIG_H
+
+#include <stddef.h>
+
+#include "poolalloc/large.h"
+#include "poolalloc/misuse.h"
+#include "poolalloc/os.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest number of size classes any legal configuration has (512 / 8). */
+#define PA_MAX_CLASSES 64
+/* Largest number of pools an arena may hold (bounds the per-arena bitmaps). */
+#define PA_MAX_POOLS_PER_ARENA 1024
+#define PA_MAX_THRESHOLD 512
+
+/* What happens to an arena once every one of its pools is free. */
+typedef enum pa_empty_arena_policy {
+    /* Return it to the OS, but keep one wholly free arena so a loop that
+     * allocates and frees one block does not map and unmap every time. */
+    PA_EMPTY_ARENA_KEEP_ONE = 0,
+    /* Return every wholly free arena at once. */
+    PA_EMPTY_ARENA_RELEASE,
+    /* Never return arenas: pymalloc before Python 2.5, the article's
+     * complaint; kept to demonstrate and measure it. */
+    PA_EMPTY_ARENA_KEEP_ALL,
+} pa_empty_arena_policy;
+
+/* What happens to a free pool inside an arena that is still in use. */
+typedef enum pa_decommit_policy {
+    PA_DECOMMIT_NEVER = 0,
+    /* An arena keeps up to decommit_keep_pools free pools committed; pools
+     * freed beyond that are decommitted so their pages stop counting. */
+    PA_DECOMMIT_FREE_POOLS,
+} pa_decommit_policy;
+
+typedef struct pa_config {
+    size_t alignment;       /* 8 or 16 */
+    size_t small_threshold; /* largest small request: alignment..512, multiple of alignment */
+    size_t pool_size;       /* power of two; holds at least two blocks of the largest class */
+    size_t arena_size;      /* power of two; holds 4..PA_MAX_POOLS_PER_ARENA pools */
+    size_t memory_limit;    /* most bytes of arena memory mapped at once; 0 = no limit */
+    pa_empty_arena_policy empty_arenas;
+    pa_decommit_policy decommit;
+    unsigned decommit_keep_pools; /* committed free pools an arena keeps */
+    pa_os_ops os;           /* all NULL: the mmap layer */
+    pa_large_ops large;     /* all NULL: the system malloc */
+    pa_misuse_handler on_misuse; /* NULL: print the report and abort */
+    void *misuse_ctx;
+} pa_config;
+
+/* CPython 3.12's 64-bit layout: 16-byte alignment, 512-byte threshold,
+ * 16 KiB pools, 1 MiB arenas; keep one empty arena; decommit free pools
+ * beyond 16 per arena; no limit. */
+pa_config pa_config_default(void);
+
+/* 0 when cfg is usable; otherwise EINVAL and a one-line reason in msg
+ * (naming the field, the value and the rule it breaks). */
+int pa_config_validate(const pa_config *cfg, char *msg, size_t msg_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

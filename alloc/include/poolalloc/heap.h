@@ -1,0 +1,48 @@
+/* Heap instances and the malloc family on a heap. A heap is not thread-safe:
+ * one thread at a time uses it. Two heaps never see each other's blocks. */
+#ifndef POOLALLOC_HEAP_H
+#define POOLALLOC_HEAP_H
+
+#include <stddef.h>
+
+#include "poolalloc/config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pa_heap pa_heap;
+
+/* NULL cfg means pa_config_default(). Returns NULL with errno EINVAL for an
+ * impossible configuration (pa_config_validate says why) or ENOMEM. */
+pa_heap *pa_heap_create(const pa_config *cfg);
+
+/* Returns every byte the heap holds to the OS layer and every large block to
+ * the large path; the result is how many blocks were still live. */
+size_t pa_heap_destroy(pa_heap *heap);
+
+/* The configuration the heap runs with (defaults filled in). */
+const pa_config *pa_heap_config(const pa_heap *heap);
+
+/* The malloc family with the C library's contracts. Failure: NULL with errno
+ * ENOMEM (EINVAL for a bad alignment). size 0 gives a unique pointer. */
+void *pa_heap_malloc(pa_heap *heap, size_t size);
+void *pa_heap_calloc(pa_heap *heap, size_t count, size_t size);
+/* Small blocks stay in place when the new size fits and uses more than 3/4 of
+ * the block; on failure the old block is untouched. realloc(NULL, n) is
+ * malloc(n); realloc(p, 0) returns a minimal block and frees p. */
+void *pa_heap_realloc(pa_heap *heap, void *p, size_t size);
+void pa_heap_free(pa_heap *heap, void *p);
+/* Bytes usable at p (>= the size asked for); 0 for NULL. */
+size_t pa_heap_usable_size(pa_heap *heap, const void *p);
+/* alignment: a power of two (else EINVAL); any size. */
+void *pa_heap_memalign(pa_heap *heap, size_t alignment, size_t size);
+
+/* Does this heap own p (a small block inside one of its arenas, or a large
+ * block it handed out)? Reads no memory outside the heap's metadata. */
+int pa_heap_owns(const pa_heap *heap, const void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

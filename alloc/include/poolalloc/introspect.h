@@ -1,0 +1,104 @@
+/* A read-only view of a heap's arenas, pools, freelists and counters, for the
+ * invariant checker and tools. Every function copies values out; none follows
+ * a pointer it has not first checked to lie inside the heap's own memory, so a
+ * corrupt heap is reported on, never crashed on. Addresses are uintptr_t:
+ * they identify things, they are not meant to be dereferenced by the caller. */
+#ifndef POOLALLOC_INTROSPECT_H
+#define POOLALLOC_INTROSPECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poolalloc/config.h"
+#include "poolalloc/heap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pa_heap_view {
+    pa_config config;
+    size_t nclasses;
+    size_t pool_header_size;     /* bytes of pool header before alignment */
+    size_t pools_per_arena;
+    size_t page_size;
+
+    size_t arena_slots;          /* arena objects in the arena table */
+    uintptr_t usable_arenas;     /* first arena object of the usable list, 0 if none */
+    uintptr_t unused_arenas;     /* first arena object with no arena, 0 if none */
+
+    /* counters the heap keeps as it runs */
+    uint64_t arenas_allocated_total;
+    uint64_t arenas_released_total;
+    size_t arenas_highwater;
+    size_t arenas_current;
+    size_t decommitted_pools;
+    size_t large_blocks;
+    size_t large_bytes;
+    size_t metadata_bytes;
+    size_t os_bytes_mapped;      /* arenas + metadata */
+    size_t arena_bytes_mapped;
+} pa_heap_view;
+
+typedef struct pa_class_view {
+    size_t block_size;
+    size_t first_block_offset;   /* header + alignment padding */
+    size_t capacity;             /* blocks per pool */
+    uintptr_t used_pools;        /* first partly used pool, 0 if none */
+    size_t blocks_in_use;        /* counter */
+    size_t pools;                /* counter: pools of the class holding blocks */
+} pa_class_view;
+
+typedef struct pa_arena_view {
+    uintptr_t object;            /* the arena object (its identity) */
+    size_t slot;                 /* its index in the arena table */
+    uintptr_t base;              /* 0: object not attached to an arena */
+    uintptr_t pool_address;      /* next never-carved pool */
+    size_t nfreepools;           /* committed free + decommitted + never carved */
+    size_t ntotalpools;
+    uintptr_t freepools;         /* first committed free pool, 0 if none */
+    uintptr_t next, prev;        /* usable-arena list (or unused list: next) */
+    size_t ndecommitted;         /* bits set in the decommitted bitmap */
+} pa_arena_view;
+
+typedef struct pa_pool_view {
+    uintptr_t base;
+    unsigned count;              /* blocks in use */
+    unsigned size_class;
+    uintptr_t freeblock;         /* freelist head */
+    uintptr_t next, prev;        /* used-pool or free-pool list */
+    size_t arena_slot;           /* index of the owning arena object */
+    size_t nextoffset;           /* first never-carved byte */
+    size_t maxnextoffset;        /* last offset a block may be carved at */
+} pa_pool_view;
+
+void pa_introspect_heap(const pa_heap *heap, pa_heap_view *out);
+/* index < nclasses; 0 on success, -1 otherwise. */
+int pa_introspect_class(const pa_heap *heap, size_t index, pa_class_view *out);
+/* slot < arena_slots; 0 on success, -1 otherwise. */
+int pa_introspect_arena_slot(const pa_heap *heap, size_t slot, pa_arena_view *out);
+/* object: an arena object address as the views give it; -1 if it is not one
+ * of the table's objects (a corrupt link is reported, not followed). */
+int pa_introspect_arena(const pa_heap *heap, uintptr_t object, pa_arena_view *out);
+/* Is pool i of the arena in slot decommitted? 1, 0, or -1 for bad arguments. */
+int pa_introspect_pool_decommitted(const pa_heap *heap, size_t slot, size_t pool_index);
+/* base must be a pool-aligned address inside a live arena's carved pools and
+ * not decommitted; 0 on success, -1 otherwise (nothing is read). */
+int pa_introspect_pool(const pa_heap *heap, uintptr_t base, pa_pool_view *out);
+/* The freelist link stored in a free block. The block must lie, whole, inside
+ * a live, committed, carved pool; -1 otherwise (nothing is read). */
+int pa_introspect_read_link(const pa_heap *heap, uintptr_t block, uintptr_t *next);
+/* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
+uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
+/* The arena object the ownership map names for address a, 0 if none. */
+uintptr_t pa_introspect_owner(const pa_heap *heap, uintptr_t a);
+/* Large blocks: slot < capacity; 1 and the block when the slot is used,
+ * 0 when it is empty, -1 past the end. */
+size_t pa_introspect_large_capacity(const pa_heap *heap);
+int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
+                             uintptr_t *block, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,35 @@
+/* The OS layer: where arena and metadata memory comes from. Substitutable so
+ * tests and fuzz targets can count every byte or make any request fail. */
+#ifndef POOLALLOC_OS_H
+#define POOLALLOC_OS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pa_os_ops {
+    /* A zero-filled, read-write region of size bytes whose address is a
+     * multiple of alignment (a power of two >= the page size), or NULL. */
+    void *(*map)(void *ctx, size_t size, size_t alignment);
+    /* Give back exactly a region map returned. 0 on success. */
+    int (*unmap)(void *ctx, void *addr, size_t size);
+    /* The pages of [addr, addr+size) may be dropped; their contents are
+     * lost. 0 on success; on failure they stay committed and intact. */
+    int (*decommit)(void *ctx, void *addr, size_t size);
+    /* Make decommitted pages usable again (zero-filled). 0 on success. */
+    int (*recommit)(void *ctx, void *addr, size_t size);
+    void *ctx;
+} pa_os_ops;
+
+/* The default layer: mmap/munmap, madvise(MADV_DONTNEED) to decommit. */
+pa_os_ops pa_os_mmap(void);
+
+/* The system page size, as the mmap layer sees it. */
+size_t pa_os_page_size(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,39 @@
+/* poolalloc: a small-object allocator in the manner of CPython's pymalloc.
+ * This header brings in the whole API and the process-wide default heap. */
+#ifndef POOLALLOC_H
+#define POOLALLOC_H
+
+#include <stddef.h>
+
+#include "poolalloc/config.h"
+#include "poolalloc/heap.h"
+#include "poolalloc/introspect.h"
+#include "poolalloc/object_cache.h"
+#include "poolalloc/stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define POOLALLOC_VERSION "0.1.0"
+
+/* The process-wide default heap, created on first use with the default
+ * configuration; NULL (errno ENOMEM) if that fails. */
+pa_heap *pa_default_heap(void);
+
+/* malloc-compatible functions on the default heap. */
+void *pa_malloc(size_t size);
+void *pa_calloc(size_t count, size_t size);
+void *pa_realloc(void *p, size_t size);
+void pa_free(void *p);
+size_t pa_usable_size(const void *p);
+/* C17 aligned_alloc: alignment a power of two (else NULL, EINVAL). */
+void *pa_aligned_alloc(size_t alignment, size_t size);
+/* POSIX: alignment a power of two multiple of sizeof(void *); returns 0,
+ * EINVAL or ENOMEM and leaves errno alone. */
+int pa_posix_memalign(void **out, size_t alignment, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

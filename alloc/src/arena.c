@@ -1,0 +1,244 @@
+#include "arena.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "meta.h"
+#include "radix.h"
+
+#define FIRST_TABLE_SLOTS 16
+
+static size_t pool_index(const pa_heap *h, const pa_arena *a, const pa_pool *pool) {
+    return ((uintptr_t)pool - a->base) / h->config.pool_size;
+}
+
+/* Only called when no arena is usable and no object is unused: then nothing
+ * points into the table (full arenas are on no list), so it can move. */
+static int grow_table(pa_heap *h) {
+    size_t old = h->arena_slots;
+    size_t slots = old ? old * 2 : FIRST_TABLE_SLOTS;
+    if (slots >= UINT32_MAX)
+        return -1;
+    pa_arena *table = pa_meta_map(h, slots * sizeof *table);
+    if (!table)
+        return -1;
+    if (old) {
+        memcpy(table, h->arenas, old * sizeof *table);
+        pa_meta_unmap(h, h->arenas, old * sizeof *table);
+    }
+    for (size_t i = slots; i-- > old;) {
+        table[i].next = h->unused_arenas;
+        h->unused_arenas = &table[i];
+    }
+    h->arenas = table;
+    h->arena_slots = slots;
+    return 0;
+}
+
+static pa_arena *new_arena(pa_heap *h) {
+    const pa_config *c = &h->config;
+    if (c->memory_limit && h->arena_bytes_mapped + c->arena_size > c->memory_limit)
+        return NULL;
+    if (!h->unused_arenas && grow_table(h))
+        return NULL;
+    void *base = c->os.map(c->os.ctx, c->arena_size, c->arena_size);
+    if (!base)
+        return NULL;
+    pa_arena *a = h->unused_arenas;
+    uint32_t slot = (uint32_t)(a - h->arenas);
+    if (((uintptr_t)base & (c->arena_size - 1)) || pa_radix_set(h, (uintptr_t)base, slot + 1)) {
+        c->os.unmap(c->os.ctx, base, c->arena_size);
+        return NULL;
+    }
+    h->unused_arenas = a->next;
+    memset(a, 0, sizeof *a);
+    a->base = (uintptr_t)base;
+    a->pool_address = a->base;
+    a->nfreepools = a->ntotalpools = (uint32_t)h->pools_per_arena;
+    h->usable_arenas = a;
+    h->last_with_free[a->nfreepools] = a;
+    h->arenas_allocated_total++;
+    h->arenas_current++;
+    if (h->arenas_current > h->arenas_highwater)
+        h->arenas_highwater = h->arenas_current;
+    h->arena_bytes_mapped += c->arena_size;
+    return a;
+}
+
+static size_t first_decommitted(const pa_arena *a) {
+    for (size_t w = 0;; w++)
+        if (a->decommitted[w])
+            return w * 64 + (size_t)__builtin_ctzll(a->decommitted[w]);
+}
+
+/* Committed free pools first (warm, maybe same class), then never-carved
+ * ones, and decommitted pools last since they cost a recommit. */
+static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
+    *kept_header = 0;
+    if (a->freepools) {
+        pa_pool *pool = a->freepools;
+        a->freepools = pool->next;
+        a->ncommitted_free--;
+        *kept_header = 1;
+        return pool;
+    }
+    if (a->pool_address < a->base + h->config.arena_size) {
+        pa_pool *pool = (pa_pool *)a->pool_address;
+        a->pool_address += h->config.pool_size;
+        return pool;
+    }
+    size_t i = first_decommitted(a);
+    pa_pool *pool = (pa_pool *)(a->base + i * h->config.pool_size);
+    if (h->config.os.recommit(h->config.os.ctx, pool, h->config.pool_size))
+        return NULL;
+    a->decommitted[i / 64] &= ~(UINT64_C(1) << (i % 64));
+    a->ndecommitted--;
+    h->decommitted_pools--;
+    return pool;
+}
+
+pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header) {
+    pa_arena *a = h->usable_arenas;
+    if (!a && !(a = new_arena(h))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pa_pool *pool = pick_pool(h, a, kept_header);
+    if (!pool) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pool->arena_slot = (uint32_t)(a - h->arenas);
+    /* a heads the list, so it alone has the fewest free pools: it stays at
+     * the head with one fewer, or leaves the list when it is full. */
+    uint32_t k = a->nfreepools--;
+    if (h->last_with_free[k] == a)
+        h->last_with_free[k] = NULL;
+    if (a->nfreepools) {
+        h->last_with_free[a->nfreepools] = a;
+    } else {
+        h->usable_arenas = a->next;
+        if (a->next)
+            a->next->prev = NULL;
+        a->next = a->prev = NULL;
+    }
+    return pool;
+}
+
+static void unlink_usable(pa_heap *h, pa_arena *a) {
+    uint32_t k = a->nfreepools;
+    if (h->last_with_free[k] == a)
+        h->last_with_free[k] = (a->prev && a->prev->nfreepools == k) ? a->prev : NULL;
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        h->usable_arenas = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+}
+
+/* -1 when the OS refuses the unmap: the arena then stays, wholly free. */
+static int release_arena(pa_heap *h, pa_arena *a) {
+    const pa_config *c = &h->config;
+    if (c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size))
+        return -1;
+    unlink_usable(h, a);
+    pa_radix_set(h, a->base, 0);
+    h->decommitted_pools -= a->ndecommitted;
+    memset(a, 0, sizeof *a);
+    a->next = h->unused_arenas;
+    h->unused_arenas = a;
+    h->arenas_released_total++;
+    h->arenas_current--;
+    h->arena_bytes_mapped -= c->arena_size;
+    return 0;
+}
+
+static int should_release(const pa_heap *h, const pa_arena *a) {
+    switch (h->config.empty_arenas) {
+    case PA_EMPTY_ARENA_RELEASE:
+        return 1;
+    case PA_EMPTY_ARENA_KEEP_ONE:
+        /* Wholly free arenas sort last; the very last one is kept. */
+        return a->next != NULL;
+    case PA_EMPTY_ARENA_KEEP_ALL:
+        break;
+    }
+    return 0;
+}
+
+static void park_pool(pa_heap *h, pa_arena *a, pa_pool *pool) {
+    const pa_config *c = &h->config;
+    if (c->decommit == PA_DECOMMIT_FREE_POOLS && a->ncommitted_free >= c->decommit_keep_pools &&
+        c->os.decommit(c->os.ctx, pool, c->pool_size) == 0) {
+        size_t i = pool_index(h, a, pool);
+        a->decommitted[i / 64] |= UINT64_C(1) << (i % 64);
+        a->ndecommitted++;
+        h->decommitted_pools++;
+        return;
+    }
+    pool->next = a->freepools;
+    a->freepools = pool;
+    a->ncommitted_free++;
+}
+
+/* One more free pool: move a behind the last arena with as many, in O(1)
+ * thanks to last_with_free. */
+static void resort_gained_pool(pa_heap *h, pa_arena *a) {
+    uint32_t k = a->nfreepools++;
+    if (k == 0) {
+        /* It was full and on no list; one free pool is the fewest possible. */
+        a->prev = NULL;
+        a->next = h->usable_arenas;
+        if (a->next)
+            a->next->prev = a;
+        h->usable_arenas = a;
+        if (!h->last_with_free[1])
+            h->last_with_free[1] = a;
+        return;
+    }
+    pa_arena *last_k = h->last_with_free[k];
+    if (last_k == a) {
+        /* Everything after a already has more than k free pools. */
+        h->last_with_free[k] = (a->prev && a->prev->nfreepools == k) ? a->prev : NULL;
+        if (!h->last_with_free[k + 1])
+            h->last_with_free[k + 1] = a;
+        return;
+    }
+    pa_arena *target = h->last_with_free[k + 1] ? h->last_with_free[k + 1] : last_k;
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        h->usable_arenas = a->next;
+    a->next->prev = a->prev; /* last_k follows a, so a->next exists */
+    a->prev = target;
+    a->next = target->next;
+    if (target->next)
+        target->next->prev = a;
+    target->next = a;
+    h->last_with_free[k + 1] = a;
+}
+
+void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
+    pa_arena *a = &h->arenas[pool->arena_slot];
+    if (a->nfreepools + 1 == a->ntotalpools && should_release(h, a) && release_arena(h, a) == 0)
+        return;
+    park_pool(h, a, pool);
+    resort_gained_pool(h, a);
+}
+
+void pa_arena_release_all(pa_heap *h) {
+    const pa_config *c = &h->config;
+    for (size_t i = 0; i < h->arena_slots; i++) {
+        pa_arena *a = &h->arenas[i];
+        if (a->base && c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size) == 0) {
+            h->arena_bytes_mapped -= c->arena_size;
+            h->arenas_current--;
+        }
+    }
+    if (h->arenas)
+        pa_meta_unmap(h, h->arenas, h->arena_slots * sizeof *h->arenas);
+    h->arenas = NULL;
+    h->arena_slots = 0;
+    h->usable_arenas = h->unused_arenas = NULL;
+}

@@ -1,0 +1,19 @@
+/* Arenas: where pools come from and go back to. The usable list is kept
+ * sorted by free pools, fewest first, so allocation fills the fullest arenas
+ * and the emptiest drain and go back to the OS. */
+#ifndef POOLALLOC_ARENA_H
+#define POOLALLOC_ARENA_H
+
+#include "heap_internal.h"
+
+/* A free pool from the fullest usable arena (a new arena when none has one).
+ * *kept_header is 1 when the pool was a committed free pool whose header and
+ * freelist are intact. NULL with errno ENOMEM on failure; nothing changed. */
+pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header);
+/* The pool's last block was freed and it is on no list: back to its arena,
+ * which may then go back to the OS or have the pool decommitted. */
+void pa_arena_give_pool(pa_heap *h, pa_pool *pool);
+/* Unmap every arena and the arena table (heap destroy). */
+void pa_arena_release_all(pa_heap *h);
+
+#endif

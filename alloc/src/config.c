@@ -1,0 +1,79 @@
+#include "poolalloc/config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "layout.h"
+
+pa_config pa_config_default(void) {
+    pa_config c = {
+        .alignment = 16,
+        .small_threshold = 512,
+        .pool_size = 16 * 1024,
+        .arena_size = 1024 * 1024,
+        .memory_limit = 0,
+        .empty_arenas = PA_EMPTY_ARENA_KEEP_ONE,
+        .decommit = PA_DECOMMIT_FREE_POOLS,
+        .decommit_keep_pools = 16,
+    };
+    return c;
+}
+
+static int reject(char *msg, size_t msg_len, const char *fmt, ...) {
+    if (msg && msg_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, msg_len, fmt, ap);
+        va_end(ap);
+    }
+    return EINVAL;
+}
+
+static int is_pow2(size_t x) { return x && !(x & (x - 1)); }
+
+int pa_config_validate(const pa_config *c, char *msg, size_t msg_len) {
+    if (msg && msg_len)
+        msg[0] = '\0';
+    if (c->alignment != 8 && c->alignment != 16)
+        return reject(msg, msg_len, "alignment %zu must be 8 or 16", c->alignment);
+    if (c->small_threshold < c->alignment || c->small_threshold > PA_MAX_THRESHOLD ||
+        c->small_threshold % c->alignment)
+        return reject(msg, msg_len,
+                      "small_threshold %zu must be a multiple of the alignment (%zu) between %zu and %d",
+                      c->small_threshold, c->alignment, c->alignment, PA_MAX_THRESHOLD);
+    if (!is_pow2(c->pool_size))
+        return reject(msg, msg_len, "pool_size %zu is not a power of two", c->pool_size);
+    size_t largest = c->small_threshold;
+    size_t first = pa_layout_first_offset(largest);
+    if (c->pool_size < first || (c->pool_size - first) / largest < 2)
+        return reject(msg, msg_len,
+                      "pool_size %zu holds fewer than 2 blocks of %zu bytes (the small_threshold) after its %zu-byte header",
+                      c->pool_size, largest, first);
+    if (!is_pow2(c->arena_size))
+        return reject(msg, msg_len, "arena_size %zu is not a power of two", c->arena_size);
+    if (c->arena_size < pa_os_page_size())
+        return reject(msg, msg_len, "arena_size %zu is smaller than the page size %zu",
+                      c->arena_size, pa_os_page_size());
+    if (c->arena_size / c->pool_size < 4 || c->arena_size / c->pool_size > PA_MAX_POOLS_PER_ARENA)
+        return reject(msg, msg_len, "arena_size %zu holds %zu pools of %zu bytes; it must hold 4 to %d",
+                      c->arena_size, c->arena_size / c->pool_size, c->pool_size, PA_MAX_POOLS_PER_ARENA);
+    if (c->memory_limit && c->memory_limit < c->arena_size)
+        return reject(msg, msg_len, "memory_limit %zu is below one arena (%zu bytes): nothing could be allocated",
+                      c->memory_limit, c->arena_size);
+    if ((unsigned)c->empty_arenas > PA_EMPTY_ARENA_KEEP_ALL)
+        return reject(msg, msg_len, "empty_arenas %d is not a pa_empty_arena_policy", (int)c->empty_arenas);
+    if ((unsigned)c->decommit > PA_DECOMMIT_FREE_POOLS)
+        return reject(msg, msg_len, "decommit %d is not a pa_decommit_policy", (int)c->decommit);
+    if (c->decommit == PA_DECOMMIT_FREE_POOLS && c->pool_size < pa_os_page_size())
+        return reject(msg, msg_len, "decommit of free pools needs pool_size %zu to be at least the page size %zu",
+                      c->pool_size, pa_os_page_size());
+    int os_set = !!c->os.map + !!c->os.unmap + !!c->os.decommit + !!c->os.recommit;
+    if (os_set != 0 && os_set != 4)
+        return reject(msg, msg_len, "os: map, unmap, decommit and recommit must all be set, or none");
+    if (!c->large.alloc != !c->large.free)
+        return reject(msg, msg_len, "large: alloc and free must both be set, or neither");
+    if (!c->large.alloc && (c->large.resize || c->large.alloc_zeroed))
+        return reject(msg, msg_len, "large: resize or alloc_zeroed given without alloc and free");
+    return 0;
+}

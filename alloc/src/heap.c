@@ -1,0 +1,315 @@
+#include <errno.h>
+#include <string.h>
+
+#include "arena.h"
+#include "heap_internal.h"
+#include "large_table.h"
+#include "layout.h"
+#include "meta.h"
+#include "misuse_report.h"
+#include "pool.h"
+#include "radix.h"
+
+/* ---- small blocks ---------------------------------------------------- */
+
+static void *small_alloc_new_pool(pa_heap *h, unsigned cls) {
+    int kept_header;
+    pa_pool *pool = pa_arena_take_pool(h, &kept_header);
+    if (!pool)
+        return NULL;
+    pa_size_class *c = &h->classes[cls];
+    /* A committed free pool of the same class still has its freelist. */
+    if (!kept_header || pool->size_class != cls)
+        pa_pool_init(pool, c, cls);
+    pa_pool_push_used(c, pool);
+    c->pools++;
+    return pa_pool_pop(c, pool);
+}
+
+static inline void *small_alloc(pa_heap *h, unsigned cls) {
+    pa_size_class *c = &h->classes[cls];
+    pa_pool *pool = c->used;
+    if (PA_LIKELY(pool != NULL))
+        return pa_pool_pop(c, pool);
+    return small_alloc_new_pool(h, cls);
+}
+
+static inline unsigned class_of(const pa_heap *h, size_t size) {
+    return (unsigned)((size - 1) >> h->class_shift);
+}
+
+/* p is inside one of h's arenas. */
+static inline void small_free(pa_heap *h, void *p, const char *operation) {
+    pa_pool *pool = pa_pool_of(h, p);
+    if (PA_UNLIKELY(pool->count == 0)) {
+        pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, operation, p);
+        return;
+    }
+    pa_size_class *c = &h->classes[pool->size_class];
+    pa_block *b = p;
+    pa_block *old = pool->freeblock;
+    b->next = old;
+    pool->freeblock = b;
+    c->blocks_in_use--;
+    pool->count--;
+    if (PA_UNLIKELY(old == NULL)) {
+        /* It was full: back where allocations of its class look first. */
+        pa_pool_push_used(c, pool);
+        return;
+    }
+    if (PA_UNLIKELY(pool->count == 0)) {
+        pa_pool_unlink_used(c, pool);
+        c->pools--;
+        pa_arena_give_pool(h, pool);
+    }
+}
+
+static inline int owns_small(const pa_heap *h, const void *p) {
+    return pa_radix_get(&h->radix, (uintptr_t)p) != 0;
+}
+
+/* ---- large blocks ---------------------------------------------------- */
+
+static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) {
+    if (pa_large_reserve(h)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    const pa_large_ops *ops = &h->config.large;
+    void *p;
+    if (zeroed && ops->alloc_zeroed) {
+        p = ops->alloc_zeroed(ops->ctx, size, alignment);
+    } else {
+        p = ops->alloc(ops->ctx, size, alignment);
+        if (p && zeroed)
+            memset(p, 0, size);
+    }
+    if (!p) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pa_large_insert(h, (uintptr_t)p, size);
+    return p;
+}
+
+static void large_free(pa_heap *h, pa_large_slot *slot) {
+    void *p = (void *)slot->block;
+    size_t size = slot->size;
+    pa_large_remove(h, slot);
+    h->config.large.free(h->config.large.ctx, p, size);
+}
+
+/* ---- the malloc family ------------------------------------------------ */
+
+void *pa_heap_malloc(pa_heap *h, size_t size) {
+    if (PA_LIKELY(size - 1 < h->threshold))
+        return small_alloc(h, class_of(h, size));
+    if (size == 0)
+        return small_alloc(h, 0);
+    return large_alloc(h, size, h->config.alignment, 0);
+}
+
+void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (total > h->threshold)
+        return large_alloc(h, total, h->config.alignment, 1);
+    void *p = pa_heap_malloc(h, total);
+    if (p)
+        memset(p, 0, total);
+    return p;
+}
+
+void pa_heap_free(pa_heap *h, void *p) {
+    if (PA_LIKELY(owns_small(h, p))) {
+        small_free(h, p, "free");
+        return;
+    }
+    if (!p)
+        return;
+    pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
+    if (slot)
+        large_free(h, slot);
+    else
+        pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "free", p);
+}
+
+static void *realloc_small(pa_heap *h, void *p, size_t size) {
+    pa_pool *pool = pa_pool_of(h, p);
+    if (pool->count == 0) {
+        pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, "realloc", p);
+        return NULL;
+    }
+    size_t block = h->classes[pool->size_class].block_size;
+    size_t keep = block;
+    if (size <= block) {
+        /* Shrinking by less than a quarter is not worth a copy. */
+        if (4 * size > 3 * block)
+            return p;
+        keep = size;
+    }
+    void *q = pa_heap_malloc(h, size);
+    if (!q)
+        return NULL;
+    memcpy(q, p, keep);
+    small_free(h, p, "realloc");
+    return q;
+}
+
+static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
+    void *p = (void *)slot->block;
+    size_t old = slot->size;
+    if (size <= h->threshold) {
+        void *q = pa_heap_malloc(h, size);
+        if (!q)
+            /* Keeping the bigger block still honours the request. */
+            return size <= old ? p : NULL;
+        memcpy(q, p, size < old ? size : old);
+        large_free(h, slot);
+        return q;
+    }
+    const pa_large_ops *ops = &h->config.large;
+    if (ops->resize) {
+        void *q = ops->resize(ops->ctx, p, old, size);
+        if (!q) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        /* Same count after remove + insert: no growth, no failure. */
+        pa_large_remove(h, slot);
+        pa_large_insert(h, (uintptr_t)q, size);
+        return q;
+    }
+    void *q = large_alloc(h, size, h->config.alignment, 0);
+    if (!q)
+        return NULL;
+    /* large_alloc may have grown the table: look the old block up again. */
+    memcpy(q, p, size < old ? size : old);
+    large_free(h, pa_large_find(&h->large, (uintptr_t)p));
+    return q;
+}
+
+void *pa_heap_realloc(pa_heap *h, void *p, size_t size) {
+    if (!p)
+        return pa_heap_malloc(h, size);
+    if (owns_small(h, p))
+        return realloc_small(h, p, size);
+    pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
+    if (!slot) {
+        pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "realloc", p);
+        return NULL;
+    }
+    return realloc_large(h, slot, size);
+}
+
+size_t pa_heap_usable_size(pa_heap *h, const void *p) {
+    if (!p)
+        return 0;
+    if (owns_small(h, p)) {
+        const pa_pool *pool = pa_pool_of(h, p);
+        if (pool->count == 0) {
+            pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, "usable_size", p);
+            return 0;
+        }
+        return h->classes[pool->size_class].block_size;
+    }
+    const pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
+    if (slot)
+        return slot->size;
+    pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "usable_size", p);
+    return 0;
+}
+
+void *pa_heap_memalign(pa_heap *h, size_t alignment, size_t size) {
+    if (!alignment || (alignment & (alignment - 1))) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (alignment <= h->config.alignment)
+        return pa_heap_malloc(h, size);
+    /* A class whose size is a multiple of the alignment has aligned blocks
+     * (see layout.h), up to PA_MAX_BLOCK_ALIGN. */
+    size_t rounded = ((size ? size : 1) + alignment - 1) & ~(alignment - 1);
+    if (alignment <= PA_MAX_BLOCK_ALIGN && rounded >= size && rounded <= h->threshold)
+        return small_alloc(h, class_of(h, rounded));
+    return large_alloc(h, size ? size : 1, alignment, 0);
+}
+
+int pa_heap_owns(const pa_heap *h, const void *p) {
+    return owns_small(h, p) || pa_large_find(&h->large, (uintptr_t)p) != NULL;
+}
+
+const pa_config *pa_heap_config(const pa_heap *h) { return &h->config; }
+
+/* ---- create and destroy ----------------------------------------------- */
+
+static void init_classes(pa_heap *h) {
+    const pa_config *c = &h->config;
+    h->nclasses = c->small_threshold / c->alignment;
+    for (size_t i = 0; i < h->nclasses; i++) {
+        pa_size_class *sc = &h->classes[i];
+        size_t size = (i + 1) * c->alignment;
+        sc->block_size = (uint32_t)size;
+        sc->first_offset = (uint32_t)pa_layout_first_offset(size);
+        sc->capacity = (uint32_t)((c->pool_size - sc->first_offset) / size);
+        sc->max_offset = (uint32_t)(c->pool_size - size);
+    }
+}
+
+pa_heap *pa_heap_create(const pa_config *cfg) {
+    pa_config c = cfg ? *cfg : pa_config_default();
+    if (pa_config_validate(&c, NULL, 0)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!c.os.map)
+        c.os = pa_os_mmap();
+    if (!c.large.alloc)
+        c.large = pa_large_system();
+    size_t page = pa_os_page_size();
+    size_t pools_per_arena = c.arena_size / c.pool_size;
+    size_t self = sizeof(pa_heap) + (pools_per_arena + 1) * sizeof(pa_arena *);
+    self = (self + page - 1) & ~(page - 1);
+    pa_heap *h = c.os.map(c.os.ctx, self, page);
+    if (!h) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    h->config = c;
+    h->page_size = page;
+    h->self_bytes = self;
+    h->metadata_bytes = self;
+    h->pools_per_arena = pools_per_arena;
+    h->last_with_free = (pa_arena **)(h + 1);
+    h->threshold = c.small_threshold;
+    h->class_shift = (unsigned)__builtin_ctzl(c.alignment);
+    h->pool_mask = ~(uintptr_t)(c.pool_size - 1);
+    init_classes(h);
+    if (pa_radix_init(h)) {
+        c.os.unmap(c.os.ctx, h, self);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return h;
+}
+
+size_t pa_heap_destroy(pa_heap *h) {
+    if (!h)
+        return 0;
+    size_t live = h->large.count;
+    for (size_t i = 0; i < h->nclasses; i++)
+        live += h->classes[i].blocks_in_use;
+    for (size_t i = 0; i < h->large.capacity; i++)
+        if (h->large.slots[i].block)
+            h->config.large.free(h->config.large.ctx, (void *)h->large.slots[i].block,
+                                 h->large.slots[i].size);
+    pa_large_table_destroy(h);
+    pa_arena_release_all(h);
+    pa_radix_destroy(h);
+    pa_os_ops os = h->config.os;
+    os.unmap(os.ctx, h, h->self_bytes);
+    return live;
+}

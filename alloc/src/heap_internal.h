@@ -1,0 +1,122 @@
+/* The heap's private structures. Only alloc/ and white-box tests (which
+ * corrupt heaps on purpose) include this; tools read heaps via introspect.h. */
+#ifndef POOLALLOC_HEAP_INTERNAL_H
+#define POOLALLOC_HEAP_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poolalloc/config.h"
+#include "poolalloc/heap.h"
+
+#define PA_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PA_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define PA_DECOMMIT_WORDS (PA_MAX_POOLS_PER_ARENA / 64)
+
+/* A free block's first word links it to the next free block of its pool. */
+typedef struct pa_block {
+    struct pa_block *next;
+} pa_block;
+
+/* Lives at the start of every carved pool. A committed free pool keeps its
+ * header (and its freelist, reused if the next user has the same class); a
+ * decommitted pool has none: its arena's bitmap says so instead. */
+typedef struct pa_pool {
+    uint32_t count;          /* blocks in use */
+    uint32_t size_class;
+    pa_block *freeblock;     /* NULL iff the pool is full */
+    struct pa_pool *next;    /* class used list, or arena free-pool list */
+    struct pa_pool *prev;    /* class used list only */
+    uint32_t arena_slot;
+    uint32_t nextoffset;     /* first never-carved byte */
+    uint32_t maxnextoffset;  /* last offset where a whole block still fits */
+} pa_pool;
+
+typedef struct pa_arena {
+    uintptr_t base;          /* 0: this object has no arena */
+    uintptr_t pool_address;  /* next never-carved pool */
+    uint32_t nfreepools;     /* committed free + decommitted + never carved */
+    uint32_t ntotalpools;
+    uint32_t ndecommitted;
+    uint32_t ncommitted_free; /* length of freepools */
+    pa_pool *freepools;      /* committed free pools, singly linked */
+    struct pa_arena *next;   /* usable list (sorted by nfreepools), or unused list */
+    struct pa_arena *prev;
+    uint64_t decommitted[PA_DECOMMIT_WORDS];
+} pa_arena;
+
+/* One cache line per class: the fast path touches only its own. */
+typedef struct pa_size_class {
+    pa_pool *used;           /* partly used pools, doubly linked */
+    size_t blocks_in_use;
+    size_t pools;            /* pools holding blocks (partly used + full) */
+    uint32_t block_size;
+    uint32_t first_offset;   /* blocks start here so each is aligned to its size's largest power-of-two divisor */
+    uint32_t capacity;
+    uint32_t max_offset;     /* pool_size - block_size */
+} __attribute__((aligned(64))) pa_size_class;
+
+/* Ownership map: three levels over the bits of an address above the arena
+ * size, covering all 64 bits, so any address, user or not, is answered
+ * without reading memory the heap does not own. Leaves hold slot + 1. */
+typedef struct pa_radix {
+    void **root;
+    unsigned shift;          /* log2(arena_size) */
+    unsigned bits_mid, bits_leaf, bits_root;
+    size_t nodes;            /* mid and leaf nodes mapped */
+    void *mid_list;          /* every mid node, linked through a trailing word */
+    void *leaf_list;         /* likewise every leaf node */
+} pa_radix;
+
+/* Large blocks live in an open-addressing table: pointer -> requested size.
+ * It is how the heap knows, without reading foreign memory, that a pointer
+ * it is given is one of its own large blocks. */
+typedef struct pa_large_slot {
+    uintptr_t block;         /* 0: empty */
+    size_t size;
+} pa_large_slot;
+
+typedef struct pa_large_table {
+    pa_large_slot *slots;
+    size_t capacity;         /* power of two, or 0 */
+    size_t count;
+    size_t bytes;
+} pa_large_table;
+
+struct pa_heap {
+    pa_size_class classes[PA_MAX_CLASSES];
+    size_t threshold;
+    unsigned class_shift;
+    uintptr_t pool_mask;     /* ~(pool_size - 1) */
+    pa_radix radix;
+
+    pa_arena *arenas;        /* the arena table */
+    size_t arena_slots;
+    pa_arena *usable_arenas; /* arenas with a free pool, fewest free first */
+    pa_arena *unused_arenas; /* objects with no arena */
+    pa_arena **last_with_free; /* [n]: last usable arena with n free pools */
+
+    pa_large_table large;
+    pa_config config;
+    size_t nclasses;
+    size_t pools_per_arena;
+    size_t page_size;
+
+    uint64_t arenas_allocated_total;
+    uint64_t arenas_released_total;
+    size_t arenas_highwater;
+    size_t arenas_current;
+    size_t decommitted_pools;
+    size_t arena_bytes_mapped;
+    size_t metadata_bytes;
+    size_t self_bytes;       /* bytes mapped for this struct and last_with_free */
+};
+
+#define PA_POOL_HEADER_SIZE sizeof(pa_pool)
+
+static inline pa_pool *pa_pool_of(const pa_heap *h, const void *p) {
+    return (pa_pool *)((uintptr_t)p & h->pool_mask);
+}
+
+#endif

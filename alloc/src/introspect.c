@@ -1,0 +1,139 @@
+#include "poolalloc/introspect.h"
+
+#include <string.h>
+
+#include "heap_internal.h"
+#include "pool_walk.h"
+#include "radix.h"
+
+void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
+    memset(v, 0, sizeof *v);
+    v->config = h->config;
+    v->nclasses = h->nclasses;
+    v->pool_header_size = PA_POOL_HEADER_SIZE;
+    v->pools_per_arena = h->pools_per_arena;
+    v->page_size = h->page_size;
+    v->arena_slots = h->arena_slots;
+    v->usable_arenas = (uintptr_t)h->usable_arenas;
+    v->unused_arenas = (uintptr_t)h->unused_arenas;
+    v->arenas_allocated_total = h->arenas_allocated_total;
+    v->arenas_released_total = h->arenas_released_total;
+    v->arenas_highwater = h->arenas_highwater;
+    v->arenas_current = h->arenas_current;
+    v->decommitted_pools = h->decommitted_pools;
+    v->large_blocks = h->large.count;
+    v->large_bytes = h->large.bytes;
+    v->metadata_bytes = h->metadata_bytes;
+    v->arena_bytes_mapped = h->arena_bytes_mapped;
+    v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped;
+}
+
+int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
+    if (index >= h->nclasses)
+        return -1;
+    const pa_size_class *c = &h->classes[index];
+    v->block_size = c->block_size;
+    v->first_block_offset = c->first_offset;
+    v->capacity = c->capacity;
+    v->used_pools = (uintptr_t)c->used;
+    v->blocks_in_use = c->blocks_in_use;
+    v->pools = c->pools;
+    return 0;
+}
+
+static void fill_arena(const pa_heap *h, size_t slot, pa_arena_view *v) {
+    const pa_arena *a = &h->arenas[slot];
+    v->object = (uintptr_t)a;
+    v->slot = slot;
+    v->base = a->base;
+    v->pool_address = a->pool_address;
+    v->nfreepools = a->nfreepools;
+    v->ntotalpools = a->ntotalpools;
+    v->freepools = (uintptr_t)a->freepools;
+    v->next = (uintptr_t)a->next;
+    v->prev = (uintptr_t)a->prev;
+    v->ndecommitted = a->ndecommitted;
+}
+
+int pa_introspect_arena_slot(const pa_heap *h, size_t slot, pa_arena_view *v) {
+    if (slot >= h->arena_slots)
+        return -1;
+    fill_arena(h, slot, v);
+    return 0;
+}
+
+int pa_introspect_arena(const pa_heap *h, uintptr_t object, pa_arena_view *v) {
+    uintptr_t first = (uintptr_t)h->arenas;
+    if (object < first || object >= first + h->arena_slots * sizeof(pa_arena) ||
+        (object - first) % sizeof(pa_arena))
+        return -1;
+    fill_arena(h, (object - first) / sizeof(pa_arena), v);
+    return 0;
+}
+
+int pa_introspect_pool_decommitted(const pa_heap *h, size_t slot, size_t pool_index) {
+    if (slot >= h->arena_slots || pool_index >= h->pools_per_arena || !h->arenas[slot].base)
+        return -1;
+    return pa_pool_is_decommitted(&h->arenas[slot], pool_index);
+}
+
+/* The arena that holds a, if a lies in a carved, committed pool; else NULL. */
+static const pa_arena *readable_pool_arena(const pa_heap *h, uintptr_t a) {
+    uint32_t id = pa_radix_get(&h->radix, a);
+    if (!id || id > h->arena_slots)
+        return NULL;
+    const pa_arena *arena = &h->arenas[id - 1];
+    uintptr_t pool = a & h->pool_mask;
+    if (!arena->base || pool < arena->base || pool >= arena->pool_address)
+        return NULL;
+    if (pa_pool_is_decommitted(arena, (pool - arena->base) / h->config.pool_size))
+        return NULL;
+    return arena;
+}
+
+int pa_introspect_pool(const pa_heap *h, uintptr_t base, pa_pool_view *v) {
+    if ((base & ~h->pool_mask) || !readable_pool_arena(h, base))
+        return -1;
+    const pa_pool *pool = (const pa_pool *)base;
+    v->base = base;
+    v->count = pool->count;
+    v->size_class = pool->size_class;
+    v->freeblock = (uintptr_t)pool->freeblock;
+    v->next = (uintptr_t)pool->next;
+    v->prev = (uintptr_t)pool->prev;
+    v->arena_slot = pool->arena_slot;
+    v->nextoffset = pool->nextoffset;
+    v->maxnextoffset = pool->maxnextoffset;
+    return 0;
+}
+
+int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) {
+    if (block % sizeof(void *) || !readable_pool_arena(h, block) ||
+        ((block + sizeof(void *) - 1) & h->pool_mask) != (block & h->pool_mask))
+        return -1;
+    *next = (uintptr_t)((const pa_block *)block)->next;
+    return 0;
+}
+
+uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {
+    if (nfreepools > h->pools_per_arena)
+        return 0;
+    return (uintptr_t)h->last_with_free[nfreepools];
+}
+
+uintptr_t pa_introspect_owner(const pa_heap *h, uintptr_t a) {
+    uint32_t id = pa_radix_get(&h->radix, a);
+    if (!id || id > h->arena_slots)
+        return 0;
+    return (uintptr_t)&h->arenas[id - 1];
+}
+
+size_t pa_introspect_large_capacity(const pa_heap *h) { return h->large.capacity; }
+
+int pa_introspect_large_slot(const pa_heap *h, size_t slot, uintptr_t *block, size_t *size) {
+    if (slot >= h->large.capacity)
+        return -1;
+    *block = h->large.slots[slot].block;
+    *size = h->large.slots[slot].size;
+    return *block != 0;
+}

@@ -1,0 +1,61 @@
+/* Pools: blocks of one size class, handed out from a freelist threaded
+ * through the free blocks, with never-used blocks carved lazily. */
+#ifndef POOLALLOC_POOL_H
+#define POOLALLOC_POOL_H
+
+#include "heap_internal.h"
+
+/* Ready a pool for class c with one carved block on its freelist. */
+static inline void pa_pool_init(pa_pool *pool, const pa_size_class *c, unsigned cls) {
+    pa_block *first = (pa_block *)((char *)pool + c->first_offset);
+    first->next = NULL;
+    pool->count = 0;
+    pool->size_class = cls;
+    pool->freeblock = first;
+    pool->nextoffset = c->first_offset + c->block_size;
+    pool->maxnextoffset = c->max_offset;
+}
+
+static inline void pa_pool_push_used(pa_size_class *c, pa_pool *pool) {
+    pool->prev = NULL;
+    pool->next = c->used;
+    if (c->used)
+        c->used->prev = pool;
+    c->used = pool;
+}
+
+static inline void pa_pool_unlink_used(pa_size_class *c, pa_pool *pool) {
+    if (pool->prev)
+        pool->prev->next = pool->next;
+    else
+        c->used = pool->next;
+    if (pool->next)
+        pool->next->prev = pool->prev;
+}
+
+/* The freelist just ran dry: carve the next never-used block, or, when the
+ * pool has none left, take the (full) pool off its class's list. */
+static inline pa_block *pa_pool_refill(pa_size_class *c, pa_pool *pool) {
+    if (pool->nextoffset <= pool->maxnextoffset) {
+        pa_block *b = (pa_block *)((char *)pool + pool->nextoffset);
+        pool->nextoffset += c->block_size;
+        b->next = NULL;
+        return b;
+    }
+    pa_pool_unlink_used(c, pool);
+    return NULL;
+}
+
+/* Hand out the head block of a pool that is on c's used list. */
+static inline void *pa_pool_pop(pa_size_class *c, pa_pool *pool) {
+    pa_block *b = pool->freeblock;
+    pa_block *next = b->next;
+    pool->count++;
+    c->blocks_in_use++;
+    if (PA_UNLIKELY(!next))
+        next = pa_pool_refill(c, pool);
+    pool->freeblock = next;
+    return b;
+}
+
+#endif

@@ -1,0 +1,26 @@
+/* The ownership map: arena-aligned address -> arena slot + 1 (0: not ours). */
+#ifndef POOLALLOC_RADIX_H
+#define POOLALLOC_RADIX_H
+
+#include <stdint.h>
+
+#include "heap_internal.h"
+
+int pa_radix_init(pa_heap *h);
+/* Map the arena at base to value (slot + 1), or clear it with 0. Setting may
+ * need new nodes: -1 when they cannot be mapped (nothing changed). */
+int pa_radix_set(pa_heap *h, uintptr_t base, uint32_t value);
+void pa_radix_destroy(pa_heap *h);
+
+static inline uint32_t pa_radix_get(const pa_radix *r, uintptr_t a) {
+    uintptr_t key = a >> r->shift;
+    void **mid = (void **)r->root[key >> (r->bits_mid + r->bits_leaf)];
+    if (!mid)
+        return 0;
+    uint32_t *leaf = (uint32_t *)mid[(key >> r->bits_leaf) & (((uintptr_t)1 << r->bits_mid) - 1)];
+    if (!leaf)
+        return 0;
+    return leaf[key & (((uintptr_t)1 << r->bits_leaf) - 1)];
+}
+
+#endif

@@ -1,0 +1,42 @@
+/* The invariant checker: validates a heap completely and says exactly what is
+ * broken and where. (Contract; the invariants/ library implements it.) */
+#ifndef POOLALLOC_CHECK_H
+#define POOLALLOC_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "poolalloc/heap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pa_check_report pa_check_report;
+
+pa_check_report *pa_check_report_new(void);
+void pa_check_report_free(pa_check_report *r);
+void pa_check_report_clear(pa_check_report *r);
+size_t pa_check_report_count(const pa_check_report *r);
+/* The stable identifier (e.g. "POOL_FREELIST_CYCLE") of violation i. */
+const char *pa_check_report_id(const pa_check_report *r, size_t i);
+/* Deterministic text; machine-readable JSON. 0 or -1 (I/O). */
+int pa_check_report_print(const pa_check_report *r, FILE *out);
+int pa_check_report_print_json(const pa_check_report *r, FILE *out);
+
+/* Full check of everything. Returns the number of violations added. */
+size_t pa_check_heap(const pa_heap *heap, pa_check_report *r);
+/* What one operation on the blocks at touched[] (the pointers it returned or
+ * freed) can have changed, in O(1) amortized. */
+size_t pa_check_incremental(const pa_heap *heap, const void *const *touched,
+                            size_t ntouched, pa_check_report *r);
+/* Ghost state: given the caller's live blocks, every block slot of every pool
+ * is exactly one of live, on one freelist, or never carved. */
+size_t pa_check_live_set(const pa_heap *heap, const void *const *live,
+                         size_t nlive, pa_check_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
