@@ -144,6 +144,8 @@ static int release_arena(pa_heap *h, pa_arena *a) {
         return -1;
     unlink_usable(h, a);
     pa_radix_set(h, a->base, 0);
+    if (h->owner_cache == a->base)
+        h->owner_cache = 1;
     h->decommitted_pools -= a->ndecommitted;
     memset(a, 0, sizeof *a);
     a->next = h->unused_arenas;

@@ -1,46 +1,55 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "fast_path.h"
 #include "heap_internal.h"
 #include "poolalloc/poolalloc.h"
 
 /* The one piece of process-wide state: created on first use. */
 static pa_heap *default_heap;
 
-static pa_heap *create_default(void) {
+static __attribute__((noinline)) pa_heap *create_default(void) {
     default_heap = pa_heap_create(NULL);
     return default_heap;
 }
 
-pa_heap *pa_default_heap(void) {
+static inline pa_heap *current(void) {
     pa_heap *h = default_heap;
     return PA_LIKELY(h != NULL) ? h : create_default();
 }
 
+pa_heap *pa_default_heap(void) { return current(); }
+
 void *pa_malloc(size_t size) {
-    pa_heap *h = pa_default_heap();
-    return h ? pa_heap_malloc(h, size) : NULL;
+    pa_heap *h = current();
+    return PA_LIKELY(h != NULL) ? pa_fast_malloc(h, size) : NULL;
 }
 
 void *pa_calloc(size_t count, size_t size) {
-    pa_heap *h = pa_default_heap();
+    pa_heap *h = current();
     return h ? pa_heap_calloc(h, count, size) : NULL;
 }
 
 void *pa_realloc(void *p, size_t size) {
-    pa_heap *h = pa_default_heap();
+    pa_heap *h = current();
     return h ? pa_heap_realloc(h, p, size) : NULL;
 }
 
+/* With no heap yet, a non-NULL p is still handed to one (created on demand)
+ * so a foreign pointer is reported rather than ignored. */
 void pa_free(void *p) {
-    if (p)
-        pa_heap_free(pa_default_heap(), p);
+    pa_heap *h;
+    if (p && (h = current()) != NULL)
+        pa_fast_free(h, p);
 }
 
-size_t pa_usable_size(const void *p) { return p ? pa_heap_usable_size(pa_default_heap(), p) : 0; }
+size_t pa_usable_size(const void *p) {
+    pa_heap *h;
+    return p && (h = current()) != NULL ? pa_heap_usable_size(h, p) : 0;
+}
 
 void *pa_aligned_alloc(size_t alignment, size_t size) {
-    pa_heap *h = pa_default_heap();
+    pa_heap *h = current();
     return h ? pa_heap_memalign(h, alignment, size) : NULL;
 }
 

@@ -7,6 +7,7 @@
 #include "layout.h"
 #include "meta.h"
 #include "misuse_report.h"
+#include "fast_path.h"
 #include "pool.h"
 #include "radix.h"
 
@@ -26,7 +27,7 @@ static void *small_alloc_new_pool(pa_heap *h, unsigned cls) {
     return pa_pool_pop(c, pool);
 }
 
-static inline void *small_alloc(pa_heap *h, unsigned cls) {
+static void *small_alloc(pa_heap *h, unsigned cls) {
     pa_size_class *c = &h->classes[cls];
     pa_pool *pool = c->used;
     if (PA_LIKELY(pool != NULL))
@@ -39,7 +40,7 @@ static inline unsigned class_of(const pa_heap *h, size_t size) {
 }
 
 /* p is inside one of h's arenas. */
-static inline void small_free(pa_heap *h, void *p, const char *operation) {
+static void small_free(pa_heap *h, void *p, const char *operation) {
     pa_pool *pool = pa_pool_of(h, p);
     if (PA_UNLIKELY(pool->count == 0)) {
         pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, operation, p);
@@ -50,22 +51,28 @@ static inline void small_free(pa_heap *h, void *p, const char *operation) {
     pa_block *old = pool->freeblock;
     b->next = old;
     pool->freeblock = b;
-    c->blocks_in_use--;
     pool->count--;
-    if (PA_UNLIKELY(old == NULL)) {
+    if (old == NULL) {
         /* It was full: back where allocations of its class look first. */
         pa_pool_push_used(c, pool);
         return;
     }
-    if (PA_UNLIKELY(pool->count == 0)) {
+    if (pool->count == 0) {
         pa_pool_unlink_used(c, pool);
         c->pools--;
         pa_arena_give_pool(h, pool);
     }
 }
 
-static inline int owns_small(const pa_heap *h, const void *p) {
-    return pa_radix_get(&h->radix, (uintptr_t)p) != 0;
+/* Asks the ownership map, and remembers a confirmed arena for the fast path. */
+static int owns_small(pa_heap *h, const void *p) {
+    uintptr_t base = (uintptr_t)p & h->arena_mask;
+    if (base == h->owner_cache)
+        return 1;
+    if (!pa_radix_get(&h->radix, (uintptr_t)p))
+        return 0;
+    h->owner_cache = base;
+    return 1;
 }
 
 /* ---- large blocks ---------------------------------------------------- */
@@ -101,13 +108,15 @@ static void large_free(pa_heap *h, pa_large_slot *slot) {
 
 /* ---- the malloc family ------------------------------------------------ */
 
-void *pa_heap_malloc(pa_heap *h, size_t size) {
-    if (PA_LIKELY(size - 1 < h->threshold))
+void *pa_heap_malloc_slow(pa_heap *h, size_t size) {
+    if (size - 1 < h->threshold)
         return small_alloc(h, class_of(h, size));
     if (size == 0)
         return small_alloc(h, 0);
     return large_alloc(h, size, h->config.alignment, 0);
 }
+
+void *pa_heap_malloc(pa_heap *h, size_t size) { return pa_fast_malloc(h, size); }
 
 void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
     size_t total;
@@ -123,8 +132,10 @@ void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
     return p;
 }
 
-void pa_heap_free(pa_heap *h, void *p) {
-    if (PA_LIKELY(owns_small(h, p))) {
+void pa_heap_free(pa_heap *h, void *p) { pa_fast_free(h, p); }
+
+void pa_heap_free_slow(pa_heap *h, void *p) {
+    if (owns_small(h, p)) {
         small_free(h, p, "free");
         return;
     }
@@ -239,7 +250,7 @@ void *pa_heap_memalign(pa_heap *h, size_t alignment, size_t size) {
 }
 
 int pa_heap_owns(const pa_heap *h, const void *p) {
-    return owns_small(h, p) || pa_large_find(&h->large, (uintptr_t)p) != NULL;
+    return pa_radix_get(&h->radix, (uintptr_t)p) != 0 || pa_large_find(&h->large, (uintptr_t)p) != NULL;
 }
 
 const pa_config *pa_heap_config(const pa_heap *h) { return &h->config; }
@@ -287,6 +298,8 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->threshold = c.small_threshold;
     h->class_shift = (unsigned)__builtin_ctzl(c.alignment);
     h->pool_mask = ~(uintptr_t)(c.pool_size - 1);
+    h->arena_mask = ~(uintptr_t)(c.arena_size - 1);
+    h->owner_cache = 1;
     init_classes(h);
     if (pa_radix_init(h)) {
         c.os.unmap(c.os.ctx, h, self);
@@ -299,9 +312,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
 size_t pa_heap_destroy(pa_heap *h) {
     if (!h)
         return 0;
-    size_t live = h->large.count;
-    for (size_t i = 0; i < h->nclasses; i++)
-        live += h->classes[i].blocks_in_use;
+    size_t live = h->large.count + pa_heap_small_blocks_in_use(h);
     for (size_t i = 0; i < h->large.capacity; i++)
         if (h->large.slots[i].block)
             h->config.large.free(h->config.large.ctx, (void *)h->large.slots[i].block,

@@ -49,7 +49,6 @@ typedef struct pa_arena {
 /* One cache line per class: the fast path touches only its own. */
 typedef struct pa_size_class {
     pa_pool *used;           /* partly used pools, doubly linked */
-    size_t blocks_in_use;
     size_t pools;            /* pools holding blocks (partly used + full) */
     uint32_t block_size;
     uint32_t first_offset;   /* blocks start here so each is aligned to its size's largest power-of-two divisor */
@@ -64,6 +63,9 @@ typedef struct pa_radix {
     void **root;
     unsigned shift;          /* log2(arena_size) */
     unsigned bits_mid, bits_leaf, bits_root;
+    unsigned shift_root;     /* shift + bits_mid + bits_leaf */
+    unsigned shift_mid;      /* shift + bits_leaf */
+    uintptr_t mask_mid, mask_leaf;
     size_t nodes;            /* mid and leaf nodes mapped */
     void *mid_list;          /* every mid node, linked through a trailing word */
     void *leaf_list;         /* likewise every leaf node */
@@ -89,6 +91,11 @@ struct pa_heap {
     size_t threshold;
     unsigned class_shift;
     uintptr_t pool_mask;     /* ~(pool_size - 1) */
+    uintptr_t arena_mask;    /* ~(arena_size - 1) */
+    /* Base of the arena the ownership map last confirmed (1: none). Frees
+     * cluster in one arena, so this spares most of them the map walk. It is
+     * reset when that arena goes back to the OS. */
+    uintptr_t owner_cache;
     pa_radix radix;
 
     pa_arena *arenas;        /* the arena table */
@@ -114,6 +121,10 @@ struct pa_heap {
 };
 
 #define PA_POOL_HEADER_SIZE sizeof(pa_pool)
+
+/* Live small blocks: the sum of the pools' counts, found by a walk as
+ * CPython does, so the fast path keeps no counter of its own. */
+size_t pa_heap_small_blocks_in_use(const pa_heap *h);
 
 static inline pa_pool *pa_pool_of(const pa_heap *h, const void *p) {
     return (pa_pool *)((uintptr_t)p & h->pool_mask);

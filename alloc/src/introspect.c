@@ -25,6 +25,7 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->large_bytes = h->large.bytes;
     v->metadata_bytes = h->metadata_bytes;
     v->arena_bytes_mapped = h->arena_bytes_mapped;
+    v->owner_cache = h->owner_cache;
     v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped;
 }
 
@@ -36,7 +37,6 @@ int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
     v->first_block_offset = c->first_offset;
     v->capacity = c->capacity;
     v->used_pools = (uintptr_t)c->used;
-    v->blocks_in_use = c->blocks_in_use;
     v->pools = c->pools;
     return 0;
 }

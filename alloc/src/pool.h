@@ -51,7 +51,6 @@ static inline void *pa_pool_pop(pa_size_class *c, pa_pool *pool) {
     pa_block *b = pool->freeblock;
     pa_block *next = b->next;
     pool->count++;
-    c->blocks_in_use++;
     if (PA_UNLIKELY(!next))
         next = pa_pool_refill(c, pool);
     pool->freeblock = next;

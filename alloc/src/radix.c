@@ -19,6 +19,10 @@ int pa_radix_init(pa_heap *h) {
     r->bits_root = key_bits / 3;
     r->bits_mid = (key_bits - r->bits_root) / 2;
     r->bits_leaf = key_bits - r->bits_root - r->bits_mid;
+    r->shift_root = shift + r->bits_mid + r->bits_leaf;
+    r->shift_mid = shift + r->bits_leaf;
+    r->mask_mid = ((uintptr_t)1 << r->bits_mid) - 1;
+    r->mask_leaf = ((uintptr_t)1 << r->bits_leaf) - 1;
     r->root = pa_meta_map(h, root_bytes(r));
     return r->root ? 0 : -1;
 }
@@ -43,10 +47,9 @@ static void unmap_nodes(pa_heap *h, void *node, size_t bytes) {
 
 int pa_radix_set(pa_heap *h, uintptr_t base, uint32_t value) {
     pa_radix *r = &h->radix;
-    uintptr_t key = base >> r->shift;
-    uintptr_t i_root = key >> (r->bits_mid + r->bits_leaf);
-    uintptr_t i_mid = (key >> r->bits_leaf) & (((uintptr_t)1 << r->bits_mid) - 1);
-    uintptr_t i_leaf = key & (((uintptr_t)1 << r->bits_leaf) - 1);
+    uintptr_t i_root = base >> r->shift_root;
+    uintptr_t i_mid = (base >> r->shift_mid) & r->mask_mid;
+    uintptr_t i_leaf = (base >> r->shift) & r->mask_leaf;
     void **mid = r->root[i_root];
     if (!mid) {
         if (!value)

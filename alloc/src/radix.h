@@ -13,14 +13,13 @@ int pa_radix_set(pa_heap *h, uintptr_t base, uint32_t value);
 void pa_radix_destroy(pa_heap *h);
 
 static inline uint32_t pa_radix_get(const pa_radix *r, uintptr_t a) {
-    uintptr_t key = a >> r->shift;
-    void **mid = (void **)r->root[key >> (r->bits_mid + r->bits_leaf)];
+    void **mid = (void **)r->root[a >> r->shift_root];
     if (!mid)
         return 0;
-    uint32_t *leaf = (uint32_t *)mid[(key >> r->bits_leaf) & (((uintptr_t)1 << r->bits_mid) - 1)];
+    uint32_t *leaf = (uint32_t *)mid[(a >> r->shift_mid) & r->mask_mid];
     if (!leaf)
         return 0;
-    return leaf[key & (((uintptr_t)1 << r->bits_leaf) - 1)];
+    return leaf[(a >> r->shift) & r->mask_leaf];
 }
 
 #endif

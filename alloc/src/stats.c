@@ -6,8 +6,8 @@
 #include "heap_internal.h"
 #include "pool_walk.h"
 
-/* Pool-level figures come from a walk; block counts and arena counters are
- * the ones the heap keeps as it runs (the checker compares the two). */
+/* Block and pool figures come from a walk over the pools; arena and pool
+ * counters are the ones the heap keeps as it runs (the checker compares). */
 static void walk_pools(const pa_heap *h, pa_stats *s) {
     size_t pool_size = h->config.pool_size;
     for (size_t slot = 0; slot < h->arena_slots; slot++) {
@@ -30,6 +30,7 @@ static void walk_pools(const pa_heap *h, pa_stats *s) {
                 continue; /* corrupt: the checker reports it, statistics skip it */
             const pa_size_class *c = &h->classes[pool->size_class];
             pa_class_stats *cs = &s->classes[pool->size_class];
+            cs->blocks_in_use += pool->count;
             cs->free_blocks += c->capacity - pool->count;
             cs->full_pools += pool->count == c->capacity;
             s->bytes_pool_headers += PA_POOL_HEADER_SIZE;
@@ -52,14 +53,15 @@ void pa_heap_stats(const pa_heap *h, pa_stats *s) {
         pa_class_stats *cs = &s->classes[i];
         cs->block_size = c->block_size;
         cs->pools = c->pools;
-        cs->blocks_in_use = c->blocks_in_use;
-        cs->bytes_in_use = c->blocks_in_use * c->block_size;
-        s->blocks_in_use += cs->blocks_in_use;
-        s->bytes_in_use += cs->bytes_in_use;
     }
     walk_pools(h, s);
-    for (size_t i = 0; i < h->nclasses; i++)
-        s->bytes_free_blocks += s->classes[i].free_blocks * s->classes[i].block_size;
+    for (size_t i = 0; i < h->nclasses; i++) {
+        pa_class_stats *cs = &s->classes[i];
+        cs->bytes_in_use = cs->blocks_in_use * cs->block_size;
+        s->blocks_in_use += cs->blocks_in_use;
+        s->bytes_in_use += cs->bytes_in_use;
+        s->bytes_free_blocks += cs->free_blocks * cs->block_size;
+    }
     s->bytes_free_pools = s->free_pools * h->config.pool_size;
     s->bytes_decommitted = s->decommitted_pools * h->config.pool_size;
     s->bytes_total = s->bytes_in_use + s->bytes_free_blocks + s->bytes_free_pools + s->bytes_decommitted +
@@ -135,4 +137,10 @@ int pa_stats_print_json(const pa_stats *s, FILE *out) {
             s->bytes_quantization, s->bytes_alignment, s->bytes_total, s->large_blocks, s->large_bytes,
             s->metadata_bytes, s->os_bytes_mapped);
     return ferror(out) ? -1 : 0;
+}
+
+size_t pa_heap_small_blocks_in_use(const pa_heap *h) {
+    pa_stats s;
+    pa_heap_stats(h, &s);
+    return s.blocks_in_use;
 }

@@ -38,6 +38,9 @@ typedef struct pa_heap_view {
     size_t metadata_bytes;
     size_t os_bytes_mapped;      /* arenas + metadata */
     size_t arena_bytes_mapped;
+    /* The free fast path's memory of the last arena the ownership map
+     * confirmed: 1 (none) or the base of a live arena. */
+    uintptr_t owner_cache;
 } pa_heap_view;
 
 typedef struct pa_class_view {
@@ -45,7 +48,6 @@ typedef struct pa_class_view {
     size_t first_block_offset;   /* header + alignment padding */
     size_t capacity;             /* blocks per pool */
     uintptr_t used_pools;        /* first partly used pool, 0 if none */
-    size_t blocks_in_use;        /* counter */
     size_t pools;                /* counter: pools of the class holding blocks */
 } pa_class_view;
 

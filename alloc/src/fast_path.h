@@ -1,0 +1,43 @@
+/* The malloc and free fast paths, inlined into pa_heap_* and into the
+ * default heap's pa_malloc/pa_free. Everything unusual goes to heap.c. */
+#ifndef POOLALLOC_FAST_PATH_H
+#define POOLALLOC_FAST_PATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap_internal.h"
+#include "pool.h"
+
+void *pa_heap_malloc_slow(pa_heap *h, size_t size);
+void pa_heap_free_slow(pa_heap *h, void *p);
+
+static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
+    if (PA_LIKELY(size - 1 < h->threshold)) {
+        pa_size_class *c = &h->classes[(size - 1) >> h->class_shift];
+        pa_pool *pool = c->used;
+        if (PA_LIKELY(pool != NULL))
+            return pa_pool_pop(c, pool);
+    }
+    return pa_heap_malloc_slow(h, size);
+}
+
+/* The common free: a block of the arena last seen, whose pool neither was
+ * full nor becomes empty. Anything else (another arena, a pool changing
+ * state, a foreign or dead pointer, NULL) takes the slow path. */
+static inline void pa_fast_free(pa_heap *h, void *p) {
+    if (PA_LIKELY(((uintptr_t)p & h->arena_mask) == h->owner_cache)) {
+        pa_pool *pool = pa_pool_of(h, p);
+        pa_block *old = pool->freeblock;
+        uint32_t count = pool->count;
+        if (PA_LIKELY(old != NULL && count > 1)) {
+            ((pa_block *)p)->next = old;
+            pool->freeblock = (pa_block *)p;
+            pool->count = count - 1;
+            return;
+        }
+    }
+    pa_heap_free_slow(h, p);
+}
+
+#endif
