@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "annotate.h"
 #include "meta.h"
 #include "radix.h"
 
@@ -50,6 +51,7 @@ static pa_arena *new_arena(pa_heap *h) {
         c->os.unmap(c->os.ctx, base, c->arena_size);
         return NULL;
     }
+    pa_annotate_arena_mapped(h, (uintptr_t)base, c->arena_size);
     h->unused_arenas = a->next;
     memset(a, 0, sizeof *a);
     a->base = (uintptr_t)base;
@@ -85,6 +87,7 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
     if (a->pool_address < a->base + h->config.arena_size) {
         pa_pool *pool = (pa_pool *)a->pool_address;
         a->pool_address += h->config.pool_size;
+        pa_annotate_pool_header(pool);
         return pool;
     }
     size_t i = first_decommitted(a);
@@ -94,6 +97,7 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
     a->decommitted[i / 64] &= ~(UINT64_C(1) << (i % 64));
     a->ndecommitted--;
     h->decommitted_pools--;
+    pa_annotate_pool_header(pool);
     return pool;
 }
 
@@ -140,8 +144,12 @@ static void unlink_usable(pa_heap *h, pa_arena *a) {
 /* -1 when the OS refuses the unmap: the arena then stays, wholly free. */
 static int release_arena(pa_heap *h, pa_arena *a) {
     const pa_config *c = &h->config;
-    if (c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size))
+    pa_annotate_arena_unmapping(h, a->base, c->arena_size);
+    if (c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size)) {
+        /* Still ours and wholly free: as unaddressable as before. */
+        pa_annotate_arena_mapped(h, a->base, c->arena_size);
         return -1;
+    }
     unlink_usable(h, a);
     pa_radix_set(h, a->base, 0);
     if (h->owner_cache == a->base)
@@ -174,6 +182,7 @@ static void park_pool(pa_heap *h, pa_arena *a, pa_pool *pool) {
     if (c->decommit == PA_DECOMMIT_FREE_POOLS && a->ncommitted_free >= c->decommit_keep_pools &&
         c->os.decommit(c->os.ctx, pool, c->pool_size) == 0) {
         size_t i = pool_index(h, a, pool);
+        pa_annotate_pool_decommitted(pool, c->pool_size);
         a->decommitted[i / 64] |= UINT64_C(1) << (i % 64);
         a->ndecommitted++;
         h->decommitted_pools++;
@@ -233,6 +242,8 @@ void pa_arena_release_all(pa_heap *h) {
     const pa_config *c = &h->config;
     for (size_t i = 0; i < h->arena_slots; i++) {
         pa_arena *a = &h->arenas[i];
+        if (a->base)
+            pa_annotate_arena_unmapping(h, a->base, c->arena_size);
         if (a->base && c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size) == 0) {
             h->arena_bytes_mapped -= c->arena_size;
             h->arenas_current--;

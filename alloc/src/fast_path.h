@@ -16,8 +16,12 @@ static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
     if (PA_LIKELY(size - 1 < h->threshold)) {
         pa_size_class *c = &h->classes[(size - 1) >> h->class_shift];
         pa_pool *pool = c->used;
-        if (PA_LIKELY(pool != NULL))
-            return pa_pool_pop(c, pool);
+        if (PA_LIKELY(pool != NULL)) {
+            void *p = pa_pool_pop(c, pool);
+            if (PA_ANNOTATING)
+                pa_annotate_block_alloc(h, p, size, c->block_size);
+            return p;
+        }
     }
     return pa_heap_malloc_slow(h, size);
 }
@@ -31,7 +35,9 @@ static inline void pa_fast_free(pa_heap *h, void *p) {
         pa_block *old = pool->freeblock;
         uint32_t count = pool->count;
         if (PA_LIKELY(old != NULL && count > 1)) {
-            ((pa_block *)p)->next = old;
+            if (PA_ANNOTATING)
+                pa_annotate_block_free(h, p, h->classes[pool->size_class].block_size);
+            pa_link_write((pa_block *)p, old);
             pool->freeblock = (pa_block *)p;
             pool->count = count - 1;
             return;

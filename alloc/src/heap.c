@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "annotate.h"
 #include "arena.h"
 #include "heap_internal.h"
 #include "large_table.h"
@@ -27,12 +28,13 @@ static void *small_alloc_new_pool(pa_heap *h, unsigned cls) {
     return pa_pool_pop(c, pool);
 }
 
-static void *small_alloc(pa_heap *h, unsigned cls) {
+/* A block of class cls for a request of size bytes. */
+static void *small_alloc(pa_heap *h, unsigned cls, size_t size) {
     pa_size_class *c = &h->classes[cls];
-    pa_pool *pool = c->used;
-    if (PA_LIKELY(pool != NULL))
-        return pa_pool_pop(c, pool);
-    return small_alloc_new_pool(h, cls);
+    void *p = c->used ? pa_pool_pop(c, c->used) : small_alloc_new_pool(h, cls);
+    if (PA_ANNOTATING && p)
+        pa_annotate_block_alloc(h, p, size, c->block_size);
+    return p;
 }
 
 static inline unsigned class_of(const pa_heap *h, size_t size) {
@@ -49,7 +51,8 @@ static void small_free(pa_heap *h, void *p, const char *operation) {
     pa_size_class *c = &h->classes[pool->size_class];
     pa_block *b = p;
     pa_block *old = pool->freeblock;
-    b->next = old;
+    pa_annotate_block_free(h, p, c->block_size);
+    pa_link_write(b, old);
     pool->freeblock = b;
     pool->count--;
     if (old == NULL) {
@@ -110,9 +113,9 @@ static void large_free(pa_heap *h, pa_large_slot *slot) {
 
 void *pa_heap_malloc_slow(pa_heap *h, size_t size) {
     if (size - 1 < h->threshold)
-        return small_alloc(h, class_of(h, size));
+        return small_alloc(h, class_of(h, size), size);
     if (size == 0)
-        return small_alloc(h, 0);
+        return small_alloc(h, 0, 0);
     return large_alloc(h, size, h->config.alignment, 0);
 }
 
@@ -155,12 +158,15 @@ static void *realloc_small(pa_heap *h, void *p, size_t size) {
         return NULL;
     }
     size_t block = h->classes[pool->size_class].block_size;
-    size_t keep = block;
+    size_t keep = pa_annotate_usable(p, block);
     if (size <= block) {
         /* Shrinking by less than a quarter is not worth a copy. */
-        if (4 * size > 3 * block)
+        if (4 * size > 3 * block) {
+            pa_annotate_block_resized(p, size, block);
             return p;
-        keep = size;
+        }
+        if (size < keep)
+            keep = size;
     }
     void *q = pa_heap_malloc(h, size);
     if (!q)
@@ -225,7 +231,7 @@ size_t pa_heap_usable_size(pa_heap *h, const void *p) {
             pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, "usable_size", p);
             return 0;
         }
-        return h->classes[pool->size_class].block_size;
+        return pa_annotate_usable(p, h->classes[pool->size_class].block_size);
     }
     const pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
     if (slot)
@@ -245,7 +251,7 @@ void *pa_heap_memalign(pa_heap *h, size_t alignment, size_t size) {
      * (see layout.h), up to PA_MAX_BLOCK_ALIGN. */
     size_t rounded = ((size ? size : 1) + alignment - 1) & ~(alignment - 1);
     if (alignment <= PA_MAX_BLOCK_ALIGN && rounded >= size && rounded <= h->threshold)
-        return small_alloc(h, class_of(h, rounded));
+        return small_alloc(h, class_of(h, rounded), size);
     return large_alloc(h, size ? size : 1, alignment, 0);
 }
 
@@ -306,6 +312,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
         errno = ENOMEM;
         return NULL;
     }
+    pa_annotate_heap_created(h);
     return h;
 }
 
@@ -320,6 +327,7 @@ size_t pa_heap_destroy(pa_heap *h) {
     pa_large_table_destroy(h);
     pa_arena_release_all(h);
     pa_radix_destroy(h);
+    pa_annotate_heap_destroyed(h);
     pa_os_ops os = h->config.os;
     os.unmap(os.ctx, h, h->self_bytes);
     return live;

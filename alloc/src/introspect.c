@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "annotate.h"
 #include "heap_internal.h"
 #include "pool_walk.h"
 #include "radix.h"
@@ -111,7 +112,7 @@ int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) 
     if (block % sizeof(void *) || !readable_pool_arena(h, block) ||
         ((block + sizeof(void *) - 1) & h->pool_mask) != (block & h->pool_mask))
         return -1;
-    *next = (uintptr_t)((const pa_block *)block)->next;
+    *next = (uintptr_t)pa_link_read((const pa_block *)block);
     return 0;
 }
 

@@ -3,12 +3,13 @@
 #ifndef POOLALLOC_POOL_H
 #define POOLALLOC_POOL_H
 
+#include "annotate.h"
 #include "heap_internal.h"
 
 /* Ready a pool for class c with one carved block on its freelist. */
 static inline void pa_pool_init(pa_pool *pool, const pa_size_class *c, unsigned cls) {
     pa_block *first = (pa_block *)((char *)pool + c->first_offset);
-    first->next = NULL;
+    pa_link_write(first, NULL);
     pool->count = 0;
     pool->size_class = cls;
     pool->freeblock = first;
@@ -39,7 +40,7 @@ static inline pa_block *pa_pool_refill(pa_size_class *c, pa_pool *pool) {
     if (pool->nextoffset <= pool->maxnextoffset) {
         pa_block *b = (pa_block *)((char *)pool + pool->nextoffset);
         pool->nextoffset += c->block_size;
-        b->next = NULL;
+        pa_link_write(b, NULL);
         return b;
     }
     pa_pool_unlink_used(c, pool);
@@ -49,7 +50,7 @@ static inline pa_block *pa_pool_refill(pa_size_class *c, pa_pool *pool) {
 /* Hand out the head block of a pool that is on c's used list. */
 static inline void *pa_pool_pop(pa_size_class *c, pa_pool *pool) {
     pa_block *b = pool->freeblock;
-    pa_block *next = b->next;
+    pa_block *next = pa_link_read(b);
     pool->count++;
     if (PA_UNLIKELY(!next))
         next = pa_pool_refill(c, pool);
