@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fast_path.h"
 #include "heap_internal.h"
@@ -8,8 +10,17 @@
 /* The one piece of process-wide state: created on first use. */
 static pa_heap *default_heap;
 
+/* POOLALLOC_DEBUG=1 (or a number: the quarantine length) puts the default
+ * heap under the debug layer, as PYTHONMALLOC=debug does for CPython. */
 static __attribute__((noinline)) pa_heap *create_default(void) {
-    default_heap = pa_heap_create(NULL);
+    pa_config cfg = pa_config_default();
+    const char *debug = getenv("POOLALLOC_DEBUG");
+    if (debug && *debug && strcmp(debug, "0") != 0) {
+        unsigned long quarantine = strtoul(debug, NULL, 10);
+        cfg.debug = 1;
+        cfg.debug_quarantine = quarantine > 1 ? (unsigned)quarantine : 256;
+    }
+    default_heap = pa_heap_create(&cfg);
     return default_heap;
 }
 

@@ -13,7 +13,7 @@ void *pa_heap_malloc_slow(pa_heap *h, size_t size);
 void pa_heap_free_slow(pa_heap *h, void *p);
 
 static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
-    if (PA_LIKELY(size - 1 < h->threshold)) {
+    if (PA_LIKELY(size - 1 < h->fast_threshold)) {
         pa_size_class *c = &h->classes[(size - 1) >> h->class_shift];
         pa_pool *pool = c->used;
         if (PA_LIKELY(pool != NULL)) {

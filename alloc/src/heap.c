@@ -3,6 +3,8 @@
 
 #include "annotate.h"
 #include "arena.h"
+#include "debug_layer.h"
+#include "heap_layers.h"
 #include "heap_internal.h"
 #include "large_table.h"
 #include "layout.h"
@@ -74,7 +76,9 @@ static int owns_small(pa_heap *h, const void *p) {
         return 1;
     if (!pa_radix_get(&h->radix, (uintptr_t)p))
         return 0;
-    h->owner_cache = base;
+    /* A debug heap keeps the cache empty so its frees miss the fast path. */
+    if (!h->config.debug)
+        h->owner_cache = base;
     return 1;
 }
 
@@ -109,9 +113,9 @@ static void large_free(pa_heap *h, pa_large_slot *slot) {
     h->config.large.free(h->config.large.ctx, p, size);
 }
 
-/* ---- the malloc family ------------------------------------------------ */
+/* ---- the malloc family without the debug layer ----------------------- */
 
-void *pa_heap_malloc_slow(pa_heap *h, size_t size) {
+void *pa_raw_malloc(pa_heap *h, size_t size) {
     if (size - 1 < h->threshold)
         return small_alloc(h, class_of(h, size), size);
     if (size == 0)
@@ -119,25 +123,16 @@ void *pa_heap_malloc_slow(pa_heap *h, size_t size) {
     return large_alloc(h, size, h->config.alignment, 0);
 }
 
-void *pa_heap_malloc(pa_heap *h, size_t size) { return pa_fast_malloc(h, size); }
-
-void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
-    size_t total;
-    if (__builtin_mul_overflow(count, size, &total)) {
-        errno = ENOMEM;
-        return NULL;
-    }
+static void *raw_calloc(pa_heap *h, size_t total) {
     if (total > h->threshold)
         return large_alloc(h, total, h->config.alignment, 1);
-    void *p = pa_heap_malloc(h, total);
+    void *p = pa_raw_malloc(h, total);
     if (p)
         memset(p, 0, total);
     return p;
 }
 
-void pa_heap_free(pa_heap *h, void *p) { pa_fast_free(h, p); }
-
-void pa_heap_free_slow(pa_heap *h, void *p) {
+void pa_raw_free(pa_heap *h, void *p) {
     if (owns_small(h, p)) {
         small_free(h, p, "free");
         return;
@@ -168,7 +163,7 @@ static void *realloc_small(pa_heap *h, void *p, size_t size) {
         if (size < keep)
             keep = size;
     }
-    void *q = pa_heap_malloc(h, size);
+    void *q = pa_raw_malloc(h, size);
     if (!q)
         return NULL;
     memcpy(q, p, keep);
@@ -180,7 +175,7 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
     void *p = (void *)slot->block;
     size_t old = slot->size;
     if (size <= h->threshold) {
-        void *q = pa_heap_malloc(h, size);
+        void *q = pa_raw_malloc(h, size);
         if (!q)
             /* Keeping the bigger block still honours the request. */
             return size <= old ? p : NULL;
@@ -209,9 +204,9 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
     return q;
 }
 
-void *pa_heap_realloc(pa_heap *h, void *p, size_t size) {
+static void *raw_realloc(pa_heap *h, void *p, size_t size) {
     if (!p)
-        return pa_heap_malloc(h, size);
+        return pa_raw_malloc(h, size);
     if (owns_small(h, p))
         return realloc_small(h, p, size);
     pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
@@ -222,9 +217,7 @@ void *pa_heap_realloc(pa_heap *h, void *p, size_t size) {
     return realloc_large(h, slot, size);
 }
 
-size_t pa_heap_usable_size(pa_heap *h, const void *p) {
-    if (!p)
-        return 0;
+static size_t raw_usable_size(pa_heap *h, const void *p) {
     if (owns_small(h, p)) {
         const pa_pool *pool = pa_pool_of(h, p);
         if (pool->count == 0) {
@@ -240,13 +233,9 @@ size_t pa_heap_usable_size(pa_heap *h, const void *p) {
     return 0;
 }
 
-void *pa_heap_memalign(pa_heap *h, size_t alignment, size_t size) {
-    if (!alignment || (alignment & (alignment - 1))) {
-        errno = EINVAL;
-        return NULL;
-    }
+void *pa_raw_memalign(pa_heap *h, size_t alignment, size_t size) {
     if (alignment <= h->config.alignment)
-        return pa_heap_malloc(h, size);
+        return pa_raw_malloc(h, size);
     /* A class whose size is a multiple of the alignment has aligned blocks
      * (see layout.h), up to PA_MAX_BLOCK_ALIGN. */
     size_t rounded = ((size ? size : 1) + alignment - 1) & ~(alignment - 1);
@@ -255,8 +244,79 @@ void *pa_heap_memalign(pa_heap *h, size_t alignment, size_t size) {
     return large_alloc(h, size ? size : 1, alignment, 0);
 }
 
-int pa_heap_owns(const pa_heap *h, const void *p) {
+int pa_raw_owns(const pa_heap *h, const void *p) {
     return pa_radix_get(&h->radix, (uintptr_t)p) != 0 || pa_large_find(&h->large, (uintptr_t)p) != NULL;
+}
+
+/* ---- the public malloc family: debug heaps take the debug layer -------- */
+
+void *pa_heap_malloc_slow(pa_heap *h, size_t size) {
+    if (PA_UNLIKELY(h->config.debug))
+        return pa_debug_alloc(h, size, 0, 0, PA_API_MALLOC);
+    return pa_raw_malloc(h, size);
+}
+
+void *pa_heap_malloc(pa_heap *h, size_t size) { return pa_fast_malloc(h, size); }
+
+void *pa_heap_malloc_api(pa_heap *h, size_t size, char api) {
+    if (PA_UNLIKELY(h->config.debug))
+        return pa_debug_alloc(h, size, 0, 0, api);
+    return pa_fast_malloc(h, size);
+}
+
+void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (h->config.debug)
+        return pa_debug_alloc(h, total, 0, 1, PA_API_MALLOC);
+    return raw_calloc(h, total);
+}
+
+void pa_heap_free(pa_heap *h, void *p) { pa_fast_free(h, p); }
+
+void pa_heap_free_slow(pa_heap *h, void *p) {
+    if (PA_UNLIKELY(h->config.debug))
+        pa_debug_free(h, p, PA_API_MALLOC, "free");
+    else
+        pa_raw_free(h, p);
+}
+
+void pa_heap_free_api(pa_heap *h, void *p, char api) {
+    if (PA_UNLIKELY(h->config.debug))
+        pa_debug_free(h, p, api, "free");
+    else
+        pa_fast_free(h, p);
+}
+
+void *pa_heap_realloc(pa_heap *h, void *p, size_t size) {
+    if (h->config.debug)
+        return pa_debug_realloc(h, p, size);
+    return raw_realloc(h, p, size);
+}
+
+size_t pa_heap_usable_size(pa_heap *h, const void *p) {
+    if (!p)
+        return 0;
+    if (h->config.debug)
+        return pa_debug_usable_size(h, p);
+    return raw_usable_size(h, p);
+}
+
+void *pa_heap_memalign(pa_heap *h, size_t alignment, size_t size) {
+    if (!alignment || (alignment & (alignment - 1))) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (h->config.debug)
+        return pa_debug_alloc(h, size, alignment, 0, PA_API_MALLOC);
+    return pa_raw_memalign(h, alignment, size);
+}
+
+int pa_heap_owns(const pa_heap *h, const void *p) {
+    return h->config.debug ? pa_debug_owns(h, p) : pa_raw_owns(h, p);
 }
 
 const pa_config *pa_heap_config(const pa_heap *h) { return &h->config; }
@@ -302,12 +362,19 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->pools_per_arena = pools_per_arena;
     h->last_with_free = (pa_arena **)(h + 1);
     h->threshold = c.small_threshold;
+    h->fast_threshold = c.debug ? 0 : c.small_threshold;
     h->class_shift = (unsigned)__builtin_ctzl(c.alignment);
     h->pool_mask = ~(uintptr_t)(c.pool_size - 1);
     h->arena_mask = ~(uintptr_t)(c.arena_size - 1);
     h->owner_cache = 1;
     init_classes(h);
     if (pa_radix_init(h)) {
+        c.os.unmap(c.os.ctx, h, self);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (pa_debug_init(h)) {
+        pa_radix_destroy(h);
         c.os.unmap(c.os.ctx, h, self);
         errno = ENOMEM;
         return NULL;
@@ -319,6 +386,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
 size_t pa_heap_destroy(pa_heap *h) {
     if (!h)
         return 0;
+    pa_debug_release(h);
     size_t live = h->large.count + pa_heap_small_blocks_in_use(h);
     for (size_t i = 0; i < h->large.capacity; i++)
         if (h->large.slots[i].block)

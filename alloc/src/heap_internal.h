@@ -88,6 +88,9 @@ typedef struct pa_large_table {
 
 struct pa_heap {
     pa_size_class classes[PA_MAX_CLASSES];
+    /* The fast path serves sizes 1..fast_threshold: the small threshold, or
+     * 0 on a debug heap so every call reaches the debug layer. */
+    size_t fast_threshold;
     size_t threshold;
     unsigned class_shift;
     uintptr_t pool_mask;     /* ~(pool_size - 1) */
@@ -118,6 +121,12 @@ struct pa_heap {
     size_t arena_bytes_mapped;
     size_t metadata_bytes;
     size_t self_bytes;       /* bytes mapped for this struct and last_with_free */
+
+    /* debug layer */
+    uint64_t debug_serial;
+    void **quarantine;       /* ring of freed blocks held back (data pointers) */
+    size_t quarantine_len, quarantine_head;
+    size_t debug_max_lead;   /* largest header offset used by an aligned block */
 };
 
 #define PA_POOL_HEADER_SIZE sizeof(pa_pool)

@@ -78,22 +78,8 @@ int pa_introspect_pool_decommitted(const pa_heap *h, size_t slot, size_t pool_in
     return pa_pool_is_decommitted(&h->arenas[slot], pool_index);
 }
 
-/* The arena that holds a, if a lies in a carved, committed pool; else NULL. */
-static const pa_arena *readable_pool_arena(const pa_heap *h, uintptr_t a) {
-    uint32_t id = pa_radix_get(&h->radix, a);
-    if (!id || id > h->arena_slots)
-        return NULL;
-    const pa_arena *arena = &h->arenas[id - 1];
-    uintptr_t pool = a & h->pool_mask;
-    if (!arena->base || pool < arena->base || pool >= arena->pool_address)
-        return NULL;
-    if (pa_pool_is_decommitted(arena, (pool - arena->base) / h->config.pool_size))
-        return NULL;
-    return arena;
-}
-
 int pa_introspect_pool(const pa_heap *h, uintptr_t base, pa_pool_view *v) {
-    if ((base & ~h->pool_mask) || !readable_pool_arena(h, base))
+    if ((base & ~h->pool_mask) || !pa_readable_pool_arena(h, base))
         return -1;
     const pa_pool *pool = (const pa_pool *)base;
     v->base = base;
@@ -109,7 +95,7 @@ int pa_introspect_pool(const pa_heap *h, uintptr_t base, pa_pool_view *v) {
 }
 
 int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) {
-    if (block % sizeof(void *) || !readable_pool_arena(h, block) ||
+    if (block % sizeof(void *) || !pa_readable_pool_arena(h, block) ||
         ((block + sizeof(void *) - 1) & h->pool_mask) != (block & h->pool_mask))
         return -1;
     *next = (uintptr_t)pa_link_read((const pa_block *)block);

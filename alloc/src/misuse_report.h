@@ -8,5 +8,8 @@
 /* Builds the report, calls the handler (default: print and abort) and sets
  * errno to EINVAL if the handler returns. */
 void pa_misuse_raise(const pa_heap *h, pa_misuse_kind kind, const char *operation, const void *p);
+/* The same with a message and a block dump composed by the caller. */
+void pa_misuse_deliver(const pa_heap *h, pa_misuse_kind kind, const char *operation, const void *p,
+                       const char *message, const char *dump);
 
 #endif

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 
+#include "heap_layers.h"
+
 typedef struct parked {
     struct parked *next;
 } parked;
@@ -40,7 +42,7 @@ void *pa_object_cache_alloc(pa_object_cache *c) {
         return p;
     }
     c->stats.misses++;
-    return pa_heap_malloc(c->heap, c->stats.object_size);
+    return pa_heap_malloc_api(c->heap, c->stats.object_size, PA_API_OBJECT_CACHE);
 }
 
 void pa_object_cache_free(pa_object_cache *c, void *object) {
@@ -55,14 +57,14 @@ void pa_object_cache_free(pa_object_cache *c, void *object) {
         return;
     }
     c->stats.overflowed++;
-    pa_heap_free(c->heap, object);
+    pa_heap_free_api(c->heap, object, PA_API_OBJECT_CACHE);
 }
 
 void pa_object_cache_trim(pa_object_cache *c) {
     while (c->top) {
         parked *p = c->top;
         c->top = p->next;
-        pa_heap_free(c->heap, p);
+        pa_heap_free_api(c->heap, p, PA_API_OBJECT_CACHE);
     }
     c->stats.cached = 0;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "heap_internal.h"
+#include "radix.h"
 
 static inline int pa_pool_is_decommitted(const pa_arena *a, size_t i) {
     return (int)((a->decommitted[i / 64] >> (i % 64)) & 1);
@@ -13,6 +14,21 @@ static inline int pa_pool_is_decommitted(const pa_arena *a, size_t i) {
 /* Pools [0, carved) of an arena have been handed out at least once. */
 static inline size_t pa_arena_carved_pools(const pa_heap *h, const pa_arena *a) {
     return (a->pool_address - a->base) / h->config.pool_size;
+}
+
+/* Is address a inside a carved, committed pool of one of h's arenas (so the
+ * heap may read it)? The pool's arena, or NULL. */
+static inline const pa_arena *pa_readable_pool_arena(const pa_heap *h, uintptr_t a) {
+    uint32_t id = pa_radix_get(&h->radix, a);
+    if (!id || id > h->arena_slots)
+        return NULL;
+    const pa_arena *arena = &h->arenas[id - 1];
+    uintptr_t pool = a & h->pool_mask;
+    if (!arena->base || pool < arena->base || pool >= arena->pool_address)
+        return NULL;
+    if (pa_pool_is_decommitted(arena, (pool - arena->base) / h->config.pool_size))
+        return NULL;
+    return arena;
 }
 
 #endif

@@ -51,6 +51,15 @@ typedef struct pa_config {
     pa_large_ops large;     /* all NULL: the system malloc */
     pa_misuse_handler on_misuse; /* NULL: print the report and abort */
     void *misuse_ctx;
+    /* The debug layer (like PYTHONMALLOC=debug, stronger): every block gets a
+     * header (requested size, API id, serial number) and forbidden bytes on
+     * both sides, fresh data is filled with 0xCD and freed data with 0xDD;
+     * double frees, foreign or interior pointers, API mismatches and writes
+     * past either end are reported. Costs time and memory. */
+    int debug;
+    /* Debug only: freed blocks held back before reuse, so a write after free
+     * shows as a changed fill pattern when they leave the quarantine. */
+    unsigned debug_quarantine;
 } pa_config;
 
 /* CPython 3.12's 64-bit layout: 16-byte alignment, 512-byte threshold,

@@ -13,6 +13,13 @@ typedef enum pa_misuse_kind {
     /* A pointer inside one of the heap's arenas, but in a pool that holds no
      * live block: a double free or a wild pointer. */
     PA_MISUSE_NOT_LIVE,
+    /* Debug layer only: */
+    PA_MISUSE_DOUBLE_FREE,        /* the block was already freed */
+    PA_MISUSE_NOT_A_BLOCK,        /* inside the heap, but not where a block starts */
+    PA_MISUSE_API_MISMATCH,       /* allocated through one API, freed through another */
+    PA_MISUSE_GUARD_BEFORE,       /* a forbidden byte before the data was written */
+    PA_MISUSE_GUARD_AFTER,        /* a forbidden byte after the data was written */
+    PA_MISUSE_WRITE_AFTER_FREE,   /* a quarantined block's fill pattern changed */
 } pa_misuse_kind;
 
 typedef struct pa_misuse {
@@ -21,6 +28,7 @@ typedef struct pa_misuse {
     const void *pointer;
     const void *heap;
     const char *message;   /* one line, no newline */
+    const char *dump;      /* debug layer: the block, several lines; else "" */
 } pa_misuse;
 
 /* Called with the report; if it returns, the operation is refused (free

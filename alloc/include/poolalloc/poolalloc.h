@@ -8,6 +8,7 @@
 #include "poolalloc/config.h"
 #include "poolalloc/heap.h"
 #include "poolalloc/introspect.h"
+#include "poolalloc/debug.h"
 #include "poolalloc/object_cache.h"
 #include "poolalloc/stats.h"
 
