@@ -1,0 +1,223 @@
+/* The debug layer's detectors, each shown firing on a real heap with its
+ * exact report, and staying silent on correct use. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "poolalloc/poolalloc.h"
+
+typedef struct reports {
+    int count;
+    pa_misuse_kind kind;
+    char message[512];
+    char dump[1024];
+} reports;
+
+static void record(void *ctx, const pa_misuse *r) {
+    reports *seen = ctx;
+    seen->count++;
+    seen->kind = r->kind;
+    snprintf(seen->message, sizeof seen->message, "%s", r->message);
+    snprintf(seen->dump, sizeof seen->dump, "%s", r->dump);
+}
+
+typedef struct fixture {
+    pa_heap *heap;
+    reports seen;
+} fixture;
+
+static int setup(void **state) {
+    static fixture f;
+    memset(&f, 0, sizeof f);
+    pa_config cfg = pa_config_default();
+    cfg.debug = 1;
+    cfg.debug_quarantine = 4;
+    cfg.on_misuse = record;
+    cfg.misuse_ctx = &f.seen;
+    f.heap = pa_heap_create(&cfg);
+    assert_non_null(f.heap);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    pa_heap_destroy(f->heap);
+    return 0;
+}
+
+static void expect_message(const reports *seen, pa_misuse_kind kind, const char *message) {
+    assert_int_equal(seen->count, 1);
+    assert_int_equal(seen->kind, kind);
+    assert_string_equal(seen->message, message);
+}
+
+static void fills_and_sizes(void **state) {
+    fixture *f = *state;
+    unsigned char *p = pa_heap_malloc(f->heap, 24);
+    for (int i = 0; i < 24; i++)
+        assert_int_equal(p[i], 0xCD);
+    assert_int_equal(pa_heap_usable_size(f->heap, p), 24);
+    unsigned char *z = pa_heap_calloc(f->heap, 3, 7);
+    for (int i = 0; i < 21; i++)
+        assert_int_equal(z[i], 0);
+    unsigned char *a = pa_heap_memalign(f->heap, 256, 100);
+    assert_int_equal((uintptr_t)a % 256, 0);
+    pa_heap_free(f->heap, p);
+    pa_heap_free(f->heap, z);
+    pa_heap_free(f->heap, a);
+    assert_int_equal(pa_heap_debug_verify(f->heap), 0);
+    assert_int_equal(f->seen.count, 0);
+}
+
+static void double_free(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 24);
+    pa_heap_free(f->heap, p);
+    pa_heap_free(f->heap, p);
+    char want[256];
+    snprintf(want, sizeof want, "free(): block %p (serial 1) was already freed", (void *)p);
+    expect_message(&f->seen, PA_MISUSE_DOUBLE_FREE, want);
+}
+
+static void write_after_the_data(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 10);
+    p[10] = 'x';
+    pa_heap_free(f->heap, p);
+    char want[256];
+    snprintf(want, sizeof want,
+             "free(): block %p (serial 1): forbidden byte 1 after the 10-byte data was written (0x78)", (void *)p);
+    expect_message(&f->seen, PA_MISUSE_GUARD_AFTER, want);
+    assert_non_null(strstr(f->seen.dump, "forbidden bytes after the data:  78 FD FD"));
+    assert_non_null(strstr(f->seen.dump, "10 bytes requested through API 'm', serial 1, live"));
+}
+
+static void write_before_the_data(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 10);
+    p[-2] = 0;
+    pa_heap_free(f->heap, p);
+    char want[256];
+    snprintf(want, sizeof want, "free(): block %p (serial 1): forbidden byte 2 before the data was written (0x00)",
+             (void *)p);
+    expect_message(&f->seen, PA_MISUSE_GUARD_BEFORE, want);
+}
+
+static void interior_pointer(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 100);
+    pa_heap_free(f->heap, p + 40);
+    char want[256];
+    snprintf(want, sizeof want, "free(): pointer %p is inside heap %p but is not a block it handed out",
+             (void *)(p + 40), (void *)f->heap);
+    expect_message(&f->seen, PA_MISUSE_NOT_A_BLOCK, want);
+}
+
+static void foreign_pointer(void **state) {
+    fixture *f = *state;
+    int local;
+    pa_heap_free(f->heap, &local);
+    char want[256];
+    snprintf(want, sizeof want, "free(): pointer %p was not allocated by heap %p", (void *)&local,
+             (void *)f->heap);
+    expect_message(&f->seen, PA_MISUSE_FOREIGN_POINTER, want);
+}
+
+static void wrong_heap(void **state) {
+    fixture *f = *state;
+    pa_config cfg = pa_config_default();
+    cfg.debug = 1;
+    pa_heap *other = pa_heap_create(&cfg);
+    char *p = pa_heap_malloc(other, 16);
+    pa_heap_free(f->heap, p);
+    char want[256];
+    snprintf(want, sizeof want, "free(): pointer %p was not allocated by heap %p", (void *)p, (void *)f->heap);
+    expect_message(&f->seen, PA_MISUSE_FOREIGN_POINTER, want);
+    pa_heap_free(other, p);
+    assert_int_equal(pa_heap_destroy(other), 0);
+}
+
+static void wrong_api(void **state) {
+    fixture *f = *state;
+    pa_object_cache *cache = pa_object_cache_create(f->heap, "points", 32, 0);
+    void *object = pa_object_cache_alloc(cache);
+    pa_heap_free(f->heap, object);
+    char want[256];
+    snprintf(want, sizeof want, "free(): block %p (serial 2) was allocated through API 'o' and freed through API 'm'",
+             object);
+    expect_message(&f->seen, PA_MISUSE_API_MISMATCH, want);
+    pa_object_cache_free(cache, object);
+    pa_object_cache_destroy(cache);
+}
+
+static void write_after_free_caught_by_quarantine(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 20);
+    pa_heap_free(f->heap, p);
+    p[3] = 7;
+    for (int i = 0; i < 3; i++)
+        pa_heap_free(f->heap, pa_heap_malloc(f->heap, 8));
+    assert_int_equal(f->seen.count, 0); /* still in the quarantine */
+    pa_heap_free(f->heap, pa_heap_malloc(f->heap, 8));
+    char want[256];
+    snprintf(want, sizeof want,
+             "quarantine: block %p (serial 1) was written after free: byte 3 is 0x07, not 0xDD", (void *)p);
+    expect_message(&f->seen, PA_MISUSE_WRITE_AFTER_FREE, want);
+    assert_non_null(strstr(f->seen.dump, "data: first 8 bytes DD DD DD 07 DD"));
+}
+
+static void verify_finds_damage_at_any_time(void **state) {
+    fixture *f = *state;
+    char *small = pa_heap_malloc(f->heap, 40);
+    char *large = pa_heap_malloc(f->heap, 4000);
+    assert_int_equal(pa_heap_debug_verify(f->heap), 0);
+    large[4000] = 1;
+    assert_int_equal(pa_heap_debug_verify(f->heap), 1);
+    char want[256];
+    snprintf(want, sizeof want,
+             "verify(): block %p (serial 2): forbidden byte 1 after the 4000-byte data was written (0x01)",
+             (void *)large);
+    expect_message(&f->seen, PA_MISUSE_GUARD_AFTER, want);
+    small[-1] = 1;
+    assert_int_equal(pa_heap_debug_verify(f->heap), 2);
+    assert_int_equal(f->seen.count, 3);
+}
+
+static void realloc_moves_and_keeps_data(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 8);
+    memcpy(p, "abcdefgh", 8);
+    char *q = pa_heap_realloc(f->heap, p, 600);
+    assert_ptr_not_equal(p, q);
+    assert_memory_equal(q, "abcdefgh", 8);
+    assert_int_equal((unsigned char)q[8], 0xCD);
+    char *r = pa_heap_realloc(f->heap, q, 4);
+    assert_memory_equal(r, "abcd", 4);
+    assert_int_equal(pa_heap_usable_size(f->heap, r), 4);
+    pa_heap_realloc(f->heap, q, 10); /* q is gone */
+    assert_int_equal(f->seen.kind, PA_MISUSE_DOUBLE_FREE);
+    pa_heap_free(f->heap, r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(fills_and_sizes, setup, teardown),
+        cmocka_unit_test_setup_teardown(double_free, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_after_the_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_before_the_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(interior_pointer, setup, teardown),
+        cmocka_unit_test_setup_teardown(foreign_pointer, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_heap, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_api, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_after_free_caught_by_quarantine, setup, teardown),
+        cmocka_unit_test_setup_teardown(verify_finds_damage_at_any_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(realloc_moves_and_keeps_data, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("debug layer", tests, NULL, NULL);
+}
