@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: warnings-as-errors builds with gcc and
-# clang, every test under each, the tests again under ASan+UBSan and under
-# Valgrind, the install check, and short fuzz campaigns per engine.
+# clang, every test under each, the tests again under ASan+UBSan, the MSan
+# detector tests, the tests under Valgrind, the install check, and short fuzz
+# campaigns per engine.
 # Prints ctest's summary for each stage; exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,15 +11,17 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 stage() { printf '\n=== %s ===\n' "$*"; }
 
-for preset in ci-gcc ci-clang asan-ubsan; do
+for preset in ci-gcc ci-clang asan-ubsan msan; do
   stage "build and test: $preset"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
 
-stage "unit tests under valgrind memcheck"
-ctest --preset ci-gcc -R "^(unit|invariants)\." -j "$jobs" -T memcheck \
+# The detector tests run Valgrind themselves; the fault sweep is covered by
+# ASan (under Valgrind it would take minutes).
+stage "unit, checker and debug-layer tests under valgrind memcheck"
+ctest --preset ci-gcc -R "^(unit|invariants|debug)\." -j "$jobs" -T memcheck \
   --overwrite MemoryCheckCommandOptions="--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" 
 
 stage "install: CMake package and pkg-config file"

@@ -71,7 +71,7 @@ static inline void pa_annotate_arena_mapped(const pa_heap *h, uintptr_t base, si
     (void)h, (void)base, (void)size;
 }
 
-/* About to unmap: leave no poisoning behind for whoever maps this next. */
+/* Unmapped: leave no poisoning behind for whoever maps this range next. */
 static inline void pa_annotate_arena_unmapping(const pa_heap *h, uintptr_t base, size_t size) {
 #ifdef PA_ANNOTATE_ASAN
     __asan_unpoison_memory_region((void *)base, size);

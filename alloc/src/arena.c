@@ -144,12 +144,10 @@ static void unlink_usable(pa_heap *h, pa_arena *a) {
 /* -1 when the OS refuses the unmap: the arena then stays, wholly free. */
 static int release_arena(pa_heap *h, pa_arena *a) {
     const pa_config *c = &h->config;
-    pa_annotate_arena_unmapping(h, a->base, c->arena_size);
-    if (c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size)) {
-        /* Still ours and wholly free: as unaddressable as before. */
-        pa_annotate_arena_mapped(h, a->base, c->arena_size);
+    if (c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size))
         return -1;
-    }
+    /* Shadow state outlives a mapping, so it is cleared after the unmap. */
+    pa_annotate_arena_unmapping(h, a->base, c->arena_size);
     unlink_usable(h, a);
     pa_radix_set(h, a->base, 0);
     if (h->owner_cache == a->base)
@@ -242,9 +240,8 @@ void pa_arena_release_all(pa_heap *h) {
     const pa_config *c = &h->config;
     for (size_t i = 0; i < h->arena_slots; i++) {
         pa_arena *a = &h->arenas[i];
-        if (a->base)
-            pa_annotate_arena_unmapping(h, a->base, c->arena_size);
         if (a->base && c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size) == 0) {
+            pa_annotate_arena_unmapping(h, a->base, c->arena_size);
             h->arena_bytes_mapped -= c->arena_size;
             h->arenas_current--;
         }

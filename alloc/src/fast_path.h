@@ -28,9 +28,12 @@ static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
 
 /* The common free: a block of the arena last seen, whose pool neither was
  * full nor becomes empty. Anything else (another arena, a pool changing
- * state, a foreign or dead pointer, NULL) takes the slow path. */
+ * state, a foreign or dead pointer, NULL) takes the slow path. The header
+ * read here, for a dead pointer into a decommitted pool, relies on such
+ * pages staying readable (see os.h); builds for sanitizers and Valgrind
+ * always take the slow path, which checks first. */
 static inline void pa_fast_free(pa_heap *h, void *p) {
-    if (PA_LIKELY(((uintptr_t)p & h->arena_mask) == h->owner_cache)) {
+    if (PA_LIKELY(!PA_ANNOTATING && ((uintptr_t)p & h->arena_mask) == h->owner_cache)) {
         pa_pool *pool = pa_pool_of(h, p);
         pa_block *old = pool->freeblock;
         uint32_t count = pool->count;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "annotate.h"
@@ -12,6 +13,7 @@
 #include "misuse_report.h"
 #include "fast_path.h"
 #include "pool.h"
+#include "pool_walk.h"
 #include "radix.h"
 
 /* ---- small blocks ---------------------------------------------------- */
@@ -43,13 +45,24 @@ static inline unsigned class_of(const pa_heap *h, size_t size) {
     return (unsigned)((size - 1) >> h->class_shift);
 }
 
+/* The pool of p, a pointer inside one of h's arenas, if it holds live
+ * blocks; otherwise (a double free or wild pointer into a free, decommitted
+ * or never-carved pool) the misuse is reported and NULL returned. The header
+ * is read only once the pool is known to be carved and committed. */
+static pa_pool *live_pool_of(pa_heap *h, const void *p, const char *operation) {
+    pa_pool *pool = pa_pool_of(h, p);
+    if (PA_UNLIKELY(!pa_readable_pool_arena(h, (uintptr_t)p) || pool->count == 0)) {
+        pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, operation, p);
+        return NULL;
+    }
+    return pool;
+}
+
 /* p is inside one of h's arenas. */
 static void small_free(pa_heap *h, void *p, const char *operation) {
-    pa_pool *pool = pa_pool_of(h, p);
-    if (PA_UNLIKELY(pool->count == 0)) {
-        pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, operation, p);
+    pa_pool *pool = live_pool_of(h, p, operation);
+    if (!pool)
         return;
-    }
     pa_size_class *c = &h->classes[pool->size_class];
     pa_block *b = p;
     pa_block *old = pool->freeblock;
@@ -85,7 +98,9 @@ static int owns_small(pa_heap *h, const void *p) {
 /* ---- large blocks ---------------------------------------------------- */
 
 static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) {
-    if (pa_large_reserve(h)) {
+    /* No C object may be larger than PTRDIFF_MAX; refuse here rather than
+     * hand the large layer a size it can only fail on. */
+    if (size > PTRDIFF_MAX || pa_large_reserve(h)) {
         errno = ENOMEM;
         return NULL;
     }
@@ -147,11 +162,9 @@ void pa_raw_free(pa_heap *h, void *p) {
 }
 
 static void *realloc_small(pa_heap *h, void *p, size_t size) {
-    pa_pool *pool = pa_pool_of(h, p);
-    if (pool->count == 0) {
-        pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, "realloc", p);
+    pa_pool *pool = live_pool_of(h, p, "realloc");
+    if (!pool)
         return NULL;
-    }
     size_t block = h->classes[pool->size_class].block_size;
     size_t keep = pa_annotate_usable(p, block);
     if (size <= block) {
@@ -219,11 +232,9 @@ static void *raw_realloc(pa_heap *h, void *p, size_t size) {
 
 static size_t raw_usable_size(pa_heap *h, const void *p) {
     if (owns_small(h, p)) {
-        const pa_pool *pool = pa_pool_of(h, p);
-        if (pool->count == 0) {
-            pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, "usable_size", p);
+        const pa_pool *pool = live_pool_of(h, p, "usable_size");
+        if (!pool)
             return 0;
-        }
         return pa_annotate_usable(p, h->classes[pool->size_class].block_size);
     }
     const pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);

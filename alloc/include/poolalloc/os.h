@@ -16,7 +16,11 @@ typedef struct pa_os_ops {
     /* Give back exactly a region map returned. 0 on success. */
     int (*unmap)(void *ctx, void *addr, size_t size);
     /* The pages of [addr, addr+size) may be dropped; their contents are
-     * lost. 0 on success; on failure they stay committed and intact. */
+     * lost but they must stay readable (reading zeros or stale data, as
+     * madvise(MADV_DONTNEED or MADV_FREE) leaves them): the release build's
+     * free fast path may read a pool header there when handed a dead
+     * pointer, and then reports it. 0 on success; on failure the pages stay
+     * committed and intact. */
     int (*decommit)(void *ctx, void *addr, size_t size);
     /* Make decommitted pages usable again (zero-filled). 0 on success. */
     int (*recommit)(void *ctx, void *addr, size_t size);

@@ -34,7 +34,12 @@ typedef struct pa_os_counter {
     size_t regions;            /* mapped now */
     size_t bytes_mapped;       /* mapped now */
     size_t bytes_mapped_peak;
-    size_t bytes_decommitted;  /* decommitted and not yet recommitted */
+    size_t bytes_decommitted;  /* decommitted, not recommitted, still mapped */
+    /* The decommitted ranges behind bytes_decommitted, so an unmap can take
+     * back what it drops. Kept in memory from inner.map; given back when
+     * the last region is unmapped. */
+    struct pa_os_range *ranges;
+    size_t nranges, ranges_capacity;
 } pa_os_counter;
 
 /* inner NULL: the mmap layer. */

@@ -1,0 +1,210 @@
+/* PA_DECOMMIT_FREE_POOLS: an arena in use keeps decommit_keep_pools free
+ * pools committed and decommits the rest; taking such a pool again
+ * recommits it. Every request is seen by the counting OS layer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pa_test.h"
+
+#define BLOCK 512
+#define POOL (16 * 1024)
+#define PER_POOL 31
+#define POOLS 64
+
+typedef struct fixture {
+    pa_test_os os;
+    pa_heap *h;
+    void *p[POOLS][PER_POOL];
+} fixture;
+
+static fixture *setup(pa_decommit_policy policy, unsigned keep, pa_empty_arena_policy arenas) {
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    pa_test_os_init(&f->os, NULL);
+    pa_config base = pa_config_default();
+    base.decommit = policy;
+    base.decommit_keep_pools = keep;
+    base.empty_arenas = arenas;
+    pa_config c = pa_test_config(&f->os, &base);
+    f->h = pa_test_heap_create(&c);
+    assert_int_equal(pa_test_class_capacity(f->h, pa_test_class_of(f->h, BLOCK)), PER_POOL);
+    return f;
+}
+
+static void fill(fixture *f, size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+        for (size_t j = 0; j < PER_POOL; j++) {
+            f->p[i][j] = pa_heap_malloc(f->h, BLOCK);
+            assert_non_null(f->p[i][j]);
+            memset(f->p[i][j], (int)(i + j), BLOCK);
+        }
+    }
+}
+
+static void drain(fixture *f, size_t from, size_t to) {
+    for (size_t i = from; i < to; i++)
+        for (size_t j = 0; j < PER_POOL; j++) {
+            pa_heap_free(f->h, f->p[i][j]);
+            f->p[i][j] = NULL;
+        }
+}
+
+static size_t bitmap_count(const pa_heap *h, size_t slot) {
+    size_t n = 0;
+    for (size_t i = 0; i < POOLS; i++) {
+        int d = pa_introspect_pool_decommitted(h, slot, i);
+        assert_true(d == 0 || d == 1);
+        n += (size_t)d;
+    }
+    assert_int_equal(pa_introspect_pool_decommitted(h, slot, POOLS), -1);
+    return n;
+}
+
+static size_t only_slot(const pa_heap *h) {
+    pa_arena_view av;
+    assert_int_equal(pa_test_live_arenas(h, &av, 1), 1);
+    return av.slot;
+}
+
+static void teardown(fixture *f) {
+    for (size_t i = 0; i < POOLS; i++)
+        for (size_t j = 0; j < PER_POOL; j++)
+            assert_null(f->p[i][j]);
+    pa_test_destroy_clean(f->h, &f->os.counter);
+    free(f);
+}
+
+static void test_keep_pools_then_decommit(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 16, PA_EMPTY_ARENA_KEEP_ONE);
+    fill(f, 0, POOLS);
+    size_t slot = only_slot(f->h);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 0);
+
+    /* pool 0 stays in use; 63 pools come back: 16 stay committed, 47 go */
+    drain(f, 1, POOLS);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.arenas_current, 1);
+    assert_int_equal(s.free_pools, 16);
+    assert_int_equal(s.decommitted_pools, 47);
+    assert_int_equal(s.bytes_decommitted, 47 * POOL);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 47);
+    assert_int_equal(f->os.counter.bytes_decommitted, 47 * POOL);
+    assert_int_equal(bitmap_count(f->h, slot), 47);
+    pa_arena_view av;
+    assert_int_equal(pa_introspect_arena_slot(f->h, slot, &av), 0);
+    assert_int_equal(av.ndecommitted, 47);
+    assert_int_equal(av.nfreepools, 63);
+
+    /* taking every pool again recommits each decommitted one, once */
+    fill(f, 1, POOLS);
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.arenas_allocated_total, 1);
+    assert_int_equal(s.decommitted_pools, 0);
+    assert_int_equal(f->os.counter.requests[PA_OS_RECOMMIT], 47);
+    assert_int_equal(f->os.counter.bytes_decommitted, 0);
+    assert_int_equal(bitmap_count(f->h, slot), 0);
+    /* the recommitted pools hold what was written since */
+    for (size_t i = 0; i < POOLS; i++)
+        for (size_t j = 0; j < PER_POOL; j++)
+            assert_int_equal(((unsigned char *)f->p[i][j])[BLOCK - 1], (unsigned char)(i + j));
+    drain(f, 0, POOLS);
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.arenas_current, 1); /* the one wholly free arena is kept */
+    assert_int_equal(s.free_pools + s.decommitted_pools, POOLS);
+    assert_int_equal(s.free_pools, 16);
+    teardown(f);
+}
+
+static void test_keep_zero(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, PA_EMPTY_ARENA_KEEP_ALL);
+    fill(f, 0, 3);
+    drain(f, 1, 2);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 1);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.decommitted_pools, 1);
+    assert_int_equal(s.free_pools, POOLS - 3); /* never carved pools only */
+    fill(f, 1, 2);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 1);
+    drain(f, 0, 3);
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    /* every free pool is decommitted, whichever pool the refill took */
+    assert_int_equal(s.free_pools + s.decommitted_pools, POOLS);
+    assert_true(s.decommitted_pools >= 3);
+    assert_int_equal(s.decommitted_pools,
+                     f->os.counter.requests[PA_OS_DECOMMIT] - f->os.counter.requests[PA_OS_RECOMMIT]);
+    assert_int_equal(f->os.counter.bytes_decommitted, s.bytes_decommitted);
+    teardown(f);
+}
+
+static void test_never(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_NEVER, 16, PA_EMPTY_ARENA_KEEP_ONE);
+    fill(f, 0, POOLS);
+    drain(f, 0, POOLS);
+    fill(f, 0, POOLS);
+    drain(f, 0, POOLS);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 0);
+    assert_int_equal(f->os.counter.requests[PA_OS_RECOMMIT], 0);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.decommitted_pools, 0);
+    assert_int_equal(s.free_pools, POOLS);
+    teardown(f);
+}
+
+/* A refused decommit leaves the pool committed, free and usable. */
+static void test_decommit_refused(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 2, PA_EMPTY_ARENA_KEEP_ONE);
+    fill(f, 0, 8);
+    f->os.fail[PA_OS_DECOMMIT] = 1;
+    drain(f, 1, 8);
+    assert_int_equal(f->os.counter.failures[PA_OS_DECOMMIT], 5);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.decommitted_pools, 0);
+    assert_int_equal(s.free_pools, POOLS - 1);
+    assert_int_equal(f->os.counter.bytes_decommitted, 0);
+    f->os.fail[PA_OS_DECOMMIT] = 0;
+    fill(f, 1, 8);
+    drain(f, 0, 8);
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.blocks_in_use, 0);
+    teardown(f);
+}
+
+/* An arena released with decommitted pools in it: the heap forgets them and
+ * the OS layer's figure of decommitted bytes must not outlive the mapping. */
+static void test_release_with_decommitted_pools(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 4, PA_EMPTY_ARENA_RELEASE);
+    fill(f, 0, 10);
+    drain(f, 0, 10);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.arenas_current, 0);
+    assert_int_equal(s.decommitted_pools, 0);
+    assert_int_equal(s.bytes_decommitted, 0);
+    assert_true(f->os.counter.requests[PA_OS_DECOMMIT] > 0);
+    size_t counted = f->os.counter.bytes_decommitted, mapped = f->os.counter.bytes_mapped;
+    teardown(f);
+    if (counted != s.bytes_decommitted)
+        fail_msg("the OS layer still counts %zu decommitted bytes after the arena holding them was unmapped "
+                 "(%zu bytes mapped in all, metadata only)",
+                 counted, mapped);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keep_pools_then_decommit),
+        cmocka_unit_test(test_keep_zero),
+        cmocka_unit_test(test_never),
+        cmocka_unit_test(test_decommit_refused),
+        cmocka_unit_test(test_release_with_decommitted_pools),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

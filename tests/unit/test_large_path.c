@@ -1,0 +1,161 @@
+/* The large path is pluggable: requests above the threshold go to
+ * pa_large_ops with their size and an alignment, come back through free with
+ * the same size, calloc uses alloc_zeroed when there is one, realloc uses
+ * resize when there is one, a refusing layer gives NULL and ENOMEM, and
+ * destroy hands back what is left. */
+#include <errno.h>
+#include <string.h>
+
+#include "pa_test.h"
+
+typedef struct fixture {
+    pa_test_large large;
+    pa_heap *h;
+} fixture;
+
+static void open_fixture(fixture *f, size_t threshold, int with_resize, int with_zeroed) {
+    pa_config c = pa_config_default();
+    c.small_threshold = threshold;
+    c.large = pa_test_large_ops(&f->large, with_resize, with_zeroed);
+    f->h = pa_test_heap_create(&c);
+}
+
+static void test_threshold_routes_requests(void **state) {
+    (void)state;
+    static const size_t thresholds[] = {128, 256, 512};
+    for (size_t k = 0; k < 3; k++) {
+        fixture f;
+        size_t t = thresholds[k];
+        open_fixture(&f, t, 1, 1);
+        void *small = pa_heap_malloc(f.h, t);
+        assert_int_equal(f.large.allocs, 0);
+        void *big = pa_heap_malloc(f.h, t + 1);
+        assert_non_null(big);
+        assert_int_equal(f.large.allocs, 1);
+        assert_int_equal(f.large.last_size, t + 1);
+        assert_true(f.large.last_alignment >= 16);
+        assert_int_equal(f.large.last_alignment & (f.large.last_alignment - 1), 0);
+        assert_int_equal(f.large.live_blocks, 1);
+        assert_true(pa_heap_owns(f.h, big));
+        assert_true(pa_heap_usable_size(f.h, big) >= t + 1);
+        pa_stats s;
+        pa_test_stats_checked(f.h, NULL, &s);
+        assert_int_equal(s.large_blocks, 1);
+        assert_int_equal(s.large_bytes, t + 1);
+        pa_heap_free(f.h, big);
+        assert_int_equal(f.large.frees, 1);
+        assert_int_equal(f.large.live_blocks, 0);
+        assert_int_equal(f.large.size_mismatches, 0);
+        assert_false(pa_heap_owns(f.h, big));
+        pa_heap_free(f.h, small);
+        assert_int_equal(pa_heap_destroy(f.h), 0);
+    }
+}
+
+static void test_many_large_blocks(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture(&f, 512, 1, 1);
+    enum { N = 400 };
+    void *p[N];
+    size_t bytes = 0;
+    for (size_t i = 0; i < N; i++) {
+        size_t size = 513 + i * 37;
+        p[i] = pa_heap_malloc(f.h, size);
+        assert_non_null(p[i]);
+        bytes += size;
+    }
+    pa_stats s;
+    pa_test_stats_checked(f.h, NULL, &s);
+    assert_int_equal(s.large_blocks, N);
+    assert_int_equal(s.large_bytes, bytes);
+    assert_int_equal(f.large.live_bytes, bytes);
+    /* free every other one, then check the table still finds the rest */
+    for (size_t i = 0; i < N; i += 2) {
+        pa_heap_free(f.h, p[i]);
+        bytes -= 513 + i * 37;
+    }
+    for (size_t i = 1; i < N; i += 2) {
+        assert_true(pa_heap_owns(f.h, p[i]));
+        assert_int_equal(pa_heap_usable_size(f.h, p[i]), 513 + i * 37);
+    }
+    pa_test_stats_checked(f.h, NULL, &s);
+    assert_int_equal(s.large_bytes, bytes);
+    /* destroy frees the other half through the layer, with their sizes */
+    assert_int_equal(pa_heap_destroy(f.h), N / 2);
+    assert_int_equal(f.large.live_blocks, 0);
+    assert_int_equal(f.large.frees, N);
+    assert_int_equal(f.large.size_mismatches, 0);
+    assert_int_equal(f.large.unknown_frees, 0);
+}
+
+static void test_calloc_uses_alloc_zeroed(void **state) {
+    (void)state;
+    /* with alloc_zeroed it is used; without, the layer's 0xA5 is cleared */
+    for (int with_zeroed = 1; with_zeroed >= 0; with_zeroed--) {
+        fixture f;
+        open_fixture(&f, 512, 1, with_zeroed);
+        unsigned char *p = pa_heap_calloc(f.h, 10, 100);
+        assert_non_null(p);
+        assert_int_equal(f.large.zeroed_allocs, (size_t)with_zeroed);
+        for (size_t i = 0; i < 1000; i++)
+            assert_int_equal(p[i], 0);
+        pa_heap_free(f.h, p);
+        pa_test_destroy_clean(f.h, NULL);
+    }
+}
+
+static void test_resize_hook(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture(&f, 512, 1, 1);
+    unsigned char *p = pa_heap_malloc(f.h, 1000);
+    memset(p, 0x11, 1000);
+    unsigned char *q = pa_heap_realloc(f.h, p, 200000);
+    assert_non_null(q);
+    assert_int_equal(f.large.resizes, 1);
+    assert_int_equal(f.large.allocs, 1);
+    assert_int_equal(q[999], 0x11);
+    assert_int_equal(pa_heap_usable_size(f.h, q), 200000);
+    assert_true(pa_heap_owns(f.h, q));
+    pa_heap_free(f.h, q);
+    assert_int_equal(f.large.size_mismatches, 0);
+    assert_int_equal(f.large.live_blocks, 0);
+    pa_heap_destroy(f.h);
+}
+
+static void test_refusing_layer(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture(&f, 512, 1, 1);
+    f.large.fail_alloc = 1;
+    errno = 0;
+    assert_null(pa_heap_malloc(f.h, 600));
+    assert_int_equal(errno, ENOMEM);
+    errno = 0;
+    assert_null(pa_heap_calloc(f.h, 600, 1));
+    assert_int_equal(errno, ENOMEM);
+    errno = 0;
+    assert_null(pa_heap_memalign(f.h, 4096, 10));
+    assert_int_equal(errno, ENOMEM);
+    /* small requests do not need the layer */
+    void *s = pa_heap_malloc(f.h, 500);
+    assert_non_null(s);
+    pa_stats st;
+    pa_test_stats_checked(f.h, NULL, &st);
+    assert_int_equal(st.large_blocks, 0);
+    assert_int_equal(st.large_bytes, 0);
+    pa_heap_free(f.h, s);
+    assert_int_equal(pa_heap_destroy(f.h), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threshold_routes_requests),
+        cmocka_unit_test(test_many_large_blocks),
+        cmocka_unit_test(test_calloc_uses_alloc_zeroed),
+        cmocka_unit_test(test_resize_hook),
+        cmocka_unit_test(test_refusing_layer),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

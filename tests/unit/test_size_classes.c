@@ -1,0 +1,270 @@
+/* Size classes and pools as pymalloc has them: the class a request maps to,
+ * blocks per pool, lazy carving of a pool's tail, and O(1) reuse of a partly
+ * used pool (a pool that regains a free block heads its class's list). */
+#include <stdlib.h>
+
+#include "pa_test.h"
+
+static size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+static void check_mapping(const pa_config *cfg) {
+    pa_heap *h = pa_test_heap_create(cfg);
+    pa_heap_view hv;
+    pa_introspect_heap(h, &hv);
+    assert_int_equal(hv.nclasses, cfg->small_threshold / cfg->alignment);
+    for (size_t i = 0; i < hv.nclasses; i++) {
+        pa_class_view cv;
+        assert_int_equal(pa_introspect_class(h, i, &cv), 0);
+        assert_int_equal(cv.block_size, (i + 1) * cfg->alignment);
+    }
+    pa_class_view none;
+    assert_int_equal(pa_introspect_class(h, hv.nclasses, &none), -1);
+
+    void **p = calloc(cfg->small_threshold + 1, sizeof *p);
+    assert_non_null(p);
+    for (size_t n = 1; n <= cfg->small_threshold; n++) {
+        p[n] = pa_heap_malloc(h, n);
+        assert_non_null(p[n]);
+        assert_int_equal((uintptr_t)p[n] % cfg->alignment, 0);
+        /* the class size, or exactly n where a sanitizer build fences the tail */
+        assert_in_range(pa_heap_usable_size(h, p[n]), n, round_up(n, cfg->alignment));
+        /* the block sits in a pool of class (n - 1) >> log2(alignment) */
+        pa_pool_view pv;
+        assert_int_equal(pa_introspect_pool(h, pa_test_pool_base(h, p[n]), &pv), 0);
+        assert_int_equal(pv.size_class, (n - 1) / cfg->alignment);
+        assert_int_not_equal(pa_introspect_owner(h, (uintptr_t)p[n]), 0);
+    }
+    /* one past the threshold goes to the large path, outside every arena */
+    void *big = pa_heap_malloc(h, cfg->small_threshold + 1);
+    assert_non_null(big);
+    assert_int_equal(pa_introspect_owner(h, (uintptr_t)big), 0);
+    assert_true(pa_heap_owns(h, big));
+    assert_true(pa_heap_usable_size(h, big) >= cfg->small_threshold + 1);
+
+    pa_stats s;
+    pa_test_stats_checked(h, NULL, &s);
+    for (size_t i = 0; i < s.nclasses; i++)
+        assert_int_equal(s.classes[i].blocks_in_use, cfg->alignment);
+    assert_int_equal(s.large_blocks, 1);
+
+    for (size_t n = 1; n <= cfg->small_threshold; n++)
+        pa_heap_free(h, p[n]);
+    pa_heap_free(h, big);
+    pa_test_stats_checked(h, NULL, &s);
+    assert_int_equal(s.blocks_in_use, 0);
+    assert_int_equal(pa_heap_destroy(h), 0);
+    free(p);
+}
+
+static void test_class_mapping_default(void **state) {
+    (void)state;
+    pa_config c = pa_config_default();
+    check_mapping(&c);
+}
+
+static void test_class_mapping_alignment_8(void **state) {
+    (void)state;
+    pa_config c = pa_config_default();
+    c.alignment = 8;
+    check_mapping(&c);
+    c.small_threshold = 128;
+    check_mapping(&c);
+}
+
+static void test_class_mapping_small_threshold(void **state) {
+    (void)state;
+    pa_config c = pa_config_default();
+    c.small_threshold = 256; /* the article's threshold */
+    check_mapping(&c);
+}
+
+static void test_blocks_per_pool(void **state) {
+    (void)state;
+    pa_heap *h = pa_test_heap_create(NULL);
+    pa_heap_view hv;
+    pa_introspect_heap(h, &hv);
+    assert_int_equal(hv.nclasses, 32);
+    assert_int_equal(hv.pools_per_arena, 64);
+    assert_true(hv.pool_header_size >= 4 * sizeof(void *));
+    for (size_t i = 0; i < hv.nclasses; i++) {
+        pa_class_view cv;
+        assert_int_equal(pa_introspect_class(h, i, &cv), 0);
+        assert_true(cv.first_block_offset >= hv.pool_header_size);
+        assert_int_equal(cv.first_block_offset % 16, 0);
+        assert_true(cv.first_block_offset < hv.pool_header_size + 64);
+        assert_int_equal(cv.capacity, (hv.config.pool_size - cv.first_block_offset) / cv.block_size);
+        assert_true(cv.capacity >= 2);
+    }
+    if (sizeof(void *) == 8) {
+        /* CPython 3.12 on LP64: 1021 blocks of 16 bytes, 31 of 512 */
+        assert_int_equal(pa_test_class_capacity(h, 0), 1021);
+        assert_int_equal(pa_test_class_capacity(h, 31), 31);
+    }
+    pa_heap_destroy(h);
+}
+
+/* A pool holds exactly capacity blocks; the next one opens another pool. */
+static void test_pool_fills_exactly(void **state) {
+    (void)state;
+    pa_heap *h = pa_test_heap_create(NULL);
+    static const size_t sizes[] = {16, 48, 200, 512};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t cls = pa_test_class_of(h, sizes[k]);
+        size_t cap = pa_test_class_capacity(h, cls);
+        void **p = calloc(cap + 1, sizeof *p);
+        assert_non_null(p);
+        assert_int_equal(pa_test_fill_pool(h, sizes[k], p), cap);
+        uintptr_t pool = pa_test_pool_base(h, p[0]);
+        pa_pool_view pv;
+        assert_int_equal(pa_introspect_pool(h, pool, &pv), 0);
+        assert_int_equal(pv.count, cap);
+        assert_int_equal(pv.freeblock, 0); /* full: no free block */
+        pa_class_view cv;
+        assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
+        assert_int_equal(cv.used_pools, 0); /* a full pool is on no used list */
+        pa_stats s;
+        pa_test_stats_checked(h, NULL, &s);
+        assert_int_equal(s.classes[cls].full_pools, 1);
+        assert_int_equal(s.classes[cls].pools, 1);
+        assert_int_equal(s.classes[cls].free_blocks, 0);
+
+        p[cap] = pa_heap_malloc(h, sizes[k]);
+        assert_non_null(p[cap]);
+        assert_int_not_equal(pa_test_pool_base(h, p[cap]), pool);
+        pa_test_stats_checked(h, NULL, &s);
+        assert_int_equal(s.classes[cls].pools, 2);
+        assert_int_equal(s.classes[cls].free_blocks, cap - 1);
+        for (size_t i = 0; i <= cap; i++)
+            pa_heap_free(h, p[i]);
+        free(p);
+    }
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
+/* A fresh pool carves its never-used tail one block at a time. */
+static void test_lazy_carving(void **state) {
+    (void)state;
+    pa_heap *h = pa_test_heap_create(NULL);
+    const size_t size = 64;
+    size_t cls = pa_test_class_of(h, size);
+    pa_class_view cv;
+    assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
+    void *p[40];
+    for (size_t k = 1; k <= 40; k++) {
+        p[k - 1] = pa_heap_malloc(h, size);
+        assert_non_null(p[k - 1]);
+        /* blocks come in address order from the start of the pool */
+        assert_int_equal((uintptr_t)p[k - 1] - pa_test_pool_base(h, p[0]),
+                         cv.first_block_offset + (k - 1) * cv.block_size);
+        pa_pool_view pv;
+        assert_int_equal(pa_introspect_pool(h, pa_test_pool_base(h, p[0]), &pv), 0);
+        assert_int_equal(pv.count, k);
+        assert_in_range(pv.nextoffset, cv.first_block_offset + k * cv.block_size,
+                        cv.first_block_offset + (k + 1) * cv.block_size);
+        assert_int_equal(pv.maxnextoffset, pa_heap_config(h)->pool_size - cv.block_size);
+    }
+    /* a freed block is handed out again before anything new is carved */
+    pa_pool_view before, after;
+    assert_int_equal(pa_introspect_pool(h, pa_test_pool_base(h, p[0]), &before), 0);
+    pa_heap_free(h, p[17]);
+    assert_int_equal(pa_introspect_pool(h, pa_test_pool_base(h, p[0]), &after), 0);
+    assert_int_equal(after.freeblock, (uintptr_t)p[17]);
+    void *again = pa_heap_malloc(h, size);
+    assert_ptr_equal(again, p[17]);
+    assert_int_equal(pa_introspect_pool(h, pa_test_pool_base(h, p[0]), &after), 0);
+    assert_int_equal(after.nextoffset, before.nextoffset);
+    assert_int_equal(after.count, 40);
+    for (size_t k = 0; k < 40; k++)
+        pa_heap_free(h, p[k]);
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
+/* Full pool A, partly used pool B; a free in A puts A at the head of the
+ * class's used list and the next malloc takes the block just freed. */
+static void test_partly_used_pool_reuse(void **state) {
+    (void)state;
+    pa_heap *h = pa_test_heap_create(NULL);
+    const size_t size = 256;
+    size_t cls = pa_test_class_of(h, size);
+    size_t cap = pa_test_class_capacity(h, cls);
+    void **a = calloc(cap, sizeof *a);
+    assert_non_null(a);
+    pa_test_fill_pool(h, size, a);
+    void *b = pa_heap_malloc(h, size);
+    uintptr_t pool_a = pa_test_pool_base(h, a[0]);
+    uintptr_t pool_b = pa_test_pool_base(h, b);
+    assert_int_not_equal(pool_a, pool_b);
+
+    pa_class_view cv;
+    assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
+    assert_int_equal(cv.used_pools, pool_b);
+
+    pa_heap_free(h, a[3]);
+    assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
+    assert_int_equal(cv.used_pools, pool_a);
+    pa_pool_view pv;
+    assert_int_equal(pa_introspect_pool(h, pool_a, &pv), 0);
+    assert_int_equal(pv.next, pool_b);
+    assert_int_equal(pv.prev, 0);
+
+    void *again = pa_heap_malloc(h, size);
+    assert_ptr_equal(again, a[3]);
+    /* A is full again and off the list: B heads it */
+    assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
+    assert_int_equal(cv.used_pools, pool_b);
+    assert_int_equal(pa_introspect_pool(h, pool_b, &pv), 0);
+    assert_int_equal(pv.prev, 0);
+
+    /* Several frees in A: LIFO order within the pool */
+    pa_heap_free(h, a[5]);
+    pa_heap_free(h, a[9]);
+    assert_ptr_equal(pa_heap_malloc(h, size), a[9]);
+    assert_ptr_equal(pa_heap_malloc(h, size), a[5]);
+
+    for (size_t i = 0; i < cap; i++)
+        pa_heap_free(h, a[i]);
+    pa_heap_free(h, b);
+    assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
+    assert_int_equal(cv.used_pools, 0);
+    assert_int_equal(cv.pools, 0);
+    assert_int_equal(pa_heap_destroy(h), 0);
+    free(a);
+}
+
+/* Classes do not share pools: interleaved sizes land in separate pools. */
+static void test_classes_do_not_share_pools(void **state) {
+    (void)state;
+    pa_heap *h = pa_test_heap_create(NULL);
+    void *p[32];
+    for (size_t i = 0; i < 32; i++)
+        p[i] = pa_heap_malloc(h, (i + 1) * 16);
+    for (size_t i = 0; i < 32; i++) {
+        for (size_t j = i + 1; j < 32; j++)
+            assert_int_not_equal(pa_test_pool_base(h, p[i]), pa_test_pool_base(h, p[j]));
+        pa_class_view cv;
+        assert_int_equal(pa_introspect_class(h, i, &cv), 0);
+        assert_int_equal(cv.used_pools, pa_test_pool_base(h, p[i]));
+        assert_int_equal(cv.pools, 1);
+    }
+    pa_stats s;
+    pa_test_stats_checked(h, NULL, &s);
+    for (size_t i = 0; i < 32; i++)
+        assert_int_equal(s.classes[i].blocks_in_use, 1);
+    for (size_t i = 0; i < 32; i++)
+        pa_heap_free(h, p[i]);
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_class_mapping_default),
+        cmocka_unit_test(test_class_mapping_alignment_8),
+        cmocka_unit_test(test_class_mapping_small_threshold),
+        cmocka_unit_test(test_blocks_per_pool),
+        cmocka_unit_test(test_pool_fills_exactly),
+        cmocka_unit_test(test_lazy_carving),
+        cmocka_unit_test(test_partly_used_pool_reuse),
+        cmocka_unit_test(test_classes_do_not_share_pools),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
