@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "poolalloc/heap.h"
+#include "poolalloc/os_counting.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,20 +22,44 @@ void pa_check_report_clear(pa_check_report *r);
 size_t pa_check_report_count(const pa_check_report *r);
 /* The stable identifier (e.g. "POOL_FREELIST_CYCLE") of violation i. */
 const char *pa_check_report_id(const pa_check_report *r, size_t i);
+/* Violation i's one-line message: where, what, expected and found values.
+ * It names arenas by slot and pools by index, so it is the same from run to
+ * run; addresses are in the printed report. */
+const char *pa_check_report_message(const pa_check_report *r, size_t i);
 /* Deterministic text; machine-readable JSON. 0 or -1 (I/O). */
 int pa_check_report_print(const pa_check_report *r, FILE *out);
 int pa_check_report_print_json(const pa_check_report *r, FILE *out);
 
 /* Full check of everything. Returns the number of violations added. */
 size_t pa_check_heap(const pa_heap *heap, pa_check_report *r);
+/* Optional inputs of a full check; zero-initialise and set what you have. */
+typedef struct pa_check_options {
+    /* The counting OS layer the heap was created with, used by no other heap:
+     * bytes it has mapped must equal the heap's os_bytes_mapped. */
+    const pa_os_counter *os;
+    /* Room for the debug layer's state (guards, fill bytes), a later issue:
+     * new members are added here, so always zero-initialise. */
+} pa_check_options;
+
+/* pa_check_heap plus the checks the options make possible (opt may be NULL). */
+size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_check_report *r);
+
 /* What one operation on the blocks at touched[] (the pointers it returned or
- * freed) can have changed, in O(1) amortized. */
+ * freed) can have changed, in O(1) amortized: the touched pools, their
+ * arenas and list neighbours, the counters that need no walk. Its cost is
+ * bounded by the configuration, not the heap's size; docs/INVARIANTS.md
+ * lists what it leaves to the full check. */
 size_t pa_check_incremental(const pa_heap *heap, const void *const *touched,
                             size_t ntouched, pa_check_report *r);
 /* Ghost state: given the caller's live blocks, every block slot of every pool
  * is exactly one of live, on one freelist, or never carved. */
 size_t pa_check_live_set(const pa_heap *heap, const void *const *live,
                          size_t nlive, pa_check_report *r);
+
+/* The invariants the checker knows, in a fixed order: identifier and rule. */
+size_t pa_check_invariant_count(void);
+const char *pa_check_invariant_id(size_t i);
+const char *pa_check_invariant_text(size_t i);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,100 @@
+/* Shared state of a check: the heap view, class geometry, scratch bits, and
+ * where an address falls among an arena's pools. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_ctx.h"
+
+/* The documented layout (docs/ARCHITECTURE.md): blocks start at the pool
+ * header rounded up to the largest power of two dividing the block size,
+ * capped at 64 bytes. */
+#define CHK_MAX_BLOCK_ALIGN 64
+
+static size_t expected_first(size_t header, size_t block_size) {
+    size_t a = block_size & -block_size;
+    if (a > CHK_MAX_BLOCK_ALIGN)
+        a = CHK_MAX_BLOCK_ALIGN;
+    return (header + a - 1) & ~(a - 1);
+}
+
+int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
+    b->heap = heap;
+    b->r = r;
+    pa_introspect_heap(heap, &b->hv);
+    if (b->hv.nclasses > PA_MAX_CLASSES)
+        b->hv.nclasses = PA_MAX_CLASSES;
+    size_t pool_size = b->hv.config.pool_size;
+    for (size_t c = 0; c < b->hv.nclasses; c++) {
+        chk_geom *g = &b->geom[c];
+        if (pa_introspect_class(heap, c, &b->cls[c]))
+            memset(&b->cls[c], 0, sizeof b->cls[c]);
+        g->block_size = (c + 1) * b->hv.config.alignment;
+        g->first = expected_first(b->hv.pool_header_size, g->block_size);
+        g->capacity = g->first < pool_size ? (pool_size - g->first) / g->block_size : 0;
+        b->geom_ok[c] = b->cls[c].block_size == g->block_size && b->cls[c].first_block_offset == g->first;
+    }
+    /* Block numbers fit in capacity bits; the smallest class has the most. */
+    size_t most = pool_size / (b->hv.config.alignment ? b->hv.config.alignment : 8) + 1;
+    b->words = (most + 63) / 64;
+    if (b->words <= CHK_INLINE_WORDS) {
+        b->bits = b->inline_bits;
+        return 0;
+    }
+    b->bits = malloc(2 * b->words * sizeof *b->bits);
+    return b->bits ? 0 : -1;
+}
+
+void chk_base_fini(chk_base *b) {
+    if (b->bits != b->inline_bits)
+        free(b->bits);
+    b->bits = NULL;
+}
+
+void chk_class_geometry(chk_base *b, size_t c) {
+    if (b->geom_ok[c])
+        return;
+    const chk_geom *g = &b->geom[c];
+    chk_loc at = chk_at_class(b->heap, c);
+    chk_report(b->r, CHK_CLASS_GEOMETRY, &at, CHK_STR("block_size %zu, first_offset %zu", g->block_size, g->first),
+               CHK_STR("block_size %zu, first_offset %zu", b->cls[c].block_size, b->cls[c].first_block_offset),
+               "layout differs from the configuration");
+}
+
+int chk_arena_sound(const chk_base *b, const pa_arena_view *a) {
+    size_t arena_size = b->hv.config.arena_size, pool_size = b->hv.config.pool_size;
+    return a->base && !(a->base & (arena_size - 1)) && a->pool_address >= a->base &&
+           a->pool_address - a->base <= arena_size && !((a->pool_address - a->base) & (pool_size - 1));
+}
+
+size_t chk_arena_carved(const chk_base *b, const pa_arena_view *a) {
+    return (a->pool_address - a->base) / b->hv.config.pool_size;
+}
+
+chk_where_pool chk_pool_in_arena(const chk_base *b, const pa_arena_view *a, uintptr_t addr, size_t *index) {
+    if (addr < a->base || addr - a->base >= b->hv.config.arena_size)
+        return CHK_POOL_OUTSIDE;
+    if ((addr - a->base) & (b->hv.config.pool_size - 1))
+        return CHK_POOL_UNALIGNED;
+    *index = (addr - a->base) / b->hv.config.pool_size;
+    if (addr >= a->pool_address)
+        return CHK_POOL_UNCARVED;
+    if (pa_introspect_pool_decommitted(b->heap, a->slot, *index) == 1)
+        return CHK_POOL_DECOMMITTED;
+    return CHK_POOL_OK;
+}
+
+const char *chk_where_text(chk_where_pool w) {
+    switch (w) {
+    case CHK_POOL_OK:
+        return "a committed pool";
+    case CHK_POOL_OUTSIDE:
+        return "outside the arena";
+    case CHK_POOL_UNALIGNED:
+        return "not at a pool boundary";
+    case CHK_POOL_UNCARVED:
+        return "never carved";
+    case CHK_POOL_DECOMMITTED:
+        return "decommitted";
+    }
+    return "?";
+}

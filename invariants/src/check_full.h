@@ -1,0 +1,68 @@
+/* State of a full check: a record per arena object and per pool, filled by
+ * the list walks, then compared with what each pool says it is. */
+#ifndef POOLALLOC_CHECK_FULL_H
+#define POOLALLOC_CHECK_FULL_H
+
+#include "check_ctx.h"
+
+/* Which lists a pool was found on. */
+typedef struct chk_pool_rec {
+    uint32_t used_hits;      /* class used lists */
+    int32_t used_cls;        /* the (first) class whose list holds it */
+    uint32_t free_hits;      /* arena freepools lists */
+    uint32_t stamp;          /* last list walk that visited it (cycles) */
+} chk_pool_rec;
+
+typedef struct chk_arena_rec {
+    int read;
+    pa_arena_view v;
+    chk_arena_facts f;
+    int on_usable, on_unused;
+} chk_arena_rec;
+
+/* Walk totals that counters and statistics are compared against. */
+typedef struct chk_totals {
+    int exact;                       /* every carved pool read with a valid class and count */
+    size_t blocks[PA_MAX_CLASSES];
+    size_t pools[PA_MAX_CLASSES];    /* holding blocks */
+    size_t full[PA_MAX_CLASSES];
+    size_t free_blocks[PA_MAX_CLASSES];
+    size_t live_arenas;
+    size_t sound_arenas;
+    size_t free_pools;               /* committed free + never carved */
+    size_t decommitted;              /* among carved pools */
+    size_t decommitted_all;
+    size_t headers, alignment, quantization;
+} chk_totals;
+
+typedef struct chk_full {
+    chk_base b;
+    chk_arena_rec *arenas;           /* [arena_slots] */
+    pa_arena_view *sorted;           /* sound live arenas by base */
+    size_t nsorted;
+    chk_pool_rec *pools;             /* [arena_slots * pools_per_arena] */
+    unsigned char used_complete[PA_MAX_CLASSES];
+    uint32_t stamp;
+    chk_totals t;
+} chk_full;
+
+/* Sound live arenas, sorted by base (malloc'd; NULL with *n 0 if none or
+ * out of memory), and the one holding an address. */
+pa_arena_view *chk_sorted_arenas(const chk_base *b, size_t *n);
+const pa_arena_view *chk_find_arena(const pa_arena_view *sorted, size_t n, uintptr_t addr, size_t arena_size);
+
+void chk_full_used_lists(chk_full *c);
+void chk_full_pools(chk_full *c);
+void chk_full_class_counters(chk_full *c);
+void chk_full_usable(chk_full *c);
+void chk_full_unused(chk_full *c);
+void chk_full_owner_map(chk_full *c);
+void chk_full_stats(chk_full *c);
+/* TOTALS, HIGHWATER and ARENA_BYTES against a count of live arenas (the
+ * walk's in a full check, the counter in an incremental one). */
+void chk_heap_counters(chk_base *b, size_t live_arenas);
+/* HEAP_OWNER_CACHE: against the sorted arenas of a full check, or (sorted
+ * NULL) through the ownership map in O(1). */
+void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n);
+
+#endif

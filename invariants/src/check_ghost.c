@@ -1,0 +1,209 @@
+/* Ghost state: the caller's set of live blocks (a fuzz target's shadow
+ * model) against the heap. Every block slot of every carved pool must be
+ * exactly one of live, free (on its pool's freelist) or never carved; every
+ * large block must be live. Pools whose own structure is broken are left to
+ * the full check: their freelist cannot say which slots are free. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_full.h"
+
+static int by_addr(const void *x, const void *y) {
+    uintptr_t a = *(const uintptr_t *)x, b = *(const uintptr_t *)y;
+    return (a > b) - (a < b);
+}
+
+typedef struct ghost {
+    chk_base b;
+    pa_arena_view *arenas;
+    size_t narenas;
+    uintptr_t *live;        /* sorted, duplicates reported and dropped */
+    size_t nlive;
+    uintptr_t *large;       /* sorted blocks of the large table */
+    size_t *large_size;
+    unsigned char *large_seen;
+    size_t nlarge;
+    pa_check_report *quiet; /* pool faults: the full check's to report */
+} ghost;
+
+static int collect_large(ghost *g) {
+    size_t cap = pa_introspect_large_capacity(g->b.heap);
+    g->large = malloc((cap ? cap : 1) * sizeof *g->large);
+    uintptr_t *pairs = malloc((cap ? cap : 1) * 2 * sizeof *pairs);
+    if (!g->large || !pairs) {
+        free(pairs);
+        return -1;
+    }
+    for (size_t s = 0; s < cap; s++) {
+        uintptr_t block;
+        size_t size;
+        if (pa_introspect_large_slot(g->b.heap, s, &block, &size) == 1) {
+            pairs[2 * g->nlarge] = block;
+            pairs[2 * g->nlarge + 1] = size;
+            g->nlarge++;
+        }
+    }
+    qsort(pairs, g->nlarge, 2 * sizeof *pairs, by_addr);
+    g->large_size = malloc((g->nlarge ? g->nlarge : 1) * sizeof *g->large_size);
+    g->large_seen = calloc(g->nlarge ? g->nlarge : 1, 1);
+    if (!g->large_size || !g->large_seen) {
+        free(pairs);
+        return -1;
+    }
+    for (size_t i = 0; i < g->nlarge; i++) {
+        g->large[i] = pairs[2 * i];
+        g->large_size[i] = pairs[2 * i + 1];
+    }
+    free(pairs);
+    return 0;
+}
+
+static int sort_live(ghost *g, const void *const *live, size_t nlive) {
+    g->live = malloc((nlive ? nlive : 1) * sizeof *g->live);
+    if (!g->live)
+        return -1;
+    for (size_t i = 0; i < nlive; i++)
+        g->live[i] = (uintptr_t)live[i];
+    qsort(g->live, nlive, sizeof *g->live, by_addr);
+    chk_loc at = chk_at_heap(g->b.heap);
+    for (size_t i = 0; i < nlive; i++) {
+        if (g->nlive && g->live[g->nlive - 1] == g->live[i]) {
+            chk_report(g->b.r, CHK_LIVE_DUPLICATE, &at, "once", "again",
+                       "live set names block 0x%" PRIxPTR " more than once", g->live[i]);
+            continue;
+        }
+        g->live[g->nlive++] = g->live[i];
+    }
+    return 0;
+}
+
+/* Live pointers outside every arena must be large blocks. */
+static void outside_arenas(ghost *g) {
+    chk_loc at = chk_at_heap(g->b.heap);
+    for (size_t i = 0; i < g->nlive; i++) {
+        uintptr_t p = g->live[i];
+        if (chk_find_arena(g->arenas, g->narenas, p, g->b.hv.config.arena_size))
+            continue;
+        uintptr_t *hit = bsearch(&p, g->large, g->nlarge, sizeof *g->large, by_addr);
+        if (hit)
+            g->large_seen[hit - g->large] = 1;
+        else
+            chk_report(g->b.r, CHK_LIVE_NOT_OWNED, &at, "a block of this heap", "in no arena, not a large block",
+                       "live block 0x%" PRIxPTR " is not the heap's", p);
+    }
+    for (size_t i = 0; i < g->nlarge; i++)
+        if (!g->large_seen[i])
+            chk_report(g->b.r, CHK_LIVE_LARGE_UNACCOUNTED, &at, "live", "not in the live set",
+                       "large block 0x%" PRIxPTR " (%zu bytes) is not live", g->large[i], g->large_size[i]);
+}
+
+/* The live pointers in [lo, hi) are live[*j ..] (the set is sorted). */
+static size_t run_end(const ghost *g, size_t j, uintptr_t hi) {
+    while (j < g->nlive && g->live[j] < hi)
+        j++;
+    return j;
+}
+
+static void free_pool(ghost *g, const pa_arena_view *a, size_t index, uintptr_t pool, size_t from, size_t to,
+                      const char *why) {
+    for (size_t j = from; j < to; j++) {
+        chk_loc at = chk_at_pool(g->b.heap, a, index, pool, NULL);
+        at.block = g->live[j];
+        chk_report(g->b.r, CHK_LIVE_IN_FREE_POOL, &at, "a carved, committed pool", why, "live block in a free pool");
+    }
+}
+
+static void carved_pool(ghost *g, const pa_arena_view *a, size_t index, uintptr_t pool, size_t from, size_t to) {
+    chk_base *b = &g->b;
+    uint64_t *free_bits = b->bits, *live_bits = b->bits + b->words;
+    chk_pool_facts f;
+    pa_check_report *loud = b->r;
+    b->r = g->quiet;
+    chk_pool(b, a, index, &f, free_bits);
+    b->r = loud;
+    pa_check_report_clear(g->quiet);
+    if (!f.read || !f.class_ok || !f.freelist_ok || !f.layout_ok)
+        return;
+    const chk_geom *geo = &b->geom[f.v.size_class];
+    memset(live_bits, 0, b->words * sizeof *live_bits);
+    for (size_t j = from; j < to; j++) {
+        size_t off = g->live[j] - pool;
+        chk_loc at = chk_at_pool(b->heap, a, index, pool, &f.v);
+        at.block = g->live[j];
+        if (off < geo->first || (off - geo->first) % geo->block_size) {
+            chk_report(b->r, CHK_LIVE_MISALIGNED, &at, CHK_STR("+0x%zx + k * %zu", geo->first, geo->block_size),
+                       CHK_STR("+0x%zx", off), "live block is not at a block boundary");
+            continue;
+        }
+        size_t k = (off - geo->first) / geo->block_size;
+        if (k >= f.carved)
+            chk_report(b->r, CHK_LIVE_AND_NEVER_CARVED, &at, "a carved block",
+                       CHK_STR("block %zu, carved %zu", k, f.carved), "live block was never carved");
+        else if (chk_bit(free_bits, k))
+            chk_report(b->r, CHK_LIVE_AND_FREE, &at, "not on the freelist", "on the freelist",
+                       "live block is also free");
+        else
+            chk_set(live_bits, k);
+    }
+    size_t lost = 0, first = 0;
+    for (size_t k = 0; k < f.carved; k++) {
+        if (chk_bit(free_bits, k) || chk_bit(live_bits, k))
+            continue;
+        if (!lost++)
+            first = k;
+    }
+    if (lost) {
+        chk_loc at = chk_at_pool(b->heap, a, index, pool, &f.v);
+        at.block = pool + geo->first + first * geo->block_size;
+        chk_report(b->r, CHK_LIVE_UNACCOUNTED, &at, "0", CHK_NUM(lost),
+                   "carved blocks neither live nor free (counted from this one)");
+    }
+}
+
+static void pools(ghost *g) {
+    size_t pool_size = g->b.hv.config.pool_size, j = 0;
+    for (size_t i = 0; i < g->narenas; i++) {
+        const pa_arena_view *a = &g->arenas[i];
+        size_t carved = chk_arena_carved(&g->b, a);
+        for (size_t index = 0; index < g->b.hv.pools_per_arena; index++) {
+            uintptr_t pool = a->base + index * pool_size;
+            while (j < g->nlive && g->live[j] < pool)
+                j++;
+            size_t end = run_end(g, j, pool + pool_size);
+            if (index >= carved)
+                free_pool(g, a, index, pool, j, end, "never carved");
+            else if (pa_introspect_pool_decommitted(g->b.heap, a->slot, index) == 1)
+                free_pool(g, a, index, pool, j, end, "decommitted");
+            else
+                carved_pool(g, a, index, pool, j, end);
+            j = end;
+        }
+    }
+}
+
+size_t pa_check_live_set(const pa_heap *heap, const void *const *live, size_t nlive, pa_check_report *r) {
+    size_t before = r->n;
+    ghost g;
+    memset(&g, 0, sizeof g);
+    g.quiet = pa_check_report_new();
+    if (g.quiet && chk_base_init(&g.b, heap, r) == 0) {
+        g.arenas = chk_sorted_arenas(&g.b, &g.narenas);
+        if (collect_large(&g) == 0 && sort_live(&g, live, nlive) == 0) {
+            outside_arenas(&g);
+            pools(&g);
+        } else {
+            r->dropped++;
+        }
+    } else {
+        r->dropped++;
+    }
+    free(g.live);
+    free(g.large);
+    free(g.large_size);
+    free(g.large_seen);
+    free(g.arenas);
+    pa_check_report_free(g.quiet);
+    chk_base_fini(&g.b);
+    return r->n - before;
+}

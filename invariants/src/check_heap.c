@@ -1,0 +1,165 @@
+/* The full check: every arena, every list, every pool, every counter. The
+ * order matters: structure first, so later checks only compare what the
+ * earlier ones found readable, and one fault is reported once, by the check
+ * closest to it, not again by every sum it disturbs. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_full.h"
+
+void chk_heap_counters(chk_base *b, size_t live) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    uint64_t net = hv->arenas_allocated_total - hv->arenas_released_total;
+    if (net != live)
+        chk_report(b->r, CHK_HEAP_ARENAS_TOTALS, &at, CHK_NUM(live),
+                   CHK_STR("%llu - %llu = %llu", (unsigned long long)hv->arenas_allocated_total,
+                           (unsigned long long)hv->arenas_released_total, (unsigned long long)net),
+                   "arenas allocated minus released differs from the arenas in use");
+    if (hv->arenas_highwater < live)
+        chk_report(b->r, CHK_HEAP_ARENAS_HIGHWATER, &at, CHK_STR(">= %zu", live), CHK_NUM(hv->arenas_highwater),
+                   "arenas_highwater is below the arenas in use");
+    if (hv->arena_bytes_mapped != live * hv->config.arena_size)
+        chk_report(b->r, CHK_HEAP_ARENA_BYTES, &at, CHK_NUM(live * hv->config.arena_size),
+                   CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);
+}
+
+/* The cache is compared, not trusted: a base it names must still be a live
+ * arena's, or a free could skip the map for memory no longer the heap's. */
+void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
+    uintptr_t cache = b->hv.owner_cache;
+    pa_arena_view a;
+    if (cache == 1)
+        return;
+    if (sorted) {
+        const pa_arena_view *hit = chk_find_arena(sorted, n, cache, b->hv.config.arena_size);
+        if (hit && hit->base == cache)
+            return;
+    } else {
+        uintptr_t object = pa_introspect_owner(b->heap, cache);
+        /* An arena too broken to be placed is reported by ARENA_*. */
+        if (object && pa_introspect_arena(b->heap, object, &a) == 0 && (a.base == cache || !chk_arena_sound(b, &a)))
+            return;
+    }
+    chk_loc at = chk_at_heap(b->heap);
+    chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "1 or a live arena's base", CHK_STR("0x%" PRIxPTR, cache),
+               "owner_cache names no live arena");
+}
+
+static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {
+    chk_full *c = ctx;
+    c->pools[a->slot * c->b.hv.pools_per_arena + index].free_hits++;
+}
+
+static void arenas(chk_full *c) {
+    chk_base *b = &c->b;
+    for (size_t s = 0; s < b->hv.arena_slots; s++) {
+        chk_arena_rec *ar = &c->arenas[s];
+        ar->read = pa_introspect_arena_slot(b->heap, s, &ar->v) == 0;
+        if (!ar->read || !ar->v.base)
+            continue;
+        c->t.live_arenas++;
+        chk_arena(b, &ar->v, &ar->f, on_free_pool, c);
+        if (ar->f.sound) {
+            c->t.sound_arenas++;
+            c->t.decommitted_all += ar->f.decommitted_all;
+        }
+    }
+}
+
+static void heap_counters(chk_full *c) {
+    chk_base *b = &c->b;
+    chk_loc at = chk_at_heap(b->heap);
+    size_t live = c->t.live_arenas;
+    if (b->hv.arenas_current != live)
+        chk_report(b->r, CHK_HEAP_ARENAS_CURRENT, &at, CHK_NUM(live), CHK_NUM(b->hv.arenas_current),
+                   "arenas_current differs from the arena objects with an arena");
+    chk_heap_counters(b, live);
+    /* An arena too broken to be placed would leave the cache dangling. */
+    if (c->t.sound_arenas == live)
+        chk_owner_cache(b, c->sorted, c->nsorted);
+    if (c->t.sound_arenas == live && b->hv.decommitted_pools != c->t.decommitted_all)
+        chk_report(b->r, CHK_HEAP_DECOMMITTED_POOLS, &at, CHK_NUM(c->t.decommitted_all),
+                   CHK_NUM(b->hv.decommitted_pools), "decommitted_pools differs from the arenas' bitmaps");
+}
+
+static void large_blocks(chk_base *b) {
+    size_t cap = pa_introspect_large_capacity(b->heap), count = 0, bytes = 0;
+    for (size_t s = 0; s < cap; s++) {
+        uintptr_t block;
+        size_t size;
+        if (pa_introspect_large_slot(b->heap, s, &block, &size) == 1) {
+            count++;
+            bytes += size;
+        }
+    }
+    chk_loc at = chk_at_heap(b->heap);
+    if (b->hv.large_blocks != count)
+        chk_report(b->r, CHK_HEAP_LARGE_BLOCKS, &at, CHK_NUM(count), CHK_NUM(b->hv.large_blocks),
+                   "large_blocks differs from the large-block table");
+    if (b->hv.large_bytes != bytes)
+        chk_report(b->r, CHK_HEAP_LARGE_BYTES, &at, CHK_NUM(bytes), CHK_NUM(b->hv.large_bytes),
+                   "large_bytes differs from the large-block table");
+}
+
+/* The counter sees every byte the heap maps and decommits; a wrong arena
+ * byte count is reported once, by HEAP_ARENA_BYTES, not again here, and
+ * decommitted bytes are compared with the bitmaps, not the heap's counter
+ * (HEAP_DECOMMITTED_POOLS judges that). */
+static void os_layer(chk_full *c, const pa_os_counter *os) {
+    chk_base *b = &c->b;
+    if (!os)
+        return;
+    chk_loc at = chk_at_heap(b->heap);
+    if (b->hv.arena_bytes_mapped == c->t.live_arenas * b->hv.config.arena_size && b->hv.os_bytes_mapped != os->bytes_mapped)
+        chk_report(b->r, CHK_HEAP_OS_MAPPED, &at, CHK_NUM(os->bytes_mapped), CHK_NUM(b->hv.os_bytes_mapped),
+                   "os_bytes_mapped differs from the OS layer's count");
+    size_t decommitted = c->t.decommitted_all * b->hv.config.pool_size;
+    if (c->t.sound_arenas == c->t.live_arenas && os->bytes_decommitted != decommitted)
+        chk_report(b->r, CHK_HEAP_OS_DECOMMITTED, &at, CHK_NUM(decommitted), CHK_NUM(os->bytes_decommitted),
+                   "bytes the OS layer holds decommitted differ from the decommitted pools");
+}
+
+size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_check_report *r) {
+    size_t before = r->n;
+    chk_full c;
+    memset(&c, 0, sizeof c);
+    if (chk_base_init(&c.b, heap, r)) {
+        r->dropped++;
+        return 0;
+    }
+    size_t slots = c.b.hv.arena_slots;
+    c.arenas = calloc(slots ? slots : 1, sizeof *c.arenas);
+    c.pools = calloc(slots ? slots * c.b.hv.pools_per_arena : 1, sizeof *c.pools);
+    if (!c.arenas || !c.pools) {
+        r->dropped++;
+        goto out;
+    }
+    for (size_t k = 0; k < c.b.hv.nclasses; k++)
+        chk_class_geometry(&c.b, k);
+    c.sorted = chk_sorted_arenas(&c.b, &c.nsorted);
+    arenas(&c);
+    chk_full_used_lists(&c);
+    chk_full_pools(&c);
+    chk_full_class_counters(&c);
+    chk_full_usable(&c);
+    chk_full_unused(&c);
+    heap_counters(&c);
+    large_blocks(&c.b);
+    os_layer(&c, opt ? opt->os : NULL);
+    chk_full_owner_map(&c);
+    /* Statistics are derived from the structures checked above: on a heap
+     * with a fault they would only repeat it, so they are compared on an
+     * otherwise healthy heap, where a wrong figure is a fault of its own. */
+    if (r->n == before && !r->dropped)
+        chk_full_stats(&c);
+out:
+    free(c.sorted);
+    free(c.pools);
+    free(c.arenas);
+    chk_base_fini(&c.b);
+    return r->n - before;
+}
+
+size_t pa_check_heap(const pa_heap *heap, pa_check_report *r) { return pa_check_heap_opts(heap, NULL, r); }

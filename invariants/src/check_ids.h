@@ -1,0 +1,76 @@
+/* The invariants the checker knows: stable identifier and the rule it names.
+ * One list, expanded into the enum and into the table the reports print, so
+ * the two can never disagree. Identifiers are part of the interface: never
+ * rename or reuse one. */
+#ifndef POOLALLOC_CHECK_IDS_H
+#define POOLALLOC_CHECK_IDS_H
+
+#define CHK_ID_LIST(X)                                                                                         \
+    X(CLASS_GEOMETRY, "class i holds blocks of (i + 1) * alignment bytes starting at first_offset, "           \
+                      "an alignment multiple after the pool header and less than one block past it")          \
+    X(CLASS_USED_LIST_LINK, "a class's used list links only committed, carved pools of live arenas")           \
+    X(CLASS_USED_LIST_CYCLE, "a class's used list ends (no pool is on it twice)")                             \
+    X(CLASS_USED_LIST_PREV, "a class's used list is consistent both ways (head.prev == NULL, next.prev == this)") \
+    X(CLASS_POOLS, "a class's pools counter equals the number of its pools holding blocks")                   \
+    X(POOL_SIZE_CLASS, "a carved pool's size_class is a valid class index")                                    \
+    X(POOL_ARENA_SLOT, "a pool's arena_slot names the arena it lies in")                                        \
+    X(POOL_COUNT_RANGE, "0 <= count <= blocks per pool")                                                      \
+    X(POOL_NEXTOFFSET, "nextoffset is a block boundary between the first block and the end of the last one")   \
+    X(POOL_MAXNEXTOFFSET, "maxnextoffset == pool_size - block_size")                                          \
+    X(POOL_FREELIST_OUT_OF_RANGE, "freelist members lie in [pool + first_offset, pool + nextoffset)")        \
+    X(POOL_FREELIST_MISALIGNED, "freelist members start on block boundaries")                                 \
+    X(POOL_FREELIST_CYCLE, "a freelist ends: no block is on it twice (bounded walk)")                          \
+    X(POOL_FREELIST_EMPTY_NOT_FULL, "freeblock == NULL only when the pool is full")                           \
+    X(POOL_BLOCK_ACCOUNTING, "freelist length + count + never-carved blocks == blocks per pool")              \
+    X(POOL_LIST_STATE, "an empty pool is on its arena's freepools, a partly used one on exactly its "         \
+                       "class's used list, a full one on no list")                                            \
+    X(ARENA_BASE, "a live arena's base is aligned to the arena size")                                         \
+    X(ARENA_POOL_ADDRESS, "pool_address is a pool boundary inside the arena (or its end)")                    \
+    X(ARENA_NTOTALPOOLS, "ntotalpools == arena_size / pool_size")                                             \
+    X(ARENA_NFREEPOOLS, "nfreepools == committed free pools on freepools + decommitted + never carved")       \
+    X(ARENA_NDECOMMITTED, "an arena's ndecommitted equals the bits set in its decommitted bitmap")            \
+    X(ARENA_FREEPOOLS_LINK, "an arena's freepools list links only committed, carved pools of that arena")     \
+    X(ARENA_FREEPOOLS_CYCLE, "an arena's freepools list ends (its pools are distinct)")                      \
+    X(ARENA_DECOMMITTED_NOT_FREE, "a decommitted pool is a free pool: carved once and on no list")           \
+    X(USABLE_LIST_LINK, "the usable-arena list links only arena objects that have an arena")                  \
+    X(USABLE_LIST_CYCLE, "the usable-arena list ends")                                                        \
+    X(USABLE_LIST_PREV, "the usable-arena list is consistent both ways")                                     \
+    X(USABLE_LIST_ORDER, "the usable-arena list is sorted by nfreepools, fewest first")                      \
+    X(USABLE_LIST_MEMBERSHIP, "the usable-arena list holds exactly the arenas with a free pool")             \
+    X(USABLE_INDEX, "last_with_free[n] (nfp2lasta) is the last usable arena with n free pools, NULL if none") \
+    X(UNUSED_LIST_LINK, "the unused-object list links only arena objects of the table")                      \
+    X(UNUSED_LIST_CYCLE, "the unused-object list ends")                                                       \
+    X(UNUSED_LIST_MEMBERSHIP, "an arena object is on the unused list iff it has no arena")                   \
+    X(HEAP_ARENAS_CURRENT, "arenas_current equals the arena objects that have an arena")                     \
+    X(HEAP_ARENAS_TOTALS, "arenas_allocated_total - arenas_released_total == arenas current")                \
+    X(HEAP_ARENAS_HIGHWATER, "arenas_highwater >= arenas current")                                            \
+    X(HEAP_ARENA_BYTES, "arena_bytes_mapped == arenas current * arena_size")                                 \
+    X(HEAP_DECOMMITTED_POOLS, "decommitted_pools equals the bits set in every arena's bitmap")               \
+    X(HEAP_LARGE_BLOCKS, "large_blocks equals the entries of the large-block table")                         \
+    X(HEAP_LARGE_BYTES, "large_bytes equals the sizes in the large-block table")                              \
+    X(HEAP_OWNER_CACHE, "owner_cache (the free path's last confirmed arena) is 1 or a live arena's base")     \
+    X(HEAP_OS_MAPPED, "os_bytes_mapped equals what the OS layer (pa_os_counter) has handed out")             \
+    X(HEAP_OS_DECOMMITTED, "the OS layer's decommitted bytes equal the decommitted pools times the pool size")   \
+    X(STATS_FIGURE, "every pa_heap_stats figure equals what a walk of the heap recomputes")                  \
+    X(OWNER_MAP_MISSING, "the ownership map names its arena for every address of a live arena")              \
+    X(OWNER_MAP_STRAY, "the ownership map names no arena for an address outside every live arena")           \
+    X(LIVE_NOT_OWNED, "a live block lies in a live arena or is in the large-block table")                   \
+    X(LIVE_DUPLICATE, "the live set names each block once")                                                   \
+    X(LIVE_MISALIGNED, "a live block starts on a block boundary of its pool")                                \
+    X(LIVE_IN_FREE_POOL, "a live block's pool is carved and committed")                                      \
+    X(LIVE_AND_FREE, "a block is never both live and on a freelist")                                         \
+    X(LIVE_AND_NEVER_CARVED, "a block is never both live and never carved")                                  \
+    X(LIVE_UNACCOUNTED, "every carved block is live or on its pool's freelist")                              \
+    X(LIVE_LARGE_UNACCOUNTED, "every large block in the table is live")
+
+typedef enum chk_id {
+#define CHK_ENUM(name, text) CHK_##name,
+    CHK_ID_LIST(CHK_ENUM)
+#undef CHK_ENUM
+    CHK_ID_COUNT
+} chk_id;
+
+const char *chk_id_name(chk_id id);
+const char *chk_id_invariant(chk_id id);
+
+#endif

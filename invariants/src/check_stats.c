@@ -1,0 +1,67 @@
+/* pa_heap_stats against the walk: figures the heap keeps as counters must
+ * be reported as the counters say (the counters themselves are checked
+ * against the walk elsewhere), figures computed from pools must equal the
+ * walk's, and the bytes must add up to the arenas mapped. */
+#include "check_full.h"
+#include "poolalloc/stats.h"
+
+static void figure(chk_full *c, const char *name, size_t want, size_t got) {
+    if (want == got)
+        return;
+    chk_loc at = chk_at_heap(c->b.heap);
+    chk_report(c->b.r, CHK_STATS_FIGURE, &at, CHK_NUM(want), CHK_NUM(got), "statistics figure %s is wrong", name);
+}
+
+static void class_figures(chk_full *c, const pa_stats *s, size_t k) {
+    const chk_geom *g = &c->b.geom[k];
+    const pa_class_view *cv = &c->b.cls[k];
+    const pa_class_stats *cs = &s->classes[k];
+    char name[64];
+#define CLASS_FIGURE(field, want) figure(c, chk_fmt(name, sizeof name, "classes[%zu]." #field, k), want, cs->field)
+    CLASS_FIGURE(block_size, g->block_size);
+    CLASS_FIGURE(pools, cv->pools);
+    CLASS_FIGURE(full_pools, c->t.full[k]);
+    CLASS_FIGURE(blocks_in_use, c->t.blocks[k]);
+    CLASS_FIGURE(bytes_in_use, c->t.blocks[k] * g->block_size);
+    CLASS_FIGURE(free_blocks, c->t.free_blocks[k]);
+#undef CLASS_FIGURE
+}
+
+void chk_full_stats(chk_full *c) {
+    if (!c->t.exact)
+        return;
+    const pa_heap_view *hv = &c->b.hv;
+    pa_stats s;
+    pa_heap_stats(c->b.heap, &s);
+    size_t blocks = 0, bytes = 0, free_bytes = 0;
+    figure(c, "nclasses", hv->nclasses, s.nclasses);
+    for (size_t k = 0; k < hv->nclasses && k < PA_MAX_CLASSES; k++) {
+        class_figures(c, &s, k);
+        blocks += c->t.blocks[k];
+        bytes += c->t.blocks[k] * c->b.geom[k].block_size;
+        free_bytes += c->t.free_blocks[k] * c->b.geom[k].block_size;
+    }
+    size_t pool = hv->config.pool_size;
+#define FIGURE(field, want) figure(c, #field, want, s.field)
+    FIGURE(arenas_allocated_total, hv->arenas_allocated_total);
+    FIGURE(arenas_released_total, hv->arenas_released_total);
+    FIGURE(arenas_highwater, hv->arenas_highwater);
+    FIGURE(arenas_current, hv->arenas_current);
+    FIGURE(arena_size, hv->config.arena_size);
+    FIGURE(blocks_in_use, blocks);
+    FIGURE(bytes_in_use, bytes);
+    FIGURE(bytes_free_blocks, free_bytes);
+    FIGURE(free_pools, c->t.free_pools);
+    FIGURE(bytes_free_pools, c->t.free_pools * pool);
+    FIGURE(decommitted_pools, c->t.decommitted);
+    FIGURE(bytes_decommitted, c->t.decommitted * pool);
+    FIGURE(bytes_pool_headers, c->t.headers);
+    FIGURE(bytes_quantization, c->t.quantization);
+    FIGURE(bytes_alignment, c->t.alignment);
+    FIGURE(bytes_total, c->t.live_arenas * hv->config.arena_size);
+    FIGURE(large_blocks, hv->large_blocks);
+    FIGURE(large_bytes, hv->large_bytes);
+    FIGURE(metadata_bytes, hv->metadata_bytes);
+    FIGURE(os_bytes_mapped, hv->os_bytes_mapped);
+#undef FIGURE
+}

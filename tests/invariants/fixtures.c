@@ -1,0 +1,167 @@
+#include "fixtures.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static ts_fx *fx_new(pa_config cfg) {
+    ts_fx *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    pa_os_counter_init(&fx->os, NULL);
+    cfg.os = pa_os_counter_ops(&fx->os);
+    fx->h = pa_heap_create(&cfg);
+    assert_non_null(fx->h);
+    fx->r = pa_check_report_new();
+    assert_non_null(fx->r);
+    fx->ppa = cfg.arena_size / cfg.pool_size;
+    return fx;
+}
+
+/* Fill in where blk[0] lives and its class's layout, from the views. */
+static void locate(ts_fx *fx) {
+    uintptr_t p = (uintptr_t)fx->blk[0];
+    pa_arena_view a;
+    assert_int_equal(pa_introspect_arena(fx->h, pa_introspect_owner(fx->h, p), &a), 0);
+    const pa_config *c = pa_heap_config(fx->h);
+    fx->slot = a.slot;
+    fx->arena = (pa_arena *)a.object;
+    fx->base = a.base;
+    fx->index = (p - a.base) / c->pool_size;
+    fx->pool = (pa_pool *)(a.base + fx->index * c->pool_size);
+    pa_pool_view v;
+    assert_int_equal(pa_introspect_pool(fx->h, (uintptr_t)fx->pool, &v), 0);
+    pa_class_view cv;
+    assert_int_equal(pa_introspect_class(fx->h, v.size_class, &cv), 0);
+    fx->cls = v.size_class;
+    fx->bs = cv.block_size;
+    fx->first = cv.first_block_offset;
+    fx->cap = cv.capacity;
+}
+
+static void expect_clean(ts_fx *fx, const char *context) {
+    pa_check_options opt = {.os = &fx->os};
+    pa_check_heap_opts(fx->h, &opt, fx->r);
+    ts_expect_clean(fx->r, context);
+}
+
+int ts_setup_one_pool(void **state) {
+    ts_fx *fx = fx_new(pa_config_default());
+    for (int i = 0; i < 10; i++)
+        fx->blk[i] = pa_heap_malloc(fx->h, 48);
+    locate(fx);
+    pa_heap_free(fx->h, fx->blk[2]);
+    pa_heap_free(fx->h, fx->blk[5]);
+    assert_int_equal(fx->bs, 48);
+    assert_int_equal((uintptr_t)fx->blk[9], ts_block(fx, 9));
+    expect_clean(fx, "one_pool setup");
+    *state = fx;
+    return 0;
+}
+
+int ts_setup_empty_arena(void **state) {
+    pa_config cfg = pa_config_default();
+    cfg.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
+    cfg.decommit = PA_DECOMMIT_NEVER;
+    ts_fx *fx = fx_new(cfg);
+    fx->blk[0] = pa_heap_malloc(fx->h, 48);
+    locate(fx);
+    pa_heap_free(fx->h, fx->blk[0]);
+    expect_clean(fx, "empty_arena setup");
+    *state = fx;
+    return 0;
+}
+
+int ts_setup_three_arenas(void **state) {
+    pa_config cfg = pa_config_default();
+    cfg.pool_size = 4096;
+    cfg.arena_size = 4 * 4096;
+    cfg.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
+    cfg.decommit = PA_DECOMMIT_NEVER;
+    ts_fx *fx = fx_new(cfg);
+    void *one[12];
+    for (size_t k = 0; k < 12; k++)
+        one[k] = pa_heap_malloc(fx->h, 16 * (k + 1));
+    /* Pools are taken in order, four per arena: free 1, 2 and 3 of them. */
+    static const int freed[] = {0, 4, 5, 8, 9, 10};
+    for (size_t i = 0; i < sizeof freed / sizeof *freed; i++)
+        pa_heap_free(fx->h, one[freed[i]]);
+    fx->blk[0] = one[1];
+    locate(fx);
+    fx->blk[15] = pa_heap_malloc(fx->h, 100000);
+    assert_non_null(fx->blk[15]);
+    const pa_arena *a = fx->h->usable_arenas;
+    for (int i = 0; i < 3; i++, a = a->next) {
+        assert_non_null(a);
+        assert_int_equal(a->nfreepools, i + 1);
+        fx->three[i] = (pa_arena *)a;
+    }
+    assert_null(a);
+    expect_clean(fx, "three_arenas setup");
+    *state = fx;
+    return 0;
+}
+
+int ts_teardown(void **state) {
+    ts_fx *fx = *state;
+    pa_check_report_clear(fx->r);
+    expect_clean(fx, "corruption undone");
+    pa_check_report_free(fx->r);
+    pa_heap_destroy(fx->h);
+    free(fx);
+    return 0;
+}
+
+uintptr_t ts_block(const ts_fx *fx, size_t i) { return (uintptr_t)fx->pool + fx->first + i * fx->bs; }
+
+size_t ts_off(const ts_fx *fx, size_t i) { return fx->first + i * fx->bs; }
+
+const char *ts_msg(const char *fmt, ...) {
+    static char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+void ts_full_one(ts_fx *fx, const char *id, const char *message) {
+    pa_check_options opt = {.os = &fx->os};
+    pa_check_report_clear(fx->r);
+    pa_check_heap_opts(fx->h, &opt, fx->r);
+    ts_expect_one(fx->r, id, message);
+    pa_check_report_clear(fx->r);
+}
+
+size_t ts_one_pool_live(const ts_fx *fx, const void **out) {
+    static const int live[] = {0, 1, 3, 4, 6, 7, 8, 9};
+    for (size_t i = 0; i < 8; i++)
+        out[i] = fx->blk[live[i]];
+    return 8;
+}
+
+void ts_live_one(ts_fx *fx, const void *const *live, size_t n, const char *id, const char *message) {
+    pa_check_report_clear(fx->r);
+    pa_check_live_set(fx->h, live, n, fx->r);
+    ts_expect_one(fx->r, id, message);
+    pa_check_report_clear(fx->r);
+}
+
+void ts_full_all(ts_fx *fx, const char *id, const char *const *messages) {
+    size_t n = 0;
+    pa_check_report_clear(fx->r);
+    pa_check_heap(fx->h, fx->r);
+    while (messages[n])
+        n++;
+    if (pa_check_report_count(fx->r) != n)
+        pa_check_report_print(fx->r, stderr);
+    assert_int_equal(pa_check_report_count(fx->r), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(pa_check_report_id(fx->r, i), id);
+        assert_string_equal(pa_check_report_message(fx->r, i), messages[i]);
+    }
+    pa_check_report_clear(fx->r);
+}

@@ -1,0 +1,190 @@
+/* The checker on healthy heaps: long random workloads in every test
+ * configuration, the incremental check after every step, full and ghost
+ * checks along the way and after draining. Any report is a false alarm
+ * (or an allocator bug), and fails the test with the report printed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "poolalloc/stats.h"
+#include "support.h"
+
+#define STEPS 30000
+#define FULL_EVERY 1000
+
+static void full_checks(pa_heap *h, const pa_os_counter *os, const ts_live *l, pa_check_report *r,
+                        const char *context) {
+    pa_check_options opt = {.os = os};
+    pa_check_heap_opts(h, &opt, r);
+    /* The debug layer hands out pointers past its block headers; the live
+     * set is checked on heaps without it. */
+    if (!pa_heap_config(h)->debug)
+        pa_check_live_set(h, (const void *const *)l->p, l->n, r);
+    ts_expect_clean(r, context);
+}
+
+/* What a run went through, so a test that stays silent is known to have
+ * crossed the paths the checker must follow (decommit, release). */
+typedef struct seen {
+    size_t decommitted_max;
+    uint64_t released;
+    size_t arenas_max;
+    uint64_t failures[PA_OS_REQUEST_KINDS];
+} seen;
+
+static void note(const pa_heap *h, seen *s) {
+    pa_stats st;
+    pa_heap_stats(h, &st);
+    if (st.decommitted_pools > s->decommitted_max)
+        s->decommitted_max = st.decommitted_pools;
+    if (st.arenas_current > s->arenas_max)
+        s->arenas_max = st.arenas_current;
+    s->released = st.arenas_released_total;
+}
+
+/* Fail one OS request in five, of every kind, once the heap exists: the
+ * failure paths must leave a heap the checker finds consistent. */
+static int every_fifth(void *ctx, pa_os_request request, size_t size, uint64_t seq) {
+    (void)ctx, (void)request, (void)size;
+    return seq % 5 == 4;
+}
+
+static void run_os(pa_config cfg, const char *name, uint64_t seed, seen *s, pa_os_fail_fn fail) {
+    pa_os_counter os;
+    pa_os_counter_init(&os, NULL);
+    cfg.os = pa_os_counter_ops(&os);
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    os.should_fail = fail;
+    pa_check_report *r = pa_check_report_new();
+    ts_live l = {0};
+    uint64_t rng = seed;
+    const void *touched[2];
+    char context[96];
+    for (int step = 0; step < STEPS; step++) {
+        size_t n = ts_step(h, &l, &rng, touched);
+        pa_check_incremental(h, touched, n, r);
+        if (pa_check_report_count(r))
+            snprintf(context, sizeof context, "%s seed %llu step %d incremental", name,
+                     (unsigned long long)seed, step);
+        ts_expect_clean(r, context);
+        if (step % FULL_EVERY == 0) {
+            snprintf(context, sizeof context, "%s seed %llu step %d full", name,
+                     (unsigned long long)seed, step);
+            full_checks(h, &os, &l, r, context);
+            note(h, s);
+        }
+    }
+    /* Drain: every arena but those the policy keeps goes back. */
+    while (l.n) {
+        void *p = ts_live_take(&l, l.n - 1);
+        pa_heap_free(h, p);
+        const void *t = p;
+        pa_check_incremental(h, &t, 1, r);
+        ts_expect_clean(r, "drain incremental");
+    }
+    for (int k = 0; k < PA_OS_REQUEST_KINDS; k++)
+        s->failures[k] += os.failures[k];
+    snprintf(context, sizeof context, "%s seed %llu drained", name, (unsigned long long)seed);
+    full_checks(h, &os, &l, r, context);
+    note(h, s);
+    /* The check found nothing; the walk it did must agree that nothing is
+     * live, and (when unmapping cannot fail) every byte went back. */
+    assert_int_equal(pa_heap_destroy(h), 0);
+    if (!fail)
+        assert_int_equal(os.bytes_mapped, 0);
+    ts_live_free(&l);
+    pa_check_report_free(r);
+}
+
+static void run(pa_config cfg, const char *name, uint64_t seed, seen *s) { run_os(cfg, name, seed, s, NULL); }
+
+static void healthy_all_configs(void **state) {
+    (void)state;
+    for (int c = 0; c < TS_NCONFIGS; c++) {
+        seen s = {0};
+        for (uint64_t seed = 1; seed <= 2; seed++)
+            run(ts_config(c), ts_config_name(c), seed * 7919 + (uint64_t)c, &s);
+        fprintf(stderr, "%-10s arenas up to %zu, decommitted pools up to %zu, arenas released %llu\n",
+                ts_config_name(c), s.arenas_max, s.decommitted_max, (unsigned long long)s.released);
+        /* Every configuration grew past one arena and gave arenas back
+         * (except keep-all); those keeping at most one committed free pool
+         * per arena decommitted some. */
+        pa_config cfg = ts_config(c);
+        assert_true(s.arenas_max > 1);
+        if (cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ALL)
+            assert_int_equal(s.released, 0);
+        else
+            assert_true(s.released > 0);
+        if (cfg.decommit == PA_DECOMMIT_FREE_POOLS && cfg.decommit_keep_pools <= 1)
+            assert_true(s.decommitted_max > 0);
+    }
+}
+
+static void healthy_os_failures(void **state) {
+    (void)state;
+    seen s = {0};
+    for (int c = 0; c < TS_NCONFIGS; c++)
+        run_os(ts_config(c), ts_config_name(c), 99 + (uint64_t)c, &s, every_fifth);
+    fprintf(stderr, "failed: map %llu, unmap %llu, decommit %llu, recommit %llu\n",
+            (unsigned long long)s.failures[PA_OS_MAP], (unsigned long long)s.failures[PA_OS_UNMAP],
+            (unsigned long long)s.failures[PA_OS_DECOMMIT], (unsigned long long)s.failures[PA_OS_RECOMMIT]);
+    /* Every kind of request failed somewhere, and the heaps stayed clean. */
+    for (int k = 0; k < PA_OS_REQUEST_KINDS; k++)
+        assert_true(s.failures[k] > 0);
+}
+
+/* The debug layer puts headers and guards in every block and holds freed
+ * blocks in a quarantine: the pools must still check clean. */
+static void healthy_debug_layer(void **state) {
+    (void)state;
+    for (int c = 0; c < TS_NCONFIGS; c += 2) {
+        seen s = {0};
+        pa_config cfg = ts_config(c);
+        cfg.debug = 1;
+        cfg.debug_quarantine = 16;
+        run(cfg, ts_config_name(c), 4242 + (uint64_t)c, &s);
+        assert_true(s.arenas_max >= 1);
+    }
+}
+
+/* An empty heap and a heap with one block: the edges of every list. */
+static void healthy_edges(void **state) {
+    (void)state;
+    for (int c = 0; c < TS_NCONFIGS; c++) {
+        pa_config cfg = ts_config(c);
+        pa_heap *h = pa_heap_create(&cfg);
+        assert_non_null(h);
+        pa_check_report *r = pa_check_report_new();
+        pa_check_heap(h, r);
+        pa_check_live_set(h, NULL, 0, r);
+        ts_expect_clean(r, "empty heap");
+        void *p = pa_heap_malloc(h, 1);
+        const void *t = p;
+        pa_check_incremental(h, &t, 1, r);
+        pa_check_heap(h, r);
+        pa_check_live_set(h, &t, 1, r);
+        ts_expect_clean(r, "one block");
+        pa_heap_free(h, p);
+        pa_check_incremental(h, &t, 1, r);
+        pa_check_heap(h, r);
+        pa_check_live_set(h, NULL, 0, r);
+        ts_expect_clean(r, "freed again");
+        pa_check_report_free(r);
+        pa_heap_destroy(h);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(healthy_edges),
+        cmocka_unit_test(healthy_all_configs),
+        cmocka_unit_test(healthy_debug_layer),
+        cmocka_unit_test(healthy_os_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,221 @@
+/* The incremental check: it reports what an operation on the touched block
+ * can have broken, and what it leaves alone the next full check reports.
+ * docs/INVARIANTS.md lists which invariants it covers; these tests pin
+ * both halves of that promise. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "radix.h"
+
+static size_t incremental(ts_fx *fx, const void *touched) {
+    pa_check_report_clear(fx->r);
+    return pa_check_incremental(fx->h, &touched, 1, fx->r);
+}
+
+/* Caught: the incremental check reports exactly id (with the full check's
+ * message when it is given). */
+static void caught(ts_fx *fx, const void *touched, const char *id, const char *message) {
+    incremental(fx, touched);
+    if (message) {
+        ts_expect_one(fx->r, id, message);
+    } else {
+        const char *ids[] = {id, NULL};
+        ts_expect_ids(fx->r, ids);
+    }
+    pa_check_report_clear(fx->r);
+}
+
+/* Missed: the incremental check is silent, the next full check reports
+ * exactly ids (NULL-terminated). */
+static void missed_then_full_ids(ts_fx *fx, const void *touched, const char *const *ids) {
+    assert_int_equal(incremental(fx, touched), 0);
+    pa_check_options opt = {.os = &fx->os};
+    pa_check_heap_opts(fx->h, &opt, fx->r);
+    ts_expect_ids(fx->r, ids);
+    pa_check_report_clear(fx->r);
+}
+
+static void missed_then_full(ts_fx *fx, const void *touched, const char *id) {
+    const char *ids[] = {id, NULL};
+    missed_then_full_ids(fx, touched, ids);
+}
+
+/* ---- caught: the touched pool, its class, its arena, O(1) counters ---- */
+
+static void inc_freelist_cycle(void **state) {
+    FX;
+    size_t o2 = ts_off(fx, 2), o5 = ts_off(fx, 5);
+    TS_CORRUPT(TS_LINK(fx->blk[2]), (pa_block *)fx->blk[5],
+               caught(fx, fx->blk[0], "POOL_FREELIST_CYCLE",
+                      ts_msg("arena %zu pool %zu block +0x%zx: freelist member 2 repeats an earlier member: "
+                             "expected a list ending in NULL, found +0x%zx again",
+                             fx->slot, fx->index, o2, o5)));
+}
+
+static void inc_count_range(void **state) {
+    FX;
+    TS_CORRUPT(fx->pool->count, (uint32_t)fx->cap + 1, caught(fx, fx->blk[7], "POOL_COUNT_RANGE", NULL));
+}
+
+static void inc_list_state(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->classes[fx->cls].used, NULL,
+               caught(fx, fx->blk[0], "POOL_LIST_STATE",
+                      ts_msg("arena %zu pool %zu: partly used pool is on the wrong list: expected class 2's used "
+                             "list, found not linked from its neighbours",
+                             fx->slot, fx->index)));
+}
+
+static void inc_class_geometry(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->classes[fx->cls].first_offset, 64u, caught(fx, fx->blk[0], "CLASS_GEOMETRY", NULL));
+}
+
+static void inc_used_list_prev(void **state) {
+    FX;
+    TS_CORRUPT(fx->pool->prev, fx->pool, caught(fx, fx->blk[0], "CLASS_USED_LIST_PREV", NULL));
+}
+
+static void inc_nfreepools(void **state) {
+    FX;
+    TS_CORRUPT(fx->arena->nfreepools, fx->arena->nfreepools + 1, caught(fx, fx->blk[0], "ARENA_NFREEPOOLS", NULL));
+}
+
+static void inc_arenas_totals(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->arenas_released_total, (uint64_t)1, caught(fx, fx->blk[0], "HEAP_ARENAS_TOTALS", NULL));
+}
+
+static void inc_owner_cache(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->owner_cache, fx->base + 8, caught(fx, fx->blk[0], "HEAP_OWNER_CACHE", NULL));
+}
+
+/* blk[0] is in arena A (1 free pool); B holds last_with_free[2]. */
+static void inc_usable_index(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->last_with_free[1], fx->three[1], caught(fx, fx->blk[0], "USABLE_INDEX", NULL));
+}
+
+static void expect_head_skips_a(ts_fx *fx) {
+    const char *ids[] = {"USABLE_LIST_PREV", "USABLE_LIST_MEMBERSHIP", NULL};
+    incremental(fx, fx->blk[0]);
+    ts_expect_ids(fx->r, ids);
+    pa_check_report_clear(fx->r);
+}
+
+/* The list starts at B: A is off it and B's prev still names A, two
+ * faults the full check reports too. */
+static void inc_usable_membership(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->usable_arenas, fx->three[1], expect_head_skips_a(fx));
+}
+
+/* ---- missed by the incremental check, caught by the full one ---------- */
+
+static void miss_class_pools(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->classes[fx->cls].pools, (size_t)5, missed_then_full(fx, fx->blk[0], "CLASS_POOLS"));
+}
+
+/* The freelist of a pool in arena C while a block in arena A is touched. */
+static void miss_other_pool(void **state) {
+    FX;
+    pa_pool *pool = fx->three[2]->base ? (pa_pool *)fx->three[2]->base : NULL;
+    assert_non_null(pool);
+    pa_block *head;
+    ts_peek(&pool->freeblock, &head, sizeof head);
+    assert_non_null(head);
+    TS_CORRUPT(TS_LINK(head), head, missed_then_full(fx, fx->blk[0], "POOL_FREELIST_CYCLE"));
+}
+
+/* Counters that agree with each other but not with the arenas (a heap that
+ * forgot an arena): only a walk can tell. */
+static void miss_forgotten_arena(void **state) {
+    FX;
+    static const char *const ids[] = {"HEAP_ARENAS_CURRENT", "HEAP_ARENAS_TOTALS", "HEAP_ARENA_BYTES", NULL};
+    TS_CORRUPT(fx->h->arenas_current, (size_t)2,
+               TS_CORRUPT(fx->h->arenas_allocated_total, (uint64_t)2,
+                          TS_CORRUPT(fx->h->arena_bytes_mapped, (size_t)2 * 16384,
+                                     missed_then_full_ids(fx, fx->blk[0], ids))));
+}
+
+/* Usable list A, C, B: the fault is between C and B, away from A. */
+static void miss_far_order(void **state) {
+    FX;
+    pa_arena *a = fx->three[0], *b = fx->three[1], *c = fx->three[2];
+    TS_CORRUPT(a->next, c,
+               TS_CORRUPT(c->prev, a,
+                          TS_CORRUPT(c->next, b,
+                                     TS_CORRUPT(b->prev, c,
+                                                TS_CORRUPT(b->next, NULL,
+                                                           missed_then_full(fx, fx->blk[0],
+                                                                            "USABLE_LIST_ORDER"))))));
+}
+
+static void miss_unused_list(void **state) {
+    FX;
+    pa_arena *u = fx->h->unused_arenas;
+    TS_CORRUPT(fx->h->unused_arenas, u->next, missed_then_full(fx, fx->blk[0], "UNUSED_LIST_MEMBERSHIP"));
+}
+
+static void miss_large_bytes(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->large.bytes, (size_t)7, missed_then_full(fx, fx->blk[0], "HEAP_LARGE_BYTES"));
+}
+
+static void miss_owner_map(void **state) {
+    FX;
+    uintptr_t stray = fx->base ^ ((uintptr_t)1 << 41);
+    assert_int_equal(pa_radix_set(fx->h, stray, (uint32_t)fx->slot + 1), 0);
+    missed_then_full(fx, fx->blk[0], "OWNER_MAP_STRAY");
+    assert_int_equal(pa_radix_set(fx->h, stray, 0), 0);
+}
+
+static void touch_three(ts_fx *fx) {
+    const void *touched[4] = {fx->blk[0], fx->blk[1], fx->blk[3], NULL};
+    const char *ids[] = {"POOL_ARENA_SLOT", NULL};
+    pa_check_report_clear(fx->r);
+    pa_check_incremental(fx->h, touched, 4, fx->r);
+    ts_expect_ids(fx->r, ids);
+    pa_check_report_clear(fx->r);
+}
+
+/* Touching several blocks of one pool checks it once: one report. */
+static void inc_dedup(void **state) {
+    FX;
+    TS_CORRUPT(fx->pool->arena_slot, 9u, touch_three(fx));
+}
+
+#define P(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_one_pool, ts_teardown)
+#define T3(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_three_arenas, ts_teardown)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        P(inc_freelist_cycle),
+        P(inc_count_range),
+        P(inc_list_state),
+        P(inc_class_geometry),
+        P(inc_used_list_prev),
+        P(inc_nfreepools),
+        P(inc_arenas_totals),
+        P(inc_owner_cache),
+        T3(inc_usable_index),
+        T3(inc_usable_membership),
+        P(inc_dedup),
+        P(miss_class_pools),
+        T3(miss_other_pool),
+        T3(miss_forgotten_arena),
+        T3(miss_far_order),
+        T3(miss_unused_list),
+        T3(miss_large_bytes),
+        T3(miss_owner_map),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
