@@ -51,6 +51,7 @@ static void fill_arena(const pa_heap *h, size_t slot, pa_arena_view *v) {
     v->nfreepools = a->nfreepools;
     v->ntotalpools = a->ntotalpools;
     v->freepools = (uintptr_t)a->freepools;
+    v->ncommitted_free = a->ncommitted_free;
     v->next = (uintptr_t)a->next;
     v->prev = (uintptr_t)a->prev;
     v->ndecommitted = a->ndecommitted;

@@ -85,6 +85,10 @@ static void walk_freepools(chk_base *b, const pa_arena_view *a, chk_arena_facts 
     }
     f->freepools_ok = 1;
     f->committed_free = n;
+    /* The decommit policy counts on it: keep this many, decommit the rest. */
+    if (a->ncommitted_free != n)
+        chk_report(b->r, CHK_ARENA_NCOMMITTED_FREE, &at, CHK_NUM(n), CHK_NUM(a->ncommitted_free),
+                   "ncommitted_free differs from the freepools list");
 }
 
 void chk_arena(chk_base *b, const pa_arena_view *a, chk_arena_facts *f, chk_on_pool on_free, void *ctx) {

@@ -29,6 +29,7 @@
     X(ARENA_NTOTALPOOLS, "ntotalpools == arena_size / pool_size")                                             \
     X(ARENA_NFREEPOOLS, "nfreepools == committed free pools on freepools + decommitted + never carved")       \
     X(ARENA_NDECOMMITTED, "an arena's ndecommitted equals the bits set in its decommitted bitmap")            \
+    X(ARENA_NCOMMITTED_FREE, "an arena's ncommitted_free equals the length of its freepools list")            \
     X(ARENA_FREEPOOLS_LINK, "an arena's freepools list links only committed, carved pools of that arena")     \
     X(ARENA_FREEPOOLS_CYCLE, "an arena's freepools list ends (its pools are distinct)")                      \
     X(ARENA_DECOMMITTED_NOT_FREE, "a decommitted pool is a free pool: carved once and on no list")           \

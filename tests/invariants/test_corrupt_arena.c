@@ -57,6 +57,14 @@ static void arena_ndecommitted(void **state) {
                            ts_msg("arena %zu: ndecommitted differs from the bitmap: expected 0, found 1", fx->slot)));
 }
 
+static void arena_ncommitted_free(void **state) {
+    FX;
+    TS_CORRUPT(fx->arena->ncommitted_free, 3u,
+               ts_full_one(fx, "ARENA_NCOMMITTED_FREE",
+                           ts_msg("arena %zu: ncommitted_free differs from the freepools list: expected 1, found 3",
+                                  fx->slot)));
+}
+
 static void arena_freepools_link(void **state) {
     FX;
     TS_CORRUPT(fx->pool->next, (pa_pool *)(fx->base + 0x2000),
@@ -211,6 +219,7 @@ int main(void) {
         E(arena_ntotalpools),
         E(arena_nfreepools),
         E(arena_ndecommitted),
+        E(arena_ncommitted_free),
         E(arena_freepools_link),
         E(arena_freepools_cycle),
         E(arena_decommitted_on_freepools),

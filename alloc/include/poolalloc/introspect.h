@@ -59,6 +59,7 @@ typedef struct pa_arena_view {
     size_t nfreepools;           /* committed free + decommitted + never carved */
     size_t ntotalpools;
     uintptr_t freepools;         /* first committed free pool, 0 if none */
+    size_t ncommitted_free;      /* counter: length of freepools */
     uintptr_t next, prev;        /* usable-arena list (or unused list: next) */
     size_t ndecommitted;         /* bits set in the decommitted bitmap */
 } pa_arena_view;
