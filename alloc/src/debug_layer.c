@@ -314,6 +314,16 @@ int pa_debug_owns(const pa_heap *h, const void *p) {
     return locate(h, (uintptr_t)p, &raw) == FOUND && header_of(p)->state == STATE_LIVE;
 }
 
+uintptr_t pa_debug_block_start(const pa_heap *h, const void *p) {
+    uintptr_t raw;
+    return locate(h, (uintptr_t)p, &raw) == FOUND ? raw : 0;
+}
+
+uintptr_t pa_debug_quarantined(const pa_heap *h, size_t i) {
+    const void *data = h->quarantine[(h->quarantine_head + i) % h->config.debug_quarantine];
+    return (uintptr_t)data - header_of(data)->lead;
+}
+
 /* ---- the whole-heap check -------------------------------------------- */
 
 /* The data pointer of the debug block in raw block u (lead 32 or 64). */

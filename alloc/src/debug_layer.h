@@ -14,5 +14,9 @@ void pa_debug_free(pa_heap *h, void *p, char api, const char *operation);
 void *pa_debug_realloc(pa_heap *h, void *p, size_t size);
 size_t pa_debug_usable_size(pa_heap *h, const void *p);
 int pa_debug_owns(const pa_heap *h, const void *p);
+/* The raw block behind data pointer p, 0 if p is not a debug block's. */
+uintptr_t pa_debug_block_start(const pa_heap *h, const void *p);
+/* The raw block of the i-th quarantined block, oldest first. */
+uintptr_t pa_debug_quarantined(const pa_heap *h, size_t i);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "annotate.h"
+#include "debug_layer.h"
 #include "heap_internal.h"
 #include "pool_walk.h"
 #include "radix.h"
@@ -124,4 +125,14 @@ int pa_introspect_large_slot(const pa_heap *h, size_t slot, uintptr_t *block, si
     *block = h->large.slots[slot].block;
     *size = h->large.slots[slot].size;
     return *block != 0;
+}
+
+uintptr_t pa_introspect_block_start(const pa_heap *h, uintptr_t p) {
+    return h->config.debug ? pa_debug_block_start(h, (const void *)p) : p;
+}
+
+size_t pa_introspect_quarantine_length(const pa_heap *h) { return h->quarantine_len; }
+
+uintptr_t pa_introspect_quarantined(const pa_heap *h, size_t i) {
+    return i < h->quarantine_len ? pa_debug_quarantined(h, i) : 0;
 }

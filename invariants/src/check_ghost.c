@@ -59,12 +59,22 @@ static int collect_large(ghost *g) {
     return 0;
 }
 
+/* On a debug heap the caller's pointers are data pointers inside raw
+ * blocks, and the quarantine holds raw blocks the caller freed: both are
+ * what the plain heap sees as live. A pointer that names no block is kept
+ * as it is, to be reported. */
 static int sort_live(ghost *g, const void *const *live, size_t nlive) {
-    g->live = malloc((nlive ? nlive : 1) * sizeof *g->live);
+    size_t held = pa_introspect_quarantine_length(g->b.heap);
+    g->live = malloc((nlive + held ? nlive + held : 1) * sizeof *g->live);
     if (!g->live)
         return -1;
-    for (size_t i = 0; i < nlive; i++)
-        g->live[i] = (uintptr_t)live[i];
+    for (size_t i = 0; i < nlive; i++) {
+        uintptr_t raw = pa_introspect_block_start(g->b.heap, (uintptr_t)live[i]);
+        g->live[i] = raw ? raw : (uintptr_t)live[i];
+    }
+    for (size_t i = 0; i < held; i++)
+        g->live[nlive + i] = pa_introspect_quarantined(g->b.heap, i);
+    nlive += held;
     qsort(g->live, nlive, sizeof *g->live, by_addr);
     chk_loc at = chk_at_heap(g->b.heap);
     for (size_t i = 0; i < nlive; i++) {

@@ -20,10 +20,7 @@ static void full_checks(pa_heap *h, const pa_os_counter *os, const ts_live *l, p
                         const char *context) {
     pa_check_options opt = {.os = os};
     pa_check_heap_opts(h, &opt, r);
-    /* The debug layer hands out pointers past its block headers; the live
-     * set is checked on heaps without it. */
-    if (!pa_heap_config(h)->debug)
-        pa_check_live_set(h, (const void *const *)l->p, l->n, r);
+    pa_check_live_set(h, (const void *const *)l->p, l->n, r);
     ts_expect_clean(r, context);
 }
 

@@ -101,6 +101,14 @@ size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
 
+/* The plain heap's block behind p: on a debug heap, the raw block holding
+ * the debug block whose data starts at p (0 if p is none); otherwise p. */
+uintptr_t pa_introspect_block_start(const pa_heap *heap, uintptr_t p);
+/* Debug heaps: blocks the caller freed that the quarantine still holds, as
+ * raw blocks (live to the plain heap, dead to the caller). */
+size_t pa_introspect_quarantine_length(const pa_heap *heap);
+uintptr_t pa_introspect_quarantined(const pa_heap *heap, size_t i);
+
 #ifdef __cplusplus
 }
 #endif
