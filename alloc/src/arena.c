@@ -150,8 +150,9 @@ static int release_arena(pa_heap *h, pa_arena *a) {
     pa_annotate_arena_unmapping(h, a->base, c->arena_size);
     unlink_usable(h, a);
     pa_radix_set(h, a->base, 0);
-    if (h->owner_cache == a->base)
-        h->owner_cache = 1;
+    uintptr_t *cached = pa_owner_slot(h, a->base);
+    if (*cached == (a->base | h->arena_low))
+        *cached = 0;
     h->decommitted_pools -= a->ndecommitted;
     memset(a, 0, sizeof *a);
     a->next = h->unused_arenas;

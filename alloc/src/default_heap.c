@@ -7,12 +7,16 @@
 #include "heap_internal.h"
 #include "poolalloc/poolalloc.h"
 
-/* The one piece of process-wide state: created on first use. */
-static pa_heap *default_heap;
+/* The one piece of process-wide state. Until first use it points at an
+ * empty heap that no fast path can serve (no size is small, no arena is
+ * cached), so the wrappers below need no NULL test: their slow paths create
+ * the real heap. */
+static pa_heap empty_heap = {.arena_low = 1};
+static pa_heap *default_heap = &empty_heap;
 
 /* POOLALLOC_DEBUG=1 (or a number: the quarantine length) puts the default
  * heap under the debug layer, as PYTHONMALLOC=debug does for CPython. */
-static __attribute__((noinline)) pa_heap *create_default(void) {
+static __attribute__((noinline, cold)) pa_heap *create_default(void) {
     pa_config cfg = pa_config_default();
     const char *debug = getenv("POOLALLOC_DEBUG");
     if (debug && *debug && strcmp(debug, "0") != 0) {
@@ -20,20 +24,27 @@ static __attribute__((noinline)) pa_heap *create_default(void) {
         cfg.debug = 1;
         cfg.debug_quarantine = quarantine > 1 ? (unsigned)quarantine : 256;
     }
-    default_heap = pa_heap_create(&cfg);
-    return default_heap;
+    pa_heap *h = pa_heap_create(&cfg);
+    if (h)
+        default_heap = h;
+    return h;
 }
 
 static inline pa_heap *current(void) {
     pa_heap *h = default_heap;
-    return PA_LIKELY(h != NULL) ? h : create_default();
+    return PA_LIKELY(h != &empty_heap) ? h : create_default();
 }
 
 pa_heap *pa_default_heap(void) { return current(); }
 
-void *pa_malloc(size_t size) {
+static __attribute__((noinline)) void *malloc_slow(size_t size) {
     pa_heap *h = current();
-    return PA_LIKELY(h != NULL) ? pa_fast_malloc(h, size) : NULL;
+    return h ? pa_heap_malloc_slow(h, size) : NULL;
+}
+
+void *pa_malloc(size_t size) {
+    void *p = pa_fast_malloc_try(default_heap, size);
+    return PA_LIKELY(p != NULL) ? p : malloc_slow(size);
 }
 
 void *pa_calloc(size_t count, size_t size) {
@@ -48,10 +59,15 @@ void *pa_realloc(void *p, size_t size) {
 
 /* With no heap yet, a non-NULL p is still handed to one (created on demand)
  * so a foreign pointer is reported rather than ignored. */
-void pa_free(void *p) {
+static __attribute__((noinline)) void free_slow(void *p) {
     pa_heap *h;
     if (p && (h = current()) != NULL)
-        pa_fast_free(h, p);
+        pa_heap_free_slow(h, p);
+}
+
+void pa_free(void *p) {
+    if (!pa_fast_free_try(default_heap, p))
+        free_slow(p);
 }
 
 size_t pa_usable_size(const void *p) {

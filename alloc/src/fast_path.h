@@ -12,7 +12,9 @@
 void *pa_heap_malloc_slow(pa_heap *h, size_t size);
 void pa_heap_free_slow(pa_heap *h, void *p);
 
-static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
+/* NULL when the fast path does not apply (the heap then takes the slow
+ * path); it never fails otherwise. */
+static inline void *pa_fast_malloc_try(pa_heap *h, size_t size) {
     if (PA_LIKELY(size - 1 < h->fast_threshold)) {
         pa_size_class *c = &h->classes[(size - 1) >> h->class_shift];
         pa_pool *pool = c->used;
@@ -23,30 +25,44 @@ static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
             return p;
         }
     }
-    return pa_heap_malloc_slow(h, size);
+    return NULL;
 }
 
-/* The common free: a block of the arena last seen, whose pool neither was
- * full nor becomes empty. Anything else (another arena, a pool changing
- * state, a foreign or dead pointer, NULL) takes the slow path. The header
- * read here, for a dead pointer into a decommitted pool, relies on such
- * pages staying readable (see os.h); builds for sanitizers and Valgrind
- * always take the slow path, which checks first. */
+static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
+    void *p = pa_fast_malloc_try(h, size);
+    return PA_LIKELY(p != NULL) ? p : pa_heap_malloc_slow(h, size);
+}
+
+/* Push p on its pool's freelist if the pool neither was full nor becomes
+ * empty; 0 when the pool changes state (or this build checks every free). */
+static inline int pa_free_in_place(pa_heap *h, void *p) {
+    pa_pool *pool = pa_pool_of(h, p);
+    pa_block *old = pool->freeblock;
+    uint32_t count = pool->count;
+    if (PA_ANNOTATING || PA_UNLIKELY(old == NULL || count <= 1))
+        return 0;
+    pa_link_write((pa_block *)p, old);
+    pool->freeblock = (pa_block *)p;
+    pool->count = count - 1;
+    return 1;
+}
+
+/* The common free: a block of an arena in the owner cache whose pool
+ * neither was full nor becomes empty. Anything else (an arena not cached, a
+ * pool changing state, a foreign or dead pointer, NULL) returns 0 for the
+ * slow path. The header read here, for a dead pointer into a decommitted
+ * pool, relies on such pages staying readable (see os.h); builds for
+ * sanitizers and Valgrind always take the slow path, which checks first. */
+static inline int pa_fast_free_try(pa_heap *h, void *p) {
+    uintptr_t a = (uintptr_t)p;
+    if (PA_LIKELY((a | h->arena_low) == *pa_owner_slot(h, a)))
+        return pa_free_in_place(h, p);
+    return 0;
+}
+
 static inline void pa_fast_free(pa_heap *h, void *p) {
-    if (PA_LIKELY(!PA_ANNOTATING && ((uintptr_t)p & h->arena_mask) == h->owner_cache)) {
-        pa_pool *pool = pa_pool_of(h, p);
-        pa_block *old = pool->freeblock;
-        uint32_t count = pool->count;
-        if (PA_LIKELY(old != NULL && count > 1)) {
-            if (PA_ANNOTATING)
-                pa_annotate_block_free(h, p, h->classes[pool->size_class].block_size);
-            pa_link_write((pa_block *)p, old);
-            pool->freeblock = (pa_block *)p;
-            pool->count = count - 1;
-            return;
-        }
-    }
-    pa_heap_free_slow(h, p);
+    if (!pa_fast_free_try(h, p))
+        pa_heap_free_slow(h, p);
 }
 
 #endif

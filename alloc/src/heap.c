@@ -84,14 +84,15 @@ static void small_free(pa_heap *h, void *p, const char *operation) {
 
 /* Asks the ownership map, and remembers a confirmed arena for the fast path. */
 static int owns_small(pa_heap *h, const void *p) {
-    uintptr_t base = (uintptr_t)p & h->arena_mask;
-    if (base == h->owner_cache)
+    uintptr_t last = (uintptr_t)p | h->arena_low;
+    uintptr_t *slot = pa_owner_slot(h, (uintptr_t)p);
+    if (last == *slot)
         return 1;
     if (!pa_radix_get(&h->radix, (uintptr_t)p))
         return 0;
     /* A debug heap keeps the cache empty so its frees miss the fast path. */
     if (!h->config.debug)
-        h->owner_cache = base;
+        *slot = last;
     return 1;
 }
 
@@ -149,7 +150,8 @@ static void *raw_calloc(pa_heap *h, size_t total) {
 
 void pa_raw_free(pa_heap *h, void *p) {
     if (owns_small(h, p)) {
-        small_free(h, p, "free");
+        if (!pa_free_in_place(h, p))
+            small_free(h, p, "free");
         return;
     }
     if (!p)
@@ -202,6 +204,11 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
         if (!q) {
             errno = ENOMEM;
             return NULL;
+        }
+        if (q == p) {
+            h->large.bytes += size - old;
+            slot->size = size;
+            return q;
         }
         /* Same count after remove + insert: no growth, no failure. */
         pa_large_remove(h, slot);
@@ -376,8 +383,8 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->fast_threshold = c.debug ? 0 : c.small_threshold;
     h->class_shift = (unsigned)__builtin_ctzl(c.alignment);
     h->pool_mask = ~(uintptr_t)(c.pool_size - 1);
-    h->arena_mask = ~(uintptr_t)(c.arena_size - 1);
-    h->owner_cache = 1;
+    h->arena_low = c.arena_size - 1;
+    h->arena_shift = (unsigned)__builtin_ctzl(c.arena_size);
     init_classes(h);
     if (pa_radix_init(h)) {
         c.os.unmap(c.os.ctx, h, self);

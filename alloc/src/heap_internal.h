@@ -13,6 +13,8 @@
 #define PA_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define PA_DECOMMIT_WORDS (PA_MAX_POOLS_PER_ARENA / 64)
+/* Slots of the free path's direct-mapped cache of confirmed arenas. */
+#define PA_OWNER_CACHE_SLOTS 256
 
 /* A free block's first word links it to the next free block of its pool. */
 typedef struct pa_block {
@@ -94,11 +96,13 @@ struct pa_heap {
     size_t threshold;
     unsigned class_shift;
     uintptr_t pool_mask;     /* ~(pool_size - 1) */
-    uintptr_t arena_mask;    /* ~(arena_size - 1) */
-    /* Base of the arena the ownership map last confirmed (1: none). Frees
-     * cluster in one arena, so this spares most of them the map walk. It is
-     * reset when that arena goes back to the OS. */
-    uintptr_t owner_cache;
+    uintptr_t arena_low;     /* arena_size - 1 */
+    unsigned arena_shift;    /* log2(arena_size) */
+    /* Arenas the ownership map confirmed, slot (p >> arena_shift) % SLOTS,
+     * each held as its last byte's address (base | arena_low) so 0 means
+     * empty and no pointer, NULL included, matches an empty slot. Spares
+     * most frees the map walk; a slot is cleared when its arena goes. */
+    uintptr_t owner_cache[PA_OWNER_CACHE_SLOTS];
     pa_radix radix;
 
     pa_arena *arenas;        /* the arena table */
@@ -134,6 +138,10 @@ struct pa_heap {
 /* Live small blocks: the sum of the pools' counts, found by a walk as
  * CPython does, so the fast path keeps no counter of its own. */
 size_t pa_heap_small_blocks_in_use(const pa_heap *h);
+
+static inline uintptr_t *pa_owner_slot(pa_heap *h, uintptr_t p) {
+    return &h->owner_cache[(p >> h->arena_shift) & (PA_OWNER_CACHE_SLOTS - 1)];
+}
 
 static inline pa_pool *pa_pool_of(const pa_heap *h, const void *p) {
     return (pa_pool *)((uintptr_t)p & h->pool_mask);

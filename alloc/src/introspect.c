@@ -27,7 +27,7 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->large_bytes = h->large.bytes;
     v->metadata_bytes = h->metadata_bytes;
     v->arena_bytes_mapped = h->arena_bytes_mapped;
-    v->owner_cache = h->owner_cache;
+    v->owner_cache_slots = PA_OWNER_CACHE_SLOTS;
     v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped;
 }
 
@@ -115,6 +115,10 @@ uintptr_t pa_introspect_owner(const pa_heap *h, uintptr_t a) {
     if (!id || id > h->arena_slots)
         return 0;
     return (uintptr_t)&h->arenas[id - 1];
+}
+
+uintptr_t pa_introspect_owner_cache(const pa_heap *h, size_t slot) {
+    return slot < PA_OWNER_CACHE_SLOTS ? h->owner_cache[slot] : 0;
 }
 
 size_t pa_introspect_large_capacity(const pa_heap *h) { return h->large.capacity; }

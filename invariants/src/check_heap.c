@@ -25,26 +25,35 @@ void chk_heap_counters(chk_base *b, size_t live) {
                    CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);
 }
 
-/* The cache is compared, not trusted: a base it names must still be a live
- * arena's, or a free could skip the map for memory no longer the heap's. */
-void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
-    uintptr_t cache = b->hv.owner_cache;
+/* The cache is compared, not trusted: a slot that names an arena must name
+ * a live one, at the slot its base maps to, or a free could skip the map for
+ * memory no longer the heap's. */
+static int cached_arena_live(chk_base *b, const pa_arena_view *sorted, size_t n, uintptr_t base) {
     pa_arena_view a;
-    if (cache == 1)
-        return;
     if (sorted) {
-        const pa_arena_view *hit = chk_find_arena(sorted, n, cache, b->hv.config.arena_size);
-        if (hit && hit->base == cache)
-            return;
-    } else {
-        uintptr_t object = pa_introspect_owner(b->heap, cache);
-        /* An arena too broken to be placed is reported by ARENA_*. */
-        if (object && pa_introspect_arena(b->heap, object, &a) == 0 && (a.base == cache || !chk_arena_sound(b, &a)))
-            return;
+        const pa_arena_view *hit = chk_find_arena(sorted, n, base, b->hv.config.arena_size);
+        return hit && hit->base == base;
     }
-    chk_loc at = chk_at_heap(b->heap);
-    chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "1 or a live arena's base", CHK_STR("0x%" PRIxPTR, cache),
-               "owner_cache names no live arena");
+    uintptr_t object = pa_introspect_owner(b->heap, base);
+    /* An arena too broken to be placed is reported by ARENA_*. */
+    return object && pa_introspect_arena(b->heap, object, &a) == 0 && (a.base == base || !chk_arena_sound(b, &a));
+}
+
+void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
+    uintptr_t low = b->hv.config.arena_size - 1;
+    unsigned shift = (unsigned)__builtin_ctzl(b->hv.config.arena_size);
+    for (size_t slot = 0; slot < b->hv.owner_cache_slots; slot++) {
+        uintptr_t entry = pa_introspect_owner_cache(b->heap, slot);
+        if (!entry)
+            continue;
+        uintptr_t base = entry & ~low;
+        if ((entry & low) == low && ((base >> shift) % b->hv.owner_cache_slots) == slot &&
+            cached_arena_live(b, sorted, n, base))
+            continue;
+        chk_loc at = chk_at_heap(b->heap);
+        chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
+                   CHK_STR("0x%" PRIxPTR, entry), "owner_cache slot %zu names no live arena", slot);
+    }
 }
 
 static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {

@@ -49,7 +49,7 @@
     X(HEAP_DECOMMITTED_POOLS, "decommitted_pools equals the bits set in every arena's bitmap")               \
     X(HEAP_LARGE_BLOCKS, "large_blocks equals the entries of the large-block table")                         \
     X(HEAP_LARGE_BYTES, "large_bytes equals the sizes in the large-block table")                              \
-    X(HEAP_OWNER_CACHE, "owner_cache (the free path's last confirmed arena) is 1 or a live arena's base")     \
+    X(HEAP_OWNER_CACHE, "every owner_cache slot is empty or names a live arena whose base maps to it")       \
     X(HEAP_OS_MAPPED, "os_bytes_mapped equals what the OS layer (pa_os_counter) has handed out")             \
     X(HEAP_OS_DECOMMITTED, "the OS layer's decommitted bytes equal the decommitted pools times the pool size")   \
     X(STATS_FIGURE, "every pa_heap_stats figure equals what a walk of the heap recomputes")                  \

@@ -64,12 +64,15 @@ static void heap_large_bytes(void **state) {
 
 static void heap_owner_cache(void **state) {
     FX;
-    uintptr_t wrong = fx->base + 4096;
-    TS_CORRUPT(fx->h->owner_cache, wrong,
+    /* The slot of this arena, naming the arena after it: not live. */
+    size_t size = pa_heap_config(fx->h)->arena_size;
+    uintptr_t *slot = pa_owner_slot(fx->h, fx->base);
+    uintptr_t wrong = fx->base + size + size - 1;
+    TS_CORRUPT(*slot, wrong,
                ts_full_one(fx, "HEAP_OWNER_CACHE",
-                           ts_msg("heap: owner_cache names no live arena: expected 1 or a live arena's base, found "
-                                  "0x%lx",
-                                  (unsigned long)wrong)));
+                           ts_msg("heap: owner_cache slot %zu names no live arena: expected 0 or the last byte of a "
+                                  "live arena that maps here, found 0x%lx",
+                                  (size_t)(slot - fx->h->owner_cache), (unsigned long)wrong)));
 }
 
 static void heap_os_mapped(void **state) {

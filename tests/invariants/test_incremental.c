@@ -94,7 +94,7 @@ static void inc_arenas_totals(void **state) {
 
 static void inc_owner_cache(void **state) {
     FX;
-    TS_CORRUPT(fx->h->owner_cache, fx->base + 8, caught(fx, fx->blk[0], "HEAP_OWNER_CACHE", NULL));
+    TS_CORRUPT(*pa_owner_slot(fx->h, fx->base), fx->base + 8, caught(fx, fx->blk[0], "HEAP_OWNER_CACHE", NULL));
 }
 
 /* blk[0] is in arena A (1 free pool); B holds last_with_free[2]. */

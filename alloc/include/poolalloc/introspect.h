@@ -38,9 +38,9 @@ typedef struct pa_heap_view {
     size_t metadata_bytes;
     size_t os_bytes_mapped;      /* arenas + metadata */
     size_t arena_bytes_mapped;
-    /* The free fast path's memory of the last arena the ownership map
-     * confirmed: 1 (none) or the base of a live arena. */
-    uintptr_t owner_cache;
+    /* Slots of the free path's cache of arenas the ownership map confirmed
+     * (see pa_introspect_owner_cache). */
+    size_t owner_cache_slots;
 } pa_heap_view;
 
 typedef struct pa_class_view {
@@ -95,6 +95,10 @@ int pa_introspect_read_link(const pa_heap *heap, uintptr_t block, uintptr_t *nex
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */
 uintptr_t pa_introspect_owner(const pa_heap *heap, uintptr_t a);
+/* Owner-cache slot: 0 (empty) or the last byte of the arena it remembers
+ * (base + arena_size - 1), which must be a live arena whose base maps to
+ * this slot: (base >> log2(arena_size)) % owner_cache_slots. */
+uintptr_t pa_introspect_owner_cache(const pa_heap *heap, size_t slot);
 /* Large blocks: slot < capacity; 1 and the block when the slot is used,
  * 0 when it is empty, -1 past the end. */
 size_t pa_introspect_large_capacity(const pa_heap *heap);
