@@ -21,7 +21,7 @@ done
 # The detector tests run Valgrind themselves; the fault sweep is covered by
 # ASan (under Valgrind it would take minutes).
 stage "unit, checker and debug-layer tests under valgrind memcheck"
-ctest --preset ci-gcc -R "^(unit|invariants|debug)\." -j "$jobs" -T memcheck \
+ctest --test-dir build/ci-gcc -R "^(unit|invariants|debug)\." -j "$jobs" -T memcheck \
   --overwrite MemoryCheckCommandOptions="--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" 
 
 stage "install: CMake package and pkg-config file"
