@@ -1,0 +1,45 @@
+/* AFL++ persistent shared-memory mode entry point for any target: the test
+ * case arrives in __AFL_FUZZ_TESTCASE_BUF, many per fork. Built only with
+ * afl-clang-fast / afl-clang-lto, which define the macros. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h> /* read(), which __AFL_FUZZ_TESTCASE_LEN calls */
+
+#include "fuzz_target.h"
+
+/* The build names the target: -DPA_FUZZ_ENTRY=pa_fuzz_default_one. */
+#ifndef PA_FUZZ_ENTRY
+#error "define PA_FUZZ_ENTRY to the target's run function"
+#endif
+#include "input.h"
+
+__AFL_FUZZ_INIT();
+
+int main(int argc, char **argv) {
+    /* Files named (afl-showmap and afl-cmin with @@, afl-tmin, a person):
+     * run each once. afl-fuzz itself names none and feeds shared memory. */
+    if (argc > 1) {
+        for (int i = 1; i < argc; i++) {
+            size_t len;
+            uint8_t *data = pa_read_file(argv[i], &len);
+            if (!data) {
+                fprintf(stderr, "%s: cannot read\n", argv[i]);
+                return 2;
+            }
+            PA_FUZZ_ENTRY(data, len);
+            free(data);
+        }
+        return 0;
+    }
+#ifdef __AFL_HAVE_MANUAL_CONTROL
+    __AFL_INIT();
+#endif
+    unsigned char *buf = __AFL_FUZZ_TESTCASE_BUF;
+    while (__AFL_LOOP(1000)) {
+        size_t len = (size_t)__AFL_FUZZ_TESTCASE_LEN;
+        PA_FUZZ_ENTRY(buf, len);
+    }
+    return 0;
+}

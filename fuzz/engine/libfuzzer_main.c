@@ -1,0 +1,17 @@
+/* libFuzzer entry point for any target. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuzz_target.h"
+
+/* The build names the target: -DPA_FUZZ_ENTRY=pa_fuzz_default_one. */
+#ifndef PA_FUZZ_ENTRY
+#error "define PA_FUZZ_ENTRY to the target's run function"
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    PA_FUZZ_ENTRY(data, size);
+    return 0;
+}

@@ -1,0 +1,58 @@
+/* Runs ops on a heap with the shadow model as oracle and the invariant
+ * checker after every step; stops at the first failure with a report. */
+#ifndef PA_FUZZ_EXECUTOR_H
+#define PA_FUZZ_EXECUTOR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ops.h"
+#include "poolalloc/config.h"
+
+/* Requested bytes the live set holds at most; an allocation past it is not
+ * made (its slot holds nothing), a realloc past it is skipped. */
+#define PA_LIVE_BYTES_MAX ((size_t)8 << 20)
+
+struct pa_heap;
+struct pa_shadow;
+
+typedef struct pa_exec_options {
+    int full_every_step; /* full check, ghost-state check and contents after every op */
+    int trace;           /* print each op to log before running it */
+    FILE *log;           /* trace output (stderr if NULL) */
+    /* Tests only: called after each op, before its checks, to break the
+     * heap or the blocks on purpose and see the oracle notice. */
+    void (*tamper)(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_shadow *shadow);
+    void *tamper_ctx;
+} pa_exec_options;
+
+typedef struct pa_exec_failure {
+    int failed;
+    size_t op_index;     /* the op that failed; nops: teardown */
+    int has_op;
+    pa_op op;
+    char kind[64];       /* stable id: ours (CONTENT_MISMATCH...) or the checker's */
+    char place[32];      /* op name, "teardown" or "setup" */
+    char detail[768];
+    char *checker_text;  /* the checker's report, malloc'd, or NULL */
+} pa_exec_failure;
+
+typedef struct pa_exec_stats {
+    size_t ops_run;
+    size_t max_live;
+    size_t null_results;
+    size_t destroys;
+} pa_exec_stats;
+
+/* 0: every op and the teardown passed; 1: failure (f filled, free it with
+ * pa_exec_failure_free). cfg's os and large fields are replaced by the
+ * counting layers the oracle needs. */
+int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
+                const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st);
+/* The report: kind, op index, the op in text form, detail, checker report. */
+void pa_exec_failure_print(FILE *out, const pa_exec_failure *f, const pa_config *cfg, size_t nops);
+/* "KIND@place": what crashes are deduplicated by. */
+void pa_exec_failure_signature(const pa_exec_failure *f, char *out, size_t out_len);
+void pa_exec_failure_free(pa_exec_failure *f);
+
+#endif

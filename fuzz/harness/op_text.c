@@ -1,0 +1,353 @@
+/* The text form of the op language: one op per line (docs/OP_LANGUAGE.md). */
+#include "ops.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const NAMES[PA_OP_KINDS] = {
+    [PA_OP_MALLOC] = "malloc", [PA_OP_CALLOC] = "calloc", [PA_OP_REALLOC] = "realloc",
+    [PA_OP_GROW] = "grow", [PA_OP_SHRINK] = "shrink", [PA_OP_FREE] = "free",
+    [PA_OP_MEMALIGN] = "memalign", [PA_OP_USABLE] = "usable", [PA_OP_WRITE] = "write",
+    [PA_OP_CHECK] = "check", [PA_OP_DESTROY] = "destroy", [PA_OP_ALLOC_MANY] = "alloc_many",
+    [PA_OP_FREE_RANGE] = "free_range", [PA_OP_FREE_ALL] = "free_all", [PA_OP_STATS] = "stats",
+    [PA_OP_NOP] = "nop",
+};
+
+const char *pa_op_name(pa_op_kind kind) {
+    return (unsigned)kind < PA_OP_KINDS ? NAMES[kind] : "?";
+}
+
+/* ---- formatting ----------------------------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t cap, len;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = b->len < b->cap ? b->cap - b->len : 0;
+    int n = vsnprintf(room ? b->p + b->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        b->len += (size_t)n;
+}
+
+static void put_size(sbuf *b, pa_size_spec s) {
+    switch (s.mode) {
+    case PA_SIZE_CLASS: {
+        static const char *const delta[4] = {"-1", "", "+1", ""};
+        put(b, "c%u%s", (unsigned)(s.x >> 2), delta[s.x & 3]);
+        break;
+    }
+    case PA_SIZE_THRESHOLD: {
+        int off = (int)(s.x % 129) - 64;
+        if (off)
+            put(b, "t%+d", off);
+        else
+            put(b, "t");
+        break;
+    }
+    case PA_SIZE_LITERAL:
+        put(b, "%u", (unsigned)s.x);
+        break;
+    default:
+        put(b, "%zu", (size_t)s.x * 64);
+        break;
+    }
+}
+
+int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cfg) {
+    sbuf b = {out, out_len, 0};
+    if (out_len)
+        out[0] = '\0';
+    put(&b, "%s", pa_op_name(op->kind));
+    switch ((pa_op_kind)op->kind) {
+    case PA_OP_MALLOC:
+        put(&b, " ");
+        put_size(&b, op->size);
+        break;
+    case PA_OP_CALLOC:
+        if (op->arg >= 0xc0)
+            put(&b, " ovf+%u x ", (unsigned)(op->arg - 0xc0));
+        else
+            put(&b, " %u x ", (unsigned)(op->arg & 0x3f));
+        put_size(&b, op->size);
+        break;
+    case PA_OP_REALLOC:
+        put(&b, " #%u ", (unsigned)op->idx);
+        put_size(&b, op->size);
+        break;
+    case PA_OP_GROW:
+    case PA_OP_SHRINK:
+        put(&b, " #%u %u", (unsigned)op->idx, (unsigned)op->arg + 1);
+        break;
+    case PA_OP_FREE:
+    case PA_OP_USABLE:
+    case PA_OP_WRITE:
+        put(&b, " #%u", (unsigned)op->idx);
+        break;
+    case PA_OP_MEMALIGN:
+        put(&b, " %zu ", pa_memalign_alignment(op->arg));
+        put_size(&b, op->size);
+        break;
+    case PA_OP_ALLOC_MANY:
+        put(&b, " %zu ", pa_many_count(op->arg));
+        put_size(&b, op->size);
+        break;
+    case PA_OP_FREE_RANGE:
+        put(&b, " #%u %zu", (unsigned)op->idx, pa_many_count(op->arg));
+        if (pa_range_step(op->step) != 1)
+            put(&b, " step %zu", pa_range_step(op->step));
+        break;
+    default:
+        break;
+    }
+    if (cfg && (op->kind == PA_OP_MALLOC || op->kind == PA_OP_REALLOC ||
+                op->kind == PA_OP_MEMALIGN || op->kind == PA_OP_ALLOC_MANY ||
+                op->kind == PA_OP_CALLOC)) {
+        size_t sz = pa_size_eval(op->size, cfg);
+        if (op->kind == PA_OP_CALLOC && op->arg >= 0xc0)
+            put(&b, "  # %zu x %zu bytes (overflow or impossible)", pa_calloc_count(op->arg, sz), sz);
+        else if (op->kind == PA_OP_CALLOC)
+            put(&b, "  # %zu x %zu bytes", pa_calloc_count(op->arg, sz), sz);
+        else if (op->size.mode == PA_SIZE_CLASS || op->size.mode == PA_SIZE_THRESHOLD)
+            put(&b, "  # %zu bytes", sz);
+    }
+    return (int)b.len;
+}
+
+void pa_ops_print(FILE *out, const pa_op *ops, size_t nops, const pa_config *cfg, int numbered) {
+    char line[256];
+    for (size_t i = 0; i < nops; i++) {
+        pa_op_format(line, sizeof line, &ops[i], cfg);
+        if (numbered) {
+            int pad = 36 - (int)strlen(line);
+            fprintf(out, "%s%*s # op %zu\n", line, pad > 0 ? pad : 0, "", i);
+        } else {
+            fprintf(out, "%s\n", line);
+        }
+    }
+}
+
+/* ---- parsing -------------------------------------------------------- */
+
+typedef struct lexer {
+    const char *p;
+    char *err;
+    size_t err_len;
+} lexer;
+
+static int fail(lexer *lx, const char *fmt, ...) {
+    if (lx->err && lx->err_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(lx->err, lx->err_len, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static void skip_space(lexer *lx) {
+    while (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r')
+        lx->p++;
+}
+
+static int at_end(lexer *lx) {
+    skip_space(lx);
+    return *lx->p == '\0' || *lx->p == '#' || *lx->p == '\n';
+}
+
+/* A decimal number up to max. */
+static int number(lexer *lx, unsigned long max, unsigned long *out, const char *what) {
+    skip_space(lx);
+    if (!isdigit((unsigned char)*lx->p))
+        return fail(lx, "expected %s, found '%.12s'", what, lx->p);
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(lx->p, &end, 10);
+    if (errno || v > max)
+        return fail(lx, "%s %.12s is out of range (0..%lu)", what, lx->p, max);
+    lx->p = end;
+    *out = v;
+    return 0;
+}
+
+static int word(lexer *lx, const char *w) {
+    skip_space(lx);
+    size_t n = strlen(w);
+    if (strncmp(lx->p, w, n) == 0 && !isalnum((unsigned char)lx->p[n]) && lx->p[n] != '_') {
+        lx->p += n;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_idx(lexer *lx, pa_op *op) {
+    skip_space(lx);
+    if (*lx->p != '#')
+        return fail(lx, "expected a live-set index #N, found '%.12s'", lx->p);
+    lx->p++;
+    unsigned long v;
+    if (number(lx, 65535, &v, "index"))
+        return -1;
+    op->idx = (uint16_t)v;
+    return 0;
+}
+
+static int parse_size(lexer *lx, pa_size_spec *s) {
+    skip_space(lx);
+    unsigned long v;
+    if (*lx->p == 'c' && isdigit((unsigned char)lx->p[1])) {
+        lx->p++;
+        if (number(lx, 4095, &v, "class"))
+            return -1;
+        unsigned d = 1;
+        if (lx->p[0] == '+' && lx->p[1] == '1' && !isdigit((unsigned char)lx->p[2])) {
+            d = 2;
+            lx->p += 2;
+        } else if (lx->p[0] == '-' && lx->p[1] == '1' && !isdigit((unsigned char)lx->p[2])) {
+            d = 0;
+            lx->p += 2;
+        } else if (lx->p[0] == '+' || lx->p[0] == '-') {
+            return fail(lx, "a class size takes only +1 or -1, found '%.12s'", lx->p);
+        }
+        s->mode = PA_SIZE_CLASS;
+        s->x = (uint16_t)((v << 2) | d);
+        return 0;
+    }
+    if (*lx->p == 't' && !isalnum((unsigned char)lx->p[1])) {
+        lx->p++;
+        long off = 0;
+        if (*lx->p == '+' || *lx->p == '-') {
+            int neg = *lx->p == '-';
+            lx->p++;
+            if (!isdigit((unsigned char)*lx->p))
+                return fail(lx, "expected a number after t%c", neg ? '-' : '+');
+            if (number(lx, 64, &v, "threshold offset"))
+                return -1;
+            off = neg ? -(long)v : (long)v;
+        }
+        s->mode = PA_SIZE_THRESHOLD;
+        s->x = (uint16_t)(off + 64);
+        return 0;
+    }
+    if (number(lx, 16383ul * 64, &v, "size"))
+        return -1;
+    if (v <= 0x3fff) {
+        s->mode = PA_SIZE_LITERAL;
+        s->x = (uint16_t)v;
+    } else if (v % 64 == 0) {
+        s->mode = PA_SIZE_LARGE;
+        s->x = (uint16_t)(v / 64);
+    } else {
+        return fail(lx, "size %lu: above 16383 a literal size must be a multiple of 64", v);
+    }
+    return 0;
+}
+
+int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
+    lexer lx = {line, err, err_len};
+    memset(op, 0, sizeof *op);
+    if (at_end(&lx))
+        return 0;
+    int kind = -1;
+    for (int k = 0; k < PA_OP_KINDS; k++)
+        if (word(&lx, NAMES[k])) {
+            kind = k;
+            break;
+        }
+    if (kind < 0)
+        return fail(&lx, "unknown op '%.20s'", lx.p);
+    op->kind = (uint8_t)kind;
+    unsigned long v;
+    switch ((pa_op_kind)kind) {
+    case PA_OP_MALLOC:
+        if (parse_size(&lx, &op->size))
+            return -1;
+        break;
+    case PA_OP_CALLOC:
+        if (word(&lx, "ovf")) {
+            if (*lx.p != '+')
+                return fail(&lx, "expected ovf+K");
+            lx.p++;
+            if (number(&lx, 63, &v, "overflow step"))
+                return -1;
+            op->arg = (uint8_t)(0xc0 + v);
+        } else {
+            if (number(&lx, 63, &v, "count"))
+                return -1;
+            op->arg = (uint8_t)v;
+        }
+        if (!word(&lx, "x"))
+            return fail(&lx, "expected 'x' between calloc's count and size");
+        if (parse_size(&lx, &op->size))
+            return -1;
+        break;
+    case PA_OP_REALLOC:
+        if (parse_idx(&lx, op) || parse_size(&lx, &op->size))
+            return -1;
+        break;
+    case PA_OP_GROW:
+    case PA_OP_SHRINK:
+        if (parse_idx(&lx, op) || number(&lx, 256, &v, "delta"))
+            return -1;
+        if (v < 1)
+            return fail(&lx, "delta must be 1..256");
+        op->arg = (uint8_t)(v - 1);
+        break;
+    case PA_OP_FREE:
+    case PA_OP_USABLE:
+    case PA_OP_WRITE:
+        if (parse_idx(&lx, op))
+            return -1;
+        break;
+    case PA_OP_MEMALIGN:
+        if (number(&lx, 32768, &v, "alignment"))
+            return -1;
+        if (v >= 16 && v <= 255 && (v & (v - 1)))
+            op->arg = (uint8_t)v;
+        else if (v && !(v & (v - 1))) {
+            uint8_t lg = 0;
+            while ((1ul << lg) != v)
+                lg++;
+            op->arg = lg;
+        } else
+            return fail(&lx, "alignment %lu: a power of two up to 32768, or 16..255", v);
+        if (parse_size(&lx, &op->size))
+            return -1;
+        break;
+    case PA_OP_ALLOC_MANY:
+        if (number(&lx, 256, &v, "count"))
+            return -1;
+        if (v < 1)
+            return fail(&lx, "alloc_many count must be 1..256");
+        op->arg = (uint8_t)(v - 1);
+        if (parse_size(&lx, &op->size))
+            return -1;
+        break;
+    case PA_OP_FREE_RANGE:
+        if (parse_idx(&lx, op) || number(&lx, 256, &v, "count"))
+            return -1;
+        if (v < 1)
+            return fail(&lx, "free_range count must be 1..256");
+        op->arg = (uint8_t)(v - 1);
+        if (word(&lx, "step")) {
+            if (number(&lx, 8, &v, "step"))
+                return -1;
+            if (v < 1)
+                return fail(&lx, "step must be 1..8");
+            op->step = (uint8_t)(v - 1);
+        }
+        break;
+    default:
+        break;
+    }
+    if (!at_end(&lx))
+        return fail(&lx, "unexpected '%.20s' after %s", lx.p, NAMES[kind]);
+    return 1;
+}

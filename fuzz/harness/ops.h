@@ -1,0 +1,107 @@
+/* The op language, version 1 (docs/OP_LANGUAGE.md): operations on a heap,
+ * decoded from any byte stream, printed as one line of text each, and parsed
+ * back from that text. */
+#ifndef PA_FUZZ_OPS_H
+#define PA_FUZZ_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "poolalloc/config.h"
+
+#define PA_OPS_VERSION 1
+/* Slots the live set holds at most; allocations past it are skipped. */
+#define PA_LIVE_MAX 4096
+/* Ops decoded from one input at most; the rest of the input is ignored. */
+#define PA_OPS_MAX 100000
+
+typedef enum pa_op_kind {
+    PA_OP_MALLOC = 0,
+    PA_OP_CALLOC,
+    PA_OP_REALLOC,
+    PA_OP_GROW,
+    PA_OP_SHRINK,
+    PA_OP_FREE,
+    PA_OP_MEMALIGN,
+    PA_OP_USABLE,
+    PA_OP_WRITE,
+    PA_OP_CHECK,
+    PA_OP_DESTROY,
+    PA_OP_ALLOC_MANY,
+    PA_OP_FREE_RANGE,
+    PA_OP_FREE_ALL,
+    PA_OP_STATS,
+    PA_OP_NOP,
+    PA_OP_KINDS
+} pa_op_kind;
+
+/* How a size operand is drawn: two bytes, mode in the top two bits, a 14-bit
+ * value x below. */
+typedef enum pa_size_mode {
+    PA_SIZE_CLASS = 0,  /* class x>>2 (mod the class count), -1 / 0 / +1 */
+    PA_SIZE_THRESHOLD,  /* threshold + (x % 129) - 64 */
+    PA_SIZE_LITERAL,    /* x bytes */
+    PA_SIZE_LARGE,      /* x * 64 bytes */
+} pa_size_mode;
+
+typedef struct pa_size_spec {
+    uint8_t mode;
+    uint16_t x; /* 0..16383 */
+} pa_size_spec;
+
+typedef struct pa_op {
+    uint8_t kind;      /* pa_op_kind */
+    uint8_t arg;       /* calloc count byte, memalign alignment byte, grow and
+                          shrink delta byte, alloc_many and free_range count byte */
+    uint8_t step;      /* free_range step byte */
+    uint16_t idx;      /* live-set index (taken modulo the live count) */
+    pa_size_spec size;
+} pa_op;
+
+/* ---- sizes ---------------------------------------------------------- */
+/* The size in bytes a spec names under cfg. */
+size_t pa_size_eval(pa_size_spec s, const pa_config *cfg);
+/* calloc's element count for a count byte and an element size in bytes. */
+size_t pa_calloc_count(uint8_t arg, size_t elem_size);
+/* memalign's alignment for an alignment byte. */
+size_t pa_memalign_alignment(uint8_t arg);
+/* grow/shrink: the new size for an old one. */
+size_t pa_grow_size(size_t old, uint8_t arg);
+size_t pa_shrink_size(size_t old, uint8_t arg);
+/* alloc_many / free_range counts and free_range's step. */
+static inline size_t pa_many_count(uint8_t arg) { return (size_t)arg + 1; }
+static inline size_t pa_range_step(uint8_t step) { return (size_t)(step & 7) + 1; }
+
+/* ---- bytes ---------------------------------------------------------- */
+/* Decode every op in data (never fails; missing operand bytes read as 0).
+ * Returns the number of ops, *ops malloc'd (NULL when 0 ops). */
+size_t pa_ops_decode(const uint8_t *data, size_t len, pa_op **ops);
+/* Canonical bytes of ops appended to a growing buffer: 0, or -1 (ENOMEM). */
+int pa_ops_encode(const pa_op *ops, size_t nops, uint8_t **buf, size_t *len);
+
+/* ---- text ----------------------------------------------------------- */
+const char *pa_op_name(pa_op_kind kind);
+/* One op as a line without newline; cfg (may be NULL) adds a comment with
+ * the concrete sizes. Returns the length snprintf would. */
+int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cfg);
+/* Parse one line. 1: an op; 0: blank or comment; -1: error in err. */
+int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len);
+/* Print a whole op list, one numbered comment per op when numbered. */
+void pa_ops_print(FILE *out, const pa_op *ops, size_t nops, const pa_config *cfg, int numbered);
+
+/* ---- the live set, syntactically ----------------------------------- */
+/* What an op does to the live set. It depends only on the op and the number
+ * of slots, never on what the allocator returns, so tools can renumber ops
+ * without running them. */
+typedef struct pa_op_effect {
+    size_t slot;          /* the slot an index op names; SIZE_MAX: none */
+    size_t nremove;       /* slots removed (ascending, before nadd) */
+    size_t remove[256];
+    size_t nadd;          /* slots appended at the end */
+    int clear;            /* every slot goes */
+} pa_op_effect;
+
+void pa_op_effect_of(const pa_op *op, size_t nlive, pa_op_effect *e);
+
+#endif

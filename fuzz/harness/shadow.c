@@ -1,0 +1,178 @@
+/* Live set and address index of the shadow model. */
+#include "shadow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+static void reset_index(pa_shadow *s) {
+    s->root = -1;
+    s->nranges = 0;
+    for (int32_t i = 0; i <= PA_LIVE_MAX; i++)
+        s->nodes[i].left = i < PA_LIVE_MAX ? i + 1 : -1;
+    s->free_list = 0;
+}
+
+int pa_shadow_init(pa_shadow *s) {
+    memset(s, 0, sizeof *s);
+    s->slots = malloc(PA_LIVE_MAX * sizeof *s->slots); /* used below s->n only */
+    s->nodes = malloc((PA_LIVE_MAX + 1) * sizeof *s->nodes);
+    s->next_serial = 1;
+    if (!s->slots || !s->nodes) {
+        pa_shadow_free(s);
+        return -1;
+    }
+    reset_index(s);
+    return 0;
+}
+
+void pa_shadow_free(pa_shadow *s) {
+    free(s->slots);
+    free(s->nodes);
+    memset(s, 0, sizeof *s);
+}
+
+void pa_shadow_append(pa_shadow *s, const pa_shadow_block *b) {
+    s->slots[s->n++] = *b;
+    if (b->p) {
+        if (b->small)
+            s->nsmall++;
+        else
+            s->nlarge++;
+    }
+}
+
+void pa_shadow_remove(pa_shadow *s, const size_t *pos, size_t n) {
+    size_t out = pos[0], k = 0;
+    for (size_t i = pos[0]; i < s->n; i++) {
+        if (k < n && pos[k] == i) {
+            k++;
+            if (s->slots[i].p) {
+                if (s->slots[i].small)
+                    s->nsmall--;
+                else
+                    s->nlarge--;
+            }
+            continue;
+        }
+        s->slots[out++] = s->slots[i];
+    }
+    s->n = out;
+}
+
+void pa_shadow_clear(pa_shadow *s) {
+    s->n = 0;
+    s->nsmall = s->nlarge = 0;
+    reset_index(s);
+}
+
+/* ---- the treap ------------------------------------------------------- */
+
+static uint32_t prio_of(uintptr_t a) {
+    uint64_t z = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(z >> 32) ^ (uint32_t)z;
+}
+
+/* Split t into keys < key and keys >= key. */
+static void split(pa_shadow_node *n, int32_t t, uintptr_t key, int32_t *l, int32_t *r) {
+    if (t < 0) {
+        *l = *r = -1;
+    } else if (n[t].r.lo < key) {
+        split(n, n[t].right, key, &n[t].right, r);
+        *l = t;
+    } else {
+        split(n, n[t].left, key, l, &n[t].left);
+        *r = t;
+    }
+}
+
+/* Join a and b, every key of a below every key of b. */
+static int32_t merge(pa_shadow_node *n, int32_t a, int32_t b) {
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    if (n[a].prio > n[b].prio) {
+        n[a].right = merge(n, n[a].right, b);
+        return a;
+    }
+    n[b].left = merge(n, a, n[b].left);
+    return b;
+}
+
+/* The range with the largest lo <= a, or NULL. */
+static const pa_shadow_range *at_or_below(const pa_shadow *s, uintptr_t a) {
+    const pa_shadow_range *best = NULL;
+    for (int32_t t = s->root; t >= 0;) {
+        if (s->nodes[t].r.lo <= a) {
+            best = &s->nodes[t].r;
+            t = s->nodes[t].right;
+        } else {
+            t = s->nodes[t].left;
+        }
+    }
+    return best;
+}
+
+/* The range with the smallest lo > a, or NULL. */
+static const pa_shadow_range *above(const pa_shadow *s, uintptr_t a) {
+    const pa_shadow_range *best = NULL;
+    for (int32_t t = s->root; t >= 0;) {
+        if (s->nodes[t].r.lo > a) {
+            best = &s->nodes[t].r;
+            t = s->nodes[t].left;
+        } else {
+            t = s->nodes[t].right;
+        }
+    }
+    return best;
+}
+
+int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa_shadow_range *clash) {
+    uintptr_t lo = (uintptr_t)p, hi = lo + (len ? len : 1);
+    const pa_shadow_range *below = at_or_below(s, lo), *next = above(s, lo);
+    if (below && below->hi > lo) {
+        *clash = *below;
+        return -1;
+    }
+    if (next && next->lo < hi) {
+        *clash = *next;
+        return -1;
+    }
+    if (s->free_list < 0) { /* more ranges than slots: cannot happen */
+        memset(clash, 0, sizeof *clash);
+        return -1;
+    }
+    int32_t t = s->free_list;
+    s->free_list = s->nodes[t].left;
+    s->nodes[t].r.lo = lo;
+    s->nodes[t].r.hi = hi;
+    s->nodes[t].r.serial = serial;
+    s->nodes[t].prio = prio_of(lo);
+    s->nodes[t].left = s->nodes[t].right = -1;
+    int32_t l, r;
+    split(s->nodes, s->root, lo, &l, &r);
+    s->root = merge(s->nodes, merge(s->nodes, l, t), r);
+    s->nranges++;
+    return 0;
+}
+
+int pa_shadow_release(pa_shadow *s, const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    int32_t l, mid, r;
+    split(s->nodes, s->root, a, &l, &r);
+    split(s->nodes, r, a + 1, &mid, &r);
+    if (mid >= 0) { /* keys are unique: mid is the one node at a */
+        s->nodes[mid].left = s->free_list;
+        s->free_list = mid;
+        s->nranges--;
+    }
+    s->root = merge(s->nodes, l, r);
+    return mid >= 0 ? 0 : -1;
+}
+
+const pa_shadow_range *pa_shadow_find(const pa_shadow *s, uintptr_t a) {
+    const pa_shadow_range *r = at_or_below(s, a);
+    return r && r->hi > a ? r : NULL;
+}

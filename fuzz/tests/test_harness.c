@@ -1,0 +1,293 @@
+/* Unit tests of the fuzz harness: the op language's two forms round-trip,
+ * the configuration prefix always yields legal configurations, renumbering
+ * keeps every op on its block, and every oracle of the executor fires when
+ * its property is broken on purpose. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_bytes.h"
+#include "executor.h"
+#include "input.h"
+#include "op_edit.h"
+#include "ops.h"
+#include "shadow.h"
+#include "poolalloc/heap.h"
+
+static int failures, checks;
+
+#define EXPECT(cond, ...)                                                   \
+    do {                                                                    \
+        checks++;                                                           \
+        if (!(cond)) {                                                      \
+            failures++;                                                     \
+            fprintf(stderr, "%s:%d: FAILED: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                   \
+            fputc('\n', stderr);                                            \
+        }                                                                   \
+    } while (0)
+
+static uint64_t rng = 0x243f6a8885a308d3ull;
+static uint8_t rnd8(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint8_t)(rng >> 24);
+}
+
+static int same_ops(const pa_op *a, const pa_op *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(&a[i], &b[i], sizeof *a))
+            return 0;
+    return 1;
+}
+
+static void test_bytes_text_round_trip(void) {
+    for (int round = 0; round < 300; round++) {
+        uint8_t data[256];
+        size_t len = rnd8();
+        for (size_t i = 0; i < len; i++)
+            data[i] = rnd8();
+        pa_op *ops, *again;
+        size_t n = pa_ops_decode(data, len, &ops);
+        uint8_t *buf = NULL;
+        size_t blen = 0;
+        EXPECT(pa_ops_encode(ops, n, &buf, &blen) == 0, "encode");
+        size_t m = pa_ops_decode(buf, blen, &again);
+        EXPECT(m == n && same_ops(ops, again, n), "bytes -> ops -> bytes -> ops changed (round %d)", round);
+        pa_config cfg = pa_config_default();
+        for (size_t i = 0; i < n; i++) {
+            char line[256], err[200];
+            pa_op back;
+            pa_op_format(line, sizeof line, &ops[i], &cfg);
+            int rc = pa_op_parse(line, &back, err, sizeof err);
+            EXPECT(rc == 1 && !memcmp(&back, &ops[i], sizeof back), "text round trip of '%s': %s", line, err);
+        }
+        free(ops);
+        free(again);
+        free(buf);
+    }
+}
+
+static void test_text_errors(void) {
+    static const char *const bad[] = {
+        "mallok 3", "malloc", "malloc c3+2", "calloc 64 x 3", "calloc 3 3", "realloc 3 4",
+        "free #70000", "memalign 0 8", "memalign 24000 8", "alloc_many 0 8", "free_range #1 300",
+        "free_range #1 3 step 9", "malloc 16385", "grow #1 0", "check now", "malloc t+65",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        pa_op op;
+        char err[200] = "";
+        EXPECT(pa_op_parse(bad[i], &op, err, sizeof err) == -1 && err[0], "'%s' should not parse", bad[i]);
+    }
+    pa_op op;
+    char err[200];
+    EXPECT(pa_op_parse("   # a comment", &op, err, sizeof err) == 0, "comment");
+    EXPECT(pa_op_parse("", &op, err, sizeof err) == 0, "blank");
+    EXPECT(pa_op_parse("malloc 20000 # large, multiple of 64? no", &op, err, sizeof err) == -1, "20000 %% 64 != 0");
+    EXPECT(pa_op_parse("malloc 20032", &op, err, sizeof err) == 1 && op.size.mode == PA_SIZE_LARGE, "20032");
+    pa_config cfg = pa_config_default();
+    EXPECT(pa_op_parse("malloc c31", &op, err, sizeof err) == 1 && pa_size_eval(op.size, &cfg) == 512, "c31 is 512");
+    EXPECT(pa_op_parse("malloc t+1", &op, err, sizeof err) == 1 && pa_size_eval(op.size, &cfg) == 513, "t+1");
+    EXPECT(pa_op_parse("malloc c0-1", &op, err, sizeof err) == 1 && pa_size_eval(op.size, &cfg) == 15, "c0-1");
+}
+
+static void test_config_prefix(void) {
+    for (int round = 0; round < 2000; round++) {
+        uint8_t b[PA_CONFIG_BYTES], back[PA_CONFIG_BYTES];
+        for (int i = 0; i < PA_CONFIG_BYTES; i++)
+            b[i] = rnd8();
+        pa_config c, d;
+        pa_config_from_bytes(b, sizeof b, &c);
+        char why[200] = "";
+        EXPECT(pa_config_validate(&c, why, sizeof why) == 0, "prefix gave an illegal configuration: %s", why);
+        EXPECT(pa_config_to_bytes(&c, back, why, sizeof why) == 0, "no bytes for a prefix's configuration: %s", why);
+        pa_config_from_bytes(back, sizeof back, &d);
+        char l1[256], l2[256];
+        pa_config_format(l1, sizeof l1, &c);
+        pa_config_format(l2, sizeof l2, &d);
+        EXPECT(!strcmp(l1, l2), "%s != %s", l1, l2);
+        pa_config e;
+        EXPECT(pa_config_parse(l1, &e, why, sizeof why) == 1, "cannot parse '%s': %s", l1, why);
+    }
+    pa_config def = pa_config_default();
+    uint8_t b[PA_CONFIG_BYTES];
+    char why[200];
+    EXPECT(pa_config_to_bytes(&def, b, why, sizeof why) == 0, "the default configuration has no prefix: %s", why);
+}
+
+static void test_renumber(void) {
+    const char *text = "malloc 8\nmalloc 16\nmalloc 24\nfree #1\nwrite #1\nfree #0\n";
+    pa_input in;
+    char err[200];
+    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    pa_block_ref refs[6];
+    EXPECT(pa_ops_resolve(in.ops, in.nops, refs) == 0, "resolve");
+    /* drop op 0 (malloc 8): "free #0" (it freed that block) must go, "write #1"
+     * (the block of malloc 24) becomes "write #0". */
+    size_t orig[5] = {1, 2, 3, 4, 5};
+    pa_op out[5];
+    size_t n = pa_ops_renumber(in.ops + 1, orig, 5, refs, out, NULL);
+    EXPECT(n == 4, "%zu ops left", n);
+    EXPECT(out[2].kind == PA_OP_FREE && out[2].idx == 0, "free of malloc 16 renumbered to #%u", out[2].idx);
+    EXPECT(out[3].kind == PA_OP_WRITE && out[3].idx == 0, "write renumbered to #%u", out[3].idx);
+    pa_input_free(&in);
+}
+
+/* The address index against a brute-force list of ranges. */
+static void test_address_index(void) {
+    pa_shadow sh;
+    EXPECT(pa_shadow_init(&sh) == 0, "init");
+    enum { N = 600 };
+    uintptr_t lo[N], hi[N];
+    int live[N];
+    memset(live, 0, sizeof live);
+    for (int step = 0; step < 20000; step++) {
+        int i = (int)(rnd8() | (rnd8() << 8)) % N;
+        if (live[i]) {
+            EXPECT(pa_shadow_release(&sh, (void *)lo[i]) == 0, "release of a live range");
+            live[i] = 0;
+            continue;
+        }
+        uintptr_t a = 0x10000 + ((uintptr_t)(rnd8() | (rnd8() << 8)) << 4);
+        size_t len = 1 + rnd8() % 200;
+        int clash = 0;
+        for (int k = 0; k < N; k++)
+            if (live[k] && a < hi[k] && lo[k] < a + len)
+                clash = 1;
+        pa_shadow_range c;
+        int rc = pa_shadow_claim(&sh, (void *)a, len, (uint64_t)i, &c);
+        EXPECT((rc != 0) == clash, "claim [%#lx, +%zu): index says %d, brute force %d", (unsigned long)a, len, rc, clash);
+        if (rc == 0) {
+            lo[i] = a;
+            hi[i] = a + len;
+            live[i] = 1;
+        } else {
+            EXPECT(c.lo < a + len && a < c.hi, "the clash it names does not overlap");
+        }
+        uintptr_t probe = 0x10000 + ((uintptr_t)(rnd8() | (rnd8() << 8)) << 4) + rnd8();
+        const pa_shadow_range *f = pa_shadow_find(&sh, probe);
+        int want = -1;
+        for (int k = 0; k < N; k++)
+            if (live[k] && lo[k] <= probe && probe < hi[k])
+                want = k;
+        EXPECT((f != NULL) == (want >= 0) && (!f || f->serial == (uint64_t)want), "find %#lx", (unsigned long)probe);
+    }
+    EXPECT(pa_shadow_release(&sh, (void *)1) == -1, "release of nothing");
+    pa_shadow_free(&sh);
+}
+
+/* ---- the oracles fire ------------------------------------------------ */
+
+typedef struct tamper_plan {
+    size_t at;
+    int what;
+    void *saved;
+} tamper_plan;
+
+enum { T_FLIP_BYTE, T_FREE_BEHIND, T_FAKE_OVERLAP, T_LOSE_BLOCK, T_ZERO_DIRTY };
+
+static void tamper(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_shadow *sh) {
+    tamper_plan *p = ctx;
+    if (p->what == T_FAKE_OVERLAP) {
+        /* after op 0 note the block; after op 1 (its free) pretend it is
+         * still live: the next malloc of that size reuses it */
+        pa_shadow_range clash;
+        if (op_index == 0)
+            p->saved = sh->slots[0].p;
+        else if (op_index == 1)
+            pa_shadow_claim(sh, p->saved, 1, 999, &clash);
+        return;
+    }
+    if (op_index != p->at || !sh->n)
+        return;
+    pa_shadow_block *b = &sh->slots[0];
+    switch (p->what) {
+    case T_FLIP_BYTE:
+        ((unsigned char *)b->p)[b->req / 2] ^= 0x40;
+        break;
+    case T_FREE_BEHIND: /* the heap frees a block the shadow still holds */
+        pa_heap_free(heap, b->p);
+        break;
+    case T_LOSE_BLOCK: /* the shadow forgets a live block: the ghost check must see it */
+        pa_shadow_release(sh, b->p);
+        b->p = NULL;
+        sh->nsmall--;
+        break;
+    case T_ZERO_DIRTY:
+        ((unsigned char *)b->p)[0] = 1;
+        break;
+    }
+}
+
+static void expect_failure(const char *text, int what, size_t at, const char *kind_prefix) {
+    pa_input in;
+    char err[200];
+    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    tamper_plan plan = {at, what, NULL};
+    pa_exec_options opt = {0, 0, NULL, tamper, &plan};
+    pa_exec_failure f;
+    int rc = pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, NULL);
+    EXPECT(rc == 1 && !strncmp(f.kind, kind_prefix, strlen(kind_prefix)),
+           "tamper %d: expected %s, got %s (%s)", what, kind_prefix, rc ? f.kind : "a pass", f.detail);
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+}
+
+static void test_oracles_fire(void) {
+    /* untouched, the same ops pass */
+    pa_input in;
+    char err[200];
+    const char *ops = "malloc 40\nmalloc 100\ncalloc 3 x 10\nrealloc #1 700\ncheck\nfree #0\n";
+    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, ops, &in, err, sizeof err) == 0, "%s", err);
+    pa_exec_failure f;
+    int rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
+    EXPECT(rc == 0, "clean run failed: %s %s", f.kind, f.detail);
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+
+    expect_failure(ops, T_FLIP_BYTE, 1, "CONTENT_MISMATCH");
+    expect_failure("calloc 4 x 8\nmalloc 8\ncheck\n", T_ZERO_DIRTY, 0, "CALLOC_NOT_ZERO");
+    expect_failure("malloc 40\nmalloc 100\ncheck\n", T_FREE_BEHIND, 1, "CHECK_");
+    expect_failure("malloc 40\nmalloc 100\ncheck\n", T_LOSE_BLOCK, 1, "CHECK_");
+    expect_failure("malloc 40\nfree #0\nmalloc 40\n", T_FAKE_OVERLAP, 0, "OVERLAP");
+}
+
+/* The fuzz logic as a seeded test: random inputs through both heap targets
+ * (the config target's prefix ranging over the configuration space) must
+ * pass every check. */
+static void test_random_inputs(void) {
+    for (int round = 0; round < 120; round++) {
+        uint8_t data[512];
+        size_t len = 40 + (size_t)rnd8() + rnd8() / 2; /* at most 422 */
+        for (size_t i = 0; i < len; i++)
+            data[i] = rnd8();
+        pa_target t = round % 2 ? PA_TARGET_CONFIG : PA_TARGET_DEFAULT;
+        pa_input in;
+        pa_input_decode(t, data, len, &in);
+        pa_exec_failure f;
+        int rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
+        char cfg[256];
+        pa_config_format(cfg, sizeof cfg, &in.cfg);
+        EXPECT(rc == 0, "random input %d (%s): %s at op %zu: %s", round, cfg, rc ? f.kind : "", f.op_index,
+               rc ? f.detail : "");
+        if (rc)
+            pa_exec_failure_free(&f);
+        pa_input_free(&in);
+    }
+}
+
+int main(void) {
+    test_bytes_text_round_trip();
+    test_text_errors();
+    test_config_prefix();
+    test_renumber();
+    test_address_index();
+    test_oracles_fire();
+    test_random_inputs();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}
