@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job: build, then run the article's scenario and show the memory
-# going back to the OS.
+# The main job: a fuzz campaign on the default configuration, starting from
+# the shipped corpus (libFuzzer, 3 minutes unless told otherwise). Any
+# option is passed to fuzz/run-campaign.sh (--engine both, --targets all,
+# --duration SECONDS, --jobs N; --help lists them). Exit 0: nothing found,
+# 1: a crash (saved under corpus/regressions/), 2: an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./ci/deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target article_scenario
-./build/release/alloc/article_scenario "$@"
+exec fuzz/run-campaign.sh "$@"
