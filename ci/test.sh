@@ -24,6 +24,12 @@ stage "unit, checker and debug-layer tests under valgrind memcheck"
 ctest --test-dir build/ci-gcc -R "^(unit|invariants|debug)\." -j "$jobs" -T memcheck \
   --overwrite MemoryCheckCommandOptions="--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" 
 
+stage "planted bugs (tests/mutants) still apply to alloc/"
+for patch in tests/mutants/*.patch; do
+  git apply --check "$patch" || { echo "ci: $patch no longer applies: regenerate it" >&2; exit 1; }
+done
+echo "$(ls tests/mutants/*.patch | wc -l) patches apply"
+
 stage "install: CMake package and pkg-config file"
 ./ci/install-check.sh build/ci-gcc
 

@@ -51,7 +51,7 @@ detector() {
   local log=$1 kind
   kind=$(sed -n 's/^=== poolalloc fuzz failure: \(.*\) ===$/\1/p' "$log" | head -1)
   [ -n "$kind" ] && { echo "harness: $kind"; return; }
-  kind=$(grep -o 'ERROR: [A-Za-z]*Sanitizer: [a-z-]*' "$log" | head -1)
+  kind=$(grep -o 'ERROR: [A-Za-z]*Sanitizer: [A-Za-z-]*' "$log" | head -1)
   [ -n "$kind" ] && { echo "${kind#ERROR: }"; return; }
   grep -q '^poolalloc: ' "$log" && { echo "heap misuse report"; return; }
   grep -q 'runtime error:' "$log" && { echo "UBSan"; return; }
