@@ -51,6 +51,28 @@ typedef struct chk_full {
 pa_arena_view *chk_sorted_arenas(const chk_base *b, size_t *n);
 const pa_arena_view *chk_find_arena(const pa_arena_view *sorted, size_t n, uintptr_t addr, size_t arena_size);
 
+/* Ascending uintptr_t, for qsort and bsearch. */
+int chk_by_addr(const void *x, const void *y);
+
+/* One pool of a walk over sound live arenas (chk_walk_pools). */
+typedef struct chk_pool_visit {
+    const pa_arena_view *a;
+    size_t index;
+    uintptr_t pool;
+    chk_where_pool where;       /* CHK_POOL_OK, CHK_POOL_UNCARVED or CHK_POOL_DECOMMITTED */
+    const chk_pool_facts *f;    /* CHK_POOL_OK and header, class, freelist and nextoffset sound; else NULL */
+    const uint64_t *free_bits;  /* with f: block numbers on the freelist (the first half of b->bits) */
+    size_t from, to;            /* sorted[from..to) lie in the pool */
+} chk_pool_visit;
+typedef void (*chk_visit_fn)(void *ctx, const chk_pool_visit *v);
+
+/* Every pool of arenas[] (sorted by base) in address order, with the run of
+ * sorted[] (ascending addresses) inside it. Pool faults are not reported:
+ * they are the full check's. The second half of b->bits is free for fn.
+ * 0, or -1 when out of memory (nothing visited). */
+int chk_walk_pools(chk_base *b, const pa_arena_view *arenas, size_t narenas, const uintptr_t *sorted,
+                   size_t nsorted, chk_visit_fn fn, void *ctx);
+
 void chk_full_used_lists(chk_full *c);
 void chk_full_pools(chk_full *c);
 void chk_full_class_counters(chk_full *c);

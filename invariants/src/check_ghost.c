@@ -9,11 +9,6 @@
 
 #include "check_full.h"
 
-static int by_addr(const void *x, const void *y) {
-    uintptr_t a = *(const uintptr_t *)x, b = *(const uintptr_t *)y;
-    return (a > b) - (a < b);
-}
-
 typedef struct ghost {
     chk_base b;
     pa_arena_view *arenas;
@@ -24,7 +19,6 @@ typedef struct ghost {
     size_t *large_size;
     unsigned char *large_seen;
     size_t nlarge;
-    pa_check_report *quiet; /* pool faults: the full check's to report */
 } ghost;
 
 static int collect_large(ghost *g) {
@@ -44,7 +38,7 @@ static int collect_large(ghost *g) {
             g->nlarge++;
         }
     }
-    qsort(pairs, g->nlarge, 2 * sizeof *pairs, by_addr);
+    qsort(pairs, g->nlarge, 2 * sizeof *pairs, chk_by_addr);
     g->large_size = malloc((g->nlarge ? g->nlarge : 1) * sizeof *g->large_size);
     g->large_seen = calloc(g->nlarge ? g->nlarge : 1, 1);
     if (!g->large_size || !g->large_seen) {
@@ -75,7 +69,7 @@ static int sort_live(ghost *g, const void *const *live, size_t nlive) {
     for (size_t i = 0; i < held; i++)
         g->live[nlive + i] = pa_introspect_quarantined(g->b.heap, i);
     nlive += held;
-    qsort(g->live, nlive, sizeof *g->live, by_addr);
+    qsort(g->live, nlive, sizeof *g->live, chk_by_addr);
     chk_loc at = chk_at_heap(g->b.heap);
     for (size_t i = 0; i < nlive; i++) {
         if (g->nlive && g->live[g->nlive - 1] == g->live[i]) {
@@ -95,7 +89,7 @@ static void outside_arenas(ghost *g) {
         uintptr_t p = g->live[i];
         if (chk_find_arena(g->arenas, g->narenas, p, g->b.hv.config.arena_size))
             continue;
-        uintptr_t *hit = bsearch(&p, g->large, g->nlarge, sizeof *g->large, by_addr);
+        uintptr_t *hit = bsearch(&p, g->large, g->nlarge, sizeof *g->large, chk_by_addr);
         if (hit)
             g->large_seen[hit - g->large] = 1;
         else
@@ -108,38 +102,26 @@ static void outside_arenas(ghost *g) {
                        "large block 0x%" PRIxPTR " (%zu bytes) is not live", g->large[i], g->large_size[i]);
 }
 
-/* The live pointers in [lo, hi) are live[*j ..] (the set is sorted). */
-static size_t run_end(const ghost *g, size_t j, uintptr_t hi) {
-    while (j < g->nlive && g->live[j] < hi)
-        j++;
-    return j;
-}
-
-static void free_pool(ghost *g, const pa_arena_view *a, size_t index, uintptr_t pool, size_t from, size_t to,
-                      const char *why) {
-    for (size_t j = from; j < to; j++) {
-        chk_loc at = chk_at_pool(g->b.heap, a, index, pool, NULL);
+static void free_pool(ghost *g, const chk_pool_visit *v) {
+    for (size_t j = v->from; j < v->to; j++) {
+        chk_loc at = chk_at_pool(g->b.heap, v->a, v->index, v->pool, NULL);
         at.block = g->live[j];
-        chk_report(g->b.r, CHK_LIVE_IN_FREE_POOL, &at, "a carved, committed pool", why, "live block in a free pool");
+        chk_report(g->b.r, CHK_LIVE_IN_FREE_POOL, &at, "a carved, committed pool", chk_where_text(v->where),
+                   "live block in a free pool");
     }
 }
 
-static void carved_pool(ghost *g, const pa_arena_view *a, size_t index, uintptr_t pool, size_t from, size_t to) {
+static void carved_pool(ghost *g, const chk_pool_visit *v) {
     chk_base *b = &g->b;
-    uint64_t *free_bits = b->bits, *live_bits = b->bits + b->words;
-    chk_pool_facts f;
-    pa_check_report *loud = b->r;
-    b->r = g->quiet;
-    chk_pool(b, a, index, &f, free_bits);
-    b->r = loud;
-    pa_check_report_clear(g->quiet);
-    if (!f.read || !f.class_ok || !f.freelist_ok || !f.layout_ok)
-        return;
-    const chk_geom *geo = &b->geom[f.v.size_class];
+    const chk_pool_facts *f = v->f;
+    const uint64_t *free_bits = v->free_bits;
+    uint64_t *live_bits = b->bits + b->words;
+    uintptr_t pool = v->pool;
+    const chk_geom *geo = &b->geom[f->v.size_class];
     memset(live_bits, 0, b->words * sizeof *live_bits);
-    for (size_t j = from; j < to; j++) {
+    for (size_t j = v->from; j < v->to; j++) {
         size_t off = g->live[j] - pool;
-        chk_loc at = chk_at_pool(b->heap, a, index, pool, &f.v);
+        chk_loc at = chk_at_pool(b->heap, v->a, v->index, pool, &f->v);
         at.block = g->live[j];
         if (off < geo->first || (off - geo->first) % geo->block_size) {
             chk_report(b->r, CHK_LIVE_MISALIGNED, &at, CHK_STR("+0x%zx + k * %zu", geo->first, geo->block_size),
@@ -147,9 +129,9 @@ static void carved_pool(ghost *g, const pa_arena_view *a, size_t index, uintptr_
             continue;
         }
         size_t k = (off - geo->first) / geo->block_size;
-        if (k >= f.carved)
+        if (k >= f->carved)
             chk_report(b->r, CHK_LIVE_AND_NEVER_CARVED, &at, "a carved block",
-                       CHK_STR("block %zu, carved %zu", k, f.carved), "live block was never carved");
+                       CHK_STR("block %zu, carved %zu", k, f->carved), "live block was never carved");
         else if (chk_bit(free_bits, k))
             chk_report(b->r, CHK_LIVE_AND_FREE, &at, "not on the freelist", "on the freelist",
                        "live block is also free");
@@ -157,51 +139,39 @@ static void carved_pool(ghost *g, const pa_arena_view *a, size_t index, uintptr_
             chk_set(live_bits, k);
     }
     size_t lost = 0, first = 0;
-    for (size_t k = 0; k < f.carved; k++) {
+    for (size_t k = 0; k < f->carved; k++) {
         if (chk_bit(free_bits, k) || chk_bit(live_bits, k))
             continue;
         if (!lost++)
             first = k;
     }
     if (lost) {
-        chk_loc at = chk_at_pool(b->heap, a, index, pool, &f.v);
+        chk_loc at = chk_at_pool(b->heap, v->a, v->index, pool, &f->v);
         at.block = pool + geo->first + first * geo->block_size;
         chk_report(b->r, CHK_LIVE_UNACCOUNTED, &at, "0", CHK_NUM(lost),
                    "carved blocks neither live nor free (counted from this one)");
     }
 }
 
-static void pools(ghost *g) {
-    size_t pool_size = g->b.hv.config.pool_size, j = 0;
-    for (size_t i = 0; i < g->narenas; i++) {
-        const pa_arena_view *a = &g->arenas[i];
-        size_t carved = chk_arena_carved(&g->b, a);
-        for (size_t index = 0; index < g->b.hv.pools_per_arena; index++) {
-            uintptr_t pool = a->base + index * pool_size;
-            while (j < g->nlive && g->live[j] < pool)
-                j++;
-            size_t end = run_end(g, j, pool + pool_size);
-            if (index >= carved)
-                free_pool(g, a, index, pool, j, end, "never carved");
-            else if (pa_introspect_pool_decommitted(g->b.heap, a->slot, index) == 1)
-                free_pool(g, a, index, pool, j, end, "decommitted");
-            else
-                carved_pool(g, a, index, pool, j, end);
-            j = end;
-        }
-    }
+/* Pools whose own structure is broken are skipped: the full check's. */
+static void visit_pool(void *ctx, const chk_pool_visit *v) {
+    ghost *g = ctx;
+    if (v->where != CHK_POOL_OK)
+        free_pool(g, v);
+    else if (v->f)
+        carved_pool(g, v);
 }
 
 size_t pa_check_live_set(const pa_heap *heap, const void *const *live, size_t nlive, pa_check_report *r) {
     size_t before = r->n;
     ghost g;
     memset(&g, 0, sizeof g);
-    g.quiet = pa_check_report_new();
-    if (g.quiet && chk_base_init(&g.b, heap, r) == 0) {
+    if (chk_base_init(&g.b, heap, r) == 0) {
         g.arenas = chk_sorted_arenas(&g.b, &g.narenas);
         if (collect_large(&g) == 0 && sort_live(&g, live, nlive) == 0) {
             outside_arenas(&g);
-            pools(&g);
+            if (chk_walk_pools(&g.b, g.arenas, g.narenas, g.live, g.nlive, visit_pool, &g))
+                r->dropped++;
         } else {
             r->dropped++;
         }
@@ -213,7 +183,6 @@ size_t pa_check_live_set(const pa_heap *heap, const void *const *live, size_t nl
     free(g.large_size);
     free(g.large_seen);
     free(g.arenas);
-    pa_check_report_free(g.quiet);
     chk_base_fini(&g.b);
     return r->n - before;
 }

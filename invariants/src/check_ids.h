@@ -62,7 +62,14 @@
     X(LIVE_AND_FREE, "a block is never both live and on a freelist")                                         \
     X(LIVE_AND_NEVER_CARVED, "a block is never both live and never carved")                                  \
     X(LIVE_UNACCOUNTED, "every carved block is live or on its pool's freelist")                              \
-    X(LIVE_LARGE_UNACCOUNTED, "every large block in the table is live")
+    X(LIVE_LARGE_UNACCOUNTED, "every large block in the table is live")                                      \
+    X(POISON_HEADER_ADDRESSABLE, "ASan: a carved pool's header and the padding before its first block "       \
+                                 "are poisoned")                                                              \
+    X(POISON_LIVE_NOT_ADDRESSABLE, "ASan: the requested bytes of a live small block are addressable")         \
+    X(POISON_TAIL_ADDRESSABLE, "ASan: a live small block's bytes past the requested size are poisoned")       \
+    X(POISON_FREE_ADDRESSABLE, "ASan: a block on a freelist is poisoned whole")                              \
+    X(POISON_UNCARVED_ADDRESSABLE, "ASan: a carved pool's never-carved bytes (from nextoffset to the pool's "  \
+                                   "end) are poisoned")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

@@ -56,6 +56,18 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched,
 size_t pa_check_live_set(const pa_heap *heap, const void *const *live,
                          size_t nlive, pa_check_report *r);
 
+/* ASan annotations (alloc/src/annotate.h): given the caller's live blocks
+ * and the bytes requested for each (sizes[i] for live[i]), in every carved,
+ * committed pool the header is poisoned, a live block is addressable for
+ * exactly its requested bytes and poisoned from there to the block's end, a
+ * free block is poisoned whole, and the never-carved bytes are poisoned.
+ * Only a checker built for ASan (PA_SANITIZE=ON, where the heap poisons)
+ * looks: in other builds it reports nothing and returns 0. Debug heaps and
+ * large blocks are skipped; live pointers that name no accepted block are
+ * left to pa_check_live_set. */
+size_t pa_check_poisoning(const pa_heap *heap, const void *const *live, const size_t *sizes,
+                          size_t nlive, pa_check_report *r);
+
 /* The invariants the checker knows, in a fixed order: identifier and rule. */
 size_t pa_check_invariant_count(void);
 const char *pa_check_invariant_id(size_t i);
