@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-campaign.sh: one fuzz campaign, start to finish.
 #
-#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,trace_parser|all]
+#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,trace_parser|all]
 #                        [--duration SECONDS] [--jobs N] [--build-root DIR] [--work DIR]
 #                        [--no-build] [--no-merge] [--progress SECONDS]
 #
@@ -63,10 +63,10 @@ case $engine in
   both) engines=(libfuzzer afl) ;;
   *) echo "run-campaign: --engine must be libfuzzer, afl or both" >&2; exit 2 ;;
 esac
-[ "$targets" = all ] && targets=default,config,trace_parser
+[ "$targets" = all ] && targets=default,config,fault,misuse,trace_parser
 IFS=, read -r -a target_list <<<"$targets"
 for t in "${target_list[@]}"; do
-  case $t in default|config|trace_parser) ;; *) echo "run-campaign: unknown target $t" >&2; exit 2 ;; esac
+  case $t in default|config|fault|misuse|trace_parser) ;; *) echo "run-campaign: unknown target $t" >&2; exit 2 ;; esac
 done
 [[ $duration =~ ^[0-9]+$ && $duration -ge 1 ]] || { echo "run-campaign: --duration takes seconds" >&2; exit 2; }
 [[ $jobs =~ ^[0-9]+$ && $jobs -ge 1 ]] || { echo "run-campaign: --jobs takes a count" >&2; exit 2; }

@@ -42,13 +42,19 @@ static pa_arena *new_arena(pa_heap *h) {
         return NULL;
     if (!h->unused_arenas && grow_table(h))
         return NULL;
-    void *base = c->os.map(c->os.ctx, c->arena_size, c->arena_size);
-    if (!base)
+    void *base = (void *)h->spare_arena;
+    h->spare_arena = 0;
+    if (!base && !(base = c->os.map(c->os.ctx, c->arena_size, c->arena_size)))
         return NULL;
     pa_arena *a = h->unused_arenas;
     uint32_t slot = (uint32_t)(a - h->arenas);
-    if (((uintptr_t)base & (c->arena_size - 1)) || pa_radix_set(h, (uintptr_t)base, slot + 1)) {
-        c->os.unmap(c->os.ctx, base, c->arena_size);
+    if ((uintptr_t)base & (c->arena_size - 1)) {
+        c->os.unmap(c->os.ctx, base, c->arena_size); /* a broken OS layer: nothing to keep */
+        return NULL;
+    }
+    if (pa_radix_set(h, (uintptr_t)base, slot + 1)) {
+        if (c->os.unmap(c->os.ctx, base, c->arena_size))
+            h->spare_arena = (uintptr_t)base;
         return NULL;
     }
     pa_annotate_arena_mapped(h, (uintptr_t)base, c->arena_size);
@@ -247,6 +253,8 @@ void pa_arena_release_all(pa_heap *h) {
             h->arenas_current--;
         }
     }
+    if (h->spare_arena && c->os.unmap(c->os.ctx, (void *)h->spare_arena, c->arena_size) == 0)
+        h->spare_arena = 0;
     if (h->arenas)
         pa_meta_unmap(h, h->arenas, h->arena_slots * sizeof *h->arenas);
     h->arenas = NULL;

@@ -75,16 +75,22 @@ void *pa_debug_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed, char
 
 /* ---- finding and judging a block ------------------------------------- */
 
-/* Is u where a block starts in a pool that holds live blocks? */
-static int is_small_block_start(const pa_heap *h, uintptr_t u) {
+typedef enum { FOREIGN, UNREADABLE, NOT_A_START, IN_DEAD_POOL, FOUND } where;
+
+/* Is u where a block starts: FOUND in a pool that holds live blocks,
+ * IN_DEAD_POOL in one that holds none (its blocks all freed), else
+ * NOT_A_START. */
+static where small_block_start(const pa_heap *h, uintptr_t u) {
     if (!pa_readable_pool_arena(h, u))
-        return 0;
+        return NOT_A_START;
     const pa_pool *pool = pa_pool_of(h, (void *)u);
-    if (pool->count == 0 || pool->size_class >= h->nclasses)
-        return 0;
+    if (pool->size_class >= h->nclasses)
+        return NOT_A_START;
     const pa_size_class *c = &h->classes[pool->size_class];
     size_t off = u - (uintptr_t)pool;
-    return off >= c->first_offset && off < pool->nextoffset && (off - c->first_offset) % c->block_size == 0;
+    if (off < c->first_offset || off >= pool->nextoffset || (off - c->first_offset) % c->block_size)
+        return NOT_A_START;
+    return pool->count ? FOUND : IN_DEAD_POOL;
 }
 
 /* Bytes of the raw block at u (known to be one). */
@@ -94,22 +100,26 @@ static size_t raw_size(const pa_heap *h, uintptr_t u) {
     return pa_large_find(&h->large, u)->size;
 }
 
-typedef enum { FOREIGN, UNREADABLE, NOT_A_START, FOUND } where;
-
 /* Where is data pointer d? Reads its header only where that is heap memory:
  * inside a committed pool, or inside a large block found in the table. */
 static where locate(const pa_heap *h, uintptr_t d, uintptr_t *raw) {
     if (d < HEADER_SIZE)
         return FOREIGN;
     if (pa_radix_get(&h->radix, d)) {
+        /* Data is aligned like every block: anything else is no block, and
+         * its "header" is not read (it would be a misaligned read too). */
+        if (d % h->config.alignment)
+            return NOT_A_START;
         if (!pa_readable_pool_arena(h, d - HEADER_SIZE))
             return UNREADABLE;
         uint32_t lead = header_of((void *)d)->lead;
-        if ((lead != HEADER_SIZE && lead != 2 * HEADER_SIZE) || !is_small_block_start(h, d - lead))
+        if (lead != HEADER_SIZE && lead != 2 * HEADER_SIZE)
             return NOT_A_START;
         *raw = d - lead;
-        return FOUND;
+        return small_block_start(h, *raw);
     }
+    if (d % h->config.alignment)
+        return FOREIGN;
     for (size_t lead = HEADER_SIZE; lead <= h->debug_max_lead && lead <= d; lead *= 2)
         if (pa_large_find(&h->large, d - lead) && header_of((void *)d)->lead == lead) {
             *raw = d - lead;
@@ -206,7 +216,9 @@ static dbg_header *checked(pa_heap *h, const void *p, char api, const char *op, 
     }
     dbg_header *hdr = header_of(p);
     char message[256];
-    if (hdr->state == STATE_FREED) {
+    /* Only a header at a real block start is ours: an interior pointer's
+     * "header" is the caller's data and proves nothing. */
+    if ((w == FOUND || w == IN_DEAD_POOL) && hdr->state == STATE_FREED) {
         snprintf(message, sizeof message, "%s(): block %p (serial %llu) was already freed", op, p,
                  (unsigned long long)hdr->serial);
         pa_misuse_deliver(h, PA_MISUSE_DOUBLE_FREE, op, p, message, "");

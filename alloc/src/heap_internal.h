@@ -123,6 +123,10 @@ struct pa_heap {
     size_t arenas_current;
     size_t decommitted_pools;
     size_t arena_bytes_mapped;
+    /* An arena-sized region mapped but never made an arena (the ownership
+     * map could not record it and the OS would not take it back): used by
+     * the next new arena, given back at destroy, counted as mapped. */
+    uintptr_t spare_arena;
     size_t metadata_bytes;
     size_t self_bytes;       /* bytes mapped for this struct and last_with_free */
 

@@ -28,7 +28,7 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->metadata_bytes = h->metadata_bytes;
     v->arena_bytes_mapped = h->arena_bytes_mapped;
     v->owner_cache_slots = PA_OWNER_CACHE_SLOTS;
-    v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped;
+    v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
 }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {

@@ -69,7 +69,7 @@ void pa_heap_stats(const pa_heap *h, pa_stats *s) {
     s->large_blocks = h->large.count;
     s->large_bytes = h->large.bytes;
     s->metadata_bytes = h->metadata_bytes;
-    s->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped;
+    s->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
 }
 
 #define ROW(label, value) fprintf(out, "%-40s= %15zu\n", label, (size_t)(value))

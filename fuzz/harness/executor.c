@@ -20,10 +20,76 @@
 
 #define TOUCH_MAX 520
 
+/* The OS layer under the counting one: mmap, with every region it holds
+ * recorded, so regions a heap could not give back (its unmap was made to
+ * fail) are unmapped by the harness at the end of a run, not leaked. */
+typedef struct os_region {
+    void *addr;
+    size_t size;
+} os_region;
+
+typedef struct os_tracker {
+    pa_os_ops mmap;
+    os_region *r;
+    size_t n, cap;
+} os_tracker;
+
+static void *track_map(void *ctx, size_t size, size_t alignment) {
+    os_tracker *t = ctx;
+    void *p = t->mmap.map(t->mmap.ctx, size, alignment);
+    if (!p)
+        return NULL;
+    if (t->n == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 64;
+        os_region *g = realloc(t->r, ncap * sizeof *g);
+        if (!g)
+            return p; /* untracked: only a leak if its unmap fails too */
+        t->r = g;
+        t->cap = ncap;
+    }
+    t->r[t->n].addr = p;
+    t->r[t->n].size = size;
+    t->n++;
+    return p;
+}
+
+static int track_unmap(void *ctx, void *addr, size_t size) {
+    os_tracker *t = ctx;
+    int rc = t->mmap.unmap(t->mmap.ctx, addr, size);
+    if (!rc)
+        for (size_t i = 0; i < t->n; i++)
+            if (t->r[i].addr == addr) {
+                t->r[i] = t->r[--t->n];
+                break;
+            }
+    return rc;
+}
+
+static int track_decommit(void *ctx, void *addr, size_t size) {
+    os_tracker *t = ctx;
+    return t->mmap.decommit(t->mmap.ctx, addr, size);
+}
+
+static int track_recommit(void *ctx, void *addr, size_t size) {
+    os_tracker *t = ctx;
+    return t->mmap.recommit(t->mmap.ctx, addr, size);
+}
+
+/* Unmap whatever is left and forget it. */
+static void track_release(os_tracker *t) {
+    for (size_t i = 0; i < t->n; i++)
+        t->mmap.unmap(t->mmap.ctx, t->r[i].addr, t->r[i].size);
+    free(t->r);
+    t->r = NULL;
+    t->n = t->cap = 0;
+}
+
 typedef struct exec {
     pa_config cfg;
     pa_heap *heap;
     pa_os_counter os;
+    os_tracker track;
+    pa_os_ops tracked; /* the counter's inner layer: track's */
     pa_large_counter large;
     pa_shadow sh;
     pa_check_report *rep;
@@ -37,6 +103,19 @@ typedef struct exec {
     const void *touched[TOUCH_MAX];
     size_t ntouched;
     const void **live_list; /* scratch for pa_check_live_set */
+    /* fault ops: per OS request kind, the countdown to the request that
+     * fails (0: none) and the ops left during which every request fails */
+    unsigned fault_nth[PA_OS_REQUEST_KINDS];
+    unsigned fault_ops[PA_OS_REQUEST_KINDS];
+    uint64_t faults_fired, faults_at_op_start;
+    size_t unmap_failed_bytes; /* what failed unmaps left mapped, at most */
+    /* misuse reports: the handler counts them; one is expected only while
+     * a misuse op makes its call */
+    int misuse_expected;
+    size_t misuse_reports, misuse_unexpected;
+    pa_misuse_kind misuse_last;
+    char misuse_message[256];
+    pa_heap *other; /* the second heap of the foreign-pointer misuse */
 } exec;
 
 /* ---- failures ------------------------------------------------------- */
@@ -80,6 +159,54 @@ static int fail_checker(exec *ex, const char *what) {
     if (!ex->f->checker_text)
         ex->f->checker_text = report_text(ex->rep);
     return -1;
+}
+
+/* ---- fault injection and misuse reports ----------------------------- */
+
+static int fault_should_fail(void *ctx, pa_os_request request, size_t size, uint64_t seq) {
+    exec *ex = ctx;
+    (void)seq;
+    if ((unsigned)request >= PA_OS_REQUEST_KINDS)
+        return 0;
+    if (ex->fault_ops[request] || (ex->fault_nth[request] && --ex->fault_nth[request] == 0)) {
+        ex->fault_nth[request] = 0;
+        ex->faults_fired++;
+        if (request == PA_OS_UNMAP)
+            ex->unmap_failed_bytes += size;
+        return 1;
+    }
+    return 0;
+}
+
+static void faults_disarm(exec *ex) {
+    memset(ex->fault_nth, 0, sizeof ex->fault_nth);
+    memset(ex->fault_ops, 0, sizeof ex->fault_ops);
+}
+
+/* Did an injected fault fire during the current op? */
+static int fault_this_op(const exec *ex) { return ex->faults_fired != ex->faults_at_op_start; }
+
+static void on_misuse(void *ctx, const pa_misuse *m) {
+    exec *ex = ctx;
+    ex->misuse_reports++;
+    ex->misuse_last = m->kind;
+    if (!ex->misuse_expected)
+        ex->misuse_unexpected++;
+    snprintf(ex->misuse_message, sizeof ex->misuse_message, "%s", m->message ? m->message : "");
+}
+
+static const char *misuse_kind_name(pa_misuse_kind k) {
+    switch (k) {
+    case PA_MISUSE_FOREIGN_POINTER: return "FOREIGN_POINTER";
+    case PA_MISUSE_NOT_LIVE: return "NOT_LIVE";
+    case PA_MISUSE_DOUBLE_FREE: return "DOUBLE_FREE";
+    case PA_MISUSE_NOT_A_BLOCK: return "NOT_A_BLOCK";
+    case PA_MISUSE_API_MISMATCH: return "API_MISMATCH";
+    case PA_MISUSE_GUARD_BEFORE: return "GUARD_BEFORE";
+    case PA_MISUSE_GUARD_AFTER: return "GUARD_AFTER";
+    case PA_MISUSE_WRITE_AFTER_FREE: return "WRITE_AFTER_FREE";
+    }
+    return "?";
 }
 
 /* ---- checks --------------------------------------------------------- */
@@ -188,7 +315,7 @@ static int null_allowed(exec *ex, const request *rq, int err) {
                         rq->call, rq->req, err, rq->want_errno);
         return 0;
     }
-    if (ex->cfg.memory_limit && err == ENOMEM)
+    if ((ex->cfg.memory_limit || fault_this_op(ex)) && err == ENOMEM)
         return 0;
     return fail(ex, "UNEXPECTED_NULL", "%s(%zu) returned NULL (errno %d) with no memory limit in force",
                 rq->call, rq->req, err);
@@ -211,7 +338,7 @@ static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
                     rq->call, rq->req, ex->cfg.small_threshold, p);
     /* the debug layer's headers can push a small request onto the large path */
     if (!small && rq->size_rule && rq->req >= 1 && rq->req <= ex->cfg.small_threshold && !ex->cfg.memory_limit &&
-        !ex->cfg.debug)
+        !ex->cfg.debug && !fault_this_op(ex))
         return fail(ex, "SMALL_NOT_IN_POOL", "%s(%zu) at most the threshold %zu went to the large path (%p)",
                     rq->call, rq->req, ex->cfg.small_threshold, p);
     b->p = p;
@@ -460,9 +587,13 @@ static int destroy_heap(exec *ex, size_t expect_live) {
     if (!count_ok(ex, live, expect_live))
         return fail(ex, "DESTROY_COUNT", "pa_heap_destroy reported %zu live blocks, the shadow holds %zu",
                     live, expect_live);
-    if (ex->os.bytes_mapped || ex->os.regions)
-        return fail(ex, "OS_LEAK", "after destroy the OS layer still has %zu bytes in %zu regions mapped",
-                    ex->os.bytes_mapped, ex->os.regions);
+    /* a region whose unmap the OS refused stays mapped: the heap may retry
+     * or let it go, so only what failed unmaps covered may be left */
+    if (ex->os.bytes_mapped > ex->unmap_failed_bytes || ex->os.regions > ex->os.failures[PA_OS_UNMAP])
+        return fail(ex, "OS_LEAK",
+                    "after destroy the OS layer still has %zu bytes in %zu regions mapped (%llu failed unmaps of %zu bytes excuse that much)",
+                    ex->os.bytes_mapped, ex->os.regions, (unsigned long long)ex->os.failures[PA_OS_UNMAP],
+                    ex->unmap_failed_bytes);
     if (ex->large.blocks || ex->large.bytes)
         return fail(ex, "LARGE_LEAK", "after destroy the large path still holds %zu blocks, %zu bytes",
                     ex->large.blocks, ex->large.bytes);
@@ -470,11 +601,21 @@ static int destroy_heap(exec *ex, size_t expect_live) {
 }
 
 static int do_destroy(exec *ex) {
+    faults_disarm(ex); /* destroy must give everything back */
     size_t live = ex->sh.nsmall + ex->sh.nlarge;
     pa_shadow_clear(&ex->sh);
     ex->live_bytes = 0;
     if (destroy_heap(ex, live))
         return -1;
+    /* what failed unmaps left is the harness's to give back: the next heap
+     * starts on a clean OS layer (the checker compares its mappings) */
+    if (ex->os.regions) {
+        track_release(&ex->track);
+        pa_os_counter_init(&ex->os, &ex->tracked);
+        ex->os.should_fail = fault_should_fail;
+        ex->os.fail_ctx = ex;
+        ex->unmap_failed_bytes = 0;
+    }
     ex->st->destroys++;
     return create_heap(ex);
 }
@@ -490,6 +631,8 @@ static int do_free_all(exec *ex) {
                     after.blocks_in_use, after.large_blocks);
     if (ex->cfg.debug && ex->cfg.debug_quarantine)
         return 0; /* quarantined blocks keep their arenas */
+    if (ex->os.failures[PA_OS_UNMAP])
+        return 0; /* an arena whose unmap failed stays */
     size_t allowed = ex->cfg.empty_arenas == PA_EMPTY_ARENA_RELEASE ? 0
                      : ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE ? 1
                      : before.arenas_current;
@@ -498,6 +641,109 @@ static int do_free_all(exec *ex) {
         return fail(ex, "ARENA_POLICY", "empty-arena policy %d: %zu arenas before freeing everything, %zu after",
                     (int)ex->cfg.empty_arenas, before.arenas_current, after.arenas_current);
     return 0;
+}
+
+/* ---- fault and misuse ops ------------------------------------------- */
+
+static void do_fault(exec *ex, const pa_op *op) {
+    unsigned r = pa_fault_request(op->arg), n = pa_fault_count(op->arg, op->step);
+    if (pa_fault_mode(op->arg) == PA_FAULT_NTH)
+        ex->fault_nth[r] = n;
+    else
+        ex->fault_ops[r] = n;
+}
+
+/* Free ptr, which is misuse of kind want: exactly one report of that kind. */
+static int misuse_expect(exec *ex, void *ptr, pa_misuse_kind want, const char *what) {
+    size_t before = ex->misuse_reports;
+    ex->misuse_expected = 1;
+    pa_heap_free(ex->heap, ptr);
+    ex->misuse_expected = 0;
+    size_t n = ex->misuse_reports - before;
+    if (!n)
+        return fail(ex, "MISUSE_UNDETECTED", "%s (free of %p) was not reported; expected %s", what, ptr,
+                    misuse_kind_name(want));
+    if (n > 1)
+        return fail(ex, "MISUSE_REPORTED_TWICE", "%s (free of %p) was reported %zu times; the last: %s", what, ptr,
+                    n, ex->misuse_message);
+    if (ex->misuse_last != want)
+        return fail(ex, "MISUSE_WRONG_KIND", "%s (free of %p) was reported as %s, expected %s: %s", what, ptr,
+                    misuse_kind_name(ex->misuse_last), misuse_kind_name(want), ex->misuse_message);
+    return 0;
+}
+
+static int other_heap(exec *ex) {
+    if (ex->other)
+        return 0;
+    pa_config oc = pa_config_default();
+    oc.on_misuse = on_misuse;
+    oc.misuse_ctx = ex;
+    ex->other = pa_heap_create(&oc);
+    if (!ex->other)
+        return fail(ex, "HEAP_CREATE", "the second heap (foreign pointers) could not be made (errno %d)", errno);
+    return 0;
+}
+
+/* Damage the byte at g, free the block (refused, reported as want), repair
+ * it, verify the block is intact, then free it for real. */
+static int misuse_guard(exec *ex, const pa_op_effect *e, uint8_t *g, pa_misuse_kind want, const char *what) {
+    pa_shadow_block *b = &ex->sh.slots[e->slot];
+    uint8_t saved = *g;
+    *g = (uint8_t)(saved ^ 0x5a);
+    int rc = misuse_expect(ex, b->p, want, what);
+    *g = saved;
+    if (rc)
+        return -1;
+    if (check_block(ex, b, e->slot, b->req, "after a refused free"))
+        return -1;
+    return remove_slots(ex, e, what);
+}
+
+static int do_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
+    unsigned kind = op->arg % PA_MISUSE_OP_KINDS;
+    if (kind == PA_MISUSE_OP_FOREIGN) {
+        if (other_heap(ex))
+            return -1;
+        void *q = pa_heap_malloc(ex->other, 64);
+        if (!q)
+            return fail(ex, "HARNESS_ENOMEM", "the second heap returned NULL for 64 bytes (errno %d)", errno);
+        memset(q, 0x3c, 64);
+        if (misuse_expect(ex, q, PA_MISUSE_FOREIGN_POINTER, "misuse foreign"))
+            return -1;
+        if (pa_heap_usable_size(ex->other, q) < 64)
+            return fail(ex, "FOREIGN_BLOCK_LOST", "after a foreign free of %p its own heap says it is not live", q);
+        pa_heap_free(ex->other, q);
+        return 0;
+    }
+    if (e->slot == SIZE_MAX)
+        return 0;
+    pa_shadow_block *b = &ex->sh.slots[e->slot];
+    if (!b->p) /* nothing to misuse: the slot goes as a free would take it */
+        return remove_slots(ex, e, "misuse");
+    uint8_t *p = b->p;
+    switch ((pa_misuse_op)kind) {
+    case PA_MISUSE_OP_DOUBLE_FREE:
+        if (remove_slots(ex, e, "misuse double_free"))
+            return -1;
+        return misuse_expect(ex, p, PA_MISUSE_DOUBLE_FREE, "misuse double_free");
+    case PA_MISUSE_OP_INTERIOR:
+        /* an aligned interior pointer: the debug layer reads a header
+         * before any pointer it is given, and one byte in that read is
+         * misaligned (UBSan reports it in debug_layer.c's locate) */
+        /* inside an arena it is not a block start; a large block's
+         * interior is not in the heap's arenas nor a large block's address */
+        if (misuse_expect(ex, p + ex->cfg.alignment, b->small ? PA_MISUSE_NOT_A_BLOCK : PA_MISUSE_FOREIGN_POINTER,
+                          "misuse interior"))
+            return -1;
+        touch(ex, p);
+        return check_block(ex, b, e->slot, b->req, "after a refused interior free");
+    case PA_MISUSE_OP_WRITE_AFTER:
+        return misuse_guard(ex, e, p + b->req, PA_MISUSE_GUARD_AFTER, "misuse write_after");
+    case PA_MISUSE_OP_WRITE_BEFORE:
+        return misuse_guard(ex, e, p - 1, PA_MISUSE_GUARD_BEFORE, "misuse write_before");
+    default:
+        return 0;
+    }
 }
 
 /* ---- one op --------------------------------------------------------- */
@@ -575,6 +821,11 @@ static int run_op(exec *ex, const pa_op *op) {
         if (do_destroy(ex))
             return -1;
         return check_full(ex);
+    case PA_OP_FAULT:
+        do_fault(ex, op);
+        return 0;
+    case PA_OP_MISUSE:
+        return do_misuse(ex, op, &e);
     default:
         return 0;
     }
@@ -582,7 +833,22 @@ static int run_op(exec *ex, const pa_op *op) {
 
 /* ---- the run -------------------------------------------------------- */
 
+static int misuse_unexpected(exec *ex) {
+    if (ex->misuse_unexpected)
+        return fail(ex, "MISUSE_REPORTED", "the heap reported misuse by a correct program (%s, %zu report%s): %s",
+                    misuse_kind_name(ex->misuse_last), ex->misuse_unexpected, ex->misuse_unexpected == 1 ? "" : "s",
+                    ex->misuse_message);
+    return 0;
+}
+
 static int teardown(exec *ex) {
+    faults_disarm(ex);
+    if (ex->other) {
+        size_t live = pa_heap_destroy(ex->other);
+        ex->other = NULL;
+        if (live)
+            return fail(ex, "DESTROY_COUNT", "the second heap still had %zu live blocks", live);
+    }
     if (check_full(ex) || check_counts(ex))
         return -1;
     if (free_everything(ex, "teardown"))
@@ -610,7 +876,13 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     FILE *log = ex.opt->log ? ex.opt->log : stderr;
 
     ex.cfg = *cfg;
-    pa_os_counter_init(&ex.os, NULL);
+    ex.cfg.on_misuse = on_misuse;
+    ex.cfg.misuse_ctx = &ex;
+    ex.track.mmap = pa_os_mmap();
+    ex.tracked = (pa_os_ops){track_map, track_unmap, track_decommit, track_recommit, &ex.track};
+    pa_os_counter_init(&ex.os, &ex.tracked);
+    ex.os.should_fail = fault_should_fail;
+    ex.os.fail_ctx = &ex;
     ex.cfg.os = pa_os_counter_ops(&ex.os);
     pa_large_counter_init(&ex.large, &cfg->large);
     ex.cfg.large = pa_large_counter_ops(&ex.large);
@@ -630,13 +902,17 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
         ex.op_index = i;
         ex.op = &ops[i];
         ex.ntouched = 0;
+        ex.faults_at_op_start = ex.faults_fired;
         if (ex.opt->trace) {
             char line[200];
             pa_op_format(line, sizeof line, &ops[i], &ex.cfg);
             fprintf(log, "op %zu: %s\n", i, line);
         }
-        if (run_op(&ex, &ops[i]))
+        if (run_op(&ex, &ops[i]) || misuse_unexpected(&ex))
             goto out;
+        for (int r = 0; r < PA_OS_REQUEST_KINDS; r++)
+            if (ex.fault_ops[r])
+                ex.fault_ops[r]--;
         if (ex.opt->tamper)
             ex.opt->tamper(ex.opt->tamper_ctx, i, ex.heap, &ex.sh);
         if (ex.sh.n > st->max_live)
@@ -649,12 +925,16 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     }
     ex.op_index = nops;
     ex.op = NULL;
-    if (teardown(&ex))
+    if (teardown(&ex) || misuse_unexpected(&ex))
         goto out;
     rc = 0;
 out:
+    faults_disarm(&ex);
+    if (ex.other)
+        pa_heap_destroy(ex.other);
     if (ex.heap)
         pa_heap_destroy(ex.heap);
+    track_release(&ex.track);
     if (ex.rep)
         pa_check_report_free(ex.rep);
     free(ex.live_list);

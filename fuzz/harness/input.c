@@ -7,7 +7,32 @@
 #include "config_bytes.h"
 #include "errmsg.h"
 
-static const char *const TARGET_NAMES[PA_TARGET_COUNT] = {"default", "config", "trace_parser"};
+static const char *const TARGET_NAMES[PA_TARGET_COUNT] = {"default", "config", "trace_parser", "fault", "misuse"};
+
+int pa_target_is_heap(pa_target t) {
+    return t == PA_TARGET_DEFAULT || t == PA_TARGET_CONFIG || t == PA_TARGET_FAULT || t == PA_TARGET_MISUSE;
+}
+
+unsigned pa_target_features(pa_target t) {
+    return t == PA_TARGET_FAULT ? PA_OPS_FAULTS : t == PA_TARGET_MISUSE ? PA_OPS_MISUSES : 0;
+}
+
+pa_config pa_target_config(pa_target t) {
+    pa_config cfg = pa_config_default();
+    if (t == PA_TARGET_FAULT) {
+        /* OS requests every few ops: 4 KiB pools, 16 of them per arena, every
+         * free pool decommitted, every empty arena returned */
+        cfg.pool_size = 4096;
+        cfg.arena_size = 65536;
+        cfg.decommit = PA_DECOMMIT_FREE_POOLS;
+        cfg.decommit_keep_pools = 0;
+        cfg.empty_arenas = PA_EMPTY_ARENA_RELEASE;
+    } else if (t == PA_TARGET_MISUSE) {
+        cfg.debug = 1;
+        cfg.debug_quarantine = 4;
+    }
+    return cfg;
+}
 
 const char *pa_target_name(pa_target t) {
     return (unsigned)t < PA_TARGET_COUNT ? TARGET_NAMES[t] : "?";
@@ -28,9 +53,9 @@ void pa_input_decode(pa_target t, const uint8_t *data, size_t len, pa_input *in)
         data += skip;
         len -= skip;
     } else {
-        in->cfg = pa_config_default();
+        in->cfg = pa_target_config(t);
     }
-    in->nops = pa_ops_decode(data, len, &in->ops);
+    in->nops = pa_ops_decode_features(data, len, &in->ops, pa_target_features(t));
 }
 
 int pa_input_encode(pa_target t, const pa_input *in, uint8_t **buf, size_t *len, char *err, size_t err_len) {
@@ -45,7 +70,7 @@ int pa_input_encode(pa_target t, const pa_input *in, uint8_t **buf, size_t *len,
             return pa_errmsg(err, err_len, "out of memory");
         memcpy(*buf, prefix, PA_CONFIG_BYTES);
         *len = PA_CONFIG_BYTES;
-    } else if (t != PA_TARGET_DEFAULT) {
+    } else if (!pa_target_is_heap(t)) {
         return pa_errmsg(err, err_len, "target %s has no op encoding", pa_target_name(t));
     }
     if (pa_ops_encode(in->ops, in->nops, buf, len)) {
@@ -58,7 +83,8 @@ int pa_input_encode(pa_target t, const pa_input *in, uint8_t **buf, size_t *len,
 
 int pa_input_parse_text(pa_target t, const char *text, pa_input *in, char *err, size_t err_len) {
     memset(in, 0, sizeof *in);
-    in->cfg = pa_config_default();
+    in->cfg = pa_target_config(t);
+    unsigned features = pa_target_features(t);
     size_t cap = 0, lineno = 0;
     int seen_op = 0;
     const char *p = text;
@@ -91,6 +117,12 @@ int pa_input_parse_text(pa_target t, const char *text, pa_input *in, char *err, 
         }
         if (rc == 0)
             continue;
+        if ((op.kind == PA_OP_FAULT && !(features & PA_OPS_FAULTS)) ||
+            (op.kind == PA_OP_MISUSE && !(features & PA_OPS_MISUSES))) {
+            pa_input_free(in);
+            return pa_errmsg(err, err_len, "%zu: target %s has no %s ops", lineno, pa_target_name(t),
+                             pa_op_name(op.kind));
+        }
         seen_op = 1;
         if (in->nops == cap) {
             size_t ncap = cap ? cap * 2 : 64;
@@ -137,7 +169,7 @@ int pa_input_load(pa_target t, const char *path, int text, uint8_t **data, size_
         return pa_errmsg(err, err_len, "%s: cannot read", path);
     if (text < 0)
         text = pa_path_is_text(path);
-    if (!text || (t != PA_TARGET_DEFAULT && t != PA_TARGET_CONFIG))
+    if (!text || !pa_target_is_heap(t))
         return 0;
     pa_input in;
     char why[300];

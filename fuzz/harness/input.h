@@ -14,8 +14,17 @@ typedef enum pa_target {
     PA_TARGET_DEFAULT = 0, /* the whole input is ops; default configuration */
     PA_TARGET_CONFIG,      /* PA_CONFIG_BYTES choose the configuration, then ops */
     PA_TARGET_TRACE_PARSER,/* the input is trace text (fuzz/trace) */
+    PA_TARGET_FAULT,       /* ops with fault ops; small pools and arenas, nothing kept committed */
+    PA_TARGET_MISUSE,      /* ops with misuse ops; the debug layer with a quarantine */
     PA_TARGET_COUNT
 } pa_target;
+
+/* Does t read ops (every target but trace_parser)? */
+int pa_target_is_heap(pa_target t);
+/* The version-2 ops t decodes (PA_OPS_FAULTS, PA_OPS_MISUSES). */
+unsigned pa_target_features(pa_target t);
+/* The configuration of a target without a prefix. */
+pa_config pa_target_config(pa_target t);
 
 typedef struct pa_input {
     pa_config cfg;
@@ -30,7 +39,7 @@ int pa_target_from_name(const char *name);
 void pa_input_decode(pa_target t, const uint8_t *data, size_t len, pa_input *in);
 /* Canonical bytes (malloc'd). 0, or -1 with a reason. */
 int pa_input_encode(pa_target t, const pa_input *in, uint8_t **buf, size_t *len, char *err, size_t err_len);
-/* The text form: for the config target a first "config ..." line (default
+/* The text form (ops the target does not decode are refused): for the config target a first "config ..." line (default
  * configuration when absent), then ops. 0, or -1 with "LINE: reason". */
 int pa_input_parse_text(pa_target t, const char *text, pa_input *in, char *err, size_t err_len);
 void pa_input_print(FILE *out, pa_target t, const pa_input *in, int numbered);

@@ -1,4 +1,4 @@
-/* The byte encoding of the op language (docs/OP_LANGUAGE.md, version 1). */
+/* The byte encoding of the op language (docs/OP_LANGUAGE.md, version 2). */
 #include "ops.h"
 
 #include <stdint.h>
@@ -28,10 +28,14 @@ static const uint8_t CANONICAL_CODE[PA_OP_KINDS] = {
     [PA_OP_MEMALIGN] = 0x0f, [PA_OP_USABLE] = 0x11, [PA_OP_WRITE] = 0x12,
     [PA_OP_CHECK] = 0x14, [PA_OP_DESTROY] = 0xf5, [PA_OP_ALLOC_MANY] = 0x16,
     [PA_OP_FREE_RANGE] = 0x17, [PA_OP_FREE_ALL] = 0xf8, [PA_OP_STATS] = 0x19,
-    [PA_OP_NOP] = 0x1c,
+    [PA_OP_NOP] = 0x1e, [PA_OP_FAULT] = 0x1c, [PA_OP_MISUSE] = 0x1d,
 };
 
-static pa_op_kind kind_of(uint8_t b) {
+static pa_op_kind kind_of(uint8_t b, unsigned features) {
+    if ((b & 31) == 28 && (features & PA_OPS_FAULTS))
+        return PA_OP_FAULT;
+    if ((b & 31) == 29 && (features & PA_OPS_MISUSES))
+        return PA_OP_MISUSE;
     pa_op_kind k = KIND_OF[b & 31];
     if (k == PA_OP_DESTROY && (b >> 5) != 7)
         return PA_OP_CHECK;
@@ -106,13 +110,16 @@ static int has_size(pa_op_kind k) {
 
 static int has_idx(pa_op_kind k) {
     return k == PA_OP_REALLOC || k == PA_OP_GROW || k == PA_OP_SHRINK || k == PA_OP_FREE ||
-           k == PA_OP_USABLE || k == PA_OP_WRITE || k == PA_OP_FREE_RANGE;
+           k == PA_OP_USABLE || k == PA_OP_WRITE || k == PA_OP_FREE_RANGE || k == PA_OP_MISUSE;
 }
 
 static int has_arg(pa_op_kind k) {
     return k == PA_OP_CALLOC || k == PA_OP_MEMALIGN || k == PA_OP_GROW || k == PA_OP_SHRINK ||
-           k == PA_OP_ALLOC_MANY || k == PA_OP_FREE_RANGE;
+           k == PA_OP_ALLOC_MANY || k == PA_OP_FREE_RANGE || k == PA_OP_FAULT || k == PA_OP_MISUSE;
 }
+
+/* A step byte after the arg byte. */
+static int has_step(pa_op_kind k) { return k == PA_OP_FREE_RANGE || k == PA_OP_FAULT; }
 
 /* Clear the fields an op does not use and put the used ones in canonical
  * form, so equal ops compare equal field by field. */
@@ -128,8 +135,16 @@ static void canonicalize(pa_op *op) {
         op->arg = 0;
     if (k == PA_OP_FREE_RANGE)
         op->step &= 7;
+    else if (k == PA_OP_FAULT)
+        op->step = (uint8_t)(pa_fault_count(op->arg, op->step) - 1);
     else
         op->step = 0;
+    if (k == PA_OP_FAULT)
+        op->arg &= 7;
+    if (k == PA_OP_MISUSE)
+        op->arg %= PA_MISUSE_OP_KINDS;
+    if (k == PA_OP_MISUSE && op->arg == PA_MISUSE_OP_FOREIGN)
+        op->idx = 0; /* names no block */
     if (k == PA_OP_CALLOC && op->arg < 0xc0)
         op->arg &= 0x3f;
     if (k == PA_OP_MEMALIGN && op->arg >= 16 && !(op->arg & (op->arg - 1))) {
@@ -155,20 +170,24 @@ static uint8_t get8(reader *r) {
 }
 
 size_t pa_ops_decode(const uint8_t *data, size_t len, pa_op **out) {
+    return pa_ops_decode_features(data, len, out, 0);
+}
+
+size_t pa_ops_decode_features(const uint8_t *data, size_t len, pa_op **out, unsigned features) {
     reader r = {data, len};
     size_t n = 0, cap = 0;
     pa_op *ops = NULL;
     while (r.left && n < PA_OPS_MAX) {
         pa_op op;
         memset(&op, 0, sizeof op);
-        op.kind = (uint8_t)kind_of(get8(&r));
+        op.kind = (uint8_t)kind_of(get8(&r), features);
         if (has_idx(op.kind)) {
             uint16_t lo = get8(&r);
             op.idx = (uint16_t)(lo | (get8(&r) << 8));
         }
         if (has_arg(op.kind))
             op.arg = get8(&r);
-        if (op.kind == PA_OP_FREE_RANGE)
+        if (has_step(op.kind))
             op.step = get8(&r);
         if (has_size(op.kind)) {
             uint8_t k = get8(&r), v = get8(&r);
@@ -206,7 +225,7 @@ int pa_ops_encode(const pa_op *ops, size_t nops, uint8_t **buf, size_t *len) {
         }
         if (has_arg(op.kind))
             b[n++] = op.arg;
-        if (op.kind == PA_OP_FREE_RANGE)
+        if (has_step(op.kind))
             b[n++] = op.step;
         if (has_size(op.kind)) {
             b[n++] = (uint8_t)((op.size.mode << 6) | (op.size.x >> 8));
@@ -268,6 +287,15 @@ void pa_op_effect_of(const pa_op *op, size_t nlive, pa_op_effect *e) {
     case PA_OP_FREE_ALL:
     case PA_OP_DESTROY:
         e->clear = 1;
+        break;
+    case PA_OP_MISUSE:
+        /* double free and the guard writes end with the block freed; an
+         * interior free is refused and keeps it; a foreign free names none */
+        if (nlive && op->arg % PA_MISUSE_OP_KINDS != PA_MISUSE_OP_FOREIGN) {
+            e->slot = op->idx % nlive;
+            if (op->arg % PA_MISUSE_OP_KINDS != PA_MISUSE_OP_INTERIOR)
+                e->remove[e->nremove++] = e->slot;
+        }
         break;
     default:
         break;

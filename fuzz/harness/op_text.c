@@ -13,8 +13,19 @@ static const char *const NAMES[PA_OP_KINDS] = {
     [PA_OP_MEMALIGN] = "memalign", [PA_OP_USABLE] = "usable", [PA_OP_WRITE] = "write",
     [PA_OP_CHECK] = "check", [PA_OP_DESTROY] = "destroy", [PA_OP_ALLOC_MANY] = "alloc_many",
     [PA_OP_FREE_RANGE] = "free_range", [PA_OP_FREE_ALL] = "free_all", [PA_OP_STATS] = "stats",
-    [PA_OP_NOP] = "nop",
+    [PA_OP_NOP] = "nop", [PA_OP_FAULT] = "fault", [PA_OP_MISUSE] = "misuse",
 };
+
+static const char *const FAULT_REQUESTS[4] = {"map", "unmap", "decommit", "recommit"};
+static const char *const MISUSE_OPS[PA_MISUSE_OP_KINDS] = {
+    [PA_MISUSE_OP_DOUBLE_FREE] = "double_free", [PA_MISUSE_OP_INTERIOR] = "interior",
+    [PA_MISUSE_OP_WRITE_AFTER] = "write_after", [PA_MISUSE_OP_WRITE_BEFORE] = "write_before",
+    [PA_MISUSE_OP_FOREIGN] = "foreign",
+};
+
+const char *pa_fault_request_name(unsigned request) { return FAULT_REQUESTS[request & 3]; }
+
+const char *pa_misuse_op_name(unsigned kind) { return MISUSE_OPS[kind % PA_MISUSE_OP_KINDS]; }
 
 const char *pa_op_name(pa_op_kind kind) {
     return (unsigned)kind < PA_OP_KINDS ? NAMES[kind] : "?";
@@ -103,6 +114,15 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         put(&b, " #%u %zu", (unsigned)op->idx, pa_many_count(op->arg));
         if (pa_range_step(op->step) != 1)
             put(&b, " step %zu", pa_range_step(op->step));
+        break;
+    case PA_OP_FAULT:
+        put(&b, " %s %s %u", pa_fault_request_name(pa_fault_request(op->arg)),
+            pa_fault_mode(op->arg) == PA_FAULT_NTH ? "next" : "for", pa_fault_count(op->arg, op->step));
+        break;
+    case PA_OP_MISUSE:
+        put(&b, " %s", pa_misuse_op_name(op->arg));
+        if (op->arg % PA_MISUSE_OP_KINDS != PA_MISUSE_OP_FOREIGN)
+            put(&b, " #%u", (unsigned)op->idx);
         break;
     default:
         break;
@@ -344,6 +364,45 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             op->step = (uint8_t)(v - 1);
         }
         break;
+    case PA_OP_FAULT: {
+        int req = -1;
+        for (int r = 0; r < 4; r++)
+            if (word(&lx, FAULT_REQUESTS[r])) {
+                req = r;
+                break;
+            }
+        if (req < 0)
+            return fail(&lx, "expected map, unmap, decommit or recommit, found '%.12s'", lx.p);
+        unsigned mode;
+        if (word(&lx, "next"))
+            mode = PA_FAULT_NTH;
+        else if (word(&lx, "for"))
+            mode = PA_FAULT_FOR_OPS;
+        else
+            return fail(&lx, "expected 'next K' or 'for N' after the request kind");
+        unsigned long max = mode == PA_FAULT_NTH ? 8 : 16;
+        if (number(&lx, max, &v, mode == PA_FAULT_NTH ? "request count" : "op count"))
+            return -1;
+        if (v < 1)
+            return fail(&lx, "the count must be 1..%lu", max);
+        op->arg = (uint8_t)(req | (int)(mode << 2));
+        op->step = (uint8_t)(v - 1);
+        break;
+    }
+    case PA_OP_MISUSE: {
+        int mk = -1;
+        for (int k = 0; k < PA_MISUSE_OP_KINDS; k++)
+            if (word(&lx, MISUSE_OPS[k])) {
+                mk = k;
+                break;
+            }
+        if (mk < 0)
+            return fail(&lx, "expected double_free, interior, write_after, write_before or foreign, found '%.12s'", lx.p);
+        op->arg = (uint8_t)mk;
+        if (mk != PA_MISUSE_OP_FOREIGN && parse_idx(&lx, op))
+            return -1;
+        break;
+    }
     default:
         break;
     }

@@ -1,4 +1,4 @@
-/* The op language, version 1 (docs/OP_LANGUAGE.md): operations on a heap,
+/* The op language, version 2 (docs/OP_LANGUAGE.md): operations on a heap,
  * decoded from any byte stream, printed as one line of text each, and parsed
  * back from that text. */
 #ifndef PA_FUZZ_OPS_H
@@ -10,7 +10,7 @@
 
 #include "poolalloc/config.h"
 
-#define PA_OPS_VERSION 1
+#define PA_OPS_VERSION 2
 /* Slots the live set holds at most; allocations past it are skipped. */
 #define PA_LIVE_MAX 4096
 /* Ops decoded from one input at most; the rest of the input is ignored. */
@@ -33,6 +33,8 @@ typedef enum pa_op_kind {
     PA_OP_FREE_ALL,
     PA_OP_STATS,
     PA_OP_NOP,
+    PA_OP_FAULT,       /* version 2, opcode 28 where fault ops are on */
+    PA_OP_MISUSE,      /* version 2, opcode 29 where misuse ops are on */
     PA_OP_KINDS
 } pa_op_kind;
 
@@ -50,11 +52,36 @@ typedef struct pa_size_spec {
     uint16_t x; /* 0..16383 */
 } pa_size_spec;
 
+/* Which of the version-2 ops a target decodes; without them opcodes 28..31
+ * are nop, as in version 1. */
+enum { PA_OPS_FAULTS = 1, PA_OPS_MISUSES = 2 };
+
+/* fault: arg bits 0-1 the OS request kind (pa_os_request), bit 2 the mode. */
+enum { PA_FAULT_NTH = 0, PA_FAULT_FOR_OPS = 1 };
+static inline unsigned pa_fault_request(uint8_t arg) { return arg & 3u; }
+static inline unsigned pa_fault_mode(uint8_t arg) { return (arg >> 2) & 1u; }
+/* nth: the K-th next request of the kind fails (K 1..8); for: every request
+ * of the kind fails during this op and the next N-1 (N 1..16). */
+static inline unsigned pa_fault_count(uint8_t arg, uint8_t step) {
+    return pa_fault_mode(arg) == PA_FAULT_NTH ? (step & 7u) + 1 : (step & 15u) + 1;
+}
+
+/* misuse: arg mod PA_MISUSE_KINDS. */
+typedef enum pa_misuse_op {
+    PA_MISUSE_OP_DOUBLE_FREE = 0, /* free the slot's block, then free it again */
+    PA_MISUSE_OP_INTERIOR,        /* free a pointer one byte into the block */
+    PA_MISUSE_OP_WRITE_AFTER,     /* damage the byte after the data, free, repair, free */
+    PA_MISUSE_OP_WRITE_BEFORE,    /* damage the byte before the data, free, repair, free */
+    PA_MISUSE_OP_FOREIGN,         /* free another heap's block */
+    PA_MISUSE_OP_KINDS
+} pa_misuse_op;
+
 typedef struct pa_op {
     uint8_t kind;      /* pa_op_kind */
     uint8_t arg;       /* calloc count byte, memalign alignment byte, grow and
-                          shrink delta byte, alloc_many and free_range count byte */
-    uint8_t step;      /* free_range step byte */
+                          shrink delta byte, alloc_many and free_range count byte,
+                          fault kind and mode, misuse kind */
+    uint8_t step;      /* free_range step byte, fault count byte */
     uint16_t idx;      /* live-set index (taken modulo the live count) */
     pa_size_spec size;
 } pa_op;
@@ -77,11 +104,16 @@ static inline size_t pa_range_step(uint8_t step) { return (size_t)(step & 7) + 1
 /* Decode every op in data (never fails; missing operand bytes read as 0).
  * Returns the number of ops, *ops malloc'd (NULL when 0 ops). */
 size_t pa_ops_decode(const uint8_t *data, size_t len, pa_op **ops);
+/* The same with version-2 ops switched on (PA_OPS_FAULTS | PA_OPS_MISUSES);
+ * features 0 is pa_ops_decode. */
+size_t pa_ops_decode_features(const uint8_t *data, size_t len, pa_op **ops, unsigned features);
 /* Canonical bytes of ops appended to a growing buffer: 0, or -1 (ENOMEM). */
 int pa_ops_encode(const pa_op *ops, size_t nops, uint8_t **buf, size_t *len);
 
 /* ---- text ----------------------------------------------------------- */
 const char *pa_op_name(pa_op_kind kind);
+const char *pa_fault_request_name(unsigned request);
+const char *pa_misuse_op_name(unsigned kind);
 /* One op as a line without newline; cfg (may be NULL) adds a comment with
  * the concrete sizes. Returns the length snprintf would. */
 int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cfg);

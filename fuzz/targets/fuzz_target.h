@@ -13,11 +13,14 @@ typedef void (*pa_fuzz_fn)(const uint8_t *data, size_t size);
 void pa_fuzz_default_one(const uint8_t *data, size_t size);
 void pa_fuzz_config_one(const uint8_t *data, size_t size);
 void pa_fuzz_trace_parser_one(const uint8_t *data, size_t size);
+void pa_fuzz_fault_one(const uint8_t *data, size_t size);
+void pa_fuzz_misuse_one(const uint8_t *data, size_t size);
 
 /* The heap targets share their driver (heap_driver.c). */
 void pa_fuzz_heap_input(int target, const uint8_t *data, size_t size);
 
-/* By name ("default", "config", "trace_parser"); NULL if not built. */
+/* By name ("default", "config", "trace_parser", "fault", "misuse"); NULL if
+ * not built. */
 pa_fuzz_fn pa_fuzz_target_by_name(const char *name);
 
 #endif

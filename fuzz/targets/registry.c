@@ -8,6 +8,10 @@ pa_fuzz_fn pa_fuzz_target_by_name(const char *name) {
         return pa_fuzz_default_one;
     if (strcmp(name, "config") == 0)
         return pa_fuzz_config_one;
+    if (strcmp(name, "fault") == 0)
+        return pa_fuzz_fault_one;
+    if (strcmp(name, "misuse") == 0)
+        return pa_fuzz_misuse_one;
 #ifdef PA_HAVE_TRACE
     if (strcmp(name, "trace_parser") == 0)
         return pa_fuzz_trace_parser_one;

@@ -10,7 +10,7 @@
 
 int pa_reproducer_run(const char *target, const unsigned char *data, size_t len) {
     int t = pa_target_from_name(target);
-    if (t == PA_TARGET_DEFAULT || t == PA_TARGET_CONFIG) {
+    if (t >= 0 && pa_target_is_heap((pa_target)t)) {
         pa_input in;
         pa_input_decode((pa_target)t, data, len, &in);
         pa_exec_options opt = {1, 0, NULL, NULL, NULL};

@@ -256,16 +256,121 @@ static void test_oracles_fire(void) {
     expect_failure("malloc 40\nfree #0\nmalloc 40\n", T_FAKE_OVERLAP, 0, "OVERLAP");
 }
 
+/* Version 2: fault and misuse ops round-trip where a target decodes them,
+ * version-1 inputs decode as before, and the misuse oracle fails when a heap
+ * does not detect the misuse (a heap without the debug layer cannot). */
+static void test_version2(void) {
+    unsigned all = PA_OPS_FAULTS | PA_OPS_MISUSES;
+    for (int round = 0; round < 300; round++) {
+        uint8_t data[256];
+        size_t len = rnd8();
+        for (size_t i = 0; i < len; i++)
+            data[i] = (uint8_t)(rnd8() % 3 ? rnd8() : 0x1c + rnd8() % 4);
+        pa_op *ops, *again, *v1;
+        size_t n = pa_ops_decode_features(data, len, &ops, all);
+        uint8_t *buf = NULL;
+        size_t blen = 0;
+        EXPECT(pa_ops_encode(ops, n, &buf, &blen) == 0, "encode");
+        size_t m = pa_ops_decode_features(buf, blen, &again, all);
+        EXPECT(m == n && same_ops(ops, again, n), "v2 bytes -> ops -> bytes -> ops changed (round %d)", round);
+        for (size_t i = 0; i < n; i++) {
+            char line[256], err[200];
+            pa_op back;
+            pa_op_format(line, sizeof line, &ops[i], NULL);
+            int rc = pa_op_parse(line, &back, err, sizeof err);
+            EXPECT(rc == 1 && !memcmp(&back, &ops[i], sizeof back), "v2 text round trip of '%s': %s", line, err);
+        }
+        size_t k = pa_ops_decode(data, len, &v1);
+        for (size_t i = 0; i < k; i++)
+            EXPECT(v1[i].kind != PA_OP_FAULT && v1[i].kind != PA_OP_MISUSE, "version 1 decoded a v2 op");
+        free(ops);
+        free(again);
+        free(v1);
+        free(buf);
+    }
+    /* a reserved opcode is still nop without the features */
+    static const uint8_t reserved[] = {0x1c, 0x1d, 0x3e, 0xff};
+    pa_op *ops;
+    size_t n = pa_ops_decode(reserved, sizeof reserved, &ops);
+    EXPECT(n == 4 && ops[0].kind == PA_OP_NOP && ops[1].kind == PA_OP_NOP && ops[3].kind == PA_OP_NOP,
+           "reserved opcodes in version 1");
+    free(ops);
+    n = pa_ops_decode_features(reserved, 2, &ops, PA_OPS_FAULTS);
+    EXPECT(n == 1 && ops[0].kind == PA_OP_FAULT, "opcode 28 with faults on");
+    free(ops);
+
+    pa_input in;
+    char err[200];
+    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, "misuse foreign\n", &in, err, sizeof err) == -1,
+           "the default target took a misuse op");
+    EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, "fault map next 1\n", &in, err, sizeof err) == -1,
+           "the misuse target took a fault op");
+
+    /* every misuse op, detected on the misuse target's debug heap */
+    const char *misuses = "malloc c3-1\nmalloc 100\nmalloc 20032\nmalloc 0\n"
+                          "misuse interior #0\nmisuse interior #2\nmisuse write_after #0\n"
+                          "misuse write_before #0\nmisuse double_free #0\nmisuse foreign\n"
+                          "alloc_many 3 c7\nmisuse write_after #2\nmisuse write_before #0\ncheck\n";
+    EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, misuses, &in, err, sizeof err) == 0, "%s", err);
+    pa_exec_failure f;
+    int rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
+    EXPECT(rc == 0, "misuse ops on a debug heap: %s at op %zu: %s", rc ? f.kind : "", f.op_index, rc ? f.detail : "");
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+    /* a double free on a heap without the debug layer (another block keeps
+     * the pool live, so not even NOT_LIVE): the oracle must say undetected */
+    EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, "malloc c3\nmalloc c3\nmisuse double_free #0\n", &in, err,
+                               sizeof err) == 0, "%s", err);
+    in.cfg = pa_config_default();
+    rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
+    EXPECT(rc == 1 && !strcmp(f.kind, "MISUSE_UNDETECTED") && f.op_index == 2,
+           "double free on a plain heap: expected MISUSE_UNDETECTED at op 2, got %s at op %zu (%s)",
+           rc ? f.kind : "a pass", f.op_index, rc ? f.detail : "");
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+    /* a double free of a pool's only block on a plain heap: at best NOT_LIVE
+     * where DOUBLE_FREE is expected, so the misuse oracle fails either way */
+    EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, "malloc c3\nmisuse double_free #0\n", &in, err, sizeof err) == 0,
+           "%s", err);
+    in.cfg = pa_config_default();
+    rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
+    EXPECT(rc == 1 && !strncmp(f.kind, "MISUSE_", 7) && strcmp(f.kind, "MISUSE_REPORTED") != 0,
+           "double free of a lone block on a plain heap: expected a misuse oracle failure, got %s (%s)",
+           rc ? f.kind : "a pass", rc ? f.detail : "");
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+
+    /* faults: a failing map makes allocations return NULL with ENOMEM, and
+     * the run still passes (teardown accounts for every byte) */
+    const char *faults = "fault map for 4\nmalloc c3\nalloc_many 40 c31\nmalloc 65536\nfault map next 2\n"
+                         "alloc_many 200 c31\nfault unmap for 3\nfree_range #0 150\nfault decommit for 3\n"
+                         "free_range #0 40 step 2\nfault recommit next 1\nalloc_many 60 c30\n"
+                         "realloc #3 c29\nfault unmap next 1\nfree_all\ncheck\n";
+    EXPECT(pa_input_parse_text(PA_TARGET_FAULT, faults, &in, err, sizeof err) == 0, "%s", err);
+    pa_exec_stats st;
+    rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, &st);
+    EXPECT(rc == 0, "fault ops: %s at op %zu: %s", rc ? f.kind : "", f.op_index, rc ? f.detail : "");
+    EXPECT(rc || st.null_results > 0, "no allocation failed under an armed map fault");
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+}
+
 /* The fuzz logic as a seeded test: random inputs through both heap targets
  * (the config target's prefix ranging over the configuration space) must
  * pass every check. */
 static void test_random_inputs(void) {
-    for (int round = 0; round < 120; round++) {
+    for (int round = 0; round < 200; round++) {
         uint8_t data[512];
         size_t len = 40 + (size_t)rnd8() + rnd8() / 2; /* at most 422 */
         for (size_t i = 0; i < len; i++)
             data[i] = rnd8();
-        pa_target t = round % 2 ? PA_TARGET_CONFIG : PA_TARGET_DEFAULT;
+        static const pa_target targets[4] = {PA_TARGET_DEFAULT, PA_TARGET_CONFIG, PA_TARGET_FAULT,
+                                             PA_TARGET_MISUSE};
+        pa_target t = targets[round % 4];
         pa_input in;
         pa_input_decode(t, data, len, &in);
         pa_exec_failure f;
@@ -287,6 +392,7 @@ int main(void) {
     test_renumber();
     test_address_index();
     test_oracles_fire();
+    test_version2();
     test_random_inputs();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;

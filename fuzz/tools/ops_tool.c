@@ -21,7 +21,7 @@ int main(int argc, char **argv) {
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--target") && i + 1 < argc) {
             target = pa_target_from_name(argv[++i]);
-            if (target != PA_TARGET_DEFAULT && target != PA_TARGET_CONFIG) {
+            if (target < 0 || !pa_target_is_heap((pa_target)target)) {
                 fprintf(stderr, "pa-ops: target %s has no op encoding\n", argv[i]);
                 return 2;
             }

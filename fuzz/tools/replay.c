@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
     }
     pa_input in;
     memset(&in, 0, sizeof in);
-    int heap = target == PA_TARGET_DEFAULT || target == PA_TARGET_CONFIG;
+    int heap = pa_target_is_heap((pa_target)target);
     if (heap)
         pa_input_decode((pa_target)target, data, len, &in);
     int rc = 0;
