@@ -253,7 +253,8 @@ merge_afl() {
     done
   done
   rm -rf "$d/cmin-out"
-  if AFL_SKIP_BIN_CHECK=1 afl-cmin -i "$d/cmin-in" -o "$d/cmin-out" -t 20000 -- "$afl_dir/fuzz/fuzz_$t" @@ >"$d/cmin.log" 2>&1; then
+  # AFL_ALLOW_TMP: afl-cmin refuses a work directory under /tmp without it.
+  if AFL_SKIP_BIN_CHECK=1 AFL_ALLOW_TMP=1 afl-cmin -i "$d/cmin-in" -o "$d/cmin-out" -t 20000 -- "$afl_dir/fuzz/fuzz_$t" @@ >"$d/cmin.log" 2>&1; then
     find "$d/cmin-out" -maxdepth 1 -type f -name 'afl-*' -exec cp -n {} "$src/corpus/$t/" \;
   else
     log "afl/$t: afl-cmin failed (see $d/cmin.log)"
