@@ -135,14 +135,25 @@ static void hex_bytes(char *out, size_t len, const uint8_t *p, size_t n) {
         used += (size_t)snprintf(out + used, len - used, i ? " %02X" : "%02X", p[i]);
 }
 
-/* Several lines describing the block, in the manner of PYTHONMALLOC=debug. */
-static void dump_block(char *out, size_t len, uintptr_t raw, const dbg_header *hdr, const uint8_t *data) {
+/* Data bytes the raw block [raw, raw + bytes) holds after its lead and tail. */
+static size_t room_of(uintptr_t raw, size_t bytes, const uint8_t *data) {
+    size_t lead = (size_t)((uintptr_t)data - raw);
+    return bytes >= lead + TAIL_SIZE ? bytes - lead - TAIL_SIZE : 0;
+}
+
+/* Several lines describing the block, in the manner of PYTHONMALLOC=debug.
+ * A recorded size the block cannot hold shows no data or tail: they would
+ * lie outside it. */
+static void dump_block(char *out, size_t len, uintptr_t raw, size_t bytes, const uint8_t *data) {
+    const dbg_header *hdr = header_of(data);
+    int fits = hdr->size <= room_of(raw, bytes, data);
+    size_t size = fits ? hdr->size : 0;
     char lead[3 * HEADER_GUARD + 1], tail[3 * TAIL_SIZE + 1], first[25], last[25];
     hex_bytes(lead, sizeof lead, hdr->guard, HEADER_GUARD);
-    hex_bytes(tail, sizeof tail, data + hdr->size, TAIL_SIZE);
-    size_t shown = hdr->size < 8 ? hdr->size : 8;
+    hex_bytes(tail, sizeof tail, data + size, fits ? TAIL_SIZE : 0);
+    size_t shown = size < 8 ? size : 8;
     hex_bytes(first, sizeof first, data, shown);
-    hex_bytes(last, sizeof last, data + hdr->size - shown, shown);
+    hex_bytes(last, sizeof last, data + size - shown, shown);
     snprintf(out, len,
              "  debug block at %p (raw block %p): %llu bytes requested through API '%c', serial %llu, %s\n"
              "  forbidden bytes before the data: %s\n"
@@ -154,53 +165,93 @@ static void dump_block(char *out, size_t len, uintptr_t raw, const dbg_header *h
              tail, shown, first, shown, last);
 }
 
-static void report(const pa_heap *h, pa_misuse_kind kind, const char *op, uintptr_t raw, const uint8_t *data,
-                   const char *message) {
+static void report(const pa_heap *h, pa_misuse_kind kind, const char *op, uintptr_t raw, size_t bytes,
+                   const uint8_t *data, const char *message) {
     char dump[512];
-    dump_block(dump, sizeof dump, raw, header_of(data), data);
+    dump_block(dump, sizeof dump, raw, bytes, data);
     pa_misuse_deliver(h, kind, op, data, message, dump);
 }
 
-/* Forbidden bytes and the recorded size; 0 when intact, else reported. */
-static int check_guards(const pa_heap *h, uintptr_t raw, const uint8_t *data, const char *op) {
-    const dbg_header *hdr = header_of(data);
+/* A finding and the message text it points at. */
+typedef struct judgement {
+    pa_debug_finding f;
     char message[256];
-    size_t lead = hdr->lead;
-    if (hdr->size > raw_size(h, raw) - lead - TAIL_SIZE) {
-        snprintf(message, sizeof message,
+} judgement;
+
+static int forbidden(judgement *j, pa_debug_damage kind, const char *op, size_t byte, uint8_t found) {
+    pa_debug_finding *f = &j->f;
+    f->kind = kind;
+    f->byte = byte;
+    f->expected = FORBIDDEN;
+    f->found = found;
+    if (kind == PA_DEBUG_GUARD_BEFORE)
+        snprintf(j->message, sizeof j->message,
+                 "%s(): block %p (serial %llu): forbidden byte %zu before the data was written (0x%02X)", op,
+                 f->data, (unsigned long long)f->serial, byte, found);
+    else
+        snprintf(j->message, sizeof j->message,
+                 "%s(): block %p (serial %llu): forbidden byte %zu after the %llu-byte data was written (0x%02X)",
+                 op, f->data, (unsigned long long)f->serial, byte, (unsigned long long)f->size, found);
+    return 1;
+}
+
+/* The one judge of a debug block, for free, verify and scan alike: the
+ * recorded size fits the raw block [raw, raw + bytes), a freed block still
+ * carries the freed fill, the forbidden bytes before and after the data are
+ * intact. The size is judged first, so nothing outside the block is read
+ * (the header, [data - 32, data), must lie in it). 0 when intact, else 1
+ * with the first fault in *j, its message naming op. */
+static int judge(uintptr_t raw, size_t bytes, const uint8_t *data, const char *op, judgement *j) {
+    const dbg_header *hdr = header_of(data);
+    size_t lead = (size_t)((uintptr_t)data - raw);
+    pa_debug_finding *f = &j->f;
+    memset(f, 0, sizeof *f);
+    f->data = data;
+    f->block = raw;
+    f->block_size = bytes;
+    f->freed = hdr->state == STATE_FREED;
+    f->serial = hdr->serial;
+    f->size = hdr->size;
+    f->room = room_of(raw, bytes, data);
+    f->message = j->message;
+    if (bytes < lead + TAIL_SIZE || hdr->size > f->room) {
+        f->kind = PA_DEBUG_HEADER_DAMAGED;
+        snprintf(j->message, sizeof j->message,
                  "%s(): block %p: header damaged: %llu requested bytes cannot fit in its %zu-byte block", op,
-                 (const void *)data, (unsigned long long)hdr->size, raw_size(h, raw));
-        report(h, PA_MISUSE_GUARD_BEFORE, op, raw, data, message);
-        return -1;
+                 (const void *)data, (unsigned long long)hdr->size, bytes);
+        return 1;
     }
+    for (size_t i = 0; f->freed && i < hdr->size; i++)
+        if (data[i] != FILL_FREED) {
+            f->kind = PA_DEBUG_FREED_WRITTEN;
+            f->byte = i;
+            f->expected = FILL_FREED;
+            f->found = data[i];
+            snprintf(j->message, sizeof j->message,
+                     "quarantine: block %p (serial %llu) was written after free: byte %zu is 0x%02X, not 0x%02X",
+                     (const void *)data, (unsigned long long)hdr->serial, i, data[i], FILL_FREED);
+            return 1;
+        }
     const uint8_t *pad = (const uint8_t *)raw;
     for (size_t i = 0; i < lead - HEADER_SIZE; i++)
-        if (pad[i] != FORBIDDEN) {
-            snprintf(message, sizeof message,
-                     "%s(): block %p (serial %llu): forbidden byte %zu before the data was written (0x%02X)", op,
-                     (const void *)data, (unsigned long long)hdr->serial, lead - i, pad[i]);
-            report(h, PA_MISUSE_GUARD_BEFORE, op, raw, data, message);
-            return -1;
-        }
+        if (pad[i] != FORBIDDEN)
+            return forbidden(j, PA_DEBUG_GUARD_BEFORE, op, lead - i, pad[i]);
     for (size_t i = 0; i < HEADER_GUARD; i++)
-        if (hdr->guard[i] != FORBIDDEN) {
-            snprintf(message, sizeof message,
-                     "%s(): block %p (serial %llu): forbidden byte %zu before the data was written (0x%02X)", op,
-                     (const void *)data, (unsigned long long)hdr->serial, (size_t)HEADER_GUARD - i,
-                     hdr->guard[i]);
-            report(h, PA_MISUSE_GUARD_BEFORE, op, raw, data, message);
-            return -1;
-        }
+        if (hdr->guard[i] != FORBIDDEN)
+            return forbidden(j, PA_DEBUG_GUARD_BEFORE, op, (size_t)HEADER_GUARD - i, hdr->guard[i]);
     for (size_t i = 0; i < TAIL_SIZE; i++)
-        if (data[hdr->size + i] != FORBIDDEN) {
-            snprintf(message, sizeof message,
-                     "%s(): block %p (serial %llu): forbidden byte %zu after the %llu-byte data was written (0x%02X)",
-                     op, (const void *)data, (unsigned long long)hdr->serial, i + 1, (unsigned long long)hdr->size,
-                     data[hdr->size + i]);
-            report(h, PA_MISUSE_GUARD_AFTER, op, raw, data, message);
-            return -1;
-        }
+        if (data[hdr->size + i] != FORBIDDEN)
+            return forbidden(j, PA_DEBUG_GUARD_AFTER, op, i + 1, data[hdr->size + i]);
     return 0;
+}
+
+/* A finding through the misuse handler; a damaged header is reported as
+ * damage before the data, as it always was. */
+static void deliver(const pa_heap *h, const char *op, const pa_debug_finding *f) {
+    pa_misuse_kind kind = f->kind == PA_DEBUG_FREED_WRITTEN ? PA_MISUSE_WRITE_AFTER_FREE
+                          : f->kind == PA_DEBUG_GUARD_AFTER ? PA_MISUSE_GUARD_AFTER
+                                                            : PA_MISUSE_GUARD_BEFORE;
+    report(h, kind, op, f->block, f->block_size, f->data, f->message);
 }
 
 /* The header of a live block p that api may free; NULL once reported. */
@@ -233,28 +284,18 @@ static dbg_header *checked(pa_heap *h, const void *p, char api, const char *op, 
     if (api && hdr->api != (uint8_t)api) {
         snprintf(message, sizeof message, "%s(): block %p (serial %llu) was allocated through API '%c' and freed through API '%c'",
                  op, p, (unsigned long long)hdr->serial, hdr->api, api);
-        report(h, PA_MISUSE_API_MISMATCH, op, *raw, p, message);
+        report(h, PA_MISUSE_API_MISMATCH, op, *raw, raw_size(h, *raw), p, message);
         return NULL;
     }
-    return check_guards(h, *raw, p, op) ? NULL : hdr;
+    judgement j;
+    if (judge(*raw, raw_size(h, *raw), p, op, &j)) {
+        deliver(h, op, &j.f);
+        return NULL;
+    }
+    return hdr;
 }
 
 /* ---- freeing, with the quarantine ------------------------------------ */
-
-/* A block leaving the quarantine must still carry the freed fill. */
-static void check_fill(pa_heap *h, uintptr_t raw, const uint8_t *data) {
-    const dbg_header *hdr = header_of(data);
-    for (size_t i = 0; i < hdr->size; i++)
-        if (data[i] != FILL_FREED) {
-            char message[256];
-            snprintf(message, sizeof message,
-                     "quarantine: block %p (serial %llu) was written after free: byte %zu is 0x%02X, not 0x%02X",
-                     (const void *)data, (unsigned long long)hdr->serial, i, data[i], FILL_FREED);
-            report(h, PA_MISUSE_WRITE_AFTER_FREE, "free", raw, data, message);
-            return;
-        }
-    check_guards(h, raw, data, "free");
-}
 
 static void release(pa_heap *h, uint8_t *data, uintptr_t raw) {
     dbg_header *hdr = header_of(data);
@@ -273,7 +314,10 @@ static void release(pa_heap *h, uint8_t *data, uintptr_t raw) {
     uintptr_t oldest_raw = (uintptr_t)oldest - header_of(oldest)->lead;
     h->quarantine[h->quarantine_head] = data;
     h->quarantine_head = (h->quarantine_head + 1) % cap;
-    check_fill(h, oldest_raw, oldest);
+    /* A block leaving the quarantine must still carry the freed fill. */
+    judgement j;
+    if (judge(oldest_raw, raw_size(h, oldest_raw), oldest, "free", &j))
+        deliver(h, "free", &j.f);
     pa_raw_free(h, (void *)oldest_raw);
 }
 
@@ -336,73 +380,125 @@ uintptr_t pa_debug_quarantined(const pa_heap *h, size_t i) {
     return (uintptr_t)data - header_of(data)->lead;
 }
 
-/* ---- the whole-heap check -------------------------------------------- */
+/* ---- the whole-heap scan --------------------------------------------- */
 
-/* The data pointer of the debug block in raw block u (lead 32 or 64). */
-static uint8_t *data_in_small(uintptr_t u) {
-    const dbg_header *at32 = (const dbg_header *)u;
-    return (uint8_t *)(u + (at32->lead == HEADER_SIZE ? HEADER_SIZE : 2 * HEADER_SIZE));
+/* Blocks judged per walk of a pool's freelist: the scan's bitmap is on the
+ * stack (a scan asks the OS for nothing, so it cannot fail and does not
+ * disturb an OS layer's counts), and a pool with more blocks is judged in
+ * windows, walking its freelist once per window. */
+#define WINDOW 4096
+
+typedef struct scan {
+    const pa_heap *h;
+    pa_debug_finding_fn fn;
+    void *ctx;
+    size_t damaged;
+} scan;
+
+static void scan_block(scan *s, uintptr_t raw, size_t bytes, const uint8_t *data, int large) {
+    judgement j;
+    if (!judge(raw, bytes, data, "verify", &j))
+        return;
+    j.f.large = large;
+    s->damaged++;
+    s->fn(s->ctx, &j.f);
 }
 
-static size_t verify_one(pa_heap *h, uintptr_t raw, uint8_t *data) {
-    const dbg_header *hdr = header_of(data);
-    if (hdr->state == STATE_FREED) {
-        size_t before = 0;
-        for (size_t i = 0; i < hdr->size; i++)
-            before += data[i] != FILL_FREED;
-        if (before) {
-            check_fill(h, raw, data);
-            return 1;
-        }
+/* The data pointer of the debug block in raw block u of the given bytes
+ * (lead 32 or 64; 64 only where the block has room for it). */
+static const uint8_t *data_in_small(uintptr_t u, size_t bytes) {
+    const dbg_header *at32 = (const dbg_header *)u;
+    int lead64 = at32->lead != HEADER_SIZE && bytes >= 2 * HEADER_SIZE + TAIL_SIZE;
+    return (const uint8_t *)(u + (lead64 ? 2 * HEADER_SIZE : HEADER_SIZE));
+}
+
+/* Where a pool's blocks lie, if its class and nextoffset place them, aligned,
+ * inside the pool and big enough for a debug block; 0 otherwise (the heap is
+ * corrupt: the invariant checker says how). */
+static int pool_layout(const pa_heap *h, const pa_pool *pool, size_t *first, size_t *size, size_t *carved) {
+    if (pool->size_class >= h->nclasses)
+        return 0;
+    const pa_size_class *c = &h->classes[pool->size_class];
+    size_t pool_size = h->config.pool_size, align = h->config.alignment;
+    if (c->block_size < HEADER_SIZE + TAIL_SIZE || c->block_size % align || c->first_offset % align ||
+        c->first_offset < sizeof *pool || pool->nextoffset < c->first_offset || pool->nextoffset > pool_size ||
+        (pool->nextoffset - c->first_offset) % c->block_size)
+        return 0;
+    *first = c->first_offset;
+    *size = c->block_size;
+    *carved = (pool->nextoffset - c->first_offset) / c->block_size;
+    return 1;
+}
+
+/* Marks the pool's free blocks from..from + WINDOW in is_free. -1 when the
+ * freelist leaves the carved blocks, does not end, or disagrees with count:
+ * which blocks are live is then unknown (reading a free block as live would
+ * also trip Valgrind), and the pool is not judged. */
+static int free_window(const pa_pool *pool, size_t first, size_t size, size_t carved, size_t from,
+                       uint64_t *is_free) {
+    memset(is_free, 0, WINDOW / 8);
+    size_t n = 0;
+    for (const pa_block *b = pool->freeblock; b; b = pa_link_read(b)) {
+        size_t off = (uintptr_t)b - (uintptr_t)pool;
+        if (n++ == carved || off < first || off >= first + carved * size || (off - first) % size)
+            return -1;
+        size_t k = (off - first) / size - from;
+        if (k < WINDOW)
+            is_free[k / 64] |= UINT64_C(1) << (k % 64);
     }
-    return check_guards(h, raw, data, "verify") ? 1 : 0;
+    return n + pool->count == carved ? 0 : -1;
 }
 
 /* Live slots of a pool are the carved ones not on its freelist. */
-static size_t verify_pool(pa_heap *h, const pa_pool *pool, uint8_t *is_free, size_t slots) {
-    const pa_size_class *c = &h->classes[pool->size_class];
-    size_t carved = (pool->nextoffset - c->first_offset) / c->block_size;
-    memset(is_free, 0, slots);
-    size_t steps = 0;
-    for (const pa_block *b = pool->freeblock; b && steps++ < carved; b = pa_link_read(b)) {
-        size_t off = (uintptr_t)b - (uintptr_t)pool;
-        if (off < c->first_offset || (off - c->first_offset) % c->block_size || off >= pool->nextoffset)
-            break; /* a damaged freelist is the invariant checker's to report */
-        is_free[(off - c->first_offset) / c->block_size] = 1;
+static void scan_pool(scan *s, const pa_pool *pool) {
+    size_t first, size, carved;
+    uint64_t is_free[WINDOW / 64];
+    if (!pool->count || !pool_layout(s->h, pool, &first, &size, &carved))
+        return;
+    for (size_t from = 0; from < carved; from += WINDOW) {
+        if (free_window(pool, first, size, carved, from, is_free))
+            return;
+        for (size_t k = 0; k < WINDOW && from + k < carved; k++)
+            if (!((is_free[k / 64] >> (k % 64)) & 1)) {
+                uintptr_t u = (uintptr_t)pool + first + (from + k) * size;
+                scan_block(s, u, size, data_in_small(u, size), 0);
+            }
     }
-    size_t damaged = 0;
-    for (size_t i = 0; i < carved && i < slots; i++)
-        if (!is_free[i]) {
-            uintptr_t u = (uintptr_t)pool + c->first_offset + i * c->block_size;
-            damaged += verify_one(h, u, data_in_small(u));
-        }
-    return damaged;
 }
 
-size_t pa_heap_debug_verify(pa_heap *h) {
-    if (!h->config.debug)
-        return 0;
-    size_t slots = h->classes[0].capacity;
-    uint8_t *is_free = pa_meta_map(h, slots);
-    if (!is_free)
-        return 0;
-    size_t damaged = 0;
-    for (size_t s = 0; s < h->arena_slots; s++) {
-        const pa_arena *a = &h->arenas[s];
-        for (size_t i = 0; a->base && i < pa_arena_carved_pools(h, a); i++) {
-            const pa_pool *pool = (const pa_pool *)(a->base + i * h->config.pool_size);
-            if (!pa_pool_is_decommitted(a, i) && pool->count && pool->size_class < h->nclasses)
-                damaged += verify_pool(h, pool, is_free, slots);
-        }
-    }
-    pa_meta_unmap(h, is_free, slots);
-    for (size_t i = 0; i < h->large.capacity; i++) {
-        uintptr_t u = h->large.slots[i].block;
-        for (size_t lead = HEADER_SIZE; u && lead <= h->debug_max_lead; lead *= 2)
+size_t pa_heap_debug_scan_pool(const pa_heap *h, uintptr_t pool, pa_debug_finding_fn fn, void *ctx) {
+    scan s = {h, fn, ctx, 0};
+    if (h->config.debug && (pool & h->pool_mask) == pool && pa_readable_pool_arena(h, pool))
+        scan_pool(&s, (const pa_pool *)pool);
+    return s.damaged;
+}
+
+/* A large block's lead is the one its header at that lead confirms. */
+size_t pa_heap_debug_scan_large(const pa_heap *h, pa_debug_finding_fn fn, void *ctx) {
+    scan s = {h, fn, ctx, 0};
+    const pa_large_table *t = &h->large;
+    for (size_t i = 0; h->config.debug && i < t->capacity; i++) {
+        uintptr_t u = t->slots[i].block;
+        size_t bytes = t->slots[i].size;
+        for (size_t lead = HEADER_SIZE; u && lead <= h->debug_max_lead && lead + TAIL_SIZE <= bytes; lead *= 2)
             if (header_of((void *)(u + lead))->lead == lead) {
-                damaged += verify_one(h, u, (uint8_t *)(u + lead));
+                scan_block(&s, u, bytes, (const uint8_t *)(u + lead), 1);
                 break;
             }
     }
-    return damaged;
+    return s.damaged;
 }
+
+size_t pa_heap_debug_scan(const pa_heap *h, pa_debug_finding_fn fn, void *ctx) {
+    size_t damaged = 0;
+    for (size_t slot = 0; h->config.debug && slot < h->arena_slots; slot++) {
+        const pa_arena *a = &h->arenas[slot];
+        for (size_t i = 0; a->base && i < h->pools_per_arena; i++)
+            damaged += pa_heap_debug_scan_pool(h, a->base + i * h->config.pool_size, fn, ctx);
+    }
+    return damaged + pa_heap_debug_scan_large(h, fn, ctx);
+}
+
+static void deliver_verify(void *ctx, const pa_debug_finding *f) { deliver(ctx, "verify", f); }
+
+size_t pa_heap_debug_verify(pa_heap *h) { return pa_heap_debug_scan(h, deliver_verify, h); }

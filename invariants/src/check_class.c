@@ -140,6 +140,8 @@ void chk_full_pools(chk_full *c) {
                 continue;
             chk_pool_facts f;
             chk_pool(b, &ar->v, i, &f, NULL);
+            c->pools[slot * b->hv.pools_per_arena + i].sound =
+                f.read && f.class_ok && f.count_ok && f.layout_ok && f.freelist_ok && b->geom_ok[f.v.size_class];
             if (!f.read || !f.class_ok || !f.count_ok) {
                 c->t.exact = 0;
                 continue;

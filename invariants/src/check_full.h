@@ -11,6 +11,7 @@ typedef struct chk_pool_rec {
     int32_t used_cls;        /* the (first) class whose list holds it */
     uint32_t free_hits;      /* arena freepools lists */
     uint32_t stamp;          /* last list walk that visited it (cycles) */
+    uint8_t sound;           /* header, class, freelist and layout sound: its live blocks are known */
 } chk_pool_rec;
 
 typedef struct chk_arena_rec {
@@ -80,6 +81,8 @@ void chk_full_usable(chk_full *c);
 void chk_full_unused(chk_full *c);
 void chk_full_owner_map(chk_full *c);
 void chk_full_stats(chk_full *c);
+/* DEBUG_*: the debug layer's judge of every block of a debug heap. */
+void chk_full_debug(chk_full *c);
 /* TOTALS, HIGHWATER and ARENA_BYTES against a count of live arenas (the
  * walk's in a full check, the counter in an incremental one). */
 void chk_heap_counters(chk_base *b, size_t live_arenas);

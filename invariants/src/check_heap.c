@@ -163,6 +163,8 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
      * otherwise healthy heap, where a wrong figure is a fault of its own. */
     if (r->n == before && !r->dropped)
         chk_full_stats(&c);
+    /* Damaged debug blocks change no structure or figure: they come last. */
+    chk_full_debug(&c);
 out:
     free(c.sorted);
     free(c.pools);

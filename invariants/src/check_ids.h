@@ -69,7 +69,11 @@
     X(POISON_TAIL_ADDRESSABLE, "ASan: a live small block's bytes past the requested size are poisoned")       \
     X(POISON_FREE_ADDRESSABLE, "ASan: a block on a freelist is poisoned whole")                              \
     X(POISON_UNCARVED_ADDRESSABLE, "ASan: a carved pool's never-carved bytes (from nextoffset to the pool's "  \
-                                   "end) are poisoned")
+                                   "end) are poisoned")                                                      \
+    X(DEBUG_HEADER, "debug heap: a block's header records a requested size its block can hold")              \
+    X(DEBUG_GUARD_BEFORE, "debug heap: the forbidden bytes (0xFD) before a block's data are intact")          \
+    X(DEBUG_GUARD_AFTER, "debug heap: the forbidden bytes (0xFD) after a block's data are intact")            \
+    X(DEBUG_QUARANTINE_FILL, "debug heap: a quarantined (freed) block still holds the freed fill (0xDD)")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

@@ -105,6 +105,26 @@ int ts_setup_three_arenas(void **state) {
     return 0;
 }
 
+int ts_setup_debug(void **state) {
+    pa_config cfg = pa_config_default();
+    cfg.debug = 1;
+    cfg.debug_quarantine = 4;
+    ts_fx *fx = fx_new(cfg);
+    fx->blk[0] = pa_heap_malloc(fx->h, 10);
+    fx->blk[1] = pa_heap_malloc(fx->h, 4000);
+    fx->blk[2] = pa_heap_memalign(fx->h, 64, 100);
+    fx->blk[3] = pa_heap_malloc(fx->h, 20);
+    fx->blk[4] = pa_heap_malloc(fx->h, 3000);
+    for (int i = 0; i < 5; i++)
+        assert_non_null(fx->blk[i]);
+    pa_heap_free(fx->h, fx->blk[3]);
+    pa_heap_free(fx->h, fx->blk[4]);
+    assert_int_equal(pa_introspect_quarantine_length(fx->h), 2);
+    expect_clean(fx, "debug setup");
+    *state = fx;
+    return 0;
+}
+
 int ts_teardown(void **state) {
     ts_fx *fx = *state;
     pa_check_report_clear(fx->r);

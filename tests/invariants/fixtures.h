@@ -35,6 +35,11 @@ int ts_setup_empty_arena(void **state);
 /* Three arenas of four pools, with 1, 2 and 3 free pools: the usable list
  * is three[0], three[1], three[2]. Also holds one large block in blk[15]. */
 int ts_setup_three_arenas(void **state);
+/* A debug heap (pa_config.debug, a quarantine of 4): blk[0] 10 bytes
+ * (serial 1), blk[1] 4000 bytes, large (serial 2), blk[2] 100 bytes aligned
+ * to 64, so 64 bytes of lead (serial 3), all live; blk[3] 20 bytes (serial
+ * 4) and blk[4] 3000 bytes, large (serial 5), freed and quarantined. */
+int ts_setup_debug(void **state);
 int ts_teardown(void **state);
 
 /* The one_pool fixture's live blocks (8 of them) into out[]; returns 8. */

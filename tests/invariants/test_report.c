@@ -12,125 +12,31 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "pa_test_text.h"
 
 /* Everything a print function wrote, NUL-terminated (caller frees). */
 static char *capture(const pa_check_report *r, int json) {
     FILE *f = tmpfile();
     assert_non_null(f);
     assert_int_equal(json ? pa_check_report_print_json(r, f) : pa_check_report_print(r, f), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    rewind(f);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
+    char *s = pa_test_read_all(f);
     fclose(f);
+    assert_non_null(s);
     return s;
 }
 
 static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
+    char *s = pa_test_slurp(path);
+    if (!s)
+        fprintf(stderr, "cannot read %s\n", path);
     assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
     return s;
 }
 
-/* ---- a minimal JSON parser: accepts exactly RFC 8259 values ----------- */
-
-static const char *json_value(const char *p);
-
-static const char *ws(const char *p) {
-    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-        p++;
-    return p;
-}
-
-static const char *json_string(const char *p) {
-    if (*p++ != '"')
-        return NULL;
-    while (*p && *p != '"') {
-        if ((unsigned char)*p < 0x20)
-            return NULL;
-        if (*p == '\\') {
-            p++;
-            if (*p == 'u') {
-                for (int i = 1; i <= 4; i++)
-                    if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
-                        return NULL;
-                p += 4;
-            } else if (!*p || !strchr("\"\\/bfnrt", *p)) {
-                return NULL;
-            }
-        }
-        p++;
-    }
-    return *p == '"' ? p + 1 : NULL;
-}
-
-static const char *json_number(const char *p) {
-    if (*p == '-')
-        p++;
-    if (*p < '0' || *p > '9')
-        return NULL;
-    if (*p == '0' && p[1] >= '0' && p[1] <= '9')
-        return NULL;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    return p;
-}
-
-static const char *json_list(const char *p, char close, int members) {
-    p = ws(p + 1);
-    if (*p == close)
-        return p + 1;
-    for (;;) {
-        if (members) {
-            p = json_string(ws(p));
-            if (!p || *(p = ws(p)) != ':')
-                return NULL;
-            p++;
-        }
-        p = json_value(p);
-        if (!p)
-            return NULL;
-        p = ws(p);
-        if (*p == close)
-            return p + 1;
-        if (*p++ != ',')
-            return NULL;
-    }
-}
-
-static const char *json_value(const char *p) {
-    p = ws(p);
-    switch (*p) {
-    case '{':
-        return json_list(p, '}', 1);
-    case '[':
-        return json_list(p, ']', 0);
-    case '"':
-        return json_string(p);
-    case 'n':
-        return strncmp(p, "null", 4) ? NULL : p + 4;
-    default:
-        return json_number(p);
-    }
-}
-
 static void assert_json(const char *s) {
-    const char *end = json_value(s);
-    if (!end)
+    if (!pa_test_json_valid(s))
         fprintf(stderr, "invalid JSON: %s\n", s);
-    assert_non_null(end);
-    assert_string_equal(ws(end), "");
+    assert_true(pa_test_json_valid(s));
 }
 
 /* ---- tests ------------------------------------------------------------- */

@@ -2,7 +2,9 @@
  * headers, freelist links, arena objects, class entries and heap counters
  * are overwritten with hostile values (wild, NULL, unaligned, in-heap but
  * wrong, off by one), every check runs (under ASan in CI, so a stray read
- * is caught), then the word is put back and the heap must check clean. */
+ * is caught), then the word is put back and the heap must check clean.
+ * Every test configuration, then a debug heap, whose full check also runs
+ * the debug layer's scan of every block. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,8 +96,11 @@ static void robust(void **state) {
     (void)state;
     uint64_t rng = 12345;
     size_t reported = 0, rounds = 0;
-    for (int config = 0; config < TS_NCONFIGS; config++) {
-        pa_config cfg = ts_config(config);
+    /* the last round of configurations is a debug heap: the checker runs
+     * the debug layer's scan of every block too */
+    for (int config = 0; config <= TS_NCONFIGS; config++) {
+        pa_config cfg = ts_config(config % TS_NCONFIGS);
+        cfg.debug = config == TS_NCONFIGS;
         pa_heap *h = pa_heap_create(&cfg);
         assert_non_null(h);
         pa_check_report *r = pa_check_report_new();

@@ -30,15 +30,16 @@ const char *pa_check_report_message(const pa_check_report *r, size_t i);
 int pa_check_report_print(const pa_check_report *r, FILE *out);
 int pa_check_report_print_json(const pa_check_report *r, FILE *out);
 
-/* Full check of everything. Returns the number of violations added. */
+/* Full check of everything; on a debug heap (pa_config.debug) that takes in
+ * every live and quarantined debug block's header, forbidden bytes and
+ * freed fill (pa_heap_debug_scan). Returns the number of violations added. */
 size_t pa_check_heap(const pa_heap *heap, pa_check_report *r);
 /* Optional inputs of a full check; zero-initialise and set what you have. */
 typedef struct pa_check_options {
     /* The counting OS layer the heap was created with, used by no other heap:
      * bytes it has mapped must equal the heap's os_bytes_mapped. */
     const pa_os_counter *os;
-    /* Room for the debug layer's state (guards, fill bytes), a later issue:
-     * new members are added here, so always zero-initialise. */
+    /* New members are added here, so always zero-initialise. */
 } pa_check_options;
 
 /* pa_check_heap plus the checks the options make possible (opt may be NULL). */

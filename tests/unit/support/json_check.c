@@ -2,7 +2,7 @@
  * statistics printer writes one well-formed object and to read its numbers. */
 #include <string.h>
 
-#include "pa_test.h"
+#include "pa_test_text.h"
 
 typedef struct cursor {
     const char *p;

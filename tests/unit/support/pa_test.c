@@ -277,14 +277,9 @@ char *pa_test_capture(int (*print)(const pa_stats *, FILE *), const pa_stats *s,
     FILE *f = tmpfile();
     assert_non_null(f);
     *rc = print(s, f);
-    assert_int_equal(fflush(f), 0);
-    long len = ftell(f);
-    assert_true(len > 0);
-    rewind(f);
-    char *text = malloc((size_t)len + 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
-    text[len] = '\0';
+    char *text = pa_test_read_all(f);
     fclose(f);
+    assert_non_null(text);
+    assert_true(text[0] != '\0');
     return text;
 }

@@ -1,6 +1,7 @@
 /* Shared helpers of the unit tests: OS and large layers that count and fail
  * on demand, an OS layer that places regions at chosen addresses, a misuse
- * recorder, statistics identity checks and a small JSON checker. */
+ * recorder, statistics identity checks; text and JSON helpers come from
+ * pa_test_text.h. */
 #ifndef PA_TEST_H
 #define PA_TEST_H
 
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "pa_test_text.h"
 #include "poolalloc/os_counting.h"
 #include "poolalloc/poolalloc.h"
 
@@ -108,17 +110,9 @@ typedef struct pa_test_misuse {
 /* on_misuse handler; ctx is a pa_test_misuse. Copies the last report. */
 void pa_test_misuse_record(void *ctx, const pa_misuse *report);
 
-/* ---- output ---- */
+/* ---- output (and, from pa_test_text.h, the JSON checker) ---- */
 
 /* Everything print wrote, as a NUL-terminated malloc'd string. */
 char *pa_test_capture(int (*print)(const pa_stats *, FILE *), const pa_stats *s, int *rc);
-
-/* 1 when text is exactly one JSON value (RFC 8259 syntax), else 0. */
-int pa_test_json_valid(const char *text);
-/* The unsigned integer a key of the top-level object holds; -1 if the key is
- * missing, not at the top level or not an unsigned integer. */
-int pa_test_json_top_u64(const char *text, const char *key, unsigned long long *out);
-/* How many elements the array under a top-level key has; -1 if none. */
-long pa_test_json_top_array_len(const char *text, const char *key);
 
 #endif

@@ -1,0 +1,151 @@
+/* pa_heap_debug_scan: the findings pa_heap_debug_verify reports, handed to
+ * the caller instead, with the same messages and nothing reported. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "poolalloc/poolalloc.h"
+
+typedef struct seen {
+    int reports;
+    char message[4][256];
+    pa_misuse_kind kind[4];
+    char dump[1024];
+    int findings;
+    pa_debug_finding f[4];
+    char finding_message[4][256];
+} seen;
+
+static void record(void *ctx, const pa_misuse *r) {
+    seen *s = ctx;
+    if (s->reports < 4) {
+        s->kind[s->reports] = r->kind;
+        snprintf(s->message[s->reports], sizeof s->message[0], "%s", r->message);
+        snprintf(s->dump, sizeof s->dump, "%s", r->dump);
+    }
+    s->reports++;
+}
+
+static void collect(void *ctx, const pa_debug_finding *f) {
+    seen *s = ctx;
+    if (s->findings < 4) {
+        s->f[s->findings] = *f;
+        snprintf(s->finding_message[s->findings], sizeof s->finding_message[0], "%s", f->message);
+    }
+    s->findings++;
+}
+
+static pa_heap *debug_heap(seen *s) {
+    memset(s, 0, sizeof *s);
+    pa_config cfg = pa_config_default();
+    cfg.debug = 1;
+    cfg.debug_quarantine = 4;
+    cfg.on_misuse = record;
+    cfg.misuse_ctx = s;
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    return h;
+}
+
+static void scan_reports_nothing(void **state) {
+    (void)state;
+    seen s;
+    pa_heap *h = debug_heap(&s);
+    char *small = pa_heap_malloc(h, 40), *large = pa_heap_malloc(h, 4000), *freed = pa_heap_malloc(h, 24);
+    pa_heap_free(h, freed);
+    assert_int_equal(pa_heap_debug_scan(h, collect, &s), 0);
+    small[-3] = 0;
+    large[4001] = 7;
+    freed[5] = 1;
+    assert_int_equal(pa_heap_debug_scan(h, collect, &s), 3);
+    assert_int_equal(s.reports, 0);
+    assert_int_equal(s.findings, 3);
+    /* pools first (small, then freed), then the large block */
+    assert_int_equal(s.f[0].kind, PA_DEBUG_GUARD_BEFORE);
+    assert_ptr_equal(s.f[0].data, small);
+    assert_int_equal(s.f[0].byte, 3);
+    assert_int_equal(s.f[0].found, 0);
+    assert_int_equal(s.f[0].expected, 0xFD);
+    assert_int_equal(s.f[0].large, 0);
+    assert_int_equal(s.f[1].kind, PA_DEBUG_FREED_WRITTEN);
+    assert_int_equal(s.f[1].serial, 3);
+    assert_int_equal(s.f[1].byte, 5);
+    assert_int_equal(s.f[1].freed, 1);
+    assert_int_equal(s.f[2].kind, PA_DEBUG_GUARD_AFTER);
+    assert_int_equal(s.f[2].large, 1);
+    assert_int_equal(s.f[2].byte, 2);
+    assert_int_equal(s.f[2].size, 4000);
+    /* verify reports the same blocks with the same messages */
+    assert_int_equal(pa_heap_debug_verify(h), 3);
+    assert_int_equal(s.reports, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(s.message[i], s.finding_message[i]);
+    assert_int_equal(s.kind[0], PA_MISUSE_GUARD_BEFORE);
+    assert_int_equal(s.kind[1], PA_MISUSE_WRITE_AFTER_FREE);
+    assert_int_equal(s.kind[2], PA_MISUSE_GUARD_AFTER);
+    char want[256];
+    snprintf(want, sizeof want,
+             "quarantine: block %p (serial 3) was written after free: byte 5 is 0x01, not 0xDD", (void *)freed);
+    assert_string_equal(s.message[1], want);
+    small[-3] = (char)0xFD;
+    large[4001] = (char)0xFD;
+    freed[5] = (char)0xDD;
+    pa_heap_free(h, small);
+    pa_heap_free(h, large);
+    pa_heap_destroy(h);
+}
+
+/* A size the block cannot hold is the finding; the dump shows none of the
+ * bytes it would point at. */
+static void verify_damaged_header(void **state) {
+    (void)state;
+    seen s;
+    pa_heap *h = debug_heap(&s);
+    char *p = pa_heap_malloc(h, 10);
+    uint64_t saved;
+    memcpy(&saved, p - 32, sizeof saved);
+    uint64_t huge = (uint64_t)1 << 40;
+    memcpy(p - 32, &huge, sizeof huge);
+    assert_int_equal(pa_heap_debug_scan(h, collect, &s), 1);
+    assert_int_equal(s.f[0].kind, PA_DEBUG_HEADER_DAMAGED);
+    assert_int_equal(s.f[0].room, 16);
+    assert_int_equal(pa_heap_debug_verify(h), 1);
+    char want[256];
+    snprintf(want, sizeof want,
+             "verify(): block %p: header damaged: 1099511627776 requested bytes cannot fit in its 64-byte block",
+             (void *)p);
+    assert_int_equal(s.reports, 1);
+    assert_int_equal(s.kind[0], PA_MISUSE_GUARD_BEFORE);
+    assert_string_equal(s.message[0], want);
+    assert_non_null(strstr(s.dump, "data: first 0 bytes ; last 0 bytes \n"));
+    memcpy(p - 32, &saved, sizeof saved);
+    pa_heap_free(h, p);
+    pa_heap_destroy(h);
+}
+
+static void plain_heap_scans_nothing(void **state) {
+    (void)state;
+    pa_heap *h = pa_heap_create(NULL);
+    assert_non_null(h);
+    void *p = pa_heap_malloc(h, 10);
+    seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pa_heap_debug_scan(h, collect, &s), 0);
+    assert_int_equal(s.findings, 0);
+    pa_heap_free(h, p);
+    pa_heap_destroy(h);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scan_reports_nothing),
+        cmocka_unit_test(verify_damaged_header),
+        cmocka_unit_test(plain_heap_scans_nothing),
+    };
+    return cmocka_run_group_tests_name("debug scan", tests, NULL, NULL);
+}
