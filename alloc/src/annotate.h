@@ -30,6 +30,7 @@
 
 #ifdef PA_ANNOTATE_ASAN
 #include <sanitizer/asan_interface.h>
+#include <sanitizer/lsan_interface.h>
 #endif
 #ifdef PA_ANNOTATE_MSAN
 #include <sanitizer/msan_interface.h>
@@ -56,6 +57,23 @@ static inline void pa_annotate_heap_destroyed(const pa_heap *h) {
     VALGRIND_DESTROY_MEMPOOL(h);
 #endif
     (void)h;
+}
+
+/* LeakSanitizer does not scan mapped memory: metadata that points at blocks
+ * of the system allocator (the large-block cache's entries) is made a root,
+ * so a heap never destroyed, like the default one, leaks nothing. */
+static inline void pa_annotate_root_mapped(const void *p, size_t size) {
+#ifdef PA_ANNOTATE_ASAN
+    __lsan_register_root_region(p, size);
+#endif
+    (void)p, (void)size;
+}
+
+static inline void pa_annotate_root_unmapping(const void *p, size_t size) {
+#ifdef PA_ANNOTATE_ASAN
+    __lsan_unregister_root_region(p, size);
+#endif
+    (void)p, (void)size;
 }
 
 /* A fresh arena: nothing in it is addressable until a block is handed out.
@@ -153,6 +171,49 @@ static inline void pa_annotate_block_free(const pa_heap *h, void *p, size_t bloc
     VALGRIND_FREELIKE_BLOCK(p, 0);
 #endif
     (void)h, (void)p, (void)block_size;
+}
+
+/* A large block of capacity bytes (from the large layer, or the cache when
+ * reused) handed out for a request of size bytes: the bytes past the
+ * request are no-access, as for small blocks. */
+static inline void pa_annotate_large_handed_out(void *p, size_t size, size_t capacity, int reused) {
+#ifdef PA_ANNOTATE_ASAN
+    __asan_poison_memory_region(p, capacity);
+    __asan_unpoison_memory_region(p, size);
+#endif
+#ifdef PA_ANNOTATE_MSAN
+    if (reused)
+        __msan_allocated_memory(p, size);
+#endif
+#ifdef PA_ANNOTATE_VALGRIND
+    if (reused)
+        VALGRIND_MAKE_MEM_UNDEFINED(p, size);
+    VALGRIND_MAKE_MEM_NOACCESS((char *)p + size, capacity - size);
+#endif
+    (void)p, (void)size, (void)capacity, (void)reused;
+}
+
+/* A freed large block goes into the cache: no-access until reused. */
+static inline void pa_annotate_large_cached(void *p, size_t capacity) {
+#ifdef PA_ANNOTATE_ASAN
+    __asan_poison_memory_region(p, capacity);
+#endif
+#ifdef PA_ANNOTATE_VALGRIND
+    VALGRIND_MAKE_MEM_NOACCESS(p, capacity);
+#endif
+    (void)p, (void)capacity;
+}
+
+/* A large block leaves the heap for the large layer's free: it may read
+ * the block's edges, so nothing of it stays poisoned. */
+static inline void pa_annotate_large_released(void *p, size_t capacity) {
+#ifdef PA_ANNOTATE_ASAN
+    __asan_unpoison_memory_region(p, capacity);
+#endif
+#ifdef PA_ANNOTATE_VALGRIND
+    VALGRIND_MAKE_MEM_UNDEFINED(p, capacity);
+#endif
+    (void)p, (void)capacity;
 }
 
 /* Bytes of a live block the caller may use: under ASan exactly what was

@@ -6,6 +6,7 @@
 #include "annotate.h"
 #include "meta.h"
 #include "radix.h"
+#include "retention.h"
 
 #define FIRST_TABLE_SLOTS 16
 
@@ -42,6 +43,7 @@ static pa_arena *new_arena(pa_heap *h) {
         return NULL;
     if (!h->unused_arenas && grow_table(h))
         return NULL;
+    pa_retention_arena_mapped(h);
     void *base = (void *)h->spare_arena;
     h->spare_arena = 0;
     if (!base && !(base = c->os.map(c->os.ctx, c->arena_size, c->arena_size)))
@@ -67,6 +69,7 @@ static pa_arena *new_arena(pa_heap *h) {
     h->last_with_free[a->nfreepools] = a;
     h->arenas_allocated_total++;
     h->arenas_current++;
+    h->empty_arenas++;
     if (h->arenas_current > h->arenas_highwater)
         h->arenas_highwater = h->arenas_current;
     h->arena_bytes_mapped += c->arena_size;
@@ -100,12 +103,15 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
     pa_pool *pool = (pa_pool *)(a->base + i * h->config.pool_size);
     if (h->config.os.recommit(h->config.os.ctx, pool, h->config.pool_size))
         return NULL;
+    pa_retention_pool_recommitted(h);
     a->decommitted[i / 64] &= ~(UINT64_C(1) << (i % 64));
     a->ndecommitted--;
     h->decommitted_pools--;
     pa_annotate_pool_header(pool);
     return pool;
 }
+
+static void release_surplus_arenas(pa_heap *h);
 
 pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header) {
     pa_arena *a = h->usable_arenas;
@@ -119,6 +125,8 @@ pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header) {
         return NULL;
     }
     pool->arena_slot = (uint32_t)(a - h->arenas);
+    if (a->nfreepools == a->ntotalpools)
+        h->empty_arenas--;
     /* a heads the list, so it alone has the fewest free pools: it stays at
      * the head with one fewer, or leaves the list when it is full. */
     uint32_t k = a->nfreepools--;
@@ -132,6 +140,8 @@ pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header) {
             a->next->prev = NULL;
         a->next = a->prev = NULL;
     }
+    if (pa_retention_pool_taken(h))
+        release_surplus_arenas(h);
     return pool;
 }
 
@@ -166,25 +176,34 @@ static int release_arena(pa_heap *h, pa_arena *a) {
     h->arenas_released_total++;
     h->arenas_current--;
     h->arena_bytes_mapped -= c->arena_size;
+    pa_retention_arena_released(h);
     return 0;
 }
 
-static int should_release(const pa_heap *h, const pa_arena *a) {
+static int should_release(const pa_heap *h) {
     switch (h->config.empty_arenas) {
     case PA_EMPTY_ARENA_RELEASE:
         return 1;
     case PA_EMPTY_ARENA_KEEP_ONE:
-        /* Wholly free arenas sort last; the very last one is kept. */
-        return a->next != NULL;
+        return !pa_retention_keeps_arena(h);
     case PA_EMPTY_ARENA_KEEP_ALL:
         break;
     }
     return 0;
 }
 
+/* The allowance of wholly free arenas shrank: give back the ones beyond it.
+ * They sort last on the usable list. */
+static void release_surplus_arenas(pa_heap *h) {
+    pa_arena *a;
+    while (h->config.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE && h->empty_arenas > h->arena_allowance &&
+           (a = h->last_with_free[h->pools_per_arena]) != NULL && release_arena(h, a) == 0)
+        h->empty_arenas--;
+}
+
 static void park_pool(pa_heap *h, pa_arena *a, pa_pool *pool) {
     const pa_config *c = &h->config;
-    if (c->decommit == PA_DECOMMIT_FREE_POOLS && a->ncommitted_free >= c->decommit_keep_pools &&
+    if (c->decommit == PA_DECOMMIT_FREE_POOLS && a->ncommitted_free >= h->pool_allowance &&
         c->os.decommit(c->os.ctx, pool, c->pool_size) == 0) {
         size_t i = pool_index(h, a, pool);
         pa_annotate_pool_decommitted(pool, c->pool_size);
@@ -237,10 +256,12 @@ static void resort_gained_pool(pa_heap *h, pa_arena *a) {
 
 void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
     pa_arena *a = &h->arenas[pool->arena_slot];
-    if (a->nfreepools + 1 == a->ntotalpools && should_release(h, a) && release_arena(h, a) == 0)
+    int emptied = a->nfreepools + 1 == a->ntotalpools;
+    if (emptied && should_release(h) && release_arena(h, a) == 0)
         return;
     park_pool(h, a, pool);
     resort_gained_pool(h, a);
+    h->empty_arenas += emptied;
 }
 
 void pa_arena_release_all(pa_heap *h) {

@@ -16,6 +16,9 @@ pa_config pa_config_default(void) {
         .empty_arenas = PA_EMPTY_ARENA_KEEP_ONE,
         .decommit = PA_DECOMMIT_FREE_POOLS,
         .decommit_keep_pools = 16,
+        .empty_arenas_max = 8,
+        .decommit_keep_pools_max = 64,
+        .large_cache_bytes = 1024 * 1024,
     };
     return c;
 }
@@ -63,6 +66,12 @@ int pa_config_validate(const pa_config *c, char *msg, size_t msg_len) {
                       c->memory_limit, c->arena_size);
     if ((unsigned)c->empty_arenas > PA_EMPTY_ARENA_KEEP_ALL)
         return reject(msg, msg_len, "empty_arenas %d is not a pa_empty_arena_policy", (int)c->empty_arenas);
+    if (c->empty_arenas_max < 1)
+        return reject(msg, msg_len, "empty_arenas_max %u must be at least 1 (the one arena KEEP_ONE keeps)",
+                      c->empty_arenas_max);
+    if (c->decommit_keep_pools_max < c->decommit_keep_pools)
+        return reject(msg, msg_len, "decommit_keep_pools_max %u is below decommit_keep_pools %u",
+                      c->decommit_keep_pools_max, c->decommit_keep_pools);
     if ((unsigned)c->decommit > PA_DECOMMIT_FREE_POOLS)
         return reject(msg, msg_len, "decommit %d is not a pa_decommit_policy", (int)c->decommit);
     if (c->decommit == PA_DECOMMIT_FREE_POOLS && c->pool_size < pa_os_page_size())

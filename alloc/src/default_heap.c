@@ -47,9 +47,14 @@ void *pa_malloc(size_t size) {
     return PA_LIKELY(p != NULL) ? p : malloc_slow(size);
 }
 
-void *pa_calloc(size_t count, size_t size) {
+static __attribute__((noinline)) void *calloc_slow(size_t count, size_t size) {
     pa_heap *h = current();
     return h ? pa_heap_calloc(h, count, size) : NULL;
+}
+
+void *pa_calloc(size_t count, size_t size) {
+    void *p = pa_fast_calloc_try(default_heap, count, size);
+    return PA_LIKELY(p != NULL) ? p : calloc_slow(count, size);
 }
 
 void *pa_realloc(void *p, size_t size) {

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "heap_internal.h"
 #include "pool.h"
@@ -31,6 +32,18 @@ static inline void *pa_fast_malloc_try(pa_heap *h, size_t size) {
 static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
     void *p = pa_fast_malloc_try(h, size);
     return PA_LIKELY(p != NULL) ? p : pa_heap_malloc_slow(h, size);
+}
+
+/* calloc of a small size: a fast-path block, cleared. NULL as above, also
+ * when count * size overflows (the slow path reports that). */
+static inline void *pa_fast_calloc_try(pa_heap *h, size_t count, size_t size) {
+    size_t total;
+    if (PA_UNLIKELY(__builtin_mul_overflow(count, size, &total)))
+        return NULL;
+    void *p = pa_fast_malloc_try(h, total);
+    if (PA_LIKELY(p != NULL))
+        memset(p, 0, total);
+    return p;
 }
 
 /* Push p on its pool's freelist if the pool neither was full nor becomes

@@ -7,6 +7,7 @@
 #include "debug_layer.h"
 #include "heap_layers.h"
 #include "heap_internal.h"
+#include "large_cache.h"
 #include "large_table.h"
 #include "layout.h"
 #include "meta.h"
@@ -15,6 +16,7 @@
 #include "pool.h"
 #include "pool_walk.h"
 #include "radix.h"
+#include "retention.h"
 
 /* ---- small blocks ---------------------------------------------------- */
 
@@ -105,12 +107,19 @@ static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) 
         errno = ENOMEM;
         return NULL;
     }
+    void *p = pa_large_cache_take(h, size, alignment);
+    if (p) {
+        if (zeroed)
+            memset(p, 0, size);
+        pa_large_insert(h, (uintptr_t)p, size);
+        return p;
+    }
     const pa_large_ops *ops = &h->config.large;
-    void *p;
+    size_t capacity = pa_large_capacity(size);
     if (zeroed && ops->alloc_zeroed) {
-        p = ops->alloc_zeroed(ops->ctx, size, alignment);
+        p = ops->alloc_zeroed(ops->ctx, capacity, alignment);
     } else {
-        p = ops->alloc(ops->ctx, size, alignment);
+        p = ops->alloc(ops->ctx, capacity, alignment);
         if (p && zeroed)
             memset(p, 0, size);
     }
@@ -118,15 +127,24 @@ static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) 
         errno = ENOMEM;
         return NULL;
     }
+    pa_annotate_large_handed_out(p, size, capacity, 0);
     pa_large_insert(h, (uintptr_t)p, size);
     return p;
+}
+
+/* Back to the large layer at the capacity it was asked for. */
+static void large_release(pa_heap *h, void *p, size_t size) {
+    size_t capacity = pa_large_capacity(size);
+    pa_annotate_large_released(p, capacity);
+    h->config.large.free(h->config.large.ctx, p, capacity);
 }
 
 static void large_free(pa_heap *h, pa_large_slot *slot) {
     void *p = (void *)slot->block;
     size_t size = slot->size;
     pa_large_remove(h, slot);
-    h->config.large.free(h->config.large.ctx, p, size);
+    if (!pa_large_cache_put(h, p, size))
+        large_release(h, p, size);
 }
 
 /* ---- the malloc family without the debug layer ----------------------- */
@@ -198,13 +216,24 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
         large_free(h, slot);
         return q;
     }
+    size_t capacity = pa_large_capacity(size), old_capacity = pa_large_capacity(old);
+    if (capacity == old_capacity) {
+        /* The block already has the room: no call at all. */
+        h->large.bytes += size - old;
+        slot->size = size;
+        pa_annotate_block_resized(p, size, capacity);
+        return p;
+    }
     const pa_large_ops *ops = &h->config.large;
     if (ops->resize) {
-        void *q = ops->resize(ops->ctx, p, old, size);
+        pa_annotate_large_released(p, old_capacity);
+        void *q = ops->resize(ops->ctx, p, old_capacity, capacity);
         if (!q) {
+            pa_annotate_block_resized(p, old, old_capacity);
             errno = ENOMEM;
             return NULL;
         }
+        pa_annotate_large_handed_out(q, size, capacity, 0);
         if (q == p) {
             h->large.bytes += size - old;
             slot->size = size;
@@ -283,6 +312,9 @@ void *pa_heap_malloc_api(pa_heap *h, size_t size, char api) {
 }
 
 void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
+    void *p = pa_fast_calloc_try(h, count, size);
+    if (PA_LIKELY(p != NULL))
+        return p;
     size_t total;
     if (__builtin_mul_overflow(count, size, &total)) {
         errno = ENOMEM;
@@ -386,6 +418,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->arena_low = c.arena_size - 1;
     h->arena_shift = (unsigned)__builtin_ctzl(c.arena_size);
     init_classes(h);
+    pa_retention_init(h);
     if (pa_radix_init(h)) {
         c.os.unmap(c.os.ctx, h, self);
         errno = ENOMEM;
@@ -408,8 +441,8 @@ size_t pa_heap_destroy(pa_heap *h) {
     size_t live = h->large.count + pa_heap_small_blocks_in_use(h);
     for (size_t i = 0; i < h->large.capacity; i++)
         if (h->large.slots[i].block)
-            h->config.large.free(h->config.large.ctx, (void *)h->large.slots[i].block,
-                                 h->large.slots[i].size);
+            large_release(h, (void *)h->large.slots[i].block, h->large.slots[i].size);
+    pa_large_cache_release(h);
     pa_large_table_destroy(h);
     pa_arena_release_all(h);
     pa_radix_destroy(h);

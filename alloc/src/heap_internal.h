@@ -88,6 +88,30 @@ typedef struct pa_large_table {
     size_t bytes;
 } pa_large_table;
 
+/* Freed large blocks of up to 64 KiB kept for reuse (large_cache.c): one
+ * list per capacity step, eight steps per power of two above 512 bytes.
+ * The lists live in an array of entries the heap maps itself, not in the
+ * blocks, so a write into a cached block cannot corrupt the heap and a
+ * checker can walk them without reading foreign memory. Indices are
+ * entry + 1; 0 ends a list. */
+#define PA_LARGE_CACHE_MAX_LOG 16
+#define PA_LARGE_CACHE_MAX_BLOCK ((size_t)1 << PA_LARGE_CACHE_MAX_LOG)
+#define PA_LARGE_CACHE_MIN_BLOCK 576 /* the first step above 512 */
+#define PA_LARGE_CACHE_BINS 56
+typedef struct pa_large_cache_entry {
+    uintptr_t block;
+    uint32_t next;
+} pa_large_cache_entry;
+
+typedef struct pa_large_cache {
+    pa_large_cache_entry *entries; /* NULL until the first block is kept */
+    uint32_t capacity;             /* entries: enough for large_cache_bytes */
+    uint32_t free_head;            /* unused entries */
+    uint32_t bins[PA_LARGE_CACHE_BINS]; /* newest first */
+    size_t blocks;
+    size_t bytes;                  /* at their capacities */
+} pa_large_cache;
+
 struct pa_heap {
     pa_size_class classes[PA_MAX_CLASSES];
     /* The fast path serves sizes 1..fast_threshold: the small threshold, or
@@ -112,6 +136,7 @@ struct pa_heap {
     pa_arena **last_with_free; /* [n]: last usable arena with n free pools */
 
     pa_large_table large;
+    pa_large_cache large_cache;
     pa_config config;
     size_t nclasses;
     size_t pools_per_arena;
@@ -129,6 +154,14 @@ struct pa_heap {
     uintptr_t spare_arena;
     size_t metadata_bytes;
     size_t self_bytes;       /* bytes mapped for this struct and last_with_free */
+
+    /* retention.c: what freed memory is kept for reuse */
+    uint32_t empty_arenas;      /* wholly free arenas mapped now */
+    uint32_t arena_allowance;   /* wholly free arenas KEEP_ONE may keep */
+    uint32_t pool_allowance;    /* committed free pools an arena may keep */
+    uint32_t released_since_map; /* 1: an arena was unmapped since the last map */
+    uint64_t pool_takes;
+    uint64_t allowance_raised_at; /* pool_takes at the last rise or decay */
 
     /* debug layer */
     uint64_t debug_serial;

@@ -5,6 +5,7 @@
 #include "annotate.h"
 #include "debug_layer.h"
 #include "heap_internal.h"
+#include "large_cache.h"
 #include "pool_walk.h"
 #include "radix.h"
 
@@ -28,6 +29,14 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->metadata_bytes = h->metadata_bytes;
     v->arena_bytes_mapped = h->arena_bytes_mapped;
     v->owner_cache_slots = PA_OWNER_CACHE_SLOTS;
+    v->empty_arenas = h->empty_arenas;
+    v->arena_allowance = h->arena_allowance;
+    v->pool_allowance = h->pool_allowance;
+    v->large_cached_blocks = h->large_cache.blocks;
+    v->large_cached_bytes = h->large_cache.bytes;
+    v->large_cache_entries = h->large_cache.entries ? h->large_cache.capacity : 0;
+    v->large_cache_free = h->large_cache.free_head;
+    v->large_cache_bins = PA_LARGE_CACHE_BINS;
     v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
 }
 
@@ -139,4 +148,20 @@ size_t pa_introspect_quarantine_length(const pa_heap *h) { return h->quarantine_
 
 uintptr_t pa_introspect_quarantined(const pa_heap *h, size_t i) {
     return i < h->quarantine_len ? pa_debug_quarantined(h, i) : 0;
+}
+
+int pa_introspect_large_cache_bin(const pa_heap *h, size_t bin, uint32_t *first, size_t *capacity) {
+    if (bin >= PA_LARGE_CACHE_BINS)
+        return -1;
+    *first = h->large_cache.bins[bin];
+    *capacity = pa_large_cache_bin_capacity(bin);
+    return 0;
+}
+
+int pa_introspect_large_cache_entry(const pa_heap *h, uint32_t index, uintptr_t *block, uint32_t *next) {
+    if (!h->large_cache.entries || index == 0 || index > h->large_cache.capacity)
+        return -1;
+    *block = h->large_cache.entries[index - 1].block;
+    *next = h->large_cache.entries[index - 1].next;
+    return 0;
 }

@@ -29,11 +29,12 @@ pa_config ts_config(int which) {
         c.empty_arenas = PA_EMPTY_ARENA_RELEASE;
         c.decommit = PA_DECOMMIT_NEVER;
         break;
-    case 4: /* keep every arena, decommit all free pools */
+    case 4: /* keep every arena, decommit all free pools, always */
         c.pool_size = 4096;
         c.arena_size = 32 * 1024;
         c.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
         c.decommit_keep_pools = 0;
+        c.decommit_keep_pools_max = 0;
         break;
     case 5: /* big pools, small threshold */
         c.alignment = 8;

@@ -27,6 +27,7 @@ static pa_heap *heap_with(pa_test_os *os, pa_empty_arena_policy policy) {
     pa_test_os_init(os, NULL);
     pa_config base = pa_test_compact_config();
     base.empty_arenas = policy;
+    base.empty_arenas_max = 1; /* exactly one, however the heap is used */
     pa_config c = pa_test_config(os, &base);
     return pa_test_heap_create(&c);
 }

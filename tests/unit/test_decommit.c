@@ -24,6 +24,7 @@ static fixture *setup(pa_decommit_policy policy, unsigned keep, pa_empty_arena_p
     pa_config base = pa_config_default();
     base.decommit = policy;
     base.decommit_keep_pools = keep;
+    base.decommit_keep_pools_max = keep; /* a fixed allowance: exact counts */
     base.empty_arenas = arenas;
     pa_config c = pa_test_config(&f->os, &base);
     f->h = pa_test_heap_create(&c);

@@ -17,6 +17,7 @@ static void open_fixture(fixture *f, size_t threshold, int with_resize, int with
     pa_config c = pa_config_default();
     c.small_threshold = threshold;
     c.large = pa_test_large_ops(&f->large, with_resize, with_zeroed);
+    c.large_cache_bytes = 0; /* every large free reaches the layer, to be counted */
     f->h = pa_test_heap_create(&c);
 }
 
@@ -32,7 +33,11 @@ static void test_threshold_routes_requests(void **state) {
         void *big = pa_heap_malloc(f.h, t + 1);
         assert_non_null(big);
         assert_int_equal(f.large.allocs, 1);
-        assert_int_equal(f.large.last_size, t + 1);
+        /* up to 512 bytes exactly; above, rounded up by at most 1/8 */
+        if (t + 1 <= 512)
+            assert_int_equal(f.large.last_size, t + 1);
+        else
+            assert_in_range(f.large.last_size, t + 1, (t + 1) + (t + 1) / 8);
         assert_true(f.large.last_alignment >= 16);
         assert_int_equal(f.large.last_alignment & (f.large.last_alignment - 1), 0);
         assert_int_equal(f.large.live_blocks, 1);
@@ -69,7 +74,8 @@ static void test_many_large_blocks(void **state) {
     pa_test_stats_checked(f.h, NULL, &s);
     assert_int_equal(s.large_blocks, N);
     assert_int_equal(s.large_bytes, bytes);
-    assert_int_equal(f.large.live_bytes, bytes);
+    /* the layer holds each at its capacity: at most 1/8 more */
+    assert_in_range(f.large.live_bytes, bytes, bytes + bytes / 8);
     /* free every other one, then check the table still finds the rest */
     for (size_t i = 0; i < N; i += 2) {
         pa_heap_free(f.h, p[i]);

@@ -19,6 +19,7 @@ static void open_fixture(fixture *f, const pa_config *base, int with_resize) {
     pa_test_os_init(&f->os, NULL);
     pa_config c = pa_test_config(&f->os, base);
     c.large = pa_test_large_ops(&f->large, with_resize, 1);
+    c.large_cache_bytes = 0; /* every large free reaches the layer, to be counted */
     f->h = pa_test_heap_create(&c);
 }
 

@@ -21,7 +21,9 @@ extern "C" {
 /* What happens to an arena once every one of its pools is free. */
 typedef enum pa_empty_arena_policy {
     /* Return it to the OS, but keep one wholly free arena so a loop that
-     * allocates and frees one block does not map and unmap every time. */
+     * allocates and frees one block does not map and unmap every time; keep
+     * more, up to empty_arenas_max, only while the heap is seen mapping new
+     * arenas right after it gave some back (see empty_arenas_max). */
     PA_EMPTY_ARENA_KEEP_ONE = 0,
     /* Return every wholly free arena at once. */
     PA_EMPTY_ARENA_RELEASE,
@@ -47,6 +49,21 @@ typedef struct pa_config {
     pa_empty_arena_policy empty_arenas;
     pa_decommit_policy decommit;
     unsigned decommit_keep_pools; /* committed free pools an arena keeps */
+    /* Retention that adapts to reuse. A program that frees a phase's memory
+     * and then allocates it again would otherwise pay a page fault per page
+     * each time. So: each new arena mapped after an arena was given back
+     * doubles how many wholly free arenas KEEP_ONE keeps, up to
+     * empty_arenas_max (1: exactly one, always); each decommitted pool that
+     * is needed again doubles how many committed free pools an arena keeps,
+     * from decommit_keep_pools up to decommit_keep_pools_max (equal: fixed).
+     * Both halve back after 4096 pool takes without a rise, and surplus
+     * wholly free arenas are then given back. Counted in heap events, never
+     * in time: a run replays exactly. */
+    unsigned empty_arenas_max;
+    unsigned decommit_keep_pools_max;
+    /* Freed large blocks of up to 64 KiB kept for reuse, at most this many
+     * bytes in all (0: none; every large free goes to the large layer). */
+    size_t large_cache_bytes;
     pa_os_ops os;           /* all NULL: the mmap layer */
     pa_large_ops large;     /* all NULL: the system malloc */
     pa_misuse_handler on_misuse; /* NULL: print the report and abort */
@@ -63,8 +80,9 @@ typedef struct pa_config {
 } pa_config;
 
 /* CPython 3.12's 64-bit layout: 16-byte alignment, 512-byte threshold,
- * 16 KiB pools, 1 MiB arenas; keep one empty arena; decommit free pools
- * beyond 16 per arena; no limit. */
+ * 16 KiB pools, 1 MiB arenas; keep one empty arena (up to 8 under reuse);
+ * decommit free pools beyond 16 per arena (up to 64 under reuse); keep
+ * up to 1 MiB of freed large blocks for reuse; no limit. */
 pa_config pa_config_default(void);
 
 /* 0 when cfg is usable; otherwise EINVAL and a one-line reason in msg

@@ -41,6 +41,20 @@ typedef struct pa_heap_view {
     /* Slots of the free path's cache of arenas the ownership map confirmed
      * (see pa_introspect_owner_cache). */
     size_t owner_cache_slots;
+
+    /* Retention (pa_config.empty_arenas_max): wholly free arenas mapped now,
+     * as the heap counts them, and the allowances in force. */
+    size_t empty_arenas;
+    size_t arena_allowance;      /* 1..empty_arenas_max */
+    size_t pool_allowance;       /* decommit_keep_pools..decommit_keep_pools_max */
+
+    /* The large-block cache (pa_config.large_cache_bytes): its counters and
+     * its entry array (see pa_introspect_large_cache_entry). */
+    size_t large_cached_blocks;
+    size_t large_cached_bytes;   /* at their capacities */
+    size_t large_cache_entries;  /* entries in the array, 0 until first used */
+    uint32_t large_cache_free;   /* first unused entry (index + 1), 0 if none */
+    size_t large_cache_bins;
 } pa_heap_view;
 
 typedef struct pa_class_view {
@@ -104,6 +118,13 @@ uintptr_t pa_introspect_owner_cache(const pa_heap *heap, size_t slot);
 size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
+
+/* The large-block cache: list bin's first entry (index + 1, 0 if empty) and
+ * the capacity of its blocks; -1 past the last bin. Entry index (from 1,
+ * up to large_cache_entries): the cached block and the next index (0 ends
+ * the list); -1 when index is out of range. */
+int pa_introspect_large_cache_bin(const pa_heap *heap, size_t bin, uint32_t *first, size_t *capacity);
+int pa_introspect_large_cache_entry(const pa_heap *heap, uint32_t index, uintptr_t *block, uint32_t *next);
 
 /* The plain heap's block behind p: on a debug heap, the raw block holding
  * the debug block whose data starts at p (0 if p is none); otherwise p. */

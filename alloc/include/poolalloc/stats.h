@@ -48,6 +48,12 @@ typedef struct pa_stats {
 
     size_t large_blocks;
     size_t large_bytes;         /* as requested */
+    size_t large_cached_blocks; /* freed, kept for reuse (pa_config.large_cache_bytes) */
+    size_t large_cached_bytes;  /* at their capacities */
+    /* The reuse-driven allowances now (pa_config.empty_arenas_max): wholly
+     * free arenas KEEP_ONE may keep, committed free pools an arena may keep. */
+    size_t empty_arenas_allowed;
+    size_t free_pools_allowed;
     size_t metadata_bytes;      /* heap, arena table, ownership map, large table */
     size_t os_bytes_mapped;     /* arenas + metadata, as the OS layer handed out */
 } pa_stats;

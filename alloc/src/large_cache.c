@@ -1,0 +1,116 @@
+#include "large_cache.h"
+
+#include "annotate.h"
+#include "meta.h"
+
+#define SMALLEST_STEP_LOG 6 /* steps of 64 bytes for sizes in (512, 1024] */
+#define STEPS_LOG 3         /* 8 steps per power of two */
+
+_Static_assert(PA_LARGE_CACHE_BINS == ((PA_LARGE_CACHE_MAX_LOG - SMALLEST_STEP_LOG - STEPS_LOG) << STEPS_LOG),
+               "one bin per step");
+
+/* Sizes in (2^k, 2^(k+1)] have steps of 2^(k - STEPS_LOG). */
+static unsigned size_log(size_t size) { return 63u - (unsigned)__builtin_clzll((unsigned long long)(size - 1)); }
+
+static int cacheable(size_t size) { return size > 512 && size <= PA_LARGE_CACHE_MAX_BLOCK; }
+
+size_t pa_large_capacity(size_t size) {
+    if (!cacheable(size))
+        return size;
+    size_t step = (size_t)1 << (size_log(size) - STEPS_LOG);
+    return (size + step - 1) & ~(step - 1);
+}
+
+static size_t bin_of(size_t capacity) {
+    unsigned k = size_log(capacity);
+    size_t step = (size_t)1 << (k - STEPS_LOG);
+    size_t first_of_k = (size_t)(k - (SMALLEST_STEP_LOG + STEPS_LOG)) << STEPS_LOG;
+    return first_of_k + (capacity - ((size_t)1 << k)) / step - 1;
+}
+
+size_t pa_large_cache_bin_capacity(size_t bin) {
+    unsigned k = (unsigned)(bin >> STEPS_LOG) + SMALLEST_STEP_LOG + STEPS_LOG;
+    return ((size_t)1 << k) + ((bin & ((1u << STEPS_LOG) - 1)) + 1) * ((size_t)1 << (k - STEPS_LOG));
+}
+
+static size_t entries_bytes(const pa_large_cache *c) { return (size_t)c->capacity * sizeof *c->entries; }
+
+/* The entry array, mapped on first use: no heap pays for a cache it never
+ * uses. 0, or -1 when it cannot be mapped (the block is then freed). */
+static int ensure_entries(pa_heap *h) {
+    pa_large_cache *c = &h->large_cache;
+    if (c->entries)
+        return 0;
+    size_t n = h->config.large_cache_bytes / PA_LARGE_CACHE_MIN_BLOCK;
+    if (n == 0 || n >= UINT32_MAX)
+        return -1;
+    c->capacity = (uint32_t)n;
+    c->entries = pa_meta_map(h, entries_bytes(c));
+    if (!c->entries)
+        return -1;
+    pa_annotate_root_mapped(c->entries, entries_bytes(c));
+    for (uint32_t i = 0; i < c->capacity; i++)
+        c->entries[i].next = i + 1 < c->capacity ? i + 2 : 0;
+    c->free_head = 1;
+    return 0;
+}
+
+void *pa_large_cache_take(pa_heap *h, size_t size, size_t alignment) {
+    if (!cacheable(size))
+        return NULL;
+    pa_large_cache *c = &h->large_cache;
+    size_t capacity = pa_large_capacity(size);
+    uint32_t *bin = &c->bins[bin_of(capacity)];
+    if (!*bin)
+        return NULL;
+    pa_large_cache_entry *e = &c->entries[*bin - 1];
+    if (e->block % alignment)
+        return NULL;
+    uint32_t index = *bin;
+    *bin = e->next;
+    e->next = c->free_head;
+    c->free_head = index;
+    c->blocks--;
+    c->bytes -= capacity;
+    pa_annotate_large_handed_out((void *)e->block, size, capacity, 1);
+    return (void *)e->block;
+}
+
+int pa_large_cache_put(pa_heap *h, void *p, size_t size) {
+    pa_large_cache *c = &h->large_cache;
+    size_t capacity = pa_large_capacity(size);
+    if (!cacheable(size) || c->bytes + capacity > h->config.large_cache_bytes || ensure_entries(h) ||
+        !c->free_head)
+        return 0;
+    uint32_t *bin = &c->bins[bin_of(capacity)];
+    uint32_t index = c->free_head;
+    pa_large_cache_entry *e = &c->entries[index - 1];
+    c->free_head = e->next;
+    e->block = (uintptr_t)p;
+    e->next = *bin;
+    *bin = index;
+    c->blocks++;
+    c->bytes += capacity;
+    pa_annotate_large_cached(p, capacity);
+    return 1;
+}
+
+void pa_large_cache_release(pa_heap *h) {
+    pa_large_cache *c = &h->large_cache;
+    for (size_t b = 0; b < PA_LARGE_CACHE_BINS; b++) {
+        size_t capacity = pa_large_cache_bin_capacity(b);
+        for (uint32_t i = c->bins[b]; i; i = c->entries[i - 1].next) {
+            void *block = (void *)c->entries[i - 1].block;
+            pa_annotate_large_released(block, capacity);
+            h->config.large.free(h->config.large.ctx, block, capacity);
+        }
+        c->bins[b] = 0;
+    }
+    if (c->entries) {
+        pa_annotate_root_unmapping(c->entries, entries_bytes(c));
+        pa_meta_unmap(h, c->entries, entries_bytes(c));
+    }
+    c->entries = NULL;
+    c->capacity = c->free_head = 0;
+    c->blocks = c->bytes = 0;
+}

@@ -1,0 +1,29 @@
+/* Freed large blocks kept for reuse. Large requests up to
+ * PA_LARGE_CACHE_MAX_BLOCK bytes are made to the large layer at a rounded
+ * capacity, eight steps per power of two (at most 12.5% more), so any
+ * block of a step serves any request of that step. A freed one waits on its
+ * step's list, newest first (see pa_large_cache in heap_internal.h), while
+ * the cache holds at most large_cache_bytes; so a program that frees and allocates blocks of a few
+ * KiB over and over reuses them instead of making the system allocator
+ * trim and regrow its heap (a page fault per page, every time). */
+#ifndef POOLALLOC_LARGE_CACHE_H
+#define POOLALLOC_LARGE_CACHE_H
+
+#include <stddef.h>
+
+#include "heap_internal.h"
+
+/* The bytes the large layer is asked for when size bytes are requested
+ * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most 512). */
+size_t pa_large_capacity(size_t size);
+/* A cached block for size bytes aligned to alignment, or NULL. */
+void *pa_large_cache_take(pa_heap *h, size_t size, size_t alignment);
+/* Keep the freed block p of size requested bytes: 1, or 0 when it is not
+ * cacheable or the cache is full (the caller frees it). */
+int pa_large_cache_put(pa_heap *h, void *p, size_t size);
+/* Free every cached block through the large layer; unmap the entries. */
+void pa_large_cache_release(pa_heap *h);
+/* The capacity of the blocks of cache list bin. */
+size_t pa_large_cache_bin_capacity(size_t bin);
+
+#endif

@@ -1,0 +1,40 @@
+/* How much freed memory a heap keeps for reuse. Giving memory back to the OS
+ * the moment it is free is what the article asks for, but a program that
+ * frees a phase's memory and then allocates it again would pay a page fault
+ * per page each time. So the heap watches for exactly that, memory it gave
+ * back being needed again, and only then keeps more: a wholly free arena
+ * more under PA_EMPTY_ARENA_KEEP_ONE (up to empty_arenas_max), more committed
+ * free pools per arena under PA_DECOMMIT_FREE_POOLS (up to
+ * decommit_keep_pools_max). Each allowance halves back towards its
+ * configured floor after RETENTION_DECAY_TAKES pool takes without another
+ * rise. Everything is counted in heap events, never in time, so a run
+ * replays exactly. */
+#ifndef POOLALLOC_RETENTION_H
+#define POOLALLOC_RETENTION_H
+
+#include "heap_internal.h"
+
+/* Pool takes an allowance lasts without a new rise before it halves. */
+#define PA_RETENTION_DECAY_TAKES 4096
+
+void pa_retention_init(pa_heap *h);
+/* Halve both allowances towards their floors; 1 if either dropped. */
+int pa_retention_decay(pa_heap *h);
+/* A new arena is about to be mapped / a decommitted pool recommitted. */
+void pa_retention_arena_mapped(pa_heap *h);
+void pa_retention_pool_recommitted(pa_heap *h);
+
+/* A pool was taken; 1 when the allowances just decayed (the caller then
+ * gives back what they no longer cover). Inline: every pool take counts. */
+static inline int pa_retention_pool_taken(pa_heap *h) {
+    return PA_UNLIKELY(++h->pool_takes - h->allowance_raised_at >= PA_RETENTION_DECAY_TAKES) &&
+           pa_retention_decay(h);
+}
+
+/* An arena was unmapped while wholly free. */
+static inline void pa_retention_arena_released(pa_heap *h) { h->released_since_map = 1; }
+
+/* Under KEEP_ONE, may one more wholly free arena stay mapped? */
+static inline int pa_retention_keeps_arena(const pa_heap *h) { return h->empty_arenas < h->arena_allowance; }
+
+#endif
