@@ -14,6 +14,7 @@
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"
 #include "poolalloc/introspect.h"
+#include "poolalloc/object_cache.h"
 #include "poolalloc/os_counting.h"
 #include "poolalloc/stats.h"
 #include "shadow.h"
@@ -102,7 +103,8 @@ typedef struct exec {
     uint64_t generation;
     const void *touched[TOUCH_MAX];
     size_t ntouched;
-    const void **live_list; /* scratch for pa_check_live_set */
+    const void **live_list; /* scratch for pa_check_live_set and */
+    size_t *live_sizes;     /* pa_check_poisoning: requested sizes */
     /* fault ops: per OS request kind, the countdown to the request that
      * fails (0: none) and the ops left during which every request fails */
     unsigned fault_nth[PA_OS_REQUEST_KINDS];
@@ -223,6 +225,9 @@ static int check_incremental(exec *ex) {
     return 0;
 }
 
+/* A fresh content seed; odd, so never calloc's 0. */
+static uint64_t next_seed(exec *ex) { return 0x9e3779b97f4a7c15ull * ++ex->generation | 1; }
+
 static int check_block(exec *ex, const pa_shadow_block *b, size_t slot, size_t limit, const char *when) {
     pa_pattern_mismatch m;
     if (b->p && pa_pattern_verify(b->p, b->req, limit, b->seed, &m))
@@ -244,13 +249,22 @@ static int check_full(exec *ex) {
      * disagree on more precisely than its contents would */
     size_t n = 0;
     for (size_t i = 0; i < ex->sh.n; i++)
-        if (ex->sh.slots[i].p)
+        if (ex->sh.slots[i].p) {
+            ex->live_sizes[n] = ex->sh.slots[i].req;
             ex->live_list[n++] = ex->sh.slots[i].p;
+        }
     /* On a debug heap the checker maps data pointers back to their blocks
      * and counts the quarantine as live to the plain heap. */
     pa_check_report_clear(ex->rep);
     if (pa_check_live_set(ex->heap, ex->live_list, n, ex->rep))
         return fail_checker(ex, "pa_check_live_set");
+    /* The ASan annotations (a checker built without ASan finds nothing),
+     * before the contents are read: a poisoned live byte would stop the run
+     * in ASan's report instead of ours. Only here, not after every op: it
+     * walks every pool (docs/OP_LANGUAGE.md has the cost). */
+    pa_check_report_clear(ex->rep);
+    if (pa_check_poisoning(ex->heap, ex->live_list, ex->live_sizes, n, ex->rep))
+        return fail_checker(ex, "pa_check_poisoning");
     for (size_t i = 0; i < ex->sh.n; i++) {
         const pa_shadow_block *b = &ex->sh.slots[i];
         if (!b->p)
@@ -286,9 +300,12 @@ static int check_counts(exec *ex) {
     if (!count_ok(ex, st.large_blocks, ex->sh.nlarge))
         return fail(ex, "STATS_LARGE_COUNT", "stats say %zu large blocks, the shadow holds %zu",
                     st.large_blocks, ex->sh.nlarge);
-    if (!count_ok(ex, ex->large.blocks, ex->sh.nlarge))
-        return fail(ex, "LARGE_PATH_COUNT", "the large path holds %zu blocks, the shadow %zu",
-                    ex->large.blocks, ex->sh.nlarge);
+    /* Freed large blocks the heap caches for reuse are still the large
+     * path's: they count there, and only there. */
+    if (ex->large.blocks < st.large_cached_blocks ||
+        !count_ok(ex, ex->large.blocks - st.large_cached_blocks, ex->sh.nlarge))
+        return fail(ex, "LARGE_PATH_COUNT", "the large path holds %zu blocks (%zu of them cached), the shadow %zu",
+                    ex->large.blocks, st.large_cached_blocks, ex->sh.nlarge);
     return 0;
 }
 
@@ -357,7 +374,7 @@ static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
         if (check_block(ex, b, SIZE_MAX, b->req, "calloc"))
             return -1;
     } else {
-        b->seed = 0x9e3779b97f4a7c15ull * ++ex->generation | 1;
+        b->seed = next_seed(ex);
         pa_pattern_fill(p, b->req, b->seed);
     }
     ex->live_bytes += b->req;
@@ -633,13 +650,18 @@ static int do_free_all(exec *ex) {
         return 0; /* quarantined blocks keep their arenas */
     if (ex->os.failures[PA_OS_UNMAP])
         return 0; /* an arena whose unmap failed stays */
+    /* KEEP_ONE keeps as many wholly free arenas as its allowance, which
+     * rises with reuse up to empty_arenas_max (retention.c). */
+    if (ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE && after.empty_arenas_allowed > ex->cfg.empty_arenas_max)
+        return fail(ex, "ARENA_POLICY", "the heap may keep %zu wholly free arenas, empty_arenas_max is %u",
+                    after.empty_arenas_allowed, ex->cfg.empty_arenas_max);
     size_t allowed = ex->cfg.empty_arenas == PA_EMPTY_ARENA_RELEASE ? 0
-                     : ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE ? 1
+                     : ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE ? after.empty_arenas_allowed
                      : before.arenas_current;
     if (ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ALL ? after.arenas_current != before.arenas_current
                                                          : after.arenas_current > allowed)
-        return fail(ex, "ARENA_POLICY", "empty-arena policy %d: %zu arenas before freeing everything, %zu after",
-                    (int)ex->cfg.empty_arenas, before.arenas_current, after.arenas_current);
+        return fail(ex, "ARENA_POLICY", "empty-arena policy %d: %zu arenas before freeing everything, %zu after (%zu allowed)",
+                    (int)ex->cfg.empty_arenas, before.arenas_current, after.arenas_current, allowed);
     return 0;
 }
 
@@ -653,11 +675,15 @@ static void do_fault(exec *ex, const pa_op *op) {
         ex->fault_ops[r] = n;
 }
 
-/* Free ptr, which is misuse of kind want: exactly one report of that kind. */
-static int misuse_expect(exec *ex, void *ptr, pa_misuse_kind want, const char *what) {
+/* Free ptr (through cache, or pa_heap_free if NULL), which is misuse of
+ * kind want: exactly one report of that kind. */
+static int misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_kind want, const char *what) {
     size_t before = ex->misuse_reports;
     ex->misuse_expected = 1;
-    pa_heap_free(ex->heap, ptr);
+    if (cache)
+        pa_object_cache_free(cache, ptr);
+    else
+        pa_heap_free(ex->heap, ptr);
     ex->misuse_expected = 0;
     size_t n = ex->misuse_reports - before;
     if (!n)
@@ -690,7 +716,7 @@ static int misuse_guard(exec *ex, const pa_op_effect *e, uint8_t *g, pa_misuse_k
     pa_shadow_block *b = &ex->sh.slots[e->slot];
     uint8_t saved = *g;
     *g = (uint8_t)(saved ^ 0x5a);
-    int rc = misuse_expect(ex, b->p, want, what);
+    int rc = misuse_expect(ex, b->p, NULL, want, what);
     *g = saved;
     if (rc)
         return -1;
@@ -699,8 +725,52 @@ static int misuse_guard(exec *ex, const pa_op_effect *e, uint8_t *g, pa_misuse_k
     return remove_slots(ex, e, what);
 }
 
+/* Both ways across the APIs, with a cache that owns nothing: free the slot's
+ * block (if any) through the cache, then free one of the cache's objects
+ * through pa_heap_free. Both frees are refused and leave the blocks intact. */
+static int misuse_api_both(exec *ex, pa_object_cache *cache, const pa_op_effect *e, size_t size) {
+    pa_shadow_block *b = e->slot == SIZE_MAX ? NULL : &ex->sh.slots[e->slot];
+    if (b && b->p) {
+        if (misuse_expect(ex, b->p, cache, PA_MISUSE_API_MISMATCH, "misuse api_mismatch (a malloc block to the cache)"))
+            return -1;
+        touch(ex, b->p);
+        if (check_block(ex, b, e->slot, b->req, "after a refused cache free"))
+            return -1;
+    }
+    pa_shadow_block obj;
+    memset(&obj, 0, sizeof obj);
+    obj.p = pa_object_cache_alloc(cache);
+    if (!obj.p)
+        return fail(ex, "HARNESS_ENOMEM", "the object cache returned NULL for %zu bytes (errno %d)", size, errno);
+    obj.req = size;
+    obj.seed = next_seed(ex);
+    pa_pattern_fill(obj.p, size, obj.seed);
+    touch(ex, obj.p);
+    if (misuse_expect(ex, obj.p, NULL, PA_MISUSE_API_MISMATCH, "misuse api_mismatch (a cache object to free)") ||
+        check_block(ex, &obj, SIZE_MAX, size, "after a refused free of a cache object"))
+        return -1;
+    pa_object_cache_free(cache, obj.p);
+    return 0;
+}
+
+static int misuse_api(exec *ex, const pa_op_effect *e) {
+    /* objects the size of the slot's block, so the large path is crossed too */
+    const pa_shadow_block *b = e->slot == SIZE_MAX ? NULL : &ex->sh.slots[e->slot];
+    size_t size = b && b->p && b->req ? b->req : 64;
+    /* capacity 0: every cache free reaches the heap's API check */
+    pa_object_cache *cache = pa_object_cache_create(ex->heap, "misuse", size, 0);
+    if (!cache)
+        return fail(ex, "HARNESS_ENOMEM", "pa_object_cache_create(%zu) failed (errno %d)", size, errno);
+    touch(ex, cache);
+    int rc = misuse_api_both(ex, cache, e, size);
+    pa_object_cache_destroy(cache);
+    return rc;
+}
+
 static int do_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
-    unsigned kind = op->arg % PA_MISUSE_OP_KINDS;
+    unsigned kind = pa_misuse_op_of(op->arg);
+    if (kind == PA_MISUSE_OP_API_MISMATCH)
+        return misuse_api(ex, e);
     if (kind == PA_MISUSE_OP_FOREIGN) {
         if (other_heap(ex))
             return -1;
@@ -708,7 +778,7 @@ static int do_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
         if (!q)
             return fail(ex, "HARNESS_ENOMEM", "the second heap returned NULL for 64 bytes (errno %d)", errno);
         memset(q, 0x3c, 64);
-        if (misuse_expect(ex, q, PA_MISUSE_FOREIGN_POINTER, "misuse foreign"))
+        if (misuse_expect(ex, q, NULL, PA_MISUSE_FOREIGN_POINTER, "misuse foreign"))
             return -1;
         if (pa_heap_usable_size(ex->other, q) < 64)
             return fail(ex, "FOREIGN_BLOCK_LOST", "after a foreign free of %p its own heap says it is not live", q);
@@ -725,14 +795,14 @@ static int do_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
     case PA_MISUSE_OP_DOUBLE_FREE:
         if (remove_slots(ex, e, "misuse double_free"))
             return -1;
-        return misuse_expect(ex, p, PA_MISUSE_DOUBLE_FREE, "misuse double_free");
+        return misuse_expect(ex, p, NULL, PA_MISUSE_DOUBLE_FREE, "misuse double_free");
     case PA_MISUSE_OP_INTERIOR:
         /* an aligned interior pointer: the debug layer reads a header
          * before any pointer it is given, and one byte in that read is
          * misaligned (UBSan reports it in debug_layer.c's locate) */
         /* inside an arena it is not a block start; a large block's
          * interior is not in the heap's arenas nor a large block's address */
-        if (misuse_expect(ex, p + ex->cfg.alignment, b->small ? PA_MISUSE_NOT_A_BLOCK : PA_MISUSE_FOREIGN_POINTER,
+        if (misuse_expect(ex, p + ex->cfg.alignment, NULL, b->small ? PA_MISUSE_NOT_A_BLOCK : PA_MISUSE_FOREIGN_POINTER,
                           "misuse interior"))
             return -1;
         touch(ex, p);
@@ -804,7 +874,7 @@ static int run_op(exec *ex, const pa_op *op) {
             return 0;
         if (check_block(ex, b, e.slot, b->req, "before write"))
             return -1;
-        b->seed = 0x9e3779b97f4a7c15ull * ++ex->generation | 1;
+        b->seed = next_seed(ex);
         pa_pattern_fill(b->p, b->req, b->seed);
         touch(ex, b->p);
         return 0;
@@ -888,8 +958,9 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     ex.cfg.large = pa_large_counter_ops(&ex.large);
     ex.rep = pa_check_report_new();
     ex.live_list = malloc(PA_LIVE_MAX * sizeof *ex.live_list);
+    ex.live_sizes = malloc(PA_LIVE_MAX * sizeof *ex.live_sizes);
     int rc = -1;
-    if (!ex.rep || !ex.live_list || pa_shadow_init(&ex.sh)) {
+    if (!ex.rep || !ex.live_list || !ex.live_sizes || pa_shadow_init(&ex.sh)) {
         snprintf(f->kind, sizeof f->kind, "HARNESS_ENOMEM");
         snprintf(f->place, sizeof f->place, "setup");
         snprintf(f->detail, sizeof f->detail, "the harness could not allocate its own state");
@@ -938,6 +1009,7 @@ out:
     if (ex.rep)
         pa_check_report_free(ex.rep);
     free(ex.live_list);
+    free(ex.live_sizes);
     pa_shadow_free(&ex.sh);
     return rc ? 1 : 0;
 }

@@ -142,7 +142,7 @@ static void canonicalize(pa_op *op) {
     if (k == PA_OP_FAULT)
         op->arg &= 7;
     if (k == PA_OP_MISUSE)
-        op->arg %= PA_MISUSE_OP_KINDS;
+        op->arg = pa_misuse_op_byte(pa_misuse_op_of(op->arg));
     if (k == PA_OP_MISUSE && op->arg == PA_MISUSE_OP_FOREIGN)
         op->idx = 0; /* names no block */
     if (k == PA_OP_CALLOC && op->arg < 0xc0)
@@ -289,14 +289,18 @@ void pa_op_effect_of(const pa_op *op, size_t nlive, pa_op_effect *e) {
         e->clear = 1;
         break;
     case PA_OP_MISUSE:
+    {
         /* double free and the guard writes end with the block freed; an
-         * interior free is refused and keeps it; a foreign free names none */
-        if (nlive && op->arg % PA_MISUSE_OP_KINDS != PA_MISUSE_OP_FOREIGN) {
+         * interior or cross-API free is refused and keeps it; a foreign
+         * free names none */
+        unsigned mk = pa_misuse_op_of(op->arg);
+        if (nlive && mk != PA_MISUSE_OP_FOREIGN) {
             e->slot = op->idx % nlive;
-            if (op->arg % PA_MISUSE_OP_KINDS != PA_MISUSE_OP_INTERIOR)
+            if (mk != PA_MISUSE_OP_INTERIOR && mk != PA_MISUSE_OP_API_MISMATCH)
                 e->remove[e->nremove++] = e->slot;
         }
         break;
+    }
     default:
         break;
     }

@@ -20,12 +20,12 @@ static const char *const FAULT_REQUESTS[4] = {"map", "unmap", "decommit", "recom
 static const char *const MISUSE_OPS[PA_MISUSE_OP_KINDS] = {
     [PA_MISUSE_OP_DOUBLE_FREE] = "double_free", [PA_MISUSE_OP_INTERIOR] = "interior",
     [PA_MISUSE_OP_WRITE_AFTER] = "write_after", [PA_MISUSE_OP_WRITE_BEFORE] = "write_before",
-    [PA_MISUSE_OP_FOREIGN] = "foreign",
+    [PA_MISUSE_OP_FOREIGN] = "foreign", [PA_MISUSE_OP_API_MISMATCH] = "api_mismatch",
 };
 
 const char *pa_fault_request_name(unsigned request) { return FAULT_REQUESTS[request & 3]; }
 
-const char *pa_misuse_op_name(unsigned kind) { return MISUSE_OPS[kind % PA_MISUSE_OP_KINDS]; }
+const char *pa_misuse_op_name(uint8_t arg) { return MISUSE_OPS[pa_misuse_op_of(arg)]; }
 
 const char *pa_op_name(pa_op_kind kind) {
     return (unsigned)kind < PA_OP_KINDS ? NAMES[kind] : "?";
@@ -121,7 +121,7 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         break;
     case PA_OP_MISUSE:
         put(&b, " %s", pa_misuse_op_name(op->arg));
-        if (op->arg % PA_MISUSE_OP_KINDS != PA_MISUSE_OP_FOREIGN)
+        if (pa_misuse_op_of(op->arg) != PA_MISUSE_OP_FOREIGN)
             put(&b, " #%u", (unsigned)op->idx);
         break;
     default:
@@ -397,8 +397,9 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
                 break;
             }
         if (mk < 0)
-            return fail(&lx, "expected double_free, interior, write_after, write_before or foreign, found '%.12s'", lx.p);
-        op->arg = (uint8_t)mk;
+            return fail(&lx, "expected double_free, interior, write_after, write_before, foreign or api_mismatch, found '%.12s'",
+                        lx.p);
+        op->arg = pa_misuse_op_byte((unsigned)mk);
         if (mk != PA_MISUSE_OP_FOREIGN && parse_idx(&lx, op))
             return -1;
         break;

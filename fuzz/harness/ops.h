@@ -66,15 +66,28 @@ static inline unsigned pa_fault_count(uint8_t arg, uint8_t step) {
     return pa_fault_mode(arg) == PA_FAULT_NTH ? (step & 7u) + 1 : (step & 15u) + 1;
 }
 
-/* misuse: arg mod PA_MISUSE_KINDS. */
+/* misuse: the kind byte (arg), see pa_misuse_op_of. */
 typedef enum pa_misuse_op {
     PA_MISUSE_OP_DOUBLE_FREE = 0, /* free the slot's block, then free it again */
     PA_MISUSE_OP_INTERIOR,        /* free a pointer one byte into the block */
     PA_MISUSE_OP_WRITE_AFTER,     /* damage the byte after the data, free, repair, free */
     PA_MISUSE_OP_WRITE_BEFORE,    /* damage the byte before the data, free, repair, free */
     PA_MISUSE_OP_FOREIGN,         /* free another heap's block */
+    PA_MISUSE_OP_API_MISMATCH,    /* free across the malloc / object-cache APIs, both ways */
     PA_MISUSE_OP_KINDS
 } pa_misuse_op;
+
+/* api_mismatch came after the first five took every byte mod 5: it has the
+ * byte 0xff alone (no committed misuse input used 0xff), so every other
+ * byte still names kind b mod 5, and the canonical byte of a kind is its
+ * number, or 0xff. */
+#define PA_MISUSE_BYTE_API_MISMATCH 0xffu
+static inline unsigned pa_misuse_op_of(uint8_t arg) {
+    return arg == PA_MISUSE_BYTE_API_MISMATCH ? PA_MISUSE_OP_API_MISMATCH : arg % PA_MISUSE_OP_API_MISMATCH;
+}
+static inline uint8_t pa_misuse_op_byte(unsigned kind) {
+    return (uint8_t)(kind == PA_MISUSE_OP_API_MISMATCH ? PA_MISUSE_BYTE_API_MISMATCH : kind);
+}
 
 typedef struct pa_op {
     uint8_t kind;      /* pa_op_kind */
@@ -113,7 +126,8 @@ int pa_ops_encode(const pa_op *ops, size_t nops, uint8_t **buf, size_t *len);
 /* ---- text ----------------------------------------------------------- */
 const char *pa_op_name(pa_op_kind kind);
 const char *pa_fault_request_name(unsigned request);
-const char *pa_misuse_op_name(unsigned kind);
+/* The name of the misuse kind a kind byte names. */
+const char *pa_misuse_op_name(uint8_t arg);
 /* One op as a line without newline; cfg (may be NULL) adds a comment with
  * the concrete sizes. Returns the length snprintf would. */
 int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cfg);

@@ -15,6 +15,10 @@
 #include "shadow.h"
 #include "poolalloc/heap.h"
 
+#ifdef PA_FUZZ_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static int failures, checks;
 
 #define EXPECT(cond, ...)                                                   \
@@ -186,7 +190,7 @@ typedef struct tamper_plan {
     void *saved;
 } tamper_plan;
 
-enum { T_FLIP_BYTE, T_FREE_BEHIND, T_FAKE_OVERLAP, T_LOSE_BLOCK, T_ZERO_DIRTY };
+enum { T_FLIP_BYTE, T_FREE_BEHIND, T_FAKE_OVERLAP, T_LOSE_BLOCK, T_ZERO_DIRTY, T_POISON_LIVE, T_UNPOISON_FREE };
 
 static void tamper(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_shadow *sh) {
     tamper_plan *p = ctx;
@@ -200,6 +204,15 @@ static void tamper(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_s
             pa_shadow_claim(sh, p->saved, 1, 999, &clash);
         return;
     }
+#ifdef PA_FUZZ_TEST_ASAN
+    if (p->what == T_UNPOISON_FREE) { /* slot 0's block, freed by op at */
+        if (op_index == 0)
+            p->saved = sh->slots[0].p;
+        else if (op_index == p->at)
+            ASAN_UNPOISON_MEMORY_REGION(p->saved, 32);
+        return;
+    }
+#endif
     if (op_index != p->at || !sh->n)
         return;
     pa_shadow_block *b = &sh->slots[0];
@@ -218,17 +231,27 @@ static void tamper(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_s
     case T_ZERO_DIRTY:
         ((unsigned char *)b->p)[0] = 1;
         break;
+#ifdef PA_FUZZ_TEST_ASAN
+    case T_POISON_LIVE: /* a whole granule inside a block of at least 48 bytes */
+        ASAN_POISON_MEMORY_REGION((char *)b->p + 32, 16);
+        break;
+#endif
     }
+}
+
+/* Run default-target text with the tamper plan (what after op at). */
+static int run_tampered(const char *text, int what, size_t at, pa_input *in, pa_exec_failure *f) {
+    char err[200];
+    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, in, err, sizeof err) == 0, "%s", err);
+    tamper_plan plan = {at, what, NULL};
+    pa_exec_options opt = {0, 0, NULL, tamper, &plan};
+    return pa_exec_run(&in->cfg, in->ops, in->nops, &opt, f, NULL);
 }
 
 static void expect_failure(const char *text, int what, size_t at, const char *kind_prefix) {
     pa_input in;
-    char err[200];
-    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
-    tamper_plan plan = {at, what, NULL};
-    pa_exec_options opt = {0, 0, NULL, tamper, &plan};
     pa_exec_failure f;
-    int rc = pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, NULL);
+    int rc = run_tampered(text, what, at, &in, &f);
     EXPECT(rc == 1 && !strncmp(f.kind, kind_prefix, strlen(kind_prefix)),
            "tamper %d: expected %s, got %s (%s)", what, kind_prefix, rc ? f.kind : "a pass", f.detail);
     if (rc)
@@ -255,6 +278,59 @@ static void test_oracles_fire(void) {
     expect_failure("malloc 40\nmalloc 100\ncheck\n", T_LOSE_BLOCK, 1, "CHECK_");
     expect_failure("malloc 40\nfree #0\nmalloc 40\n", T_FAKE_OVERLAP, 0, "OVERLAP");
 }
+
+/* "malloc c3, malloc c3, misuse KIND #0" on a heap without the debug layer. */
+static void expect_undetected_on_plain_heap(const char *kind) {
+    char text[100], err[200];
+    snprintf(text, sizeof text, "malloc c3\nmalloc c3\nmisuse %s #0\n", kind);
+    pa_input in;
+    EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, text, &in, err, sizeof err) == 0, "%s", err);
+    in.cfg = pa_config_default();
+    pa_exec_failure f;
+    int rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
+    EXPECT(rc == 1 && !strcmp(f.kind, "MISUSE_UNDETECTED") && f.op_index == 2,
+           "%s on a plain heap: expected MISUSE_UNDETECTED at op 2, got %s at op %zu (%s)", kind,
+           rc ? f.kind : "a pass", f.op_index, rc ? f.detail : "");
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+}
+
+#ifdef PA_FUZZ_TEST_ASAN
+/* A broken ASan annotation between ops: the poisoning check must fail the
+ * run with the checker's identifier in the executor's report, at a check op
+ * (at_op) or at the teardown. */
+static void expect_poison_failure(const char *text, int what, size_t at, const char *kind, int at_op) {
+    pa_input in;
+    pa_exec_failure f;
+    int rc = run_tampered(text, what, at, &in, &f);
+    EXPECT(rc == 1 && !strcmp(f.kind, kind), "expected %s, got %s (%s)", kind, rc ? f.kind : "a pass",
+           rc ? f.detail : "");
+    if (rc) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        pa_exec_failure_print(m, &f, &in.cfg, in.nops);
+        fclose(m);
+        char head[128], sig[128];
+        snprintf(head, sizeof head, "=== poolalloc fuzz failure: %s ===\n", kind);
+        snprintf(sig, sizeof sig, "signature: %s@%s\n", kind, at_op ? "check" : "teardown");
+        EXPECT(!strncmp(buf, head, strlen(head)) && strstr(buf, sig) && strstr(buf, "pa_check_poisoning"),
+               "the report:\n%s", buf);
+        free(buf);
+        pa_exec_failure_free(&f);
+    }
+    pa_input_free(&in);
+}
+
+static void test_poisoning_fires(void) {
+    expect_poison_failure("malloc 100\nmalloc 40\nmalloc 40\nfree #1\n", T_POISON_LIVE, 3,
+                          "CHECK_POISON_LIVE_NOT_ADDRESSABLE", 0);
+    expect_poison_failure("malloc 40\nmalloc 40\nfree #0\n", T_UNPOISON_FREE, 2, "CHECK_POISON_FREE_ADDRESSABLE", 0);
+    expect_poison_failure("malloc 100\nmalloc 40\ncheck\nmalloc 40\n", T_POISON_LIVE, 1,
+                          "CHECK_POISON_LIVE_NOT_ADDRESSABLE", 1);
+}
+#endif
 
 /* Version 2: fault and misuse ops round-trip where a target decodes them,
  * version-1 inputs decode as before, and the misuse oracle fails when a heap
@@ -298,6 +374,16 @@ static void test_version2(void) {
     n = pa_ops_decode_features(reserved, 2, &ops, PA_OPS_FAULTS);
     EXPECT(n == 1 && ops[0].kind == PA_OP_FAULT, "opcode 28 with faults on");
     free(ops);
+    /* the misuse kind byte: 0xff alone is api_mismatch, any other byte
+     * still names kind b mod 5 */
+    for (unsigned b = 0; b < 256; b++) {
+        const uint8_t misuse[] = {0x1d, 0, 0, (uint8_t)b};
+        n = pa_ops_decode_features(misuse, sizeof misuse, &ops, PA_OPS_MISUSES);
+        unsigned want = b == 0xff ? PA_MISUSE_OP_API_MISMATCH : b % 5;
+        EXPECT(n == 1 && ops[0].kind == PA_OP_MISUSE && pa_misuse_op_of(ops[0].arg) == want,
+               "misuse kind byte 0x%02x decodes as %s", b, n ? pa_misuse_op_name(ops[0].arg) : "nothing");
+        free(ops);
+    }
 
     pa_input in;
     char err[200];
@@ -310,7 +396,8 @@ static void test_version2(void) {
     const char *misuses = "malloc c3-1\nmalloc 100\nmalloc 20032\nmalloc 0\n"
                           "misuse interior #0\nmisuse interior #2\nmisuse write_after #0\n"
                           "misuse write_before #0\nmisuse double_free #0\nmisuse foreign\n"
-                          "alloc_many 3 c7\nmisuse write_after #2\nmisuse write_before #0\ncheck\n";
+                          "alloc_many 3 c7\nmisuse write_after #2\nmisuse write_before #0\n"
+                          "misuse api_mismatch #0\nmisuse api_mismatch #1\ncheck\n";
     EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, misuses, &in, err, sizeof err) == 0, "%s", err);
     pa_exec_failure f;
     int rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
@@ -319,17 +406,10 @@ static void test_version2(void) {
         pa_exec_failure_free(&f);
     pa_input_free(&in);
     /* a double free on a heap without the debug layer (another block keeps
-     * the pool live, so not even NOT_LIVE): the oracle must say undetected */
-    EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, "malloc c3\nmalloc c3\nmisuse double_free #0\n", &in, err,
-                               sizeof err) == 0, "%s", err);
-    in.cfg = pa_config_default();
-    rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
-    EXPECT(rc == 1 && !strcmp(f.kind, "MISUSE_UNDETECTED") && f.op_index == 2,
-           "double free on a plain heap: expected MISUSE_UNDETECTED at op 2, got %s at op %zu (%s)",
-           rc ? f.kind : "a pass", f.op_index, rc ? f.detail : "");
-    if (rc)
-        pa_exec_failure_free(&f);
-    pa_input_free(&in);
+     * the pool live, so not even NOT_LIVE), and a cross-API free there (it
+     * keeps no API tags): the oracle must say undetected */
+    expect_undetected_on_plain_heap("double_free");
+    expect_undetected_on_plain_heap("api_mismatch");
     /* a double free of a pool's only block on a plain heap: at best NOT_LIVE
      * where DOUBLE_FREE is expected, so the misuse oracle fails either way */
     EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, "malloc c3\nmisuse double_free #0\n", &in, err, sizeof err) == 0,
@@ -392,6 +472,9 @@ int main(void) {
     test_renumber();
     test_address_index();
     test_oracles_fire();
+#ifdef PA_FUZZ_TEST_ASAN
+    test_poisoning_fires();
+#endif
     test_version2();
     test_random_inputs();
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -10,7 +10,7 @@ mkdir -p "$work"
 fail() { echo "tools_test: $*" >&2; exit 1; }
 
 n=0
-for seed in "$corpus"/seeds/default/*.ops "$corpus"/seeds/config/*.ops; do
+for seed in "$corpus"/seeds/*/*.ops; do
   [ -f "$seed" ] || continue
   target=$(basename "$(dirname "$seed")")
   name=$(basename "$seed" .ops)

@@ -9,7 +9,7 @@
 #include "input.h"
 
 static int usage(void) {
-    fputs("usage: pa-ops decode|encode [--target default|config] [--numbered] IN [OUT]\n", stderr);
+    fputs("usage: pa-ops decode|encode [--target default|config|fault|misuse] [--numbered] IN [OUT]\n", stderr);
     return 2;
 }
 
