@@ -90,4 +90,16 @@ void chk_heap_counters(chk_base *b, size_t live_arenas);
  * NULL) through the ownership map in O(1). */
 void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n);
 
+/* check_reuse.c. RETENTION_ALLOWANCE, O(1); 1 when both allowances are in
+ * their bounds. */
+int chk_retention_allowances(chk_base *b);
+/* LARGE_CACHE_ACCOUNTING's bound: bytes (the walk's in a full check, the
+ * counter in an incremental one) at most large_cache_bytes. */
+void chk_large_cache_limit(chk_base *b, size_t bytes);
+/* RETENTION_*: the arena records against the counters; the policy's bound
+ * on wholly free arenas only with an OS counter that refused no unmap. */
+void chk_full_retention(chk_full *c, const pa_os_counter *os);
+/* LARGE_CACHE_*: every list of the entry array, the counters, the blocks. */
+void chk_full_large_cache(chk_full *c);
+
 #endif

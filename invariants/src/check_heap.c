@@ -155,7 +155,9 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     chk_full_usable(&c);
     chk_full_unused(&c);
     heap_counters(&c);
+    chk_full_retention(&c, opt ? opt->os : NULL);
     large_blocks(&c.b);
+    chk_full_large_cache(&c);
     os_layer(&c, opt ? opt->os : NULL);
     chk_full_owner_map(&c);
     /* Statistics are derived from the structures checked above: on a heap

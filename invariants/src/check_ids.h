@@ -73,7 +73,18 @@
     X(DEBUG_HEADER, "debug heap: a block's header records a requested size its block can hold")              \
     X(DEBUG_GUARD_BEFORE, "debug heap: the forbidden bytes (0xFD) before a block's data are intact")          \
     X(DEBUG_GUARD_AFTER, "debug heap: the forbidden bytes (0xFD) after a block's data are intact")            \
-    X(DEBUG_QUARANTINE_FILL, "debug heap: a quarantined (freed) block still holds the freed fill (0xDD)")
+    X(DEBUG_QUARANTINE_FILL, "debug heap: a quarantined (freed) block still holds the freed fill (0xDD)")     \
+    X(LARGE_CACHE_LIST, "every large-cache list (each bin's and the free entries') links only entries "       \
+                        "1..entries and ends; no entry is on two lists or twice on one")                        \
+    X(LARGE_CACHE_ACCOUNTING, "large_cached_blocks and large_cached_bytes equal the entries on the bins and "  \
+                              "their bin capacities, at most large_cache_bytes; every entry is on a list")     \
+    X(LARGE_CACHE_BLOCK, "a cached large block is not NULL, is aligned to the alignment, is cached once and "  \
+                         "is not in the large-block table")                                                     \
+    X(RETENTION_EMPTY_ARENAS, "empty_arenas equals the mapped arenas whose pools are all free")                \
+    X(RETENTION_ALLOWANCE, "arena_allowance is in [1, empty_arenas_max] and pool_allowance in "                \
+                           "[decommit_keep_pools, decommit_keep_pools_max]")                                    \
+    X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance wholly free arenas "  \
+                             "stay mapped under KEEP_ONE and none under RELEASE")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

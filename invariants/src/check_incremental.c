@@ -3,8 +3,9 @@
  * freelist, accounting, its place in its class's used list or its arena's
  * freepools), its arena (header, bitmap, freepools, its neighbours in the
  * usable list, last_with_free around its free-pool count), its class's
- * geometry and used-list head; then the heap counters that need no walk and
- * the head of the usable list. Each pool, arena and class is checked once
+ * geometry and used-list head; then the heap counters that need no walk
+ * (with the retention allowances and the large cache's byte bound) and the
+ * head of the usable list. Each pool, arena and class is checked once
  * per call however many touched blocks share it. Cost: a constant of the
  * configuration (a pool's blocks, an arena's pools), independent of the
  * heap's size. docs/INVARIANTS.md lists what it leaves to the full check. */
@@ -223,6 +224,8 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
         r->dropped++;
     } else {
         chk_heap_counters(&c.b, c.b.hv.arenas_current);
+        chk_retention_allowances(&c.b);
+        chk_large_cache_limit(&c.b, c.b.hv.large_cached_bytes);
         chk_owner_cache(&c.b, NULL, 0);
         usable_head(&c.b);
         for (size_t i = 0; i < ntouched; i++)

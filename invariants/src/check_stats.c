@@ -61,6 +61,10 @@ void chk_full_stats(chk_full *c) {
     FIGURE(bytes_total, c->t.live_arenas * hv->config.arena_size);
     FIGURE(large_blocks, hv->large_blocks);
     FIGURE(large_bytes, hv->large_bytes);
+    FIGURE(large_cached_blocks, hv->large_cached_blocks);
+    FIGURE(large_cached_bytes, hv->large_cached_bytes);
+    FIGURE(empty_arenas_allowed, hv->arena_allowance);
+    FIGURE(free_pools_allowed, hv->pool_allowance);
     FIGURE(metadata_bytes, hv->metadata_bytes);
     FIGURE(os_bytes_mapped, hv->os_bytes_mapped);
 #undef FIGURE

@@ -75,13 +75,19 @@ int ts_setup_empty_arena(void **state) {
     return 0;
 }
 
-int ts_setup_three_arenas(void **state) {
+/* Arenas of four 4 KiB pools, all kept, none decommitted: every arena and
+ * pool a setup makes stays where it put it. */
+static ts_fx *fx_small_arenas(void) {
     pa_config cfg = pa_config_default();
     cfg.pool_size = 4096;
     cfg.arena_size = 4 * 4096;
     cfg.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
     cfg.decommit = PA_DECOMMIT_NEVER;
-    ts_fx *fx = fx_new(cfg);
+    return fx_new(cfg);
+}
+
+int ts_setup_three_arenas(void **state) {
+    ts_fx *fx = fx_small_arenas();
     void *one[12];
     for (size_t k = 0; k < 12; k++)
         one[k] = pa_heap_malloc(fx->h, 16 * (k + 1));
@@ -121,6 +127,29 @@ int ts_setup_debug(void **state) {
     pa_heap_free(fx->h, fx->blk[4]);
     assert_int_equal(pa_introspect_quarantine_length(fx->h), 2);
     expect_clean(fx, "debug setup");
+    *state = fx;
+    return 0;
+}
+
+int ts_setup_reuse(void **state) {
+    ts_fx *fx = fx_small_arenas();
+    /* One block in each of eight classes: eight pools, two arenas. */
+    for (size_t k = 0; k < 8; k++)
+        fx->blk[k] = pa_heap_malloc(fx->h, 16 * (k + 1));
+    static const size_t large[] = {600, 600, 700, 5000, 40000};
+    for (size_t i = 0; i < 5; i++)
+        fx->blk[8 + i] = pa_heap_malloc(fx->h, large[i]);
+    fx->blk[15] = pa_heap_malloc(fx->h, 3000);
+    for (size_t i = 0; i < 13; i++) {
+        assert_non_null(fx->blk[i]);
+        pa_heap_free(fx->h, fx->blk[i]);
+    }
+    assert_int_equal(fx->h->arenas_current, 2);
+    assert_int_equal(fx->h->empty_arenas, 2);
+    assert_int_equal(fx->h->large_cache.blocks, 5);
+    assert_int_equal(fx->h->large_cache.bins[1], 2);
+    assert_int_equal(fx->h->large_cache.free_head, 6);
+    expect_clean(fx, "reuse setup");
     *state = fx;
     return 0;
 }

@@ -40,6 +40,13 @@ int ts_setup_three_arenas(void **state);
  * to 64, so 64 bytes of lead (serial 3), all live; blk[3] 20 bytes (serial
  * 4) and blk[4] 3000 bytes, large (serial 5), freed and quarantined. */
 int ts_setup_debug(void **state);
+/* Memory kept for reuse (policy KEEP_ALL, no decommit, 4 pools of 4 KiB per
+ * arena): two wholly free arenas, and five freed large blocks in the large
+ * cache: 600 bytes twice (entries 1 and 2, bin 1, 640-byte blocks: the list
+ * is 2 -> 1), 700 (entry 3, bin 2, 704), 5000 (entry 4, bin 25, 5120) and
+ * 40000 (entry 5, bin 49, 40960); the first free entry is 6. blk[15]: a live
+ * large block of 3000 bytes. */
+int ts_setup_reuse(void **state);
 int ts_teardown(void **state);
 
 /* The one_pool fixture's live blocks (8 of them) into out[]; returns 8. */

@@ -149,6 +149,147 @@ static void healthy_debug_layer(void **state) {
     }
 }
 
+/* ---- memory kept for reuse ------------------------------------------- */
+
+/* What a phased run saw of the large cache and the retention allowances. */
+typedef struct reuse_seen {
+    size_t cached_max, arena_allowance_max, pool_allowance_max, arena_allowance_last;
+    int arena_allowance_fell;
+} reuse_seen;
+
+static void note_reuse(const pa_heap *h, reuse_seen *s) {
+    pa_heap_view v;
+    pa_introspect_heap(h, &v);
+    if (v.arena_allowance < s->arena_allowance_last)
+        s->arena_allowance_fell = 1;
+    s->arena_allowance_last = v.arena_allowance;
+    if (v.arena_allowance > s->arena_allowance_max)
+        s->arena_allowance_max = v.arena_allowance;
+    if (v.pool_allowance > s->pool_allowance_max)
+        s->pool_allowance_max = v.pool_allowance;
+    if (v.large_cached_blocks > s->cached_max)
+        s->cached_max = v.large_cached_blocks;
+}
+
+typedef struct reuse_run {
+    pa_heap *h;
+    pa_os_counter os;
+    pa_check_report *r;
+    ts_live l;
+    uint64_t rng;
+    reuse_seen seen;
+    const char *name;
+} reuse_run;
+
+/* The incremental check after one operation; touched[1] may be NULL. */
+static void reuse_touched(reuse_run *u, const void *a, const void *b) {
+    const void *touched[2] = {a, b};
+    pa_check_incremental(u->h, touched, 2, u->r);
+    ts_expect_clean(u->r, u->name);
+    note_reuse(u->h, &u->seen);
+}
+
+static size_t large_size(uint64_t *rng) { return 513 + (size_t)(ts_rand(rng) % (65536 - 512)); }
+
+/* Mostly small blocks; one in 32 is large, of every cache step, and one in
+ * 4 of those is then reallocated to another large size. */
+static void reuse_alloc(reuse_run *u, int small_only) {
+    uint64_t r = ts_rand(&u->rng);
+    size_t threshold = pa_heap_config(u->h)->small_threshold;
+    int large = !small_only && r % 32 == 0;
+    void *p = pa_heap_malloc(u->h, large ? large_size(&u->rng) : 1 + (size_t)(r >> 8) % threshold);
+    assert_non_null(p);
+    reuse_touched(u, p, NULL);
+    if (large && (r >> 40) % 4 == 0) {
+        void *q = pa_heap_realloc(u->h, p, large_size(&u->rng));
+        assert_non_null(q);
+        reuse_touched(u, p, q);
+        p = q;
+    }
+    ts_live_add(&u->l, p);
+}
+
+static void reuse_free_all(reuse_run *u) {
+    while (u->l.n) {
+        void *p = ts_live_take(&u->l, (size_t)(ts_rand(&u->rng) % u->l.n));
+        pa_heap_free(u->h, p);
+        reuse_touched(u, p, NULL);
+    }
+}
+
+static void reuse_full(reuse_run *u, const char *stage, size_t phase) {
+    char context[96];
+    snprintf(context, sizeof context, "%s %s phase %zu", u->name, stage, phase);
+    full_checks(u->h, &u->os, &u->l, u->r, context);
+}
+
+/* Phases that allocate a few arenas' worth and free it all, so arenas go
+ * and come back (the arena allowance rises) and decommitted pools are
+ * needed again (the pool allowance rises); then many phases of one block
+ * per class, which map nothing, so the allowances decay and surplus arenas
+ * go. */
+static void reuse_phases(pa_config cfg, const char *name, uint64_t seed, reuse_seen *seen) {
+    static const size_t arenas[] = {3, 6, 2, 6, 1, 5};
+    reuse_run u = {.rng = seed, .name = name};
+    pa_os_counter_init(&u.os, NULL);
+    cfg.os = pa_os_counter_ops(&u.os);
+    u.h = pa_heap_create(&cfg);
+    assert_non_null(u.h);
+    u.r = pa_check_report_new();
+    size_t per_arena = cfg.arena_size / (cfg.small_threshold / 2 + 16);
+    for (size_t phase = 0; phase < sizeof arenas / sizeof *arenas; phase++) {
+        while (u.l.n < arenas[phase] * per_arena)
+            reuse_alloc(&u, 0);
+        reuse_full(&u, "allocated", phase);
+        reuse_free_all(&u);
+        reuse_full(&u, "freed", phase);
+    }
+    const pa_config *c = pa_heap_config(u.h);
+    size_t nclasses = c->small_threshold / c->alignment;
+    for (size_t phase = 0; phase < 1600; phase++) {
+        for (size_t k = 0; k < nclasses; k++) {
+            void *p = pa_heap_malloc(u.h, (k + 1) * c->alignment);
+            assert_non_null(p);
+            reuse_touched(&u, p, NULL);
+            ts_live_add(&u.l, p);
+        }
+        reuse_alloc(&u, 0);
+        reuse_free_all(&u);
+        if (phase % 100 == 0)
+            reuse_full(&u, "one per class", phase);
+    }
+    reuse_full(&u, "end", 0);
+    *seen = u.seen;
+    assert_int_equal(pa_heap_destroy(u.h), 0);
+    assert_int_equal(u.os.bytes_mapped, 0);
+    ts_live_free(&u.l);
+    pa_check_report_free(u.r);
+}
+
+static void healthy_reuse(void **state) {
+    (void)state;
+    static const int configs[] = {0, 2, 3, 4};
+    for (size_t i = 0; i <= sizeof configs / sizeof *configs; i++) {
+        /* The last run: a cache small enough to fill and refuse blocks. */
+        int which = i < sizeof configs / sizeof *configs ? configs[i] : 0;
+        pa_config cfg = ts_config(which);
+        if (i == sizeof configs / sizeof *configs)
+            cfg.large_cache_bytes = 128 * 1024;
+        reuse_seen s = {0};
+        reuse_phases(cfg, ts_config_name(which), 1000 + i, &s);
+        fprintf(stderr,
+                "%-10s cached blocks up to %zu, arena allowance up to %zu (fell: %d), pool allowance up to %zu\n",
+                ts_config_name(which), s.cached_max, s.arena_allowance_max, s.arena_allowance_fell,
+                s.pool_allowance_max);
+        /* The paths the checker must follow were taken. */
+        assert_true(s.cached_max > 0);
+        if (cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE)
+            assert_true(s.arena_allowance_max > 1 && s.arena_allowance_fell);
+        if (cfg.decommit == PA_DECOMMIT_FREE_POOLS && cfg.decommit_keep_pools < cfg.decommit_keep_pools_max)
+            assert_true(s.pool_allowance_max > cfg.decommit_keep_pools);
+    }
+}
+
 /* An empty heap and a heap with one block: the edges of every list. */
 static void healthy_edges(void **state) {
     (void)state;
@@ -182,6 +323,7 @@ int main(void) {
         cmocka_unit_test(healthy_all_configs),
         cmocka_unit_test(healthy_debug_layer),
         cmocka_unit_test(healthy_os_failures),
+        cmocka_unit_test(healthy_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

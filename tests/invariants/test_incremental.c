@@ -178,6 +178,35 @@ static void miss_owner_map(void **state) {
     assert_int_equal(pa_radix_set(fx->h, stray, 0), 0);
 }
 
+/* ---- memory kept for reuse: O(1) bounds caught, walks left ------------- */
+
+static void inc_retention_allowance(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->arena_allowance, 0u,
+               caught(fx, fx->blk[15], "RETENTION_ALLOWANCE",
+                      "heap: arena_allowance is outside [1, empty_arenas_max]: expected 1..8, found 0"));
+}
+
+/* The counter over the bound: the full check, which sums the bins, reports
+ * the counter as wrong instead. */
+static void inc_large_cache_limit(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->large_cache.bytes, (size_t)2 << 20,
+               caught(fx, fx->blk[15], "LARGE_CACHE_ACCOUNTING",
+                      "heap: the large cache holds more bytes than large_cache_bytes: expected at most 1048576, "
+                      "found 2097152"));
+}
+
+static void miss_large_cache_list(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->large_cache.entries[0].next, 1u, missed_then_full(fx, fx->blk[15], "LARGE_CACHE_LIST"));
+}
+
+static void miss_empty_arenas(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->empty_arenas, 3u, missed_then_full(fx, fx->blk[15], "RETENTION_EMPTY_ARENAS"));
+}
+
 static void touch_three(ts_fx *fx) {
     const void *touched[4] = {fx->blk[0], fx->blk[1], fx->blk[3], NULL};
     const char *ids[] = {"POOL_ARENA_SLOT", NULL};
@@ -195,6 +224,7 @@ static void inc_dedup(void **state) {
 
 #define P(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_one_pool, ts_teardown)
 #define T3(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_three_arenas, ts_teardown)
+#define R(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_reuse, ts_teardown)
 
 int main(void) {
     const struct CMUnitTest tests[] = {
@@ -216,6 +246,10 @@ int main(void) {
         T3(miss_unused_list),
         T3(miss_large_bytes),
         T3(miss_owner_map),
+        R(inc_retention_allowance),
+        R(inc_large_cache_limit),
+        R(miss_large_cache_list),
+        R(miss_empty_arenas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
