@@ -204,16 +204,34 @@ static inline void pa_annotate_large_cached(void *p, size_t capacity) {
     (void)p, (void)capacity;
 }
 
-/* A large block leaves the heap for the large layer's free: it may read
- * the block's edges, so nothing of it stays poisoned. */
-static inline void pa_annotate_large_released(void *p, size_t capacity) {
+/* A large block of size requested bytes leaves the heap for the large
+ * layer's free or resize, which may read the block's edges: nothing of it
+ * stays poisoned or no-access, and its data keeps its definedness (a
+ * resize copies it). size 0: a cached block, no data. */
+static inline void pa_annotate_large_released(void *p, size_t size, size_t capacity) {
 #ifdef PA_ANNOTATE_ASAN
     __asan_unpoison_memory_region(p, capacity);
 #endif
 #ifdef PA_ANNOTATE_VALGRIND
-    VALGRIND_MAKE_MEM_UNDEFINED(p, capacity);
+    VALGRIND_MAKE_MEM_UNDEFINED((char *)p + size, capacity - size);
 #endif
-    (void)p, (void)capacity;
+    (void)p, (void)size, (void)capacity;
+}
+
+/* A live large block stays in place, its request changing from old to
+ * size bytes within its capacity: the new bytes are there to be written,
+ * the ones past the request are no-access again. */
+static inline void pa_annotate_large_resized(void *p, size_t old, size_t size, size_t capacity) {
+#ifdef PA_ANNOTATE_ASAN
+    __asan_poison_memory_region(p, capacity);
+    __asan_unpoison_memory_region(p, size);
+#endif
+#ifdef PA_ANNOTATE_VALGRIND
+    if (size > old)
+        VALGRIND_MAKE_MEM_UNDEFINED((char *)p + old, size - old);
+    VALGRIND_MAKE_MEM_NOACCESS((char *)p + size, capacity - size);
+#endif
+    (void)p, (void)old, (void)size, (void)capacity;
 }
 
 /* Bytes of a live block the caller may use: under ASan exactly what was

@@ -135,7 +135,7 @@ static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) 
 /* Back to the large layer at the capacity it was asked for. */
 static void large_release(pa_heap *h, void *p, size_t size) {
     size_t capacity = pa_large_capacity(size);
-    pa_annotate_large_released(p, capacity);
+    pa_annotate_large_released(p, size, capacity);
     h->config.large.free(h->config.large.ctx, p, capacity);
 }
 
@@ -221,15 +221,15 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
         /* The block already has the room: no call at all. */
         h->large.bytes += size - old;
         slot->size = size;
-        pa_annotate_block_resized(p, size, capacity);
+        pa_annotate_large_resized(p, old, size, capacity);
         return p;
     }
     const pa_large_ops *ops = &h->config.large;
     if (ops->resize) {
-        pa_annotate_large_released(p, old_capacity);
+        pa_annotate_large_released(p, old, old_capacity);
         void *q = ops->resize(ops->ctx, p, old_capacity, capacity);
         if (!q) {
-            pa_annotate_block_resized(p, old, old_capacity);
+            pa_annotate_large_resized(p, old, old, old_capacity);
             errno = ENOMEM;
             return NULL;
         }

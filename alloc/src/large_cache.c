@@ -101,7 +101,7 @@ void pa_large_cache_release(pa_heap *h) {
         size_t capacity = pa_large_cache_bin_capacity(b);
         for (uint32_t i = c->bins[b]; i; i = c->entries[i - 1].next) {
             void *block = (void *)c->entries[i - 1].block;
-            pa_annotate_large_released(block, capacity);
+            pa_annotate_large_released(block, 0, capacity);
             h->config.large.free(h->config.large.ctx, block, capacity);
         }
         c->bins[b] = 0;
