@@ -64,7 +64,7 @@ void *pa_large_cache_take(pa_heap *h, size_t size, size_t alignment) {
     if (!*bin)
         return NULL;
     pa_large_cache_entry *e = &c->entries[*bin - 1];
-    if (e->block % alignment)
+    if (e->block & (alignment - 1)) /* a power of two: no division */
         return NULL;
     uint32_t index = *bin;
     *bin = e->next;
