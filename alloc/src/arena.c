@@ -90,6 +90,7 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
         pa_pool *pool = a->freepools;
         a->freepools = pool->next;
         a->ncommitted_free--;
+        pa_retention_committed_taken(h);
         *kept_header = 1;
         return pool;
     }
@@ -126,7 +127,7 @@ pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header) {
     }
     pool->arena_slot = (uint32_t)(a - h->arenas);
     if (a->nfreepools == a->ntotalpools)
-        h->empty_arenas--;
+        pa_retention_empty_taken(h);
     /* a heads the list, so it alone has the fewest free pools: it stays at
      * the head with one fewer, or leaves the list when it is full. */
     uint32_t k = a->nfreepools--;
@@ -170,6 +171,7 @@ static int release_arena(pa_heap *h, pa_arena *a) {
     if (*cached == (a->base | h->arena_low))
         *cached = 0;
     h->decommitted_pools -= a->ndecommitted;
+    h->committed_free -= a->ncommitted_free;
     memset(a, 0, sizeof *a);
     a->next = h->unused_arenas;
     h->unused_arenas = a;
@@ -215,6 +217,7 @@ static void park_pool(pa_heap *h, pa_arena *a, pa_pool *pool) {
     pool->next = a->freepools;
     a->freepools = pool;
     a->ncommitted_free++;
+    h->committed_free++;
 }
 
 /* One more free pool: move a behind the last arena with as many, in O(1)

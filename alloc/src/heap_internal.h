@@ -160,8 +160,11 @@ struct pa_heap {
     uint32_t arena_allowance;   /* wholly free arenas KEEP_ONE may keep */
     uint32_t pool_allowance;    /* committed free pools an arena may keep */
     uint32_t released_since_map; /* 1: an arena was unmapped since the last map */
+    uint32_t empty_low;         /* least empty_arenas in this window */
+    size_t committed_free;      /* committed free pools of all arenas */
+    size_t committed_low;       /* least committed_free in this window */
     uint64_t pool_takes;
-    uint64_t allowance_raised_at; /* pool_takes at the last rise or decay */
+    uint64_t allowance_raised_at; /* pool_takes where this window started */
 
     /* debug layer */
     uint64_t debug_serial;

@@ -6,19 +6,24 @@
  * more under PA_EMPTY_ARENA_KEEP_ONE (up to empty_arenas_max), more committed
  * free pools per arena under PA_DECOMMIT_FREE_POOLS (up to
  * decommit_keep_pools_max). Each allowance halves back towards its
- * configured floor after RETENTION_DECAY_TAKES pool takes without another
- * rise. Everything is counted in heap events, never in time, so a run
- * replays exactly. */
+ * configured floor after PA_RETENTION_DECAY_TAKES pool takes in which it
+ * did not rise and memory it kept sat idle throughout: a wholly free arena
+ * never taken (the low-water mark of wholly free arenas stayed at 1 or
+ * more), or more committed free pools than the floor keeps never taken
+ * (their low-water mark stayed above arenas x decommit_keep_pools).
+ * Everything is counted in heap events, never in time, so a run replays
+ * exactly. */
 #ifndef POOLALLOC_RETENTION_H
 #define POOLALLOC_RETENTION_H
 
 #include "heap_internal.h"
 
-/* Pool takes an allowance lasts without a new rise before it halves. */
+/* Pool takes in a window: an allowance idle for a whole window halves. */
 #define PA_RETENTION_DECAY_TAKES 4096
 
 void pa_retention_init(pa_heap *h);
-/* Halve both allowances towards their floors; 1 if either dropped. */
+/* End of a window: halve each allowance whose memory sat idle throughout
+ * towards its floor; 1 if either dropped. */
 int pa_retention_decay(pa_heap *h);
 /* A new arena is about to be mapped / a decommitted pool recommitted. */
 void pa_retention_arena_mapped(pa_heap *h);
@@ -29,6 +34,18 @@ void pa_retention_pool_recommitted(pa_heap *h);
 static inline int pa_retention_pool_taken(pa_heap *h) {
     return PA_UNLIKELY(++h->pool_takes - h->allowance_raised_at >= PA_RETENTION_DECAY_TAKES) &&
            pa_retention_decay(h);
+}
+
+/* A pool was taken from a wholly free arena / from an arena's committed
+ * free pools: the counts fall, and their low-water marks with them. */
+static inline void pa_retention_empty_taken(pa_heap *h) {
+    if (--h->empty_arenas < h->empty_low)
+        h->empty_low = h->empty_arenas;
+}
+
+static inline void pa_retention_committed_taken(pa_heap *h) {
+    if (--h->committed_free < h->committed_low)
+        h->committed_low = h->committed_free;
 }
 
 /* An arena was unmapped while wholly free. */

@@ -56,7 +56,9 @@ typedef struct pa_config {
      * empty_arenas_max (1: exactly one, always); each decommitted pool that
      * is needed again doubles how many committed free pools an arena keeps,
      * from decommit_keep_pools up to decommit_keep_pools_max (equal: fixed).
-     * Both halve back after 4096 pool takes without a rise, and surplus
+     * Each halves back after 4096 pool takes without a rise in which what
+     * it kept sat idle throughout (a wholly free arena never taken, or
+     * committed free pools beyond the floor never taken), and surplus
      * wholly free arenas are then given back. Counted in heap events, never
      * in time: a run replays exactly. */
     unsigned empty_arenas_max;
