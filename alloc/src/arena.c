@@ -90,7 +90,7 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
         pa_pool *pool = a->freepools;
         a->freepools = pool->next;
         a->ncommitted_free--;
-        pa_retention_committed_taken(h);
+        pa_retention_committed_dropped(h, 1);
         *kept_header = 1;
         return pool;
     }
@@ -127,7 +127,7 @@ pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header) {
     }
     pool->arena_slot = (uint32_t)(a - h->arenas);
     if (a->nfreepools == a->ntotalpools)
-        pa_retention_empty_taken(h);
+        pa_retention_empty_dropped(h);
     /* a heads the list, so it alone has the fewest free pools: it stays at
      * the head with one fewer, or leaves the list when it is full. */
     uint32_t k = a->nfreepools--;
@@ -171,7 +171,7 @@ static int release_arena(pa_heap *h, pa_arena *a) {
     if (*cached == (a->base | h->arena_low))
         *cached = 0;
     h->decommitted_pools -= a->ndecommitted;
-    h->committed_free -= a->ncommitted_free;
+    pa_retention_committed_dropped(h, a->ncommitted_free);
     memset(a, 0, sizeof *a);
     a->next = h->unused_arenas;
     h->unused_arenas = a;
@@ -200,7 +200,7 @@ static void release_surplus_arenas(pa_heap *h) {
     pa_arena *a;
     while (h->config.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE && h->empty_arenas > h->arena_allowance &&
            (a = h->last_with_free[h->pools_per_arena]) != NULL && release_arena(h, a) == 0)
-        h->empty_arenas--;
+        pa_retention_empty_dropped(h);
 }
 
 static void park_pool(pa_heap *h, pa_arena *a, pa_pool *pool) {

@@ -32,6 +32,9 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->empty_arenas = h->empty_arenas;
     v->arena_allowance = h->arena_allowance;
     v->pool_allowance = h->pool_allowance;
+    v->committed_free = h->committed_free;
+    v->empty_low = h->empty_low;
+    v->committed_low = h->committed_low;
     v->large_cached_blocks = h->large_cache.blocks;
     v->large_cached_bytes = h->large_cache.bytes;
     v->large_cache_entries = h->large_cache.entries ? h->large_cache.capacity : 0;

@@ -36,15 +36,17 @@ static inline int pa_retention_pool_taken(pa_heap *h) {
            pa_retention_decay(h);
 }
 
-/* A pool was taken from a wholly free arena / from an arena's committed
- * free pools: the counts fall, and their low-water marks with them. */
-static inline void pa_retention_empty_taken(pa_heap *h) {
+/* Wholly free arenas / committed free pools left the heap's counts (a pool
+ * was taken from them, or they were unmapped): the low-water marks fall
+ * with the counts. */
+static inline void pa_retention_empty_dropped(pa_heap *h) {
     if (--h->empty_arenas < h->empty_low)
         h->empty_low = h->empty_arenas;
 }
 
-static inline void pa_retention_committed_taken(pa_heap *h) {
-    if (--h->committed_free < h->committed_low)
+static inline void pa_retention_committed_dropped(pa_heap *h, size_t n) {
+    h->committed_free -= n;
+    if (h->committed_free < h->committed_low)
         h->committed_low = h->committed_free;
 }
 

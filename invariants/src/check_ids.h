@@ -84,7 +84,9 @@
     X(RETENTION_ALLOWANCE, "arena_allowance is in [1, empty_arenas_max] and pool_allowance in "                \
                            "[decommit_keep_pools, decommit_keep_pools_max]")                                    \
     X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance wholly free arenas "  \
-                             "stay mapped under KEEP_ONE and none under RELEASE")
+                             "stay mapped under KEEP_ONE and none under RELEASE")                             \
+    X(RETENTION_COMMITTED_FREE, "committed_free equals the summed lengths of the arenas' freepools lists, "     \
+                                "and the window's low-water marks are at most the counts they follow")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

@@ -40,16 +40,26 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     chk_base *b = &c->b;
     int allowances_ok = chk_retention_allowances(b);
     /* Wholly free is judged by nfreepools: only where ARENA_* found it right. */
-    size_t empty = 0;
+    size_t empty = 0, committed = 0;
     for (size_t s = 0; s < b->hv.arena_slots; s++) {
         const chk_arena_rec *ar = &c->arenas[s];
         if (!ar->read || !ar->v.base)
             continue;
-        if (!ar->f.nfree_ok)
+        if (!ar->f.nfree_ok || !ar->f.freepools_ok)
             return;
         empty += ar->v.nfreepools == b->hv.pools_per_arena;
+        committed += ar->f.committed_free;
     }
     chk_loc at = chk_at_heap(b->heap);
+    if (b->hv.committed_free != committed)
+        chk_report(b->r, CHK_RETENTION_COMMITTED_FREE, &at, CHK_NUM(committed), CHK_NUM(b->hv.committed_free),
+                   "committed_free differs from the arenas' freepools lists");
+    if (b->hv.empty_low > b->hv.empty_arenas)
+        chk_report(b->r, CHK_RETENTION_COMMITTED_FREE, &at, CHK_STR("at most %zu", b->hv.empty_arenas),
+                   CHK_NUM(b->hv.empty_low), "empty_low is above empty_arenas");
+    if (b->hv.committed_low > b->hv.committed_free)
+        chk_report(b->r, CHK_RETENTION_COMMITTED_FREE, &at, CHK_STR("at most %zu", b->hv.committed_free),
+                   CHK_NUM(b->hv.committed_low), "committed_low is above committed_free");
     if (b->hv.empty_arenas != empty)
         chk_report(b->r, CHK_RETENTION_EMPTY_ARENAS, &at, CHK_NUM(empty), CHK_NUM(b->hv.empty_arenas),
                    "empty_arenas differs from the wholly free arenas");

@@ -119,6 +119,24 @@ static void retention_empty_arenas(void **state) {
                            "heap: empty_arenas differs from the wholly free arenas: expected 2, found 1"));
 }
 
+static void retention_committed_free(void **state) {
+    FX;
+    size_t real = fx->h->committed_free;
+    char want[160];
+    snprintf(want, sizeof want, "heap: committed_free differs from the arenas' freepools lists: expected %zu, found %zu",
+             real, real + 5);
+    TS_CORRUPT(fx->h->committed_free, real + 5, ts_full_one(fx, "RETENTION_COMMITTED_FREE", want));
+}
+
+static void retention_low_water(void **state) {
+    FX;
+    uint32_t empty = fx->h->empty_arenas;
+    char want[160];
+    snprintf(want, sizeof want, "heap: empty_low is above empty_arenas: expected at most %u, found %u", empty,
+             empty + 1);
+    TS_CORRUPT(fx->h->empty_low, empty + 1, ts_full_one(fx, "RETENTION_COMMITTED_FREE", want));
+}
+
 static void retention_allowance(void **state) {
     FX;
     TS_CORRUPT(fx->h->arena_allowance, 9u,
@@ -179,6 +197,8 @@ int main(void) {
         R(large_cache_block_live),
         R(large_cache_block_twice),
         R(retention_empty_arenas),
+        R(retention_committed_free),
+        R(retention_low_water),
         R(retention_allowance),
         R(retention_allowance_pools),
         R(retention_kept_arenas),

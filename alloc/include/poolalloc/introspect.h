@@ -47,6 +47,9 @@ typedef struct pa_heap_view {
     size_t empty_arenas;
     size_t arena_allowance;      /* 1..empty_arenas_max */
     size_t pool_allowance;       /* decommit_keep_pools..decommit_keep_pools_max */
+    size_t committed_free;       /* counter: committed free pools of all arenas */
+    size_t empty_low;            /* this window's least empty_arenas */
+    size_t committed_low;        /* this window's least committed_free */
 
     /* The large-block cache (pa_config.large_cache_bytes): its counters and
      * its entry array (see pa_introspect_large_cache_entry). */
