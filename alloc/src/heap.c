@@ -107,7 +107,8 @@ static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) 
         errno = ENOMEM;
         return NULL;
     }
-    void *p = pa_large_cache_take(h, size, alignment);
+    size_t capacity = pa_large_capacity(size);
+    void *p = pa_large_cache_take(h, size, capacity, alignment);
     if (p) {
         if (zeroed)
             memset(p, 0, size);
@@ -115,7 +116,6 @@ static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) 
         return p;
     }
     const pa_large_ops *ops = &h->config.large;
-    size_t capacity = pa_large_capacity(size);
     if (zeroed && ops->alloc_zeroed) {
         p = ops->alloc_zeroed(ops->ctx, capacity, alignment);
     } else {
@@ -133,8 +133,7 @@ static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) 
 }
 
 /* Back to the large layer at the capacity it was asked for. */
-static void large_release(pa_heap *h, void *p, size_t size) {
-    size_t capacity = pa_large_capacity(size);
+static void large_release(pa_heap *h, void *p, size_t size, size_t capacity) {
     pa_annotate_large_released(p, size, capacity);
     h->config.large.free(h->config.large.ctx, p, capacity);
 }
@@ -143,8 +142,9 @@ static void large_free(pa_heap *h, pa_large_slot *slot) {
     void *p = (void *)slot->block;
     size_t size = slot->size;
     pa_large_remove(h, slot);
-    if (!pa_large_cache_put(h, p, size))
-        large_release(h, p, size);
+    size_t capacity = pa_large_capacity(size);
+    if (!pa_large_cache_put(h, p, capacity))
+        large_release(h, p, size, capacity);
 }
 
 /* ---- the malloc family without the debug layer ----------------------- */
@@ -441,7 +441,8 @@ size_t pa_heap_destroy(pa_heap *h) {
     size_t live = h->large.count + pa_heap_small_blocks_in_use(h);
     for (size_t i = 0; i < h->large.capacity; i++)
         if (h->large.slots[i].block)
-            large_release(h, (void *)h->large.slots[i].block, h->large.slots[i].size);
+            large_release(h, (void *)h->large.slots[i].block, h->large.slots[i].size,
+                          pa_large_capacity(h->large.slots[i].size));
     pa_large_cache_release(h);
     pa_large_table_destroy(h);
     pa_arena_release_all(h);

@@ -55,11 +55,10 @@ static int ensure_entries(pa_heap *h) {
     return 0;
 }
 
-void *pa_large_cache_take(pa_heap *h, size_t size, size_t alignment) {
+void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t alignment) {
     if (!cacheable(size))
         return NULL;
     pa_large_cache *c = &h->large_cache;
-    size_t capacity = pa_large_capacity(size);
     uint32_t *bin = &c->bins[bin_of(capacity)];
     if (!*bin)
         return NULL;
@@ -76,10 +75,10 @@ void *pa_large_cache_take(pa_heap *h, size_t size, size_t alignment) {
     return (void *)e->block;
 }
 
-int pa_large_cache_put(pa_heap *h, void *p, size_t size) {
+int pa_large_cache_put(pa_heap *h, void *p, size_t capacity) {
     pa_large_cache *c = &h->large_cache;
-    size_t capacity = pa_large_capacity(size);
-    if (!cacheable(size) || c->bytes + capacity > h->config.large_cache_bytes || ensure_entries(h) ||
+    /* A cacheable size's capacity is cacheable too: steps stay in range. */
+    if (!cacheable(capacity) || c->bytes + capacity > h->config.large_cache_bytes || ensure_entries(h) ||
         !c->free_head)
         return 0;
     uint32_t *bin = &c->bins[bin_of(capacity)];

@@ -16,11 +16,12 @@
 /* The bytes the large layer is asked for when size bytes are requested
  * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most 512). */
 size_t pa_large_capacity(size_t size);
-/* A cached block for size bytes aligned to alignment, or NULL. */
-void *pa_large_cache_take(pa_heap *h, size_t size, size_t alignment);
-/* Keep the freed block p of size requested bytes: 1, or 0 when it is not
+/* A cached block for size bytes (capacity: pa_large_capacity(size))
+ * aligned to alignment, or NULL. */
+void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t alignment);
+/* Keep the freed block p of that capacity: 1, or 0 when it is not
  * cacheable or the cache is full (the caller frees it). */
-int pa_large_cache_put(pa_heap *h, void *p, size_t size);
+int pa_large_cache_put(pa_heap *h, void *p, size_t capacity);
 /* Free every cached block through the large layer; unmap the entries. */
 void pa_large_cache_release(pa_heap *h);
 /* The capacity of the blocks of cache list bin. */
