@@ -225,6 +225,15 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
         return p;
     }
     const pa_large_ops *ops = &h->config.large;
+    void *cached = pa_large_cache_take(h, size, capacity, h->config.alignment);
+    if (cached) {
+        /* A block of the new step is at hand: no call to the large layer
+         * (a string grown step by step reuses what its last growth freed). */
+        memcpy(cached, p, size < old ? size : old);
+        large_free(h, slot);
+        pa_large_insert(h, (uintptr_t)cached, size); /* the count is back where it was */
+        return cached;
+    }
     if (ops->resize) {
         pa_annotate_large_released(p, old, old_capacity);
         void *q = ops->resize(ops->ctx, p, old_capacity, capacity);
@@ -419,6 +428,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->arena_shift = (unsigned)__builtin_ctzl(c.arena_size);
     init_classes(h);
     pa_retention_init(h);
+    pa_large_cache_init(h);
     if (pa_radix_init(h)) {
         c.os.unmap(c.os.ctx, h, self);
         errno = ENOMEM;

@@ -88,16 +88,16 @@ typedef struct pa_large_table {
     size_t bytes;
 } pa_large_table;
 
-/* Freed large blocks of up to 64 KiB kept for reuse (large_cache.c): one
+/* Freed large blocks of up to 256 KiB kept for reuse (large_cache.c): one
  * list per capacity step, eight steps per power of two above 512 bytes.
  * The lists live in an array of entries the heap maps itself, not in the
  * blocks, so a write into a cached block cannot corrupt the heap and a
  * checker can walk them without reading foreign memory. Indices are
  * entry + 1; 0 ends a list. */
-#define PA_LARGE_CACHE_MAX_LOG 16
+#define PA_LARGE_CACHE_MAX_LOG 18
 #define PA_LARGE_CACHE_MAX_BLOCK ((size_t)1 << PA_LARGE_CACHE_MAX_LOG)
 #define PA_LARGE_CACHE_MIN_BLOCK 576 /* the first step above 512 */
-#define PA_LARGE_CACHE_BINS 56
+#define PA_LARGE_CACHE_BINS 72
 typedef struct pa_large_cache_entry {
     uintptr_t block;
     uint32_t next;
@@ -105,11 +105,21 @@ typedef struct pa_large_cache_entry {
 
 typedef struct pa_large_cache {
     pa_large_cache_entry *entries; /* NULL until the first block is kept */
-    uint32_t capacity;             /* entries: enough for large_cache_bytes */
-    uint32_t free_head;            /* unused entries */
+    uint32_t capacity;             /* entries mapped: enough for large_cache_bytes_max */
+    uint32_t used;                 /* entries 1..used have been handed out; the rest
+                                    * are untouched, so an idle array costs no pages */
+    uint32_t free_head;            /* entries among 1..used on no bin */
     uint32_t bins[PA_LARGE_CACHE_BINS]; /* newest first */
     size_t blocks;
     size_t bytes;                  /* at their capacities */
+    /* The adaptive budget (pa_config.large_cache_bytes): a bin's flag is set
+     * when one of its blocks was refused for want of room; a miss on a
+     * flagged bin doubles the budget. A window of PA_LARGE_CACHE_DECAY_TAKES
+     * cacheable requests tracks the least bytes held. */
+    size_t budget;
+    size_t low;
+    uint32_t window_takes;
+    uint8_t refused[PA_LARGE_CACHE_BINS];
 } pa_large_cache;
 
 struct pa_heap {

@@ -37,7 +37,9 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->committed_low = h->committed_low;
     v->large_cached_blocks = h->large_cache.blocks;
     v->large_cached_bytes = h->large_cache.bytes;
-    v->large_cache_entries = h->large_cache.entries ? h->large_cache.capacity : 0;
+    v->large_cache_entries = h->large_cache.used;
+    v->large_cache_budget = h->large_cache.budget;
+    v->large_cache_low = h->large_cache.low;
     v->large_cache_free = h->large_cache.free_head;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
     v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
@@ -162,7 +164,7 @@ int pa_introspect_large_cache_bin(const pa_heap *h, size_t bin, uint32_t *first,
 }
 
 int pa_introspect_large_cache_entry(const pa_heap *h, uint32_t index, uintptr_t *block, uint32_t *next) {
-    if (!h->large_cache.entries || index == 0 || index > h->large_cache.capacity)
+    if (!h->large_cache.entries || index == 0 || index > h->large_cache.used)
         return -1;
     *block = h->large_cache.entries[index - 1].block;
     *next = h->large_cache.entries[index - 1].next;

@@ -1,5 +1,7 @@
 #include "large_cache.h"
 
+#include <string.h>
+
 #include "annotate.h"
 #include "meta.h"
 
@@ -35,33 +37,105 @@ size_t pa_large_cache_bin_capacity(size_t bin) {
 
 static size_t entries_bytes(const pa_large_cache *c) { return (size_t)c->capacity * sizeof *c->entries; }
 
-/* The entry array, mapped on first use: no heap pays for a cache it never
- * uses. 0, or -1 when it cannot be mapped (the block is then freed). */
+void pa_large_cache_init(pa_heap *h) {
+    pa_large_cache *c = &h->large_cache;
+    c->budget = h->config.large_cache_bytes;
+    c->low = c->bytes;
+    c->window_takes = 0;
+    memset(c->refused, 0, sizeof c->refused);
+}
+
+/* The entry array, mapped on first use (no heap pays for a cache it never
+ * uses) and sized for the largest budget; entries are handed out in order,
+ * so only the pages of entries ever used are touched. 0, or -1 when it
+ * cannot be mapped (the block is then freed). */
 static int ensure_entries(pa_heap *h) {
     pa_large_cache *c = &h->large_cache;
     if (c->entries)
         return 0;
-    size_t n = h->config.large_cache_bytes / PA_LARGE_CACHE_MIN_BLOCK;
-    if (n == 0 || n >= UINT32_MAX)
+    size_t n = h->config.large_cache_bytes_max / PA_LARGE_CACHE_MIN_BLOCK;
+    if (n == 0)
         return -1;
-    c->capacity = (uint32_t)n;
+    c->capacity = (uint32_t)n; /* pa_config_validate keeps n below 2^32 */
     c->entries = pa_meta_map(h, entries_bytes(c));
     if (!c->entries)
         return -1;
     pa_annotate_root_mapped(c->entries, entries_bytes(c));
-    for (uint32_t i = 0; i < c->capacity; i++)
-        c->entries[i].next = i + 1 < c->capacity ? i + 2 : 0;
-    c->free_head = 1;
+    c->used = c->free_head = 0;
     return 0;
+}
+
+/* An unused entry's index, or 0 when all are on bins. */
+static uint32_t entry_take(pa_large_cache *c) {
+    uint32_t index = c->free_head;
+    if (index)
+        c->free_head = c->entries[index - 1].next;
+    else if (c->used < c->capacity)
+        index = ++c->used;
+    return index;
+}
+
+/* A new window starts at a rise or at the end of the last one. */
+static void new_window(pa_large_cache *c) {
+    c->low = c->bytes;
+    c->window_takes = 0;
+    memset(c->refused, 0, sizeof c->refused);
+}
+
+/* A block of bin was refused for want of room and is asked for again: the
+ * program reuses more than the budget keeps. */
+static void rise(pa_heap *h) {
+    pa_large_cache *c = &h->large_cache;
+    size_t most = h->config.large_cache_bytes_max;
+    /* From a zero floor, room for the biggest block at once. */
+    size_t next = c->budget ? 2 * c->budget : PA_LARGE_CACHE_MAX_BLOCK;
+    c->budget = next < most ? next : most;
+    new_window(c);
+}
+
+/* Free the blocks beyond the budget, biggest first. */
+static void trim(pa_heap *h) {
+    pa_large_cache *c = &h->large_cache;
+    for (size_t b = PA_LARGE_CACHE_BINS; b-- > 0 && c->bytes > c->budget;) {
+        size_t capacity = pa_large_cache_bin_capacity(b);
+        while (c->bins[b] && c->bytes > c->budget) {
+            uint32_t index = c->bins[b];
+            pa_large_cache_entry *e = &c->entries[index - 1];
+            c->bins[b] = e->next;
+            e->next = c->free_head;
+            c->free_head = index;
+            c->blocks--;
+            c->bytes -= capacity;
+            pa_annotate_large_released((void *)e->block, 0, capacity);
+            h->config.large.free(h->config.large.ctx, (void *)e->block, capacity);
+        }
+    }
+}
+
+/* End of a window: half the budget or more idle throughout halves it. */
+static void decay(pa_heap *h) {
+    pa_large_cache *c = &h->large_cache;
+    size_t floor = h->config.large_cache_bytes;
+    if (c->budget > floor && c->low >= c->budget / 2) {
+        c->budget = c->budget / 2 > floor ? c->budget / 2 : floor;
+        trim(h);
+    }
+    new_window(c);
 }
 
 void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t alignment) {
     if (!cacheable(size))
         return NULL;
     pa_large_cache *c = &h->large_cache;
-    uint32_t *bin = &c->bins[bin_of(capacity)];
-    if (!*bin)
+    if (PA_UNLIKELY(++c->window_takes >= PA_LARGE_CACHE_DECAY_TAKES))
+        decay(h);
+    size_t b = bin_of(capacity);
+    uint32_t *bin = &c->bins[b];
+    if (!*bin) {
+        if (PA_UNLIKELY(c->refused[b]) && c->budget < h->config.large_cache_bytes_max)
+            rise(h);
         return NULL;
+    }
     pa_large_cache_entry *e = &c->entries[*bin - 1];
     if (e->block & (alignment - 1)) /* a power of two: no division */
         return NULL;
@@ -71,6 +145,8 @@ void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t align
     c->free_head = index;
     c->blocks--;
     c->bytes -= capacity;
+    if (c->bytes < c->low)
+        c->low = c->bytes;
     pa_annotate_large_handed_out((void *)e->block, size, capacity, 1);
     return (void *)e->block;
 }
@@ -78,16 +154,22 @@ void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t align
 int pa_large_cache_put(pa_heap *h, void *p, size_t capacity) {
     pa_large_cache *c = &h->large_cache;
     /* A cacheable size's capacity is cacheable too: steps stay in range. */
-    if (!cacheable(capacity) || c->bytes + capacity > h->config.large_cache_bytes || ensure_entries(h) ||
-        !c->free_head)
+    if (!cacheable(capacity))
         return 0;
-    uint32_t *bin = &c->bins[bin_of(capacity)];
-    uint32_t index = c->free_head;
+    size_t b = bin_of(capacity);
+    if (c->bytes + capacity > c->budget) {
+        c->refused[b] = 1;
+        return 0;
+    }
+    if (ensure_entries(h))
+        return 0;
+    uint32_t index = entry_take(c);
+    if (!index)
+        return 0;
     pa_large_cache_entry *e = &c->entries[index - 1];
-    c->free_head = e->next;
     e->block = (uintptr_t)p;
-    e->next = *bin;
-    *bin = index;
+    e->next = c->bins[b];
+    c->bins[b] = index;
     c->blocks++;
     c->bytes += capacity;
     pa_annotate_large_cached(p, capacity);
@@ -110,6 +192,6 @@ void pa_large_cache_release(pa_heap *h) {
         pa_meta_unmap(h, c->entries, entries_bytes(c));
     }
     c->entries = NULL;
-    c->capacity = c->free_head = 0;
+    c->capacity = c->used = c->free_head = 0;
     c->blocks = c->bytes = 0;
 }

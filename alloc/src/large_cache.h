@@ -3,9 +3,11 @@
  * capacity, eight steps per power of two (at most 12.5% more), so any
  * block of a step serves any request of that step. A freed one waits on its
  * step's list, newest first (see pa_large_cache in heap_internal.h), while
- * the cache holds at most large_cache_bytes; so a program that frees and allocates blocks of a few
- * KiB over and over reuses them instead of making the system allocator
- * trim and regrow its heap (a page fault per page, every time). */
+ * the cache holds at most its budget (pa_config.large_cache_bytes, adapting
+ * up to large_cache_bytes_max); so a program that frees and allocates
+ * blocks of a few KiB over and over reuses them instead of making the
+ * system allocator trim and regrow its heap (a page fault per page, every
+ * time). */
 #ifndef POOLALLOC_LARGE_CACHE_H
 #define POOLALLOC_LARGE_CACHE_H
 
@@ -13,14 +15,20 @@
 
 #include "heap_internal.h"
 
+/* Cacheable requests in a budget window. */
+#define PA_LARGE_CACHE_DECAY_TAKES 16384
+
+/* A new heap's budget: large_cache_bytes. */
+void pa_large_cache_init(pa_heap *h);
 /* The bytes the large layer is asked for when size bytes are requested
  * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most 512). */
 size_t pa_large_capacity(size_t size);
 /* A cached block for size bytes (capacity: pa_large_capacity(size))
- * aligned to alignment, or NULL. */
+ * aligned to alignment, or NULL. Counts towards the budget's window, and a
+ * miss may raise the budget. */
 void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t alignment);
 /* Keep the freed block p of that capacity: 1, or 0 when it is not
- * cacheable or the cache is full (the caller frees it). */
+ * cacheable or the budget has no room (the caller frees it). */
 int pa_large_cache_put(pa_heap *h, void *p, size_t capacity);
 /* Free every cached block through the large layer; unmap the entries. */
 void pa_large_cache_release(pa_heap *h);

@@ -70,6 +70,7 @@ void pa_heap_stats(const pa_heap *h, pa_stats *s) {
     s->large_bytes = h->large.bytes;
     s->large_cached_blocks = h->large_cache.blocks;
     s->large_cached_bytes = h->large_cache.bytes;
+    s->large_cache_budget = h->large_cache.budget;
     s->empty_arenas_allowed = h->arena_allowance;
     s->free_pools_allowed = h->pool_allowance;
     s->metadata_bytes = h->metadata_bytes;
@@ -114,6 +115,7 @@ int pa_stats_print(const pa_stats *s, FILE *out) {
     ROW("# bytes in large blocks", s->large_bytes);
     ROW("# freed large blocks cached", s->large_cached_blocks);
     ROW("# bytes in cached large blocks", s->large_cached_bytes);
+    ROW("# bytes the large cache may hold", s->large_cache_budget);
     ROW("# wholly free arenas it may keep", s->empty_arenas_allowed);
     ROW("# free pools an arena may keep", s->free_pools_allowed);
     ROW("# bytes of metadata", s->metadata_bytes);
@@ -138,13 +140,15 @@ int pa_stats_print_json(const pa_stats *s, FILE *out) {
             "\"free_pools\":%zu,\"bytes_free_pools\":%zu,\"decommitted_pools\":%zu,"
             "\"bytes_decommitted\":%zu,\"bytes_pool_headers\":%zu,\"bytes_quantization\":%zu,"
             "\"bytes_alignment\":%zu,\"bytes_total\":%zu,\"large_blocks\":%zu,\"large_bytes\":%zu,"
-            "\"large_cached_blocks\":%zu,\"large_cached_bytes\":%zu,\"empty_arenas_allowed\":%zu,"
+            "\"large_cached_blocks\":%zu,\"large_cached_bytes\":%zu,\"large_cache_budget\":%zu,"
+            "\"empty_arenas_allowed\":%zu,"
             "\"free_pools_allowed\":%zu,\"metadata_bytes\":%zu,\"os_bytes_mapped\":%zu}\n",
             s->arenas_allocated_total, s->arenas_released_total, s->arenas_highwater, s->arenas_current,
             s->arena_size, s->blocks_in_use, s->bytes_in_use, s->bytes_free_blocks, s->free_pools,
             s->bytes_free_pools, s->decommitted_pools, s->bytes_decommitted, s->bytes_pool_headers,
             s->bytes_quantization, s->bytes_alignment, s->bytes_total, s->large_blocks, s->large_bytes,
-            s->large_cached_blocks, s->large_cached_bytes, s->empty_arenas_allowed, s->free_pools_allowed,
+            s->large_cached_blocks, s->large_cached_bytes, s->large_cache_budget, s->empty_arenas_allowed,
+            s->free_pools_allowed,
             s->metadata_bytes, s->os_bytes_mapped);
     return ferror(out) ? -1 : 0;
 }

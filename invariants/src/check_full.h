@@ -94,7 +94,7 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n);
  * their bounds. */
 int chk_retention_allowances(chk_base *b);
 /* LARGE_CACHE_ACCOUNTING's bound: bytes (the walk's in a full check, the
- * counter in an incremental one) at most large_cache_bytes. */
+ * counter in an incremental one) at most the budget, which lies within its configured bounds. */
 void chk_large_cache_limit(chk_base *b, size_t bytes);
 /* RETENTION_*: the arena records against the counters; the policy's bound
  * on wholly free arenas only with an OS counter that refused no unmap. */

@@ -77,7 +77,9 @@
     X(LARGE_CACHE_LIST, "every large-cache list (each bin's and the free entries') links only entries "       \
                         "1..entries and ends; no entry is on two lists or twice on one")                        \
     X(LARGE_CACHE_ACCOUNTING, "large_cached_blocks and large_cached_bytes equal the entries on the bins and "  \
-                              "their bin capacities, at most large_cache_bytes; every entry is on a list")     \
+                              "their bin capacities, at most the budget, which lies in [large_cache_bytes, "                \
+                              "large_cache_bytes_max]; the window's low-water mark is at most the bytes; "     \
+                              "every entry handed out is on a list")     \
     X(LARGE_CACHE_BLOCK, "a cached large block is not NULL, is aligned to the alignment, is cached once and "  \
                          "is not in the large-block table")                                                     \
     X(RETENTION_EMPTY_ARENAS, "empty_arenas equals the mapped arenas whose pools are all free")                \

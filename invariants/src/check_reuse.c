@@ -27,11 +27,19 @@ int chk_retention_allowances(chk_base *b) {
 }
 
 void chk_large_cache_limit(chk_base *b, size_t bytes) {
-    if (bytes <= b->hv.config.large_cache_bytes)
-        return;
+    const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
-    chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("at most %zu", b->hv.config.large_cache_bytes),
-               CHK_NUM(bytes), "the large cache holds more bytes than large_cache_bytes");
+    size_t least = hv->config.large_cache_bytes, most = hv->config.large_cache_bytes_max;
+    if (hv->large_cache_budget < least || hv->large_cache_budget > most)
+        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("%zu..%zu", least, most),
+                   CHK_NUM(hv->large_cache_budget),
+                   "the large cache's budget is outside [large_cache_bytes, large_cache_bytes_max]");
+    else if (bytes > hv->large_cache_budget)
+        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("at most %zu", hv->large_cache_budget),
+                   CHK_NUM(bytes), "the large cache holds more bytes than its budget");
+    if (hv->large_cache_low > hv->large_cached_bytes)
+        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("at most %zu", hv->large_cached_bytes),
+                   CHK_NUM(hv->large_cache_low), "large_cache_low is above large_cached_bytes");
 }
 
 /* ---- retention --------------------------------------------------------- */

@@ -63,6 +63,7 @@ void chk_full_stats(chk_full *c) {
     FIGURE(large_bytes, hv->large_bytes);
     FIGURE(large_cached_blocks, hv->large_cached_blocks);
     FIGURE(large_cached_bytes, hv->large_cached_bytes);
+    FIGURE(large_cache_budget, hv->large_cache_budget);
     FIGURE(empty_arenas_allowed, hv->arena_allowance);
     FIGURE(free_pools_allowed, hv->pool_allowance);
     FIGURE(metadata_bytes, hv->metadata_bytes);

@@ -18,10 +18,10 @@
 
 static void large_cache_list(void **state) {
     FX;
-    TS_CORRUPT(ENTRY(1).next, 1821u,
+    TS_CORRUPT(ENTRY(1).next, 6u,
                ts_full_one(fx, "LARGE_CACHE_LIST",
                            "heap: large cache bin 1 (640-byte blocks) member 2 is not an entry: expected an index in "
-                           "1..1820, found 1821"));
+                           "1..5, found 6"));
 }
 
 static void large_cache_list_cycle(void **state) {
@@ -59,21 +59,37 @@ static void large_cache_accounting_bytes(void **state) {
                            "48064, found 48128"));
 }
 
-/* The first free entry skipped: on no list, lost to the cache. */
+/* One more entry counted as handed out than the lists hold: lost. */
 static void large_cache_accounting_lost(void **state) {
     FX;
-    TS_CORRUPT(fx->h->large_cache.free_head, 7u,
+    TS_CORRUPT(fx->h->large_cache.used, 6u,
                ts_full_one(fx, "LARGE_CACHE_ACCOUNTING",
-                           "heap: the large cache's lists hold fewer entries than its array: expected 1820, found "
-                           "1819"));
+                           "heap: the large cache's lists hold fewer entries than its array: expected 6, found 5"));
 }
 
 static void large_cache_accounting_limit(void **state) {
     FX;
     TS_CORRUPT(fx->h->config.large_cache_bytes, (size_t)40000,
+               TS_CORRUPT(fx->h->large_cache.budget, (size_t)40000,
+                          ts_full_one(fx, "LARGE_CACHE_ACCOUNTING",
+                                      "heap: the large cache holds more bytes than its budget: expected at most "
+                                      "40000, found 48064")));
+}
+
+static void large_cache_accounting_budget(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->large_cache.budget, (size_t)16 << 20,
                ts_full_one(fx, "LARGE_CACHE_ACCOUNTING",
-                           "heap: the large cache holds more bytes than large_cache_bytes: expected at most 40000, "
-                           "found 48064"));
+                           "heap: the large cache's budget is outside [large_cache_bytes, large_cache_bytes_max]: "
+                           "expected 1048576..8388608, found 16777216"));
+}
+
+static void large_cache_accounting_low(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->large_cache.low, (size_t)48065,
+               ts_full_one(fx, "LARGE_CACHE_ACCOUNTING",
+                           "heap: large_cache_low is above large_cached_bytes: expected at most 48064, found "
+                           "48065"));
 }
 
 /* ---- blocks ----------------------------------------------------------- */
@@ -192,6 +208,8 @@ int main(void) {
         R(large_cache_accounting_bytes),
         R(large_cache_accounting_lost),
         R(large_cache_accounting_limit),
+        R(large_cache_accounting_budget),
+        R(large_cache_accounting_low),
         R(large_cache_block),
         R(large_cache_block_misaligned),
         R(large_cache_block_live),

@@ -193,7 +193,7 @@ static void inc_large_cache_limit(void **state) {
     FX;
     TS_CORRUPT(fx->h->large_cache.bytes, (size_t)2 << 20,
                caught(fx, fx->blk[15], "LARGE_CACHE_ACCOUNTING",
-                      "heap: the large cache holds more bytes than large_cache_bytes: expected at most 1048576, "
+                      "heap: the large cache holds more bytes than its budget: expected at most 1048576, "
                       "found 2097152"));
 }
 

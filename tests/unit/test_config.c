@@ -68,6 +68,8 @@ static void test_defaults(void **state) {
     assert_int_equal(c.empty_arenas, PA_EMPTY_ARENA_KEEP_ONE);
     assert_int_equal(c.decommit, PA_DECOMMIT_FREE_POOLS);
     assert_int_equal(c.decommit_keep_pools, 16);
+    assert_int_equal(c.large_cache_bytes, 1024 * 1024);
+    assert_int_equal(c.large_cache_bytes_max, 8 * 1024 * 1024);
     assert_null(c.os.map);
     assert_null(c.large.alloc);
     assert_null(c.on_misuse);
@@ -232,6 +234,26 @@ static void test_policies_in_range(void **state) {
     expect_valid(&c);
 }
 
+/* Each adaptive allowance needs its ceiling at or above its floor. */
+static void test_retention_ceilings(void **state) {
+    (void)state;
+    pa_config c = pa_config_default();
+    c.empty_arenas_max = 0;
+    expect_invalid(&c, "empty_arenas_max", "0");
+    c = pa_config_default();
+    c.decommit_keep_pools_max = 15;
+    expect_invalid(&c, "decommit_keep_pools_max", "15");
+    c = pa_config_default();
+    c.large_cache_bytes_max = c.large_cache_bytes - 1;
+    expect_invalid(&c, "large_cache_bytes_max", "1048575");
+    c = pa_config_default();
+    c.large_cache_bytes_max = SIZE_MAX;
+    expect_invalid(&c, "large_cache_bytes_max", "18446744073709551615");
+    c = pa_config_default();
+    c.large_cache_bytes = c.large_cache_bytes_max = 0; /* no cache at all */
+    expect_valid(&c);
+}
+
 static void *dummy_map(void *ctx, size_t size, size_t alignment) {
     (void)ctx;
     (void)size;
@@ -303,6 +325,7 @@ int main(void) {
         cmocka_unit_test(test_arena_size),
         cmocka_unit_test(test_decommit_needs_page_sized_pools),
         cmocka_unit_test(test_policies_in_range),
+        cmocka_unit_test(test_retention_ceilings),
         cmocka_unit_test(test_layers_all_or_nothing),
         cmocka_unit_test(test_memory_limit_boundary),
         cmocka_unit_test(test_message_buffer),

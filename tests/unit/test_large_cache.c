@@ -1,5 +1,5 @@
 /* The large-block cache (pa_config.large_cache_bytes): a freed large block
- * of up to 64 KiB waits for reuse instead of going back to the large layer;
+ * of up to 256 KiB waits for reuse instead of going back to the large layer;
  * a request of the same capacity step gets it back; the cache never holds
  * more than its budget; calloc from it is zeroed; realloc within a step
  * moves nothing; destroy hands every cached block back with its size. */
@@ -7,21 +7,29 @@
 
 #include "pa_test.h"
 
+/* Cacheable requests in a budget window (alloc/src/large_cache.h). */
+#define PA_TEST_LARGE_CACHE_WINDOW 16384
+
 typedef struct fixture {
     pa_test_large large;
     pa_test_misuse misuse;
     pa_heap *h;
 } fixture;
 
-static void open_fixture(fixture *f, size_t cache_bytes) {
+/* A budget of cache_bytes that may adapt up to cache_max. */
+static void open_fixture_adaptive(fixture *f, size_t cache_bytes, size_t cache_max) {
     memset(f, 0, sizeof *f);
     pa_config c = pa_config_default();
     c.large = pa_test_large_ops(&f->large, 1, 1);
     c.large_cache_bytes = cache_bytes;
+    c.large_cache_bytes_max = cache_max;
     c.on_misuse = pa_test_misuse_record;
     c.misuse_ctx = &f->misuse;
     f->h = pa_test_heap_create(&c);
 }
+
+/* A fixed budget: exact counts. */
+static void open_fixture(fixture *f, size_t cache_bytes) { open_fixture_adaptive(f, cache_bytes, cache_bytes); }
 
 static void close_fixture(fixture *f) {
     assert_int_equal(pa_heap_destroy(f->h), 0);
@@ -81,9 +89,9 @@ static void test_budget_bounds_the_cache(void **state) {
     assert_int_equal(s.large_cached_blocks, 16); /* 16 x 4096 fill 64 KiB */
     assert_int_equal(s.large_cached_bytes, 64 * 1024);
     assert_int_equal(f.large.frees, N - 16);
-    /* blocks above 64 KiB are never cached */
-    void *big = pa_heap_malloc(f.h, 64 * 1024 + 1);
-    assert_int_equal(f.large.last_size, 64 * 1024 + 1);
+    /* blocks above 256 KiB are never cached */
+    void *big = pa_heap_malloc(f.h, 256 * 1024 + 1);
+    assert_int_equal(f.large.last_size, 256 * 1024 + 1);
     pa_heap_free(f.h, big);
     assert_int_equal(f.large.frees, N - 16 + 1);
     close_fixture(&f);
@@ -159,6 +167,96 @@ static void test_aligned_request_skips_misaligned_block(void **state) {
     close_fixture(&f);
 }
 
+static pa_stats stats_of(pa_heap *h) {
+    pa_stats s;
+    pa_test_stats_checked(h, NULL, &s);
+    return s;
+}
+
+/* n blocks of size, allocated then freed: the cache fills, the rest is
+ * refused and freed through the layer. */
+static void allocate_then_free(pa_heap *h, size_t n, size_t size) {
+    void *p[64];
+    assert_true(n <= 64);
+    for (size_t i = 0; i < n; i++)
+        assert_non_null(p[i] = pa_heap_malloc(h, size));
+    for (size_t i = 0; i < n; i++)
+        pa_heap_free(h, p[i]);
+}
+
+static void test_refused_step_asked_again_raises_budget(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture_adaptive(&f, 64 * 1024, 256 * 1024);
+    allocate_then_free(f.h, 20, 4096); /* 16 kept, 4 refused */
+    assert_int_equal(f.large.frees, 4);
+    assert_int_equal(stats_of(f.h).large_cache_budget, 64 * 1024);
+    /* The 17th request of the step misses: what was refused is wanted. */
+    allocate_then_free(f.h, 20, 4096);
+    assert_int_equal(stats_of(f.h).large_cache_budget, 128 * 1024);
+    assert_int_equal(f.large.frees, 4); /* all 20 kept this time */
+    assert_int_equal(stats_of(f.h).large_cached_bytes, 20 * 4096);
+    close_fixture(&f);
+}
+
+static void test_miss_in_another_step_keeps_budget(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture_adaptive(&f, 64 * 1024, 256 * 1024);
+    allocate_then_free(f.h, 20, 4096);
+    /* 3000 bytes: a step nothing was refused from. */
+    allocate_then_free(f.h, 1, 3000);
+    assert_int_equal(stats_of(f.h).large_cache_budget, 64 * 1024);
+    close_fixture(&f);
+}
+
+static void test_budget_stops_at_its_ceiling(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture_adaptive(&f, 64 * 1024, 96 * 1024);
+    allocate_then_free(f.h, 30, 4096);
+    allocate_then_free(f.h, 30, 4096);
+    assert_int_equal(stats_of(f.h).large_cache_budget, 96 * 1024);
+    assert_int_equal(stats_of(f.h).large_cached_bytes, 96 * 1024);
+    close_fixture(&f);
+}
+
+/* A raised budget whose top half sits idle for a whole window of cacheable
+ * requests halves, and the blocks beyond it are freed, biggest first. */
+static void test_idle_budget_decays(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture_adaptive(&f, 64 * 1024, 256 * 1024);
+    allocate_then_free(f.h, 20, 4096);
+    allocate_then_free(f.h, 20, 4096);
+    assert_int_equal(stats_of(f.h).large_cache_budget, 128 * 1024);
+    size_t frees = f.large.frees;
+    /* Requests served by one 1000-byte block; the 80 KiB of 4096-byte
+     * blocks stay idle, above half the budget, for the rest of the window
+     * that started at the rise (when the cache was empty: it stays) and
+     * all of the next. */
+    for (int i = 0; i < 2 * PA_TEST_LARGE_CACHE_WINDOW; i++)
+        allocate_then_free(f.h, 1, 1000);
+    pa_stats s = stats_of(f.h);
+    assert_int_equal(s.large_cache_budget, 64 * 1024);
+    assert_true(s.large_cached_bytes <= 64 * 1024);
+    assert_int_equal(f.large.frees, frees + 5); /* 80 KiB + 1 KiB down to 60 KiB + 1 KiB */
+    close_fixture(&f);
+}
+
+/* A window in which the cache was drained below half its budget keeps it. */
+static void test_used_budget_does_not_decay(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture_adaptive(&f, 64 * 1024, 256 * 1024);
+    allocate_then_free(f.h, 20, 4096);
+    allocate_then_free(f.h, 20, 4096);
+    for (int i = 0; i < PA_TEST_LARGE_CACHE_WINDOW / 20 + 1; i++)
+        allocate_then_free(f.h, 20, 4096);
+    assert_int_equal(stats_of(f.h).large_cache_budget, 128 * 1024);
+    close_fixture(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_freed_block_is_reused),
@@ -167,6 +265,11 @@ int main(void) {
         cmocka_unit_test(test_calloc_from_cache_is_zeroed),
         cmocka_unit_test(test_realloc_within_a_step_stays),
         cmocka_unit_test(test_aligned_request_skips_misaligned_block),
+        cmocka_unit_test(test_refused_step_asked_again_raises_budget),
+        cmocka_unit_test(test_miss_in_another_step_keeps_budget),
+        cmocka_unit_test(test_budget_stops_at_its_ceiling),
+        cmocka_unit_test(test_idle_budget_decays),
+        cmocka_unit_test(test_used_budget_does_not_decay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,9 +63,16 @@ typedef struct pa_config {
      * in time: a run replays exactly. */
     unsigned empty_arenas_max;
     unsigned decommit_keep_pools_max;
-    /* Freed large blocks of up to 64 KiB kept for reuse, at most this many
-     * bytes in all (0: none; every large free goes to the large layer). */
+    /* Freed large blocks of up to 256 KiB kept for reuse, at most this many
+     * bytes in all (0: none until reuse is seen). Like the allowances above,
+     * the budget adapts: a request that finds its step empty after a block
+     * of that step was refused for want of room doubles it, up to
+     * large_cache_bytes_max (equal: fixed; both 0: no cache, every large
+     * free goes to the large layer); it halves back after 16384 cacheable
+     * requests without a rise in which half of it or more sat idle
+     * throughout, and the blocks beyond it are freed. */
     size_t large_cache_bytes;
+    size_t large_cache_bytes_max;
     pa_os_ops os;           /* all NULL: the mmap layer */
     pa_large_ops large;     /* all NULL: the system malloc */
     pa_misuse_handler on_misuse; /* NULL: print the report and abort */
@@ -84,7 +91,8 @@ typedef struct pa_config {
 /* CPython 3.12's 64-bit layout: 16-byte alignment, 512-byte threshold,
  * 16 KiB pools, 1 MiB arenas; keep one empty arena (up to 8 under reuse);
  * decommit free pools beyond 16 per arena (up to 64 under reuse); keep
- * up to 1 MiB of freed large blocks for reuse; no limit. */
+ * up to 1 MiB of freed large blocks for reuse (up to 8 MiB under reuse);
+ * no limit. */
 pa_config pa_config_default(void);
 
 /* 0 when cfg is usable; otherwise EINVAL and a one-line reason in msg

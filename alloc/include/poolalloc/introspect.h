@@ -55,7 +55,9 @@ typedef struct pa_heap_view {
      * its entry array (see pa_introspect_large_cache_entry). */
     size_t large_cached_blocks;
     size_t large_cached_bytes;   /* at their capacities */
-    size_t large_cache_entries;  /* entries in the array, 0 until first used */
+    size_t large_cache_entries;  /* entries handed out so far (1..this are valid) */
+    size_t large_cache_budget;   /* large_cache_bytes..large_cache_bytes_max */
+    size_t large_cache_low;      /* this window's least large_cached_bytes */
     uint32_t large_cache_free;   /* first unused entry (index + 1), 0 if none */
     size_t large_cache_bins;
 } pa_heap_view;

@@ -50,6 +50,7 @@ typedef struct pa_stats {
     size_t large_bytes;         /* as requested */
     size_t large_cached_blocks; /* freed, kept for reuse (pa_config.large_cache_bytes) */
     size_t large_cached_bytes;  /* at their capacities */
+    size_t large_cache_budget;  /* bytes it may hold now (large_cache_bytes..large_cache_bytes_max) */
     /* The reuse-driven allowances now (pa_config.empty_arenas_max): wholly
      * free arenas KEEP_ONE may keep, committed free pools an arena may keep. */
     size_t empty_arenas_allowed;
