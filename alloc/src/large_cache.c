@@ -93,21 +93,31 @@ static void rise(pa_heap *h) {
     new_window(c);
 }
 
-/* Free the blocks beyond the budget, biggest first. */
-static void trim(pa_heap *h) {
+/* Unlink bin's newest block (the bin is not empty); its entry goes back
+ * to the unused ones. */
+static uintptr_t bin_pop(pa_large_cache *c, size_t b, size_t capacity) {
+    uint32_t index = c->bins[b];
+    pa_large_cache_entry *e = &c->entries[index - 1];
+    c->bins[b] = e->next;
+    e->next = c->free_head;
+    c->free_head = index;
+    c->blocks--;
+    c->bytes -= capacity;
+    if (c->bytes < c->low)
+        c->low = c->bytes;
+    return e->block;
+}
+
+/* Free cached blocks through the large layer, biggest first, until at
+ * most keep bytes are left. */
+static void free_beyond(pa_heap *h, size_t keep) {
     pa_large_cache *c = &h->large_cache;
-    for (size_t b = PA_LARGE_CACHE_BINS; b-- > 0 && c->bytes > c->budget;) {
+    for (size_t b = PA_LARGE_CACHE_BINS; b-- > 0 && c->bytes > keep;) {
         size_t capacity = pa_large_cache_bin_capacity(b);
-        while (c->bins[b] && c->bytes > c->budget) {
-            uint32_t index = c->bins[b];
-            pa_large_cache_entry *e = &c->entries[index - 1];
-            c->bins[b] = e->next;
-            e->next = c->free_head;
-            c->free_head = index;
-            c->blocks--;
-            c->bytes -= capacity;
-            pa_annotate_large_released((void *)e->block, 0, capacity);
-            h->config.large.free(h->config.large.ctx, (void *)e->block, capacity);
+        while (c->bins[b] && c->bytes > keep) {
+            void *block = (void *)bin_pop(c, b, capacity);
+            pa_annotate_large_released(block, 0, capacity);
+            h->config.large.free(h->config.large.ctx, block, capacity);
         }
     }
 }
@@ -118,7 +128,7 @@ static void decay(pa_heap *h) {
     size_t floor = h->config.large_cache_bytes;
     if (c->budget > floor && c->low >= c->budget / 2) {
         c->budget = c->budget / 2 > floor ? c->budget / 2 : floor;
-        trim(h);
+        free_beyond(h, c->budget);
     }
     new_window(c);
 }
@@ -136,19 +146,11 @@ void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t align
             rise(h);
         return NULL;
     }
-    pa_large_cache_entry *e = &c->entries[*bin - 1];
-    if (e->block & (alignment - 1)) /* a power of two: no division */
+    if (c->entries[*bin - 1].block & (alignment - 1)) /* a power of two: no division */
         return NULL;
-    uint32_t index = *bin;
-    *bin = e->next;
-    e->next = c->free_head;
-    c->free_head = index;
-    c->blocks--;
-    c->bytes -= capacity;
-    if (c->bytes < c->low)
-        c->low = c->bytes;
-    pa_annotate_large_handed_out((void *)e->block, size, capacity, 1);
-    return (void *)e->block;
+    void *block = (void *)bin_pop(c, b, capacity);
+    pa_annotate_large_handed_out(block, size, capacity, 1);
+    return block;
 }
 
 int pa_large_cache_put(pa_heap *h, void *p, size_t capacity) {
@@ -178,20 +180,11 @@ int pa_large_cache_put(pa_heap *h, void *p, size_t capacity) {
 
 void pa_large_cache_release(pa_heap *h) {
     pa_large_cache *c = &h->large_cache;
-    for (size_t b = 0; b < PA_LARGE_CACHE_BINS; b++) {
-        size_t capacity = pa_large_cache_bin_capacity(b);
-        for (uint32_t i = c->bins[b]; i; i = c->entries[i - 1].next) {
-            void *block = (void *)c->entries[i - 1].block;
-            pa_annotate_large_released(block, 0, capacity);
-            h->config.large.free(h->config.large.ctx, block, capacity);
-        }
-        c->bins[b] = 0;
-    }
+    free_beyond(h, 0);
     if (c->entries) {
         pa_annotate_root_unmapping(c->entries, entries_bytes(c));
         pa_meta_unmap(h, c->entries, entries_bytes(c));
     }
     c->entries = NULL;
     c->capacity = c->used = c->free_head = 0;
-    c->blocks = c->bytes = 0;
 }
