@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "annotate.h"
+#include "decommit_run.h"
 #include "meta.h"
 #include "radix.h"
 #include "retention.h"
@@ -82,8 +83,9 @@ static size_t first_decommitted(const pa_arena *a) {
             return w * 64 + (size_t)__builtin_ctzll(a->decommitted[w]);
 }
 
-/* Committed free pools first (warm, maybe same class), then never-carved
- * ones, and decommitted pools last since they cost a recommit. */
+/* Committed free pools first (warm, maybe same class), then one of the
+ * decommit run's (resident still), then never-carved ones, and decommitted
+ * pools last since they cost a recommit. */
 static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
     *kept_header = 0;
     if (a->freepools) {
@@ -94,16 +96,21 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
         *kept_header = 1;
         return pool;
     }
-    if (a->pool_address < a->base + h->config.arena_size) {
+    size_t i;
+    if (pa_decommit_run_in(h, a)) {
+        i = pa_decommit_run_take(h);
+    } else if (a->pool_address < a->base + h->config.arena_size) {
         pa_pool *pool = (pa_pool *)a->pool_address;
         a->pool_address += h->config.pool_size;
         pa_annotate_pool_header(pool);
         return pool;
+    } else {
+        i = first_decommitted(a);
+        if (h->config.os.recommit(h->config.os.ctx, (void *)(a->base + i * h->config.pool_size),
+                                  h->config.pool_size))
+            return NULL;
     }
-    size_t i = first_decommitted(a);
     pa_pool *pool = (pa_pool *)(a->base + i * h->config.pool_size);
-    if (h->config.os.recommit(h->config.os.ctx, pool, h->config.pool_size))
-        return NULL;
     pa_retention_pool_recommitted(h);
     a->decommitted[i / 64] &= ~(UINT64_C(1) << (i % 64));
     a->ndecommitted--;
@@ -165,6 +172,7 @@ static int release_arena(pa_heap *h, pa_arena *a) {
         return -1;
     /* Shadow state outlives a mapping, so it is cleared after the unmap. */
     pa_annotate_arena_unmapping(h, a->base, c->arena_size);
+    pa_decommit_run_forget(h, a);
     unlink_usable(h, a);
     pa_radix_set(h, a->base, 0);
     uintptr_t *cached = pa_owner_slot(h, a->base);
@@ -204,14 +212,8 @@ static void release_surplus_arenas(pa_heap *h) {
 }
 
 static void park_pool(pa_heap *h, pa_arena *a, pa_pool *pool) {
-    const pa_config *c = &h->config;
-    if (c->decommit == PA_DECOMMIT_FREE_POOLS && a->ncommitted_free >= h->pool_allowance &&
-        c->os.decommit(c->os.ctx, pool, c->pool_size) == 0) {
-        size_t i = pool_index(h, a, pool);
-        pa_annotate_pool_decommitted(pool, c->pool_size);
-        a->decommitted[i / 64] |= UINT64_C(1) << (i % 64);
-        a->ndecommitted++;
-        h->decommitted_pools++;
+    if (h->config.decommit == PA_DECOMMIT_FREE_POOLS && a->ncommitted_free >= h->pool_allowance) {
+        pa_decommit_run_add(h, a, pool_index(h, a, pool));
         return;
     }
     pool->next = a->freepools;
@@ -265,6 +267,10 @@ void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
     park_pool(h, a, pool);
     resort_gained_pool(h, a);
     h->empty_arenas += emptied;
+    /* Kept wholly free: its pages go back now, not when a run elsewhere
+     * starts, so an idle heap holds no more than the policy keeps. */
+    if (emptied && pa_decommit_run_in(h, a))
+        pa_decommit_run_flush(h);
 }
 
 void pa_arena_release_all(pa_heap *h) {

@@ -16,6 +16,7 @@ pa_config pa_config_default(void) {
         .empty_arenas = PA_EMPTY_ARENA_KEEP_ONE,
         .decommit = PA_DECOMMIT_FREE_POOLS,
         .decommit_keep_pools = 16,
+        .decommit_run_pools = 16,
         .empty_arenas_max = 8,
         .decommit_keep_pools_max = 64,
         .large_cache_bytes = 1024 * 1024,
@@ -70,6 +71,9 @@ int pa_config_validate(const pa_config *c, char *msg, size_t msg_len) {
     if (c->empty_arenas_max < 1)
         return reject(msg, msg_len, "empty_arenas_max %u must be at least 1 (the one arena KEEP_ONE keeps)",
                       c->empty_arenas_max);
+    if (c->decommit_run_pools < 1)
+        return reject(msg, msg_len, "decommit_run_pools %u must be at least 1 (each pool at once)",
+                      c->decommit_run_pools);
     if (c->decommit_keep_pools_max < c->decommit_keep_pools)
         return reject(msg, msg_len, "decommit_keep_pools_max %u is below decommit_keep_pools %u",
                       c->decommit_keep_pools_max, c->decommit_keep_pools);

@@ -4,6 +4,7 @@
 
 #include "annotate.h"
 #include "arena.h"
+#include "decommit_run.h"
 #include "debug_layer.h"
 #include "heap_layers.h"
 #include "heap_internal.h"
@@ -428,6 +429,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->arena_shift = (unsigned)__builtin_ctzl(c.arena_size);
     init_classes(h);
     pa_retention_init(h);
+    pa_decommit_run_init(h);
     pa_large_cache_init(h);
     if (pa_radix_init(h)) {
         c.os.unmap(c.os.ctx, h, self);

@@ -122,6 +122,15 @@ typedef struct pa_large_cache {
     uint8_t refused[PA_LARGE_CACHE_BINS];
 } pa_large_cache;
 
+/* Decommits not yet made (decommit_run.h): pools first..first + pools - 1
+ * of one arena, marked decommitted, pages still resident. */
+typedef struct pa_decommit_run {
+    uint32_t slot;   /* the arena's slot + 1; 0 when the run is empty */
+    uint32_t first;
+    uint32_t pools;
+    uint32_t max;    /* decommit_run_pools, at most an arena's pools */
+} pa_decommit_run;
+
 struct pa_heap {
     pa_size_class classes[PA_MAX_CLASSES];
     /* The fast path serves sizes 1..fast_threshold: the small threshold, or
@@ -157,6 +166,7 @@ struct pa_heap {
     size_t arenas_highwater;
     size_t arenas_current;
     size_t decommitted_pools;
+    pa_decommit_run decommit_run;
     size_t arena_bytes_mapped;
     /* An arena-sized region mapped but never made an arena (the ownership
      * map could not record it and the OS would not take it back): used by

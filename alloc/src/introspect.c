@@ -24,6 +24,10 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->arenas_highwater = h->arenas_highwater;
     v->arenas_current = h->arenas_current;
     v->decommitted_pools = h->decommitted_pools;
+    v->decommit_run_slot = h->decommit_run.slot;
+    v->decommit_run_first = h->decommit_run.first;
+    v->decommit_run_pools = h->decommit_run.pools;
+    v->decommit_run_max = h->decommit_run.max;
     v->large_blocks = h->large.count;
     v->large_bytes = h->large.bytes;
     v->metadata_bytes = h->metadata_bytes;

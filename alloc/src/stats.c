@@ -67,6 +67,7 @@ void pa_heap_stats(const pa_heap *h, pa_stats *s) {
     s->bytes_total = s->bytes_in_use + s->bytes_free_blocks + s->bytes_free_pools + s->bytes_decommitted +
                      s->bytes_pool_headers + s->bytes_quantization + s->bytes_alignment;
     s->large_blocks = h->large.count;
+    s->decommit_pending_pools = h->decommit_run.pools;
     s->large_bytes = h->large.bytes;
     s->large_cached_blocks = h->large_cache.blocks;
     s->large_cached_bytes = h->large_cache.bytes;
@@ -106,6 +107,7 @@ int pa_stats_print(const pa_stats *s, FILE *out) {
     ROW(label, s->bytes_free_pools);
     snprintf(label, sizeof label, "%zu decommitted pools", s->decommitted_pools);
     ROW(label, s->bytes_decommitted);
+    ROW("# decommitted pools still resident", s->decommit_pending_pools);
     ROW("# bytes lost to pool headers", s->bytes_pool_headers);
     ROW("# bytes lost to quantization", s->bytes_quantization);
     ROW("# bytes lost to block alignment", s->bytes_alignment);
@@ -138,14 +140,14 @@ int pa_stats_print_json(const pa_stats *s, FILE *out) {
             ",\"arenas_highwater\":%zu,\"arenas_current\":%zu,\"arena_size\":%zu,"
             "\"blocks_in_use\":%zu,\"bytes_in_use\":%zu,\"bytes_free_blocks\":%zu,"
             "\"free_pools\":%zu,\"bytes_free_pools\":%zu,\"decommitted_pools\":%zu,"
-            "\"bytes_decommitted\":%zu,\"bytes_pool_headers\":%zu,\"bytes_quantization\":%zu,"
+            "\"bytes_decommitted\":%zu,\"decommit_pending_pools\":%zu,\"bytes_pool_headers\":%zu,\"bytes_quantization\":%zu,"
             "\"bytes_alignment\":%zu,\"bytes_total\":%zu,\"large_blocks\":%zu,\"large_bytes\":%zu,"
             "\"large_cached_blocks\":%zu,\"large_cached_bytes\":%zu,\"large_cache_budget\":%zu,"
             "\"empty_arenas_allowed\":%zu,"
             "\"free_pools_allowed\":%zu,\"metadata_bytes\":%zu,\"os_bytes_mapped\":%zu}\n",
             s->arenas_allocated_total, s->arenas_released_total, s->arenas_highwater, s->arenas_current,
             s->arena_size, s->blocks_in_use, s->bytes_in_use, s->bytes_free_blocks, s->free_pools,
-            s->bytes_free_pools, s->decommitted_pools, s->bytes_decommitted, s->bytes_pool_headers,
+            s->bytes_free_pools, s->decommitted_pools, s->bytes_decommitted, s->decommit_pending_pools, s->bytes_pool_headers,
             s->bytes_quantization, s->bytes_alignment, s->bytes_total, s->large_blocks, s->large_bytes,
             s->large_cached_blocks, s->large_cached_bytes, s->large_cache_budget, s->empty_arenas_allowed,
             s->free_pools_allowed,

@@ -112,19 +112,69 @@ static void large_blocks(chk_base *b) {
                    "large_bytes differs from the large-block table");
 }
 
+/* The decommit run: pools marked decommitted whose pages the OS layer has
+ * not yet been asked for. Its pools, or -1 when it is broken (reported),
+ * which leaves the OS layer's decommitted bytes unjudged. */
+static long decommit_run(chk_full *c) {
+    chk_base *b = &c->b;
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    size_t slot = hv->decommit_run_slot, first = hv->decommit_run_first, pools = hv->decommit_run_pools;
+    size_t max = hv->config.decommit_run_pools < hv->pools_per_arena ? hv->config.decommit_run_pools
+                                                                     : hv->pools_per_arena;
+    if (hv->decommit_run_max != max) {
+        chk_report(b->r, CHK_DECOMMIT_RUN, &at, CHK_NUM(max), CHK_NUM(hv->decommit_run_max),
+                   "the decommit run's maximum is not decommit_run_pools capped at the pools per arena");
+        return -1;
+    }
+    if (!slot && !pools)
+        return 0;
+    if (!pools) {
+        chk_report(b->r, CHK_DECOMMIT_RUN, &at, "0 (no arena)", CHK_NUM(slot),
+                   "the decommit run names an arena but holds no pools");
+        return -1;
+    }
+    if (pools >= max) {
+        chk_report(b->r, CHK_DECOMMIT_RUN, &at, CHK_STR("at most %zu", max - 1), CHK_NUM(pools),
+                   "the decommit run reached decommit_run_pools and was not flushed");
+        return -1;
+    }
+    const chk_arena_rec *ar = slot && slot - 1 < hv->arena_slots ? &c->arenas[slot - 1] : NULL;
+    if (!ar || !ar->read || !ar->v.base) {
+        chk_report(b->r, CHK_DECOMMIT_RUN, &at, "a live arena's slot + 1", CHK_NUM(slot),
+                   "the decommit run of %zu pools names no live arena", pools);
+        return -1;
+    }
+    if (first + pools > hv->pools_per_arena) {
+        chk_report(b->r, CHK_DECOMMIT_RUN, &at, CHK_STR("at most %zu", hv->pools_per_arena), CHK_NUM(first + pools),
+                   "the decommit run ends past its arena's pools");
+        return -1;
+    }
+    for (size_t i = first; i < first + pools; i++) {
+        if (pa_introspect_pool_decommitted(b->heap, slot - 1, i) == 1)
+            continue;
+        chk_loc pat = chk_at_pool(b->heap, &ar->v, i, ar->v.base + i * hv->config.pool_size, NULL);
+        chk_report(b->r, CHK_DECOMMIT_RUN, &pat, "decommitted", "not decommitted",
+                   "a pool of the decommit run is not marked decommitted");
+        return -1;
+    }
+    return (long)pools;
+}
+
 /* The counter sees every byte the heap maps and decommits; a wrong arena
  * byte count is reported once, by HEAP_ARENA_BYTES, not again here, and
  * decommitted bytes are compared with the bitmaps, not the heap's counter
  * (HEAP_DECOMMITTED_POOLS judges that). */
 static void os_layer(chk_full *c, const pa_os_counter *os) {
     chk_base *b = &c->b;
-    if (!os)
+    long pending = decommit_run(c);
+    if (!os || pending < 0)
         return;
     chk_loc at = chk_at_heap(b->heap);
     if (b->hv.arena_bytes_mapped == c->t.live_arenas * b->hv.config.arena_size && b->hv.os_bytes_mapped != os->bytes_mapped)
         chk_report(b->r, CHK_HEAP_OS_MAPPED, &at, CHK_NUM(os->bytes_mapped), CHK_NUM(b->hv.os_bytes_mapped),
                    "os_bytes_mapped differs from the OS layer's count");
-    size_t decommitted = c->t.decommitted_all * b->hv.config.pool_size;
+    size_t decommitted = (c->t.decommitted_all - (size_t)pending) * b->hv.config.pool_size;
     if (c->t.sound_arenas == c->t.live_arenas && os->bytes_decommitted != decommitted)
         chk_report(b->r, CHK_HEAP_OS_DECOMMITTED, &at, CHK_NUM(decommitted), CHK_NUM(os->bytes_decommitted),
                    "bytes the OS layer holds decommitted differ from the decommitted pools");

@@ -51,7 +51,7 @@
     X(HEAP_LARGE_BYTES, "large_bytes equals the sizes in the large-block table")                              \
     X(HEAP_OWNER_CACHE, "every owner_cache slot is empty or names a live arena whose base maps to it")       \
     X(HEAP_OS_MAPPED, "os_bytes_mapped equals what the OS layer (pa_os_counter) has handed out")             \
-    X(HEAP_OS_DECOMMITTED, "the OS layer's decommitted bytes equal the decommitted pools times the pool size")   \
+    X(HEAP_OS_DECOMMITTED, "the OS layer's decommitted bytes equal the decommitted pools, less the decommit run's, times the pool size")   \
     X(STATS_FIGURE, "every pa_heap_stats figure equals what a walk of the heap recomputes")                  \
     X(OWNER_MAP_MISSING, "the ownership map names its arena for every address of a live arena")              \
     X(OWNER_MAP_STRAY, "the ownership map names no arena for an address outside every live arena")           \
@@ -88,7 +88,10 @@
     X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance wholly free arenas "  \
                              "stay mapped under KEEP_ONE and none under RELEASE")                             \
     X(RETENTION_COMMITTED_FREE, "committed_free equals the summed lengths of the arenas' freepools lists, "     \
-                                "and the window's low-water marks are at most the counts they follow")
+                                "and the window's low-water marks are at most the counts they follow")      \
+    X(DECOMMIT_RUN, "the decommit run is empty (no arena, no pools) or holds fewer adjacent pools of one live "   \
+                    "arena than its maximum, decommit_run_pools capped at the pools per arena, each marked "    \
+                    "decommitted")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

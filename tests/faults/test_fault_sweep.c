@@ -125,6 +125,7 @@ static pa_config sweep_config(pa_os_counter *os) {
     cfg.arena_size = 16384;
     cfg.decommit = PA_DECOMMIT_FREE_POOLS;
     cfg.decommit_keep_pools = 0;
+    cfg.decommit_run_pools = 1; /* a decommit request per pool, so recommits follow */
     cfg.empty_arenas = PA_EMPTY_ARENA_RELEASE;
     cfg.os = pa_os_counter_ops(os);
     return cfg;

@@ -155,6 +155,30 @@ int ts_setup_reuse(void **state) {
     return 0;
 }
 
+int ts_setup_decommit_run(void **state) {
+    pa_config cfg = pa_config_default();
+    cfg.pool_size = 4096;
+    cfg.arena_size = 16 * 4096;
+    cfg.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
+    cfg.decommit = PA_DECOMMIT_FREE_POOLS;
+    cfg.decommit_keep_pools = cfg.decommit_keep_pools_max = 0;
+    cfg.decommit_run_pools = 8;
+    ts_fx *fx = fx_new(cfg);
+    /* One class per pool: pools are carved in order. */
+    for (size_t i = 0; i < 16; i++)
+        assert_non_null(fx->blk[i] = pa_heap_malloc(fx->h, 16 * (i + 1)));
+    locate(fx);
+    for (size_t i = 1; i <= 3; i++)
+        pa_heap_free(fx->h, fx->blk[i]);
+    assert_int_equal(fx->h->decommit_run.slot, fx->slot + 1);
+    assert_int_equal(fx->h->decommit_run.first, 1);
+    assert_int_equal(fx->h->decommit_run.pools, 3);
+    assert_int_equal(fx->os.requests[PA_OS_DECOMMIT], 0);
+    expect_clean(fx, "decommit_run setup");
+    *state = fx;
+    return 0;
+}
+
 int ts_teardown(void **state) {
     ts_fx *fx = *state;
     pa_check_report_clear(fx->r);

@@ -47,6 +47,11 @@ int ts_setup_debug(void **state);
  * 40000 (entry 5, bin 49, 40960); the first free entry is 6. blk[15]: a live
  * large block of 3000 bytes. */
 int ts_setup_reuse(void **state);
+/* A decommit run waiting (one arena of sixteen 4 KiB pools, kept whole,
+ * decommit_keep_pools 0, decommit_run_pools 8): one block in each pool,
+ * blk[i] in pool i; blk[1..3] freed, so pools 1..3 are the run, marked
+ * decommitted, and the OS layer has been asked for nothing. */
+int ts_setup_decommit_run(void **state);
 int ts_teardown(void **state);
 
 /* The one_pool fixture's live blocks (8 of them) into out[]; returns 8. */

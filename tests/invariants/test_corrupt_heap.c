@@ -93,6 +93,61 @@ static void heap_os_decommitted(void **state) {
                            "found 4096"));
 }
 
+/* ---- the decommit run (pools 1..3 of one arena) ------------------------ */
+
+static void decommit_run_max(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->decommit_run.max, 5u,
+               ts_full_one(fx, "DECOMMIT_RUN",
+                           "heap: the decommit run's maximum is not decommit_run_pools capped at the pools per "
+                           "arena: expected 8, found 5"));
+}
+
+/* Eight pools waiting: the eighth should have sent the run to the OS. */
+static void decommit_run_unflushed(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->decommit_run.pools, 8u,
+               ts_full_one(fx, "DECOMMIT_RUN",
+                           "heap: the decommit run reached decommit_run_pools and was not flushed: expected at most "
+                           "7, found 8"));
+}
+
+static void decommit_run_no_pools(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->decommit_run.pools, 0u,
+               ts_full_one(fx, "DECOMMIT_RUN",
+                           ts_msg("heap: the decommit run names an arena but holds no pools: expected 0 (no arena), "
+                                  "found %zu",
+                                  fx->slot + 1)));
+}
+
+static void decommit_run_no_arena(void **state) {
+    FX;
+    uint32_t past = (uint32_t)fx->h->arena_slots + 1;
+    TS_CORRUPT(fx->h->decommit_run.slot, past,
+               ts_full_one(fx, "DECOMMIT_RUN",
+                           ts_msg("heap: the decommit run of 3 pools names no live arena: expected a live arena's "
+                                  "slot + 1, found %u",
+                                  past)));
+}
+
+static void decommit_run_past_end(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->decommit_run.first, 14u,
+               ts_full_one(fx, "DECOMMIT_RUN",
+                           "heap: the decommit run ends past its arena's pools: expected at most 16, found 17"));
+}
+
+/* The run moved onto pools 4..6, which are in use. */
+static void decommit_run_not_decommitted(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->decommit_run.first, 4u,
+               ts_full_one(fx, "DECOMMIT_RUN",
+                           ts_msg(AT ": a pool of the decommit run is not marked decommitted: expected decommitted, "
+                                     "found not decommitted",
+                                  fx->slot, (size_t)4)));
+}
+
 /* ---- statistics (one partly used pool of 48-byte blocks) -------------- */
 
 /* A class's capacity is read by statistics alone: one more block per pool
@@ -154,6 +209,7 @@ static void owner_map_stray_large(void **state) {
 #define T3(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_three_arenas, ts_teardown)
 #define P(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_one_pool, ts_teardown)
 #define E(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_empty_arena, ts_teardown)
+#define R(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_decommit_run, ts_teardown)
 
 int main(void) {
     const struct CMUnitTest tests[] = {
@@ -167,6 +223,12 @@ int main(void) {
         T3(heap_owner_cache),
         T3(heap_os_mapped),
         T3(heap_os_decommitted),
+        R(decommit_run_max),
+        R(decommit_run_unflushed),
+        R(decommit_run_no_pools),
+        R(decommit_run_no_arena),
+        R(decommit_run_past_end),
+        R(decommit_run_not_decommitted),
         P(stats_figure),
         E(owner_map_missing),
         E(owner_map_stray),

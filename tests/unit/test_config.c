@@ -254,6 +254,25 @@ static void test_retention_ceilings(void **state) {
     expect_valid(&c);
 }
 
+/* A run of no pools would never reach the OS; one longer than an arena is
+ * capped, not refused, so the default stays valid for small arenas. */
+static void test_decommit_run_pools(void **state) {
+    (void)state;
+    pa_config c = pa_config_default();
+    c.decommit_run_pools = 0;
+    expect_invalid(&c, "decommit_run_pools", "0");
+    c = pa_config_default();
+    c.arena_size = 4 * c.pool_size;
+    assert_true(c.decommit_run_pools > 4);
+    expect_valid(&c);
+    pa_heap *h = pa_heap_create(&c);
+    assert_non_null(h);
+    pa_heap_view v;
+    pa_introspect_heap(h, &v);
+    assert_int_equal(v.decommit_run_max, 4);
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
 static void *dummy_map(void *ctx, size_t size, size_t alignment) {
     (void)ctx;
     (void)size;
@@ -326,6 +345,7 @@ int main(void) {
         cmocka_unit_test(test_decommit_needs_page_sized_pools),
         cmocka_unit_test(test_policies_in_range),
         cmocka_unit_test(test_retention_ceilings),
+        cmocka_unit_test(test_decommit_run_pools),
         cmocka_unit_test(test_layers_all_or_nothing),
         cmocka_unit_test(test_memory_limit_boundary),
         cmocka_unit_test(test_message_buffer),

@@ -17,7 +17,7 @@ typedef struct fixture {
     void *p[POOLS][PER_POOL];
 } fixture;
 
-static fixture *setup(pa_decommit_policy policy, unsigned keep, pa_empty_arena_policy arenas) {
+static fixture *setup(pa_decommit_policy policy, unsigned keep, unsigned run, pa_empty_arena_policy arenas) {
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     pa_test_os_init(&f->os, NULL);
@@ -25,6 +25,7 @@ static fixture *setup(pa_decommit_policy policy, unsigned keep, pa_empty_arena_p
     base.decommit = policy;
     base.decommit_keep_pools = keep;
     base.decommit_keep_pools_max = keep; /* a fixed allowance: exact counts */
+    base.decommit_run_pools = run;
     base.empty_arenas = arenas;
     pa_config c = pa_test_config(&f->os, &base);
     f->h = pa_test_heap_create(&c);
@@ -77,7 +78,7 @@ static void teardown(fixture *f) {
 
 static void test_keep_pools_then_decommit(void **state) {
     (void)state;
-    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 16, PA_EMPTY_ARENA_KEEP_ONE);
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 16, 1, PA_EMPTY_ARENA_KEEP_ONE);
     fill(f, 0, POOLS);
     size_t slot = only_slot(f->h);
     assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 0);
@@ -120,7 +121,7 @@ static void test_keep_pools_then_decommit(void **state) {
 
 static void test_keep_zero(void **state) {
     (void)state;
-    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, PA_EMPTY_ARENA_KEEP_ALL);
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, 1, PA_EMPTY_ARENA_KEEP_ALL);
     fill(f, 0, 3);
     drain(f, 1, 2);
     assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 1);
@@ -143,7 +144,7 @@ static void test_keep_zero(void **state) {
 
 static void test_never(void **state) {
     (void)state;
-    fixture *f = setup(PA_DECOMMIT_NEVER, 16, PA_EMPTY_ARENA_KEEP_ONE);
+    fixture *f = setup(PA_DECOMMIT_NEVER, 16, 1, PA_EMPTY_ARENA_KEEP_ONE);
     fill(f, 0, POOLS);
     drain(f, 0, POOLS);
     fill(f, 0, POOLS);
@@ -160,7 +161,7 @@ static void test_never(void **state) {
 /* A refused decommit leaves the pool committed, free and usable. */
 static void test_decommit_refused(void **state) {
     (void)state;
-    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 2, PA_EMPTY_ARENA_KEEP_ONE);
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 2, 1, PA_EMPTY_ARENA_KEEP_ONE);
     fill(f, 0, 8);
     f->os.fail[PA_OS_DECOMMIT] = 1;
     drain(f, 1, 8);
@@ -182,7 +183,7 @@ static void test_decommit_refused(void **state) {
  * the OS layer's figure of decommitted bytes must not outlive the mapping. */
 static void test_release_with_decommitted_pools(void **state) {
     (void)state;
-    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 4, PA_EMPTY_ARENA_RELEASE);
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 4, 1, PA_EMPTY_ARENA_RELEASE);
     fill(f, 0, 10);
     drain(f, 0, 10);
     pa_stats s;
@@ -199,6 +200,123 @@ static void test_release_with_decommitted_pools(void **state) {
                  counted, mapped);
 }
 
+/* ---- decommits in runs (decommit_run_pools) ---------------------------- */
+
+static size_t pending(fixture *f) {
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    return s.decommit_pending_pools;
+}
+
+/* Adjacent pools wait together, either way, and go to the OS in one call
+ * when the run is full or a pool that does not adjoin it is decommitted. */
+static void test_run_joins_adjacent_pools(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, 4, PA_EMPTY_ARENA_KEEP_ALL);
+    fill(f, 0, POOLS);
+    drain(f, 1, 9); /* pools 1..4, then 5..8: two full runs */
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 2);
+    assert_int_equal(f->os.counter.bytes_decommitted, 8 * POOL);
+    assert_int_equal(pending(f), 0);
+    drain(f, 21, 22);
+    drain(f, 20, 21); /* joins at the front */
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 2);
+    assert_int_equal(pending(f), 2);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.decommitted_pools, 10); /* waiting pools count as decommitted */
+    drain(f, 30, 31); /* not adjacent: 20..21 go out */
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 3);
+    assert_int_equal(f->os.counter.bytes_decommitted, 10 * POOL);
+    assert_int_equal(pending(f), 1);
+    drain(f, 0, 1);
+    drain(f, 9, 20);
+    drain(f, 22, 30);
+    drain(f, 31, POOLS);
+    teardown(f);
+}
+
+/* A pool needed again is taken from the run first: its pages are still
+ * there, so no recommit is asked for, and the rest of the run waits on. */
+static void test_run_taken_back_without_recommit(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, 8, PA_EMPTY_ARENA_KEEP_ALL);
+    fill(f, 0, POOLS);
+    drain(f, 10, 13);
+    assert_int_equal(pending(f), 3);
+    fill(f, 10, 11); /* every pool is in use or waiting: one comes back */
+    assert_int_equal(f->os.counter.requests[PA_OS_RECOMMIT], 0);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 0);
+    assert_int_equal(pending(f), 2);
+    /* the run's last pool, 12, came back */
+    size_t pool12 = (uintptr_t)f->p[0][0] / POOL * POOL + 12 * POOL;
+    assert_int_equal((uintptr_t)f->p[10][0] / POOL * POOL, pool12);
+    drain(f, 0, 10);
+    drain(f, 10, 11);
+    drain(f, 13, POOLS);
+    teardown(f);
+}
+
+/* Pools waiting in an arena that is then unmapped need no call at all: the
+ * article's free loop. */
+static void test_run_forgotten_with_its_arena(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, POOLS, PA_EMPTY_ARENA_RELEASE);
+    fill(f, 0, POOLS);
+    drain(f, 0, POOLS - 1);
+    assert_int_equal(pending(f), POOLS - 1);
+    drain(f, POOLS - 1, POOLS);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.arenas_current, 0);
+    assert_int_equal(s.decommit_pending_pools, 0);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 0);
+    teardown(f);
+}
+
+/* An arena kept wholly free gives its waiting pages back at once, so an
+ * idle heap holds what the policy keeps and no more. */
+static void test_run_flushed_when_arena_kept(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, 40, PA_EMPTY_ARENA_KEEP_ONE);
+    fill(f, 0, POOLS);
+    drain(f, 0, POOLS - 1); /* 0..39 go out, 40..62 wait */
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 1);
+    assert_int_equal(pending(f), 23);
+    drain(f, POOLS - 1, POOLS);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.arenas_current, 1);
+    assert_int_equal(s.decommit_pending_pools, 0);
+    assert_int_equal(s.decommitted_pools, POOLS);
+    assert_int_equal(f->os.counter.requests[PA_OS_DECOMMIT], 2);
+    assert_int_equal(f->os.counter.bytes_decommitted, POOLS * POOL);
+    teardown(f);
+}
+
+/* A run the OS refuses goes back whole to its arena's freepools. */
+static void test_run_refused(void **state) {
+    (void)state;
+    fixture *f = setup(PA_DECOMMIT_FREE_POOLS, 0, 4, PA_EMPTY_ARENA_KEEP_ALL);
+    fill(f, 0, POOLS);
+    f->os.fail[PA_OS_DECOMMIT] = 1;
+    drain(f, 1, 5);
+    assert_int_equal(f->os.counter.failures[PA_OS_DECOMMIT], 1);
+    pa_stats s;
+    pa_test_stats_checked(f->h, &f->os.counter, &s);
+    assert_int_equal(s.decommitted_pools, 0);
+    assert_int_equal(s.decommit_pending_pools, 0);
+    assert_int_equal(s.free_pools, 4);
+    pa_arena_view av;
+    assert_int_equal(pa_introspect_arena_slot(f->h, only_slot(f->h), &av), 0);
+    assert_int_equal(av.ncommitted_free, 4);
+    f->os.fail[PA_OS_DECOMMIT] = 0;
+    fill(f, 1, 5); /* the refused pools serve again */
+    assert_int_equal(f->os.counter.requests[PA_OS_RECOMMIT], 0);
+    drain(f, 0, POOLS);
+    teardown(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keep_pools_then_decommit),
@@ -206,6 +324,11 @@ int main(void) {
         cmocka_unit_test(test_never),
         cmocka_unit_test(test_decommit_refused),
         cmocka_unit_test(test_release_with_decommitted_pools),
+        cmocka_unit_test(test_run_joins_adjacent_pools),
+        cmocka_unit_test(test_run_taken_back_without_recommit),
+        cmocka_unit_test(test_run_forgotten_with_its_arena),
+        cmocka_unit_test(test_run_flushed_when_arena_kept),
+        cmocka_unit_test(test_run_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

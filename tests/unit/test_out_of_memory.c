@@ -171,6 +171,7 @@ static void test_recommit_refused(void **state) {
     base.memory_limit = base.arena_size;
     base.decommit = PA_DECOMMIT_FREE_POOLS;
     base.decommit_keep_pools = 0;
+    base.decommit_run_pools = 1; /* each pool decommitted as it is freed */
     pa_config c = pa_test_config(&os, &base);
     pa_heap *h = pa_test_heap_create(&c);
     void *p[16][8];

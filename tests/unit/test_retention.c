@@ -23,6 +23,7 @@ static pa_heap *heap_with(pa_test_os *os, unsigned arenas_max, pa_decommit_polic
     base.decommit = decommit;
     base.decommit_keep_pools = keep;
     base.decommit_keep_pools_max = keep_max;
+    base.decommit_run_pools = 1; /* exact counts of decommit requests */
     pa_config c = pa_test_config(os, &base);
     return pa_test_heap_create(&c);
 }

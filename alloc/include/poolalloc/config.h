@@ -49,6 +49,13 @@ typedef struct pa_config {
     pa_empty_arena_policy empty_arenas;
     pa_decommit_policy decommit;
     unsigned decommit_keep_pools; /* committed free pools an arena keeps */
+    /* Decommits wait to be joined by the next adjacent pools of the same
+     * arena and go to the OS in one call once this many are waiting, or
+     * when a pool elsewhere is decommitted, or the arena stays wholly free;
+     * none is made if the arena is unmapped first. A program freeing what
+     * it built in address order so pays one call per run, not per pool.
+     * 1: each pool at once; at most an arena's pools are ever waiting. */
+    unsigned decommit_run_pools;
     /* Retention that adapts to reuse. A program that frees a phase's memory
      * and then allocates it again would otherwise pay a page fault per page
      * each time. So: each new arena mapped after an arena was given back

@@ -33,6 +33,12 @@ typedef struct pa_heap_view {
     size_t arenas_highwater;
     size_t arenas_current;
     size_t decommitted_pools;
+    /* The decommit run: pools decommit_run_first.. of the arena in slot
+     * decommit_run_slot - 1 (0: no run), marked decommitted, pages resident. */
+    size_t decommit_run_slot;
+    size_t decommit_run_first;
+    size_t decommit_run_pools;
+    size_t decommit_run_max;
     size_t large_blocks;
     size_t large_bytes;
     size_t metadata_bytes;

@@ -39,6 +39,9 @@ typedef struct pa_stats {
     size_t bytes_free_pools;
     size_t decommitted_pools;   /* free pools whose pages went back to the OS */
     size_t bytes_decommitted;
+    /* Of the decommitted pools, those whose pages the heap has not yet
+     * handed back: a run of adjacent pools, one OS call when flushed. */
+    size_t decommit_pending_pools;
     size_t bytes_pool_headers;
     size_t bytes_quantization;  /* tail of a pool too small for a block */
     size_t bytes_alignment;     /* padding after a pool header to align blocks */
