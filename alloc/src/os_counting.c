@@ -119,12 +119,21 @@ static int counting_recommit(void *ctx, void *addr, size_t size) {
     return rc;
 }
 
+/* A hint that cannot fail: counted, passed on, never refused. */
+static void counting_prefault(void *ctx, void *addr, size_t size) {
+    pa_os_counter *c = ctx;
+    c->prefaults++;
+    c->bytes_prefaulted += size;
+    if (c->inner.prefault)
+        c->inner.prefault(c->inner.ctx, addr, size);
+}
+
 void pa_os_counter_init(pa_os_counter *c, const pa_os_ops *inner) {
     memset(c, 0, sizeof *c);
     c->inner = inner ? *inner : pa_os_mmap();
 }
 
 pa_os_ops pa_os_counter_ops(pa_os_counter *c) {
-    pa_os_ops ops = {counting_map, counting_unmap, counting_decommit, counting_recommit, c};
+    pa_os_ops ops = {counting_map, counting_unmap, counting_decommit, counting_recommit, c, counting_prefault};
     return ops;
 }

@@ -54,7 +54,16 @@ static int mmap_recommit(void *ctx, void *addr, size_t size) {
     return 0;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it, harmlessly */
+#endif
+
+static void mmap_prefault(void *ctx, void *addr, size_t size) {
+    (void)ctx;
+    (void)madvise(addr, size, MADV_POPULATE_WRITE);
+}
+
 pa_os_ops pa_os_mmap(void) {
-    pa_os_ops ops = {mmap_map, mmap_unmap, mmap_decommit, mmap_recommit, NULL};
+    pa_os_ops ops = {mmap_map, mmap_unmap, mmap_decommit, mmap_recommit, NULL, mmap_prefault};
     return ops;
 }

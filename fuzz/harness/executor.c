@@ -76,6 +76,11 @@ static int track_recommit(void *ctx, void *addr, size_t size) {
     return t->mmap.recommit(t->mmap.ctx, addr, size);
 }
 
+static void track_prefault(void *ctx, void *addr, size_t size) {
+    os_tracker *t = ctx;
+    t->mmap.prefault(t->mmap.ctx, addr, size);
+}
+
 /* Unmap whatever is left and forget it. */
 static void track_release(os_tracker *t) {
     for (size_t i = 0; i < t->n; i++)
@@ -949,7 +954,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     ex.cfg.on_misuse = on_misuse;
     ex.cfg.misuse_ctx = &ex;
     ex.track.mmap = pa_os_mmap();
-    ex.tracked = (pa_os_ops){track_map, track_unmap, track_decommit, track_recommit, &ex.track};
+    ex.tracked = (pa_os_ops){track_map, track_unmap, track_decommit, track_recommit, &ex.track, track_prefault};
     pa_os_counter_init(&ex.os, &ex.tracked);
     ex.os.should_fail = fault_should_fail;
     ex.os.fail_ctx = &ex;

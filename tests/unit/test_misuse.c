@@ -191,7 +191,7 @@ static void double_free_into_decommitted_pool(void) {
     inner = pa_os_mmap();
     pa_test_misuse m = {0};
     pa_config c = pa_config_default();
-    c.os = (pa_os_ops){readonly_map, readonly_unmap, readonly_decommit, readonly_recommit, &inner};
+    c.os = (pa_os_ops){readonly_map, readonly_unmap, readonly_decommit, readonly_recommit, &inner, NULL};
     c.decommit = PA_DECOMMIT_FREE_POOLS;
     c.decommit_keep_pools = 0;
     c.on_misuse = pa_test_misuse_record;

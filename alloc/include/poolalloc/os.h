@@ -25,9 +25,14 @@ typedef struct pa_os_ops {
     /* Make decommitted pages usable again (zero-filled). 0 on success. */
     int (*recommit)(void *ctx, void *addr, size_t size);
     void *ctx;
+    /* Optional (NULL: none). [addr, addr+size) is about to be written:
+     * make its pages present in one request rather than a fault per page.
+     * A hint: the heap ignores the result. */
+    void (*prefault)(void *ctx, void *addr, size_t size);
 } pa_os_ops;
 
-/* The default layer: mmap/munmap, madvise(MADV_DONTNEED) to decommit. */
+/* The default layer: mmap/munmap, madvise(MADV_DONTNEED) to decommit,
+ * madvise(MADV_POPULATE_WRITE) to prefault (Linux 5.14; a no-op before). */
 pa_os_ops pa_os_mmap(void);
 
 /* The system page size, as the mmap layer sees it. */

@@ -35,6 +35,8 @@ typedef struct pa_os_counter {
     size_t bytes_mapped;       /* mapped now */
     size_t bytes_mapped_peak;
     size_t bytes_decommitted;  /* decommitted, not recommitted, still mapped */
+    uint64_t prefaults;        /* prefault hints (never failed, not in seq) */
+    size_t bytes_prefaulted;
     /* The decommitted ranges behind bytes_decommitted, so an unmap can take
      * back what it drops. Kept in memory from inner.map; given back when
      * the last region is unmapped. */

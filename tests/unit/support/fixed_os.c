@@ -65,6 +65,6 @@ void pa_test_fixed_os_init(pa_test_fixed_os *t, uintptr_t start, size_t gap) {
 }
 
 pa_os_ops pa_test_fixed_os_ops(pa_test_fixed_os *t) {
-    pa_os_ops ops = {fixed_map, fixed_unmap, fixed_decommit, fixed_recommit, t};
+    pa_os_ops ops = {fixed_map, fixed_unmap, fixed_decommit, fixed_recommit, t, NULL};
     return ops;
 }
