@@ -75,8 +75,7 @@ static inline int pa_free_in_place(pa_heap *h, void *p) {
  * slow path. The header read here, for a dead pointer into a decommitted
  * pool, relies on such pages staying readable (see os.h). */
 static inline int pa_fast_free_try(pa_heap *h, void *p) {
-    uintptr_t a = (uintptr_t)p;
-    if (PA_LIKELY((a | h->arena_low) == *pa_owner_slot(h, a)))
+    if (PA_LIKELY(pa_owner_cached(h, p)))
         return pa_free_in_place(h, p);
     return 0;
 }

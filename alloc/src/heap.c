@@ -171,7 +171,7 @@ static void *raw_calloc(pa_heap *h, size_t total) {
  * large table before the ownership map: a large free then costs one probe
  * and no map walk, and a small one an extra probe only on a cache miss. */
 void pa_raw_free(pa_heap *h, void *p) {
-    if (((uintptr_t)p | h->arena_low) != *pa_owner_slot(h, (uintptr_t)p)) {
+    if (!pa_owner_cached(h, p)) {
         pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
         if (slot) {
             large_free(h, slot);

@@ -203,6 +203,11 @@ static inline uintptr_t *pa_owner_slot(pa_heap *h, uintptr_t p) {
     return &h->owner_cache[(p >> h->arena_shift) & (PA_OWNER_CACHE_SLOTS - 1)];
 }
 
+/* Is p inside an arena the owner cache holds? */
+static inline int pa_owner_cached(pa_heap *h, const void *p) {
+    return ((uintptr_t)p | h->arena_low) == *pa_owner_slot(h, (uintptr_t)p);
+}
+
 static inline pa_pool *pa_pool_of(const pa_heap *h, const void *p) {
     return (pa_pool *)((uintptr_t)p & h->pool_mask);
 }
