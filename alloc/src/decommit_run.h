@@ -17,7 +17,8 @@ void pa_decommit_run_add(pa_heap *h, pa_arena *a, size_t i);
 void pa_decommit_run_flush(pa_heap *h);
 
 static inline int pa_decommit_run_in(const pa_heap *h, const pa_arena *a) {
-    return h->decommit_run.slot == (uint32_t)(a - h->arenas) + 1;
+    /* The empty run first: no slot arithmetic on the common path. */
+    return h->decommit_run.slot && h->decommit_run.slot == (uint32_t)(a - h->arenas) + 1;
 }
 
 /* The run is not empty: its last pool leaves it, pages intact and still

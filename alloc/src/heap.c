@@ -85,19 +85,18 @@ static void small_free(pa_heap *h, void *p, const char *operation) {
     }
 }
 
-/* Asks the ownership map, and remembers a confirmed arena for the fast path. */
-static int owns_small(pa_heap *h, const void *p) {
-    uintptr_t last = (uintptr_t)p | h->arena_low;
-    uintptr_t *slot = pa_owner_slot(h, (uintptr_t)p);
-    if (last == *slot)
-        return 1;
+/* p's arena is not in the owner cache: asks the ownership map, and
+ * remembers a confirmed arena for the fast path. */
+static int map_owns(pa_heap *h, const void *p) {
     if (!pa_radix_get(&h->radix, (uintptr_t)p))
         return 0;
     /* A debug heap keeps the cache empty so its frees miss the fast path. */
     if (!h->config.debug)
-        *slot = last;
+        *pa_owner_slot(h, (uintptr_t)p) = (uintptr_t)p | h->arena_low;
     return 1;
 }
+
+static int owns_small(pa_heap *h, const void *p) { return pa_owner_cached(h, p) || map_owns(h, p); }
 
 /* ---- large blocks ---------------------------------------------------- */
 
@@ -177,13 +176,14 @@ void pa_raw_free(pa_heap *h, void *p) {
             large_free(h, slot);
             return;
         }
+        if (!map_owns(h, p)) {
+            if (p)
+                pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "free", p);
+            return;
+        }
     }
-    if (owns_small(h, p)) {
-        if (!pa_free_in_place(h, p))
-            small_free(h, p, "free");
-    } else if (p) {
-        pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "free", p);
-    }
+    if (!pa_free_in_place(h, p))
+        small_free(h, p, "free");
 }
 
 static void *realloc_small(pa_heap *h, void *p, size_t size) {
