@@ -86,7 +86,7 @@ static size_t first_decommitted(const pa_arena *a) {
 /* A heap that has outgrown its first arena is building up memory: the
  * never-carved pools ahead are faulted in PA_PREFAULT_BYTES at a time, one
  * OS request instead of a fault per page (the article's scenario took
- * 61,650 faults; 20,570 with this, the rest its own table). A small heap
+ * 61,650 faults; 20,830 with this, the rest its own table). A small heap
  * keeps its one arena lazily faulted, and an arena holds at most this much
  * carved-ahead memory beyond what it has handed out. */
 #define PA_PREFAULT_BYTES (128 * 1024)
@@ -94,9 +94,10 @@ static size_t first_decommitted(const pa_arena *a) {
 static void prefault_ahead(pa_heap *h, const pa_arena *a) {
     const pa_config *c = &h->config;
     size_t offset = a->pool_address - a->base;
-    if (!c->os.prefault || h->arenas_current < 2 || offset % PA_PREFAULT_BYTES)
+    /* Pools bigger than the span are carved lazily like the first arena. */
+    if (!c->os.prefault || h->arenas_current < 2 || c->pool_size > PA_PREFAULT_BYTES || offset % PA_PREFAULT_BYTES)
         return;
-    size_t span = c->pool_size > PA_PREFAULT_BYTES ? c->pool_size : PA_PREFAULT_BYTES;
+    size_t span = PA_PREFAULT_BYTES;
     if (span > c->arena_size - offset)
         span = c->arena_size - offset;
     c->os.prefault(c->os.ctx, (void *)a->pool_address, span);
@@ -117,6 +118,8 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
     }
     size_t i;
     if (pa_decommit_run_in(h, a)) {
+        /* Its pages never left: no recommit, and no evidence for the
+         * retention policy that a decommit cost anything. */
         i = pa_decommit_run_take(h);
     } else if (a->pool_address < a->base + h->config.arena_size) {
         prefault_ahead(h, a);
@@ -129,9 +132,9 @@ static pa_pool *pick_pool(pa_heap *h, pa_arena *a, int *kept_header) {
         if (h->config.os.recommit(h->config.os.ctx, (void *)(a->base + i * h->config.pool_size),
                                   h->config.pool_size))
             return NULL;
+        pa_retention_pool_recommitted(h);
     }
     pa_pool *pool = (pa_pool *)(a->base + i * h->config.pool_size);
-    pa_retention_pool_recommitted(h);
     a->decommitted[i / 64] &= ~(UINT64_C(1) << (i % 64));
     a->ndecommitted--;
     h->decommitted_pools--;
@@ -288,7 +291,9 @@ void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
     resort_gained_pool(h, a);
     h->empty_arenas += emptied;
     /* Kept wholly free: its pages go back now, not when a run elsewhere
-     * starts, so an idle heap holds no more than the policy keeps. */
+     * starts, so a heap that freed everything holds what the policy keeps
+     * and no more; an arena in use may hold decommit_run_pools - 1 waiting
+     * pools until its run is flushed. */
     if (emptied && pa_decommit_run_in(h, a))
         pa_decommit_run_flush(h);
 }

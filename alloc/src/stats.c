@@ -107,7 +107,6 @@ int pa_stats_print(const pa_stats *s, FILE *out) {
     ROW(label, s->bytes_free_pools);
     snprintf(label, sizeof label, "%zu decommitted pools", s->decommitted_pools);
     ROW(label, s->bytes_decommitted);
-    ROW("# decommitted pools still resident", s->decommit_pending_pools);
     ROW("# bytes lost to pool headers", s->bytes_pool_headers);
     ROW("# bytes lost to quantization", s->bytes_quantization);
     ROW("# bytes lost to block alignment", s->bytes_alignment);
@@ -120,6 +119,7 @@ int pa_stats_print(const pa_stats *s, FILE *out) {
     ROW("# bytes the large cache may hold", s->large_cache_budget);
     ROW("# wholly free arenas it may keep", s->empty_arenas_allowed);
     ROW("# free pools an arena may keep", s->free_pools_allowed);
+    ROW("# decommitted pools still resident", s->decommit_pending_pools);
     ROW("# bytes of metadata", s->metadata_bytes);
     ROW("# bytes mapped from the OS", s->os_bytes_mapped);
     return ferror(out) ? -1 : 0;

@@ -113,8 +113,9 @@ static void large_blocks(chk_base *b) {
 }
 
 /* The decommit run: pools marked decommitted whose pages the OS layer has
- * not yet been asked for. Its pools, or -1 when it is broken (reported),
- * which leaves the OS layer's decommitted bytes unjudged. */
+ * not yet been asked for. Its pools, or -1 when where they lie is broken
+ * (reported): the OS layer's decommitted bytes are then left unjudged. A
+ * wrong maximum is reported and judged against the configuration's. */
 static long decommit_run(chk_full *c) {
     chk_base *b = &c->b;
     const pa_heap_view *hv = &b->hv;
@@ -122,11 +123,9 @@ static long decommit_run(chk_full *c) {
     size_t slot = hv->decommit_run_slot, first = hv->decommit_run_first, pools = hv->decommit_run_pools;
     size_t max = hv->config.decommit_run_pools < hv->pools_per_arena ? hv->config.decommit_run_pools
                                                                      : hv->pools_per_arena;
-    if (hv->decommit_run_max != max) {
+    if (hv->decommit_run_max != max)
         chk_report(b->r, CHK_DECOMMIT_RUN, &at, CHK_NUM(max), CHK_NUM(hv->decommit_run_max),
                    "the decommit run's maximum is not decommit_run_pools capped at the pools per arena");
-        return -1;
-    }
     if (!slot && !pools)
         return 0;
     if (!pools) {
@@ -168,12 +167,14 @@ static long decommit_run(chk_full *c) {
 static void os_layer(chk_full *c, const pa_os_counter *os) {
     chk_base *b = &c->b;
     long pending = decommit_run(c);
-    if (!os || pending < 0)
+    if (!os)
         return;
     chk_loc at = chk_at_heap(b->heap);
     if (b->hv.arena_bytes_mapped == c->t.live_arenas * b->hv.config.arena_size && b->hv.os_bytes_mapped != os->bytes_mapped)
         chk_report(b->r, CHK_HEAP_OS_MAPPED, &at, CHK_NUM(os->bytes_mapped), CHK_NUM(b->hv.os_bytes_mapped),
                    "os_bytes_mapped differs from the OS layer's count");
+    if (pending < 0)
+        return;
     size_t decommitted = (c->t.decommitted_all - (size_t)pending) * b->hv.config.pool_size;
     if (c->t.sound_arenas == c->t.live_arenas && os->bytes_decommitted != decommitted)
         chk_report(b->r, CHK_HEAP_OS_DECOMMITTED, &at, CHK_NUM(decommitted), CHK_NUM(os->bytes_decommitted),

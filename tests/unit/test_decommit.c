@@ -17,20 +17,26 @@ typedef struct fixture {
     void *p[POOLS][PER_POOL];
 } fixture;
 
-static fixture *setup(pa_decommit_policy policy, unsigned keep, unsigned run, pa_empty_arena_policy arenas) {
+static fixture *setup_allowance(pa_decommit_policy policy, unsigned keep, unsigned keep_max, unsigned run,
+                                pa_empty_arena_policy arenas) {
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     pa_test_os_init(&f->os, NULL);
     pa_config base = pa_config_default();
     base.decommit = policy;
     base.decommit_keep_pools = keep;
-    base.decommit_keep_pools_max = keep; /* a fixed allowance: exact counts */
+    base.decommit_keep_pools_max = keep_max;
     base.decommit_run_pools = run;
     base.empty_arenas = arenas;
     pa_config c = pa_test_config(&f->os, &base);
     f->h = pa_test_heap_create(&c);
     assert_int_equal(pa_test_class_capacity(f->h, pa_test_class_of(f->h, BLOCK)), PER_POOL);
     return f;
+}
+
+/* A fixed allowance: exact counts. */
+static fixture *setup(pa_decommit_policy policy, unsigned keep, unsigned run, pa_empty_arena_policy arenas) {
+    return setup_allowance(policy, keep, keep, run, arenas);
 }
 
 static void fill(fixture *f, size_t from, size_t to) {
@@ -256,6 +262,31 @@ static void test_run_taken_back_without_recommit(void **state) {
     teardown(f);
 }
 
+/* A pool taken back from the run cost no recommit, so it is no evidence
+ * that decommits are too eager: the allowance of committed free pools
+ * stays where it was, while a real recommit doubles it. */
+static void test_run_take_leaves_allowance(void **state) {
+    (void)state;
+    fixture *f = setup_allowance(PA_DECOMMIT_FREE_POOLS, 0, 64, 16, PA_EMPTY_ARENA_KEEP_ALL);
+    fill(f, 0, 40);
+    drain(f, 1, 40); /* 1..16 and 17..32 go out, 33..39 wait */
+    assert_int_equal(pending(f), 7);
+    pa_heap_view v;
+    fill(f, 33, 40); /* the run's seven pools come back */
+    assert_int_equal(pending(f), 0);
+    assert_int_equal(f->os.counter.requests[PA_OS_RECOMMIT], 0);
+    pa_introspect_heap(f->h, &v);
+    assert_int_equal(v.pool_allowance, 0);
+    fill(f, 40, POOLS); /* never-carved pools next: still nothing recommitted */
+    fill(f, 1, 2);      /* every pool in use: pool 1 is recommitted */
+    assert_int_equal(f->os.counter.requests[PA_OS_RECOMMIT], 1);
+    pa_introspect_heap(f->h, &v);
+    assert_int_equal(v.pool_allowance, 1);
+    drain(f, 0, 2);
+    drain(f, 33, POOLS);
+    teardown(f);
+}
+
 /* Pools waiting in an arena that is then unmapped need no call at all: the
  * article's free loop. */
 static void test_run_forgotten_with_its_arena(void **state) {
@@ -325,6 +356,7 @@ int main(void) {
         cmocka_unit_test(test_release_with_decommitted_pools),
         cmocka_unit_test(test_run_joins_adjacent_pools),
         cmocka_unit_test(test_run_taken_back_without_recommit),
+        cmocka_unit_test(test_run_take_leaves_allowance),
         cmocka_unit_test(test_run_forgotten_with_its_arena),
         cmocka_unit_test(test_run_flushed_when_arena_kept),
         cmocka_unit_test(test_run_refused),
