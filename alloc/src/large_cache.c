@@ -76,7 +76,7 @@ static uint32_t entry_take(pa_large_cache *c) {
 }
 
 /* A new window starts at a rise or at the end of the last one. */
-static void new_window(pa_large_cache *c) {
+static void new_budget_window(pa_large_cache *c) {
     c->low = c->bytes;
     c->window_takes = 0;
     memset(c->refused, 0, sizeof c->refused);
@@ -90,7 +90,7 @@ static void rise(pa_heap *h) {
     /* From a zero floor, room for the biggest block at once. */
     size_t next = c->budget ? 2 * c->budget : PA_LARGE_CACHE_MAX_BLOCK;
     c->budget = next < most ? next : most;
-    new_window(c);
+    new_budget_window(c);
 }
 
 /* Unlink bin's newest block (the bin is not empty); its entry goes back
@@ -130,7 +130,7 @@ static void decay(pa_heap *h) {
         c->budget = c->budget / 2 > floor ? c->budget / 2 : floor;
         free_beyond(h, c->budget);
     }
-    new_window(c);
+    new_budget_window(c);
 }
 
 void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t alignment) {

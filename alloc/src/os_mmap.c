@@ -1,4 +1,3 @@
-#define _DEFAULT_SOURCE
 #include "poolalloc/os.h"
 
 #include <stdint.h>
