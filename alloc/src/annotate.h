@@ -60,8 +60,9 @@ static inline void pa_annotate_heap_destroyed(const pa_heap *h) {
 }
 
 /* LeakSanitizer does not scan mapped memory: metadata that points at blocks
- * of the system allocator (the large-block cache's entries) is made a root,
- * so a heap never destroyed, like the default one, leaks nothing. */
+ * of the system allocator (the large table, whose cached blocks only the
+ * heap holds) is made a root, so a heap never destroyed, like the default
+ * one, leaks nothing. */
 static inline void pa_annotate_root_mapped(const void *p, size_t size) {
 #ifdef PA_ANNOTATE_ASAN
     __lsan_register_root_region(p, size);

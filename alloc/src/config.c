@@ -80,10 +80,6 @@ int pa_config_validate(const pa_config *c, char *msg, size_t msg_len) {
     if (c->large_cache_bytes_max < c->large_cache_bytes)
         return reject(msg, msg_len, "large_cache_bytes_max %zu is below large_cache_bytes %zu",
                       c->large_cache_bytes_max, c->large_cache_bytes);
-    /* The cache's entry array holds one entry per smallest cached block. */
-    if (c->large_cache_bytes_max / PA_LARGE_CACHE_MIN_BLOCK >= UINT32_MAX)
-        return reject(msg, msg_len, "large_cache_bytes_max %zu would need more than 2^32 cache entries",
-                      c->large_cache_bytes_max);
     if ((unsigned)c->decommit > PA_DECOMMIT_FREE_POOLS)
         return reject(msg, msg_len, "decommit %d is not a pa_decommit_policy", (int)c->decommit);
     if (c->decommit == PA_DECOMMIT_FREE_POOLS && c->pool_size < pa_os_page_size())

@@ -478,9 +478,11 @@ size_t pa_heap_debug_scan_large(const pa_heap *h, pa_debug_finding_fn fn, void *
     scan s = {h, fn, ctx, 0};
     const pa_large_table *t = &h->large;
     for (size_t i = 0; h->config.debug && i < t->capacity; i++) {
+        if (!pa_large_slot_live(&t->slots[i]))
+            continue; /* empty, or a cached block: no data */
         uintptr_t u = t->slots[i].block;
         size_t bytes = t->slots[i].size;
-        for (size_t lead = HEADER_SIZE; u && lead <= h->debug_max_lead && lead + TAIL_SIZE <= bytes; lead *= 2)
+        for (size_t lead = HEADER_SIZE; lead <= h->debug_max_lead && lead + TAIL_SIZE <= bytes; lead *= 2)
             if (header_of((void *)(u + lead))->lead == lead) {
                 scan_block(&s, u, bytes, (const uint8_t *)(u + lead), 1);
                 break;

@@ -101,19 +101,18 @@ static int owns_small(pa_heap *h, const void *p) { return pa_owner_cached(h, p) 
 /* ---- large blocks ---------------------------------------------------- */
 
 static void *large_alloc(pa_heap *h, size_t size, size_t alignment, int zeroed) {
-    /* No C object may be larger than PTRDIFF_MAX; refuse here rather than
-     * hand the large layer a size it can only fail on. */
-    if (size > PTRDIFF_MAX || pa_large_reserve(h)) {
-        errno = ENOMEM;
-        return NULL;
-    }
     size_t capacity = pa_large_capacity(size);
     void *p = pa_large_cache_take(h, size, capacity, alignment);
     if (p) {
         if (zeroed)
             memset(p, 0, size);
-        pa_large_insert(h, (uintptr_t)p, size);
         return p;
+    }
+    /* No C object may be larger than PTRDIFF_MAX; refuse here rather than
+     * hand the large layer a size it can only fail on. */
+    if (size > PTRDIFF_MAX || pa_large_reserve(h)) {
+        errno = ENOMEM;
+        return NULL;
     }
     const pa_large_ops *ops = &h->config.large;
     if (zeroed && ops->alloc_zeroed) {
@@ -139,12 +138,12 @@ static void large_release(pa_heap *h, void *p, size_t size, size_t capacity) {
 }
 
 static void large_free(pa_heap *h, pa_large_slot *slot) {
+    if (pa_large_cache_put(h, slot))
+        return;
     void *p = (void *)slot->block;
     size_t size = slot->size;
     pa_large_remove(h, slot);
-    size_t capacity = pa_large_capacity(size);
-    if (!pa_large_cache_put(h, p, capacity))
-        large_release(h, p, size, capacity);
+    large_release(h, p, size, pa_large_capacity(size));
 }
 
 /* ---- the malloc family without the debug layer ----------------------- */
@@ -235,8 +234,7 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
         /* A block of the new step is at hand: no call to the large layer
          * (a string grown step by step reuses what its last growth freed). */
         memcpy(cached, p, size < old ? size : old);
-        large_free(h, slot);
-        pa_large_insert(h, (uintptr_t)cached, size); /* the count is back where it was */
+        large_free(h, slot); /* the take moved no slot */
         return cached;
     }
     if (ops->resize) {
@@ -456,7 +454,7 @@ size_t pa_heap_destroy(pa_heap *h) {
     pa_debug_release(h);
     size_t live = h->large.count + pa_heap_small_blocks_in_use(h);
     for (size_t i = 0; i < h->large.capacity; i++)
-        if (h->large.slots[i].block)
+        if (pa_large_slot_live(&h->large.slots[i]))
             large_release(h, (void *)h->large.slots[i].block, h->large.slots[i].size,
                           pa_large_capacity(h->large.slots[i].size));
     pa_large_cache_release(h);

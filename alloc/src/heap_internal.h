@@ -75,41 +75,35 @@ typedef struct pa_radix {
 
 /* Large blocks live in an open-addressing table: pointer -> requested size.
  * It is how the heap knows, without reading foreign memory, that a pointer
- * it is given is one of its own large blocks. */
+ * it is given is one of its own large blocks. A freed block the cache keeps
+ * stays in its slot, tagged: block | PA_LARGE_CACHED, and its size field
+ * links to the next cached block of its bin (0 ends the list). So a cache
+ * round trip rewrites one slot instead of removing and inserting, and the
+ * lists live in memory the heap maps itself: a write into a cached block
+ * cannot corrupt them, and a checker walks them without reading foreign
+ * memory. A lookup of a live block never matches a tagged one. */
+#define PA_LARGE_CACHED ((uintptr_t)1)
 typedef struct pa_large_slot {
     uintptr_t block;         /* 0: empty */
-    size_t size;
+    size_t size;             /* live: requested bytes; cached: next block of the bin */
 } pa_large_slot;
 
 typedef struct pa_large_table {
     pa_large_slot *slots;
     size_t capacity;         /* power of two, or 0 */
-    size_t count;
-    size_t bytes;
+    size_t count;            /* live blocks */
+    size_t bytes;            /* their requested bytes */
 } pa_large_table;
 
 /* Freed large blocks of up to 256 KiB kept for reuse (large_cache.c): one
- * list per capacity step, eight steps per power of two above 512 bytes.
- * The lists live in an array of entries the heap maps itself, not in the
- * blocks, so a write into a cached block cannot corrupt the heap and a
- * checker can walk them without reading foreign memory. Indices are
- * entry + 1; 0 ends a list. */
+ * list per capacity step, eight steps per power of two above 512 bytes,
+ * each linked through the blocks' slots of the large table, newest first. */
 #define PA_LARGE_CACHE_MAX_LOG 18
 #define PA_LARGE_CACHE_MAX_BLOCK ((size_t)1 << PA_LARGE_CACHE_MAX_LOG)
-#define PA_LARGE_CACHE_MIN_BLOCK 576 /* the first step above 512 */
 #define PA_LARGE_CACHE_BINS 72
-typedef struct pa_large_cache_entry {
-    uintptr_t block;
-    uint32_t next;
-} pa_large_cache_entry;
 
 typedef struct pa_large_cache {
-    pa_large_cache_entry *entries; /* NULL until the first block is kept */
-    uint32_t capacity;             /* entries mapped: enough for large_cache_bytes_max */
-    uint32_t used;                 /* entries 1..used have been handed out; the rest
-                                    * are untouched, so an idle array costs no pages */
-    uint32_t free_head;            /* entries among 1..used on no bin */
-    uint32_t bins[PA_LARGE_CACHE_BINS]; /* newest first */
+    uintptr_t bins[PA_LARGE_CACHE_BINS]; /* newest block, 0 if none */
     size_t blocks;
     size_t bytes;                  /* at their capacities */
     /* The adaptive budget (pa_config.large_cache_bytes): a bin's flag is set

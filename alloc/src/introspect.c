@@ -41,10 +41,8 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->committed_low = h->committed_low;
     v->large_cached_blocks = h->large_cache.blocks;
     v->large_cached_bytes = h->large_cache.bytes;
-    v->large_cache_entries = h->large_cache.used;
     v->large_cache_budget = h->large_cache.budget;
     v->large_cache_low = h->large_cache.low;
-    v->large_cache_free = h->large_cache.free_head;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
     v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
 }
@@ -144,9 +142,10 @@ size_t pa_introspect_large_capacity(const pa_heap *h) { return h->large.capacity
 int pa_introspect_large_slot(const pa_heap *h, size_t slot, uintptr_t *block, size_t *size) {
     if (slot >= h->large.capacity)
         return -1;
-    *block = h->large.slots[slot].block;
+    uintptr_t key = h->large.slots[slot].block;
+    *block = key & ~PA_LARGE_CACHED;
     *size = h->large.slots[slot].size;
-    return *block != 0;
+    return key == 0 ? 0 : key & PA_LARGE_CACHED ? 2 : 1;
 }
 
 uintptr_t pa_introspect_block_start(const pa_heap *h, uintptr_t p) {
@@ -159,18 +158,10 @@ uintptr_t pa_introspect_quarantined(const pa_heap *h, size_t i) {
     return i < h->quarantine_len ? pa_debug_quarantined(h, i) : 0;
 }
 
-int pa_introspect_large_cache_bin(const pa_heap *h, size_t bin, uint32_t *first, size_t *capacity) {
+int pa_introspect_large_cache_bin(const pa_heap *h, size_t bin, uintptr_t *first, size_t *capacity) {
     if (bin >= PA_LARGE_CACHE_BINS)
         return -1;
     *first = h->large_cache.bins[bin];
     *capacity = pa_large_cache_bin_capacity(bin);
-    return 0;
-}
-
-int pa_introspect_large_cache_entry(const pa_heap *h, uint32_t index, uintptr_t *block, uint32_t *next) {
-    if (!h->large_cache.entries || index == 0 || index > h->large_cache.used)
-        return -1;
-    *block = h->large_cache.entries[index - 1].block;
-    *next = h->large_cache.entries[index - 1].next;
     return 0;
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "annotate.h"
-#include "meta.h"
+#include "large_table.h"
 
 #define SMALLEST_STEP_LOG 6 /* steps of 64 bytes for sizes in (512, 1024] */
 #define STEPS_LOG 3         /* 8 steps per power of two */
@@ -23,11 +23,13 @@ size_t pa_large_capacity(size_t size) {
     return (size + step - 1) & ~(step - 1);
 }
 
-static size_t bin_of(size_t capacity) {
-    unsigned k = size_log(capacity);
-    size_t step = (size_t)1 << (k - STEPS_LOG);
+/* The step of a cacheable size, or of a capacity (a step's own largest
+ * size): ceil(size / step) is 9..16 within its power of two. From the size,
+ * so it shares size_log with pa_large_capacity once both are inlined. */
+static size_t bin_of(size_t size) {
+    unsigned k = size_log(size);
     size_t first_of_k = (size_t)(k - (SMALLEST_STEP_LOG + STEPS_LOG)) << STEPS_LOG;
-    return first_of_k + (capacity - ((size_t)1 << k)) / step - 1;
+    return first_of_k + ((size - 1) >> (k - STEPS_LOG)) - ((size_t)1 << STEPS_LOG);
 }
 
 size_t pa_large_cache_bin_capacity(size_t bin) {
@@ -35,44 +37,12 @@ size_t pa_large_cache_bin_capacity(size_t bin) {
     return ((size_t)1 << k) + ((bin & ((1u << STEPS_LOG) - 1)) + 1) * ((size_t)1 << (k - STEPS_LOG));
 }
 
-static size_t entries_bytes(const pa_large_cache *c) { return (size_t)c->capacity * sizeof *c->entries; }
-
 void pa_large_cache_init(pa_heap *h) {
     pa_large_cache *c = &h->large_cache;
     c->budget = h->config.large_cache_bytes;
     c->low = c->bytes;
     c->window_takes = 0;
     memset(c->refused, 0, sizeof c->refused);
-}
-
-/* The entry array, mapped on first use (no heap pays for a cache it never
- * uses) and sized for the largest budget; entries are handed out in order,
- * so only the pages of entries ever used are touched. 0, or -1 when it
- * cannot be mapped (the block is then freed). */
-static int ensure_entries(pa_heap *h) {
-    pa_large_cache *c = &h->large_cache;
-    if (c->entries)
-        return 0;
-    size_t n = h->config.large_cache_bytes_max / PA_LARGE_CACHE_MIN_BLOCK;
-    if (n == 0)
-        return -1;
-    c->capacity = (uint32_t)n; /* pa_config_validate keeps n below 2^32 */
-    c->entries = pa_meta_map(h, entries_bytes(c));
-    if (!c->entries)
-        return -1;
-    pa_annotate_root_mapped(c->entries, entries_bytes(c));
-    c->used = c->free_head = 0;
-    return 0;
-}
-
-/* An unused entry's index, or 0 when all are on bins. */
-static uint32_t entry_take(pa_large_cache *c) {
-    uint32_t index = c->free_head;
-    if (index)
-        c->free_head = c->entries[index - 1].next;
-    else if (c->used < c->capacity)
-        index = ++c->used;
-    return index;
 }
 
 /* A new window starts at a rise or at the end of the last one. */
@@ -93,19 +63,13 @@ static void rise(pa_heap *h) {
     new_budget_window(c);
 }
 
-/* Unlink bin's newest block (the bin is not empty); its entry goes back
- * to the unused ones. */
-static uintptr_t bin_pop(pa_large_cache *c, size_t b, size_t capacity) {
-    uint32_t index = c->bins[b];
-    pa_large_cache_entry *e = &c->entries[index - 1];
-    c->bins[b] = e->next;
-    e->next = c->free_head;
-    c->free_head = index;
+/* Unlink bin b's newest block, slot its slot. */
+static void bin_pop(pa_large_cache *c, size_t b, const pa_large_slot *slot, size_t capacity) {
+    c->bins[b] = slot->size;
     c->blocks--;
     c->bytes -= capacity;
     if (c->bytes < c->low)
         c->low = c->bytes;
-    return e->block;
 }
 
 /* Free cached blocks through the large layer, biggest first, until at
@@ -115,7 +79,12 @@ static void free_beyond(pa_heap *h, size_t keep) {
     for (size_t b = PA_LARGE_CACHE_BINS; b-- > 0 && c->bytes > keep;) {
         size_t capacity = pa_large_cache_bin_capacity(b);
         while (c->bins[b] && c->bytes > keep) {
-            void *block = (void *)bin_pop(c, b, capacity);
+            pa_large_slot *slot = pa_large_find_cached(&h->large, c->bins[b]);
+            if (PA_UNLIKELY(!slot))
+                break; /* a broken list (LARGE_CACHE_LIST): leave the rest */
+            void *block = (void *)c->bins[b];
+            bin_pop(c, b, slot, capacity);
+            pa_large_erase(&h->large, slot);
             pa_annotate_large_released(block, 0, capacity);
             h->config.large.free(h->config.large.ctx, block, capacity);
         }
@@ -139,52 +108,41 @@ void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t align
     pa_large_cache *c = &h->large_cache;
     if (PA_UNLIKELY(++c->window_takes >= PA_LARGE_CACHE_DECAY_TAKES))
         decay(h);
-    size_t b = bin_of(capacity);
-    uint32_t *bin = &c->bins[b];
-    if (!*bin) {
+    size_t b = bin_of(size);
+    uintptr_t block = c->bins[b];
+    if (!block) {
         if (PA_UNLIKELY(c->refused[b]) && c->budget < h->config.large_cache_bytes_max)
             rise(h);
         return NULL;
     }
-    if (c->entries[*bin - 1].block & (alignment - 1)) /* a power of two: no division */
+    if (block & (alignment - 1)) /* a power of two: no division */
         return NULL;
-    void *block = (void *)bin_pop(c, b, capacity);
-    pa_annotate_large_handed_out(block, size, capacity, 1);
-    return block;
+    pa_large_slot *slot = pa_large_find_cached(&h->large, block);
+    if (PA_UNLIKELY(!slot))
+        return NULL; /* a broken list (LARGE_CACHE_LIST): allocate afresh */
+    bin_pop(c, b, slot, capacity);
+    pa_large_mark_live(&h->large, slot, size);
+    pa_annotate_large_handed_out((void *)block, size, capacity, 1);
+    return (void *)block;
 }
 
-int pa_large_cache_put(pa_heap *h, void *p, size_t capacity) {
+int pa_large_cache_put(pa_heap *h, pa_large_slot *slot) {
     pa_large_cache *c = &h->large_cache;
-    /* A cacheable size's capacity is cacheable too: steps stay in range. */
-    if (!cacheable(capacity))
+    size_t size = slot->size;
+    if (!cacheable(size))
         return 0;
-    size_t b = bin_of(capacity);
+    size_t capacity = pa_large_capacity(size), b = bin_of(size);
     if (c->bytes + capacity > c->budget) {
         c->refused[b] = 1;
         return 0;
     }
-    if (ensure_entries(h))
-        return 0;
-    uint32_t index = entry_take(c);
-    if (!index)
-        return 0;
-    pa_large_cache_entry *e = &c->entries[index - 1];
-    e->block = (uintptr_t)p;
-    e->next = c->bins[b];
-    c->bins[b] = index;
+    uintptr_t block = slot->block;
+    pa_large_mark_cached(&h->large, slot, c->bins[b]);
+    c->bins[b] = block;
     c->blocks++;
     c->bytes += capacity;
-    pa_annotate_large_cached(p, capacity);
+    pa_annotate_large_cached((void *)block, capacity);
     return 1;
 }
 
-void pa_large_cache_release(pa_heap *h) {
-    pa_large_cache *c = &h->large_cache;
-    free_beyond(h, 0);
-    if (c->entries) {
-        pa_annotate_root_unmapping(c->entries, entries_bytes(c));
-        pa_meta_unmap(h, c->entries, entries_bytes(c));
-    }
-    c->entries = NULL;
-    c->capacity = c->used = c->free_head = 0;
-}
+void pa_large_cache_release(pa_heap *h) { free_beyond(h, 0); }

@@ -1,8 +1,9 @@
 /* Freed large blocks kept for reuse. Large requests up to
  * PA_LARGE_CACHE_MAX_BLOCK bytes are made to the large layer at a rounded
  * capacity, eight steps per power of two (at most 12.5% more), so any
- * block of a step serves any request of that step. A freed one waits on its
- * step's list, newest first (see pa_large_cache in heap_internal.h), while
+ * block of a step serves any request of that step. A freed one keeps its
+ * slot of the large table, tagged as cached, and waits on its step's list,
+ * newest first (see pa_large_slot in heap_internal.h), while
  * the cache holds at most its budget (pa_config.large_cache_bytes, adapting
  * up to large_cache_bytes_max); so a program that frees and allocates
  * blocks of a few KiB over and over reuses them instead of making the
@@ -24,13 +25,14 @@ void pa_large_cache_init(pa_heap *h);
  * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most 512). */
 size_t pa_large_capacity(size_t size);
 /* A cached block for size bytes (capacity: pa_large_capacity(size))
- * aligned to alignment, or NULL. Counts towards the budget's window, and a
- * miss may raise the budget. */
+ * aligned to alignment, recorded live in the large table; or NULL. Counts
+ * towards the budget's window, and a miss may raise the budget. */
 void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t alignment);
-/* Keep the freed block p of that capacity: 1, or 0 when it is not
- * cacheable or the budget has no room (the caller frees it). */
-int pa_large_cache_put(pa_heap *h, void *p, size_t capacity);
-/* Free every cached block through the large layer; unmap the entries. */
+/* Keep the live block of slot, being freed: 1, its slot now cached; or 0
+ * when it is not cacheable or the budget has no room (the caller frees it
+ * and empties the slot). */
+int pa_large_cache_put(pa_heap *h, pa_large_slot *slot);
+/* Free every cached block through the large layer; empty their slots. */
 void pa_large_cache_release(pa_heap *h);
 /* The capacity of the blocks of cache list bin. */
 size_t pa_large_cache_bin_capacity(size_t bin);

@@ -74,14 +74,14 @@
     X(DEBUG_GUARD_BEFORE, "debug heap: the forbidden bytes (0xFD) before a block's data are intact")          \
     X(DEBUG_GUARD_AFTER, "debug heap: the forbidden bytes (0xFD) after a block's data are intact")            \
     X(DEBUG_QUARANTINE_FILL, "debug heap: a quarantined (freed) block still holds the freed fill (0xDD)")     \
-    X(LARGE_CACHE_LIST, "every large-cache list (each bin's and the free entries') links only entries "       \
-                        "1..entries and ends; no entry is on two lists or twice on one")                        \
-    X(LARGE_CACHE_ACCOUNTING, "large_cached_blocks and large_cached_bytes equal the entries on the bins and "  \
-                              "their bin capacities, at most the budget, which lies in [large_cache_bytes, "                \
+    X(LARGE_CACHE_LIST, "every large-cache list (one per bin, linked through the large table's slots) "     \
+                        "links only cached slots and ends; no block is on two lists or twice on one")          \
+    X(LARGE_CACHE_ACCOUNTING, "large_cached_blocks and large_cached_bytes equal the blocks on the bins and "   \
+                              "their bin capacities, at most the budget, which lies in [large_cache_bytes, "   \
                               "large_cache_bytes_max]; the window's low-water mark is at most the bytes; "     \
-                              "every entry handed out is on a list")     \
-    X(LARGE_CACHE_BLOCK, "a cached large block is not NULL, is aligned to the alignment, is cached once and "  \
-                         "is not in the large-block table")                                                     \
+                              "every cached slot of the large table is on a list")                             \
+    X(LARGE_CACHE_BLOCK, "a cached large block is aligned to the alignment, cached in one slot and not also "  \
+                         "live in the large-block table")                                                       \
     X(RETENTION_EMPTY_ARENAS, "empty_arenas equals the mapped arenas whose pools are all free")                \
     X(RETENTION_ALLOWANCE, "arena_allowance is in [1, empty_arenas_max] and pool_allowance in "                \
                            "[decommit_keep_pools, decommit_keep_pools_max]")                                    \

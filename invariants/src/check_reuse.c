@@ -1,8 +1,9 @@
 /* Memory the heap keeps for reuse: the large-block cache and the retention
- * counters. The cache's lists live in an entry array the heap maps itself,
- * so they are walked through introspection without ever reading a cached
- * block (that memory is the large layer's). Lists are named by bin and
- * capacity, entries by index: messages hold no addresses. */
+ * counters. The cache's lists are linked through the large table's slots,
+ * which the heap maps itself, so they are walked through introspection
+ * without ever reading a cached block (that memory is the large layer's).
+ * Lists are named by bin and capacity, blocks by their place on a list:
+ * messages hold no addresses. */
 #include <stdlib.h>
 
 #include "check_full.h"
@@ -97,70 +98,118 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
 /* ---- the large-block cache --------------------------------------------- */
 
 typedef struct cached {
-    uintptr_t block;
-    size_t seq;          /* position in the walk: bins in order, each list in order */
-    uint32_t entry;
-    size_t bin, capacity;
+    uintptr_t block;     /* first: chk_by_addr compares it */
+    uintptr_t next;      /* the slot's link */
+    size_t slot;
+    size_t list;         /* 0, or the bin + 1 whose walk reached it */
+    size_t capacity;     /* that bin's */
 } cached;
 
 typedef struct cache_walk {
     chk_base *b;
-    size_t entries, nbins;
-    uint32_t *list;      /* [entries]: 0, or the list holding the entry (bin + 1; nbins + 1 the free list) */
-    cached *blocks;      /* the bins' entries, in walk order */
-    size_t nblocks, bytes, on_lists;
+    cached *slots;       /* the table's cached slots, by block then slot */
+    size_t ncached;
+    uintptr_t *live;     /* the table's live blocks, sorted */
+    size_t nlive;
+    size_t nblocks, bytes; /* reached by the walks */
     int complete;        /* every list walked to its end */
 } cache_walk;
 
-static const char *list_name(const cache_walk *w, size_t list, char *buf, size_t len) {
-    uint32_t first;
-    size_t capacity;
-    if (list < w->nbins && pa_introspect_large_cache_bin(w->b->heap, list, &first, &capacity) == 0)
-        return chk_fmt(buf, len, "bin %zu (%zu-byte blocks)", list, capacity);
-    return "free list";
+static int by_block_then_slot(const void *x, const void *y) {
+    const cached *a = x, *b = y;
+    if (a->block != b->block)
+        return (a->block > b->block) - (a->block < b->block);
+    return (a->slot > b->slot) - (a->slot < b->slot);
 }
 
-static void walk_list(cache_walk *w, size_t list, uint32_t first, size_t capacity) {
+/* The table's slots, split into cached and live. 0, or -1 out of memory. */
+static int collect(cache_walk *w) {
+    size_t cap = pa_introspect_large_capacity(w->b->heap);
+    w->slots = malloc((cap ? cap : 1) * sizeof *w->slots);
+    w->live = malloc((cap ? cap : 1) * sizeof *w->live);
+    if (!w->slots || !w->live)
+        return -1;
+    for (size_t s = 0; s < cap; s++) {
+        uintptr_t block;
+        size_t size;
+        int kind = pa_introspect_large_slot(w->b->heap, s, &block, &size);
+        if (kind == 1)
+            w->live[w->nlive++] = block;
+        else if (kind == 2)
+            w->slots[w->ncached++] = (cached){block, size, s, 0, 0};
+    }
+    qsort(w->slots, w->ncached, sizeof *w->slots, by_block_then_slot);
+    qsort(w->live, w->nlive, sizeof *w->live, chk_by_addr);
+    return 0;
+}
+
+/* A cached slot of block, the first no walk has reached if any, or NULL;
+ * *copies: how many slots hold it. A block cached twice so heads both its
+ * lists and loses neither. */
+static cached *lookup(const cache_walk *w, uintptr_t block, size_t *copies) {
+    cached *hit = bsearch(&block, w->slots, w->ncached, sizeof *w->slots, chk_by_addr);
+    *copies = 0;
+    if (!hit)
+        return NULL;
+    while (hit > w->slots && hit[-1].block == block)
+        hit--;
+    cached *unreached = NULL;
+    for (cached *k = hit; k < w->slots + w->ncached && k->block == block; k++) {
+        ++*copies;
+        if (!k->list && !unreached)
+            unreached = k;
+    }
+    return unreached ? unreached : hit;
+}
+
+static void block_faults(const cache_walk *w, const char *where, uintptr_t block, size_t copies) {
     chk_base *b = w->b;
     chk_loc at = chk_at_heap(b->heap);
-    char buf[64], other[64];
-    const char *name = list_name(w, list, buf, sizeof buf);
-    uint32_t cur = first;
+    size_t alignment = b->hv.config.alignment;
+    if (block % alignment)
+        chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, CHK_STR("a multiple of %zu", alignment),
+                   CHK_STR("%zu past one", (size_t)(block % alignment)), "%s is misaligned", where);
+    else if (bsearch(&block, w->live, w->nlive, sizeof *w->live, chk_by_addr))
+        chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block not live", "a live large block",
+                   "%s is also live in the large-block table", where);
+    else if (copies > 1)
+        chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block cached once",
+                   CHK_STR("%zu cached slots", copies), "%s is cached in more than one slot", where);
+}
+
+static void walk_list(cache_walk *w, size_t bin, uintptr_t first, size_t capacity) {
+    chk_base *b = w->b;
+    chk_loc at = chk_at_heap(b->heap);
+    char name[64], other[64];
+    chk_fmt(name, sizeof name, "bin %zu (%zu-byte blocks)", bin, capacity);
+    uintptr_t cur = first;
     for (size_t n = 0; cur; n++) {
-        uintptr_t block;
-        uint32_t next;
-        if (pa_introspect_large_cache_entry(b->heap, cur, &block, &next)) {
-            chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, CHK_STR("an index in 1..%zu", w->entries), CHK_NUM(cur),
-                       "large cache %s member %zu is not an entry", name, n);
+        size_t copies;
+        cached *k = lookup(w, cur, &copies);
+        if (!k) {
+            chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a cached block of the large-block table",
+                       "a block of no cached slot", "large cache %s member %zu is not cached", name, n);
             w->complete = 0;
             return;
         }
-        uint32_t *holder = &w->list[cur - 1];
-        if (*holder == list + 1) {
-            chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a list ending in 0", CHK_STR("entry %u again", cur),
-                       "large cache %s member %zu repeats an earlier member", name, n);
-        } else if (*holder) {
-            size_t on = *holder - 1;
-            chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "an entry of no other list", CHK_STR("entry %u", cur),
-                       "large cache %s member %zu is also on %s", name, n,
-                       on == w->nbins ? "the free list" : list_name(w, on, other, sizeof other));
-        }
-        if (*holder) {
+        if (k->list) {
+            if (k->list == bin + 1)
+                chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a list ending in 0", "an earlier member again",
+                           "large cache %s member %zu repeats an earlier member", name, n);
+            else
+                chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a block of no other list",
+                           CHK_STR("a member of bin %zu", k->list - 1), "large cache %s member %zu is also on %s",
+                           name, n, chk_fmt(other, sizeof other, "bin %zu (%zu-byte blocks)", k->list - 1, k->capacity));
             w->complete = 0;
             return;
         }
-        *holder = (uint32_t)list + 1;
-        w->on_lists++;
-        if (list < w->nbins) {
-            cached *k = &w->blocks[w->nblocks];
-            k->block = block;
-            k->seq = w->nblocks++;
-            k->entry = cur;
-            k->bin = list;
-            k->capacity = capacity;
-            w->bytes += capacity;
-        }
-        cur = next;
+        k->list = bin + 1;
+        k->capacity = capacity;
+        w->nblocks++;
+        w->bytes += capacity;
+        char where[96];
+        block_faults(w, chk_fmt(where, sizeof where, "large cache %s member %zu", name, n), cur, copies);
+        cur = k->next;
     }
 }
 
@@ -169,113 +218,34 @@ static void accounting(const cache_walk *w) {
     chk_loc at = chk_at_heap(b->heap);
     if (b->hv.large_cached_blocks != w->nblocks)
         chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_NUM(w->nblocks), CHK_NUM(b->hv.large_cached_blocks),
-                   "large_cached_blocks differs from the entries on the large cache's bins");
+                   "large_cached_blocks differs from the blocks on the large cache's bins");
     if (b->hv.large_cached_bytes != w->bytes)
         chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_NUM(w->bytes), CHK_NUM(b->hv.large_cached_bytes),
                    "large_cached_bytes differs from the capacities of the large cache's bins");
     chk_large_cache_limit(b, w->bytes);
-    /* Lists are disjoint (LARGE_CACHE_LIST), so fewer means entries lost. */
-    if (w->on_lists != w->entries)
-        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_NUM(w->entries), CHK_NUM(w->on_lists),
-                   "the large cache's lists hold fewer entries than its array");
-}
-
-typedef struct large_rec {
-    uintptr_t block;     /* first: chk_by_addr compares it */
-    size_t size;
-} large_rec;
-
-static int by_block_then_seq(const void *x, const void *y) {
-    const cached *a = x, *b = y;
-    if (a->block != b->block)
-        return (a->block > b->block) - (a->block < b->block);
-    return (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-/* dup_of[seq]: the entry that cached the same block earlier in the walk, or 0. */
-static int find_duplicates(const cache_walk *w, uint32_t *dup_of) {
-    cached *sorted = malloc((w->nblocks ? w->nblocks : 1) * sizeof *sorted);
-    if (!sorted)
-        return -1;
-    for (size_t i = 0; i < w->nblocks; i++)
-        sorted[i] = w->blocks[i];
-    qsort(sorted, w->nblocks, sizeof *sorted, by_block_then_seq);
-    for (size_t i = 0, run = 0; i < w->nblocks; i++) {
-        if (sorted[i].block != sorted[run].block)
-            run = i;
-        dup_of[sorted[i].seq] = run == i ? 0 : sorted[run].entry;
-    }
-    free(sorted);
-    return 0;
-}
-
-static void block_faults(const cache_walk *w, const large_rec *table, size_t ntable, const uint32_t *dup_of) {
-    chk_base *b = w->b;
-    chk_loc at = chk_at_heap(b->heap);
-    size_t alignment = b->hv.config.alignment;
-    for (size_t i = 0; i < w->nblocks; i++) {
-        const cached *k = &w->blocks[i];
-        char where[96];
-        chk_fmt(where, sizeof where, "large cache bin %zu (%zu-byte blocks) entry %u", k->bin, k->capacity, k->entry);
-        const large_rec *live = bsearch(&k->block, table, ntable, sizeof *table, chk_by_addr);
-        if (!k->block)
-            chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block", "NULL", "%s holds no block", where);
-        else if (k->block % alignment)
-            chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, CHK_STR("a multiple of %zu", alignment),
-                       CHK_STR("%zu past one", (size_t)(k->block % alignment)), "%s holds a misaligned block", where);
-        else if (live)
-            chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block not in the large-block table",
-                       CHK_STR("a live large block of %zu bytes", live->size), "%s holds a live block", where);
-        else if (dup_of[i])
-            chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block cached once",
-                       CHK_STR("the block of entry %u", dup_of[i]), "%s holds a block cached twice", where);
-    }
-}
-
-/* The large table's blocks, sorted: a cached block must not be one. */
-static large_rec *large_table(const chk_base *b, size_t *n) {
-    size_t cap = pa_introspect_large_capacity(b->heap);
-    large_rec *t = malloc((cap ? cap : 1) * sizeof *t);
-    *n = 0;
-    if (!t)
-        return NULL;
-    for (size_t s = 0; s < cap; s++)
-        if (pa_introspect_large_slot(b->heap, s, &t[*n].block, &t[*n].size) == 1)
-            ++*n;
-    qsort(t, *n, sizeof *t, chk_by_addr);
-    return t;
+    /* Lists are disjoint (LARGE_CACHE_LIST), so fewer means slots lost. */
+    if (w->nblocks != w->ncached)
+        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_NUM(w->ncached), CHK_NUM(w->nblocks),
+                   "the large cache's bins hold fewer blocks than the large-block table's cached slots");
 }
 
 void chk_full_large_cache(chk_full *c) {
     chk_base *b = &c->b;
-    cache_walk w = {.b = b, .entries = b->hv.large_cache_entries, .nbins = b->hv.large_cache_bins, .complete = 1};
-    size_t ntable = 0, slots = w.entries ? w.entries : 1;
-    w.list = calloc(slots, sizeof *w.list);
-    w.blocks = malloc(slots * sizeof *w.blocks);
-    uint32_t *dup_of = calloc(slots, sizeof *dup_of);
-    large_rec *table = large_table(b, &ntable);
-    if (!w.list || !w.blocks || !dup_of || !table) {
+    cache_walk w = {.b = b, .complete = 1};
+    if (collect(&w)) {
         b->r->dropped++;
         goto out;
     }
-    for (size_t bin = 0; bin < w.nbins; bin++) {
-        uint32_t first;
+    for (size_t bin = 0; bin < b->hv.large_cache_bins; bin++) {
+        uintptr_t first;
         size_t capacity;
         if (pa_introspect_large_cache_bin(b->heap, bin, &first, &capacity) == 0)
             walk_list(&w, bin, first, capacity);
     }
-    walk_list(&w, w.nbins, b->hv.large_cache_free, 0);
     /* Counts of a list that did not end would only restate its fault. */
     if (w.complete)
         accounting(&w);
-    if (find_duplicates(&w, dup_of)) {
-        b->r->dropped++;
-        goto out;
-    }
-    block_faults(&w, table, ntable, dup_of);
 out:
-    free(table);
-    free(dup_of);
-    free(w.blocks);
-    free(w.list);
+    free(w.slots);
+    free(w.live);
 }

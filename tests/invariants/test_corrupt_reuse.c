@@ -10,35 +10,48 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "large_table.h"
 
-/* Entry i of the large cache (indices from 1, as the lists hold them). */
-#define ENTRY(i) (fx->h->large_cache.entries[(i) - 1])
+/* The slot of cached fixture block i (blk[8..12]: 600 and 600 bytes on bin
+ * 1, newest last-freed first, 700 on bin 2, 5000 on bin 25, 40000 on bin
+ * 49); its size field links to the next block of the bin. */
+static pa_large_slot *cached_slot(const ts_fx *fx, int i) {
+    pa_large_slot *slot = pa_large_find_cached(&fx->h->large, (uintptr_t)fx->blk[i]);
+    assert_non_null(slot);
+    return slot;
+}
+
+#define BLK(i) ((uintptr_t)fx->blk[i])
 
 /* ---- lists ------------------------------------------------------------ */
 
+/* Bin 1's newest block links on to a live block. */
 static void large_cache_list(void **state) {
     FX;
-    TS_CORRUPT(ENTRY(1).next, 6u,
+    pa_large_slot *slot = cached_slot(fx, 9);
+    TS_CORRUPT(slot->size, BLK(15),
                ts_full_one(fx, "LARGE_CACHE_LIST",
-                           "heap: large cache bin 1 (640-byte blocks) member 2 is not an entry: expected an index in "
-                           "1..5, found 6"));
+                           "heap: large cache bin 1 (640-byte blocks) member 1 is not cached: expected a cached block "
+                           "of the large-block table, found a block of no cached slot"));
 }
 
 static void large_cache_list_cycle(void **state) {
     FX;
-    TS_CORRUPT(ENTRY(1).next, 2u,
+    pa_large_slot *slot = cached_slot(fx, 8);
+    TS_CORRUPT(slot->size, BLK(9),
                ts_full_one(fx, "LARGE_CACHE_LIST",
                            "heap: large cache bin 1 (640-byte blocks) member 2 repeats an earlier member: expected a "
-                           "list ending in 0, found entry 2 again"));
+                           "list ending in 0, found an earlier member again"));
 }
 
-/* Bin 2's only entry links on into bin 25's list. */
+/* Bin 2's only block links on into bin 25's list. */
 static void large_cache_list_shared(void **state) {
     FX;
-    TS_CORRUPT(ENTRY(3).next, 4u,
+    pa_large_slot *slot = cached_slot(fx, 10);
+    TS_CORRUPT(slot->size, BLK(11),
                ts_full_one(fx, "LARGE_CACHE_LIST",
                            "heap: large cache bin 25 (5120-byte blocks) member 0 is also on bin 2 (704-byte blocks): "
-                           "expected an entry of no other list, found entry 4"));
+                           "expected a block of no other list, found a member of bin 2"));
 }
 
 /* ---- counters --------------------------------------------------------- */
@@ -47,7 +60,7 @@ static void large_cache_accounting(void **state) {
     FX;
     TS_CORRUPT(fx->h->large_cache.blocks, (size_t)6,
                ts_full_one(fx, "LARGE_CACHE_ACCOUNTING",
-                           "heap: large_cached_blocks differs from the entries on the large cache's bins: expected "
+                           "heap: large_cached_blocks differs from the blocks on the large cache's bins: expected "
                            "5, found 6"));
 }
 
@@ -59,12 +72,17 @@ static void large_cache_accounting_bytes(void **state) {
                            "48064, found 48128"));
 }
 
-/* One more entry counted as handed out than the lists hold: lost. */
+/* Bin 1 ends early and the counters agree with what is left on the bins:
+ * the oldest 640-byte block's slot is on no list, lost. */
 static void large_cache_accounting_lost(void **state) {
     FX;
-    TS_CORRUPT(fx->h->large_cache.used, 6u,
-               ts_full_one(fx, "LARGE_CACHE_ACCOUNTING",
-                           "heap: the large cache's lists hold fewer entries than its array: expected 6, found 5"));
+    pa_large_slot *slot = cached_slot(fx, 9);
+    TS_CORRUPT(slot->size, (size_t)0,
+               TS_CORRUPT(fx->h->large_cache.blocks, (size_t)4,
+                          TS_CORRUPT(fx->h->large_cache.bytes, (size_t)48064 - 640,
+                                     ts_full_one(fx, "LARGE_CACHE_ACCOUNTING",
+                                                 "heap: the large cache's bins hold fewer blocks than the large-block "
+                                                 "table's cached slots: expected 5, found 4"))));
 }
 
 static void large_cache_accounting_limit(void **state) {
@@ -94,36 +112,39 @@ static void large_cache_accounting_low(void **state) {
 
 /* ---- blocks ----------------------------------------------------------- */
 
-#define ENTRY3 "heap: large cache bin 2 (704-byte blocks) entry 3 "
+#define BIN2 "heap: large cache bin 2 (704-byte blocks) member 0 "
 
-static void large_cache_block(void **state) {
-    FX;
-    TS_CORRUPT(ENTRY(3).block, (uintptr_t)0,
-               ts_full_one(fx, "LARGE_CACHE_BLOCK", ENTRY3 "holds no block: expected a block, found NULL"));
-}
+/* Bin 2's only block, as both its slot and the bin name it, becomes addr. */
+#define AS_BIN2(addr, body)                                                                                    \
+    do {                                                                                                       \
+        pa_large_slot *slot_ = cached_slot(fx, 10);                                                            \
+        TS_CORRUPT(slot_->block, (addr) | PA_LARGE_CACHED, TS_CORRUPT(fx->h->large_cache.bins[2], (addr), body)); \
+    } while (0)
 
 static void large_cache_block_misaligned(void **state) {
     FX;
-    TS_CORRUPT(ENTRY(3).block, ENTRY(3).block + 8,
-               ts_full_one(fx, "LARGE_CACHE_BLOCK",
-                           ENTRY3 "holds a misaligned block: expected a multiple of 16, found 8 past one"));
+    AS_BIN2(BLK(10) + 8, ts_full_one(fx, "LARGE_CACHE_BLOCK",
+                                     BIN2 "is misaligned: expected a multiple of 16, found 8 past one"));
 }
 
-/* Both cached (free) and in the table (live): it would be handed out twice. */
+/* Both cached (free) and live: it would be handed out twice. */
 static void large_cache_block_live(void **state) {
     FX;
-    TS_CORRUPT(ENTRY(3).block, (uintptr_t)fx->blk[15],
-               ts_full_one(fx, "LARGE_CACHE_BLOCK",
-                           ENTRY3 "holds a live block: expected a block not in the large-block table, found a live "
-                                  "large block of 3000 bytes"));
+    AS_BIN2(BLK(15), ts_full_one(fx, "LARGE_CACHE_BLOCK",
+                                 BIN2 "is also live in the large-block table: expected a block not live, found a "
+                                      "live large block"));
 }
 
+/* Bin 1's oldest block cached again on bin 2: each list reaches one slot. */
 static void large_cache_block_twice(void **state) {
     FX;
-    TS_CORRUPT(ENTRY(3).block, ENTRY(1).block,
-               ts_full_one(fx, "LARGE_CACHE_BLOCK",
-                           ENTRY3 "holds a block cached twice: expected a block cached once, found the block of "
-                                  "entry 1"));
+    static const char *const messages[] = {
+        "heap: large cache bin 1 (640-byte blocks) member 1 is cached in more than one slot: expected a block "
+        "cached once, found 2 cached slots",
+        BIN2 "is cached in more than one slot: expected a block cached once, found 2 cached slots",
+        NULL,
+    };
+    AS_BIN2(BLK(8), ts_full_all(fx, "LARGE_CACHE_BLOCK", messages));
 }
 
 /* ---- retention -------------------------------------------------------- */
@@ -210,7 +231,6 @@ int main(void) {
         R(large_cache_accounting_limit),
         R(large_cache_accounting_budget),
         R(large_cache_accounting_low),
-        R(large_cache_block),
         R(large_cache_block_misaligned),
         R(large_cache_block_live),
         R(large_cache_block_twice),

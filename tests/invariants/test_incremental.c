@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "large_table.h"
 #include "radix.h"
 
 static size_t incremental(ts_fx *fx, const void *touched) {
@@ -199,7 +200,9 @@ static void inc_large_cache_limit(void **state) {
 
 static void miss_large_cache_list(void **state) {
     FX;
-    TS_CORRUPT(fx->h->large_cache.entries[0].next, 1u, missed_then_full(fx, fx->blk[15], "LARGE_CACHE_LIST"));
+    pa_large_slot *slot = pa_large_find_cached(&fx->h->large, (uintptr_t)fx->blk[8]);
+    assert_non_null(slot);
+    TS_CORRUPT(slot->size, (uintptr_t)fx->blk[8], missed_then_full(fx, fx->blk[15], "LARGE_CACHE_LIST"));
 }
 
 static void miss_empty_arenas(void **state) {

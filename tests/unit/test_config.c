@@ -247,8 +247,8 @@ static void test_retention_ceilings(void **state) {
     c.large_cache_bytes_max = c.large_cache_bytes - 1;
     expect_invalid(&c, "large_cache_bytes_max", "1048575");
     c = pa_config_default();
-    c.large_cache_bytes_max = SIZE_MAX;
-    expect_invalid(&c, "large_cache_bytes_max", "18446744073709551615");
+    c.large_cache_bytes = c.large_cache_bytes_max = SIZE_MAX; /* a byte budget: any size is one */
+    expect_valid(&c);
     c = pa_config_default();
     c.large_cache_bytes = c.large_cache_bytes_max = 0; /* no cache at all */
     expect_valid(&c);

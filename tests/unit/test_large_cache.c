@@ -63,6 +63,13 @@ static void test_freed_block_is_reused(void **state) {
     pa_heap_free(f.h, b);
     assert_int_equal(f.misuse.count, 1);
     assert_int_equal(f.misuse.kind, PA_MISUSE_FOREIGN_POINTER);
+    /* nor is the address one past it, which its table slot's tag makes
+     * (block | 1): it must not reach the cached block */
+    pa_heap_free(f.h, (char *)b + 1);
+    assert_int_equal(f.misuse.count, 2);
+    assert_int_equal(f.misuse.kind, PA_MISUSE_FOREIGN_POINTER);
+    assert_int_equal(pa_heap_usable_size(f.h, (char *)b + 1), 0);
+    assert_int_equal(f.misuse.count, 3);
     pa_test_stats_checked(f.h, NULL, &s);
     assert_int_equal(s.large_cached_blocks, 1);
     /* another step misses the cache */

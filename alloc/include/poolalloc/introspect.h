@@ -57,14 +57,12 @@ typedef struct pa_heap_view {
     size_t empty_low;            /* this window's least empty_arenas */
     size_t committed_low;        /* this window's least committed_free */
 
-    /* The large-block cache (pa_config.large_cache_bytes): its counters and
-     * its entry array (see pa_introspect_large_cache_entry). */
+    /* The large-block cache (pa_config.large_cache_bytes): its counters; its
+     * blocks are slots of the large table (see pa_introspect_large_slot). */
     size_t large_cached_blocks;
     size_t large_cached_bytes;   /* at their capacities */
-    size_t large_cache_entries;  /* entries handed out so far (1..this are valid) */
     size_t large_cache_budget;   /* large_cache_bytes..large_cache_bytes_max */
     size_t large_cache_low;      /* this window's least large_cached_bytes */
-    uint32_t large_cache_free;   /* first unused entry (index + 1), 0 if none */
     size_t large_cache_bins;
 } pa_heap_view;
 
@@ -124,18 +122,18 @@ uintptr_t pa_introspect_owner(const pa_heap *heap, uintptr_t a);
  * (base + arena_size - 1), which must be a live arena whose base maps to
  * this slot: (base >> log2(arena_size)) % owner_cache_slots. */
 uintptr_t pa_introspect_owner_cache(const pa_heap *heap, size_t slot);
-/* Large blocks: slot < capacity; 1 and the block when the slot is used,
- * 0 when it is empty, -1 past the end. */
+/* Large blocks: slot < capacity; 1, the block and its requested size when
+ * it holds a live block; 2, the block and the next block of its cache list
+ * (0 ends it) when it holds a cached one; 0 when it is empty; -1 past the
+ * end. */
 size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
 
-/* The large-block cache: list bin's first entry (index + 1, 0 if empty) and
- * the capacity of its blocks; -1 past the last bin. Entry index (from 1,
- * up to large_cache_entries): the cached block and the next index (0 ends
- * the list); -1 when index is out of range. */
-int pa_introspect_large_cache_bin(const pa_heap *heap, size_t bin, uint32_t *first, size_t *capacity);
-int pa_introspect_large_cache_entry(const pa_heap *heap, uint32_t index, uintptr_t *block, uint32_t *next);
+/* The large-block cache: list bin's newest block (0 if empty) and the
+ * capacity of its blocks; -1 past the last bin. Each block's slot links on
+ * to the next (pa_introspect_large_slot returns 2). */
+int pa_introspect_large_cache_bin(const pa_heap *heap, size_t bin, uintptr_t *first, size_t *capacity);
 
 /* The plain heap's block behind p: on a debug heap, the raw block holding
  * the debug block whose data starts at p (0 if p is none); otherwise p. */

@@ -158,20 +158,23 @@ void pa_test_stats_checked(const pa_heap *h, const pa_os_counter *c, pa_stats *o
     /* every pool of every arena is in use, free, or decommitted */
     assert_int_equal(pools + s.free_pools + s.decommitted_pools, s.arenas_current * hv.pools_per_arena);
 
-    size_t large = 0, large_bytes = 0, cap = pa_introspect_large_capacity(h);
+    size_t large = 0, large_bytes = 0, cached = 0, cap = pa_introspect_large_capacity(h);
     for (size_t i = 0; i < cap; i++) {
         uintptr_t block;
         size_t size;
         int used = pa_introspect_large_slot(h, i, &block, &size);
-        assert_true(used == 0 || used == 1);
-        if (used) {
+        assert_true(used >= 0 && used <= 2);
+        if (used == 1) {
             large++;
             large_bytes += size;
+        } else if (used == 2) {
+            cached++;
         }
     }
     assert_int_equal(pa_introspect_large_slot(h, cap, &(uintptr_t){0}, &(size_t){0}), -1);
     assert_int_equal(s.large_blocks, large);
     assert_int_equal(s.large_bytes, large_bytes);
+    assert_int_equal(s.large_cached_blocks, cached);
 
     assert_int_equal(s.os_bytes_mapped, s.metadata_bytes + s.arenas_current * s.arena_size);
     assert_int_equal(hv.arena_bytes_mapped, s.arenas_current * s.arena_size);
