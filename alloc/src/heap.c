@@ -61,11 +61,8 @@ static pa_pool *live_pool_of(pa_heap *h, const void *p, const char *operation) {
     return pool;
 }
 
-/* p is inside one of h's arenas. */
-static void small_free(pa_heap *h, void *p, const char *operation) {
-    pa_pool *pool = live_pool_of(h, p, operation);
-    if (!pool)
-        return;
+/* p is a live block of pool. */
+static void small_free_in(pa_heap *h, pa_pool *pool, void *p) {
     pa_size_class *c = &h->classes[pool->size_class];
     pa_block *b = p;
     pa_block *old = pool->freeblock;
@@ -83,6 +80,13 @@ static void small_free(pa_heap *h, void *p, const char *operation) {
         c->pools--;
         pa_arena_give_pool(h, pool);
     }
+}
+
+/* p is inside one of h's arenas. */
+static void small_free(pa_heap *h, void *p, const char *operation) {
+    pa_pool *pool = live_pool_of(h, p, operation);
+    if (pool)
+        small_free_in(h, pool, p);
 }
 
 /* p's arena is not in the owner cache: asks the ownership map, and
@@ -204,7 +208,7 @@ static void *realloc_small(pa_heap *h, void *p, size_t size) {
     if (!q)
         return NULL;
     memcpy(q, p, keep);
-    small_free(h, p, "realloc");
+    small_free_in(h, pool, p); /* already found live */
     return q;
 }
 
