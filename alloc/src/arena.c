@@ -12,7 +12,7 @@
 #define FIRST_TABLE_SLOTS 16
 
 static size_t pool_index(const pa_heap *h, const pa_arena *a, const pa_pool *pool) {
-    return ((uintptr_t)pool - a->base) / h->config.pool_size;
+    return ((uintptr_t)pool - a->base) >> h->pool_shift;
 }
 
 /* Only called when no arena is usable and no object is unused: then nothing

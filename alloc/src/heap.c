@@ -431,6 +431,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->fast_threshold = c.debug ? 0 : c.small_threshold;
     h->class_shift = (unsigned)__builtin_ctzl(c.alignment);
     h->pool_mask = ~(uintptr_t)(c.pool_size - 1);
+    h->pool_shift = (unsigned)__builtin_ctzl(c.pool_size);
     h->arena_low = c.arena_size - 1;
     h->arena_shift = (unsigned)__builtin_ctzl(c.arena_size);
     init_classes(h);

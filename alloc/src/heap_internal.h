@@ -133,6 +133,7 @@ struct pa_heap {
     size_t threshold;
     unsigned class_shift;
     uintptr_t pool_mask;     /* ~(pool_size - 1) */
+    unsigned pool_shift;     /* log2(pool_size): pool indices without a division */
     uintptr_t arena_low;     /* arena_size - 1 */
     unsigned arena_shift;    /* log2(arena_size) */
     /* Arenas the ownership map confirmed, slot (p >> arena_shift) % SLOTS,

@@ -13,7 +13,7 @@ static inline int pa_pool_is_decommitted(const pa_arena *a, size_t i) {
 
 /* Pools [0, carved) of an arena have been handed out at least once. */
 static inline size_t pa_arena_carved_pools(const pa_heap *h, const pa_arena *a) {
-    return (a->pool_address - a->base) / h->config.pool_size;
+    return (a->pool_address - a->base) >> h->pool_shift;
 }
 
 /* Is address a inside a carved, committed pool of one of h's arenas (so the
@@ -26,7 +26,7 @@ static inline const pa_arena *pa_readable_pool_arena(const pa_heap *h, uintptr_t
     uintptr_t pool = a & h->pool_mask;
     if (!arena->base || pool < arena->base || pool >= arena->pool_address)
         return NULL;
-    if (pa_pool_is_decommitted(arena, (pool - arena->base) / h->config.pool_size))
+    if (pa_pool_is_decommitted(arena, (pool - arena->base) >> h->pool_shift))
         return NULL;
     return arena;
 }
