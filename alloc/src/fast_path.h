@@ -46,31 +46,35 @@ static inline void *pa_fast_calloc_try(pa_heap *h, size_t count, size_t size) {
     return p;
 }
 
-/* Push p on its pool's freelist if the pool neither was full nor becomes
- * empty; 0 when the pool changes state, or always in Valgrind builds, where
- * a dead pointer's pool header is no-access and the slow path checks first.
- * Sanitizer builds keep this path, so fuzzing under them exercises it. */
+/* Push p on its pool's freelist unless the pool becomes empty (0: the slow
+ * path gives the pool back), or always in Valgrind builds, where a dead
+ * pointer's pool header is no-access and the slow path checks first. A pool
+ * that was full goes back on its class's list here: with a large live set
+ * most frees land in full pools. Sanitizer builds keep this path, so fuzzing
+ * under them exercises it. */
 static inline int pa_free_in_place(pa_heap *h, void *p) {
 #ifdef PA_ANNOTATE_VALGRIND
     (void)h, (void)p;
     return 0;
 #else
     pa_pool *pool = pa_pool_of(h, p);
-    pa_block *old = pool->freeblock;
     uint32_t count = pool->count;
-    if (PA_UNLIKELY(old == NULL || count <= 1))
+    if (PA_UNLIKELY(count <= 1))
         return 0;
+    pa_block *old = pool->freeblock;
     if (PA_ANNOTATING)
         pa_annotate_block_free(h, p, h->classes[pool->size_class].block_size);
     pa_link_write((pa_block *)p, old);
     pool->freeblock = (pa_block *)p;
     pool->count = count - 1;
+    if (PA_UNLIKELY(old == NULL))
+        pa_pool_push_used(&h->classes[pool->size_class], pool);
     return 1;
 #endif
 }
 
-/* The common free: a block of an arena in the owner cache whose pool
- * neither was full nor becomes empty. Anything else (an arena not cached, a
+/* The common free: a block of an arena in the owner cache whose pool does
+ * not become empty. Anything else (an arena not cached, a
  * pool changing state, a foreign or dead pointer, NULL) returns 0 for the
  * slow path. The header read here, for a dead pointer into a decommitted
  * pool, relies on such pages staying readable (see os.h). */
