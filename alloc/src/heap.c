@@ -50,10 +50,17 @@ static inline unsigned class_of(const pa_heap *h, size_t size) {
 
 /* The pool of p, a pointer inside one of h's arenas, if it holds live
  * blocks; otherwise (a double free or wild pointer into a free, decommitted
- * or never-carved pool) the misuse is reported and NULL returned. The header
- * is read only once the pool is known to be carved and committed. */
+ * or never-carved pool) the misuse is reported and NULL returned. In an
+ * arena of the owner cache a pool's header may be read straight away, as
+ * the free fast path does (a free, decommitted or never-carved pool reads
+ * count 0); elsewhere, and in Valgrind builds, where a dead pool's header is
+ * no-access, only once the map shows the pool carved and committed. */
 static pa_pool *live_pool_of(pa_heap *h, const void *p, const char *operation) {
     pa_pool *pool = pa_pool_of(h, p);
+#ifndef PA_ANNOTATE_VALGRIND
+    if (PA_LIKELY(pa_owner_cached(h, p) && pool->count != 0))
+        return pool;
+#endif
     if (PA_UNLIKELY(!pa_readable_pool_arena(h, (uintptr_t)p) || pool->count == 0)) {
         pa_misuse_raise(h, PA_MISUSE_NOT_LIVE, operation, p);
         return NULL;
@@ -99,8 +106,6 @@ static int map_owns(pa_heap *h, const void *p) {
         *pa_owner_slot(h, (uintptr_t)p) = (uintptr_t)p | h->arena_low;
     return 1;
 }
-
-static int owns_small(pa_heap *h, const void *p) { return pa_owner_cached(h, p) || map_owns(h, p); }
 
 /* ---- large blocks ---------------------------------------------------- */
 
@@ -169,24 +174,31 @@ static void *raw_calloc(pa_heap *h, size_t total) {
     return p;
 }
 
-/* A pointer whose arena the owner cache does not hold is looked up in the
- * large table before the ownership map: a large free then costs one probe
- * and no map walk, and a small one an extra probe only on a cache miss. */
+/* Who holds p: an arena of h (1), the large table (0, *slot set) or
+ * neither (-1). A pointer whose arena the owner cache does not hold is
+ * looked up in the large table before the ownership map: a large block then
+ * costs one probe and no map walk, and a small one an extra probe only on a
+ * cache miss. */
+static int find_owner(pa_heap *h, const void *p, pa_large_slot **slot) {
+    if (pa_owner_cached(h, p))
+        return 1;
+    *slot = pa_large_find(&h->large, (uintptr_t)p);
+    if (*slot)
+        return 0;
+    return map_owns(h, p) ? 1 : -1;
+}
+
 void pa_raw_free(pa_heap *h, void *p) {
-    if (!pa_owner_cached(h, p)) {
-        pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
-        if (slot) {
-            large_free(h, slot);
-            return;
-        }
-        if (!map_owns(h, p)) {
-            if (p)
-                pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "free", p);
-            return;
-        }
-    }
-    if (!pa_free_in_place(h, p))
+    pa_large_slot *slot;
+    int owner = find_owner(h, p, &slot);
+    if (owner == 0) {
+        large_free(h, slot);
+    } else if (owner < 0) {
+        if (p)
+            pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "free", p);
+    } else if (!pa_free_in_place(h, p)) {
         small_free(h, p, "free");
+    }
 }
 
 static void *realloc_small(pa_heap *h, void *p, size_t size) {
@@ -272,25 +284,26 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
 static void *raw_realloc(pa_heap *h, void *p, size_t size) {
     if (!p)
         return pa_raw_malloc(h, size);
-    if (owns_small(h, p))
+    pa_large_slot *slot;
+    int owner = find_owner(h, p, &slot);
+    if (owner > 0)
         return realloc_small(h, p, size);
-    pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
-    if (!slot) {
-        pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "realloc", p);
-        return NULL;
-    }
-    return realloc_large(h, slot, size);
+    if (owner == 0)
+        return realloc_large(h, slot, size);
+    pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "realloc", p);
+    return NULL;
 }
 
 static size_t raw_usable_size(pa_heap *h, const void *p) {
-    if (owns_small(h, p)) {
+    pa_large_slot *slot;
+    int owner = find_owner(h, p, &slot);
+    if (owner > 0) {
         const pa_pool *pool = live_pool_of(h, p, "usable_size");
         if (!pool)
             return 0;
         return pa_annotate_usable(p, h->classes[pool->size_class].block_size);
     }
-    const pa_large_slot *slot = pa_large_find(&h->large, (uintptr_t)p);
-    if (slot)
+    if (owner == 0)
         return slot->size;
     pa_misuse_raise(h, PA_MISUSE_FOREIGN_POINTER, "usable_size", p);
     return 0;
