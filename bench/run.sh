@@ -5,10 +5,13 @@
 # repeated, and prints a table per workload (medians; ratios to the best
 # peer). Then the callgrind instruction counts (bench/callgrind.sh).
 #
-#   bench/run.sh [--reps N] [--alloc a,b] [--workloads w,x] [--traces DIR]
-#                [--no-callgrind] [--no-build] [--publish DIR]
+#   bench/run.sh [--reps N] [--trace-reps N] [--alloc a,b] [--workloads w,x]
+#                [--traces DIR] [--no-callgrind] [--no-build] [--publish DIR]
 #
 #   --reps N        runs of each allocator x workload (default 3)
+#   --trace-reps N  runs of each allocator x trace (default 3 x reps): a
+#                   trace run lasts about 0.1 s and the VM's noise comes in
+#                   spells of seconds, so more of them steady the medians
 #   --alloc         only these allocators (default: all that were built)
 #   --workloads     only these workloads (names as `bench_glibc --list` shows;
 #                   "trace" stands for every trace)
@@ -23,6 +26,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 reps=3
+trace_reps=""
 alloc_list=""
 workload_list=""
 trace_dir=$REPO_DIR/corpus/traces
@@ -32,6 +36,7 @@ publish=""
 while [ $# -gt 0 ]; do
   case $1 in
     --reps) reps=$2; shift 2 ;;
+    --trace-reps) trace_reps=$2; shift 2 ;;
     --alloc) alloc_list=$2; shift 2 ;;
     --workloads) workload_list=$2; shift 2 ;;
     --traces) trace_dir=$2; shift 2 ;;
@@ -43,6 +48,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $reps =~ ^[1-9][0-9]*$ ]] || bench_die "--reps wants a positive number"
+trace_reps=${trace_reps:-$((3 * reps))}
+[[ $trace_reps =~ ^[1-9][0-9]*$ ]] || bench_die "--trace-reps wants a positive number"
 
 started=$(date +%s)
 bench_ensure_packages
@@ -94,21 +101,28 @@ fi
 [ ${#runs[@]} -gt 0 ] || bench_die "no workload to run"
 
 # Every repetition runs every workload for every allocator, in turn, each in
-# a process of its own (so peak RSS is the workload's own).
+# a process of its own (so peak RSS is the workload's own). The allocators'
+# order rotates from one repetition to the next, so none is always the one
+# that runs first, after another workload.
 raw=$RESULTS_DIR/raw.csv
 printf 'rep,%s\n' "$("$BIN_DIR/bench_${allocators[0]}" --header)" >"$raw"
 failures=0
-for ((rep = 1; rep <= reps; rep++)); do
+nalloc=${#allocators[@]}
+for ((rep = 1; rep <= (reps > trace_reps ? reps : trace_reps); rep++)); do
   for run in "${runs[@]}"; do
     if [[ $run == trace:* ]]; then
       args=(trace "file=${run#trace:}")
       label=trace-$(basename "${run#trace:}" .bin)
+      of=$trace_reps
     else
       args=("$run")
       label=$run
+      of=$reps
     fi
-    for alloc in "${allocators[@]}"; do
-      bench_log "run $rep/$reps: $label, $alloc"
+    [ "$rep" -le "$of" ] || continue
+    for ((k = 0; k < nalloc; k++)); do
+      alloc=${allocators[(k + rep - 1) % nalloc]}
+      bench_log "run $rep/$of: $label, $alloc"
       if row=$(timeout 600 "$BIN_DIR/bench_$alloc" "${args[@]}"); then
         printf '%s,%s\n' "$rep" "$row" >>"$raw"
       else
@@ -151,9 +165,9 @@ fi
 summary=$RESULTS_DIR/summary.md
 {
   printf '# poolalloc benchmark\n\n'
-  printf 'Made by %s on %s: %s, %s CPUs, %s; %d runs of each allocator and workload, in turn.\n\n' \
+  printf 'Made by %s on %s: %s, %s CPUs, %s; %d runs of each allocator and workload, %d of each trace, in turn (the order of the allocators rotating).\n\n' \
     "\`bench/run.sh\`" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(uname -srm)" "$(nproc)" \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$reps"
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$reps" "$trace_reps"
   printf 'Peers (Debian packages): %s. glibc %s.\n\n' \
     "$(dpkg-query -W -f='${Package} ${Version}, ' libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 2>/dev/null | sed 's/, $//')" \
     "$(ldd --version | head -1 | awk '{ print $NF }')"
