@@ -89,7 +89,8 @@ END {
     name = w; sub(/^trace-.*/, "trace", name)
     if (wi == 1)
       printf "Medians of each table's runs. ns/op: CPU time (user + system) of the workload over its allocator calls (malloc, calloc, realloc, free: each one op); wall ns/op beside it. RSS in MiB above the RSS at the workload's start (the harness's own memory is resident by then): peak (VmHWM, restarted at the start), after the workload has freed everything, and at its checkpoint (the live set at its largest, or as the workload says). ×best peer: this figure over the best of the peers (glibc, jemalloc, mimalloc, tcmalloc); RSS ratios only where the best is at least 1 MiB.\n\n"
-    printf "### %s\n\n%s; %d runs of each allocator.\n\n", w, (w in desc) ? desc[w] : desc[name], runs[w, allocs[1]]
+    n = runs[w, allocs[1]]
+    printf "### %s\n\n%s; %d run%s of each allocator.\n\n", w, (w in desc) ? desc[w] : desc[name], n, n == 1 ? "" : "s"
     print "| allocator | ns/op | ×best peer | peak RSS | ×best peer | RSS after free-all | ×best peer | checkpoint RSS | wall ns/op |"
     print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     row_ns = w; row_ratio = w; row_peak = w; row_after = w

@@ -35,7 +35,8 @@ static inline void ba_describe_heap(char *out, size_t len)
     }
     pa_stats st;
     pa_heap_stats(heap, &st);
-    snprintf(out, len, "arenas_after=%zu arenas_peak=%zu", st.arenas_current, st.arenas_highwater);
+    snprintf(out, len, "arenas_after=%zu arenas_peak=%zu large_cached_kib=%zu", st.arenas_current,
+             st.arenas_highwater, st.large_cached_bytes >> 10);
 }
 
 #else
