@@ -61,22 +61,16 @@ static inline int pa_free_in_place(pa_heap *h, void *p) {
     uint32_t count = pool->count;
     if (PA_UNLIKELY(count <= 1))
         return 0;
-    pa_block *old = pool->freeblock;
     if (PA_ANNOTATING)
         pa_annotate_block_free(h, p, h->classes[pool->size_class].block_size);
-    pa_link_write((pa_block *)p, old);
-    pool->freeblock = (pa_block *)p;
-    pool->count = count - 1;
-    if (PA_UNLIKELY(old == NULL))
-        pa_pool_push_used(&h->classes[pool->size_class], pool);
+    pa_pool_push_block(h->classes, pool, (pa_block *)p, count);
     return 1;
 #endif
 }
 
 /* The common free: a block of an arena in the owner cache whose pool does
- * not become empty. Anything else (an arena not cached, a
- * pool changing state, a foreign or dead pointer, NULL) returns 0 for the
- * slow path. The header read here, for a dead pointer into a decommitted
+ * not become empty. Anything else (an arena not cached, a pool becoming
+ * empty, a foreign or dead pointer, NULL) returns 0 for the slow path. The header read here, for a dead pointer into a decommitted
  * pool, relies on such pages staying readable (see os.h). */
 static inline int pa_fast_free_try(pa_heap *h, void *p) {
     if (PA_LIKELY(pa_owner_cached(h, p)))

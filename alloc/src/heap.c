@@ -71,17 +71,8 @@ static pa_pool *live_pool_of(pa_heap *h, const void *p, const char *operation) {
 /* p is a live block of pool. */
 static void small_free_in(pa_heap *h, pa_pool *pool, void *p) {
     pa_size_class *c = &h->classes[pool->size_class];
-    pa_block *b = p;
-    pa_block *old = pool->freeblock;
     pa_annotate_block_free(h, p, c->block_size);
-    pa_link_write(b, old);
-    pool->freeblock = b;
-    pool->count--;
-    if (old == NULL) {
-        /* It was full: back where allocations of its class look first. */
-        pa_pool_push_used(c, pool);
-        return;
-    }
+    pa_pool_push_block(h->classes, pool, p, pool->count);
     if (pool->count == 0) {
         pa_pool_unlink_used(c, pool);
         c->pools--;

@@ -34,6 +34,19 @@ static inline void pa_pool_unlink_used(pa_size_class *c, pa_pool *pool) {
         pool->next->prev = pool->prev;
 }
 
+/* Put b, a live block of pool, back on its freelist; count is the pool's
+ * count as read before. A pool that was full goes back at the head of its
+ * class's used list (classes: the heap's), where allocations of the class
+ * look first. */
+static inline void pa_pool_push_block(pa_size_class *classes, pa_pool *pool, pa_block *b, uint32_t count) {
+    pa_block *old = pool->freeblock;
+    pa_link_write(b, old);
+    pool->freeblock = b;
+    pool->count = count - 1;
+    if (PA_UNLIKELY(old == NULL))
+        pa_pool_push_used(&classes[pool->size_class], pool);
+}
+
 /* The freelist just ran dry: carve the next never-used block, or, when the
  * pool has none left, take the (full) pool off its class's list. */
 static inline pa_block *pa_pool_refill(pa_size_class *c, pa_pool *pool) {
