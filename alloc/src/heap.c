@@ -192,7 +192,10 @@ void pa_raw_free(pa_heap *h, void *p) {
     }
 }
 
-static void *realloc_small(pa_heap *h, void *p, size_t size) {
+/* Out of line, as is realloc_large_elsewhere, so that raw_realloc saves no
+ * registers on its most common call: a large block growing within its
+ * capacity. */
+static __attribute__((noinline)) void *realloc_small(pa_heap *h, void *p, size_t size) {
     pa_pool *pool = live_pool_of(h, p, "realloc");
     if (!pool)
         return NULL;
@@ -207,15 +210,18 @@ static void *realloc_small(pa_heap *h, void *p, size_t size) {
         if (size < keep)
             keep = size;
     }
-    void *q = pa_raw_malloc(h, size);
-    if (!q)
+    void *q = pa_fast_malloc_try(h, size);
+    if (!q && !(q = pa_raw_malloc(h, size)))
         return NULL;
     memcpy(q, p, keep);
-    small_free_in(h, pool, p); /* already found live */
+    if (!pa_free_in_place(h, p))
+        small_free_in(h, pool, p); /* already found live */
     return q;
 }
 
-static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
+/* The large block of slot must move, shrink below the threshold or be
+ * resized by the large layer. */
+static __attribute__((noinline)) void *realloc_large_elsewhere(pa_heap *h, pa_large_slot *slot, size_t size) {
     void *p = (void *)slot->block;
     size_t old = slot->size;
     if (size <= h->threshold) {
@@ -228,13 +234,6 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
         return q;
     }
     size_t capacity = pa_large_capacity(size), old_capacity = pa_large_capacity(old);
-    if (capacity == old_capacity) {
-        /* The block already has the room: no call at all. */
-        h->large.bytes += size - old;
-        slot->size = size;
-        pa_annotate_large_resized(p, old, size, capacity);
-        return p;
-    }
     const pa_large_ops *ops = &h->config.large;
     void *cached = pa_large_cache_take(h, size, capacity, h->config.alignment);
     if (cached) {
@@ -270,6 +269,18 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
     memcpy(q, p, size < old ? size : old);
     large_free(h, pa_large_find(&h->large, (uintptr_t)p));
     return q;
+}
+
+static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
+    size_t old = slot->size, capacity = pa_large_capacity(size);
+    if (size > h->threshold && capacity == pa_large_capacity(old)) {
+        /* The block already has the room: no call at all. */
+        h->large.bytes += size - old;
+        slot->size = size;
+        pa_annotate_large_resized((void *)slot->block, old, size, capacity);
+        return (void *)slot->block;
+    }
+    return realloc_large_elsewhere(h, slot, size);
 }
 
 static void *raw_realloc(pa_heap *h, void *p, size_t size) {
