@@ -12,9 +12,14 @@
 # live (the fast path proper); 32 B also runs with none live, where every
 # free empties its pool or page.
 #
-# Writes to bench/results/: callgrind.csv, callgrind.md, callgrind/ (the
-# per-function split of every run, poolalloc's line-level annotation and its
-# raw callgrind files, which kcachegrind opens).
+# Then each trace that bench/run.sh packed (build-bench/bench/traces/*.bin)
+# is replayed under callgrind with loops=1 and loops=3, for every allocator:
+# half the difference is one replay, whole program (the replay loop's own
+# work is the same for all), the noise-free side of the trace targets.
+#
+# Writes to bench/results/: callgrind.csv, callgrind_traces.csv,
+# callgrind.md, callgrind/ (the per-function split of every run, poolalloc's
+# line-level annotation and its raw callgrind files, which kcachegrind opens).
 set -euo pipefail
 # shellcheck source=bench/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -108,5 +113,34 @@ for alloc in "${allocators[@]}"; do
   measure "$alloc" 32 0
 done
 
+# measure_trace ALLOC PACKED: one row of the traces' CSV.
+measure_trace() {
+  local alloc=$1 packed=$2 tag loops totals=()
+  tag=$alloc-trace-$(basename "$packed" .bin)
+  for loops in 1 3; do
+    valgrind --tool=callgrind --callgrind-out-file="$out/raw/$tag-loops$loops.out" \
+      "$BIN_DIR/bench_$alloc" trace file="$packed" loops="$loops" >/dev/null 2>"$out/raw/$tag-loops$loops.log" ||
+      bench_die "callgrind run failed: $out/raw/$tag-loops$loops.log"
+    totals+=("$(cg_total "$out/raw/$tag-loops$loops.out")")
+  done
+  awk -v a="$alloc" -v t="$(basename "$packed" .bin)" -v one="${totals[0]}" -v three="${totals[1]}" \
+    'BEGIN { printf "%s,%s,%.0f\n", a, t, (three - one) / 2 }' >>"$trace_csv"
+}
+
+trace_csv=$RESULTS_DIR/callgrind_traces.csv
+echo "allocator,trace,ir_per_replay" >"$trace_csv"
+shopt -s nullglob
+packed_traces=("$BIN_DIR"/traces/*.bin)
+shopt -u nullglob
+[ ${#packed_traces[@]} -gt 0 ] ||
+  bench_log "no packed traces in $BIN_DIR/traces (bench/run.sh packs them): no instruction counts per replay"
+for packed in "${packed_traces[@]}"; do
+  for alloc in "${allocators[@]}"; do
+    bench_log "callgrind: $alloc, replay of $(basename "$packed" .bin)"
+    measure_trace "$alloc" "$packed"
+  done
+done
+
 awk -F, -f "$BENCH_DIR/lib/callgrind_report.awk" -v fdir="$out" -v dat="$RESULTS_DIR/callgrind.dat" "$csv" >"$RESULTS_DIR/callgrind.md"
+[ ${#packed_traces[@]} -eq 0 ] || awk -F, -f "$BENCH_DIR/lib/callgrind_traces_report.awk" "$trace_csv" >>"$RESULTS_DIR/callgrind.md"
 cat "$RESULTS_DIR/callgrind.md"

@@ -189,6 +189,7 @@ if [ -n "$publish" ]; then
   mkdir -p "$publish"
   cp "$summary" "$RESULTS_DIR"/*.png "$RESULTS_DIR"/results.csv "$RESULTS_DIR"/raw.csv "$publish"/
   [ -f "$RESULTS_DIR/callgrind.csv" ] && cp "$RESULTS_DIR/callgrind.csv" "$publish"/
+  [ -f "$RESULTS_DIR/callgrind_traces.csv" ] && cp "$RESULTS_DIR/callgrind_traces.csv" "$publish"/
 fi
 
 cat "$targets"
