@@ -220,8 +220,9 @@ static __attribute__((noinline)) void *realloc_small(pa_heap *h, void *p, size_t
 }
 
 /* The large block of slot must move, shrink below the threshold or be
- * resized by the large layer. */
-static __attribute__((noinline)) void *realloc_large_elsewhere(pa_heap *h, pa_large_slot *slot, size_t size) {
+ * resized by the large layer; capacity is pa_large_capacity(size). */
+static __attribute__((noinline)) void *realloc_large_elsewhere(pa_heap *h, pa_large_slot *slot, size_t size,
+                                                               size_t capacity) {
     void *p = (void *)slot->block;
     size_t old = slot->size;
     if (size <= h->threshold) {
@@ -233,7 +234,7 @@ static __attribute__((noinline)) void *realloc_large_elsewhere(pa_heap *h, pa_la
         large_free(h, slot);
         return q;
     }
-    size_t capacity = pa_large_capacity(size), old_capacity = pa_large_capacity(old);
+    size_t old_capacity = pa_large_capacity(old);
     const pa_large_ops *ops = &h->config.large;
     void *cached = pa_large_cache_take(h, size, capacity, h->config.alignment);
     if (cached) {
@@ -280,7 +281,7 @@ static void *realloc_large(pa_heap *h, pa_large_slot *slot, size_t size) {
         pa_annotate_large_resized((void *)slot->block, old, size, capacity);
         return (void *)slot->block;
     }
-    return realloc_large_elsewhere(h, slot, size);
+    return realloc_large_elsewhere(h, slot, size, capacity);
 }
 
 static void *raw_realloc(pa_heap *h, void *p, size_t size) {
