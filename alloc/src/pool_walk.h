@@ -26,7 +26,9 @@ static inline const pa_arena *pa_readable_pool_arena(const pa_heap *h, uintptr_t
     uintptr_t pool = a & h->pool_mask;
     if (!arena->base || pool < arena->base || pool >= arena->pool_address)
         return NULL;
-    if (pa_pool_is_decommitted(arena, (pool - arena->base) >> h->pool_shift))
+    /* A corrupt base or pool_address must not index past the bitmap. */
+    size_t index = (pool - arena->base) >> h->pool_shift;
+    if (index >= h->pools_per_arena || pa_pool_is_decommitted(arena, index))
         return NULL;
     return arena;
 }
