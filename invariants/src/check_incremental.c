@@ -28,7 +28,7 @@ typedef struct inc {
     size_t narenas;
     uintptr_t *pools;
     size_t npools;
-    uint64_t classes_seen;
+    uint64_t classes_seen[(PA_MAX_CLASSES + 63) / 64];
 } inc;
 
 static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {
@@ -133,9 +133,9 @@ static inc_arena *arena_of(inc *c, const pa_arena_view *a) {
 
 static void class_local(inc *c, size_t k) {
     chk_base *b = &c->b;
-    if (c->classes_seen >> k & 1)
+    if (chk_bit(c->classes_seen, k))
         return;
-    c->classes_seen |= UINT64_C(1) << k;
+    chk_set(c->classes_seen, k);
     chk_class_geometry(b, k);
     uintptr_t head = b->cls[k].used_pools;
     pa_pool_view v;
@@ -216,7 +216,7 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
     inc c;
     /* chk_base_init fills the base; only the rest needs clearing here. */
     c.narenas = c.npools = 0;
-    c.classes_seen = 0;
+    memset(c.classes_seen, 0, sizeof c.classes_seen);
     c.b.bits = NULL;
     c.arenas = malloc((ntouched ? ntouched : 1) * sizeof *c.arenas);
     c.pools = malloc((ntouched ? ntouched : 1) * sizeof *c.pools);
