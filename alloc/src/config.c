@@ -9,7 +9,7 @@
 pa_config pa_config_default(void) {
     pa_config c = {
         .alignment = 16,
-        .small_threshold = 512,
+        .small_threshold = 4096,
         .pool_size = 16 * 1024,
         .arena_size = 1024 * 1024,
         .memory_limit = 0,
@@ -37,16 +37,36 @@ static int reject(char *msg, size_t msg_len, const char *fmt, ...) {
 
 static int is_pow2(size_t x) { return x && !(x & (x - 1)); }
 
+static int is_geometric_size(size_t size) {
+    return pa_layout_geometric_size(pa_layout_geometric_class(size)) == size;
+}
+
+size_t pa_config_class_count(const pa_config *c) {
+    if (c->small_threshold <= PA_LINEAR_THRESHOLD)
+        return c->small_threshold / c->alignment;
+    return PA_LINEAR_THRESHOLD / c->alignment + pa_layout_geometric_class(c->small_threshold) + 1;
+}
+
+size_t pa_config_class_size(const pa_config *c, size_t index) {
+    size_t linear = PA_LINEAR_THRESHOLD / c->alignment;
+    if (index < linear)
+        return (index + 1) * c->alignment;
+    return pa_layout_geometric_size(index - linear);
+}
+
 int pa_config_validate(const pa_config *c, char *msg, size_t msg_len) {
     if (msg && msg_len)
         msg[0] = '\0';
     if (c->alignment != 8 && c->alignment != 16)
         return reject(msg, msg_len, "alignment %zu must be 8 or 16", c->alignment);
-    if (c->small_threshold < c->alignment || c->small_threshold > PA_MAX_THRESHOLD ||
-        c->small_threshold % c->alignment)
+    size_t t = c->small_threshold;
+    if (t < c->alignment || (t <= PA_LINEAR_THRESHOLD && t % c->alignment))
+        return reject(msg, msg_len, "small_threshold %zu must be a multiple of the alignment (%zu) between %zu and %d",
+                      t, c->alignment, c->alignment, PA_LINEAR_THRESHOLD);
+    if (t > PA_MAX_THRESHOLD || (t > PA_LINEAR_THRESHOLD && !is_geometric_size(t)))
         return reject(msg, msg_len,
-                      "small_threshold %zu must be a multiple of the alignment (%zu) between %zu and %d",
-                      c->small_threshold, c->alignment, c->alignment, PA_MAX_THRESHOLD);
+                      "small_threshold %zu above %d must be a class size: 640, 768, 896, 1024, 1280, ..., %d",
+                      t, PA_LINEAR_THRESHOLD, PA_MAX_THRESHOLD);
     if (!is_pow2(c->pool_size))
         return reject(msg, msg_len, "pool_size %zu is not a power of two", c->pool_size);
     size_t largest = c->small_threshold;

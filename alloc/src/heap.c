@@ -44,8 +44,11 @@ static void *small_alloc(pa_heap *h, unsigned cls, size_t size) {
     return p;
 }
 
+/* 0 < size <= the threshold. */
 static inline unsigned class_of(const pa_heap *h, size_t size) {
-    return (unsigned)((size - 1) >> h->class_shift);
+    if (size <= PA_LINEAR_THRESHOLD)
+        return (unsigned)((size - 1) >> h->class_shift);
+    return (unsigned)((PA_LINEAR_THRESHOLD >> h->class_shift) + pa_layout_geometric_class(size));
 }
 
 /* The pool of p, a pointer inside one of h's arenas, if it holds live
@@ -407,10 +410,10 @@ const pa_config *pa_heap_config(const pa_heap *h) { return &h->config; }
 
 static void init_classes(pa_heap *h) {
     const pa_config *c = &h->config;
-    h->nclasses = c->small_threshold / c->alignment;
+    h->nclasses = pa_config_class_count(c);
     for (size_t i = 0; i < h->nclasses; i++) {
         pa_size_class *sc = &h->classes[i];
-        size_t size = (i + 1) * c->alignment;
+        size_t size = pa_config_class_size(c, i);
         sc->block_size = (uint32_t)size;
         sc->first_offset = (uint32_t)pa_layout_first_offset(size);
         sc->capacity = (uint32_t)((c->pool_size - sc->first_offset) / size);
@@ -444,7 +447,9 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->pools_per_arena = pools_per_arena;
     h->last_with_free = (pa_arena **)(h + 1);
     h->threshold = c.small_threshold;
-    h->fast_threshold = c.debug ? 0 : c.small_threshold;
+    h->fast_threshold = c.small_threshold < PA_LINEAR_THRESHOLD ? c.small_threshold : PA_LINEAR_THRESHOLD;
+    if (c.debug)
+        h->fast_threshold = 0;
     h->class_shift = (unsigned)__builtin_ctzl(c.alignment);
     h->pool_mask = ~(uintptr_t)(c.pool_size - 1);
     h->pool_shift = (unsigned)__builtin_ctzl(c.pool_size);

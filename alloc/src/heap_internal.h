@@ -127,8 +127,9 @@ typedef struct pa_decommit_run {
 
 struct pa_heap {
     pa_size_class classes[PA_MAX_CLASSES];
-    /* The fast path serves sizes 1..fast_threshold: the small threshold, or
-     * 0 on a debug heap so every call reaches the debug layer. */
+    /* The fast path serves sizes 1..fast_threshold: the small threshold up
+     * to the last linear class, whose index is a shift, or 0 on a debug heap
+     * so every call reaches the debug layer. */
     size_t fast_threshold;
     size_t threshold;
     unsigned class_shift;

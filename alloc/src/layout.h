@@ -20,4 +20,17 @@ static inline size_t pa_layout_first_offset(size_t block_size) {
     return (PA_POOL_HEADER_SIZE + a - 1) & ~(a - 1);
 }
 
+/* Classes above PA_LINEAR_THRESHOLD, four per doubling: geometric class g
+ * holds (5 + g % 4) << (7 + g / 4) bytes, 640 for g = 0. Their spacing
+ * bounds the bytes a request wastes to a fifth of its block. */
+static inline size_t pa_layout_geometric_size(size_t g) { return (5 + g % 4) << (7 + g / 4); }
+
+/* The geometric class of a request of size bytes, PA_LINEAR_THRESHOLD <
+ * size <= PA_MAX_THRESHOLD: its doubling, then its quarter within it. */
+static inline size_t pa_layout_geometric_class(size_t size) {
+    size_t s = size - 1;
+    unsigned lg = 63u - (unsigned)__builtin_clzll(s);
+    return 4 * (lg - 9) + (s >> (lg - 2)) - 4;
+}
+
 #endif

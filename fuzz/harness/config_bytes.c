@@ -79,7 +79,8 @@ void pa_config_from_bytes(const uint8_t *data, size_t len, pa_config *cfg) {
     c.empty_arenas = (pa_empty_arena_policy)(((b[0] >> 1) & 3) % 3);
     c.decommit = (b[0] & 8) ? PA_DECOMMIT_FREE_POOLS : PA_DECOMMIT_NEVER;
     c.decommit_keep_pools = (b[0] >> 4) == 15 ? 16 : b[0] >> 4; /* 16: the default */
-    c.small_threshold = ((size_t)b[1] % (PA_MAX_THRESHOLD / c.alignment) + 1) * c.alignment;
+    c.small_threshold = PA_MAX_THRESHOLD;
+    c.small_threshold = pa_config_class_size(&c, b[1] % pa_config_class_count(&c));
     size_t choice[32], n = pool_choices(c, choice);
     c.pool_size = choice[(b[2] & 63) % n];
     set_large_variant(&c, b[2] >> 6);
@@ -110,7 +111,7 @@ int pa_config_to_bytes(const pa_config *cfg, uint8_t out[PA_CONFIG_BYTES], char 
     out[0] = (uint8_t)((cfg->alignment == 8 ? 1 : 0) | ((unsigned)cfg->empty_arenas << 1) |
                        (cfg->decommit == PA_DECOMMIT_FREE_POOLS ? 8 : 0) |
                        (keep_code << 4));
-    out[1] = (uint8_t)(cfg->small_threshold / cfg->alignment - 1);
+    out[1] = (uint8_t)(pa_config_class_count(cfg) - 1);
     pa_config c = *cfg;
     size_t choice[32], n = pool_choices(c, choice);
     int i = index_of(choice, n, cfg->pool_size);

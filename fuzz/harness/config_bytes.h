@@ -16,7 +16,7 @@ void pa_config_from_bytes(const uint8_t *data, size_t len, pa_config *cfg);
 /* The canonical bytes for a legal cfg: 0, or -1 with a reason in err when
  * no prefix selects it. */
 int pa_config_to_bytes(const pa_config *cfg, uint8_t out[PA_CONFIG_BYTES], char *err, size_t err_len);
-/* "config align=16 threshold=512 ..." without newline. */
+/* "config align=16 threshold=4096 ..." without newline. */
 int pa_config_format(char *out, size_t out_len, const pa_config *cfg);
 /* Parse that line. 1: parsed; 0: not a config line; -1: error in err. */
 int pa_config_parse(const char *line, pa_config *cfg, char *err, size_t err_len);

@@ -21,7 +21,12 @@ pa_config pa_target_config(pa_target t) {
     pa_config cfg = pa_config_default();
     if (t == PA_TARGET_FAULT) {
         /* OS requests every few ops: 4 KiB pools, 16 of them per arena, every
-         * free pool decommitted, every empty arena returned */
+         * free pool decommitted, every empty arena returned. A 4 KiB pool
+         * holds two blocks of at most 1792 bytes after its header, so the
+         * threshold is 1792, the largest class it can hold two of (the
+         * default's 4096 is illegal here): linear and geometric classes
+         * both meet the injected failures. */
+        cfg.small_threshold = 1792;
         cfg.pool_size = 4096;
         cfg.arena_size = 65536;
         cfg.decommit = PA_DECOMMIT_FREE_POOLS;

@@ -47,12 +47,10 @@ static pa_op_kind kind_of(uint8_t b, unsigned features) {
 /* ---- operand semantics ---------------------------------------------- */
 
 size_t pa_size_eval(pa_size_spec s, const pa_config *cfg) {
-    size_t align = cfg->alignment, thr = cfg->small_threshold;
+    size_t thr = cfg->small_threshold;
     switch (s.mode) {
     case PA_SIZE_CLASS: {
-        size_t ncls = thr / align;
-        size_t cls = (size_t)(s.x >> 2) % ncls;
-        size_t base = (cls + 1) * align;
+        size_t base = pa_config_class_size(cfg, (size_t)(s.x >> 2) % pa_config_class_count(cfg));
         switch (s.x & 3) {
         case 0: return base - 1;
         case 2: return base + 1;

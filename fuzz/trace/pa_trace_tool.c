@@ -185,10 +185,12 @@ static void print_stats(const char *path, const summary *s)
     if (s->allocations)
         printf(" (mean %.1f)", (double)s->requested_bytes / (double)s->allocations);
     printf("\n  request sizes (blocks made, by size class)\n");
-    uint64_t small = 0;
+    uint64_t small = 0, pooled = 0;
     for (int c = 0; c < NCLASSES; c++) {
         if (c <= 10)
             small += s->size_class[c]; /* up to 512 bytes */
+        if (c <= 13)
+            pooled += s->size_class[c]; /* up to 4096 bytes */
         if (s->size_class[c] == 0)
             continue;
         if (c == 0)
@@ -203,8 +205,11 @@ static void print_stats(const char *path, const summary *s)
             printf("    %-22s %" PRIu64 "\n", label, s->size_class[c]);
         }
     }
-    if (s->allocations)
-        printf("  small (<= 512 bytes) %.1f%%\n", 100.0 * (double)small / (double)s->allocations);
+    if (s->allocations) {
+        printf("  <= 512 bytes (CPython's small threshold) %.1f%%\n", 100.0 * (double)small / (double)s->allocations);
+        printf("  <= 4096 bytes (pooled by the default heap) %.1f%%\n",
+               100.0 * (double)pooled / (double)s->allocations);
+    }
     bool any_align = false;
     for (int k = 0; k < 64; k++) {
         if (s->align_log2[k] == 0)

@@ -17,6 +17,16 @@ static size_t expected_first(size_t header, size_t block_size) {
     return (header + a - 1) & ~(a - 1);
 }
 
+/* The documented classes (docs/ARCHITECTURE.md): alignment steps up to 512
+ * bytes, then four per doubling, 640, 768, 896, 1024, 1280 and so on. */
+static size_t expected_block_size(size_t alignment, size_t c) {
+    size_t linear = 512 / alignment;
+    if (c < linear)
+        return (c + 1) * alignment;
+    size_t doubling = (c - linear) / 4, quarter = (c - linear) % 4;
+    return ((size_t)512 << doubling) / 4 * (5 + quarter);
+}
+
 int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     b->heap = heap;
     b->r = r;
@@ -28,7 +38,7 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
         chk_geom *g = &b->geom[c];
         if (pa_introspect_class(heap, c, &b->cls[c]))
             memset(&b->cls[c], 0, sizeof b->cls[c]);
-        g->block_size = (c + 1) * b->hv.config.alignment;
+        g->block_size = expected_block_size(b->hv.config.alignment ? b->hv.config.alignment : 8, c);
         g->first = expected_first(b->hv.pool_header_size, g->block_size);
         g->capacity = g->first < pool_size ? (pool_size - g->first) / g->block_size : 0;
         b->geom_ok[c] = b->cls[c].block_size == g->block_size && b->cls[c].first_block_offset == g->first;

@@ -175,13 +175,13 @@ static void write_after_free_caught_by_quarantine(void **state) {
 static void verify_finds_damage_at_any_time(void **state) {
     fixture *f = *state;
     char *small = pa_heap_malloc(f->heap, 40);
-    char *large = pa_heap_malloc(f->heap, 4000);
+    char *large = pa_heap_malloc(f->heap, 5000); /* above the 4096 threshold */
     assert_int_equal(pa_heap_debug_verify(f->heap), 0);
-    large[4000] = 1;
+    large[5000] = 1;
     assert_int_equal(pa_heap_debug_verify(f->heap), 1);
     char want[256];
     snprintf(want, sizeof want,
-             "verify(): block %p (serial 2): forbidden byte 1 after the 4000-byte data was written (0x01)",
+             "verify(): block %p (serial 2): forbidden byte 1 after the 5000-byte data was written (0x01)",
              (void *)large);
     expect_message(&f->seen, PA_MISUSE_GUARD_AFTER, want);
     small[-1] = 1;
@@ -193,7 +193,7 @@ static void realloc_moves_and_keeps_data(void **state) {
     fixture *f = *state;
     char *p = pa_heap_malloc(f->heap, 8);
     memcpy(p, "abcdefgh", 8);
-    char *q = pa_heap_realloc(f->heap, p, 600);
+    char *q = pa_heap_realloc(f->heap, p, 5000); /* small to large */
     assert_ptr_not_equal(p, q);
     assert_memory_equal(q, "abcdefgh", 8);
     assert_int_equal((unsigned char)q[8], 0xCD);

@@ -56,11 +56,11 @@ static void scan_reports_nothing(void **state) {
     (void)state;
     seen s;
     pa_heap *h = debug_heap(&s);
-    char *small = pa_heap_malloc(h, 40), *large = pa_heap_malloc(h, 4000), *freed = pa_heap_malloc(h, 24);
+    char *small = pa_heap_malloc(h, 40), *large = pa_heap_malloc(h, 5000), *freed = pa_heap_malloc(h, 24);
     pa_heap_free(h, freed);
     assert_int_equal(pa_heap_debug_scan(h, collect, &s), 0);
     small[-3] = 0;
-    large[4001] = 7;
+    large[5001] = 7;
     freed[5] = 1;
     assert_int_equal(pa_heap_debug_scan(h, collect, &s), 3);
     assert_int_equal(s.reports, 0);
@@ -79,7 +79,7 @@ static void scan_reports_nothing(void **state) {
     assert_int_equal(s.f[2].kind, PA_DEBUG_GUARD_AFTER);
     assert_int_equal(s.f[2].large, 1);
     assert_int_equal(s.f[2].byte, 2);
-    assert_int_equal(s.f[2].size, 4000);
+    assert_int_equal(s.f[2].size, 5000);
     /* verify reports the same blocks with the same messages */
     assert_int_equal(pa_heap_debug_verify(h), 3);
     assert_int_equal(s.reports, 3);
@@ -93,7 +93,7 @@ static void scan_reports_nothing(void **state) {
              "quarantine: block %p (serial 3) was written after free: byte 5 is 0x01, not 0xDD", (void *)freed);
     assert_string_equal(s.message[1], want);
     small[-3] = (char)0xFD;
-    large[4001] = (char)0xFD;
+    large[5001] = (char)0xFD;
     freed[5] = (char)0xDD;
     pa_heap_free(h, small);
     pa_heap_free(h, large);

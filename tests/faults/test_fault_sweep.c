@@ -57,9 +57,12 @@ static void expect_healthy(const pa_heap *heap, const pa_os_counter *os, pa_chec
     }
 }
 
-/* Sizes that cross class boundaries, the threshold and the large path. */
+/* Sizes that cross class boundaries (the linear ones, the last linear to
+ * the first geometric, two geometric), the threshold (1792, sweep_config)
+ * and the large path. */
 static size_t pick_size(uint64_t *rng) {
-    static const size_t sizes[] = {1, 8, 16, 17, 100, 255, 256, 257, 511, 512, 513, 2000, 9000};
+    static const size_t sizes[] = {1,   8,   16,  17,  100, 255,  256,  257, 511,
+                                   512, 513, 640, 641, 1792, 1793, 2000, 9000};
     return sizes[next_random(rng) % (sizeof sizes / sizeof *sizes)];
 }
 
@@ -118,9 +121,12 @@ static uint64_t run_workload(pa_heap *heap, const pa_os_counter *os, pa_check_re
 }
 
 /* Small pools and arenas, decommit of every free pool and immediate arena
- * release: a short workload then makes every kind of OS request. */
+ * release: a short workload then makes every kind of OS request. The
+ * threshold is the largest class a 4 KiB pool holds two blocks of (the
+ * default's 4096 needs 16 KiB pools). */
 static pa_config sweep_config(pa_os_counter *os) {
     pa_config cfg = pa_config_default();
+    cfg.small_threshold = 1792;
     cfg.pool_size = 4096;
     cfg.arena_size = 16384;
     cfg.decommit = PA_DECOMMIT_FREE_POOLS;

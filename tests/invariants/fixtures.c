@@ -76,9 +76,12 @@ int ts_setup_empty_arena(void **state) {
 }
 
 /* Arenas of four 4 KiB pools, all kept, none decommitted: every arena and
- * pool a setup makes stays where it put it. */
+ * pool a setup makes stays where it put it. Classes stop at 512 bytes (a
+ * 4 KiB pool cannot hold two blocks of the default 4096), so requests above
+ * 512 are large. */
 static ts_fx *fx_small_arenas(void) {
     pa_config cfg = pa_config_default();
+    cfg.small_threshold = 512;
     cfg.pool_size = 4096;
     cfg.arena_size = 4 * 4096;
     cfg.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
@@ -117,10 +120,10 @@ int ts_setup_debug(void **state) {
     cfg.debug_quarantine = 4;
     ts_fx *fx = fx_new(cfg);
     fx->blk[0] = pa_heap_malloc(fx->h, 10);
-    fx->blk[1] = pa_heap_malloc(fx->h, 4000);
+    fx->blk[1] = pa_heap_malloc(fx->h, 5000);
     fx->blk[2] = pa_heap_memalign(fx->h, 64, 100);
     fx->blk[3] = pa_heap_malloc(fx->h, 20);
-    fx->blk[4] = pa_heap_malloc(fx->h, 3000);
+    fx->blk[4] = pa_heap_malloc(fx->h, 7000);
     for (int i = 0; i < 5; i++)
         assert_non_null(fx->blk[i]);
     pa_heap_free(fx->h, fx->blk[3]);
@@ -155,6 +158,7 @@ int ts_setup_reuse(void **state) {
 
 int ts_setup_decommit_run(void **state) {
     pa_config cfg = pa_config_default();
+    cfg.small_threshold = 512; /* 4 KiB pools: classes up to 512 bytes */
     cfg.pool_size = 4096;
     cfg.arena_size = 16 * 4096;
     cfg.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;

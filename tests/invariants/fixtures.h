@@ -35,19 +35,21 @@ int ts_setup_empty_arena(void **state);
 /* Three arenas of four pools, with 1, 2 and 3 free pools: the usable list
  * is three[0], three[1], three[2]. Also holds one large block in blk[15]. */
 int ts_setup_three_arenas(void **state);
-/* A debug heap (pa_config.debug, a quarantine of 4): blk[0] 10 bytes
- * (serial 1), blk[1] 4000 bytes, large (serial 2), blk[2] 100 bytes aligned
- * to 64, so 64 bytes of lead (serial 3), all live; blk[3] 20 bytes (serial
- * 4) and blk[4] 3000 bytes, large (serial 5), freed and quarantined. */
+/* A debug heap (pa_config.debug, a quarantine of 4, default classes up to
+ * 4096): blk[0] 10 bytes (serial 1), blk[1] 5000 bytes, large (serial 2),
+ * blk[2] 100 bytes aligned to 64, so 64 bytes of lead (serial 3), all live;
+ * blk[3] 20 bytes (serial 4) and blk[4] 7000 bytes, large (serial 5), freed
+ * and quarantined. */
 int ts_setup_debug(void **state);
 /* Memory kept for reuse (policy KEEP_ALL, no decommit, 4 pools of 4 KiB per
- * arena): two wholly free arenas, and five freed large blocks in the large
+ * arena, classes up to 512 bytes): two wholly free arenas, and five freed large blocks in the large
  * cache: 600 bytes twice (entries 1 and 2, bin 1, 640-byte blocks: the list
  * is 2 -> 1), 700 (entry 3, bin 2, 704), 5000 (entry 4, bin 25, 5120) and
  * 40000 (entry 5, bin 49, 40960); the first free entry is 6. blk[15]: a live
  * large block of 3000 bytes. */
 int ts_setup_reuse(void **state);
-/* A decommit run waiting (one arena of sixteen 4 KiB pools, kept whole,
+/* A decommit run waiting (one arena of sixteen 4 KiB pools, classes up to
+ * 512 bytes, kept whole,
  * decommit_keep_pools 0, decommit_run_pools 8): one block in each pool,
  * blk[i] in pool i; blk[1..3] freed, so pools 1..3 are the run, marked
  * decommitted, and the OS layer has been asked for nothing. */

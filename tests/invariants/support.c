@@ -23,13 +23,17 @@ pa_config ts_config(int which) {
         c.arena_size = 16 * 1024;
         c.decommit_keep_pools = 1;
         break;
-    case 3: /* release every empty arena */
+    case 3: /* release every empty arena; geometric classes up to the
+             * largest a 4 KiB pool holds two of */
+        c.small_threshold = 1792;
         c.pool_size = 4096;
         c.arena_size = 64 * 1024;
         c.empty_arenas = PA_EMPTY_ARENA_RELEASE;
         c.decommit = PA_DECOMMIT_NEVER;
         break;
-    case 4: /* keep every arena, decommit all free pools, always */
+    case 4: /* keep every arena, decommit all free pools, always; classes
+             * up to 1024 (three blocks to a 4 KiB pool) */
+        c.small_threshold = 1024;
         c.pool_size = 4096;
         c.arena_size = 32 * 1024;
         c.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
@@ -42,6 +46,12 @@ pa_config ts_config(int which) {
         c.pool_size = 64 * 1024;
         c.arena_size = 4 * 64 * 1024;
         break;
+    case 6: /* 8-byte alignment up to the largest threshold: the most
+             * classes any configuration has (PA_MAX_CLASSES) */
+        c.alignment = 8;
+        c.small_threshold = PA_MAX_THRESHOLD;
+        c.arena_size = 256 * 1024;
+        break;
     default:
         break;
     }
@@ -49,7 +59,8 @@ pa_config ts_config(int which) {
 }
 
 const char *ts_config_name(int which) {
-    static const char *const names[TS_NCONFIGS] = {"default", "align8-4k", "tiny", "release", "keep-all", "big-pool"};
+    static const char *const names[TS_NCONFIGS] = {"default",  "align8-4k", "tiny",      "release",
+                                                   "keep-all", "big-pool",  "align8-max"};
     return which >= 0 && which < TS_NCONFIGS ? names[which] : "?";
 }
 

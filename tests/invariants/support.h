@@ -12,8 +12,9 @@
 #include "poolalloc/introspect.h"
 #include "poolalloc/os_counting.h"
 
-/* Configurations the tests sweep: the default and small pools/arenas. */
-#define TS_NCONFIGS 6
+/* Configurations the tests sweep: the default, small pools/arenas, and
+ * geometric classes (above 512 bytes) in several pool sizes. */
+#define TS_NCONFIGS 7
 pa_config ts_config(int which);
 const char *ts_config_name(int which);
 

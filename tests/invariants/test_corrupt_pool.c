@@ -10,11 +10,18 @@
 
 #include "fixtures.h"
 
+/* The default configuration has 44 classes: 32 alignment steps to 512
+ * bytes, then 12 geometric ones to 4096. 44 is the first index past them
+ * (it would be a class of the largest configuration, PA_MAX_CLASSES). */
 static void pool_size_class(void **state) {
     FX;
+    assert_int_equal(pa_config_class_count(pa_heap_config(fx->h)), 44);
     TS_CORRUPT(fx->pool->size_class, 99u,
                ts_full_one(fx, "POOL_SIZE_CLASS",
-                           ts_msg(AT ": size_class is not a class: expected < 32, found 99", AT_ARGS)));
+                           ts_msg(AT ": size_class is not a class: expected < 44, found 99", AT_ARGS)));
+    TS_CORRUPT(fx->pool->size_class, 44u,
+               ts_full_one(fx, "POOL_SIZE_CLASS",
+                           ts_msg(AT ": size_class is not a class: expected < 44, found 44", AT_ARGS)));
 }
 
 static void pool_arena_slot(void **state) {
@@ -114,6 +121,22 @@ static void class_geometry(void **state) {
                            "48, found block_size 48, first_offset 64"));
 }
 
+/* A geometric class (33: 768 bytes, four per doubling above 512) holding
+ * the size alignment steps would give it ((33 + 1) * 16), and the last
+ * class (43: 4096) with its first block past where 64-byte alignment puts
+ * it. */
+static void class_geometry_geometric(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->classes[33].block_size, 544u,
+               ts_full_one(fx, "CLASS_GEOMETRY",
+                           "class 33: layout differs from the configuration: expected block_size 768, first_offset "
+                           "64, found block_size 544, first_offset 64"));
+    TS_CORRUPT(fx->h->classes[43].first_offset, 128u,
+               ts_full_one(fx, "CLASS_GEOMETRY",
+                           "class 43: layout differs from the configuration: expected block_size 4096, first_offset "
+                           "64, found block_size 4096, first_offset 128"));
+}
+
 static void class_used_list_link(void **state) {
     FX;
     TS_CORRUPT(fx->h->classes[fx->cls].used, (pa_pool *)0x1000,
@@ -162,6 +185,7 @@ int main(void) {
         T(pool_block_accounting),
         T(pool_list_state),
         T(class_geometry),
+        T(class_geometry_geometric),
         T(class_used_list_link),
         T(class_used_list_cycle),
         T(class_used_list_prev),

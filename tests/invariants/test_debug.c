@@ -62,9 +62,9 @@ static void debug_guard_before(void **state) {
 
 static void debug_guard_after(void **state) {
     FX;
-    TS_CORRUPT(BYTE(fx->blk[1], 4000), (unsigned char)1,
+    TS_CORRUPT(BYTE(fx->blk[1], 5000), (unsigned char)1,
                ts_full_one(fx, "DEBUG_GUARD_AFTER",
-                           "heap: live large debug block (serial 2): forbidden byte 1 after the 4000-byte data was "
+                           "heap: live large debug block (serial 2): forbidden byte 1 after the 5000-byte data was "
                            "written: expected 0xFD, found 0x01"));
     char want[256];
     snprintf(want, sizeof want,
@@ -82,9 +82,9 @@ static void debug_quarantine_fill(void **state) {
              "expected 0xDD, found 0x07",
              where(fx, fx->blk[3], 32));
     TS_CORRUPT(BYTE(fx->blk[3], 3), (unsigned char)7, ts_full_one(fx, "DEBUG_QUARANTINE_FILL", want));
-    TS_CORRUPT(BYTE(fx->blk[4], 2999), (unsigned char)0,
+    TS_CORRUPT(BYTE(fx->blk[4], 6999), (unsigned char)0,
                ts_full_one(fx, "DEBUG_QUARANTINE_FILL",
-                           "heap: quarantined large debug block (serial 5): byte 2999 of its 3000-byte data was "
+                           "heap: quarantined large debug block (serial 5): byte 6999 of its 7000-byte data was "
                            "written after free: expected 0xDD, found 0x00"));
 }
 
@@ -97,7 +97,7 @@ static void count_findings(void *ctx, const pa_debug_finding *f) {
  * violation each; the scan finds as many, reporting nothing itself. */
 static void debug_several(void **state) {
     FX;
-    unsigned char *hit[] = {&BYTE(fx->blk[4], 0), &BYTE(fx->blk[1], 4000), &BYTE(fx->blk[3], 0),
+    unsigned char *hit[] = {&BYTE(fx->blk[4], 0), &BYTE(fx->blk[1], 5000), &BYTE(fx->blk[3], 0),
                             &BYTE(fx->blk[0], -1)};
     unsigned char saved[4], zero = 0;
     for (int i = 0; i < 4; i++) {
@@ -109,7 +109,7 @@ static void debug_several(void **state) {
     pa_check_heap(fx->h, fx->r);
     ts_expect_ids(fx->r, ids);
     assert_string_equal(pa_check_report_message(fx->r, 3),
-                        "heap: quarantined large debug block (serial 5): byte 0 of its 3000-byte data was written "
+                        "heap: quarantined large debug block (serial 5): byte 0 of its 7000-byte data was written "
                         "after free: expected 0xDD, found 0x00");
     size_t found = 0;
     assert_int_equal(pa_heap_debug_scan(fx->h, count_findings, &found), 4);

@@ -189,7 +189,13 @@ static void reuse_touched(reuse_run *u, const void *a, const void *b) {
     note_reuse(u->h, &u->seen);
 }
 
-static size_t large_size(uint64_t *rng) { return 513 + (size_t)(ts_rand(rng) % (65536 - 512)); }
+/* A large request up to 64 KiB: above the threshold, and above 512 for
+ * the configurations whose threshold is lower (as the cache's bins start). */
+static size_t large_size(const pa_heap *h, uint64_t *rng) {
+    size_t threshold = pa_heap_config(h)->small_threshold;
+    size_t least = threshold > 512 ? threshold : 512;
+    return least + 1 + (size_t)(ts_rand(rng) % (65536 - least));
+}
 
 /* Mostly small blocks; one in 32 is large, of every cache step, and one in
  * 4 of those is then reallocated to another large size. */
@@ -197,11 +203,11 @@ static void reuse_alloc(reuse_run *u, int small_only) {
     uint64_t r = ts_rand(&u->rng);
     size_t threshold = pa_heap_config(u->h)->small_threshold;
     int large = !small_only && r % 32 == 0;
-    void *p = pa_heap_malloc(u->h, large ? large_size(&u->rng) : 1 + (size_t)(r >> 8) % threshold);
+    void *p = pa_heap_malloc(u->h, large ? large_size(u->h, &u->rng) : 1 + (size_t)(r >> 8) % threshold);
     assert_non_null(p);
     reuse_touched(u, p, NULL);
     if (large && (r >> 40) % 4 == 0) {
-        void *q = pa_heap_realloc(u->h, p, large_size(&u->rng));
+        void *q = pa_heap_realloc(u->h, p, large_size(u->h, &u->rng));
         assert_non_null(q);
         reuse_touched(u, p, q);
         p = q;
@@ -245,10 +251,10 @@ static void reuse_phases(pa_config cfg, const char *name, uint64_t seed, reuse_s
         reuse_full(&u, "freed", phase);
     }
     const pa_config *c = pa_heap_config(u.h);
-    size_t nclasses = c->small_threshold / c->alignment;
+    size_t nclasses = pa_config_class_count(c);
     for (size_t phase = 0; phase < 1600; phase++) {
         for (size_t k = 0; k < nclasses; k++) {
-            void *p = pa_heap_malloc(u.h, (k + 1) * c->alignment);
+            void *p = pa_heap_malloc(u.h, pa_config_class_size(c, k));
             assert_non_null(p);
             reuse_touched(&u, p, NULL);
             ts_live_add(&u.l, p);

@@ -219,6 +219,46 @@ static void touch_three(ts_fx *fx) {
     pa_check_report_clear(fx->r);
 }
 
+/* 8-byte alignment to 4096 has the most classes (PA_MAX_CLASSES, 76): a
+ * class past the 64th (64: 640 bytes) is checked once like any other, and
+ * apart from the class 64 below it (0: 8 bytes), touched first. */
+static void inc_class_past_64(void **state) {
+    (void)state;
+    pa_config cfg = pa_config_default();
+    cfg.alignment = 8;
+    cfg.small_threshold = PA_MAX_THRESHOLD;
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    assert_int_equal(pa_config_class_count(&cfg), PA_MAX_CLASSES);
+    assert_int_equal(pa_config_class_size(&cfg, 64), 640);
+    pa_check_report *r = pa_check_report_new();
+    assert_non_null(r);
+    const void *touched[] = {pa_heap_malloc(h, 8), pa_heap_malloc(h, 640), pa_heap_malloc(h, 4096)};
+    for (size_t i = 0; i < 3; i++)
+        assert_non_null(touched[i]);
+    assert_int_equal(pa_check_incremental(h, touched, 3, r), 0);
+    TS_CORRUPT(h->classes[64].first_offset, 128u, {
+        pa_check_incremental(h, touched, 3, r);
+        ts_expect_one(r, "CLASS_GEOMETRY",
+                      "class 64: layout differs from the configuration: expected block_size 640, first_offset 64, "
+                      "found block_size 640, first_offset 128");
+        pa_check_report_clear(r);
+    });
+    TS_CORRUPT(h->classes[75].first_offset, 128u, {
+        pa_check_incremental(h, touched, 3, r);
+        ts_expect_one(r, "CLASS_GEOMETRY",
+                      "class 75: layout differs from the configuration: expected block_size 4096, first_offset 64, "
+                      "found block_size 4096, first_offset 128");
+        pa_check_report_clear(r);
+    });
+    pa_check_heap(h, r);
+    ts_expect_clean(r, "class past 64 put back");
+    for (size_t i = 0; i < 3; i++)
+        pa_heap_free(h, (void *)touched[i]);
+    pa_check_report_free(r);
+    pa_heap_destroy(h);
+}
+
 /* Touching several blocks of one pool checks it once: one report. */
 static void inc_dedup(void **state) {
     FX;
@@ -242,6 +282,7 @@ int main(void) {
         T3(inc_usable_index),
         T3(inc_usable_membership),
         P(inc_dedup),
+        cmocka_unit_test(inc_class_past_64),
         P(miss_class_pools),
         T3(miss_other_pool),
         T3(miss_forgotten_arena),

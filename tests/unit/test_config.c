@@ -61,7 +61,7 @@ static void test_defaults(void **state) {
     (void)state;
     pa_config c = pa_config_default();
     assert_int_equal(c.alignment, 16);
-    assert_int_equal(c.small_threshold, 512);
+    assert_int_equal(c.small_threshold, 4096);
     assert_int_equal(c.pool_size, 16 * 1024);
     assert_int_equal(c.arena_size, 1024 * 1024);
     assert_int_equal(c.memory_limit, 0);
@@ -81,7 +81,7 @@ static void test_heap_config_fills_defaults(void **state) {
     pa_heap *h = pa_test_heap_create(NULL);
     const pa_config *c = pa_heap_config(h);
     assert_int_equal(c->alignment, 16);
-    assert_int_equal(c->small_threshold, 512);
+    assert_int_equal(c->small_threshold, 4096);
     assert_int_equal(c->pool_size, 16 * 1024);
     assert_int_equal(c->arena_size, 1024 * 1024);
     assert_non_null(c->os.map);
@@ -125,7 +125,8 @@ static void test_alignment(void **state) {
 
 static void test_small_threshold(void **state) {
     (void)state;
-    static const size_t bad16[] = {0, 8, 24, 520, 528, 1024};
+    /* Up to 512 a multiple of the alignment; above it a class size. */
+    static const size_t bad16[] = {0, 8, 24, 520, 528, 576, 656, 1000, 4080, 4112, 5120, 8192};
     EXPECT_INVALID(small_threshold, bad16);
     pa_config c = pa_config_default();
     c.alignment = 8;
@@ -134,11 +135,19 @@ static void test_small_threshold(void **state) {
     c.small_threshold = 520;
     expect_invalid(&c, "small_threshold", "520");
 
-    /* the ends of the range */
+    /* the ends of the range, and every class size above 512 */
     c.small_threshold = 8;
     expect_valid(&c);
     c.small_threshold = 512;
     expect_valid(&c);
+    static const size_t geometric[] = {640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096};
+    for (size_t i = 0; i < sizeof geometric / sizeof geometric[0]; i++) {
+        c = pa_config_default();
+        c.small_threshold = geometric[i];
+        expect_valid(&c);
+        c.alignment = 8;
+        expect_valid(&c);
+    }
     c = pa_config_default();
     c.small_threshold = 16;
     expect_valid(&c);
@@ -170,6 +179,12 @@ static void test_pool_holds_two_largest_blocks(void **state) {
     expect_valid(&c);
     c.small_threshold = 256;
     expect_invalid(&c, "pool_size", "512");
+    /* The default threshold needs the default pool: 64 + 2 x 4096 > 8 KiB. */
+    c = pa_config_default();
+    c.pool_size = 8 * 1024;
+    expect_invalid(&c, "pool_size", "8192");
+    c.small_threshold = 3584; /* 64 + 2 x 3584 fit */
+    expect_valid(&c);
 }
 
 static void test_arena_size(void **state) {
@@ -185,6 +200,7 @@ static void test_arena_size(void **state) {
     expect_invalid(&c, "arena_size", NULL);
     c.arena_size = 4 * c.pool_size;
     expect_valid(&c);
+    c.small_threshold = 512;
     c.pool_size = 4096;
     c.arena_size = 1024 * 4096;
     expect_valid(&c);

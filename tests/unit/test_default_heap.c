@@ -19,7 +19,7 @@ static void test_default_heap_is_one_heap(void **state) {
     assert_ptr_equal(pa_default_heap(), h);
     const pa_config *c = pa_heap_config(h);
     assert_int_equal(c->alignment, 16);
-    assert_int_equal(c->small_threshold, 512);
+    assert_int_equal(c->small_threshold, 4096);
     assert_int_equal(c->pool_size, 16 * 1024);
     assert_int_equal(c->arena_size, 1024 * 1024);
 }

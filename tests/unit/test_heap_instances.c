@@ -58,7 +58,7 @@ static void test_destroy_counts_live_blocks(void **state) {
     for (size_t i = 0; i < 10; i++)
         small[i] = pa_heap_malloc(ch.h, 1 + i * 50);
     for (size_t i = 0; i < 3; i++)
-        large[i] = pa_heap_malloc(ch.h, 1000 + i * 100000);
+        large[i] = pa_heap_malloc(ch.h, 5000 + i * 100000);
     assert_int_equal(ch.large.live_blocks, 3);
     pa_heap_free(ch.h, small[2]);
     pa_heap_free(ch.h, small[7]);

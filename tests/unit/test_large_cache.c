@@ -20,6 +20,9 @@ typedef struct fixture {
 static void open_fixture_adaptive(fixture *f, size_t cache_bytes, size_t cache_max) {
     memset(f, 0, sizeof *f);
     pa_config c = pa_config_default();
+    /* CPython's threshold: the cache's steps from 512 bytes up are then
+     * all reached by plain mallocs. */
+    c.small_threshold = 512;
     c.large = pa_test_large_ops(&f->large, 1, 1);
     c.large_cache_bytes = cache_bytes;
     c.large_cache_bytes_max = cache_max;

@@ -49,7 +49,7 @@ static void test_in_place_rule(void **state) {
     (void)state;
     fixture f;
     open_fixture(&f, NULL, 1);
-    static const size_t blocks[] = {16, 32, 64, 128, 256, 400, 512};
+    static const size_t blocks[] = {16, 32, 64, 128, 256, 400, 512, 640, 1024, 4096};
     for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
         size_t bs = blocks[k];
         for (size_t n = 1; n <= bs + 16; n++) {
@@ -69,6 +69,8 @@ static void test_in_place_rule(void **state) {
                 /* a shrink lands in the class that fits */
                 if (n <= 512)
                     assert_in_range(u, n, (n + 15) / 16 * 16);
+                else if (n < bs)
+                    assert_in_range(u, n, pa_config_class_size(pa_heap_config(f.h), pa_test_class_of(f.h, n)));
             }
             check(q, n < bs ? n : bs, (unsigned)n);
             pa_heap_free(f.h, q);
@@ -84,7 +86,7 @@ static void test_null_and_zero(void **state) {
     void *p = pa_heap_realloc(f.h, NULL, 40);
     assert_non_null(p);
     assert_in_range(pa_heap_usable_size(f.h, p), 40, 48);
-    void *big = pa_heap_realloc(f.h, NULL, 4000);
+    void *big = pa_heap_realloc(f.h, NULL, 6000);
     assert_non_null(big);
     assert_int_equal(f.large.live_blocks, 1);
     pa_stats s;
@@ -136,11 +138,11 @@ static void check_moves(int with_resize) {
     assert_int_equal(s.large_bytes, 300000);
     assert_true(pa_heap_usable_size(f.h, r) >= 300000);
     /* large -> smaller large */
-    void *t = pa_heap_realloc(f.h, r, 2000);
+    void *t = pa_heap_realloc(f.h, r, 6000);
     assert_non_null(t);
-    check(t, 2000, 9);
+    check(t, 6000, 9);
     pa_test_stats_checked(f.h, &f.os.counter, &s);
-    assert_int_equal(s.large_bytes, 2000);
+    assert_int_equal(s.large_bytes, 6000);
     /* large -> small */
     void *u = pa_heap_realloc(f.h, t, 100);
     assert_non_null(u);

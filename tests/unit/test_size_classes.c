@@ -5,17 +5,43 @@
 
 #include "pa_test.h"
 
-static size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+/* The documented classes, written out: alignment steps up to 512 bytes,
+ * then these. */
+static const size_t GEOMETRIC[] = {640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096};
+
+static size_t expected_count(const pa_config *cfg) {
+    size_t n = cfg->small_threshold <= 512 ? cfg->small_threshold / cfg->alignment : 512 / cfg->alignment;
+    for (size_t g = 0; g < sizeof GEOMETRIC / sizeof GEOMETRIC[0]; g++)
+        if (GEOMETRIC[g] <= cfg->small_threshold)
+            n++;
+    return n;
+}
+
+static size_t expected_size(const pa_config *cfg, size_t cls) {
+    size_t linear = 512 / cfg->alignment;
+    return cls < linear ? (cls + 1) * cfg->alignment : GEOMETRIC[cls - linear];
+}
+
+/* The smallest class holding n bytes. */
+static size_t expected_class(const pa_config *cfg, size_t n) {
+    size_t cls = 0;
+    while (expected_size(cfg, cls) < n)
+        cls++;
+    return cls;
+}
 
 static void check_mapping(const pa_config *cfg) {
     pa_heap *h = pa_test_heap_create(cfg);
     pa_heap_view hv;
     pa_introspect_heap(h, &hv);
-    assert_int_equal(hv.nclasses, cfg->small_threshold / cfg->alignment);
+    assert_int_equal(hv.nclasses, expected_count(cfg));
+    assert_int_equal(pa_config_class_count(cfg), hv.nclasses);
+    assert_int_equal(expected_size(cfg, hv.nclasses - 1), cfg->small_threshold);
     for (size_t i = 0; i < hv.nclasses; i++) {
         pa_class_view cv;
         assert_int_equal(pa_introspect_class(h, i, &cv), 0);
-        assert_int_equal(cv.block_size, (i + 1) * cfg->alignment);
+        assert_int_equal(cv.block_size, expected_size(cfg, i));
+        assert_int_equal(pa_config_class_size(cfg, i), expected_size(cfg, i));
     }
     pa_class_view none;
     assert_int_equal(pa_introspect_class(h, hv.nclasses, &none), -1);
@@ -27,11 +53,11 @@ static void check_mapping(const pa_config *cfg) {
         assert_non_null(p[n]);
         assert_int_equal((uintptr_t)p[n] % cfg->alignment, 0);
         /* the class size, or exactly n where a sanitizer build fences the tail */
-        assert_in_range(pa_heap_usable_size(h, p[n]), n, round_up(n, cfg->alignment));
-        /* the block sits in a pool of class (n - 1) >> log2(alignment) */
+        size_t cls = expected_class(cfg, n);
+        assert_in_range(pa_heap_usable_size(h, p[n]), n, expected_size(cfg, cls));
         pa_pool_view pv;
         assert_int_equal(pa_introspect_pool(h, pa_test_pool_base(h, p[n]), &pv), 0);
-        assert_int_equal(pv.size_class, (n - 1) / cfg->alignment);
+        assert_int_equal(pv.size_class, cls);
         assert_int_not_equal(pa_introspect_owner(h, (uintptr_t)p[n]), 0);
     }
     /* one past the threshold goes to the large path, outside every arena */
@@ -43,8 +69,9 @@ static void check_mapping(const pa_config *cfg) {
 
     pa_stats s;
     pa_test_stats_checked(h, NULL, &s);
+    /* a class holds one block for each request size it serves */
     for (size_t i = 0; i < s.nclasses; i++)
-        assert_int_equal(s.classes[i].blocks_in_use, cfg->alignment);
+        assert_int_equal(s.classes[i].blocks_in_use, expected_size(cfg, i) - (i ? expected_size(cfg, i - 1) : 0));
     assert_int_equal(s.large_blocks, 1);
 
     for (size_t n = 1; n <= cfg->small_threshold; n++)
@@ -69,12 +96,18 @@ static void test_class_mapping_alignment_8(void **state) {
     check_mapping(&c);
     c.small_threshold = 128;
     check_mapping(&c);
+    c.small_threshold = 1280;
+    check_mapping(&c);
 }
 
 static void test_class_mapping_small_threshold(void **state) {
     (void)state;
     pa_config c = pa_config_default();
     c.small_threshold = 256; /* the article's threshold */
+    check_mapping(&c);
+    c.small_threshold = 512; /* CPython 3.12's */
+    check_mapping(&c);
+    c.small_threshold = 640;
     check_mapping(&c);
 }
 
@@ -83,7 +116,7 @@ static void test_blocks_per_pool(void **state) {
     pa_heap *h = pa_test_heap_create(NULL);
     pa_heap_view hv;
     pa_introspect_heap(h, &hv);
-    assert_int_equal(hv.nclasses, 32);
+    assert_int_equal(hv.nclasses, 44);
     assert_int_equal(hv.pools_per_arena, 64);
     assert_true(hv.pool_header_size >= 4 * sizeof(void *));
     for (size_t i = 0; i < hv.nclasses; i++) {
@@ -96,9 +129,12 @@ static void test_blocks_per_pool(void **state) {
         assert_true(cv.capacity >= 2);
     }
     if (sizeof(void *) == 8) {
-        /* CPython 3.12 on LP64: 1021 blocks of 16 bytes, 31 of 512 */
+        /* CPython 3.12 on LP64: 1021 blocks of 16 bytes, 31 of 512; past
+         * it 25 of 640 (header padded to 64) down to 3 of 4096 */
         assert_int_equal(pa_test_class_capacity(h, 0), 1021);
         assert_int_equal(pa_test_class_capacity(h, 31), 31);
+        assert_int_equal(pa_test_class_capacity(h, 32), 25);
+        assert_int_equal(pa_test_class_capacity(h, 43), 3);
     }
     pa_heap_destroy(h);
 }
@@ -107,7 +143,7 @@ static void test_blocks_per_pool(void **state) {
 static void test_pool_fills_exactly(void **state) {
     (void)state;
     pa_heap *h = pa_test_heap_create(NULL);
-    static const size_t sizes[] = {16, 48, 200, 512};
+    static const size_t sizes[] = {16, 48, 200, 512, 513, 1000, 4096};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         size_t cls = pa_test_class_of(h, sizes[k]);
         size_t cap = pa_test_class_capacity(h, cls);
@@ -235,11 +271,14 @@ static void test_partly_used_pool_reuse(void **state) {
 static void test_classes_do_not_share_pools(void **state) {
     (void)state;
     pa_heap *h = pa_test_heap_create(NULL);
-    void *p[32];
-    for (size_t i = 0; i < 32; i++)
-        p[i] = pa_heap_malloc(h, (i + 1) * 16);
-    for (size_t i = 0; i < 32; i++) {
-        for (size_t j = i + 1; j < 32; j++)
+    const pa_config *cfg = pa_heap_config(h);
+    enum { N = 44 };
+    assert_int_equal(expected_count(cfg), N);
+    void *p[N];
+    for (size_t i = 0; i < N; i++)
+        p[i] = pa_heap_malloc(h, expected_size(cfg, i));
+    for (size_t i = 0; i < N; i++) {
+        for (size_t j = i + 1; j < N; j++)
             assert_int_not_equal(pa_test_pool_base(h, p[i]), pa_test_pool_base(h, p[j]));
         pa_class_view cv;
         assert_int_equal(pa_introspect_class(h, i, &cv), 0);
@@ -248,9 +287,9 @@ static void test_classes_do_not_share_pools(void **state) {
     }
     pa_stats s;
     pa_test_stats_checked(h, NULL, &s);
-    for (size_t i = 0; i < 32; i++)
+    for (size_t i = 0; i < N; i++)
         assert_int_equal(s.classes[i].blocks_in_use, 1);
-    for (size_t i = 0; i < 32; i++)
+    for (size_t i = 0; i < N; i++)
         pa_heap_free(h, p[i]);
     assert_int_equal(pa_heap_destroy(h), 0);
 }

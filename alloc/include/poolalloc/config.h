@@ -12,11 +12,15 @@
 extern "C" {
 #endif
 
-/* Largest number of size classes any legal configuration has (512 / 8). */
-#define PA_MAX_CLASSES 64
+/* Size classes are alignment steps up to PA_LINEAR_THRESHOLD, then four per
+ * doubling (640, 768, 896, 1024, 1280, ..., 4096) up to PA_MAX_THRESHOLD. */
+#define PA_LINEAR_THRESHOLD 512
+#define PA_MAX_THRESHOLD 4096
+#define PA_GEOMETRIC_CLASSES 12
+/* Largest number of size classes any legal configuration has (512 / 8 + 12). */
+#define PA_MAX_CLASSES (PA_LINEAR_THRESHOLD / 8 + PA_GEOMETRIC_CLASSES)
 /* Largest number of pools an arena may hold (bounds the per-arena bitmaps). */
 #define PA_MAX_POOLS_PER_ARENA 1024
-#define PA_MAX_THRESHOLD 512
 
 /* What happens to an arena once every one of its pools is free. */
 typedef enum pa_empty_arena_policy {
@@ -42,7 +46,9 @@ typedef enum pa_decommit_policy {
 
 typedef struct pa_config {
     size_t alignment;       /* 8 or 16 */
-    size_t small_threshold; /* largest small request: alignment..512, multiple of alignment */
+    /* Largest request served from pools: up to 512 a multiple of the
+     * alignment, above it a class size (640, 768, ..., 4096). */
+    size_t small_threshold;
     size_t pool_size;       /* power of two; holds at least two blocks of the largest class */
     size_t arena_size;      /* power of two; holds 4..PA_MAX_POOLS_PER_ARENA pools */
     size_t memory_limit;    /* most bytes of arena memory mapped at once; 0 = no limit */
@@ -95,16 +101,21 @@ typedef struct pa_config {
     unsigned debug_quarantine;
 } pa_config;
 
-/* CPython 3.12's 64-bit layout: 16-byte alignment, 512-byte threshold,
- * 16 KiB pools, 1 MiB arenas; keep one empty arena (up to 8 under reuse);
- * decommit free pools beyond 16 per arena (up to 64 under reuse); keep
- * up to 1 MiB of freed large blocks for reuse (up to 8 MiB under reuse);
- * no limit. */
+/* CPython 3.12's 64-bit layout (16-byte alignment, 16 KiB pools, 1 MiB
+ * arenas), but pools serve requests up to 4 KiB where CPython stops at 512
+ * bytes; keep one empty arena (up to 8 under reuse); decommit free pools
+ * beyond 16 per arena (up to 64 under reuse); keep up to 1 MiB of freed
+ * large blocks for reuse (up to 8 MiB under reuse); no limit. */
 pa_config pa_config_default(void);
 
 /* 0 when cfg is usable; otherwise EINVAL and a one-line reason in msg
  * (naming the field, the value and the rule it breaks). */
 int pa_config_validate(const pa_config *cfg, char *msg, size_t msg_len);
+
+/* The size classes of a valid configuration, smallest first: how many, and
+ * the block size of class index (< the count). */
+size_t pa_config_class_count(const pa_config *cfg);
+size_t pa_config_class_size(const pa_config *cfg, size_t index);
 
 #ifdef __cplusplus
 }

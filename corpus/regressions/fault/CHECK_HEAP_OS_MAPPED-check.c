@@ -5,7 +5,7 @@
  * # poolalloc op language v2, target fault, 4 ops
  * fault map next 4                     # op 0
  * fault unmap for 16                   # op 1
- * malloc c1792  # 16 bytes             # op 2
+ * malloc c1792  # 1536 bytes           # op 2
  * check                                # op 3
  */
 #include <stddef.h>

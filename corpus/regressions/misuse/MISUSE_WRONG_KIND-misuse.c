@@ -5,24 +5,24 @@
  * # poolalloc op language v2, target misuse, 476 ops
  * free_range #19610 255                # op 0
  * usable #48181                        # op 1
- * realloc #12471 c1690-1  # 431 bytes  # op 2
+ * realloc #12471 c1690-1  # 303 bytes  # op 2
  * nop                                  # op 3
  * free #25174                          # op 4
  * shrink #46479 152                    # op 5
  * realloc #63077 170176                # op 6
- * realloc #40623 c262-1  # 111 bytes   # op 7
+ * realloc #40623 c262-1  # 3583 bytes  # op 7
  * malloc 6217                          # op 8
  * free_range #20382 144 step 8         # op 9
- * malloc t+34  # 546 bytes             # op 10
+ * malloc t+34  # 4130 bytes            # op 10
  * check                                # op 11
  * malloc 860                           # op 12
  * stats                                # op 13
  * free #61515                          # op 14
- * realloc #41934 t-42  # 470 bytes     # op 15
+ * realloc #41934 t-42  # 4054 bytes    # op 15
  * write #57544                         # op 16
  * nop                                  # op 17
  * free #59201                          # op 18
- * realloc #8725 t+53  # 565 bytes      # op 19
+ * realloc #8725 t+53  # 4149 bytes     # op 19
  * free #49439                          # op 20
  * free #33288                          # op 21
  * nop                                  # op 22
@@ -37,21 +37,21 @@
  * nop                                  # op 31
  * stats                                # op 32
  * nop                                  # op 33
- * malloc c2638  # 240 bytes            # op 34
+ * malloc c2638  # 3584 bytes           # op 34
  * free #6512                           # op 35
  * check                                # op 36
  * malloc c1078  # 368 bytes            # op 37
  * nop                                  # op 38
  * misuse write_before #11380           # op 39
  * stats                                # op 40
- * malloc c3373  # 224 bytes            # op 41
+ * malloc c3373  # 480 bytes            # op 41
  * shrink #58045 127                    # op 42
  * check                                # op 43
  * realloc #6993 1039744                # op 44
  * misuse write_before #62354           # op 45
- * calloc ovf+5 x c3309-1  # 82720825442643735 x 223 bytes (overflow or impossible) # op 46
- * malloc t+26  # 538 bytes             # op 47
- * memalign 8 t-7  # 505 bytes          # op 48
+ * calloc ovf+5 x c3309-1  # 116017258325217311 x 159 bytes (overflow or impossible) # op 46
+ * malloc t+26  # 4122 bytes            # op 47
+ * memalign 8 t-7  # 4089 bytes         # op 48
  * usable #2615                         # op 49
  * free #8992                           # op 50
  * malloc 863872                        # op 51
@@ -60,12 +60,12 @@
  * realloc #60986 955840                # op 54
  * free #55753                          # op 55
  * free_range #54807 158 step 7         # op 56
- * malloc c1193-1  # 159 bytes          # op 57
- * realloc #51915 c3397  # 96 bytes     # op 58
+ * malloc c1193-1  # 95 bytes           # op 57
+ * realloc #51915 c3397  # 160 bytes    # op 58
  * write #21225                         # op 59
  * nop                                  # op 60
  * calloc ovf+20 x 725696  # 25419382322246 x 725696 bytes (overflow or impossible) # op 61
- * memalign 213 t-15  # 497 bytes       # op 62
+ * memalign 213 t-15  # 4081 bytes      # op 62
  * free_range #50062 188 step 7         # op 63
  * realloc #40307 955328                # op 64
  * write #166                           # op 65
@@ -86,14 +86,14 @@
  * free_range #25946 39 step 2          # op 80
  * nop                                  # op 81
  * free #16567                          # op 82
- * malloc t+57  # 569 bytes             # op 83
+ * malloc t+57  # 4153 bytes            # op 83
  * free #28166                          # op 84
  * nop                                  # op 85
  * free #26550                          # op 86
  * free_range #16503 223 step 7         # op 87
  * free #21002                          # op 88
  * misuse double_free #44402            # op 89
- * realloc #28815 t-13  # 499 bytes     # op 90
+ * realloc #28815 t-13  # 4083 bytes    # op 90
  * check                                # op 91
  * calloc 61 x 275840  # 61 x 275840 bytes # op 92
  * write #57528                         # op 93
@@ -109,35 +109,35 @@
  * free #829                            # op 103
  * write #43945                         # op 104
  * free #32287                          # op 105
- * realloc #58640 c2265  # 416 bytes    # op 106
- * malloc c3358  # 496 bytes            # op 107
+ * realloc #58640 c2265  # 352 bytes    # op 106
+ * malloc c3358  # 240 bytes            # op 107
  * realloc #54253 534272                # op 108
  * check                                # op 109
  * memalign 199 230592                  # op 110
- * malloc t+62  # 574 bytes             # op 111
- * memalign 191 t+3  # 515 bytes        # op 112
+ * malloc t+62  # 4158 bytes            # op 111
+ * memalign 191 t+3  # 4099 bytes       # op 112
  * free_range #53469 108 step 7         # op 113
  * nop                                  # op 114
  * misuse interior #3671                # op 115
- * calloc 51 x t-11  # 51 x 501 bytes   # op 116
- * malloc c270+1  # 241 bytes           # op 117
+ * calloc 51 x t-11  # 51 x 4085 bytes  # op 116
+ * malloc c270+1  # 113 bytes           # op 117
  * free #57608                          # op 118
  * usable #8733                         # op 119
  * free #398                            # op 120
  * write #36622                         # op 121
  * free #31561                          # op 122
  * malloc 347712                        # op 123
- * malloc t+34  # 546 bytes             # op 124
+ * malloc t+34  # 4130 bytes            # op 124
  * misuse write_after #20009            # op 125
  * memalign 225 16128                   # op 126
  * calloc 53 x 896064  # 53 x 896064 bytes # op 127
- * realloc #21151 t+10  # 522 bytes     # op 128
- * malloc c3428+1  # 81 bytes           # op 129
- * malloc t-55  # 457 bytes             # op 130
- * malloc c3982+1  # 241 bytes          # op 131
+ * realloc #21151 t+10  # 4106 bytes    # op 128
+ * malloc c3428+1  # 2561 bytes         # op 129
+ * malloc t-55  # 4041 bytes            # op 130
+ * malloc c3982+1  # 369 bytes          # op 131
  * nop                                  # op 132
  * nop                                  # op 133
- * realloc #18214 c2918  # 112 bytes    # op 134
+ * realloc #18214 c2918  # 240 bytes    # op 134
  * free #57820                          # op 135
  * calloc 43 x 885952  # 43 x 885952 bytes # op 136
  * free #44740                          # op 137
@@ -151,45 +151,45 @@
  * stats                                # op 145
  * check                                # op 146
  * memalign 109 10242                   # op 147
- * calloc 52 x t+25  # 52 x 537 bytes   # op 148
+ * calloc 52 x t+25  # 52 x 4121 bytes  # op 148
  * nop                                  # op 149
  * free #26089                          # op 150
  * misuse write_after #36223            # op 151
  * stats                                # op 152
- * calloc 41 x c498+1  # 41 x 305 bytes # op 153
- * realloc #25898 t+46  # 558 bytes     # op 154
+ * calloc 41 x c498+1  # 41 x 241 bytes # op 153
+ * realloc #25898 t+46  # 4142 bytes    # op 154
  * misuse interior #52123               # op 155
  * malloc 10079                         # op 156
  * check                                # op 157
- * malloc c3430+1  # 113 bytes          # op 158
+ * malloc c3430+1  # 3585 bytes         # op 158
  * free #57783                          # op 159
  * shrink #55886 13                     # op 160
  * check                                # op 161
- * memalign 38 c309  # 352 bytes        # op 162
+ * memalign 38 c309  # 32 bytes         # op 162
  * check                                # op 163
  * nop                                  # op 164
  * free_range #54062 105 step 3         # op 165
  * stats                                # op 166
  * free #54209                          # op 167
- * realloc #13291 t+30  # 542 bytes     # op 168
- * realloc #48861 t-22  # 490 bytes     # op 169
- * malloc c3374  # 240 bytes            # op 170
+ * realloc #13291 t+30  # 4126 bytes    # op 168
+ * realloc #48861 t-22  # 4074 bytes    # op 169
+ * malloc c3374  # 496 bytes            # op 170
  * free #12362                          # op 171
- * realloc #46705 t+47  # 559 bytes     # op 172
+ * realloc #46705 t+47  # 4143 bytes    # op 172
  * free #60660                          # op 173
- * alloc_many 172 t+50  # 562 bytes     # op 174
+ * alloc_many 172 t+50  # 4146 bytes    # op 174
  * write #65112                         # op 175
  * stats                                # op 176
- * realloc #52068 t+36  # 548 bytes     # op 177
+ * realloc #52068 t+36  # 4132 bytes    # op 177
  * check                                # op 178
  * malloc 4149                          # op 179
  * misuse interior #46165               # op 180
  * malloc 652096                        # op 181
  * stats                                # op 182
- * memalign 157 t-14  # 498 bytes       # op 183
- * alloc_many 5 t+56  # 568 bytes       # op 184
- * malloc t+36  # 548 bytes             # op 185
- * alloc_many 57 t+41  # 553 bytes      # op 186
+ * memalign 157 t-14  # 4082 bytes      # op 183
+ * alloc_many 5 t+56  # 4152 bytes      # op 184
+ * malloc t+36  # 4132 bytes            # op 185
+ * alloc_many 57 t+41  # 4137 bytes     # op 186
  * write #35916                         # op 187
  * realloc #7226 15395                  # op 188
  * free_range #50437 61 step 4          # op 189
@@ -197,14 +197,14 @@
  * nop                                  # op 191
  * malloc 4521                          # op 192
  * realloc #13845 292096                # op 193
- * malloc t-49  # 463 bytes             # op 194
+ * malloc t-49  # 4047 bytes            # op 194
  * write #54000                         # op 195
  * stats                                # op 196
  * free #20132                          # op 197
- * calloc 18 x c2383  # 18 x 256 bytes  # op 198
+ * calloc 18 x c2383  # 18 x 128 bytes  # op 198
  * misuse write_after #49825            # op 199
- * alloc_many 189 c649  # 160 bytes     # op 200
- * realloc #14020 c3658  # 176 bytes    # op 201
+ * alloc_many 189 c649  # 768 bytes     # op 200
+ * realloc #14020 c3658  # 112 bytes    # op 201
  * realloc #7290 8136                   # op 202
  * free #2615                           # op 203
  * check                                # op 204
@@ -226,7 +226,7 @@
  * malloc 10722                         # op 220
  * check                                # op 221
  * free #45594                          # op 222
- * malloc t+26  # 538 bytes             # op 223
+ * malloc t+26  # 4122 bytes            # op 223
  * calloc ovf+2 x 380160  # 48523632348776 x 380160 bytes (overflow or impossible) # op 224
  * malloc 258944                        # op 225
  * malloc 847424                        # op 226
@@ -236,13 +236,13 @@
  * free_range #28876 240 step 3         # op 230
  * calloc 63 x 16251  # 63 x 16251 bytes # op 231
  * realloc #45808 14484                 # op 232
- * realloc #60431 t-53  # 459 bytes     # op 233
- * malloc c2646+1  # 369 bytes          # op 234
+ * realloc #60431 t-53  # 4043 bytes    # op 233
+ * malloc c2646+1  # 113 bytes          # op 234
  * write #9525                          # op 235
  * stats                                # op 236
  * usable #31175                        # op 237
- * malloc c674  # 48 bytes              # op 238
- * malloc c847+1  # 257 bytes           # op 239
+ * malloc c674  # 240 bytes             # op 238
+ * malloc c847+1  # 193 bytes           # op 239
  * free #8872                           # op 240
  * nop                                  # op 241
  * malloc 751360                        # op 242
@@ -262,8 +262,8 @@
  * shrink #42319 37                     # op 256
  * realloc #11857 696960                # op 257
  * realloc #36625 8460                  # op 258
- * malloc t-42  # 470 bytes             # op 259
- * realloc #8263 c1186+1  # 49 bytes    # op 260
+ * malloc t-42  # 4054 bytes            # op 259
+ * realloc #8263 c1186+1  # 3585 bytes  # op 260
  * free #29831                          # op 261
  * shrink #40148 189                    # op 262
  * nop                                  # op 263
@@ -271,16 +271,16 @@
  * shrink #26956 119                    # op 265
  * free #48821                          # op 266
  * free_range #47974 5                  # op 267
- * calloc 20 x c2335  # 20 x 512 bytes  # op 268
+ * calloc 20 x c2335  # 20 x 64 bytes   # op 268
  * nop                                  # op 269
  * nop                                  # op 270
  * grow #52517 184                      # op 271
  * write #38715                         # op 272
  * check                                # op 273
  * stats                                # op 274
- * malloc t-51  # 461 bytes             # op 275
+ * malloc t-51  # 4045 bytes            # op 275
  * malloc 13979                         # op 276
- * realloc #29150 t+40  # 552 bytes     # op 277
+ * realloc #29150 t+40  # 4136 bytes    # op 277
  * malloc 6426                          # op 278
  * malloc 4007                          # op 279
  * alloc_many 121 728704                # op 280
@@ -293,22 +293,22 @@
  * free #43441                          # op 287
  * free #32215                          # op 288
  * misuse foreign                       # op 289
- * calloc 39 x t+46  # 39 x 558 bytes   # op 290
- * alloc_many 93 c1342  # 496 bytes     # op 291
+ * calloc 39 x t+46  # 39 x 4142 bytes  # op 290
+ * alloc_many 93 c1342  # 368 bytes     # op 291
  * check                                # op 292
- * malloc t+20  # 532 bytes             # op 293
+ * malloc t+20  # 4116 bytes            # op 293
  * malloc 950656                        # op 294
- * calloc ovf+36 x t-56  # 40453386126556071 x 456 bytes (overflow or impossible) # op 295
+ * calloc ovf+36 x t-56  # 4566025760819232 x 4040 bytes (overflow or impossible) # op 295
  * nop                                  # op 296
  * shrink #40026 238                    # op 297
  * calloc 6 x c2835+1  # 6 x 321 bytes  # op 298
  * stats                                # op 299
  * free #18338                          # op 300
  * write #13720                         # op 301
- * memalign 181 c1923  # 64 bytes       # op 302
+ * memalign 181 c1923  # 512 bytes      # op 302
  * alloc_many 4 7509                    # op 303
- * realloc #64968 c2646  # 368 bytes    # op 304
- * malloc t-41  # 471 bytes             # op 305
+ * realloc #64968 c2646  # 112 bytes    # op 304
+ * malloc t-41  # 4055 bytes            # op 305
  * misuse foreign                       # op 306
  * free_range #2868 221 step 8          # op 307
  * nop                                  # op 308
@@ -319,19 +319,19 @@
  * stats                                # op 313
  * realloc #23902 524352                # op 314
  * nop                                  # op 315
- * calloc ovf+32 x c1631+1  # 35958565445827618 x 513 bytes (overflow or impossible) # op 316
- * calloc 21 x c1469+1  # 21 x 481 bytes # op 317
+ * calloc ovf+32 x c1631+1  # 283796062672454673 x 65 bytes (overflow or impossible) # op 316
+ * calloc 21 x c1469+1  # 21 x 289 bytes # op 317
  * check                                # op 318
  * alloc_many 85 11689                  # op 319
  * usable #53078                        # op 320
  * free #17314                          # op 321
  * free #26838                          # op 322
- * malloc t+8  # 520 bytes              # op 323
- * realloc #22263 t+51  # 563 bytes     # op 324
+ * malloc t+8  # 4104 bytes             # op 323
+ * realloc #22263 t+51  # 4147 bytes    # op 324
  * free_range #15885 101 step 4         # op 325
  * shrink #34468 159                    # op 326
  * alloc_many 32 15594                  # op 327
- * calloc 48 x t+8  # 48 x 520 bytes    # op 328
+ * calloc 48 x t+8  # 48 x 4104 bytes   # op 328
  * realloc #33064 984896                # op 329
  * check                                # op 330
  * grow #54252 104                      # op 331
@@ -339,12 +339,12 @@
  * memalign 43 9014                     # op 333
  * nop                                  # op 334
  * memalign 89 11432                    # op 335
- * malloc t+34  # 546 bytes             # op 336
+ * malloc t+34  # 4130 bytes            # op 336
  * check                                # op 337
  * realloc #58783 190                   # op 338
  * realloc #48752 c1437-1  # 479 bytes  # op 339
  * malloc 10526                         # op 340
- * memalign 166 t+36  # 548 bytes       # op 341
+ * memalign 166 t+36  # 4132 bytes      # op 341
  * write #40609                         # op 342
  * free #45513                          # op 343
  * stats                                # op 344
@@ -355,18 +355,18 @@
  * realloc #62871 644                   # op 349
  * nop                                  # op 350
  * free #17787                          # op 351
- * malloc t-45  # 467 bytes             # op 352
+ * malloc t-45  # 4051 bytes            # op 352
  * calloc ovf+14 x 585088  # 31528153155966 x 585088 bytes (overflow or impossible) # op 353
  * nop                                  # op 354
  * stats                                # op 355
  * nop                                  # op 356
  * nop                                  # op 357
- * malloc c1725+1  # 481 bytes          # op 358
+ * malloc c1725+1  # 161 bytes          # op 358
  * usable #65249                        # op 359
  * realloc #26945 12948                 # op 360
  * grow #26331 94                       # op 361
  * memalign 128 16252                   # op 362
- * malloc c3641-1  # 415 bytes          # op 363
+ * malloc c3641-1  # 767 bytes          # op 363
  * write #12775                         # op 364
  * nop                                  # op 365
  * malloc 16310                         # op 366
@@ -374,34 +374,34 @@
  * malloc 924352                        # op 368
  * write #65317                         # op 369
  * realloc #59341 691712                # op 370
- * malloc t-53  # 459 bytes             # op 371
+ * malloc t-53  # 4043 bytes            # op 371
  * write #35666                         # op 372
  * realloc #47189 297472                # op 373
  * free #57339                          # op 374
  * malloc 1370                          # op 375
  * realloc #47413 2300                  # op 376
- * calloc 41 x c1209+1  # 41 x 417 bytes # op 377
+ * calloc 41 x c1209+1  # 41 x 353 bytes # op 377
  * misuse foreign                       # op 378
  * malloc 461120                        # op 379
  * write #2623                          # op 380
- * realloc #32547 t+12  # 524 bytes     # op 381
+ * realloc #32547 t+12  # 4108 bytes    # op 381
  * nop                                  # op 382
  * malloc 9167                          # op 383
- * alloc_many 106 t-11  # 501 bytes     # op 384
- * realloc #9595 t+25  # 537 bytes      # op 385
+ * alloc_many 106 t-11  # 4085 bytes    # op 384
+ * realloc #9595 t+25  # 4121 bytes     # op 385
  * usable #62786                        # op 386
  * malloc 7016                          # op 387
  * check                                # op 388
  * malloc 232128                        # op 389
  * malloc 69696                         # op 390
- * calloc ovf+44 x t+9  # 35406418567580758 x 521 bytes (overflow or impossible) # op 391
+ * calloc ovf+44 x t+9  # 4493725718321494 x 4105 bytes (overflow or impossible) # op 391
  * write #8796                          # op 392
  * calloc 12 x 3468  # 12 x 3468 bytes  # op 393
  * memalign 217 14479                   # op 394
  * write #37759                         # op 395
  * stats                                # op 396
  * write #53292                         # op 397
- * calloc 61 x c450+1  # 61 x 49 bytes  # op 398
+ * calloc 61 x c450+1  # 61 x 177 bytes # op 398
  * grow #49825 251                      # op 399
  * memalign 95 654848                   # op 400
  * stats                                # op 401
@@ -421,32 +421,32 @@
  * free #13569                          # op 415
  * stats                                # op 416
  * grow #58375 137                      # op 417
- * malloc c1617-1  # 287 bytes          # op 418
- * malloc c1559  # 384 bytes            # op 419
+ * malloc c1617-1  # 767 bytes          # op 418
+ * malloc c1559  # 320 bytes            # op 419
  * free #29231                          # op 420
- * memalign 52 t+54  # 566 bytes        # op 421
+ * memalign 52 t+54  # 4150 bytes       # op 421
  * malloc 1018112                       # op 422
- * memalign 157 c3505  # 288 bytes      # op 423
+ * memalign 157 c3505  # 480 bytes      # op 423
  * realloc #11791 10841                 # op 424
  * malloc 10814                         # op 425
  * malloc 695296                        # op 426
  * malloc 753984                        # op 427
  * check                                # op 428
- * realloc #37948 t-47  # 465 bytes     # op 429
+ * realloc #37948 t-47  # 4049 bytes    # op 429
  * check                                # op 430
- * calloc 57 x t+9  # 57 x 521 bytes    # op 431
+ * calloc 57 x t+9  # 57 x 4105 bytes   # op 431
  * stats                                # op 432
- * alloc_many 252 c1194  # 176 bytes    # op 433
+ * alloc_many 252 c1194  # 112 bytes    # op 433
  * free #64298                          # op 434
  * shrink #52884 125                    # op 435
  * write #20480                         # op 436
- * memalign 61 c3662-1  # 239 bytes     # op 437
- * memalign 182 c3077-1  # 95 bytes     # op 438
+ * memalign 61 c3662-1  # 175 bytes     # op 437
+ * memalign 182 c3077-1  # 3071 bytes   # op 438
  * write #34663                         # op 439
  * check                                # op 440
  * stats                                # op 441
  * free #49074                          # op 442
- * malloc t-35  # 477 bytes             # op 443
+ * malloc t-35  # 4061 bytes            # op 443
  * malloc 731456                        # op 444
  * nop                                  # op 445
  * free #21089                          # op 446
@@ -463,12 +463,12 @@
  * free #52735                          # op 457
  * stats                                # op 458
  * nop                                  # op 459
- * malloc t-48  # 464 bytes             # op 460
+ * malloc t-48  # 4048 bytes            # op 460
  * nop                                  # op 461
  * write #59728                         # op 462
- * malloc t+1  # 513 bytes              # op 463
+ * malloc t+1  # 4097 bytes             # op 463
  * grow #32765 205                      # op 464
- * malloc t-9  # 503 bytes              # op 465
+ * malloc t-9  # 4087 bytes             # op 465
  * usable #20571                        # op 466
  * write #28179                         # op 467
  * calloc ovf+58 x 3801  # 4853129195924697 x 3801 bytes (overflow or impossible) # op 468
@@ -477,7 +477,7 @@
  * free #26354                          # op 471
  * misuse write_after #34022            # op 472
  * stats                                # op 473
- * alloc_many 115 t+48  # 560 bytes     # op 474
+ * alloc_many 115 t+48  # 4144 bytes    # op 474
  * grow #0 1                            # op 475
  */
 #include <stddef.h>

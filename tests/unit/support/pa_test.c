@@ -31,6 +31,7 @@ pa_config pa_test_config(pa_test_os *t, const pa_config *base) {
 
 pa_config pa_test_compact_config(void) {
     pa_config c = pa_config_default();
+    c.small_threshold = 512; /* 4 KiB pools hold 7 blocks of it */
     c.pool_size = 4096;
     c.arena_size = 16 * 4096;
     c.decommit = PA_DECOMMIT_NEVER;
@@ -53,8 +54,11 @@ size_t pa_test_class_capacity(const pa_heap *h, size_t cls) {
 }
 
 size_t pa_test_class_of(const pa_heap *h, size_t size) {
-    size_t align = pa_heap_config(h)->alignment;
-    return size ? (size - 1) / align : 0;
+    const pa_config *c = pa_heap_config(h);
+    size_t n = pa_config_class_count(c), i = 0;
+    while (i < n && pa_config_class_size(c, i) < size)
+        i++;
+    return i;
 }
 
 uintptr_t pa_test_pool_base(const pa_heap *h, const void *p) {
@@ -123,7 +127,7 @@ void pa_test_stats_checked(const pa_heap *h, const pa_os_counter *c, pa_stats *o
     pa_introspect_heap(h, &hv);
     const pa_config *cfg = pa_heap_config(h);
 
-    assert_int_equal(s.nclasses, cfg->small_threshold / cfg->alignment);
+    assert_int_equal(s.nclasses, pa_config_class_count(cfg));
     assert_int_equal(s.arena_size, cfg->arena_size);
     assert_int_equal(s.bytes_total, s.arenas_current * s.arena_size);
     assert_int_equal(s.bytes_total, s.bytes_in_use + s.bytes_free_blocks + s.bytes_free_pools +
@@ -140,7 +144,7 @@ void pa_test_stats_checked(const pa_heap *h, const pa_os_counter *c, pa_stats *o
         const pa_class_stats *cs = &s.classes[i];
         pa_class_view cv;
         assert_int_equal(pa_introspect_class(h, i, &cv), 0);
-        assert_int_equal(cs->block_size, (i + 1) * cfg->alignment);
+        assert_int_equal(cs->block_size, pa_config_class_size(cfg, i));
         assert_int_equal(cs->bytes_in_use, cs->blocks_in_use * cs->block_size);
         assert_int_equal(cs->pools, cv.pools);
         assert_true(cs->full_pools <= cs->pools);
