@@ -57,9 +57,14 @@ void *pa_calloc(size_t count, size_t size) {
     return PA_LIKELY(p != NULL) ? p : calloc_slow(count, size);
 }
 
-void *pa_realloc(void *p, size_t size) {
+static __attribute__((noinline)) void *realloc_slow(void *p, size_t size) {
     pa_heap *h = current();
-    return h ? pa_heap_realloc(h, p, size) : NULL;
+    return h ? pa_heap_realloc_slow(h, p, size) : NULL;
+}
+
+void *pa_realloc(void *p, size_t size) {
+    void *q = pa_fast_realloc_try(default_heap, p, size);
+    return PA_LIKELY(q != NULL) ? q : realloc_slow(p, size);
 }
 
 /* With no heap yet, a non-NULL p is still handed to one (created on demand)

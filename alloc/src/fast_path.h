@@ -12,6 +12,7 @@
 
 void *pa_heap_malloc_slow(pa_heap *h, size_t size);
 void pa_heap_free_slow(pa_heap *h, void *p);
+void *pa_heap_realloc_slow(pa_heap *h, void *p, size_t size);
 
 /* NULL when the fast path does not apply (the heap then takes the slow
  * path); it never fails otherwise. */
@@ -81,6 +82,33 @@ static inline int pa_fast_free_try(pa_heap *h, void *p) {
 static inline void pa_fast_free(pa_heap *h, void *p) {
     if (!pa_fast_free_try(h, p))
         pa_heap_free_slow(h, p);
+}
+
+/* realloc leaves a small block where it is when the new size fits the
+ * block and shrinks it by less than a quarter: not worth a copy. */
+static inline int pa_realloc_stays(size_t size, size_t block) { return size <= block && 4 * size > 3 * block; }
+
+/* The common realloc, a small block growing or shrinking a little within
+ * its block: p, when it is a live block of an arena in the owner cache (a
+ * debug heap's is empty) that may stay. NULL for anything else, which the
+ * slow path decides (and reports, if it is misuse); always in Valgrind
+ * builds, as for free. */
+static inline void *pa_fast_realloc_try(pa_heap *h, void *p, size_t size) {
+#ifdef PA_ANNOTATE_VALGRIND
+    (void)h, (void)p, (void)size;
+    return NULL;
+#else
+    if (!pa_owner_cached(h, p))
+        return NULL;
+    const pa_pool *pool = pa_pool_of(h, p);
+    if (pool->count == 0) /* not live: the slow path reports it */
+        return NULL;
+    size_t block = h->classes[pool->size_class].block_size;
+    if (!pa_realloc_stays(size, block))
+        return NULL;
+    pa_annotate_block_resized(p, size, block);
+    return p;
+#endif
 }
 
 #endif

@@ -203,16 +203,13 @@ static __attribute__((noinline)) void *realloc_small(pa_heap *h, void *p, size_t
     if (!pool)
         return NULL;
     size_t block = h->classes[pool->size_class].block_size;
-    size_t keep = pa_annotate_usable(p, block);
-    if (size <= block) {
-        /* Shrinking by less than a quarter is not worth a copy. */
-        if (4 * size > 3 * block) {
-            pa_annotate_block_resized(p, size, block);
-            return p;
-        }
-        if (size < keep)
-            keep = size;
+    if (pa_realloc_stays(size, block)) {
+        pa_annotate_block_resized(p, size, block);
+        return p;
     }
+    size_t keep = pa_annotate_usable(p, block);
+    if (size < keep)
+        keep = size;
     void *q = pa_fast_malloc_try(h, size);
     if (!q && !(q = pa_raw_malloc(h, size)))
         return NULL;
@@ -376,10 +373,15 @@ void pa_heap_free_api(pa_heap *h, void *p, char api) {
         pa_fast_free(h, p);
 }
 
-void *pa_heap_realloc(pa_heap *h, void *p, size_t size) {
+void *pa_heap_realloc_slow(pa_heap *h, void *p, size_t size) {
     if (h->config.debug)
         return pa_debug_realloc(h, p, size);
     return raw_realloc(h, p, size);
+}
+
+void *pa_heap_realloc(pa_heap *h, void *p, size_t size) {
+    void *q = pa_fast_realloc_try(h, p, size);
+    return PA_LIKELY(q != NULL) ? q : pa_heap_realloc_slow(h, p, size);
 }
 
 size_t pa_heap_usable_size(pa_heap *h, const void *p) {
