@@ -1,7 +1,7 @@
 /* realloc growth of many strings: each string starts empty and grows by
  * appends of 1..32 characters, every append a realloc to the exact new
  * length; the strings take turns, so neighbours in memory keep growing too.
- * Targets are log-uniform in 16 B..4 KiB (some cross the small threshold).
+ * Targets are log-uniform in 16 B..4 KiB (many past CPython's 512 B threshold).
  * The checkpoint RSS is all strings at full length. */
 #include <string.h>
 
