@@ -24,6 +24,8 @@ static inline size_t pa_layout_first_offset(size_t block_size) {
  * holds (5 + g % 4) << (7 + g / 4) bytes, 640 for g = 0. Their spacing
  * bounds the bytes a request wastes to a fifth of its block. */
 static inline size_t pa_layout_geometric_size(size_t g) { return (5 + g % 4) << (7 + g / 4); }
+_Static_assert(((5 + (PA_GEOMETRIC_CLASSES - 1) % 4) << (7 + (PA_GEOMETRIC_CLASSES - 1) / 4)) == PA_MAX_THRESHOLD,
+               "the last geometric class is PA_MAX_THRESHOLD");
 
 /* The geometric class of a request of size bytes, PA_LINEAR_THRESHOLD <
  * size <= PA_MAX_THRESHOLD: its doubling, then its quarter within it. */
