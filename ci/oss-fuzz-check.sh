@@ -9,13 +9,14 @@
 # the sanitizer's instrumentation, and fuzzes its seed corpus for a few
 # seconds without a crash.
 #
-#   ci/oss-fuzz-check.sh [--engine libfuzzer|afl] [--sanitizer address|undefined|memory]
+#   ci/oss-fuzz-check.sh [--engine libfuzzer|afl] [--sanitizer address|undefined|memory|coverage]
 #                        [--seconds N] [--keep DIR] [--all]
 #
 # Defaults: libfuzzer, address, 5 seconds per target. --all checks every
 # engine and sanitizer pair of .clusterfuzzlite/project.yaml (AFL++ with
-# address only, as OSS-Fuzz builds it). --keep DIR leaves SRC, WORK and OUT
-# under DIR instead of a temporary directory.
+# address only, as OSS-Fuzz builds it) and libFuzzer's coverage build,
+# whose targets replay their seeds instead of fuzzing. --keep DIR leaves
+# SRC, WORK and OUT under DIR instead of a temporary directory.
 # Exit status: 0 the build and the check passed, 1 a check failed, 2 usage
 # or tools missing.
 set -uo pipefail
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=${2:?}; shift 2 ;;
     --keep) keep=${2:?}; shift 2 ;;
     --all) all=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "oss-fuzz-check: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,7 +41,7 @@ done
 
 if [ $all = 1 ]; then
   rc=0
-  for pair in libfuzzer:address libfuzzer:undefined libfuzzer:memory afl:address; do
+  for pair in libfuzzer:address libfuzzer:undefined libfuzzer:memory libfuzzer:coverage afl:address; do
     args=(--engine "${pair%%:*}" --sanitizer "${pair#*:}" --seconds "$seconds")
     [ -n "$keep" ] && args+=(--keep "$keep/${pair/:/-}")
     "$0" "${args[@]}" || rc=1
@@ -57,11 +58,14 @@ case $sanitizer in
   address) sanitizer_flags="-fsanitize=address -fsanitize-address-use-after-scope"; runtime_symbol=__asan_init ;;
   undefined) sanitizer_flags="-fsanitize=$ubsan_checks -fno-sanitize-recover=$ubsan_fatal"; runtime_symbol=__ubsan_handle_ ;;
   memory) sanitizer_flags="-fsanitize=memory -fsanitize-memory-track-origins"; runtime_symbol=__msan_init ;;
-  *) echo "oss-fuzz-check: --sanitizer must be address, undefined or memory" >&2; exit 2 ;;
+  # the build ClusterFuzzLite's coverage mode makes (cflite_cron.yml)
+  coverage) sanitizer_flags=""; runtime_symbol=__llvm_profile_runtime ;;
+  *) echo "oss-fuzz-check: --sanitizer must be address, undefined, memory or coverage" >&2; exit 2 ;;
 esac
 case $engine in
   libfuzzer)
     cc=clang; cxx=clang++; coverage_flags="-fsanitize=fuzzer-no-link"; lib_engine="-fsanitize=fuzzer"
+    [ "$sanitizer" = coverage ] && coverage_flags="-fprofile-instr-generate -fcoverage-mapping -pthread -Wl,--no-as-needed -Wl,-ldl -Wl,-lm -Wno-unused-command-line-argument"
     engine_symbol=LLVMFuzzerRunDriver ;;
   afl)
     cc=afl-clang-fast; cxx=afl-clang-fast++; coverage_flags=""; lib_engine=/usr/lib/afl/libAFLDriver.a
@@ -127,7 +131,14 @@ for bin in "${targets[@]}"; do
   n_seeds=$(find "$seeds" -type f | wc -l)
   max_len=$(sed -n 's/^max_len = //p' "$root/out/$name.options")
   log=$root/work/run-$name.log
-  if [ "$engine" = libfuzzer ]; then
+  if [ "$sanitizer" = coverage ]; then
+    # not fuzzed, replayed: each seed once, as the coverage report runs them
+    (cd "$root/work" && LLVM_PROFILE_FILE="$root/work/$name.profraw" "$bin" -timeout=20 "$seeds"/* >"$log" 2>&1)
+    rc=$?
+    [ $rc = 0 ] || { tail -n 40 "$log" >&2; bad "$name: replaying its seed corpus exits $rc"; }
+    [ -s "$root/work/$name.profraw" ] || bad "$name: wrote no coverage profile"
+    execs=$(grep -a -c '^Executed ' "$log")
+  elif [ "$engine" = libfuzzer ]; then
     (cd "$root/work" && "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=20 \
         -dict="$root/out/$name.dict" -artifact_prefix="$root/work/$name-" "$seeds" >"$log" 2>&1)
     rc=$?
