@@ -107,13 +107,20 @@ fi
 # ---- report ---------------------------------------------------------------------
 llvm-profdata-14 merge -sparse "$prof"/*.profraw -o "$out/coverage.profdata" ||
   { echo "coverage: llvm-profdata merge failed" >&2; exit 2; }
-# every instrumented program the build made (llvm-cov: the first one
-# plain, the others with -object)
+# the programs that ran: the replay programs, and with --tests every
+# instrumented program of the build (llvm-cov: the first plain, the others
+# with -object). A program that did not run would only add instantiations
+# with zero counts, which llvm-cov may count against a line or branch.
+if [ $tests = 1 ]; then
+  mapfile -t programs < <(find "$build" -path '*/CMakeFiles' -prune -o -type f \( -perm -u+x -o -name '*.so' \) -print | sort)
+else
+  programs=("${replay_programs[@]/#/$build/fuzz/}")
+fi
 objects=()
-while IFS= read -r f; do
+for f in "${programs[@]}"; do
   grep -qa __llvm_covmap "$f" || continue
   [ ${#objects[@]} = 0 ] && objects=("$f") || objects+=(-object "$f")
-done < <(find "$build" -path '*/CMakeFiles' -prune -o -type f \( -perm -u+x -o -name '*.so' \) -print | sort)
+done
 [ ${#objects[@]} -gt 0 ] || { echo "coverage: no instrumented program in $build" >&2; exit 2; }
 sources=("$src/alloc/src" "$src/invariants/src" "$src/fuzz/harness" "$src/fuzz/targets")
 cov=(-instr-profile="$out/coverage.profdata" "${objects[@]}")
@@ -124,7 +131,8 @@ if [ $html = 1 ]; then
   llvm-cov-14 show "${cov[@]}" -format=html -show-branches=count -show-line-counts-or-regions \
     -output-dir="$out/html" "${sources[@]}" 2>>"$out/llvm-cov.log"
 fi
-llvm-cov-14 show "${cov[@]}" -show-branches=count "${sources[@]}" >"$out/show.txt" 2>>"$out/llvm-cov.log"
+# with the expansions: a branch inside a macro counts in llvm-cov's report
+llvm-cov-14 show "${cov[@]}" -show-branches=count -show-expansions "${sources[@]}" >"$out/show.txt" 2>>"$out/llvm-cov.log"
 
 what="corpus ($corpus)"
 [ $tests = 1 ] && what="corpus and ctest"
