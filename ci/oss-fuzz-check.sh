@@ -164,7 +164,11 @@ for bin in "${targets[@]}"; do
     [ $rc = 0 ] && [ -n "$stats" ] || { tail -n 40 "$log" >&2; bad "$name: afl-fuzz exit $rc"; }
     [ "$crashes" = 0 ] || bad "$name: afl-fuzz found $crashes crash(es) in $root/work/afl-$name"
   fi
-  printf '%-20s %4d seeds, %s execs in %ss\n' "$name" "$n_seeds" "${execs:-?}" "$seconds"
+  if [ "$sanitizer" = coverage ]; then
+    printf '%-20s %4d seeds, %s replayed\n' "$name" "$n_seeds" "${execs:-?}"
+  else
+    printf '%-20s %4d seeds, %s execs in %ss\n' "$name" "$n_seeds" "${execs:-?}" "$seconds"
+  fi
 done
 if [ $fail = 0 ]; then
   echo "=== oss-fuzz-check: $engine + $sanitizer passed (${#targets[@]} targets, $(($(date +%s) - start))s) ==="

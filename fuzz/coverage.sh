@@ -23,6 +23,7 @@
 # written), 2 usage, build or tool error.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/fuzz/targets.sh"
 targets=all
 corpus=$src/corpus
 build=$src/build/coverage
@@ -44,11 +45,7 @@ while [ $# -gt 0 ]; do
     *) echo "coverage: unknown option $1" >&2; usage 2 ;;
   esac
 done
-[ "$targets" = all ] && targets=default,config,fault,misuse,trace_parser
-IFS=, read -r -a target_list <<<"$targets"
-for t in "${target_list[@]}"; do
-  case $t in default|config|fault|misuse|trace_parser) ;; *) echo "coverage: unknown target $t" >&2; exit 2 ;; esac
-done
+pa_parse_targets coverage "$targets"
 [ -d "$corpus" ] || { echo "coverage: --corpus $corpus is not a directory" >&2; exit 2; }
 for tool in clang llvm-profdata-14 llvm-cov-14; do
   command -v $tool >/dev/null 2>&1 || { echo "coverage: $tool is not installed (ci/deps.sh)" >&2; exit 2; }

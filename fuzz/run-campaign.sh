@@ -46,6 +46,7 @@
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/fuzz/targets.sh"
 engine=libfuzzer
 targets=default
 duration=180
@@ -94,11 +95,7 @@ case $engine in
   both) engines=(libfuzzer afl) ;;
   *) echo "run-campaign: --engine must be libfuzzer, afl or both" >&2; exit 2 ;;
 esac
-[ "$targets" = all ] && targets=default,config,fault,misuse,trace_parser
-IFS=, read -r -a target_list <<<"$targets"
-for t in "${target_list[@]}"; do
-  case $t in default|config|fault|misuse|trace_parser) ;; *) echo "run-campaign: unknown target $t" >&2; exit 2 ;; esac
-done
+pa_parse_targets run-campaign "$targets"
 [[ $duration =~ ^[0-9]+$ && $duration -ge 1 ]] || { echo "run-campaign: --duration takes seconds" >&2; exit 2; }
 [[ $jobs =~ ^[0-9]+$ && $jobs -ge 1 ]] || { echo "run-campaign: --jobs takes a count" >&2; exit 2; }
 [ -d "$corpus" ] || { echo "run-campaign: --corpus $corpus is not a directory" >&2; exit 2; }
