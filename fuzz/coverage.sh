@@ -76,8 +76,10 @@ fi
 # ---- run ------------------------------------------------------------------------
 prof=$out/profraw
 rm -rf "$prof" && mkdir -p "$prof"
-# %m: one file per program, merged as its processes exit (ctest runs thousands)
-export LLVM_PROFILE_FILE="$prof/%4m.profraw"
+# One file per process (%p). Not a pool per program (%Nm): the replay
+# programs share one profile layout with different code, and one's profile
+# cannot merge into another's file; %m still merges a reused pid's file.
+export LLVM_PROFILE_FILE="$prof/%p-%m.profraw"
 rc=0
 for t in "${target_list[@]}"; do
   bin=$build/fuzz/fuzz_${t}_replay
