@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 #if defined(__has_feature)
 #if __has_feature(memory_sanitizer)

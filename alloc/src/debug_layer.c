@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "annotate.h"
-#include "heap_layers.h"
 #include "large_table.h"
 #include "meta.h"
 #include "misuse_report.h"
 #include "pool_walk.h"
 #include "poolalloc/debug.h"
+#include "raw.h"
 
 /* A debug block inside a raw block of the plain heap:
  *   [pad: FD..][header: size serial lead api state FD x10][data][FD x16]

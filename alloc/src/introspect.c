@@ -4,7 +4,7 @@
 
 #include "annotate.h"
 #include "debug_layer.h"
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "large_cache.h"
 #include "pool_walk.h"
 #include "radix.h"

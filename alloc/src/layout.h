@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 /* Blocks are aligned to the largest power of two dividing their size, up to
  * this, so aligned requests up to 64 bytes are served from pools. */

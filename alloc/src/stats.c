@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "pool_walk.h"
 
 /* Block and pool figures come from a walk over the pools; arena and pool

@@ -1,7 +1,9 @@
-/* The heap's private structures. Only alloc/ and white-box tests (which
- * corrupt heaps on purpose) include this; tools read heaps via introspect.h. */
-#ifndef POOLALLOC_HEAP_INTERNAL_H
-#define POOLALLOC_HEAP_INTERNAL_H
+/* The types of a heap and its parts (pools, arenas, classes, ownership map,
+ * large table and cache), shared by every file of alloc/. Only alloc/ and
+ * white-box tests (which corrupt heaps on purpose) include this; tools read
+ * heaps via introspect.h. */
+#ifndef POOLALLOC_HEAP_TYPES_H
+#define POOLALLOC_HEAP_TYPES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -170,6 +172,7 @@ struct pa_heap {
     uintptr_t spare_arena;
     size_t metadata_bytes;
     size_t self_bytes;       /* bytes mapped for this struct and last_with_free */
+    int is_default;          /* the process's default heap: never destroyed */
 
     /* retention.c: what freed memory is kept for reuse */
     uint32_t empty_arenas;      /* wholly free arenas mapped now */
