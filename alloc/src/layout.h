@@ -3,8 +3,15 @@
 #define POOLALLOC_LAYOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "heap_types.h"
+
+/* Offsets inside a pool (pa_pool's nextoffset and maxnextoffset, a class's
+ * first_offset) are 32-bit, and nextoffset reaches pool_size once the last
+ * block is carved: the largest power of two they hold is the largest pool. */
+#define PA_MAX_POOL_SIZE ((size_t)1 << 31)
+_Static_assert(PA_MAX_POOL_SIZE <= UINT32_MAX, "nextoffset holds pool_size");
 
 /* Blocks are aligned to the largest power of two dividing their size, up to
  * this, so aligned requests up to 64 bytes are served from pools. */
