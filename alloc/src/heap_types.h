@@ -198,6 +198,12 @@ struct pa_heap {
  * CPython does, so the fast path keeps no counter of its own. */
 size_t pa_heap_small_blocks_in_use(const pa_heap *h);
 
+/* Bytes the heap holds from its OS layer now: metadata, arenas, and the
+ * spare arena-sized region if there is one. */
+static inline size_t pa_heap_os_bytes_mapped(const pa_heap *h) {
+    return h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
+}
+
 static inline uintptr_t *pa_owner_slot(pa_heap *h, uintptr_t p) {
     return &h->owner_cache[(p >> h->arena_shift) & (PA_OWNER_CACHE_SLOTS - 1)];
 }

@@ -44,7 +44,7 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->large_cache_budget = h->large_cache.budget;
     v->large_cache_low = h->large_cache.low;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
-    v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
+    v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
 }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
