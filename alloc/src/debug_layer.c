@@ -10,6 +10,7 @@
 #include "misuse_report.h"
 #include "pool_walk.h"
 #include "poolalloc/debug.h"
+#include "poolalloc/introspect.h"
 #include "raw.h"
 
 /* A debug block inside a raw block of the plain heap:
@@ -430,33 +431,21 @@ static int pool_layout(const pa_heap *h, const pa_pool *pool, size_t *first, siz
     return 1;
 }
 
-/* Marks the pool's free blocks from..from + WINDOW in is_free. -1 when the
- * freelist leaves the carved blocks, does not end, or disagrees with count:
- * which blocks are live is then unknown (reading a free block as live would
- * also trip Valgrind), and the pool is not judged. */
-static int free_window(const pa_pool *pool, size_t first, size_t size, size_t carved, size_t from,
-                       uint64_t *is_free) {
-    memset(is_free, 0, WINDOW / 8);
-    size_t n = 0;
-    for (const pa_block *b = pool->freeblock; b; b = pa_link_read(b)) {
-        size_t off = (uintptr_t)b - (uintptr_t)pool;
-        if (n++ == carved || off < first || off >= first + carved * size || (off - first) % size)
-            return -1;
-        size_t k = (off - first) / size - from;
-        if (k < WINDOW)
-            is_free[k / 64] |= UINT64_C(1) << (k % 64);
-    }
-    return n + pool->count == carved ? 0 : -1;
-}
-
-/* Live slots of a pool are the carved ones not on its freelist. */
+/* Live slots of a pool are the carved ones not on its freelist. The
+ * freelist is walked by the heap's trust-nothing walk, once per window;
+ * a pool whose freelist is broken or disagrees with count is not judged:
+ * which blocks are live is then unknown (reading a free block as live
+ * would also trip Valgrind). */
 static void scan_pool(scan *s, const pa_pool *pool) {
     size_t first, size, carved;
     uint64_t is_free[WINDOW / 64];
     if (!pool->count || !pool_layout(s->h, pool, &first, &size, &carved))
         return;
     for (size_t from = 0; from < carved; from += WINDOW) {
-        if (free_window(pool, first, size, carved, from, is_free))
+        pa_freelist_walk w;
+        if (pa_introspect_freelist(s->h, (uintptr_t)pool, first, size, first + carved * size, from, is_free, WINDOW,
+                                   &w) != PA_FREELIST_SOUND ||
+            w.length + pool->count != carved)
             return;
         for (size_t k = 0; k < WINDOW && from + k < carved; k++)
             if (!((is_free[k / 64] >> (k % 64)) & 1)) {

@@ -120,6 +120,34 @@ int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) 
     return 0;
 }
 
+int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_t block_size, size_t limit,
+                           size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk) {
+    if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
+        return -1;
+    memset(bits, 0, (nbits + 63) / 64 * sizeof *bits);
+    memset(walk, 0, sizeof *walk);
+    size_t blocks = limit > first ? (limit - first) / block_size : 0;
+    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    while (cur) {
+        walk->member = cur;
+        if (cur < pool + first || cur >= pool + limit)
+            return PA_FREELIST_OUT_OF_RANGE;
+        if ((cur - pool - first) % block_size)
+            return PA_FREELIST_MISALIGNED;
+        size_t k = (cur - pool - first) / block_size - from;
+        if (walk->length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1))
+            return PA_FREELIST_CYCLE;
+        if (k < nbits)
+            bits[k / 64] |= UINT64_C(1) << (k % 64);
+        walk->length++;
+        walk->last = cur;
+        if (pa_introspect_read_link(h, cur, &cur))
+            return PA_FREELIST_UNREADABLE;
+    }
+    walk->member = 0;
+    return PA_FREELIST_SOUND;
+}
+
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {
     if (nfreepools > h->pools_per_arena)
         return 0;
