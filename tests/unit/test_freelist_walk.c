@@ -17,6 +17,8 @@ typedef struct pool_fixture {
     size_t nfreed;
     uintptr_t pool;
     size_t first, block_size, limit;
+    uint64_t bits[512 / 64]; /* the whole pool's */
+    pa_freelist_walk w;
 } pool_fixture;
 
 static int bit(const uint64_t *bits, size_t k) { return (int)((bits[k / 64] >> (k % 64)) & 1); }
@@ -43,6 +45,14 @@ static void open_pool(pool_fixture *f) {
     f->limit = pv.nextoffset;
 }
 
+/* The whole pool walked with this geometry into f->bits and f->w. */
+static int walk_whole(pool_fixture *f, size_t block_size, size_t limit) {
+    return pa_introspect_freelist(f->h, f->pool, f->first, block_size, limit, 0, f->bits, 512, &f->w);
+}
+
+/* The index the freelist's head, the last block freed, has in blocks. */
+static size_t head_of(const pool_fixture *f) { return (f->n - 1) / 3 * 3; }
+
 static void close_pool(pool_fixture *f) {
     for (size_t i = 0; i < f->n; i++)
         if (!f->freed[i])
@@ -59,16 +69,13 @@ static void test_sound_pool_whole(void **state) {
     (void)state;
     pool_fixture f;
     open_pool(&f);
-    uint64_t bits[512 / 64];
-    pa_freelist_walk w;
-    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, 0, bits, 512, &w),
-                     PA_FREELIST_SOUND);
-    assert_int_equal(w.length, f.nfreed);
-    assert_int_equal(w.member, 0);
+    assert_int_equal(walk_whole(&f, f.block_size, f.limit), PA_FREELIST_SOUND);
+    assert_int_equal(f.w.length, f.nfreed);
+    assert_int_equal(f.w.member, 0);
     /* Freed last, pushed last: the tail of the walk is the first block freed. */
-    assert_int_equal(w.last, (uintptr_t)f.blocks[0]);
+    assert_int_equal(f.w.last, (uintptr_t)f.blocks[0]);
     for (size_t i = 0; i < f.n; i++)
-        assert_int_equal(bit(bits, index_of(&f, i)), f.freed[i]);
+        assert_int_equal(bit(f.bits, index_of(&f, i)), f.freed[i]);
     close_pool(&f);
 }
 
@@ -96,20 +103,17 @@ static void test_sound_pool_in_windows(void **state) {
     close_pool(&f);
 }
 
-/* The head of the freelist is the last block freed. */
 static void test_member_out_of_range(void **state) {
     (void)state;
     pool_fixture f;
     open_pool(&f);
-    uint64_t bits[512 / 64];
-    pa_freelist_walk w;
-    size_t head = (f.n - 1) / 3 * 3;
-    size_t limit = f.first + index_of(&f, head) * f.block_size; /* ends just before the head */
-    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, limit, 0, bits, 512, &w),
+    size_t head = head_of(&f);
+    /* The blocks end just before the head. */
+    assert_int_equal(walk_whole(&f, f.block_size, f.first + index_of(&f, head) * f.block_size),
                      PA_FREELIST_OUT_OF_RANGE);
-    assert_int_equal(w.length, 0);
-    assert_int_equal(w.member, (uintptr_t)f.blocks[head]);
-    assert_int_equal(w.last, 0);
+    assert_int_equal(f.w.length, 0);
+    assert_int_equal(f.w.member, (uintptr_t)f.blocks[head]);
+    assert_int_equal(f.w.last, 0);
     close_pool(&f);
 }
 
@@ -117,17 +121,14 @@ static void test_member_misaligned(void **state) {
     (void)state;
     pool_fixture f;
     open_pool(&f);
-    uint64_t bits[512 / 64];
-    pa_freelist_walk w;
     /* Blocks of 32 bytes would put every other block off a boundary. */
-    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, 2 * f.block_size, f.limit, 0, bits, 512, &w),
-                     PA_FREELIST_MISALIGNED);
-    size_t head = (f.n - 1) / 3 * 3;
+    assert_int_equal(walk_whole(&f, 2 * f.block_size, f.limit), PA_FREELIST_MISALIGNED);
+    size_t head = head_of(&f);
     /* Members 0, 1, ... are blocks head, head - 3, ...: the first at an odd
      * index is the fault. */
     size_t faulty = index_of(&f, head) % 2 ? 0 : 1;
-    assert_int_equal(w.length, faulty);
-    assert_int_equal(w.member, (uintptr_t)f.blocks[head - 3 * faulty]);
+    assert_int_equal(f.w.length, faulty);
+    assert_int_equal(f.w.member, (uintptr_t)f.blocks[head - 3 * faulty]);
     close_pool(&f);
 }
 
