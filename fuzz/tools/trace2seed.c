@@ -1,4 +1,4 @@
-/* pa-trace2seed: turn a recorded trace (fuzz/trace/trace_format.h) into fuzz
+/* pa-trace2seed: turn a recorded trace (trace/trace_format.h) into fuzz
  * seeds in the op encoding.
  *   pa-trace2seed [--target default|config] [--max-ops N] [--split N] TRACE OUT
  * --split N cuts the trace into seeds of N ops each (OUT.0, OUT.1, ...), so a

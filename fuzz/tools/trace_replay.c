@@ -1,4 +1,4 @@
-/* pa-trace-replay: run recorded traces (fuzz/trace/trace_format.h) through a
+/* pa-trace-replay: run recorded traces (trace/trace_format.h) through a
  * heap with the shadow model and the invariant checker on.
  *   pa-trace-replay [--full] [--config "config align=..."] [--max-ops N] TRACE...
  * Incremental checks after every op and full ones at the end by default;

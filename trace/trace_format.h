@@ -6,7 +6,7 @@
  *   a ID ALIGN SIZE    aligned allocation (memalign/posix_memalign/aligned_alloc)
  * IDs number live pointers in order of first appearance; 0 is NULL, so a call
  * that returned NULL is recorded with ID 0. '#' starts a comment line; blank
- * lines are ignored. (Contract; fuzz/trace implements it.) */
+ * lines are ignored. (Contract; trace implements it.) */
 #ifndef POOLALLOC_TRACE_FORMAT_H
 #define POOLALLOC_TRACE_FORMAT_H
 

@@ -2,7 +2,7 @@
 # Regenerates the real-program traces in corpus/traces/ with the LD_PRELOAD
 # recorder (libpa_trace_recorder.so) and validates each with `pa-trace check`.
 #
-#   fuzz/trace/record.sh [RECORDER_SO [PA_TRACE]]
+#   trace/record.sh [RECORDER_SO [PA_TRACE]]
 #
 # Without arguments the two are looked for in build*/ below the repository
 # (build them with: cmake --build BUILD --target pa_trace_recorder pa-trace).
@@ -15,14 +15,14 @@
 #                 PYTHONMALLOC=malloc, so that every object goes through
 #                 malloc rather than CPython's own pymalloc (an interpreter).
 #   gcc.trace     cc1, the compiler proper, from `gcc -O2 -c` of
-#                 fuzz/trace/trace_format.c (a compiler); the driver and the
+#                 trace/trace_format.c (a compiler); the driver and the
 #                 assembler write traces of their own, which are dropped.
 #   sqlite.trace  the sqlite3 shell running workloads/sqlite_workload.sql on
 #                 an in-memory database (a data tool).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 out_dir=$root/corpus/traces
 max_lines=${PA_TRACE_MAX_LINES:-200000}
 python=${PYTHON:-/usr/bin/python3}
@@ -53,7 +53,7 @@ finish() {
     target=$out_dir/$name.trace
     {
         echo "# corpus/traces/$name.trace: allocation calls of a real program, one per line"
-        echo "# (format: fuzz/trace/trace_format.h; regenerate with fuzz/trace/record.sh)"
+        echo "# (format: trace/trace_format.h; regenerate with trace/record.sh)"
         echo "# program: $program"
         echo "# command: $command"
         echo "# recorded with LD_PRELOAD=libpa_trace_recorder.so on $(uname -sm), $(ldd --version 2>&1 | head -n 1)"
@@ -71,19 +71,19 @@ cd "$root"
 
 # An interpreter.
 PYTHONMALLOC=malloc PYTHONHASHSEED=0 PA_TRACE_OUT="$tmp/python.%p" LD_PRELOAD="$rec" \
-    "$python" -S -B fuzz/trace/workloads/python_workload.py >/dev/null
+    "$python" -S -B trace/workloads/python_workload.py >/dev/null
 finish python "$(ls "$tmp"/python.*)" "$("$python" --version 2>&1) (CPython), objects on malloc" \
-    "PYTHONMALLOC=malloc PYTHONHASHSEED=0 $python -S -B fuzz/trace/workloads/python_workload.py"
+    "PYTHONMALLOC=malloc PYTHONHASHSEED=0 $python -S -B trace/workloads/python_workload.py"
 
 # A compiler: keep the trace of cc1.
 PA_TRACE_OUT="$tmp/gcc.%p" LD_PRELOAD="$rec" \
-    "$cc" -O2 -Ifuzz/trace -c fuzz/trace/trace_format.c -o "$tmp/trace_format.o"
+    "$cc" -O2 -Itrace -c trace/trace_format.c -o "$tmp/trace_format.o"
 cc1=$(grep -l '^# cmdline: [^ ]*/cc1 ' "$tmp"/gcc.* | head -n 1)
 finish gcc "$cc1" "cc1 of $("$cc" --version | head -n 1)" \
-    "$cc -O2 -Ifuzz/trace -c fuzz/trace/trace_format.c -o trace_format.o (the cc1 process)"
+    "$cc -O2 -Itrace -c trace/trace_format.c -o trace_format.o (the cc1 process)"
 
 # A data tool.
 PA_TRACE_OUT="$tmp/sqlite.%p" LD_PRELOAD="$rec" \
-    "$sqlite" :memory: <fuzz/trace/workloads/sqlite_workload.sql >/dev/null
+    "$sqlite" :memory: <trace/workloads/sqlite_workload.sql >/dev/null
 finish sqlite "$(ls "$tmp"/sqlite.*)" "sqlite3 $("$sqlite" --version | cut -d' ' -f1)" \
-    "$sqlite :memory: < fuzz/trace/workloads/sqlite_workload.sql"
+    "$sqlite :memory: < trace/workloads/sqlite_workload.sql"

@@ -1,5 +1,5 @@
 # Workload for the CPython trace in corpus/traces/python.trace (see
-# fuzz/trace/record.sh): dicts, lists, tuples, strings and bytes of many sizes,
+# trace/record.sh): dicts, lists, tuples, strings and bytes of many sizes,
 # built, grown, sorted and dropped. Deterministic (no clock, no randomness
 # beyond a seeded LCG).
 import json

@@ -2,7 +2,7 @@
  * storage obtained through caller-supplied functions so that it can live on
  * malloc (the parser, the pa-trace tool) or on mmap (the LD_PRELOAD recorder,
  * which must never call malloc). Linear probing, backward-shift deletion, load
- * factor at most one half. Internal to fuzz/trace. */
+ * factor at most one half. Internal to trace. */
 #ifndef POOLALLOC_TRACE_U64MAP_H
 #define POOLALLOC_TRACE_U64MAP_H
 

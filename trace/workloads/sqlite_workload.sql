@@ -1,5 +1,5 @@
 -- Workload for the sqlite3 trace in corpus/traces/sqlite.trace (see
--- fuzz/trace/record.sh): an in-memory database built, indexed, queried,
+-- trace/record.sh): an in-memory database built, indexed, queried,
 -- updated and shrunk. Deterministic.
 PRAGMA cache_size = 200;
 CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT, kind INTEGER, body TEXT);
