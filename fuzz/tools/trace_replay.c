@@ -3,24 +3,36 @@
  *   pa-trace-replay [--full] [--config "config align=..."] [--max-ops N] TRACE...
  * Incremental checks after every op and full ones at the end by default;
  * --full checks everything after every op. Exit 1 at the first failure. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config_bytes.h"
 #include "executor.h"
 #include "trace_convert.h"
 #include "trace_format.h"
 
+static const char USAGE[] =
+    "usage: pa-trace-replay [--full] [--config \"config ...\"] [--max-ops N] TRACE...\n"
+    "exit status: 0 every trace passed, 1 a check failed, 2 usage or I/O error\n";
+
 int main(int argc, char **argv) {
+    pa_cli cli = {"pa-trace-replay", USAGE, argc, argv};
     int full = 0, ntraces = 0, failed = 0;
     size_t max_ops = 0;
     pa_config cfg = pa_config_default();
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--full")) {
             full = 1;
-        } else if (!strcmp(argv[i], "--max-ops") && i + 1 < argc) {
-            max_ops = strtoul(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--max-ops")) {
+            uint64_t n;
+            if (pa_cli_number(&cli, &i, 1, SIZE_MAX, &n))
+                return PA_CLI_USAGE;
+            max_ops = (size_t)n;
+        } else if (pa_cli_is_help(argv[i])) {
+            return pa_cli_help(&cli);
         } else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
             char err[300];
             if (pa_config_parse(argv[++i], &cfg, err, sizeof err) != 1) {
@@ -28,8 +40,7 @@ int main(int argc, char **argv) {
                 return 2;
             }
         } else if (argv[i][0] == '-') {
-            fputs("usage: pa-trace-replay [--full] [--config \"config ...\"] [--max-ops N] TRACE...\n", stderr);
-            return 2;
+            return pa_cli_error(&cli, "unknown option %s", argv[i]);
         } else {
             ntraces++;
             pa_op *ops;
@@ -58,9 +69,7 @@ int main(int argc, char **argv) {
                 break;
         }
     }
-    if (!ntraces) {
-        fputs("usage: pa-trace-replay [--full] [--config \"config ...\"] [--max-ops N] TRACE...\n", stderr);
-        return 2;
-    }
+    if (!ntraces)
+        return pa_cli_error(&cli, "no TRACE");
     return failed ? 1 : 0;
 }
