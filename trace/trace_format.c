@@ -20,13 +20,17 @@
  *                         NEW == 0: the realloc returned NULL. With SIZE 0
  *                                   OLD was freed (glibc's realloc(p, 0));
  *                                   otherwise it failed and OLD stays live. */
+/* getline: lines of any length, NUL bytes included, at memchr speed. */
+#define _POSIX_C_SOURCE 200809L
 #include "trace_format.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "trace_u64map.h"
 
@@ -248,112 +252,110 @@ static id_verdict apply_ids(pa_u64map *live, const pa_trace_op *op, const char *
     }
 }
 
-/* Reads one line into *buf (grown as needed), without its newline. 1: a line;
- * 0: end of input; -1: read error or no memory (errno-free: *why says). */
-static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, bool *has_nul, const char **why)
+struct pa_trace_reader {
+    FILE *in;
+    const char *name;
+    pa_u64map live; /* the IDs live at this point of the trace */
+    char *line;
+    size_t line_cap;
+    unsigned long long lineno;
+    bool failed; /* an error was reported: no more ops */
+};
+
+pa_trace_reader *pa_trace_reader_new(FILE *in, const char *name)
 {
-    size_t n = 0;
-    int c;
-    *has_nul = false;
-    while ((c = getc(in)) != EOF && c != '\n') {
-        if (n + 2 > *cap) {
-            size_t new_cap = *cap ? *cap * 2 : 256;
-            char *grown = realloc(*buf, new_cap);
-            if (!grown) {
-                *why = "out of memory";
-                return -1;
+    pa_trace_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->in = in;
+    r->name = name ? name : "<trace>";
+    pa_u64map_init_heap(&r->live);
+    return r;
+}
+
+void pa_trace_reader_free(pa_trace_reader *r)
+{
+    if (!r)
+        return;
+    pa_u64map_clear(&r->live);
+    free(r->line);
+    free(r);
+}
+
+unsigned long long pa_trace_reader_line(const pa_trace_reader *r) { return r->lineno; }
+
+size_t pa_trace_reader_live(const pa_trace_reader *r) { return r->live.len; }
+
+static int reader_fail(pa_trace_reader *r, char *err, size_t err_len, const char *fmt, ...)
+{
+    char reason[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    set_err(err, err_len, "%s:%llu: %s", r->name, r->lineno, reason);
+    r->failed = true;
+    return -1;
+}
+
+int pa_trace_reader_next(pa_trace_reader *r, pa_trace_op *op, char *err, size_t err_len)
+{
+    if (r->failed)
+        return reader_fail(r, err, err_len, "reading stopped at an earlier error");
+    for (;;) {
+        errno = 0;
+        ssize_t n = getline(&r->line, &r->line_cap, r->in);
+        if (n < 0) {
+            if (ferror(r->in) || errno == ENOMEM) {
+                r->lineno++;
+                return reader_fail(r, err, err_len, errno == ENOMEM ? "out of memory" : "read error");
             }
-            *buf = grown;
-            *cap = new_cap;
+            return 0;
         }
-        if (c == '\0')
-            *has_nul = true;
-        (*buf)[n++] = (char)c;
+        r->lineno++;
+        if (n > 0 && r->line[n - 1] == '\n')
+            r->line[--n] = '\0';
+        if (memchr(r->line, '\0', (size_t)n))
+            return reader_fail(r, err, err_len, "NUL byte in line");
+        char reason[256];
+        int rc = pa_trace_parse_line(r->line, op, reason, sizeof reason);
+        if (rc < 0)
+            return reader_fail(r, err, err_len, "%s", reason);
+        if (rc == 0)
+            continue;
+        const char *field = "";
+        uint64_t bad_id = 0;
+        id_verdict verdict = apply_ids(&r->live, op, &field, &bad_id);
+        if (verdict == ID_NO_MEMORY)
+            return reader_fail(r, err, err_len, "out of memory");
+        if (verdict != ID_OK)
+            return reader_fail(r, err, err_len, "%c: %s %" PRIu64 " %s", (char)op->kind, field, bad_id,
+                               verdict == ID_NOT_LIVE ? "is not live" : "is already live");
+        return 1;
     }
-    if (ferror(in)) {
-        *why = "read error";
-        return -1;
-    }
-    if (c == EOF && n == 0)
-        return 0;
-    if (*cap == 0) {
-        *buf = malloc(1);
-        if (!*buf) {
-            *why = "out of memory";
-            return -1;
-        }
-        *cap = 1;
-    }
-    (*buf)[n] = '\0';
-    *len = n;
-    return 1;
 }
 
 int pa_trace_read(FILE *in, const char *name, pa_trace *out, char *err, size_t err_len)
 {
-    if (!name)
-        name = "<trace>";
     out->ops = NULL;
     out->nops = 0;
     out->max_id = 0;
-
+    pa_trace_reader *r = pa_trace_reader_new(in, name);
+    if (!r) {
+        set_err(err, err_len, "%s: out of memory", name ? name : "<trace>");
+        return -1;
+    }
     pa_trace t = {NULL, 0, 0};
     size_t ops_cap = 0;
-    pa_u64map live;
-    pa_u64map_init_heap(&live);
-    char *line = NULL;
-    size_t line_cap = 0, line_len = 0;
-    unsigned long long lineno = 0;
-    char reason[256];
-    int result = 0;
-
-    for (;;) {
-        bool has_nul;
-        const char *why = NULL;
-        int got = read_line(in, &line, &line_cap, &line_len, &has_nul, &why);
-        if (got == 0)
-            break;
-        lineno++;
-        if (got < 0) {
-            set_err(err, err_len, "%s:%llu: %s", name, lineno, why);
-            result = -1;
-            break;
-        }
-        if (has_nul) {
-            set_err(err, err_len, "%s:%llu: NUL byte in line", name, lineno);
-            result = -1;
-            break;
-        }
-        pa_trace_op op;
-        int rc = pa_trace_parse_line(line, &op, reason, sizeof reason);
-        if (rc < 0) {
-            set_err(err, err_len, "%s:%llu: %s", name, lineno, reason);
-            result = -1;
-            break;
-        }
-        if (rc == 0)
-            continue;
-
-        const char *field = "";
-        uint64_t bad_id = 0;
-        id_verdict verdict = apply_ids(&live, &op, &field, &bad_id);
-        if (verdict != ID_OK) {
-            if (verdict == ID_NO_MEMORY)
-                set_err(err, err_len, "%s:%llu: out of memory", name, lineno);
-            else
-                set_err(err, err_len, "%s:%llu: %c: %s %" PRIu64 " %s", name, lineno, (char)op.kind, field, bad_id,
-                        verdict == ID_NOT_LIVE ? "is not live" : "is already live");
-            result = -1;
-            break;
-        }
-
+    pa_trace_op op;
+    int rc;
+    while ((rc = pa_trace_reader_next(r, &op, err, err_len)) == 1) {
         if (t.nops == ops_cap) {
             size_t new_cap = ops_cap ? ops_cap * 2 : 1024;
             pa_trace_op *grown =
                 new_cap > SIZE_MAX / sizeof *grown ? NULL : realloc(t.ops, new_cap * sizeof *grown);
             if (!grown) {
-                set_err(err, err_len, "%s:%llu: out of memory", name, lineno);
-                result = -1;
+                rc = reader_fail(r, err, err_len, "out of memory");
                 break;
             }
             t.ops = grown;
@@ -365,10 +367,8 @@ int pa_trace_read(FILE *in, const char *name, pa_trace *out, char *err, size_t e
         if (op.new_id > t.max_id)
             t.max_id = op.new_id;
     }
-
-    free(line);
-    pa_u64map_clear(&live);
-    if (result != 0) {
+    pa_trace_reader_free(r);
+    if (rc != 0) {
         free(t.ops);
         return -1;
     }

@@ -40,6 +40,21 @@ typedef struct pa_trace {
 /* Parse one line (no trailing newline needed). 1: an op; 0: blank or comment;
  * -1: malformed, with a reason in err. */
 int pa_trace_parse_line(const char *line, pa_trace_op *op, char *err, size_t err_len);
+/* A trace read one op at a time, with the ID checks of pa_trace_read, in
+ * memory proportional to the IDs live at that point and the longest line:
+ * what replays traces of any length. */
+typedef struct pa_trace_reader pa_trace_reader;
+/* NULL: no memory. in stays the caller's. */
+pa_trace_reader *pa_trace_reader_new(FILE *in, const char *name);
+/* 1: the next op in *op; 0: end of input; -1: "NAME:LINE: reason" in err
+ * (and -1 for every call after). */
+int pa_trace_reader_next(pa_trace_reader *r, pa_trace_op *op, char *err, size_t err_len);
+/* The line the last op (or error) came from, counting from 1. */
+unsigned long long pa_trace_reader_line(const pa_trace_reader *r);
+/* How many IDs are live after the last op. */
+size_t pa_trace_reader_live(const pa_trace_reader *r);
+void pa_trace_reader_free(pa_trace_reader *r);
+
 /* Read a whole trace. 0, or -1 with "NAME:LINE: reason" in err; on error
  * nothing is left allocated. Checks IDs too: freeing or reallocating an ID
  * that is not live is an error. */

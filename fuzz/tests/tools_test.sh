@@ -94,5 +94,25 @@ if [ -x "$bin/pa-trace2seed" ]; then
   cli 2 "" "pa-trace-replay: --max-ops needs a value" -- pa-trace-replay --max-ops
   cli 2 "" "pa-trace-replay: no TRACE" -- pa-trace-replay
   cli 2 "" "pa-trace2seed: target trace_parser: seeds are made for default or config" -- pa-trace2seed --target trace_parser "$head_trace" "$work/s"
+
+  # Whole traces: past the op language's 4,096 live blocks and 100,000 ops.
+  awk 'BEGIN { for (r = 0; r < 13; r++) { for (i = 1; i <= 6000; i++) print "m", r * 6000 + i, (i * 37) % 700 + 1;
+                                          for (i = 6000; i >= 1; i--) print "f", r * 6000 + i } }' >"$work/long.trace"
+  cli 0 "$work/long.trace: passed: 156000 ops replayed (m 78000, c 0, r 0, f 78000, a 0); peak live 6000 blocks" "" \
+    -- pa-trace-replay --quiet "$work/long.trace"
+  cli 0 "$work/long.trace: passed: 1000 ops replayed (m 1000, c 0, r 0, f 0, a 0) (--max-ops: the rest not read)" "" \
+    -- pa-trace-replay --quiet --max-ops 1000 "$work/long.trace"
+  # What cannot be replayed is counted per op kind, and the exit status says so.
+  printf 'm 1 8\nm 2 1000000000000000\nr 2 3 2000000000000000\nf 3\nf 1\nm 0 1000000000000000\nm 0 16\n' >"$work/huge.trace"
+  cli 1 "$work/huge.trace: FAILED: 7 ops replayed (m 4, c 0, r 1, f 2, a 0)" "" -- pa-trace-replay --quiet "$work/huge.trace"
+  for line in "  m: 1 returned NULL in the trace, a block here (checked, freed at once)" \
+              "  m: 1 NOT REPLAYED: NULL (ENOMEM) here where the trace's call returned a block" \
+              "  r: 1 NOT REPLAYED: names a block this heap could not make" \
+              "  f: 1 NOT REPLAYED: names a block this heap could not make" \
+              "$work/huge.trace: 3 ops could not be replayed"; do
+    grep -qxF "$line" "$work/cli.out" || fail "pa-trace-replay huge.trace: no line '$line' in: $(cat "$work/cli.out")"
+  done
+  printf 'm 1 8\nf 2\n' >"$work/bad.trace"
+  cli 2 "" "pa-trace-replay: $work/bad.trace:2: f: ID 2 is not live" -- pa-trace-replay "$work/bad.trace"
 fi
 echo "tools_test: $n seeds, all tools passed"
