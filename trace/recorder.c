@@ -4,14 +4,17 @@
  *
  *   PA_TRACE_OUT=out.trace LD_PRELOAD=.../libpa_trace_recorder.so prog args
  *
- * Where the trace goes:
+ * Where the trace goes (every file is created new, O_EXCL: nothing is ever
+ * overwritten):
  *   PA_TRACE_OUT unset or empty   trace.<pid>.txt in the working directory.
  *   PA_TRACE_OUT contains "%p"    that name with each %p replaced by the pid.
- *   otherwise                     that file, created anew (O_EXCL); if it
- *                                 exists already, or in a forked child, the
- *                                 name with ".<pid>" appended. So a child that
- *                                 execs never clobbers its parent's trace;
- *                                 remove an old trace before recording again.
+ *   otherwise                     that name; a forked child, or an image
+ *                                 whose name is taken, uses NAME.<pid>.
+ * When the name is taken (an old trace, or the image this one replaced by
+ * exec in the same pid), ".2", ".3", ... is appended: in an exec chain each
+ * image writes its own file, in order (bash -c 'exec ls' under
+ * PA_TRACE_OUT=t gives t for bash and t.<pid> for ls). Before any exec the
+ * records so far are flushed.
  * A forked child starts a trace of its own (its IDs begin at 1 again); the
  * blocks it inherited are unknown to it, like any block allocated before
  * recording started: freeing one records nothing, and a realloc of one is
@@ -31,9 +34,10 @@
  * (never stdio); the pointer table lives on mmap; the buffer is flushed when
  * full and from a destructor at exit, after which every line is written at
  * once. _exit and _Exit are intercepted too, to flush before the process
- * ends (shells and forked children often leave that way); only records made
- * before a crash, or before an exit from inside libc itself, since the last
- * flush are lost. */
+ * ends (shells and forked children often leave that way), and the exec
+ * family, to flush before the image goes; only records made before a crash,
+ * or before an exit or exec from inside libc itself, since the last flush
+ * are lost. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -42,6 +46,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdalign.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,6 +74,11 @@ static struct {
     void *(*valloc)(size_t);
     void *(*pvalloc)(size_t);
     size_t (*malloc_usable_size)(void *);
+    int (*execve)(const char *, char *const[], char *const[]);
+    int (*execv)(const char *, char *const[]);
+    int (*execvp)(const char *, char *const[]);
+    int (*execvpe)(const char *, char *const[], char *const[]);
+    int (*fexecve)(int, char *const[], char *const[]);
 } real;
 
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
@@ -134,6 +144,11 @@ static void resolve(void)
         RESOLVE(valloc);
         RESOLVE(pvalloc);
         RESOLVE(malloc_usable_size);
+        RESOLVE(execve);
+        RESOLVE(execv);
+        RESOLVE(execvp);
+        RESOLVE(execvpe);
+        RESOLVE(fexecve);
         long ps = sysconf(_SC_PAGESIZE);
         if (ps > 0)
             page_size = (size_t)ps;
@@ -263,15 +278,15 @@ static void append(const char *s, size_t n)
         flush_out();
 }
 
-/* The output name for this process into buf (size len); false if too long. */
-static bool output_name(char *buf, size_t len, bool *exclusive)
+/* The name this process records to into buf (size len); false if too long.
+ * *has_pid: the name names this pid already (%p, or the default name). */
+static bool output_name(char *buf, size_t len, bool *has_pid)
 {
     const char *tmpl = getenv("PA_TRACE_OUT");
     char *p = buf, *end = buf + len - 1;
-    uint64_t pid = (uint64_t)getpid();
     char pidstr[24];
-    *put_u64(pidstr, pid) = '\0';
-    *exclusive = false;
+    *put_u64(pidstr, (uint64_t)getpid()) = '\0';
+    *has_pid = true;
     if (!tmpl || !*tmpl) {
         p = put_str(p, "trace.", end);
         p = put_str(p, pidstr, end);
@@ -287,12 +302,30 @@ static bool output_name(char *buf, size_t len, bool *exclusive)
         }
     } else {
         p = put_str(p, tmpl, end);
-        if (forked_child) {
-            p = put_str(p, ".", end);
-            p = put_str(p, pidstr, end);
-        } else {
-            *exclusive = true;
-        }
+        *has_pid = false;
+    }
+    if (p >= end)
+        return false;
+    *p = '\0';
+    return true;
+}
+
+/* Candidate k of the file names for this image into name: the base; then,
+ * when the base does not name the pid, BASE.<pid>; then a count, .2, .3, ...
+ * A forked child of a plain name starts at BASE.<pid>, its parent's being
+ * BASE. */
+static bool candidate_name(char *name, size_t len, const char *base, bool has_pid, unsigned k)
+{
+    char *p = name, *end = name + len - 1;
+    p = put_str(p, base, end);
+    if (!has_pid && k >= 1) {
+        p = put_str(p, ".", end);
+        p = put_u64(p, (uint64_t)getpid());
+    }
+    unsigned count = has_pid ? k + 1 : k;
+    if (count >= 2) {
+        p = put_str(p, ".", end);
+        p = put_u64(p, count);
     }
     if (p >= end)
         return false;
@@ -329,26 +362,29 @@ static void write_header(void)
     }
 }
 
-/* Opens the trace file and writes the header; false if recording is off. */
+/* Opens a trace file that did not exist (O_EXCL), so that nothing is ever
+ * overwritten: not an old trace, not the parent's, and not the trace of
+ * the image this one replaced by exec (same pid, same base name), and
+ * writes the header. False if recording is off. */
 static bool open_output(void)
 {
-    char name[4096];
-    bool exclusive;
-    if (!output_name(name, sizeof name, &exclusive)) {
+    char base[4096], name[4200];
+    bool has_pid;
+    if (!output_name(base, sizeof base, &has_pid)) {
         complain("PA_TRACE_OUT is too long; nothing is recorded");
         out_state = OUT_DEAD;
         return false;
     }
-    int fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), 0644);
-    if (fd < 0 && exclusive && errno == EEXIST) {
-        size_t n = strlen(name);
-        char *p = put_str(name + n, ".", name + sizeof name - 1);
-        p = put_u64(p, (uint64_t)getpid());
-        *p = '\0';
-        fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC | O_TRUNC, 0644);
+    int fd = -1;
+    for (unsigned k = forked_child && !has_pid ? 1 : 0; fd < 0 && k < 100000; k++) {
+        if (!candidate_name(name, sizeof name, base, has_pid, k))
+            break;
+        fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
     }
     if (fd < 0) {
-        complain("cannot open the trace file; nothing is recorded");
+        complain("cannot create a new trace file; nothing is recorded");
         out_state = OUT_DEAD;
         return false;
     }
@@ -602,6 +638,106 @@ EXPORT size_t malloc_usable_size(void *p)
     if (bootstrapping() || !p)
         return 0;
     return real.malloc_usable_size ? real.malloc_usable_size(p) : 0;
+}
+
+/* ---- exec: the records so far go out before the image is replaced ------ */
+
+/* The new image loads the recorder afresh (LD_PRELOAD is inherited) and
+ * opens a file of its own (open_output); a failed exec goes on recording. */
+static void flush_before_exec(void)
+{
+    (void)bootstrapping();
+    pthread_mutex_lock(&lock);
+    flush_out();
+    pthread_mutex_unlock(&lock);
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    flush_before_exec();
+    return real.execve(path, argv, envp);
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+    flush_before_exec();
+    return real.execv(path, argv);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+    flush_before_exec();
+    return real.execvp(file, argv);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    flush_before_exec();
+    return real.execvpe(file, argv, envp);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    flush_before_exec();
+    return real.fexecve(fd, argv, envp);
+}
+
+/* execl, execle, execlp: glibc's reach execve without the PLT, so they are
+ * rebuilt here on the vector forms above. The argument vector lives on mmap
+ * (the recorder never calls malloc for itself). */
+enum exec_form { FORM_PATH, FORM_ENV, FORM_SEARCH };
+
+static int exec_list(enum exec_form form, const char *path, const char *arg0, va_list ap)
+{
+    va_list count;
+    va_copy(count, ap);
+    size_t n = 0; /* arguments before the terminating NULL, arg0 included */
+    if (arg0)
+        while (n++, va_arg(count, char *) != NULL)
+            ;
+    va_end(count);
+    size_t bytes = (n + 1) * sizeof(char *);
+    char **argv = map_alloc(bytes);
+    if (!argv) {
+        errno = ENOMEM;
+        return -1;
+    }
+    argv[0] = (char *)arg0;
+    for (size_t i = 1; i <= n; i++)
+        argv[i] = va_arg(ap, char *); /* argv[n] is the NULL */
+    char *const *envp = form == FORM_ENV ? va_arg(ap, char *const *) : NULL;
+    int rc = form == FORM_ENV ? execve(path, argv, envp) : form == FORM_SEARCH ? execvp(path, argv) : execv(path, argv);
+    int saved = errno;
+    map_release(argv, bytes);
+    errno = saved;
+    return rc;
+}
+
+EXPORT int execl(const char *path, const char *arg0, ...)
+{
+    va_list ap;
+    va_start(ap, arg0);
+    int rc = exec_list(FORM_PATH, path, arg0, ap);
+    va_end(ap);
+    return rc;
+}
+
+EXPORT int execle(const char *path, const char *arg0, ...)
+{
+    va_list ap;
+    va_start(ap, arg0);
+    int rc = exec_list(FORM_ENV, path, arg0, ap);
+    va_end(ap);
+    return rc;
+}
+
+EXPORT int execlp(const char *file, const char *arg0, ...)
+{
+    va_list ap;
+    va_start(ap, arg0);
+    int rc = exec_list(FORM_SEARCH, file, arg0, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* ---- process life ------------------------------------------------------ */

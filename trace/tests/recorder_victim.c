@@ -110,6 +110,26 @@ static int forking(void)
     return 0;
 }
 
+/* "exec2": image 2 execs image 1 (execl), which execs image 0 (execvp);
+ * each leaves a marker block unfreed and unflushed before its exec. */
+static int exec_chain(char *self, int image)
+{
+    volatile char *kept = malloc(VICTIM_IMAGE + (unsigned)image);
+    if (!kept)
+        return 1;
+    kept[0] = 1;
+    if (image == 2) {
+        execl(self, self, "exec1", (char *)NULL);
+        return 1;
+    }
+    if (image == 1) {
+        char *argv[] = {self, "exec0", NULL};
+        execvp(self, argv);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -120,5 +140,7 @@ int main(int argc, char **argv)
         return threads();
     if (strcmp(argv[1], "fork") == 0)
         return forking();
+    if (strncmp(argv[1], "exec", 4) == 0 && argv[1][4] >= '0' && argv[1][4] <= '2')
+        return exec_chain(argv[0], argv[1][4] - '0');
     return 2;
 }

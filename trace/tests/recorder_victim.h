@@ -7,6 +7,7 @@
 #define VICTIM_BEFORE_FORK 777003u
 #define VICTIM_CHILD 777004u
 #define VICTIM_PARENT 777005u
+#define VICTIM_IMAGE 777010u /* + the image's number in an exec chain */
 #define VICTIM_THREADS 4
 #define VICTIM_THREAD_ITERS 20000
 

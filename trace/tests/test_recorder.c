@@ -270,6 +270,30 @@ static void test_existing_file_kept(void **state)
     pa_trace_free(&t);
 }
 
+/* An exec chain in one pid: each image's records reach a file of its own,
+ * the ones made just before its exec included, and none is overwritten. */
+static void test_exec_chain(void **state)
+{
+    const char *dir = *state;
+    char out[512];
+    record(state, "exec2", "chain.trace", out, sizeof out);
+    char path[1024];
+    assert_int_equal(files_named(dir, "chain.trace", path, sizeof path), 3);
+    char names[3][1024];
+    snprintf(names[0], sizeof names[0], "%s", out);
+    unsigned long pid = 0;
+    assert_int_equal(sscanf(strstr(first_line(out), "pid "), "pid %lu", &pid), 1);
+    snprintf(names[1], sizeof names[1], "%s.%lu", out, pid);
+    snprintf(names[2], sizeof names[2], "%s.%lu.2", out, pid);
+    for (int k = 0; k < 3; k++) {
+        pa_trace t;
+        load(names[k], &t);
+        for (unsigned image = 0; image < 3; image++)
+            assert_int_equal(has_malloc_of(&t, VICTIM_IMAGE + image), image == 2u - (unsigned)k);
+        pa_trace_free(&t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -284,6 +308,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_fork, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(test_pid_pattern, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(test_existing_file_kept, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(test_exec_chain, make_dir, remove_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
