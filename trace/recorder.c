@@ -713,32 +713,19 @@ static int exec_list(enum exec_form form, const char *path, const char *arg0, va
     return rc;
 }
 
-EXPORT int execl(const char *path, const char *arg0, ...)
-{
-    va_list ap;
-    va_start(ap, arg0);
-    int rc = exec_list(FORM_PATH, path, arg0, ap);
-    va_end(ap);
-    return rc;
-}
+#define EXEC_LIST(name, form)                              \
+    EXPORT int name(const char *path, const char *arg0, ...) \
+    {                                                        \
+        va_list ap;                                          \
+        va_start(ap, arg0);                                  \
+        int rc = exec_list(form, path, arg0, ap);            \
+        va_end(ap);                                          \
+        return rc;                                           \
+    }
 
-EXPORT int execle(const char *path, const char *arg0, ...)
-{
-    va_list ap;
-    va_start(ap, arg0);
-    int rc = exec_list(FORM_ENV, path, arg0, ap);
-    va_end(ap);
-    return rc;
-}
-
-EXPORT int execlp(const char *file, const char *arg0, ...)
-{
-    va_list ap;
-    va_start(ap, arg0);
-    int rc = exec_list(FORM_SEARCH, file, arg0, ap);
-    va_end(ap);
-    return rc;
-}
+EXEC_LIST(execl, FORM_PATH)
+EXEC_LIST(execle, FORM_ENV)
+EXEC_LIST(execlp, FORM_SEARCH)
 
 /* ---- process life ------------------------------------------------------ */
 
