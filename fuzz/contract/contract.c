@@ -71,6 +71,7 @@ typedef struct call {
     size_t align; /* the result must be a multiple */
     int zero;     /* calloc */
     size_t align_arg; /* the aligned APIs: the alignment asked for */
+    int from_null;    /* realloc(NULL, size) */
 } call;
 
 /* "malloc(100)", "posix_memalign(64, 100)": for reports only. */
@@ -78,6 +79,8 @@ static const char *said(const call *c) {
     static char buf[96];
     if (c->align_arg)
         snprintf(buf, sizeof buf, "%s(%zu, %zu)", c->name, c->align_arg, c->req);
+    else if (c->from_null)
+        snprintf(buf, sizeof buf, "realloc(NULL, %zu)", c->req);
     else
         snprintf(buf, sizeof buf, "%s(%zu)", c->name, c->req);
     return buf;
@@ -281,6 +284,7 @@ static int do_realloc(run *r, size_t slot, size_t size, int impossible) {
         if (!impossible && over_budget(r, size))
             return 0;
         c.name = "realloc(NULL)";
+        c.from_null = 1;
         errno = 0;
         void *p = realloc(NULL, size);
         return take(r, b, p, errno, &c, impossible, ENOMEM);
