@@ -44,10 +44,11 @@ static double now(void) {
 
 static const char KIND_LETTERS[PA_REPLAY_KINDS] = {'m', 'c', 'r', 'f', 'a'};
 
-static void print_summary(const char *path, const pa_replay_stats *st, double secs, int truncated) {
+/* failed: a check failed (its report is on stderr). */
+static void print_summary(const char *path, const pa_replay_stats *st, double secs, int truncated, int failed) {
     printf("%s: %s: %" PRIu64 " ops replayed (m %" PRIu64 ", c %" PRIu64 ", r %" PRIu64 ", f %" PRIu64 ", a %" PRIu64
            ")%s; peak live %zu blocks, %zu bytes; %" PRIu64 " full checks; %.2f s, %.0f checked ops/s\n",
-           path, st->not_replayed ? "FAILED" : "passed", st->ops, st->by_kind[0], st->by_kind[1], st->by_kind[2],
+           path, failed || st->not_replayed ? "FAILED" : "passed", st->ops, st->by_kind[0], st->by_kind[1], st->by_kind[2],
            st->by_kind[3], st->by_kind[4], truncated ? " (--max-ops: the rest not read)" : "", st->peak_live,
            st->peak_live_bytes, st->full_checks, secs, secs > 0 ? (double)st->ops / secs : 0.0);
     for (int n = 0; n < PA_NOTE_KINDS; n++)
@@ -114,7 +115,7 @@ static int replay(const char *path, const options *o) {
         pa_replay_failure_free(&f);
     }
     const pa_replay_stats *st = pa_trace_exec_stats(x);
-    print_summary(name, st, now() - start, truncated);
+    print_summary(name, st, now() - start, truncated, status == 1);
     if (st->not_replayed && status == 0)
         status = 1;
 out:
