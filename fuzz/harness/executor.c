@@ -15,7 +15,7 @@
 #include "poolalloc/heap.h"
 #include "poolalloc/introspect.h"
 #include "poolalloc/object_cache.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 #include "poolalloc/stats.h"
 #include "shadow.h"
 
