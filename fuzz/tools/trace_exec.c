@@ -16,7 +16,7 @@
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"
 #include "poolalloc/introspect.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 #include "poolalloc/stats.h"
 #include "range_set.h"
 #include "trace_u64map.h"
