@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # run-campaign.sh: one fuzz campaign, start to finish.
 #
-#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,trace_parser,contract|all]
+#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,trace_parser|all]
 #                        [--duration SECONDS] [--jobs N] [--build-root DIR] [--work DIR]
-#                        [--no-build] [--no-merge] [--progress SECONDS] [--allocator glibc|jemalloc|mimalloc|tcmalloc]
+#                        [--no-build] [--no-merge] [--progress SECONDS]
 #
 # Defaults: libFuzzer, target "default", 180 seconds, 1 job: a few minutes on
 # the default configuration starting from the shipped corpus (corpus/default).
@@ -43,8 +43,10 @@ usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
 # ---- the contract target's allocator: an option block of its own ------------
 # --allocator glibc|jemalloc|mimalloc|tcmalloc (default glibc): the malloc the
-# contract target (fuzz/contract/README.md) runs against, preloaded from the
-# Debian package; crashes are saved as corpus/regressions/contract/ALLOC-SIG.
+# contract target (fuzz/contract/README.md) runs against, from the Debian
+# package; the target preloads it itself (PA_CONTRACT_PRELOAD), so every
+# engine, replay and triage sees it. Its crashes are saved as
+# corpus/regressions/contract/ALLOC-SIGNATURE.
 allocator=glibc
 rest=()
 while [ $# -gt 0 ]; do
@@ -52,18 +54,17 @@ while [ $# -gt 0 ]; do
 done
 set -- ${rest[@]+"${rest[@]}"}
 case $allocator in
-  glibc) contract_preload="" ;;
-  jemalloc) contract_preload=libjemalloc.so.2 ;;
-  mimalloc) contract_preload=libmimalloc.so.2 ;;
-  tcmalloc) contract_preload=libtcmalloc_minimal.so.4 ;;
+  glibc) lib="" ;;
+  jemalloc) lib=libjemalloc.so.2 ;;
+  mimalloc) lib=libmimalloc.so.2 ;;
+  tcmalloc) lib=libtcmalloc_minimal.so.4 ;;
   *) echo "run-campaign: --allocator must be glibc, jemalloc, mimalloc or tcmalloc" >&2; exit 2 ;;
 esac
-if [ -n "$contract_preload" ]; then
-  contract_preload=$(/sbin/ldconfig -p | awk -v l="$contract_preload" '$1 == l { print $NF; exit }')
-  [ -n "$contract_preload" ] || { echo "run-campaign: $allocator is not installed (ci/deps.sh)" >&2; exit 2; }
+if [ -n "$lib" ]; then
+  PA_CONTRACT_PRELOAD=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+  [ -n "$PA_CONTRACT_PRELOAD" ] || { echo "run-campaign: $allocator is not installed (ci/deps.sh)" >&2; exit 2; }
+  export PA_CONTRACT_PRELOAD
 fi
-# env(1) arguments for a target's processes: the preload, for contract only
-target_env() { [ "$1" = contract ] && [ -n "$contract_preload" ] && echo "${2:-LD}_PRELOAD=$contract_preload"; true; }
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -153,7 +154,7 @@ start_libfuzzer() { # target
   local common=(-timeout=20 -max_len=$max_len -dict="$src/corpus/dict/$t.dict" -artifact_prefix="$d/artifacts/"
                 -print_final_stats=1)
   if [ "$jobs" -gt 1 ]; then
-    (cd "$d" && exec env $(target_env "$t") "$lf_dir/fuzz/fuzz_$t" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+    (cd "$d" && exec "$lf_dir/fuzz/fuzz_$t" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$duration" "${common[@]}" "$d/new" "$src/corpus/$t" >"$d/log" 2>&1) &
   else
     # one process, restarted after each crash until the time is up (fork
@@ -161,7 +162,7 @@ start_libfuzzer() { # target
     (cd "$d" && end=$(($(date +%s) + duration)) && while :; do
        left=$((end - $(date +%s)))
        [ "$left" -gt 0 ] || break
-       env $(target_env "$t") "$lf_dir/fuzz/fuzz_$t" -max_total_time="$left" "${common[@]}" "$d/new" "$src/corpus/$t" >>"$d/log" 2>&1 && break
+       "$lf_dir/fuzz/fuzz_$t" -max_total_time="$left" "${common[@]}" "$d/new" "$src/corpus/$t" >>"$d/log" 2>&1 && break
      done) &
   fi
   pid_of[libfuzzer-$t]=$!
@@ -175,11 +176,11 @@ start_afl() { # target
   [ -n "$(ls -A "$d/in")" ] || printf '\0\0\0' >"$d/in/empty-seed"
   local common=(-i "$d/in" -o "$d/out" -x "$src/corpus/dict/$t.dict" -V "$duration" -t 20000)
   export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_WARN_INSTABILITY=1
-  (exec env $(target_env "$t" AFL) afl-fuzz "${common[@]}" -M main -c "$cmplog_dir/fuzz/fuzz_$t" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-main" 2>&1) &
+  (exec afl-fuzz "${common[@]}" -M main -c "$cmplog_dir/fuzz/fuzz_$t" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-main" 2>&1) &
   pid_of[afl-$t]=$!
   local j
   for ((j = 1; j < jobs; j++)); do
-    (exec env $(target_env "$t" AFL) afl-fuzz "${common[@]}" -S "s$j" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-s$j" 2>&1) &
+    (exec afl-fuzz "${common[@]}" -S "s$j" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-s$j" 2>&1) &
     pid_of[afl-$t-s$j]=$!
   done
 }
@@ -301,8 +302,8 @@ declare -A crashes_of unique_of new_of
 found=0
 regressions=$src/corpus/regressions
 signature_of() { # target file
-  if [ "$1" = contract ]; then # a program of its own, under the allocator's preload
-    env $(target_env contract) "$tools/fuzz_contract_replay" "$2" 2>&1 | sed -n 's/^signature: //p' | tail -n 1
+  if [ "$1" = contract ]; then # a replay program of its own
+    "$tools/fuzz_contract_replay" "$2" 2>&1 | sed -n 's/^signature: //p' | tail -n 1
     return
   fi
   "$tools/pa-fuzz-replay" --isolate --incremental --quiet --bytes --target "$1" "$2" 2>/dev/null |

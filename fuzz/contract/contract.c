@@ -447,6 +447,29 @@ void pa_contract_failure_print(const pa_contract_failure *f) {
     fflush(stderr);
 }
 
+/* PA_CONTRACT_PRELOAD=LIB: the program runs itself again with LIB first in
+ * LD_PRELOAD, unless it is already, before anything else happens (glibc
+ * passes a constructor the arguments). So one variable picks the allocator
+ * for every engine, replay program and script: the fuzzers, the forkserver
+ * (AFL++ starts it later, at __AFL_INIT) and the triage all see the same. */
+__attribute__((constructor)) static void preload_allocator(int argc, char **argv, char **envp) {
+    (void)argc;
+    (void)envp;
+    const char *lib = getenv("PA_CONTRACT_PRELOAD"), *cur = getenv("LD_PRELOAD");
+    if (!lib || !*lib)
+        return;
+    size_t n = strlen(lib);
+    if (cur && !strncmp(cur, lib, n) && (cur[n] == '\0' || cur[n] == ':' || cur[n] == ' '))
+        return;
+    char list[8192];
+    if (snprintf(list, sizeof list, "%s%s%s", lib, cur && *cur ? ":" : "", cur ? cur : "") >= (int)sizeof list ||
+        setenv("LD_PRELOAD", list, 1))
+        return;
+    execv("/proc/self/exe", argv);
+    fprintf(stderr, "contract: cannot run again with %s preloaded\n", lib);
+    _exit(2);
+}
+
 /* Is KIND@place in PA_CONTRACT_KNOWN (comma-separated signatures)? A
  * campaign names the findings it has already reported for an allocator, so
  * that it can look past them; unset, every failure aborts. */
