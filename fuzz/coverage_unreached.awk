@@ -31,22 +31,43 @@ function reason(f, text, dir,   i) {
     }
   return ""
 }
-function report(dir, line, col,   text, why, p) {
+# One direction of a branch as one instantiation shows it. A function built
+# into two programs differently has its branches listed once per build,
+# groups between a line's top-level rules (or one after the other); a
+# direction counts as unreached only if no listing took it. Within a group,
+# the n-th listing of a place inside a macro is its own branch (one macro
+# used twice on a line).
+function note(dir, line, col, count,   key, p, text) {
   p = part(file)
   if (p == "") return
-  if (in_macro) {
-    line = outer
-    col = "macro"
+  key = file SUBSEP line SUBSEP col SUBSEP dir SUBSEP (in_macro ? macro_line : "")
+  if (in_macro) # the same place twice in one group: one macro used twice
+    key = key SUBSEP (++occurrence[key])
+  if (!(key in seen)) {
+    seen[key] = ++nkeys
+    order[nkeys] = key
+    text = src_line[in_macro ? macro_line : line]
+    gsub(/^[ \t]+/, "", text)
+    k_part[key] = p; k_file[key] = file; k_dir[key] = dir; k_text[key] = text
+    k_at[key] = in_macro ? macro_line ":macro" : line ":" col
   }
-  text = src_line[line]
-  gsub(/^[ \t]+/, "", text)
-  why = reason(file, text, dir)
+  if (count != "0") taken[key] = 1
+}
+function report(key,   why, p) {
+  p = k_part[key]
+  why = reason(k_file[key], k_text[key], k_dir[key])
   total[p]++
   if (why == "") { why = "UNEXPLAINED"; unexplained[p]++ }
-  printf "%s:%d:%s %s never: %s  -- %s\n", file, line, col, dir, text, why
+  printf "%s:%s %s never: %s  -- %s\n", k_file[key], k_at[key], k_dir[key], k_text[key], why
 }
 # a file's header: its absolute path and a colon
-/^\/.*:$/ { file = substr($0, 1, length($0) - 1); sub("^" src, "", file); delete src_line; next }
+/^\/.*:$/ { file = substr($0, 1, length($0) - 1); sub("^" src, "", file); delete src_line; in_view = 0; next }
+# a top-level rule: a line's branch groups (one per instantiation) begin and end
+/^  -+$/ { delete occurrence; in_view = 0; next }
+# "  | unity_0_c.c:fn:": one instantiation of a function built twice, its
+# lines and branches one level down, until the next top-level rule
+/^  \| [^ |].*:$/ { in_view = 1; next }
+/^  \| +[0-9]+\|/ { if (in_view) view_outer = substr($0, 4) + 0; next }
 # a source line of the file itself (not of a macro expansion): "  LINE|  COUNT|TEXT"
 /^ *[0-9]+\|/ {
   line = $0
@@ -57,18 +78,24 @@ function report(dir, line, col,   text, why, p) {
   next
 }
 /Branch \([0-9]+:[0-9]+\): \[True: / {
-  # a branch of a macro's expansion view (bars nested before it) is counted
-  # where the macro is used: the last line of the file itself
-  in_macro = $0 ~ /^ *\|( *\|)+ *Branch/
+  # a branch of a macro's expansion view (a level down, or two inside an
+  # instantiation's view) is counted where the macro is used
+  bars = $0
+  sub(/Branch.*/, "", bars)
+  depth = gsub(/\|/, "", bars)
+  in_macro = depth >= (in_view ? 3 : 2)
+  macro_line = in_view ? view_outer : outer
   s = $0
   sub(/.*Branch \(/, "", s)
   split(s, lc, /[:)]/)
   t = s; sub(/.*True: /, "", t); sub(/,.*/, "", t)
   f = s; sub(/.*False: /, "", f); sub(/\].*/, "", f)
-  if (t == "0") report("True", lc[1], lc[2])
-  if (f == "0") report("False", lc[1], lc[2])
+  note("True", lc[1], lc[2], t)
+  note("False", lc[1], lc[2], f)
 }
 END {
+  for (i = 1; i <= nkeys; i++)
+    if (!(order[i] in taken)) report(order[i])
   for (i = 1; i <= nr; i++)
     if (!used[i]) printf "reason unused in this run (nothing unreached matches it): %s: %s\n", rfile[i], rtext[i]
   split("alloc/src invariants/src harness", parts, " ")
