@@ -1,15 +1,15 @@
 # coverage.sh's list of branch directions never taken, each with its reason.
-# Variable reasons: fuzz/coverage-unreached.txt, the reviewed reasons, one
-# per line:
-#   FILE <tab> TEXT <tab> True|False|either <tab> REASON
-# (TEXT: part of the branch's source line, so a reason survives edits that
-# move lines; * for every branch of the file). Input: llvm-cov show -show-branches=count. Variable src: the
-# tree's root with a trailing slash, stripped from paths.
+# Input: llvm-cov show -show-branches=count -show-expansions. Variables:
+#   src      the tree's root with a trailing slash, stripped from paths;
+#   reasons  fuzz/coverage-unreached.txt, the reviewed reasons, one a line,
+#            FILE <tab> TEXT <tab> True|False|either <tab> REASON, TEXT a
+#            piece of the branch's source line (so a reason survives edits
+#            that move lines), or * for every branch of the file.
 # Output: one line per unreached direction of alloc/src, invariants/src and
 # the harness,
 #   FILE:LINE:COL DIRECTION never: SOURCE LINE  -- REASON or UNEXPLAINED
-# (COL is "macro" for a branch inside a macro used on that line).
-# then a count per part.
+# (COL is "macro" for a branch inside a macro used on that line), the
+# reasons nothing matched, then a count per part.
 BEGIN {
   while ((getline r < reasons) > 0) {
     if (r ~ /^#/ || split(r, field, "\t") < 4) continue
