@@ -20,6 +20,8 @@
 #include "shadow.h"
 
 #define TOUCH_MAX 520
+/* Ops between two sweeps of every live block's contents. */
+#define PA_SWEEP_OPS 64
 
 /* The OS layer under the counting one: mmap, with every region it holds
  * recorded, so regions a heap could not give back (its unmap was made to
@@ -233,17 +235,41 @@ static int check_incremental(exec *ex) {
 /* A fresh content seed; odd, so never calloc's 0. */
 static uint64_t next_seed(exec *ex) { return 0x9e3779b97f4a7c15ull * ++ex->generation | 1; }
 
-static int check_block(exec *ex, const pa_shadow_block *b, size_t slot, size_t limit, const char *when) {
+/* Verify a block's contents against its pattern; verified, it counts as
+ * unwritten until the harness writes it again. */
+static int check_block(exec *ex, pa_shadow_block *b, size_t slot, size_t limit, const char *when) {
     pa_pattern_mismatch m;
     if (b->p && pa_pattern_verify(b->p, b->req, limit, b->seed, &m))
         return fail(ex, b->seed ? "CONTENT_MISMATCH" : "CALLOC_NOT_ZERO",
                     "%s: byte %zu of block b%llu (slot %zu, %zu bytes at %p) is 0x%02x, expected 0x%02x",
                     when, m.offset, (unsigned long long)b->serial, slot, b->req, b->p,
                     m.found, m.expected);
+    b->written = 0;
     return 0;
 }
 
-static int check_full(exec *ex) {
+/* Fresh content for a block: verified before it is next relied on. */
+static void fill_block(exec *ex, pa_shadow_block *b) {
+    b->seed = next_seed(ex);
+    pa_pattern_fill(b->p, b->req, b->seed);
+    b->written = 1;
+}
+
+/* Every live block's contents. A full check verifies only the blocks the
+ * harness wrote since their last verification: the harness cannot have
+ * changed the others, and whatever else might have is caught here, every
+ * PA_SWEEP_OPS ops and before a destroy, and as each block is freed (the
+ * teardown frees them all). */
+static int sweep_contents(exec *ex, const char *when) {
+    for (size_t i = 0; i < ex->sh.n; i++)
+        if (check_block(ex, &ex->sh.slots[i], i, ex->sh.slots[i].req, when))
+            return -1;
+    return 0;
+}
+
+/* sweep: verify every live block's contents, not only those written since
+ * their last verification. */
+static int check_full(exec *ex, int sweep) {
     pa_check_report_clear(ex->rep);
     pa_check_options copt;
     memset(&copt, 0, sizeof copt);
@@ -271,10 +297,10 @@ static int check_full(exec *ex) {
     if (pa_check_poisoning(ex->heap, ex->live_list, ex->live_sizes, n, ex->rep))
         return fail_checker(ex, "pa_check_poisoning");
     for (size_t i = 0; i < ex->sh.n; i++) {
-        const pa_shadow_block *b = &ex->sh.slots[i];
+        pa_shadow_block *b = &ex->sh.slots[i];
         if (!b->p)
             continue;
-        if (check_block(ex, b, i, b->req, "full check"))
+        if ((sweep || b->written) && check_block(ex, b, i, b->req, "full check"))
             return -1;
         if (!pa_heap_owns(ex->heap, b->p))
             return fail(ex, "NOT_OWNED", "live block b%llu at %p (slot %zu) is not owned by its heap",
@@ -379,8 +405,7 @@ static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
         if (check_block(ex, b, SIZE_MAX, b->req, "calloc"))
             return -1;
     } else {
-        b->seed = next_seed(ex);
-        pa_pattern_fill(p, b->req, b->seed);
+        fill_block(ex, b);
     }
     ex->live_bytes += b->req;
     touch(ex, p);
@@ -554,7 +579,7 @@ static int do_realloc(exec *ex, size_t slot, size_t size) {
         if (null_allowed(ex, &rq, err))
             return -1;
         ex->st->null_results++;
-        return check_block(ex, &old, slot, old.req, "after a failed realloc");
+        return check_block(ex, b, slot, old.req, "after a failed realloc");
     }
     size_t block = old.small ? small_block_size(ex, old.p) : 0;
     if (block && size <= block && 4 * size > 3 * block && q != old.p)
@@ -623,6 +648,8 @@ static int destroy_heap(exec *ex, size_t expect_live) {
 }
 
 static int do_destroy(exec *ex) {
+    if (sweep_contents(ex, "before destroy"))
+        return -1;
     faults_disarm(ex); /* destroy must give everything back */
     size_t live = ex->sh.nsmall + ex->sh.nlarge;
     pa_shadow_clear(&ex->sh);
@@ -879,23 +906,22 @@ static int run_op(exec *ex, const pa_op *op) {
             return 0;
         if (check_block(ex, b, e.slot, b->req, "before write"))
             return -1;
-        b->seed = next_seed(ex);
-        pa_pattern_fill(b->p, b->req, b->seed);
+        fill_block(ex, b);
         touch(ex, b->p);
         return 0;
     }
     case PA_OP_CHECK:
-        return check_full(ex);
+        return check_full(ex, 0);
     case PA_OP_STATS:
         return check_counts(ex);
     case PA_OP_FREE_ALL:
         if (do_free_all(ex))
             return -1;
-        return check_full(ex);
+        return check_full(ex, 0);
     case PA_OP_DESTROY:
         if (do_destroy(ex))
             return -1;
-        return check_full(ex);
+        return check_full(ex, 0);
     case PA_OP_FAULT:
         do_fault(ex, op);
         return 0;
@@ -924,12 +950,13 @@ static int teardown(exec *ex) {
         if (live)
             return fail(ex, "DESTROY_COUNT", "the second heap still had %zu live blocks", live);
     }
-    if (check_full(ex) || check_counts(ex))
+    /* free_everything verifies every block's contents: the sweep at the end */
+    if (check_full(ex, 0) || check_counts(ex))
         return -1;
     if (free_everything(ex, "teardown"))
         return -1;
     ex->live_bytes = 0;
-    if (check_full(ex) || check_counts(ex))
+    if (check_full(ex, 0) || check_counts(ex))
         return -1;
     return destroy_heap(ex, 0);
 }
@@ -995,7 +1022,8 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
             st->max_live = ex.sh.n;
         if (check_incremental(&ex))
             goto out;
-        if (ex.opt->full_every_step && (check_full(&ex) || check_counts(&ex)))
+        if (ex.opt->full_every_step ? check_full(&ex, 1) || check_counts(&ex)
+                                    : (i + 1) % PA_SWEEP_OPS == 0 && sweep_contents(&ex, "content sweep"))
             goto out;
         st->ops_run++;
     }

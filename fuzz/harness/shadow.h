@@ -14,6 +14,7 @@ typedef struct pa_shadow_block {
     uint64_t seed;    /* content pattern; 0: all zero */
     uint64_t serial;  /* names the block in reports */
     int small;        /* inside the heap's arenas */
+    int written;      /* the harness wrote its bytes after their last verification */
 } pa_shadow_block;
 
 typedef struct pa_shadow_range {
