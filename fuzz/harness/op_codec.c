@@ -69,9 +69,9 @@ size_t pa_size_eval(pa_size_spec s, const pa_config *cfg) {
 }
 
 size_t pa_calloc_count(uint8_t arg, size_t elem) {
-    if (arg < 0xc0)
-        return arg & 0x3f;
-    size_t k = (size_t)(arg - 0xc0);
+    if (arg < PA_CALLOC_OVERFLOW)
+        return arg & PA_CALLOC_COUNT_MAX;
+    size_t k = (size_t)(arg - PA_CALLOC_OVERFLOW);
     if (elem >= 2)
         return SIZE_MAX / elem + 1 + k; /* the product overflows */
     return SIZE_MAX - k;                /* too large to exist */
@@ -143,8 +143,8 @@ static void canonicalize(pa_op *op) {
         op->arg = pa_misuse_op_byte(pa_misuse_op_of(op->arg));
     if (k == PA_OP_MISUSE && op->arg == PA_MISUSE_OP_FOREIGN)
         op->idx = 0; /* names no block */
-    if (k == PA_OP_CALLOC && op->arg < 0xc0)
-        op->arg &= 0x3f;
+    if (k == PA_OP_CALLOC && op->arg < PA_CALLOC_OVERFLOW)
+        op->arg &= PA_CALLOC_COUNT_MAX;
     if (k == PA_OP_MEMALIGN && op->arg >= 16 && !(op->arg & (op->arg - 1))) {
         uint8_t lg = 0;
         while ((1u << lg) != op->arg)

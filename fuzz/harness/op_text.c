@@ -83,10 +83,10 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         put_size(&b, op->size);
         break;
     case PA_OP_CALLOC:
-        if (op->arg >= 0xc0)
-            put(&b, " ovf+%u x ", (unsigned)(op->arg - 0xc0));
+        if (op->arg >= PA_CALLOC_OVERFLOW)
+            put(&b, " ovf+%u x ", (unsigned)(op->arg - PA_CALLOC_OVERFLOW));
         else
-            put(&b, " %u x ", (unsigned)(op->arg & 0x3f));
+            put(&b, " %u x ", (unsigned)(op->arg & PA_CALLOC_COUNT_MAX));
         put_size(&b, op->size);
         break;
     case PA_OP_REALLOC:
@@ -131,7 +131,7 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
                 op->kind == PA_OP_MEMALIGN || op->kind == PA_OP_ALLOC_MANY ||
                 op->kind == PA_OP_CALLOC)) {
         size_t sz = pa_size_eval(op->size, cfg);
-        if (op->kind == PA_OP_CALLOC && op->arg >= 0xc0)
+        if (op->kind == PA_OP_CALLOC && op->arg >= PA_CALLOC_OVERFLOW)
             put(&b, "  # %zu x %zu bytes (overflow or impossible)", pa_calloc_count(op->arg, sz), sz);
         else if (op->kind == PA_OP_CALLOC)
             put(&b, "  # %zu x %zu bytes", pa_calloc_count(op->arg, sz), sz);
@@ -295,11 +295,11 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             if (*lx.p != '+')
                 return fail(&lx, "expected ovf+K");
             lx.p++;
-            if (number(&lx, 63, &v, "overflow step"))
+            if (number(&lx, PA_CALLOC_OVERFLOW_STEP_MAX, &v, "overflow step"))
                 return -1;
-            op->arg = (uint8_t)(0xc0 + v);
+            op->arg = (uint8_t)(PA_CALLOC_OVERFLOW + v);
         } else {
-            if (number(&lx, 63, &v, "count"))
+            if (number(&lx, PA_CALLOC_COUNT_MAX, &v, "count"))
                 return -1;
             op->arg = (uint8_t)v;
         }

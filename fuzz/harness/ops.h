@@ -102,6 +102,12 @@ typedef struct pa_op {
 /* ---- sizes ---------------------------------------------------------- */
 /* The size in bytes a spec names under cfg. */
 size_t pa_size_eval(pa_size_spec s, const pa_config *cfg);
+/* calloc's count byte: below PA_CALLOC_OVERFLOW, a count (its low bits,
+ * at most PA_CALLOC_COUNT_MAX); from it up, step arg - PA_CALLOC_OVERFLOW
+ * of counts whose product overflows or is too large to exist. */
+#define PA_CALLOC_OVERFLOW 0xc0
+#define PA_CALLOC_COUNT_MAX 0x3f
+#define PA_CALLOC_OVERFLOW_STEP_MAX (0xff - PA_CALLOC_OVERFLOW)
 /* calloc's element count for a count byte and an element size in bytes. */
 size_t pa_calloc_count(uint8_t arg, size_t elem_size);
 /* memalign's alignment for an alignment byte. */
