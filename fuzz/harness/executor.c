@@ -961,6 +961,63 @@ static int teardown(exec *ex) {
     return destroy_heap(ex, 0);
 }
 
+/* The harness's own buffers outlive a run: fuzzers run inputs by the
+ * thousand, the buffers are the same size every time, and a fresh set costs
+ * more than a short input (under ASan, mappings and poisoning). One set is
+ * kept; a nested run (none today) would get its own. */
+static struct {
+    pa_check_report *rep;
+    const void **live_list;
+    size_t *live_sizes;
+    pa_shadow sh;
+    int in_use;
+} kept;
+
+static void buffers_free(exec *ex) {
+    pa_check_report_free(ex->rep);
+    free(ex->live_list);
+    free(ex->live_sizes);
+    pa_shadow_free(&ex->sh);
+    ex->rep = NULL;
+    ex->live_list = NULL;
+    ex->live_sizes = NULL;
+}
+
+/* 0, or -1 when out of memory. */
+static int buffers_take(exec *ex) {
+    if (kept.rep && !kept.in_use) {
+        kept.in_use = 1;
+        ex->rep = kept.rep;
+        ex->live_list = kept.live_list;
+        ex->live_sizes = kept.live_sizes;
+        ex->sh = kept.sh;
+        pa_check_report_clear(ex->rep);
+        pa_shadow_restart(&ex->sh);
+        return 0;
+    }
+    ex->rep = pa_check_report_new();
+    ex->live_list = malloc(PA_LIVE_MAX * sizeof *ex->live_list);
+    ex->live_sizes = malloc(PA_LIVE_MAX * sizeof *ex->live_sizes);
+    if (ex->rep && ex->live_list && ex->live_sizes && pa_shadow_init(&ex->sh) == 0)
+        return 0;
+    buffers_free(ex);
+    return -1;
+}
+
+static void buffers_give_back(exec *ex) {
+    if (kept.in_use && ex->rep == kept.rep) {
+        kept.sh = ex->sh; /* the shadow's counters travel by value */
+        kept.in_use = 0;
+    } else if (!kept.rep && ex->rep) {
+        kept.rep = ex->rep;
+        kept.live_list = ex->live_list;
+        kept.live_sizes = ex->live_sizes;
+        kept.sh = ex->sh;
+    } else {
+        buffers_free(ex);
+    }
+}
+
 int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
                 const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st) {
     static const pa_exec_options defaults = {0, 0, NULL, NULL, NULL};
@@ -988,11 +1045,8 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     ex.cfg.os = pa_os_counter_ops(&ex.os);
     pa_large_counter_init(&ex.large, &cfg->large);
     ex.cfg.large = pa_large_counter_ops(&ex.large);
-    ex.rep = pa_check_report_new();
-    ex.live_list = malloc(PA_LIVE_MAX * sizeof *ex.live_list);
-    ex.live_sizes = malloc(PA_LIVE_MAX * sizeof *ex.live_sizes);
     int rc = -1;
-    if (!ex.rep || !ex.live_list || !ex.live_sizes || pa_shadow_init(&ex.sh)) {
+    if (buffers_take(&ex)) {
         snprintf(f->kind, sizeof f->kind, "HARNESS_ENOMEM");
         snprintf(f->place, sizeof f->place, "setup");
         snprintf(f->detail, sizeof f->detail, "the harness could not allocate its own state");
@@ -1039,11 +1093,7 @@ out:
     if (ex.heap)
         pa_heap_destroy(ex.heap);
     track_release(&ex.track);
-    if (ex.rep)
-        pa_check_report_free(ex.rep);
-    free(ex.live_list);
-    free(ex.live_sizes);
-    pa_shadow_free(&ex.sh);
+    buffers_give_back(&ex);
     return rc ? 1 : 0;
 }
 

@@ -9,9 +9,8 @@
 static void reset_index(pa_shadow *s) {
     s->root = -1;
     s->nranges = 0;
-    for (int32_t i = 0; i <= PA_LIVE_MAX; i++)
-        s->nodes[i].left = i < PA_LIVE_MAX ? i + 1 : -1;
-    s->free_list = 0;
+    s->free_list = -1;
+    s->fresh = 0;
 }
 
 int pa_shadow_init(pa_shadow *s) {
@@ -65,6 +64,11 @@ void pa_shadow_clear(pa_shadow *s) {
     s->n = 0;
     s->nsmall = s->nlarge = 0;
     reset_index(s);
+}
+
+void pa_shadow_restart(pa_shadow *s) {
+    pa_shadow_clear(s);
+    s->next_serial = 1;
 }
 
 /* ---- the treap ------------------------------------------------------- */
@@ -146,12 +150,15 @@ int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa
         *clash = *next;
         return -1;
     }
-    if (s->free_list < 0) { /* more ranges than slots: cannot happen */
+    int32_t t = s->free_list;
+    if (t >= 0) {
+        s->free_list = s->nodes[t].left;
+    } else if (s->fresh <= PA_LIVE_MAX) {
+        t = s->fresh++;
+    } else { /* more ranges than slots: cannot happen */
         memset(clash, 0, sizeof *clash);
         return -1;
     }
-    int32_t t = s->free_list;
-    s->free_list = s->nodes[t].left;
     s->nodes[t].r.lo = lo;
     s->nodes[t].r.hi = hi;
     s->nodes[t].r.serial = serial;
