@@ -205,8 +205,10 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
         r->dropped++;
         goto out;
     }
-    for (size_t k = 0; k < c.b.hv.nclasses; k++)
+    for (size_t k = 0; k < c.b.hv.nclasses; k++) {
+        chk_class_load(&c.b, k);
         chk_class_geometry(&c.b, k);
+    }
     c.sorted = chk_sorted_arenas(&c.b, &c.nsorted);
     arenas(&c);
     chk_full_used_lists(&c);
