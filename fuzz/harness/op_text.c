@@ -8,12 +8,9 @@
 #include <string.h>
 
 static const char *const NAMES[PA_OP_KINDS] = {
-    [PA_OP_MALLOC] = "malloc", [PA_OP_CALLOC] = "calloc", [PA_OP_REALLOC] = "realloc",
-    [PA_OP_GROW] = "grow", [PA_OP_SHRINK] = "shrink", [PA_OP_FREE] = "free",
-    [PA_OP_MEMALIGN] = "memalign", [PA_OP_USABLE] = "usable", [PA_OP_WRITE] = "write",
-    [PA_OP_CHECK] = "check", [PA_OP_DESTROY] = "destroy", [PA_OP_ALLOC_MANY] = "alloc_many",
-    [PA_OP_FREE_RANGE] = "free_range", [PA_OP_FREE_ALL] = "free_all", [PA_OP_STATS] = "stats",
-    [PA_OP_NOP] = "nop", [PA_OP_FAULT] = "fault", [PA_OP_MISUSE] = "misuse",
+#define PA_OP_NAME(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = name,
+    PA_OP_LIST(PA_OP_NAME)
+#undef PA_OP_NAME
 };
 
 static const char *const FAULT_REQUESTS[4] = {"map", "unmap", "decommit", "recommit"};
