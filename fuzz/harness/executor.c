@@ -97,86 +97,129 @@ static int do_free_all(exec *ex) {
 
 /* ---- one op --------------------------------------------------------- */
 
-static int run_op(exec *ex, const pa_op *op) {
+/* What a handler gets: the op, its effect on the live set (pa_op_effect_of)
+ * and its size operand in bytes under the heap's configuration. */
+typedef struct step {
+    const pa_op *op;
     pa_op_effect e;
-    pa_op_effect_of(op, ex->sh.n, &e);
-    size_t size = pa_size_eval(op->size, &ex->cfg);
-    switch ((pa_op_kind)op->kind) {
-    case PA_OP_MALLOC:
-        return e.nadd ? ex_malloc(ex, size) : 0;
-    case PA_OP_CALLOC:
-        return e.nadd ? ex_calloc(ex, op->arg, size) : 0;
-    case PA_OP_MEMALIGN:
-        return e.nadd ? ex_memalign(ex, op->arg, size) : 0;
-    case PA_OP_ALLOC_MANY:
-        for (size_t i = 0; i < e.nadd; i++)
-            if (ex_malloc(ex, size))
-                return -1;
-        return 0;
-    case PA_OP_REALLOC:
-        if (e.slot == SIZE_MAX && !e.nadd)
-            return 0;
-        return ex_realloc(ex, e.slot, size);
-    case PA_OP_GROW:
-    case PA_OP_SHRINK: {
-        if (e.slot == SIZE_MAX)
-            return 0;
-        size_t old = ex->sh.slots[e.slot].req;
-        return ex_realloc(ex, e.slot, op->kind == PA_OP_GROW ? pa_grow_size(old, op->arg)
-                                                             : pa_shrink_size(old, op->arg));
-    }
-    case PA_OP_FREE:
-        if (e.slot == SIZE_MAX) {
-            pa_heap_free(ex->heap, NULL);
-            return 0;
-        }
-        return ex_remove_slots(ex, &e, "free");
-    case PA_OP_FREE_RANGE:
-        return ex_remove_slots(ex, &e, "free_range");
-    case PA_OP_USABLE: {
-        if (e.slot == SIZE_MAX)
-            return 0;
-        const pa_shadow_block *b = &ex->sh.slots[e.slot];
-        size_t u = pa_heap_usable_size(ex->heap, b->p);
-        if (!b->p && u)
-            return ex_fail(ex, "USABLE_NULL", "usable_size(NULL) is %zu, not 0", u);
-        if (b->p && u != b->usable)
-            return ex_fail(ex, "USABLE_CHANGED", "usable size of b%llu at %p is %zu, was %zu",
-                        (unsigned long long)b->serial, b->p, u, b->usable);
-        return 0;
-    }
-    case PA_OP_WRITE: {
-        if (e.slot == SIZE_MAX)
-            return 0;
-        pa_shadow_block *b = &ex->sh.slots[e.slot];
-        if (!b->p)
-            return 0;
-        if (ex_check_block(ex, b, e.slot, b->req, "before write"))
+    size_t size;
+} step;
+
+static int run_malloc(exec *ex, const step *s) { return s->e.nadd ? ex_malloc(ex, s->size) : 0; }
+
+static int run_calloc(exec *ex, const step *s) { return s->e.nadd ? ex_calloc(ex, s->op->arg, s->size) : 0; }
+
+static int run_memalign(exec *ex, const step *s) { return s->e.nadd ? ex_memalign(ex, s->op->arg, s->size) : 0; }
+
+static int run_alloc_many(exec *ex, const step *s) {
+    for (size_t i = 0; i < s->e.nadd; i++)
+        if (ex_malloc(ex, s->size))
             return -1;
-        ex_fill_block(ex, b);
-        ex_touch(ex, b->p);
+    return 0;
+}
+
+static int run_realloc(exec *ex, const step *s) {
+    if (s->e.slot == SIZE_MAX && !s->e.nadd)
+        return 0;
+    return ex_realloc(ex, s->e.slot, s->size);
+}
+
+static int run_grow(exec *ex, const step *s) {
+    if (s->e.slot == SIZE_MAX)
+        return 0;
+    return ex_realloc(ex, s->e.slot, pa_grow_size(ex->sh.slots[s->e.slot].req, s->op->arg));
+}
+
+static int run_shrink(exec *ex, const step *s) {
+    if (s->e.slot == SIZE_MAX)
+        return 0;
+    return ex_realloc(ex, s->e.slot, pa_shrink_size(ex->sh.slots[s->e.slot].req, s->op->arg));
+}
+
+static int run_free(exec *ex, const step *s) {
+    if (s->e.slot == SIZE_MAX) {
+        pa_heap_free(ex->heap, NULL);
         return 0;
     }
-    case PA_OP_CHECK:
-        return ex_check_full(ex, 0);
-    case PA_OP_STATS:
-        return ex_check_counts(ex);
-    case PA_OP_FREE_ALL:
-        if (do_free_all(ex))
-            return -1;
-        return ex_check_full(ex, 0);
-    case PA_OP_DESTROY:
-        if (do_destroy(ex))
-            return -1;
-        return ex_check_full(ex, 0);
-    case PA_OP_FAULT:
-        ex_fault(ex, op);
+    return ex_remove_slots(ex, &s->e, "free");
+}
+
+static int run_free_range(exec *ex, const step *s) { return ex_remove_slots(ex, &s->e, "free_range"); }
+
+static int run_usable(exec *ex, const step *s) {
+    if (s->e.slot == SIZE_MAX)
         return 0;
-    case PA_OP_MISUSE:
-        return ex_misuse(ex, op, &e);
-    default:
+    const pa_shadow_block *b = &ex->sh.slots[s->e.slot];
+    size_t u = pa_heap_usable_size(ex->heap, b->p);
+    if (!b->p && u)
+        return ex_fail(ex, "USABLE_NULL", "usable_size(NULL) is %zu, not 0", u);
+    if (b->p && u != b->usable)
+        return ex_fail(ex, "USABLE_CHANGED", "usable size of b%llu at %p is %zu, was %zu",
+                       (unsigned long long)b->serial, b->p, u, b->usable);
+    return 0;
+}
+
+static int run_write(exec *ex, const step *s) {
+    if (s->e.slot == SIZE_MAX)
         return 0;
-    }
+    pa_shadow_block *b = &ex->sh.slots[s->e.slot];
+    if (!b->p)
+        return 0;
+    if (ex_check_block(ex, b, s->e.slot, b->req, "before write"))
+        return -1;
+    ex_fill_block(ex, b);
+    ex_touch(ex, b->p);
+    return 0;
+}
+
+static int run_check(exec *ex, const step *s) {
+    (void)s;
+    return ex_check_full(ex, 0);
+}
+
+static int run_stats(exec *ex, const step *s) {
+    (void)s;
+    return ex_check_counts(ex);
+}
+
+static int run_free_all(exec *ex, const step *s) {
+    (void)s;
+    return do_free_all(ex) ? -1 : ex_check_full(ex, 0);
+}
+
+static int run_destroy(exec *ex, const step *s) {
+    (void)s;
+    return do_destroy(ex) ? -1 : ex_check_full(ex, 0);
+}
+
+static int run_fault(exec *ex, const step *s) {
+    ex_fault(ex, s->op);
+    return 0;
+}
+
+static int run_misuse(exec *ex, const step *s) { return ex_misuse(ex, s->op, &s->e); }
+
+static int run_nop(exec *ex, const step *s) {
+    (void)ex;
+    (void)s;
+    return 0;
+}
+
+/* One handler per row of the op table (ops.h). */
+static int (*const HANDLERS[PA_OP_KINDS])(exec *ex, const step *s) = {
+#define PA_OP_HANDLER(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = run_##name,
+    PA_OP_LIST(PA_OP_HANDLER)
+#undef PA_OP_HANDLER
+};
+
+static int run_op(exec *ex, const pa_op *op) {
+    if (op->kind >= PA_OP_KINDS)
+        return 0;
+    step s; /* not zeroed: the effect is 2 KiB, and pa_op_effect_of fills it */
+    s.op = op;
+    s.size = pa_size_eval(op->size, &ex->cfg);
+    pa_op_effect_of(op, ex->sh.n, &s.e);
+    return HANDLERS[op->kind](ex, &s);
 }
 
 /* ---- the run -------------------------------------------------------- */

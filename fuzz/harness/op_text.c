@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const NAMES[PA_OP_KINDS] = {
-#define PA_OP_NAME(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = name,
+#define PA_OP_NAME(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = #name,
     PA_OP_LIST(PA_OP_NAME)
 #undef PA_OP_NAME
 };
