@@ -4,7 +4,7 @@
 
 #include "annotate.h"
 #include "debug_layer.h"
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "large_cache.h"
 #include "pool_walk.h"
 #include "radix.h"
@@ -44,7 +44,7 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->large_cache_budget = h->large_cache.budget;
     v->large_cache_low = h->large_cache.low;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
-    v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
+    v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
 }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
@@ -118,6 +118,34 @@ int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) 
         return -1;
     *next = (uintptr_t)pa_link_read((const pa_block *)block);
     return 0;
+}
+
+int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_t block_size, size_t limit,
+                           size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk) {
+    if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
+        return -1;
+    memset(bits, 0, (nbits + 63) / 64 * sizeof *bits);
+    memset(walk, 0, sizeof *walk);
+    size_t blocks = limit > first ? (limit - first) / block_size : 0;
+    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    while (cur) {
+        walk->member = cur;
+        if (cur < pool + first || cur >= pool + limit)
+            return PA_FREELIST_OUT_OF_RANGE;
+        if ((cur - pool - first) % block_size)
+            return PA_FREELIST_MISALIGNED;
+        size_t k = (cur - pool - first) / block_size - from;
+        if (walk->length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1))
+            return PA_FREELIST_CYCLE;
+        if (k < nbits)
+            bits[k / 64] |= UINT64_C(1) << (k % 64);
+        walk->length++;
+        walk->last = cur;
+        if (pa_introspect_read_link(h, cur, &cur))
+            return PA_FREELIST_UNREADABLE;
+    }
+    walk->member = 0;
+    return PA_FREELIST_SOUND;
 }
 
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {

@@ -9,9 +9,9 @@
 #include "executor.h"
 #include "large_count.h"
 #include "os_tracker.h"
+#include "pa_testing/os_counting.h"
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"
-#include "poolalloc/os_counting.h"
 #include "shadow.h"
 
 #define TOUCH_MAX 520

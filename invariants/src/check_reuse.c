@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check_full.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 
 int chk_retention_allowances(chk_base *b) {
     const pa_heap_view *hv = &b->hv;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "support.h"
 
 typedef struct ts_fx {

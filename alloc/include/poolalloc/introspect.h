@@ -114,6 +114,34 @@ int pa_introspect_pool(const pa_heap *heap, uintptr_t base, pa_pool_view *out);
 /* The freelist link stored in a free block. The block must lie, whole, inside
  * a live, committed, carved pool; -1 otherwise (nothing is read). */
 int pa_introspect_read_link(const pa_heap *heap, uintptr_t block, uintptr_t *next);
+
+/* What a walk of a pool's freelist found (pa_introspect_freelist). */
+typedef enum pa_freelist_fault {
+    PA_FREELIST_SOUND = 0,     /* it ends in NULL, every member a distinct block */
+    PA_FREELIST_OUT_OF_RANGE,  /* a member outside [pool + first, pool + limit) */
+    PA_FREELIST_MISALIGNED,    /* a member off the boundaries first + k * block_size */
+    PA_FREELIST_CYCLE,         /* a member repeats an earlier one */
+    PA_FREELIST_UNREADABLE,    /* a member's link could not be read (pa_introspect_read_link) */
+} pa_freelist_fault;
+
+typedef struct pa_freelist_walk {
+    size_t length;     /* members that passed, all of them when sound */
+    uintptr_t member;  /* not sound: the member at fault (the link to it) */
+    uintptr_t last;    /* the last member that passed, 0 if none */
+} pa_freelist_walk;
+
+/* Walks the freelist of the pool at address pool (as pa_introspect_pool
+ * requires it) trusting nothing but the geometry the caller gives: each
+ * member must lie in [pool + first, pool + limit) on a block boundary and
+ * not repeat, and each link is read as pa_introspect_read_link reads it, so
+ * the walk reads only the pool and ends within (limit - first) / block_size
+ * steps. Marks in bits (nbits of them, cleared first) the free blocks from
+ * block index from on, so a pool larger than one bitmap is walked once per
+ * window; a repeat is seen at once inside the window, outside it once the
+ * walk is longer than the blocks. Returns the fault (SOUND, 0, when none),
+ * with the walk's facts in *walk; -1 if pool is not readable. */
+int pa_introspect_freelist(const pa_heap *heap, uintptr_t pool, size_t first, size_t block_size, size_t limit,
+                           size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk);
 /* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */

@@ -1,7 +1,9 @@
-/* The heap's private structures. Only alloc/ and white-box tests (which
- * corrupt heaps on purpose) include this; tools read heaps via introspect.h. */
-#ifndef POOLALLOC_HEAP_INTERNAL_H
-#define POOLALLOC_HEAP_INTERNAL_H
+/* The types of a heap and its parts (pools, arenas, classes, ownership map,
+ * large table and cache), shared by every file of alloc/. Only alloc/ and
+ * white-box tests (which corrupt heaps on purpose) include this; tools read
+ * heaps via introspect.h. */
+#ifndef POOLALLOC_HEAP_TYPES_H
+#define POOLALLOC_HEAP_TYPES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -170,6 +172,7 @@ struct pa_heap {
     uintptr_t spare_arena;
     size_t metadata_bytes;
     size_t self_bytes;       /* bytes mapped for this struct and last_with_free */
+    int is_default;          /* the process's default heap: never destroyed */
 
     /* retention.c: what freed memory is kept for reuse */
     uint32_t empty_arenas;      /* wholly free arenas mapped now */
@@ -194,6 +197,12 @@ struct pa_heap {
 /* Live small blocks: the sum of the pools' counts, found by a walk as
  * CPython does, so the fast path keeps no counter of its own. */
 size_t pa_heap_small_blocks_in_use(const pa_heap *h);
+
+/* Bytes the heap holds from its OS layer now: metadata, arenas, and the
+ * spare arena-sized region if there is one. */
+static inline size_t pa_heap_os_bytes_mapped(const pa_heap *h) {
+    return h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
+}
 
 static inline uintptr_t *pa_owner_slot(pa_heap *h, uintptr_t p) {
     return &h->owner_cache[(p >> h->arena_shift) & (PA_OWNER_CACHE_SLOTS - 1)];

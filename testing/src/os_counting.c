@@ -1,4 +1,4 @@
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -48,7 +48,7 @@ static int remember(pa_os_counter *c, uintptr_t start, uintptr_t end) {
     forget(c, start, end);
     if (c->nranges + 2 > c->ranges_capacity) {
         size_t capacity = c->ranges_capacity ? c->ranges_capacity * 2 : 256;
-        struct pa_os_range *grown = c->inner.map(c->inner.ctx, capacity * sizeof *grown, 4096);
+        struct pa_os_range *grown = c->inner.map(c->inner.ctx, capacity * sizeof *grown, pa_os_page_size());
         if (!grown)
             return -1;
         if (c->ranges) {

@@ -1,8 +1,9 @@
 /* An OS layer that wraps another, counts every request and byte, and can be
  * told to fail any request: what tests, fuzz targets and fault sweeps use to
- * prove that memory goes back and that failures are survived. */
-#ifndef POOLALLOC_OS_COUNTING_H
-#define POOLALLOC_OS_COUNTING_H
+ * prove that memory goes back and that failures are survived. A test double:
+ * it lives in the pa_testing library, which is not installed. */
+#ifndef PA_TESTING_OS_COUNTING_H
+#define PA_TESTING_OS_COUNTING_H
 
 #include <stddef.h>
 #include <stdint.h>
