@@ -81,7 +81,7 @@ void chk_full_debug(chk_full *c) {
     /* Only pools the full check found sound are read: their live blocks are
      * known, and the scan reads nothing the checker has not placed. */
     for (size_t slot = 0; slot < hv->arena_slots; slot++)
-        for (size_t i = 0; i < hv->pools_per_arena; i++) {
+        for (size_t i = 0; c->arenas[slot].read && c->arenas[slot].v.base && i < hv->pools_per_arena; i++) {
             uintptr_t pool = c->arenas[slot].v.base + i * hv->config.pool_size;
             pa_pool_view v;
             if (!c->pools[slot * hv->pools_per_arena + i].sound || pa_introspect_pool(c->b.heap, pool, &v))

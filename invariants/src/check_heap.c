@@ -68,6 +68,8 @@ static void arenas(chk_full *c) {
         ar->read = pa_introspect_arena_slot(b->heap, s, &ar->v) == 0;
         if (!ar->read || !ar->v.base)
             continue;
+        /* only live arenas' pools are recorded: only theirs start empty */
+        memset(&c->pools[s * b->hv.pools_per_arena], 0, b->hv.pools_per_arena * sizeof *c->pools);
         c->t.live_arenas++;
         chk_arena(b, &ar->v, &ar->f, on_free_pool, c);
         if (ar->f.sound) {
@@ -184,20 +186,29 @@ static void os_layer(chk_full *c, const pa_os_counter *os) {
 size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_check_report *r) {
     size_t before = r->n;
     chk_full c;
-    memset(&c, 0, sizeof c);
+    /* chk_base_init fills the base; the rest starts empty */
+    c.arenas = NULL;
+    c.sorted = NULL;
+    c.nsorted = 0;
+    c.pools = NULL;
+    memset(c.used_complete, 0, sizeof c.used_complete);
+    c.stamp = 0;
+    memset(&c.t, 0, sizeof c.t);
     if (chk_base_init(&c.b, heap, r)) {
         r->dropped++;
         return 0;
     }
     size_t slots = c.b.hv.arena_slots;
     c.arenas = calloc(slots ? slots : 1, sizeof *c.arenas);
-    c.pools = calloc(slots ? slots * c.b.hv.pools_per_arena : 1, sizeof *c.pools);
+    c.pools = malloc((slots ? slots * c.b.hv.pools_per_arena : 1) * sizeof *c.pools);
     if (!c.arenas || !c.pools) {
         r->dropped++;
         goto out;
     }
-    for (size_t k = 0; k < c.b.hv.nclasses; k++)
+    for (size_t k = 0; k < c.b.hv.nclasses; k++) {
+        chk_class_load(&c.b, k);
         chk_class_geometry(&c.b, k);
+    }
     c.sorted = chk_sorted_arenas(&c.b, &c.nsorted);
     arenas(&c);
     chk_full_used_lists(&c);

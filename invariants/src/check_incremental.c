@@ -136,6 +136,7 @@ static void class_local(inc *c, size_t k) {
     if (chk_bit(c->classes_seen, k))
         return;
     chk_set(c->classes_seen, k);
+    chk_class_load(b, k);
     chk_class_geometry(b, k);
     uintptr_t head = b->cls[k].used_pools;
     pa_pool_view v;

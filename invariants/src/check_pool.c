@@ -108,6 +108,7 @@ void chk_pool(chk_base *b, const pa_arena_view *a, size_t index, chk_pool_facts 
         return;
     }
     f->class_ok = 1;
+    chk_class_load(b, f->v.size_class);
     check_header(b, &at, a, f);
     walk_freelist(b, &at, f, free_bits ? free_bits : b->bits);
     check_accounting(b, &at, f);

@@ -162,44 +162,57 @@ static cached *lookup(const cache_walk *w, uintptr_t block, size_t *copies) {
     return unreached ? unreached : hit;
 }
 
-static void block_faults(const cache_walk *w, const char *where, uintptr_t block, size_t copies) {
+/* "bin 2 (8192-byte blocks)": a list's name, made only for a report. */
+static const char *list_name(char *buf, size_t len, size_t bin, size_t capacity) {
+    return chk_fmt(buf, len, "bin %zu (%zu-byte blocks)", bin, capacity);
+}
+
+static void block_faults(const cache_walk *w, size_t bin, size_t capacity, size_t n, uintptr_t block, size_t copies) {
     chk_base *b = w->b;
-    chk_loc at = chk_at_heap(b->heap);
     size_t alignment = b->hv.config.alignment;
-    if (block % alignment)
+    int misaligned = block % alignment != 0;
+    int live = !misaligned && bsearch(&block, w->live, w->nlive, sizeof *w->live, chk_by_addr);
+    if (!misaligned && !live && copies <= 1)
+        return;
+    chk_loc at = chk_at_heap(b->heap);
+    char name[64];
+    list_name(name, sizeof name, bin, capacity);
+    if (misaligned)
         chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, CHK_STR("a multiple of %zu", alignment),
-                   CHK_STR("%zu past one", (size_t)(block % alignment)), "%s is misaligned", where);
-    else if (bsearch(&block, w->live, w->nlive, sizeof *w->live, chk_by_addr))
+                   CHK_STR("%zu past one", (size_t)(block % alignment)), "large cache %s member %zu is misaligned",
+                   name, n);
+    else if (live)
         chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block not live", "a live large block",
-                   "%s is also live in the large-block table", where);
-    else if (copies > 1)
-        chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block cached once",
-                   CHK_STR("%zu cached slots", copies), "%s is cached in more than one slot", where);
+                   "large cache %s member %zu is also live in the large-block table", name, n);
+    else
+        chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block cached once", CHK_STR("%zu cached slots", copies),
+                   "large cache %s member %zu is cached in more than one slot", name, n);
 }
 
 static void walk_list(cache_walk *w, size_t bin, uintptr_t first, size_t capacity) {
     chk_base *b = w->b;
     chk_loc at = chk_at_heap(b->heap);
     char name[64], other[64];
-    chk_fmt(name, sizeof name, "bin %zu (%zu-byte blocks)", bin, capacity);
     uintptr_t cur = first;
     for (size_t n = 0; cur; n++) {
         size_t copies;
         cached *k = lookup(w, cur, &copies);
         if (!k) {
             chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a cached block of the large-block table",
-                       "a block of no cached slot", "large cache %s member %zu is not cached", name, n);
+                       "a block of no cached slot", "large cache %s member %zu is not cached",
+                       list_name(name, sizeof name, bin, capacity), n);
             w->complete = 0;
             return;
         }
         if (k->list) {
+            list_name(name, sizeof name, bin, capacity);
             if (k->list == bin + 1)
                 chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a list ending in 0", "an earlier member again",
                            "large cache %s member %zu repeats an earlier member", name, n);
             else
                 chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a block of no other list",
                            CHK_STR("a member of bin %zu", k->list - 1), "large cache %s member %zu is also on %s",
-                           name, n, chk_fmt(other, sizeof other, "bin %zu (%zu-byte blocks)", k->list - 1, k->capacity));
+                           name, n, list_name(other, sizeof other, k->list - 1, k->capacity));
             w->complete = 0;
             return;
         }
@@ -207,8 +220,7 @@ static void walk_list(cache_walk *w, size_t bin, uintptr_t first, size_t capacit
         k->capacity = capacity;
         w->nblocks++;
         w->bytes += capacity;
-        char where[96];
-        block_faults(w, chk_fmt(where, sizeof where, "large cache %s member %zu", name, n), cur, copies);
+        block_faults(w, bin, capacity, n, cur, copies);
         cur = k->next;
     }
 }
