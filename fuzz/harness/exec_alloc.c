@@ -152,6 +152,68 @@ int ex_memalign(exec *ex, uint8_t arg, size_t size) {
     return new_slot(ex, &rq, call_memalign, &align);
 }
 
+/* ---- requests no heap can serve, and alignments past the arena ------- */
+
+/* Alignments up to here must be served (an arena's worth, and then some,
+ * of address space is always at hand); above it the OS may refuse the
+ * mapping, and at 2^47 and beyond no user address space has room. */
+#define HUGE_ALIGN_ALWAYS_LOG2 30
+#define HUGE_ALIGN_NEVER_LOG2 47
+
+static int huge_align(exec *ex, unsigned lg) {
+    size_t align = (size_t)1 << lg;
+    request rq = {"memalign", 1, align < ex->cfg.alignment ? ex->cfg.alignment : align, 0, 0, EXPECT_BLOCK, 0};
+    if (lg >= HUGE_ALIGN_NEVER_LOG2) {
+        rq.expect = EXPECT_NULL;
+        rq.want_errno = ENOMEM;
+    }
+    if (lg <= HUGE_ALIGN_ALWAYS_LOG2 || rq.expect == EXPECT_NULL)
+        return new_slot(ex, &rq, call_memalign, &align);
+    /* between the two: a block, or NULL with ENOMEM */
+    errno = 0;
+    void *p = pa_heap_memalign(ex->heap, align, 1);
+    int err = errno;
+    pa_shadow_block b;
+    memset(&b, 0, sizeof b);
+    if (!p && err != ENOMEM)
+        return ex_fail(ex, "WRONG_ERRNO", "memalign(2^%u, 1) returned NULL with errno %d, expected %d", lg, err, ENOMEM);
+    if (p && vet_block(ex, p, &rq, &b))
+        return -1;
+    pa_shadow_append(&ex->sh, &b);
+    return 0;
+}
+
+/* A request no heap can serve: NULL with ENOMEM, and a realloc leaves its
+ * block as it was. */
+int ex_huge(exec *ex, uint8_t arg, size_t slot) {
+    unsigned call = pa_huge_call_of(arg);
+    if (call == PA_HUGE_ALIGN)
+        return slot == SIZE_MAX ? 0 : huge_align(ex, pa_huge_align_log2(arg));
+    size_t size = pa_huge_size(arg);
+    pa_shadow_block *b = call == PA_HUGE_REALLOC && slot != SIZE_MAX ? &ex->sh.slots[slot] : NULL;
+    if (b && ex_check_block(ex, b, slot, b->req, "before huge realloc"))
+        return -1;
+    errno = 0;
+    void *p = call == PA_HUGE_MEMALIGN ? pa_heap_memalign(ex->heap, PA_HUGE_MEMALIGN_ALIGNMENT, size)
+              : call == PA_HUGE_REALLOC ? pa_heap_realloc(ex->heap, b ? b->p : NULL, size)
+                                        : pa_heap_malloc(ex->heap, size);
+    int err = errno;
+    if (p)
+        return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must fail", pa_huge_call_name(call), size, p);
+    if (err != ENOMEM)
+        return ex_fail(ex, "WRONG_ERRNO", "%s(%zu) returned NULL with errno %d, expected %d",
+                       pa_huge_call_name(call), size, err, ENOMEM);
+    ex->st->null_results++;
+    if (!b || !b->p)
+        return 0;
+    ex_touch(ex, b->p);
+    size_t u = pa_heap_usable_size(ex->heap, b->p);
+    if (u != b->usable)
+        return ex_fail(ex, "USABLE_CHANGED", "a failed huge realloc changed b%llu's usable size from %zu to %zu",
+                       (unsigned long long)b->serial, b->usable, u);
+    return ex_check_block(ex, b, slot, b->req, "after a failed huge realloc");
+}
+
 /* ---- freeing -------------------------------------------------------- */
 
 /* Verify and free the block in a slot (the slot itself stays). release:

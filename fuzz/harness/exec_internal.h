@@ -74,11 +74,18 @@ int ex_check_full(exec *ex, int sweep);
 int ex_count_ok(const exec *ex, size_t heap_count, size_t shadow_count);
 int ex_check_counts(exec *ex);
 
+/* exec_stats.c: every figure of pa_heap_stats the shadow model knows, and
+ * the statistics printed as a table and as JSON. */
+int ex_check_stats_print(exec *ex);
+
 /* exec_alloc.c: allocation ops with their results vetted, and freeing. */
 int ex_malloc(exec *ex, size_t size);
 int ex_calloc(exec *ex, uint8_t arg, size_t elem);
 int ex_memalign(exec *ex, uint8_t arg, size_t size);
 int ex_realloc(exec *ex, size_t slot, size_t size);
+/* huge: slot is the slot realloc names, or where align's block goes
+ * (SIZE_MAX: none, the live set is full or empty). */
+int ex_huge(exec *ex, uint8_t arg, size_t slot);
 int ex_remove_slots(exec *ex, const pa_op_effect *e, const char *when);
 int ex_free_everything(exec *ex, const char *when);
 

@@ -182,6 +182,16 @@ static int run_stats(exec *ex, const step *s) {
     return ex_check_counts(ex);
 }
 
+static int run_stats_print(exec *ex, const step *s) {
+    (void)s;
+    return ex_check_counts(ex) ? -1 : ex_check_stats_print(ex);
+}
+
+static int run_huge(exec *ex, const step *s) {
+    size_t slot = pa_huge_call_of(s->op->arg) == PA_HUGE_ALIGN ? (s->e.nadd ? 0 : SIZE_MAX) : s->e.slot;
+    return ex_huge(ex, s->op->arg, slot);
+}
+
 static int run_free_all(exec *ex, const step *s) {
     (void)s;
     return do_free_all(ex) ? -1 : ex_check_full(ex, 0);

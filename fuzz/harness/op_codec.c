@@ -6,7 +6,8 @@
 #include <string.h>
 
 /* Opcode byte b: the kind is KIND_OF[b & 31]; codes 21 and 24 mean destroy and
- * free_all only when the top three bits are all set, else check and stats. */
+ * free_all only when the top three bits are all set, else check and stats;
+ * codes 20 and 25 with those bits set mean huge and stats_print. */
 static const uint8_t KIND_OF[32] = {
     PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC,     /* 0-3 */
     PA_OP_CALLOC, PA_OP_CALLOC,                                 /* 4-5 */
@@ -47,6 +48,10 @@ static pa_op_kind kind_of(uint8_t b, unsigned features) {
         return PA_OP_CHECK;
     if (k == PA_OP_FREE_ALL && (b >> 5) != 7)
         return PA_OP_STATS;
+    if ((b >> 5) == 7 && k == PA_OP_CHECK)
+        return PA_OP_HUGE;
+    if ((b >> 5) == 7 && k == PA_OP_STATS)
+        return PA_OP_STATS_PRINT;
     return k;
 }
 
@@ -84,6 +89,17 @@ size_t pa_calloc_count(uint8_t arg, size_t elem) {
 }
 
 size_t pa_memalign_alignment(uint8_t arg) { return arg < 16 ? (size_t)1 << arg : arg; }
+
+size_t pa_huge_size(uint8_t arg) {
+    static const size_t BASE[4] = {
+        [PA_HUGE_SIZE_MAX] = SIZE_MAX,
+        [PA_HUGE_PTRDIFF_MAX] = PTRDIFF_MAX,
+        [PA_HUGE_PTRDIFF_OVER] = (size_t)PTRDIFF_MAX + 1,
+        [PA_HUGE_2_48] = (size_t)1 << 48,
+    };
+    unsigned b = pa_huge_offset_bits(arg);
+    return BASE[pa_huge_base_of(arg)] - (b ? (size_t)1 << (b - 1) : 0);
+}
 
 size_t pa_grow_size(size_t old, uint8_t arg) { return old + arg + 1; }
 
@@ -137,6 +153,8 @@ static void canonicalize(pa_op *op) {
     if (k == PA_OP_MISUSE)
         op->arg = pa_misuse_op_byte(pa_misuse_op_of(op->arg));
     if (k == PA_OP_MISUSE && op->arg == PA_MISUSE_OP_FOREIGN)
+        op->idx = 0; /* names no block */
+    if (k == PA_OP_HUGE && pa_huge_call_of(op->arg) != PA_HUGE_REALLOC)
         op->idx = 0; /* names no block */
     if (k == PA_OP_CALLOC && op->arg < PA_CALLOC_OVERFLOW)
         op->arg &= PA_CALLOC_COUNT_MAX;
@@ -280,6 +298,13 @@ void pa_op_effect_of(const pa_op *op, size_t nlive, pa_op_effect *e) {
     case PA_OP_FREE_ALL:
     case PA_OP_DESTROY:
         e->clear = 1;
+        break;
+    case PA_OP_HUGE:
+        /* only align can succeed, into a new slot; realloc names one */
+        if (pa_huge_call_of(op->arg) == PA_HUGE_ALIGN)
+            e->nadd = room ? 1 : 0;
+        else if (pa_huge_call_of(op->arg) == PA_HUGE_REALLOC && nlive)
+            e->slot = op->idx % nlive;
         break;
     case PA_OP_MISUSE:
     {

@@ -20,6 +20,19 @@ static const char *const MISUSE_OPS[PA_MISUSE_OP_KINDS] = {
     [PA_MISUSE_OP_FOREIGN] = "foreign", [PA_MISUSE_OP_API_MISMATCH] = "api_mismatch",
 };
 
+static const char *const HUGE_CALLS[4] = {
+    [PA_HUGE_MALLOC] = "malloc", [PA_HUGE_REALLOC] = "realloc",
+    [PA_HUGE_MEMALIGN] = "memalign", [PA_HUGE_ALIGN] = "align",
+};
+/* ptrdiff_max+1 before ptrdiff_max: the parser takes the first that fits */
+static const char *const HUGE_BASES[4] = {
+    [PA_HUGE_SIZE_MAX] = "size_max", [PA_HUGE_PTRDIFF_MAX] = "ptrdiff_max",
+    [PA_HUGE_PTRDIFF_OVER] = "ptrdiff_max+1", [PA_HUGE_2_48] = "2^48",
+};
+
+const char *pa_huge_call_name(unsigned call) { return HUGE_CALLS[call & 3]; }
+const char *pa_huge_base_name(unsigned base) { return HUGE_BASES[base & 3]; }
+
 const char *pa_fault_request_name(unsigned request) { return FAULT_REQUESTS[request & 3]; }
 
 const char *pa_misuse_op_name(uint8_t arg) { return MISUSE_OPS[pa_misuse_op_of(arg)]; }
@@ -121,6 +134,20 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         if (pa_misuse_op_of(op->arg) != PA_MISUSE_OP_FOREIGN)
             put(&b, " #%u", (unsigned)op->idx);
         break;
+    case PA_OP_HUGE: {
+        unsigned call = pa_huge_call_of(op->arg), off = pa_huge_offset_bits(op->arg);
+        put(&b, " %s", pa_huge_call_name(call));
+        if (call == PA_HUGE_REALLOC)
+            put(&b, " #%u", (unsigned)op->idx);
+        if (call == PA_HUGE_ALIGN) {
+            put(&b, " 2^%u", pa_huge_align_log2(op->arg));
+            break;
+        }
+        put(&b, " %s", pa_huge_base_name(pa_huge_base_of(op->arg)));
+        if (off)
+            put(&b, "-%zu", (size_t)1 << (off - 1));
+        break;
+    }
     default:
         break;
     }
@@ -267,6 +294,55 @@ static int parse_size(lexer *lx, pa_size_spec *s) {
     return 0;
 }
 
+/* huge's operands: malloc|realloc #N|memalign BASE[-2^k], or align 2^K. */
+static int parse_huge(lexer *lx, pa_op *op) {
+    int call = -1;
+    for (int c = 0; c < 4; c++)
+        if (word(lx, HUGE_CALLS[c])) {
+            call = c;
+            break;
+        }
+    if (call < 0)
+        return fail(lx, "expected malloc, realloc, memalign or align, found '%.12s'", lx->p);
+    unsigned long v;
+    if (call == PA_HUGE_ALIGN) {
+        skip_space(lx);
+        if (strncmp(lx->p, "2^", 2) != 0)
+            return fail(lx, "expected an alignment 2^K, found '%.12s'", lx->p);
+        lx->p += 2;
+        if (number(lx, 63, &v, "alignment exponent"))
+            return -1;
+        op->arg = (uint8_t)(call | (int)(v << 2));
+        return 0;
+    }
+    if (call == PA_HUGE_REALLOC && parse_idx(lx, op))
+        return -1;
+    skip_space(lx);
+    int base = -1;
+    for (int k = 0; k < 4 && base < 0; k++) {
+        size_t n = strlen(HUGE_BASES[k]);
+        if (strncmp(lx->p, HUGE_BASES[k], n) == 0 && !isalnum((unsigned char)lx->p[n]) && lx->p[n] != '_' &&
+            lx->p[n] != '+') {
+            base = k;
+            lx->p += n;
+        }
+    }
+    if (base < 0)
+        return fail(lx, "expected size_max, ptrdiff_max, ptrdiff_max+1 or 2^48, found '%.14s'", lx->p);
+    unsigned off = 0;
+    if (*lx->p == '-') {
+        lx->p++;
+        if (number(lx, 16384, &v, "offset"))
+            return -1;
+        if (!v || (v & (v - 1)))
+            return fail(lx, "offset %lu: a power of two up to 16384", v);
+        for (off = 1; (1ul << (off - 1)) != v; off++)
+            ;
+    }
+    op->arg = (uint8_t)(call | base << 2 | (int)(off << 4));
+    return 0;
+}
+
 int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
     lexer lx = {line, err, err_len};
     memset(op, 0, sizeof *op);
@@ -401,6 +477,10 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             return -1;
         break;
     }
+    case PA_OP_HUGE:
+        if (parse_huge(&lx, op))
+            return -1;
+        break;
     default:
         break;
     }

@@ -22,7 +22,9 @@
  * arg). Expanded into the kind enum, the text names, the canonical opcodes,
  * the operand shapes and the executor's handlers, so they cannot disagree.
  * The decoding table of all 32 opcodes is op_codec.c's. fault and misuse
- * are version 2's (opcodes 28 and 29 where a target turns them on). */
+ * are version 2's (opcodes 28 and 29 where a target turns them on);
+ * stats_print and huge take codes 25 and 20 with the top three bits set, as
+ * free_all and destroy do codes 24 and 21. */
 #define PA_OP_LIST(X)                                      \
     /*kind        name        code  size idx arg step */   \
     X(MALLOC,     malloc,     0x00, 1, 0, 0, 0) \
@@ -40,6 +42,8 @@
     X(FREE_RANGE, free_range, 0x17, 0, 1, 1, 1) \
     X(FREE_ALL,   free_all,   0xf8, 0, 0, 0, 0) \
     X(STATS,      stats,      0x19, 0, 0, 0, 0) \
+    X(STATS_PRINT, stats_print, 0xf9, 0, 0, 0, 0) \
+    X(HUGE,       huge,       0xf4, 0, 1, 1, 0) \
     X(NOP,        nop,        0x1e, 0, 0, 0, 0) \
     X(FAULT,      fault,      0x1c, 0, 0, 1, 1) \
     X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0)
@@ -102,11 +106,26 @@ static inline uint8_t pa_misuse_op_byte(unsigned kind) {
     return (uint8_t)(kind == PA_MISUSE_OP_API_MISMATCH ? PA_MISUSE_BYTE_API_MISMATCH : kind);
 }
 
+/* huge: arg bits 0-1 the call, the rest its operand. malloc, realloc and
+ * memalign ask for a size no heap can give: a base (bits 2-3) less an offset
+ * (bits 4-7: 0, or 2^(b-1)), near where rounding a size up wraps. align asks
+ * for 1 byte at alignment 2^(bits 2-7), up to and past the arena size. */
+typedef enum pa_huge_call { PA_HUGE_MALLOC = 0, PA_HUGE_REALLOC, PA_HUGE_MEMALIGN, PA_HUGE_ALIGN } pa_huge_call;
+typedef enum pa_huge_base { PA_HUGE_SIZE_MAX = 0, PA_HUGE_PTRDIFF_MAX, PA_HUGE_PTRDIFF_OVER, PA_HUGE_2_48 } pa_huge_base;
+/* The alignment huge memalign asks for: a page, so a size rounds up twice. */
+#define PA_HUGE_MEMALIGN_ALIGNMENT 4096u
+static inline unsigned pa_huge_call_of(uint8_t arg) { return arg & 3u; }
+static inline unsigned pa_huge_base_of(uint8_t arg) { return (arg >> 2) & 3u; }
+static inline unsigned pa_huge_offset_bits(uint8_t arg) { return arg >> 4; }
+static inline unsigned pa_huge_align_log2(uint8_t arg) { return arg >> 2; }
+/* The size a huge malloc, realloc or memalign asks for. */
+size_t pa_huge_size(uint8_t arg);
+
 typedef struct pa_op {
     uint8_t kind;      /* pa_op_kind */
     uint8_t arg;       /* calloc count byte, memalign alignment byte, grow and
                           shrink delta byte, alloc_many and free_range count byte,
-                          fault kind and mode, misuse kind */
+                          fault kind and mode, misuse kind, huge call */
     uint8_t step;      /* free_range step byte, fault count byte */
     uint16_t idx;      /* live-set index (taken modulo the live count) */
     pa_size_spec size;
@@ -147,6 +166,8 @@ const char *pa_op_name(pa_op_kind kind);
 const char *pa_fault_request_name(unsigned request);
 /* The name of the misuse kind a kind byte names. */
 const char *pa_misuse_op_name(uint8_t arg);
+const char *pa_huge_call_name(unsigned call);
+const char *pa_huge_base_name(unsigned base);
 /* One op as a line without newline; cfg (may be NULL) adds a comment with
  * the concrete sizes. Returns the length snprintf would. */
 int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cfg);

@@ -273,7 +273,8 @@ typedef struct tamper_plan {
     void *saved;
 } tamper_plan;
 
-enum { T_FLIP_BYTE, T_FREE_BEHIND, T_FAKE_OVERLAP, T_LOSE_BLOCK, T_ZERO_DIRTY, T_POISON_LIVE, T_UNPOISON_FREE };
+enum { T_FLIP_BYTE, T_FREE_BEHIND, T_FAKE_OVERLAP, T_LOSE_BLOCK, T_ZERO_DIRTY, T_POISON_LIVE, T_UNPOISON_FREE,
+       T_SHRINK_REQUEST };
 
 static void tamper(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_shadow *sh) {
     tamper_plan *p = ctx;
@@ -313,6 +314,9 @@ static void tamper(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_s
         break;
     case T_ZERO_DIRTY:
         ((unsigned char *)b->p)[0] = 1;
+        break;
+    case T_SHRINK_REQUEST: /* the heap counts bytes the program never asked for */
+        b->req--;
         break;
 #ifdef PA_FUZZ_TEST_ASAN
     case T_POISON_LIVE: /* a whole granule inside a block of at least 48 bytes */
@@ -360,6 +364,7 @@ static void test_oracles_fire(void) {
     expect_failure("malloc 40\nmalloc 100\ncheck\n", T_FREE_BEHIND, 1, "CHECK_");
     expect_failure("malloc 40\nmalloc 100\ncheck\n", T_LOSE_BLOCK, 1, "CHECK_");
     expect_failure("malloc 40\nfree #0\nmalloc 40\n", T_FAKE_OVERLAP, 0, "OVERLAP");
+    expect_failure("malloc 40000\nstats_print\n", T_SHRINK_REQUEST, 0, "STATS_FIGURE");
 }
 
 /* "malloc c3, malloc c3, misuse KIND #0" on a heap without the debug layer. */

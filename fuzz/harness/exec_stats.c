@@ -1,0 +1,150 @@
+/* The stats_print op's checks: every figure of pa_heap_stats that the
+ * shadow model and the configuration determine, the sums the figures must
+ * keep, and the statistics printed as a table and as JSON, read back. */
+#include "exec_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pa_test_text.h"
+#include "poolalloc/stats.h"
+
+static int stats_fail(exec *ex, const char *what, size_t heap, size_t expected) {
+    return ex_fail(ex, "STATS_FIGURE", "stats say %s is %zu, expected %zu", what, heap, expected);
+}
+
+/* The figures the configuration and the shadow's live blocks fix. */
+static int check_figures(exec *ex, const pa_stats *st) {
+    if (st->arena_size != ex->cfg.arena_size)
+        return stats_fail(ex, "arena_size", st->arena_size, ex->cfg.arena_size);
+    if (st->nclasses != pa_config_class_count(&ex->cfg))
+        return stats_fail(ex, "nclasses", st->nclasses, pa_config_class_count(&ex->cfg));
+    size_t blocks = 0, bytes = 0;
+    for (size_t i = 0; i < st->nclasses; i++) {
+        const pa_class_stats *c = &st->classes[i];
+        if (c->block_size != pa_config_class_size(&ex->cfg, i))
+            return stats_fail(ex, "a class's block_size", c->block_size, pa_config_class_size(&ex->cfg, i));
+        if (c->bytes_in_use != c->blocks_in_use * c->block_size)
+            return stats_fail(ex, "a class's bytes_in_use", c->bytes_in_use, c->blocks_in_use * c->block_size);
+        if (c->full_pools > c->pools)
+            return stats_fail(ex, "a class's full_pools", c->full_pools, c->pools);
+        if ((c->blocks_in_use == 0) != (c->pools == 0))
+            return ex_fail(ex, "STATS_FIGURE", "class %zu: %zu blocks in use in %zu pools", i, c->blocks_in_use, c->pools);
+        blocks += c->blocks_in_use;
+        bytes += c->bytes_in_use;
+    }
+    if (st->blocks_in_use != blocks)
+        return stats_fail(ex, "blocks_in_use (the classes' sum)", st->blocks_in_use, blocks);
+    if (st->bytes_in_use != bytes)
+        return stats_fail(ex, "bytes_in_use (the classes' sum)", st->bytes_in_use, bytes);
+    if (st->bytes_total != st->arenas_current * st->arena_size)
+        return stats_fail(ex, "bytes_total", st->bytes_total, st->arenas_current * st->arena_size);
+    if (st->arenas_allocated_total - st->arenas_released_total != st->arenas_current)
+        return stats_fail(ex, "arenas_current (allocated less released)", st->arenas_current,
+                          (size_t)(st->arenas_allocated_total - st->arenas_released_total));
+    if (st->arenas_highwater < st->arenas_current)
+        return stats_fail(ex, "arenas_highwater", st->arenas_highwater, st->arenas_current);
+    if (st->bytes_free_pools != st->free_pools * ex->cfg.pool_size)
+        return stats_fail(ex, "bytes_free_pools", st->bytes_free_pools, st->free_pools * ex->cfg.pool_size);
+    if (st->bytes_decommitted != st->decommitted_pools * ex->cfg.pool_size)
+        return stats_fail(ex, "bytes_decommitted", st->bytes_decommitted, st->decommitted_pools * ex->cfg.pool_size);
+    if (ex->cfg.debug)
+        return 0; /* the quarantine and the debug headers hide the requested sizes */
+    /* every live small block holds at least what was asked; large blocks
+     * are counted as requested */
+    size_t small_req = 0, large_req = 0;
+    for (size_t i = 0; i < ex->sh.n; i++) {
+        const pa_shadow_block *b = &ex->sh.slots[i];
+        if (b->p && b->small)
+            small_req += b->req;
+        else if (b->p)
+            large_req += b->req;
+    }
+    if (st->bytes_in_use < small_req)
+        return ex_fail(ex, "STATS_FIGURE", "stats say %zu bytes in small blocks, the shadow's requests are %zu",
+                       st->bytes_in_use, small_req);
+    if (st->large_bytes != large_req)
+        return stats_fail(ex, "large_bytes (as requested)", st->large_bytes, large_req);
+    return 0;
+}
+
+/* What a print call wrote to a memory stream, NUL-terminated (malloc'd), or
+ * NULL when the stream failed. */
+static char *printed(int (*print)(const pa_stats *, FILE *), const pa_stats *st, int *rc) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    *rc = print(st, f);
+    if (fclose(f)) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* The table's "Total" row holds bytes_total. */
+static int check_table(exec *ex, const pa_stats *st, const char *text) {
+    const char *row = strstr(text, "\nTotal");
+    const char *eq = row ? strchr(row, '=') : NULL;
+    if (!eq)
+        return ex_fail(ex, "STATS_TEXT", "the printed table has no Total row");
+    char *end;
+    unsigned long long total = strtoull(eq + 1, &end, 10);
+    if (end == eq + 1 || total != st->bytes_total)
+        return ex_fail(ex, "STATS_TEXT", "the printed Total is '%.20s', bytes_total %zu", eq + 1, st->bytes_total);
+    return 0;
+}
+
+static int check_json(exec *ex, const pa_stats *st, const char *text) {
+    if (!pa_test_json_valid(text))
+        return ex_fail(ex, "STATS_JSON", "the printed JSON does not parse: %.80s", text);
+    if (pa_test_json_top_array_len(text, "classes") != (long)st->nclasses)
+        return ex_fail(ex, "STATS_JSON", "the JSON lists %ld classes, the stats %zu",
+                       pa_test_json_top_array_len(text, "classes"), st->nclasses);
+    const struct {
+        const char *key;
+        uint64_t value;
+    } fields[] = {
+#define F(name) {#name, (uint64_t)st->name}
+        F(arenas_allocated_total), F(arenas_released_total), F(arenas_highwater), F(arenas_current),
+        F(arena_size), F(blocks_in_use), F(bytes_in_use), F(bytes_free_blocks), F(free_pools),
+        F(bytes_free_pools), F(decommitted_pools), F(bytes_decommitted), F(decommit_pending_pools),
+        F(bytes_pool_headers), F(bytes_quantization), F(bytes_alignment), F(bytes_total), F(large_blocks),
+        F(large_bytes), F(large_cached_blocks), F(large_cached_bytes), F(large_cache_budget),
+        F(empty_arenas_allowed), F(free_pools_allowed), F(metadata_bytes), F(os_bytes_mapped),
+#undef F
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        unsigned long long v;
+        if (pa_test_json_top_u64(text, fields[i].key, &v) || v != fields[i].value)
+            return ex_fail(ex, "STATS_JSON", "the JSON's %s is not the stats' %" PRIu64, fields[i].key,
+                           fields[i].value);
+    }
+    return 0;
+}
+
+int ex_check_stats_print(exec *ex) {
+    pa_stats st;
+    pa_heap_stats(ex->heap, &st);
+    if (check_figures(ex, &st))
+        return -1;
+    int rc = 0, failed = 0;
+    char *table = printed(pa_stats_print, &st, &rc);
+    if (!table || rc)
+        failed = ex_fail(ex, "STATS_TEXT", "printing the table failed");
+    else
+        failed = check_table(ex, &st, table);
+    free(table);
+    if (failed)
+        return -1;
+    char *json = printed(pa_stats_print_json, &st, &rc);
+    if (!json || rc)
+        failed = ex_fail(ex, "STATS_JSON", "printing the JSON failed");
+    else
+        failed = check_json(ex, &st, json);
+    free(json);
+    return failed;
+}
