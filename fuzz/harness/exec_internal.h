@@ -74,6 +74,9 @@ int ex_check_full(exec *ex, int sweep);
 int ex_count_ok(const exec *ex, size_t heap_count, size_t shadow_count);
 int ex_check_counts(exec *ex);
 
+/* exec_cache.c: the cache op (count objects at most). */
+int ex_cache(exec *ex, size_t object_size, uint8_t capacity, size_t count);
+
 /* exec_stats.c: every figure of pa_heap_stats the shadow model knows, and
  * the statistics printed as a table and as JSON. */
 int ex_check_stats_print(exec *ex);

@@ -192,6 +192,8 @@ static int run_huge(exec *ex, const step *s) {
     return ex_huge(ex, s->op->arg, slot);
 }
 
+static int run_cache(exec *ex, const step *s) { return ex_cache(ex, s->size, s->op->arg, pa_cache_count(s->op->step)); }
+
 static int run_free_all(exec *ex, const step *s) {
     (void)s;
     return do_free_all(ex) ? -1 : ex_check_full(ex, 0);

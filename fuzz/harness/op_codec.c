@@ -7,7 +7,7 @@
 
 /* Opcode byte b: the kind is KIND_OF[b & 31]; codes 21 and 24 mean destroy and
  * free_all only when the top three bits are all set, else check and stats;
- * codes 20 and 25 with those bits set mean huge and stats_print. */
+ * codes 20, 25 and 17 with those bits set mean huge, stats_print and cache. */
 static const uint8_t KIND_OF[32] = {
     PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC,     /* 0-3 */
     PA_OP_CALLOC, PA_OP_CALLOC,                                 /* 4-5 */
@@ -52,6 +52,8 @@ static pa_op_kind kind_of(uint8_t b, unsigned features) {
         return PA_OP_HUGE;
     if ((b >> 5) == 7 && k == PA_OP_STATS)
         return PA_OP_STATS_PRINT;
+    if ((b >> 5) == 7 && k == PA_OP_USABLE)
+        return PA_OP_CACHE;
     return k;
 }
 
@@ -146,7 +148,7 @@ static void canonicalize(pa_op *op) {
         op->step &= 7;
     else if (k == PA_OP_FAULT)
         op->step = (uint8_t)(pa_fault_count(op->arg, op->step) - 1);
-    else
+    else if (k != PA_OP_CACHE) /* a cache's step byte is its count, every byte */
         op->step = 0;
     if (k == PA_OP_FAULT)
         op->arg &= 7;

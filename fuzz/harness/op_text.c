@@ -134,6 +134,10 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         if (pa_misuse_op_of(op->arg) != PA_MISUSE_OP_FOREIGN)
             put(&b, " #%u", (unsigned)op->idx);
         break;
+    case PA_OP_CACHE:
+        put(&b, " %u %zu ", (unsigned)op->arg, pa_cache_count(op->step));
+        put_size(&b, op->size);
+        break;
     case PA_OP_HUGE: {
         unsigned call = pa_huge_call_of(op->arg), off = pa_huge_offset_bits(op->arg);
         put(&b, " %s", pa_huge_call_name(call));
@@ -152,7 +156,7 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         break;
     }
     if (cfg && (op->kind == PA_OP_MALLOC || op->kind == PA_OP_REALLOC ||
-                op->kind == PA_OP_MEMALIGN || op->kind == PA_OP_ALLOC_MANY ||
+                op->kind == PA_OP_MEMALIGN || op->kind == PA_OP_ALLOC_MANY || op->kind == PA_OP_CACHE ||
                 op->kind == PA_OP_CALLOC)) {
         size_t sz = pa_size_eval(op->size, cfg);
         if (op->kind == PA_OP_CALLOC && op->arg >= PA_CALLOC_OVERFLOW)
@@ -479,6 +483,18 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
     }
     case PA_OP_HUGE:
         if (parse_huge(&lx, op))
+            return -1;
+        break;
+    case PA_OP_CACHE:
+        if (number(&lx, 255, &v, "capacity"))
+            return -1;
+        op->arg = (uint8_t)v;
+        if (number(&lx, 256, &v, "object count"))
+            return -1;
+        if (v < 1)
+            return fail(&lx, "cache object count must be 1..256");
+        op->step = (uint8_t)(v - 1);
+        if (parse_size(&lx, &op->size))
             return -1;
         break;
     default:

@@ -23,8 +23,8 @@
  * the operand shapes and the executor's handlers, so they cannot disagree.
  * The decoding table of all 32 opcodes is op_codec.c's. fault and misuse
  * are version 2's (opcodes 28 and 29 where a target turns them on);
- * stats_print and huge take codes 25 and 20 with the top three bits set, as
- * free_all and destroy do codes 24 and 21. */
+ * stats_print, huge and cache take codes 25, 20 and 17 with the top three
+ * bits set, as free_all and destroy do codes 24 and 21. */
 #define PA_OP_LIST(X)                                      \
     /*kind        name        code  size idx arg step */   \
     X(MALLOC,     malloc,     0x00, 1, 0, 0, 0) \
@@ -44,6 +44,7 @@
     X(STATS,      stats,      0x19, 0, 0, 0, 0) \
     X(STATS_PRINT, stats_print, 0xf9, 0, 0, 0, 0) \
     X(HUGE,       huge,       0xf4, 0, 1, 1, 0) \
+    X(CACHE,      cache,      0xf1, 1, 0, 1, 1) \
     X(NOP,        nop,        0x1e, 0, 0, 0, 0) \
     X(FAULT,      fault,      0x1c, 0, 0, 1, 1) \
     X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0)
@@ -121,12 +122,18 @@ static inline unsigned pa_huge_align_log2(uint8_t arg) { return arg >> 2; }
 /* The size a huge malloc, realloc or memalign asks for. */
 size_t pa_huge_size(uint8_t arg);
 
+/* cache: an object cache of capacity arg (0..255) and objects of the size
+ * operand; step + 1 objects (1..256) taken, given back, taken and given
+ * back again, then a trim and a destroy. */
+static inline size_t pa_cache_count(uint8_t step) { return (size_t)step + 1; }
+
 typedef struct pa_op {
     uint8_t kind;      /* pa_op_kind */
     uint8_t arg;       /* calloc count byte, memalign alignment byte, grow and
                           shrink delta byte, alloc_many and free_range count byte,
-                          fault kind and mode, misuse kind, huge call */
-    uint8_t step;      /* free_range step byte, fault count byte */
+                          fault kind and mode, misuse kind, huge call,
+                          cache capacity */
+    uint8_t step;      /* free_range step byte, fault count byte, cache objects */
     uint16_t idx;      /* live-set index (taken modulo the live count) */
     pa_size_spec size;
 } pa_op;
