@@ -77,6 +77,9 @@ int ex_check_counts(exec *ex);
 /* exec_cache.c: the cache op (count objects at most). */
 int ex_cache(exec *ex, size_t object_size, uint8_t capacity, size_t count);
 
+/* exec_default.c: the default_heap op. */
+int ex_default_heap(exec *ex, size_t size, uint8_t arg);
+
 /* exec_stats.c: every figure of pa_heap_stats the shadow model knows, and
  * the statistics printed as a table and as JSON. */
 int ex_check_stats_print(exec *ex);

@@ -194,6 +194,8 @@ static int run_huge(exec *ex, const step *s) {
 
 static int run_cache(exec *ex, const step *s) { return ex_cache(ex, s->size, s->op->arg, pa_cache_count(s->op->step)); }
 
+static int run_default_heap(exec *ex, const step *s) { return ex_default_heap(ex, s->size, s->op->arg); }
+
 static int run_free_all(exec *ex, const step *s) {
     (void)s;
     return do_free_all(ex) ? -1 : ex_check_full(ex, 0);

@@ -7,7 +7,8 @@
 
 /* Opcode byte b: the kind is KIND_OF[b & 31]; codes 21 and 24 mean destroy and
  * free_all only when the top three bits are all set, else check and stats;
- * codes 20, 25 and 17 with those bits set mean huge, stats_print and cache. */
+ * codes 20, 25, 17 and 18 with those bits set mean huge, stats_print, cache
+ * and default_heap. */
 static const uint8_t KIND_OF[32] = {
     PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC,     /* 0-3 */
     PA_OP_CALLOC, PA_OP_CALLOC,                                 /* 4-5 */
@@ -54,6 +55,8 @@ static pa_op_kind kind_of(uint8_t b, unsigned features) {
         return PA_OP_STATS_PRINT;
     if ((b >> 5) == 7 && k == PA_OP_USABLE)
         return PA_OP_CACHE;
+    if (b == 0xf2)
+        return PA_OP_DEFAULT_HEAP;
     return k;
 }
 

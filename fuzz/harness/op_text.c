@@ -134,6 +134,10 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         if (pa_misuse_op_of(op->arg) != PA_MISUSE_OP_FOREIGN)
             put(&b, " #%u", (unsigned)op->idx);
         break;
+    case PA_OP_DEFAULT_HEAP:
+        put(&b, " %u ", (unsigned)op->arg);
+        put_size(&b, op->size);
+        break;
     case PA_OP_CACHE:
         put(&b, " %u %zu ", (unsigned)op->arg, pa_cache_count(op->step));
         put_size(&b, op->size);
@@ -483,6 +487,13 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
     }
     case PA_OP_HUGE:
         if (parse_huge(&lx, op))
+            return -1;
+        break;
+    case PA_OP_DEFAULT_HEAP:
+        if (number(&lx, 255, &v, "arg byte"))
+            return -1;
+        op->arg = (uint8_t)v;
+        if (parse_size(&lx, &op->size))
             return -1;
         break;
     case PA_OP_CACHE:

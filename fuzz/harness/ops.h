@@ -23,8 +23,8 @@
  * the operand shapes and the executor's handlers, so they cannot disagree.
  * The decoding table of all 32 opcodes is op_codec.c's. fault and misuse
  * are version 2's (opcodes 28 and 29 where a target turns them on);
- * stats_print, huge and cache take codes 25, 20 and 17 with the top three
- * bits set, as free_all and destroy do codes 24 and 21. */
+ * stats_print, huge, cache and default_heap take codes 25, 20, 17 and 18
+ * with the top three bits set, as free_all and destroy do codes 24 and 21. */
 #define PA_OP_LIST(X)                                      \
     /*kind        name        code  size idx arg step */   \
     X(MALLOC,     malloc,     0x00, 1, 0, 0, 0) \
@@ -45,6 +45,7 @@
     X(STATS_PRINT, stats_print, 0xf9, 0, 0, 0, 0) \
     X(HUGE,       huge,       0xf4, 0, 1, 1, 0) \
     X(CACHE,      cache,      0xf1, 1, 0, 1, 1) \
+    X(DEFAULT_HEAP, default_heap, 0xf2, 1, 0, 1, 0) \
     X(NOP,        nop,        0x1e, 0, 0, 0, 0) \
     X(FAULT,      fault,      0x1c, 0, 0, 1, 1) \
     X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0)
@@ -126,6 +127,9 @@ size_t pa_huge_size(uint8_t arg);
  * operand; step + 1 objects (1..256) taken, given back, taken and given
  * back again, then a trim and a destroy. */
 static inline size_t pa_cache_count(uint8_t step) { return (size_t)step + 1; }
+
+/* default_heap: arg bits 0-2 a calloc count, bits 4-7 an alignment's log2;
+ * the realloc grows by arg + 1. */
 
 typedef struct pa_op {
     uint8_t kind;      /* pa_op_kind */

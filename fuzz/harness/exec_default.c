@@ -1,0 +1,96 @@
+/* The default_heap op: the process-wide heap behind pa_malloc and friends,
+ * used and emptied again within the op, so it holds after the op exactly
+ * what it held before (every run leaves it as it found it). */
+#include "exec_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "pattern.h"
+#include "poolalloc/poolalloc.h"
+#include "poolalloc/stats.h"
+
+/* A block of the default heap: aligned, owned, at least size usable. */
+static int vet(exec *ex, const char *call, void *p, size_t size, size_t align) {
+    pa_heap *h = pa_default_heap();
+    if (!p)
+        return ex_fail(ex, "UNEXPECTED_NULL", "default heap: %s(%zu) returned NULL (errno %d)", call, size, errno);
+    if ((uintptr_t)p % align || !h || !pa_heap_owns(h, p) || pa_usable_size(p) < size)
+        return ex_fail(ex, "DEFAULT_HEAP_BLOCK", "default heap: %s(%zu) gave %p: usable %zu, alignment %zu wanted",
+                       call, size, p, pa_usable_size(p), align);
+    return 0;
+}
+
+static int verify(exec *ex, const char *when, const void *p, size_t req, size_t limit, uint64_t seed) {
+    pa_pattern_mismatch m;
+    if (pa_pattern_verify(p, req, limit, seed, &m))
+        return ex_fail(ex, seed ? "CONTENT_MISMATCH" : "CALLOC_NOT_ZERO",
+                       "default heap, %s: byte %zu at %p is 0x%02x, expected 0x%02x", when, m.offset, p, m.found,
+                       m.expected);
+    return 0;
+}
+
+/* malloc, calloc, realloc, aligned_alloc and posix_memalign (a good and a bad
+ * alignment), each result vetted and its contents verified, all freed. */
+static int exercise(exec *ex, size_t size, uint8_t arg) {
+    size_t base_align = pa_heap_config(pa_default_heap())->alignment;
+    void *p = pa_malloc(size);
+    if (vet(ex, "pa_malloc", p, size, base_align))
+        return -1;
+    uint64_t seed = ex_next_seed(ex);
+    pa_pattern_fill(p, size, seed);
+    size_t count = arg & 7;
+    void *z = pa_calloc(count, size);
+    if (vet(ex, "pa_calloc", z, count * size, base_align) || verify(ex, "calloc", z, count * size, count * size, 0))
+        return -1;
+    pa_free(z);
+    size_t grown = size + arg + 1;
+    void *q = pa_realloc(p, grown);
+    if (vet(ex, "pa_realloc", q, grown, base_align) || verify(ex, "after realloc", q, size, size, seed))
+        return -1;
+    size_t align = (size_t)1 << (arg >> 4);
+    void *a = pa_aligned_alloc(align, size);
+    if (vet(ex, "pa_aligned_alloc", a, size, align > base_align ? align : base_align))
+        return -1;
+    pa_free(a);
+    void *out = NULL;
+    size_t pm_align = align < sizeof(void *) ? sizeof(void *) : align;
+    int rc = pa_posix_memalign(&out, pm_align, size);
+    if (rc || vet(ex, "pa_posix_memalign", out, size, pm_align > base_align ? pm_align : base_align))
+        return rc ? ex_fail(ex, "UNEXPECTED_NULL", "default heap: pa_posix_memalign(%zu, %zu) returned %d", pm_align,
+                            size, rc)
+                  : -1;
+    pa_free(out);
+    void *untouched = &out;
+    out = untouched;
+    rc = pa_posix_memalign(&out, pm_align * 3, size);
+    if (rc != EINVAL || out != untouched)
+        return ex_fail(ex, "WRONG_ERRNO", "default heap: pa_posix_memalign(%zu, %zu) returned %d (out %p), "
+                       "expected EINVAL and out untouched", pm_align * 3, size, rc, out);
+    pa_free(NULL);
+    pa_free(q);
+    return 0;
+}
+
+int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
+    if (size > PA_LIVE_BYTES_MAX / 8)
+        return 0;
+    pa_stats before, after;
+    /* the first use creates the heap */
+    pa_free(pa_malloc(1));
+    pa_heap *h = pa_default_heap();
+    if (!h)
+        return ex_fail(ex, "UNEXPECTED_NULL", "the default heap could not be created");
+    pa_heap_stats(h, &before);
+    if (exercise(ex, size, arg))
+        return -1;
+    pa_heap_stats(h, &after);
+    size_t slack = pa_heap_config(h)->debug ? pa_heap_config(h)->debug_quarantine : 0;
+    if (after.blocks_in_use > before.blocks_in_use + slack || after.large_blocks > before.large_blocks + slack)
+        return ex_fail(ex, "DEFAULT_HEAP_LEAK", "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
+                       after.blocks_in_use, after.large_blocks, before.blocks_in_use, before.large_blocks);
+    pa_check_report_clear(ex->rep);
+    if (pa_check_heap(h, ex->rep))
+        return ex_fail_checker(ex, "pa_check_heap (the default heap)");
+    return 0;
+}
