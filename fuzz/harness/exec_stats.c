@@ -126,25 +126,23 @@ static int check_json(exec *ex, const pa_stats *st, const char *text) {
     return 0;
 }
 
+/* Print the stats to memory and read the text back; kind names a failure. */
+static int print_and_read(exec *ex, const pa_stats *st, int (*print)(const pa_stats *, FILE *),
+                          int (*read_back)(exec *, const pa_stats *, const char *), const char *kind) {
+    int rc = 0, failed;
+    char *text = printed(print, st, &rc);
+    if (!text || rc)
+        failed = ex_fail(ex, kind, "printing the statistics failed");
+    else
+        failed = read_back(ex, st, text);
+    free(text);
+    return failed;
+}
+
 int ex_check_stats_print(exec *ex) {
     pa_stats st;
     pa_heap_stats(ex->heap, &st);
-    if (check_figures(ex, &st))
+    if (check_figures(ex, &st) || print_and_read(ex, &st, pa_stats_print, check_table, "STATS_TEXT"))
         return -1;
-    int rc = 0, failed = 0;
-    char *table = printed(pa_stats_print, &st, &rc);
-    if (!table || rc)
-        failed = ex_fail(ex, "STATS_TEXT", "printing the table failed");
-    else
-        failed = check_table(ex, &st, table);
-    free(table);
-    if (failed)
-        return -1;
-    char *json = printed(pa_stats_print_json, &st, &rc);
-    if (!json || rc)
-        failed = ex_fail(ex, "STATS_JSON", "printing the JSON failed");
-    else
-        failed = check_json(ex, &st, json);
-    free(json);
-    return failed;
+    return print_and_read(ex, &st, pa_stats_print_json, check_json, "STATS_JSON");
 }
