@@ -159,8 +159,21 @@ int ex_memalign(exec *ex, uint8_t arg, size_t size) {
  * mapping, and at 2^47 and beyond no user address space has room. */
 #define HUGE_ALIGN_ALWAYS_LOG2 30
 #define HUGE_ALIGN_NEVER_LOG2 47
+/* ASan's posix_memalign (LLVM 14), which the system large path calls, fails
+ * an internal CHECK at alignment 2^63 instead of returning an error: an ASan
+ * build asks 2^62 there. */
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#define HUGE_ALIGN_MAX_LOG2 62
+#else
+#define HUGE_ALIGN_MAX_LOG2 63
+#endif
 
 static int huge_align(exec *ex, unsigned lg) {
+    if (lg > HUGE_ALIGN_MAX_LOG2)
+        lg = HUGE_ALIGN_MAX_LOG2;
     size_t align = (size_t)1 << lg;
     request rq = {"memalign", 1, align < ex->cfg.alignment ? ex->cfg.alignment : align, 0, 0, EXPECT_BLOCK, 0};
     if (lg >= HUGE_ALIGN_NEVER_LOG2) {
