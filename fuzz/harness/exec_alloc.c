@@ -174,6 +174,14 @@ int ex_memalign(exec *ex, uint8_t arg, size_t size) {
 static int huge_align(exec *ex, unsigned lg) {
     if (lg > HUGE_ALIGN_MAX_LOG2)
         lg = HUGE_ALIGN_MAX_LOG2;
+    /* The debug layer's lead before a block is as long as its alignment,
+     * filled and scanned byte by byte: past the arena size by one doubling,
+     * and no further (below where the answer must be NULL). */
+    unsigned arena_lg = 0;
+    while (((size_t)2 << arena_lg) <= ex->cfg.arena_size)
+        arena_lg++;
+    if (ex->cfg.debug && lg > arena_lg + 1 && lg < HUGE_ALIGN_NEVER_LOG2)
+        lg = arena_lg + 1;
     size_t align = (size_t)1 << lg;
     request rq = {"memalign", 1, align < ex->cfg.alignment ? ex->cfg.alignment : align, 0, 0, EXPECT_BLOCK, 0};
     if (lg >= HUGE_ALIGN_NEVER_LOG2) {
