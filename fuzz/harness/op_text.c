@@ -302,6 +302,17 @@ static int parse_size(lexer *lx, pa_size_spec *s) {
     return 0;
 }
 
+/* A count 1..256, kept as count - 1. */
+static int parse_count(lexer *lx, const char *what, uint8_t *out) {
+    unsigned long v;
+    if (number(lx, 256, &v, what))
+        return -1;
+    if (v < 1)
+        return fail(lx, "%s must be 1..256", what);
+    *out = (uint8_t)(v - 1);
+    return 0;
+}
+
 /* huge's operands: malloc|realloc #N|memalign BASE[-2^k], or align 2^K. */
 static int parse_huge(lexer *lx, pa_op *op) {
     int call = -1;
@@ -423,12 +434,7 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             return -1;
         break;
     case PA_OP_ALLOC_MANY:
-        if (number(&lx, 256, &v, "count"))
-            return -1;
-        if (v < 1)
-            return fail(&lx, "alloc_many count must be 1..256");
-        op->arg = (uint8_t)(v - 1);
-        if (parse_size(&lx, &op->size))
+        if (parse_count(&lx, "alloc_many count", &op->arg) || parse_size(&lx, &op->size))
             return -1;
         break;
     case PA_OP_FREE_RANGE:
@@ -500,12 +506,7 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
         if (number(&lx, 255, &v, "capacity"))
             return -1;
         op->arg = (uint8_t)v;
-        if (number(&lx, 256, &v, "object count"))
-            return -1;
-        if (v < 1)
-            return fail(&lx, "cache object count must be 1..256");
-        op->step = (uint8_t)(v - 1);
-        if (parse_size(&lx, &op->size))
+        if (parse_count(&lx, "cache object count", &op->step) || parse_size(&lx, &op->size))
             return -1;
         break;
     default:
