@@ -41,6 +41,31 @@ progress=10
 
 usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
+# ---- the contract target's allocator: an option block of its own ------------
+# --allocator glibc|jemalloc|mimalloc|tcmalloc (default glibc): the malloc the
+# contract target (fuzz/contract/README.md) runs against, from the Debian
+# package; the target preloads it itself (PA_CONTRACT_PRELOAD), so every
+# engine, replay and triage sees it. Its crashes are saved as
+# corpus/regressions/contract/ALLOC-SIGNATURE.
+allocator=glibc
+rest=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = --allocator ]; then allocator=${2:?}; shift 2; else rest+=("$1"); shift; fi
+done
+set -- ${rest[@]+"${rest[@]}"}
+case $allocator in
+  glibc) lib="" ;;
+  jemalloc) lib=libjemalloc.so.2 ;;
+  mimalloc) lib=libmimalloc.so.2 ;;
+  tcmalloc) lib=libtcmalloc_minimal.so.4 ;;
+  *) echo "run-campaign: --allocator must be glibc, jemalloc, mimalloc or tcmalloc" >&2; exit 2 ;;
+esac
+if [ -n "$lib" ]; then
+  PA_CONTRACT_PRELOAD=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+  [ -n "$PA_CONTRACT_PRELOAD" ] || { echo "run-campaign: $allocator is not installed (ci/deps.sh)" >&2; exit 2; }
+  export PA_CONTRACT_PRELOAD
+fi
+
 while [ $# -gt 0 ]; do
   case $1 in
     --engine) engine=${2:?}; shift 2 ;;
@@ -66,7 +91,7 @@ esac
 [ "$targets" = all ] && targets=default,config,fault,misuse,trace_parser
 IFS=, read -r -a target_list <<<"$targets"
 for t in "${target_list[@]}"; do
-  case $t in default|config|fault|misuse|trace_parser) ;; *) echo "run-campaign: unknown target $t" >&2; exit 2 ;; esac
+  case $t in default|config|fault|misuse|trace_parser|contract) ;; *) echo "run-campaign: unknown target $t" >&2; exit 2 ;; esac
 done
 [[ $duration =~ ^[0-9]+$ && $duration -ge 1 ]] || { echo "run-campaign: --duration takes seconds" >&2; exit 2; }
 [[ $jobs =~ ^[0-9]+$ && $jobs -ge 1 ]] || { echo "run-campaign: --jobs takes a count" >&2; exit 2; }
@@ -277,6 +302,10 @@ declare -A crashes_of unique_of new_of
 found=0
 regressions=$src/corpus/regressions
 signature_of() { # target file
+  if [ "$1" = contract ]; then # a replay program of its own
+    "$tools/fuzz_contract_replay" "$2" 2>&1 | sed -n 's/^signature: //p' | tail -n 1
+    return
+  fi
   "$tools/pa-fuzz-replay" --isolate --incremental --quiet --bytes --target "$1" "$2" 2>/dev/null |
     sed -n 's/^signature: //p' | tail -n 1
 }
@@ -298,6 +327,7 @@ triage() { # engine target file...
     seen[$sig]=1
     u=$((u + 1))
     name=$(tr -c 'A-Za-z0-9_.@:-' '_' <<<"$sig" | sed 's/_*$//; s/[@:]/-/g')
+    [ "$t" = contract ] && name=$allocator-$name
     dest=$regressions/$t/$name
     if [ -f "$dest" ]; then
       log "$e/$t: known failure $sig (corpus/regressions/$t/$name)"
@@ -321,7 +351,7 @@ triage() { # engine target file...
     if [ -f "$tmp.min.ops" ]; then
       cp "$tmp.min.ops" "$dest.ops"
     elif [ "$t" != trace_parser ]; then
-      "$tools/pa-ops" decode --target "$t" --numbered "$dest" "$dest.ops"
+      "$tools/pa-ops" decode --target "${t/contract/default}" --numbered "$dest" "$dest.ops"
     fi
     "$tools/pa-fuzz-replay" --quiet --isolate --incremental --bytes --target "$t" --reproducer "$dest.c" "$dest" \
       >/dev/null 2>&1

@@ -20,18 +20,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-static int failures, checks;
-
-#define EXPECT(cond, ...)                                                   \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "%s:%d: FAILED: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
+#include "expect.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
 static uint8_t rnd8(void) {
