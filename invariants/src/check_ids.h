@@ -9,6 +9,8 @@
     X(CLASS_GEOMETRY, "class i holds blocks of its documented size (alignment steps to 512 bytes, then four " \
                       "per doubling) starting at first_offset, an alignment multiple after the pool header "   \
                       "and less than one block past it")                                                        \
+    X(CLASS_COUNT, "nclasses is the number of classes the configuration implies: the last one's block size " \
+                   "is small_threshold")                                                                    \
     X(CLASS_USED_LIST_LINK, "a class's used list links only committed, carved pools of live arenas")           \
     X(CLASS_USED_LIST_CYCLE, "a class's used list ends (no pool is on it twice)")                             \
     X(CLASS_USED_LIST_PREV, "a class's used list is consistent both ways (head.prev == NULL, next.prev == this)") \
