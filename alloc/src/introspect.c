@@ -6,6 +6,7 @@
 #include "debug_layer.h"
 #include "heap_types.h"
 #include "large_cache.h"
+#include "large_table.h"
 #include "pool_walk.h"
 #include "radix.h"
 
@@ -174,6 +175,16 @@ int pa_introspect_large_slot(const pa_heap *h, size_t slot, uintptr_t *block, si
     *block = key & ~PA_LARGE_CACHED;
     *size = h->large.slots[slot].size;
     return key == 0 ? 0 : key & PA_LARGE_CACHED ? 2 : 1;
+}
+
+int pa_introspect_large_reachable(const pa_heap *h, size_t slot) {
+    if (slot >= h->large.capacity || !h->large.slots[slot].block)
+        return -1;
+    const pa_large_slot *s = &h->large.slots[slot];
+    uintptr_t block = s->block & ~PA_LARGE_CACHED;
+    const pa_large_slot *hit =
+        s->block & PA_LARGE_CACHED ? pa_large_find_cached(&h->large, block) : pa_large_find(&h->large, block);
+    return hit == s;
 }
 
 uintptr_t pa_introspect_block_start(const pa_heap *h, uintptr_t p) {

@@ -81,6 +81,13 @@ void chk_full_usable(chk_full *c);
 void chk_full_unused(chk_full *c);
 void chk_full_owner_map(chk_full *c);
 void chk_full_stats(chk_full *c);
+/* HEAP_LARGE_BLOCKS, HEAP_LARGE_BYTES and LARGE_TABLE_LOAD: the large-block
+ * table's counters and load; 1 when a slot is empty, so lookups end. */
+int chk_full_large_table(chk_base *b);
+/* LARGE_TABLE_PROBE: every block is found by a lookup. A cached block the
+ * large cache's checks found wrong sits in a slot it does not hash to:
+ * judged only when they found nothing. */
+void chk_full_large_probes(chk_base *b);
 /* DEBUG_*: the debug layer's judge of every block of a debug heap. */
 void chk_full_debug(chk_full *c);
 /* TOTALS, HIGHWATER and ARENA_BYTES against a count of live arenas (the

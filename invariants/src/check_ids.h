@@ -52,6 +52,10 @@
     X(HEAP_DECOMMITTED_POOLS, "decommitted_pools equals the bits set in every arena's bitmap")               \
     X(HEAP_LARGE_BLOCKS, "large_blocks equals the entries of the large-block table")                         \
     X(HEAP_LARGE_BYTES, "large_bytes equals the sizes in the large-block table")                              \
+    X(LARGE_TABLE_LOAD, "the large-block table's capacity is 0 or a power of two and at most half its slots "  \
+                        "hold a block, live or cached (the load pa_large_reserve keeps)")                    \
+    X(LARGE_TABLE_PROBE, "a lookup of every block of the large-block table, live or cached, finds its slot: " \
+                         "no empty slot lies between the block's home and it")                               \
     X(HEAP_OWNER_CACHE, "every owner_cache slot is empty or names a live arena whose base maps to it")       \
     X(HEAP_OS_MAPPED, "os_bytes_mapped equals what the OS layer (pa_os_counter) has handed out")             \
     X(HEAP_OS_DECOMMITTED, "the OS layer's decommitted bytes equal the decommitted pools, less the decommit run's, times the pool size")   \

@@ -158,6 +158,11 @@ size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
 
+/* Where a lookup of the block in large-table slot lands: 1 when it finds
+ * this very slot, 0 when it stops short of it (an empty slot on the probe
+ * path from the block's home), -1 for an empty slot or one past the end. */
+int pa_introspect_large_reachable(const pa_heap *heap, size_t slot);
+
 /* The large-block cache: list bin's newest block (0 if empty) and the
  * capacity of its blocks; -1 past the last bin. Each block's slot links on
  * to the next (pa_introspect_large_slot returns 2). */
