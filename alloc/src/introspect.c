@@ -46,6 +46,8 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->large_cache_low = h->large_cache.low;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
     v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
+    v->quarantine_len = h->quarantine_len;
+    v->quarantine_head = h->quarantine_head;
 }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {

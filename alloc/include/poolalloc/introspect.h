@@ -64,6 +64,11 @@ typedef struct pa_heap_view {
     size_t large_cache_budget;   /* large_cache_bytes..large_cache_bytes_max */
     size_t large_cache_low;      /* this window's least large_cached_bytes */
     size_t large_cache_bins;
+
+    /* Debug heaps: the quarantine's ring (config.debug_quarantine slots),
+     * the blocks it holds and the slot of the oldest. */
+    size_t quarantine_len;
+    size_t quarantine_head;
 } pa_heap_view;
 
 typedef struct pa_class_view {
