@@ -76,7 +76,7 @@ static int by_serial(const void *x, const void *y) {
 /* The ring is filled in free order from slot 0 and only cycles once full:
  * a shorter quarantine, or one that cycles early, lets a freed block be
  * reused before debug_quarantine more frees have passed. */
-static void quarantine_ring(chk_base *b) {
+void chk_quarantine_ring(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
     size_t cap = hv->config.debug_quarantine, len = hv->quarantine_len, head = hv->quarantine_head;
     chk_loc at = chk_at_heap(b->heap);
@@ -95,7 +95,7 @@ void chk_full_debug(chk_full *c) {
     const pa_heap_view *hv = &c->b.hv;
     if (!hv->config.debug)
         return;
-    quarantine_ring(&c->b);
+    chk_quarantine_ring(&c->b);
     debug_scan s = {c, chk_at_heap(c->b.heap), NULL, 0, 0};
     /* Only pools the full check found sound are read: their live blocks are
      * known, and the scan reads nothing the checker has not placed. */

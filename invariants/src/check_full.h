@@ -90,6 +90,9 @@ int chk_full_large_table(chk_base *b);
 void chk_full_large_probes(chk_base *b);
 /* DEBUG_*: the debug layer's judge of every block of a debug heap. */
 void chk_full_debug(chk_full *c);
+/* DEBUG_QUARANTINE_RING, O(1): the quarantine's length and head (debug
+ * heaps). */
+void chk_quarantine_ring(chk_base *b);
 /* TOTALS, HIGHWATER and ARENA_BYTES against a count of live arenas (the
  * walk's in a full check, the counter in an incremental one). */
 void chk_heap_counters(chk_base *b, size_t live_arenas);

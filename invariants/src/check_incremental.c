@@ -228,6 +228,8 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
         chk_retention_allowances(&c.b);
         chk_large_cache_limit(&c.b, c.b.hv.large_cached_bytes);
         chk_owner_cache(&c.b, NULL, 0);
+        if (c.b.hv.config.debug)
+            chk_quarantine_ring(&c.b);
         usable_head(&c.b);
         for (size_t i = 0; i < ntouched; i++)
             if (touched[i])

@@ -189,6 +189,15 @@ static void inc_retention_allowance(void **state) {
                       "heap: arena_allowance is outside [1, empty_arenas_max]: expected 1..8, found 0"));
 }
 
+/* Checked after every step: a head past the ring would be read on the
+ * next free. */
+static void inc_quarantine_ring(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->quarantine_head, (size_t)4,
+               caught(fx, NULL, "DEBUG_QUARANTINE_RING",
+                      "heap: the debug quarantine's oldest block is outside its ring: expected below 4, found 4"));
+}
+
 /* The counter over the bound: the full check, which sums the bins, reports
  * the counter as wrong instead. */
 static void inc_large_cache_limit(void **state) {
@@ -295,6 +304,7 @@ int main(void) {
         T3(miss_owner_map),
         R(inc_retention_allowance),
         R(inc_large_cache_limit),
+        cmocka_unit_test_setup_teardown(inc_quarantine_ring, ts_setup_debug, ts_teardown),
         R(miss_large_cache_list),
         R(miss_empty_arenas),
     };
