@@ -9,6 +9,7 @@
 #include "large_table.h"
 #include "pool_walk.h"
 #include "radix.h"
+#include "retention.h"
 
 void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     memset(v, 0, sizeof *v);
@@ -40,11 +41,15 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->committed_free = h->committed_free;
     v->empty_low = h->empty_low;
     v->committed_low = h->committed_low;
+    v->retention_window_takes = h->pool_takes - h->allowance_raised_at;
+    v->retention_window = PA_RETENTION_DECAY_TAKES;
     v->large_cached_blocks = h->large_cache.blocks;
     v->large_cached_bytes = h->large_cache.bytes;
     v->large_cache_budget = h->large_cache.budget;
     v->large_cache_low = h->large_cache.low;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
+    v->large_cache_window_takes = h->large_cache.window_takes;
+    v->large_cache_window = PA_LARGE_CACHE_DECAY_TAKES;
     v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
     v->quarantine_len = h->quarantine_len;
     v->quarantine_head = h->quarantine_head;

@@ -103,6 +103,9 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n);
 /* check_reuse.c. RETENTION_ALLOWANCE, O(1); 1 when both allowances are in
  * their bounds. */
 int chk_retention_allowances(chk_base *b);
+/* RETENTION_WINDOW and LARGE_CACHE_WINDOW, O(1): each decay window ends at
+ * its length. */
+void chk_reuse_windows(chk_base *b);
 /* LARGE_CACHE_ACCOUNTING's bound: bytes (the walk's in a full check, the
  * counter in an incremental one) at most the budget, which lies within its configured bounds. */
 void chk_large_cache_limit(chk_base *b, size_t bytes);

@@ -98,6 +98,10 @@
                              "stay mapped under KEEP_ONE and none under RELEASE")                             \
     X(RETENTION_COMMITTED_FREE, "committed_free equals the summed lengths of the arenas' freepools lists, "     \
                                 "and the window's low-water marks are at most the counts they follow")      \
+    X(RETENTION_WINDOW, "fewer pool takes than a window's length (PA_RETENTION_DECAY_TAKES) since the "      \
+                        "retention window started: the window ends, and the allowances are judged, at that take") \
+    X(LARGE_CACHE_WINDOW, "fewer cacheable requests than a window's length (PA_LARGE_CACHE_DECAY_TAKES) in the " \
+                          "large cache's budget window: the window ends, and the budget is judged, at that one") \
     X(DECOMMIT_RUN, "the decommit run is empty (no arena, no pools) or holds fewer adjacent pools of one live "   \
                     "arena than its maximum, decommit_run_pools capped at the pools per arena, each marked "    \
                     "decommitted")

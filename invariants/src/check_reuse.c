@@ -27,6 +27,18 @@ int chk_retention_allowances(chk_base *b) {
     return ok;
 }
 
+void chk_reuse_windows(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    if (hv->retention_window_takes >= hv->retention_window)
+        chk_report(b->r, CHK_RETENTION_WINDOW, &at, CHK_STR("fewer than %zu pool takes", hv->retention_window),
+                   CHK_NUM(hv->retention_window_takes), "the retention window ran past its length without a decay");
+    if (hv->large_cache_window_takes >= hv->large_cache_window)
+        chk_report(b->r, CHK_LARGE_CACHE_WINDOW, &at, CHK_STR("fewer than %zu requests", hv->large_cache_window),
+                   CHK_NUM(hv->large_cache_window_takes),
+                   "the large cache's budget window ran past its length without a decay");
+}
+
 void chk_large_cache_limit(chk_base *b, size_t bytes) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
@@ -48,6 +60,7 @@ void chk_large_cache_limit(chk_base *b, size_t bytes) {
 void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     chk_base *b = &c->b;
     int allowances_ok = chk_retention_allowances(b);
+    chk_reuse_windows(b);
     /* Wholly free is judged by nfreepools: only where ARENA_* found it right. */
     size_t empty = 0, committed = 0;
     for (size_t s = 0; s < b->hv.arena_slots; s++) {

@@ -260,6 +260,25 @@ static void large_table_probe(void **state) {
     ts_poke(&slots[to], &empty, sizeof empty);
 }
 
+/* ---- decay windows ------------------------------------------------------ */
+
+/* The take that fills the window must end it (and judge the allowances). */
+static void retention_window(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->pool_takes, fx->h->allowance_raised_at + 4096,
+               ts_full_one(fx, "RETENTION_WINDOW",
+                           "heap: the retention window ran past its length without a decay: expected fewer than "
+                           "4096 pool takes, found 4096"));
+}
+
+static void large_cache_window(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->large_cache.window_takes, 16384u,
+               ts_full_one(fx, "LARGE_CACHE_WINDOW",
+                           "heap: the large cache's budget window ran past its length without a decay: expected "
+                           "fewer than 16384 requests, found 16384"));
+}
+
 #define R(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_reuse, ts_teardown)
 
 int main(void) {
@@ -278,6 +297,8 @@ int main(void) {
         R(large_cache_block_twice),
         R(large_table_load),
         R(large_table_probe),
+        R(retention_window),
+        R(large_cache_window),
         R(retention_empty_arenas),
         R(retention_committed_free),
         R(retention_low_water),

@@ -189,6 +189,19 @@ static void inc_retention_allowance(void **state) {
                       "heap: arena_allowance is outside [1, empty_arenas_max]: expected 1..8, found 0"));
 }
 
+/* Both windows are judged after every step: the step that overruns one. */
+static void inc_reuse_windows(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->pool_takes, fx->h->allowance_raised_at + 4097,
+               caught(fx, fx->blk[15], "RETENTION_WINDOW",
+                      "heap: the retention window ran past its length without a decay: expected fewer than 4096 "
+                      "pool takes, found 4097"));
+    TS_CORRUPT(fx->h->large_cache.window_takes, 16385u,
+               caught(fx, fx->blk[15], "LARGE_CACHE_WINDOW",
+                      "heap: the large cache's budget window ran past its length without a decay: expected fewer "
+                      "than 16384 requests, found 16385"));
+}
+
 /* Checked after every step: a head past the ring would be read on the
  * next free. */
 static void inc_quarantine_ring(void **state) {
@@ -304,6 +317,7 @@ int main(void) {
         T3(miss_owner_map),
         R(inc_retention_allowance),
         R(inc_large_cache_limit),
+        R(inc_reuse_windows),
         cmocka_unit_test_setup_teardown(inc_quarantine_ring, ts_setup_debug, ts_teardown),
         R(miss_large_cache_list),
         R(miss_empty_arenas),
