@@ -96,6 +96,8 @@
                            "[decommit_keep_pools, decommit_keep_pools_max]")                                    \
     X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance wholly free arenas "  \
                              "stay mapped under KEEP_ONE and none under RELEASE")                             \
+    X(RETENTION_KEPT_POOLS, "under DECOMMIT_FREE_POOLS, while the OS has refused no decommit, no arena keeps " \
+                            "more committed free pools than decommit_keep_pools_max (an allowance it ever had)")  \
     X(RETENTION_COMMITTED_FREE, "committed_free equals the summed lengths of the arenas' freepools lists, "     \
                                 "and the window's low-water marks are at most the counts they follow")      \
     X(RETENTION_WINDOW, "fewer pool takes than a window's length (PA_RETENTION_DECAY_TAKES) since the "      \

@@ -260,6 +260,23 @@ static void large_table_probe(void **state) {
     ts_poke(&slots[to], &empty, sizeof empty);
 }
 
+/* The fixture's two wholly free arenas keep their four pools committed
+ * (DECOMMIT_NEVER); judged as if decommitting with at most 3 kept. */
+static void retention_kept_pools(void **state) {
+    FX;
+    static const char *const messages[] = {
+        "arena 0: more committed free pools stay than decommit_keep_pools_max allows: expected at most 3, found 4",
+        "arena 1: more committed free pools stay than decommit_keep_pools_max allows: expected at most 3, found 4",
+        NULL,
+    };
+    pa_config *cfg = &fx->h->config;
+    TS_CORRUPT(cfg->decommit, PA_DECOMMIT_FREE_POOLS,
+               TS_CORRUPT(cfg->decommit_keep_pools, 2u,
+                          TS_CORRUPT(cfg->decommit_keep_pools_max, 3u,
+                                     TS_CORRUPT(fx->h->pool_allowance, 3u,
+                                                ts_full_all(fx, "RETENTION_KEPT_POOLS", messages)))));
+}
+
 /* ---- decay windows ------------------------------------------------------ */
 
 /* The take that fills the window must end it (and judge the allowances). */
@@ -297,6 +314,7 @@ int main(void) {
         R(large_cache_block_twice),
         R(large_table_load),
         R(large_table_probe),
+        R(retention_kept_pools),
         R(retention_window),
         R(large_cache_window),
         R(retention_empty_arenas),
