@@ -20,6 +20,10 @@ void chk_heap_counters(chk_base *b, size_t live) {
     if (hv->arenas_highwater < live)
         chk_report(b->r, CHK_HEAP_ARENAS_HIGHWATER, &at, CHK_STR(">= %zu", live), CHK_NUM(hv->arenas_highwater),
                    "arenas_highwater is below the arenas in use");
+    else if (hv->arenas_highwater > hv->arenas_allocated_total)
+        chk_report(b->r, CHK_HEAP_ARENAS_HIGHWATER, &at,
+                   CHK_STR("at most %llu", (unsigned long long)hv->arenas_allocated_total),
+                   CHK_NUM(hv->arenas_highwater), "arenas_highwater is above the arenas ever allocated");
     if (hv->arena_bytes_mapped != live * hv->config.arena_size)
         chk_report(b->r, CHK_HEAP_ARENA_BYTES, &at, CHK_NUM(live * hv->config.arena_size),
                    CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);

@@ -47,7 +47,7 @@
     X(UNUSED_LIST_MEMBERSHIP, "an arena object is on the unused list iff it has no arena")                   \
     X(HEAP_ARENAS_CURRENT, "arenas_current equals the arena objects that have an arena")                     \
     X(HEAP_ARENAS_TOTALS, "arenas_allocated_total - arenas_released_total == arenas current")                \
-    X(HEAP_ARENAS_HIGHWATER, "arenas_highwater >= arenas current")                                            \
+    X(HEAP_ARENAS_HIGHWATER, "arenas current <= arenas_highwater <= arenas_allocated_total")                                            \
     X(HEAP_ARENA_BYTES, "arena_bytes_mapped == arenas current * arena_size")                                 \
     X(HEAP_DECOMMITTED_POOLS, "decommitted_pools equals the bits set in every arena's bitmap")               \
     X(HEAP_LARGE_BLOCKS, "large_blocks equals the entries of the large-block table")                         \

@@ -141,11 +141,13 @@ static void miss_other_pool(void **state) {
  * forgot an arena): only a walk can tell. */
 static void miss_forgotten_arena(void **state) {
     FX;
-    static const char *const ids[] = {"HEAP_ARENAS_CURRENT", "HEAP_ARENAS_TOTALS", "HEAP_ARENA_BYTES", NULL};
+    static const char *const ids[] = {"HEAP_ARENAS_CURRENT", "HEAP_ARENAS_TOTALS", "HEAP_ARENAS_HIGHWATER",
+                                      "HEAP_ARENA_BYTES", NULL};
     TS_CORRUPT(fx->h->arenas_current, (size_t)2,
                TS_CORRUPT(fx->h->arenas_allocated_total, (uint64_t)2,
-                          TS_CORRUPT(fx->h->arena_bytes_mapped, (size_t)2 * 16384,
-                                     missed_then_full_ids(fx, fx->blk[0], ids))));
+                          TS_CORRUPT(fx->h->arenas_highwater, (size_t)2,
+                                     TS_CORRUPT(fx->h->arena_bytes_mapped, (size_t)2 * 16384,
+                                                missed_then_full_ids(fx, fx->blk[0], ids)))));
 }
 
 /* Usable list A, C, B: the fault is between C and B, away from A. */
