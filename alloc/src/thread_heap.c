@@ -7,6 +7,7 @@
 
 #include "arena_owner.h"
 #include "heap_dispatch.h"
+#include "large_os.h"
 
 /* No fast path serves it (no size is small, no arena is cached), so a
  * thread's first call reaches a slow path, which attaches a heap. */
@@ -55,6 +56,9 @@ static void init_once(void) {
         cfg.debug = 1;
         cfg.debug_quarantine = quarantine > 1 ? (unsigned)quarantine : ENV_DEBUG_QUARANTINE;
     }
+#ifdef PA_DROPIN
+    cfg.large = pa_large_os(); /* the C library's malloc is this library */
+#endif
     heap_config = cfg;
     pa_arena_owner_init((unsigned)__builtin_ctzl(cfg.arena_size));
     pthread_key_create(&exit_key, thread_exit);
@@ -108,3 +112,21 @@ pa_heap *pa_shared_heap_lock(void) {
 }
 
 void pa_shared_heap_unlock(void) { pthread_mutex_unlock(&shared_lock); }
+
+/* fork: the child's one thread must find the process-wide locks free, and
+ * the lists and the shared heap they guard consistent: both are held
+ * across the fork. Registered at load time, not from a first malloc that
+ * could be running inside the C library's own locks. */
+static void fork_prepare(void) {
+    pthread_mutex_lock(&orphan_lock);
+    pthread_mutex_lock(&shared_lock);
+}
+
+static void fork_done(void) {
+    pthread_mutex_unlock(&shared_lock);
+    pthread_mutex_unlock(&orphan_lock);
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void) {
+    pthread_atfork(fork_prepare, fork_done, fork_done);
+}
