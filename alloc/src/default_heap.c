@@ -24,25 +24,6 @@ pa_heap *pa_default_heap(void) {
 
 /* ---- the shared heap, one call at a time ------------------------------ */
 
-/* The allocating calls, one at a time: malloc (size), calloc (count,
- * size), realloc (p, size) and memalign (alignment in count, size). */
-typedef enum { SHARED_MALLOC, SHARED_CALLOC, SHARED_REALLOC, SHARED_MEMALIGN } shared_call;
-
-static void *shared_alloc(shared_call call, void *p, size_t count, size_t size) {
-    pa_heap *s = pa_shared_heap_lock();
-    if (!s)
-        return NULL;
-    void *q;
-    switch (call) {
-    case SHARED_MALLOC: q = pa_heap_malloc(s, size); break;
-    case SHARED_CALLOC: q = pa_heap_calloc(s, count, size); break;
-    case SHARED_REALLOC: q = pa_heap_realloc(s, p, size); break;
-    default: q = pa_heap_memalign(s, count, size); break;
-    }
-    pa_shared_heap_unlock();
-    return q;
-}
-
 static void shared_free(void *p) {
     pa_heap *s = pa_shared_heap_lock();
     if (s) {
@@ -72,7 +53,7 @@ static __attribute__((noinline)) void *malloc_slow(size_t size) {
     pa_heap *h = pa_thread_heap();
     if (h && size <= h->threshold)
         return pa_heap_malloc_slow(h, size);
-    return shared_alloc(SHARED_MALLOC, NULL, 0, size);
+    return pa_shared_alloc(PA_SHARED_MALLOC, NULL, 0, size);
 }
 
 void *pa_malloc(size_t size) {
@@ -89,7 +70,7 @@ static __attribute__((noinline)) void *calloc_slow(size_t count, size_t size) {
     pa_heap *h = pa_thread_heap();
     if (h && total <= h->threshold)
         return pa_heap_calloc(h, count, size);
-    return shared_alloc(SHARED_CALLOC, NULL, count, size);
+    return pa_shared_alloc(PA_SHARED_CALLOC, NULL, count, size);
 }
 
 void *pa_calloc(size_t count, size_t size) {
@@ -131,7 +112,7 @@ static __attribute__((noinline)) void *realloc_slow(void *p, size_t size) {
         return pa_malloc(size);
     pa_heap *owner = pa_arena_owner_get(p);
     if (!owner)
-        return shared_alloc(SHARED_REALLOC, p, 0, size);
+        return pa_shared_alloc(PA_SHARED_REALLOC, p, 0, size);
     if (owner == pa_tls_heap && size <= owner->threshold)
         return pa_heap_realloc_slow(pa_thread_heap(), p, size);
     return realloc_move(owner, p, size);
@@ -158,7 +139,7 @@ void *pa_aligned_alloc(size_t alignment, size_t size) {
     pa_heap *h = pa_thread_heap();
     if (h && power_of_two && pa_raw_memalign_is_small(h, alignment, size))
         return pa_heap_memalign(h, alignment, size);
-    return shared_alloc(SHARED_MEMALIGN, NULL, alignment, size);
+    return pa_shared_alloc(PA_SHARED_MEMALIGN, NULL, alignment, size);
 }
 
 int pa_posix_memalign(void **out, size_t alignment, size_t size) {

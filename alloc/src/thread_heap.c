@@ -113,6 +113,21 @@ pa_heap *pa_shared_heap_lock(void) {
 
 void pa_shared_heap_unlock(void) { pthread_mutex_unlock(&shared_lock); }
 
+void *pa_shared_alloc(pa_shared_call call, void *p, size_t count, size_t size) {
+    pa_heap *s = pa_shared_heap_lock();
+    if (!s)
+        return NULL;
+    void *q;
+    switch (call) {
+    case PA_SHARED_MALLOC: q = pa_heap_malloc(s, size); break;
+    case PA_SHARED_CALLOC: q = pa_heap_calloc(s, count, size); break;
+    case PA_SHARED_REALLOC: q = pa_heap_realloc(s, p, size); break;
+    default: q = pa_heap_memalign(s, count, size); break;
+    }
+    pa_shared_heap_unlock();
+    return q;
+}
+
 /* fork: the child's one thread must find the process-wide locks free, and
  * the lists and the shared heap they guard consistent: both are held
  * across the fork. Registered at load time, not from a first malloc that

@@ -29,6 +29,12 @@ void pa_thread_free_remote(pa_heap *owner, void *p);
 pa_heap *pa_shared_heap_lock(void);
 void pa_shared_heap_unlock(void);
 
+/* An allocating call on the shared heap, under its lock: malloc (size),
+ * calloc (count, size), realloc (p, size) and memalign (alignment in
+ * count, size). */
+typedef enum { PA_SHARED_MALLOC, PA_SHARED_CALLOC, PA_SHARED_REALLOC, PA_SHARED_MEMALIGN } pa_shared_call;
+void *pa_shared_alloc(pa_shared_call call, void *p, size_t count, size_t size);
+
 /* The calling thread's heap, adopted or created on first use, with the
  * frees other threads handed back collected (seeing none is one relaxed
  * load); NULL when it has none (a debug default heap, or no memory): the
