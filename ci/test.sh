@@ -33,6 +33,15 @@ echo "$(ls tests/mutants/*.patch | wc -l) patches apply"
 stage "install: CMake package and pkg-config file"
 ./ci/install-check.sh build/ci-gcc
 
+if [ -x tests/mutation/run.sh ]; then
+  stage "mutation testing smoke: a fixed sample of mutants of alloc/src, no fuzzing"
+  # Fails on a tool, build or baseline error (exit 2); survivors are the
+  # report's business, not this smoke's (exit 1).
+  rm -rf build/mutation-smoke
+  tests/mutation/run.sh --sample 12 --seed 1 --fuzz-seconds 0 --jobs 1 --build-jobs "$jobs" \
+    --work build/mutation-smoke || [ $? -eq 1 ]
+fi
+
 if [ -x ci/fuzz-smoke.sh ]; then
   stage "short fuzz campaigns"
   ./ci/fuzz-smoke.sh

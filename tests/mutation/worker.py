@@ -25,6 +25,7 @@ SANITIZER = re.compile(r"ERROR: (\w+Sanitizer): ([\w-]+)")
 UBSAN = re.compile(r"runtime error: ([^\n]{0,80})")
 LIBFUZZER = re.compile(r"libFuzzer: ([a-z -]+)")
 FAILED_TEST = re.compile(r"^\s*\d+ - (\S+) \((\w+)\)", re.M)
+SHA1_NAME = re.compile(r"^[0-9a-f]{40}$")
 WORD = re.compile(r"\b[A-Z][A-Z0-9_]{3,}\b")
 
 
@@ -186,7 +187,7 @@ class Worker:
         return None
 
     def stage_tests(self):
-        rc, out = run(["ctest", "--test-dir", self.build, "-E", r"^fuzz\.replay\.", "--stop-on-failure",
+        rc, out = run(["ctest", "--test-dir", self.build, "-E", r"^(fuzz\.replay\.|mutation\.)", "--stop-on-failure",
                        "--output-on-failure", "-j1", "--timeout", str(self.opts.test_timeout)],
                       timeout=self.opts.test_timeout * 4)
         if rc != 0:
@@ -204,7 +205,7 @@ class Worker:
             dirs += self.corpus_dirs(target)
         elif self.opts.fuzz_corpus == "seeds" and os.path.isdir(shipped):
             for f in sorted(os.listdir(shipped)):
-                if f.startswith("seed-"):
+                if not SHA1_NAME.match(f):      # hand-written: libFuzzer names its finds by SHA-1
                     shutil.copy(os.path.join(shipped, f), scratch)
         return dirs
 
