@@ -11,12 +11,13 @@ import os
 import queue
 import random
 import re
+import signal
 import sys
 import time
 
 import generate
 import report
-from worker import TARGETS, Worker
+from worker import HEAP_TARGETS, TARGETS, Worker, stop_running
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
@@ -44,7 +45,8 @@ def parse_args(argv):
                    help="fuzzing time per target for a survivor of replay and tests; 0: no fuzzing (default 30)")
     p.add_argument("--fuzz-corpus", choices=["merged", "seeds", "empty"], default="merged",
                    help="what fuzzing starts from: the shipped corpus, its seed files only, or nothing")
-    p.add_argument("--targets", default=",".join(TARGETS), help="fuzz targets, in the order tried")
+    p.add_argument("--targets", default=",".join(HEAP_TARGETS),
+                   help="fuzz targets for replay and fuzzing, in the order tried (default: those running a heap)")
     p.add_argument("--no-tests", action="store_true", help="skip the ctest stage: score the fuzz harness alone")
     p.add_argument("--replay-timeout", type=positive, default=120, help="seconds per replay program")
     p.add_argument("--test-timeout", type=positive, default=120, help="seconds per ctest test")
@@ -138,6 +140,8 @@ def select(args, files):
 
 
 def work_loop(index, args, invariants, todo, results):
+    signal.signal(signal.SIGTERM, stop_running)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent stops us with SIGTERM
     worker = Worker(SRC, args.work, index, args, invariants)
     worker.setup()
     results.put(("ready", index))
@@ -172,6 +176,17 @@ def run_selection(args, pending, invariants):
 
     for _ in procs:
         feed()
+    try:
+        return collect(args, pending, procs, results, feed)
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+
+
+def collect(args, pending, procs, results, feed):
+    """Writes each result to the state file as it comes; False if a worker died."""
     finished, running = 0, len(procs)
     with open(args.state, "a") as state:
         while running:
@@ -179,8 +194,6 @@ def run_selection(args, pending, invariants):
                 kind, r = results.get(timeout=5)
             except queue.Empty:
                 if any(p.exitcode not in (None, 0) for p in procs):
-                    for p in procs:
-                        p.terminate()
                     return False
                 continue
             if kind == "ready":
@@ -193,12 +206,11 @@ def run_selection(args, pending, invariants):
                                                           r["seconds"], r.get("kind", "")), flush=True)
             if not feed():
                 running -= 1
-    for p in procs:
-        p.join()
-    return all(p.exitcode == 0 for p in procs)
+    return True
 
 
 def main(argv):
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(2))   # runs the finally blocks that stop the workers
     args = parse_args(argv)
     files = source_files(args.files)
     equivalent = load_equivalent(os.path.join(HERE, "equivalent.txt"))
