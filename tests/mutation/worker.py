@@ -88,7 +88,9 @@ def sync_tree(src, tree):
             same = False
         if not same:
             os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copy2(os.path.join(src, rel), dst)
+            with open(dst, "wb") as f:      # a new mtime, so the build sees the change
+                f.write(data)
+            shutil.copymode(os.path.join(src, rel), dst)
     return digest.hexdigest()
 
 
