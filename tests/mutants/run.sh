@@ -3,8 +3,8 @@
 # libFuzzer targets with the bug in alloc/, replay each target's shipped
 # corpus, and if that stays silent fuzz each target until something fires or
 # the time runs out. Prints a table: bug, detected or not, by which stage
-# (corpus replay or fuzzing) and check, seconds to detection, and the totals
-# of what the replay caught and what only fuzzing caught. Exit 0 when every
+# (corpus replay, the fuzzer's starting inputs, or fuzzing's own mutations)
+# and check, seconds to detection, and the totals per stage. Exit 0 when every
 # bug was detected, 1 otherwise, 2 on a usage or build error.
 #
 #   tests/mutants/run.sh [--seconds N] [--targets LIST] [--corpus KIND] [--work DIR] [PATCH...]
@@ -108,7 +108,9 @@ start_corpus() {
   return 0
 }
 
-# Fuzz one target for at most $seconds; prints "SECONDS DETECTOR" if it fired.
+# Fuzz one target for at most $seconds; prints "SECONDS DETECTOR" if it
+# fired. libFuzzer says INITED once it has run its starting corpus: a failure
+# before that is a starting input's, not a mutation's (the stage "seeds").
 fuzz_one() {
   local target=$1 log=$2 start rc dirs dict=()
   mapfile -t dirs < <(start_corpus "$target" "$work/corpus-$target")
@@ -118,7 +120,9 @@ fuzz_one() {
     -artifact_prefix="$work/crash-" "${dict[@]}" "${dirs[@]}" >"$log" 2>&1
   rc=$?
   [ $rc -eq 0 ] && return 1
-  printf '%s %s\n' "$(elapsed "$start")" "$(detector "$log")"
+  local when=fuzzing
+  grep -q INITED "$log" || when=seeds
+  printf '%s %s %s\n' "$(elapsed "$start")" "$when" "$(detector "$log")"
 }
 
 echo "baseline: replaying and fuzzing the unchanged tree for ${seconds}s per target (it must stay silent)"
@@ -135,6 +139,7 @@ printf '\n| bug | detected | stage | by | seconds | target |\n| --- | --- | --- 
   | tee "$work/table.md"
 missed=0
 by_replay=0
+by_seeds=0
 by_fuzzing=0
 times=()
 for patch in "${patches[@]}"; do
@@ -153,17 +158,20 @@ for patch in "${patches[@]}"; do
       for t in "${target_list[@]}"; do
         if [ $stage = replay ]; then
           found=$(replay_one "$t" "$work/$name-replay-$t.log") || continue
+          found="${found%% *} replay ${found#* }"
         else
           found=$(fuzz_one "$t" "$work/$name-$t.log") || continue
         fi
-        row="| $name | yes | $stage | ${found#* } | ${found%% *} | $t |"
-        times+=("${found%% *}")
+        read -r secs when by <<< "$found"
+        row="| $name | yes | $when | $by | $secs | $t |"
+        times+=("$secs")
         break 2
       done
     done
   fi
   case $row in
     *"| replay |"*) by_replay=$((by_replay + 1)) ;;
+    *"| seeds |"*) by_seeds=$((by_seeds + 1)) ;;
     *"| fuzzing |"*) by_fuzzing=$((by_fuzzing + 1)) ;;
     *) missed=$((missed + 1)) ;;
   esac
@@ -173,9 +181,9 @@ git -C "$tree" checkout -q -- alloc
 
 echo
 if [ "$corpus_kind" = merged ]; then
-  echo "corpus replay caught $by_replay, only fuzzing (${seconds}s per target) caught $by_fuzzing, missed $missed of ${#patches[@]}"
+  echo "corpus replay caught $by_replay, only fuzzing (${seconds}s per target) caught $((by_seeds + by_fuzzing)), missed $missed of ${#patches[@]}"
 else
-  echo "fuzzing from the $corpus_kind corpus alone (${seconds}s per target, ${#target_list[@]} targets) caught $by_fuzzing of ${#patches[@]}, missed $missed"
+  echo "from the $corpus_kind corpus (${seconds}s per target, ${#target_list[@]} targets): the starting inputs caught $by_seeds, fuzzing's own mutations caught $by_fuzzing, missed $missed of ${#patches[@]}"
 fi
 if [ ${#times[@]} -gt 0 ]; then
   sorted=$(printf '%s\n' "${times[@]}" | sort -g)
