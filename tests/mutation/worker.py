@@ -121,7 +121,8 @@ def classify(output, invariants):
         return "named", ",".join(named[:3])
     m = LIBFUZZER.search(output)
     if m:
-        return "crash", "libFuzzer: " + m.group(1).strip()
+        what = m.group(1).strip()
+        return ("timeout" if what.startswith("timeout") else "crash"), "libFuzzer: " + what
     return "crash", ""
 
 
@@ -242,7 +243,8 @@ class Worker:
             scratch = tempfile.mkdtemp(prefix="fuzz-", dir=self.tree)
             try:
                 corpus = self.fuzz_corpus(t, os.path.join(scratch, "corpus"))
-                cmd = [os.path.join(self.build, "fuzz", "fuzz_" + t), "-seed=1", "-timeout=10",
+                # a generous per-input limit: on a loaded machine a slow input is not a hang
+                cmd = [os.path.join(self.build, "fuzz", "fuzz_" + t), "-seed=1", "-timeout=60",
                        "-rss_limit_mb=2048", "-max_total_time=%d" % self.opts.fuzz_seconds,
                        "-artifact_prefix=%s/" % scratch, "-print_final_stats=0"]
                 dict_ = os.path.join(self.tree, "corpus", "dict", t + ".dict")
