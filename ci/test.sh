@@ -38,7 +38,7 @@ if [ -x tests/mutation/run.sh ]; then
   # Fails on a tool, build or baseline error (exit 2); survivors are the
   # report's business, not this smoke's (exit 1).
   rm -rf build/mutation-smoke
-  tests/mutation/run.sh --sample 12 --seed 1 --fuzz-seconds 0 --jobs 1 --build-jobs "$jobs" \
+  tests/mutation/run.sh --sample 10 --seed 1 --fuzz-seconds 0 --jobs 1 --build-jobs "$jobs" \
     --work build/mutation-smoke || [ $? -eq 1 ]
 fi
 

@@ -307,6 +307,8 @@ class Worker:
                 kind, detail = ("timeout", "") if rc is None else classify(out, self.invariants)
                 if name == "tests" and kind == "crash" and re.search(r"\(Failed\)", out):
                     kind = "test assertion"     # a test's own check failed, not a signal
+                if name == "tests" and detail.startswith("LeakSanitizer") and "[  FAILED  ]" in out:
+                    kind = "test assertion"     # the leak is the teardown a failed assertion skipped
                 return {"status": "killed", "stage": name, "by": where, "kind": kind, "detail": detail,
                         "output": excerpt(out)}
         return {"status": "survived"}
