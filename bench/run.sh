@@ -79,7 +79,7 @@ if wanted trace; then
   if [ ${#traces[@]} -eq 0 ]; then
     bench_log "no traces in $trace_dir (*.trace): trace replay skipped"
   elif [ ! -x "$BIN_DIR/bench_trace_pack" ]; then
-    bench_log "bench_trace_pack was not built (no poolalloc_trace): trace replay skipped"
+    bench_log "bench_trace_pack was not built (PA_BUILD_TRACE off): trace replay skipped"
   else
     mkdir -p "$BUILD_DIR/bench/traces"
     for t in "${traces[@]}"; do

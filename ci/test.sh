@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: warnings-as-errors builds with gcc and
 # clang, every test under each, the tests again under ASan+UBSan, the MSan
-# detector tests, the tests under Valgrind, the install check, and short fuzz
-# campaigns per engine.
+# detector tests, the tests under Valgrind, the install check, the OSS-Fuzz
+# build and its check per engine, and short fuzz campaigns per engine.
 # Prints ctest's summary for each stage; exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,13 @@ echo "$(ls tests/mutants/*.patch | wc -l) patches apply"
 
 stage "install: CMake package and pkg-config file"
 ./ci/install-check.sh build/ci-gcc
+
+# The OSS-Fuzz / ClusterFuzzLite build as the infrastructure runs it, and its
+# build check, for both engines (address; the other sanitizers:
+# ci/oss-fuzz-check.sh --all)
+stage "OSS-Fuzz build and check: libFuzzer and AFL++"
+./ci/oss-fuzz-check.sh --engine libfuzzer --sanitizer address --seconds 3
+./ci/oss-fuzz-check.sh --engine afl --sanitizer address --seconds 3
 
 if [ -x tests/mutation/run.sh ]; then
   stage "mutation testing smoke: a fixed sample of mutants of alloc/src, no fuzzing"

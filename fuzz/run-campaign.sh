@@ -3,7 +3,24 @@
 #
 #   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,trace_parser|all]
 #                        [--duration SECONDS] [--jobs N] [--build-root DIR] [--work DIR]
-#                        [--no-build] [--no-merge] [--progress SECONDS]
+#                        [--no-build] [--no-merge] [--progress SECONDS] [--corpus DIR]
+#                        [--coverage] [AFL++ node options]
+#
+# AFL++ across machines (one node per machine, all on one sync directory
+# that NFS, rsync or the user's tool keeps in step; fuzz/README.md):
+#   --sync-dir DIR     the campaign's shared afl-fuzz output (-o), DIR/<target>
+#   --node main|secondary   this node's role (default main: -M, with cmplog);
+#                      one main per campaign, any number of secondaries (-S)
+#   --node-name NAME   this node's instance name, unique in the campaign
+#                      (default: the host name); --jobs N adds NAME-2..NAME-N
+#   --collect          after fuzzing, merge and triage every node's queue and
+#                      crashes found in the sync directory, and summarize them
+#                      (without it a node only fuzzes: the user picks one node
+#                      to collect)
+#   --collect-only     no fuzzing: merge, triage and summarize the sync directory
+# --corpus DIR takes seeds from DIR/<target>/ and merges into it and into
+# DIR/regressions/ (default: corpus/ of this tree). --coverage prints the
+# coverage of the merged corpus at the end (fuzz/coverage.sh).
 #
 # Defaults: libFuzzer, target "default", 180 seconds, 1 job: a few minutes on
 # the default configuration starting from the shipped corpus (corpus/default).
@@ -29,6 +46,7 @@
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/fuzz/targets.sh"
 engine=libfuzzer
 targets=default
 duration=180
@@ -38,8 +56,40 @@ work=""
 do_build=1
 do_merge=1
 progress=10
+corpus=$src/corpus
+coverage=0
+sync_dir=""
+node=main
+node_name=$(hostname -s 2>/dev/null || echo node)
+collect=""
+collect_only=0
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
+
+# ---- the contract target's allocator: an option block of its own ------------
+# --allocator glibc|jemalloc|mimalloc|tcmalloc (default glibc): the malloc the
+# contract target (fuzz/contract/README.md) runs against, from the Debian
+# package; the target preloads it itself (PA_CONTRACT_PRELOAD), so every
+# engine, replay and triage sees it. Its crashes are saved as
+# corpus/regressions/contract/ALLOC-SIGNATURE.
+allocator=glibc
+rest=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = --allocator ]; then allocator=${2:?}; shift 2; else rest+=("$1"); shift; fi
+done
+set -- ${rest[@]+"${rest[@]}"}
+case $allocator in
+  glibc) lib="" ;;
+  jemalloc) lib=libjemalloc.so.2 ;;
+  mimalloc) lib=libmimalloc.so.2 ;;
+  tcmalloc) lib=libtcmalloc_minimal.so.4 ;;
+  *) echo "run-campaign: --allocator must be glibc, jemalloc, mimalloc or tcmalloc" >&2; exit 2 ;;
+esac
+if [ -n "$lib" ]; then
+  PA_CONTRACT_PRELOAD=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+  [ -n "$PA_CONTRACT_PRELOAD" ] || { echo "run-campaign: $allocator is not installed (ci/deps.sh)" >&2; exit 2; }
+  export PA_CONTRACT_PRELOAD
+fi
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -52,6 +102,13 @@ while [ $# -gt 0 ]; do
     --no-build) do_build=0; shift ;;
     --no-merge) do_merge=0; shift ;;
     --progress) progress=${2:?}; shift 2 ;;
+    --corpus) corpus=${2:?}; shift 2 ;;
+    --coverage) coverage=1; shift ;;
+    --sync-dir) sync_dir=${2:?}; shift 2 ;;
+    --node) node=${2:?}; shift 2 ;;
+    --node-name) node_name=${2:?}; shift 2 ;;
+    --collect) collect=1; shift ;;
+    --collect-only) collect=1; collect_only=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "run-campaign: unknown option $1" >&2; usage 2 ;;
   esac
@@ -63,13 +120,24 @@ case $engine in
   both) engines=(libfuzzer afl) ;;
   *) echo "run-campaign: --engine must be libfuzzer, afl or both" >&2; exit 2 ;;
 esac
-[ "$targets" = all ] && targets=default,config,fault,misuse,trace_parser
-IFS=, read -r -a target_list <<<"$targets"
-for t in "${target_list[@]}"; do
-  case $t in default|config|fault|misuse|trace_parser) ;; *) echo "run-campaign: unknown target $t" >&2; exit 2 ;; esac
-done
+pa_parse_targets run-campaign "$targets"
 [[ $duration =~ ^[0-9]+$ && $duration -ge 1 ]] || { echo "run-campaign: --duration takes seconds" >&2; exit 2; }
 [[ $jobs =~ ^[0-9]+$ && $jobs -ge 1 ]] || { echo "run-campaign: --jobs takes a count" >&2; exit 2; }
+[ -d "$corpus" ] || { echo "run-campaign: --corpus $corpus is not a directory" >&2; exit 2; }
+corpus=$(cd "$corpus" && pwd)
+if [ -n "$sync_dir" ]; then
+  [ "$engine" = afl ] || { echo "run-campaign: --sync-dir is for --engine afl" >&2; exit 2; }
+  case $node in main|secondary) ;; *) echo "run-campaign: --node must be main or secondary" >&2; exit 2 ;; esac
+  # afl-fuzz's own rule for instance names
+  [[ $node_name =~ ^[A-Za-z0-9_-]{1,32}$ ]] || { echo "run-campaign: --node-name takes letters, digits, _ and - (up to 32)" >&2; exit 2; }
+  mkdir -p "$sync_dir" && sync_dir=$(cd "$sync_dir" && pwd)
+else
+  [ $collect_only = 0 ] || { echo "run-campaign: --collect-only needs --sync-dir" >&2; exit 2; }
+  node_name=main
+  collect=1 # one machine: it collects what it found
+fi
+[ -n "$collect" ] || collect=0
+[ $collect = 1 ] || do_merge=0
 
 [ -n "$work" ] || work=$build_root/campaign-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$work"
@@ -104,7 +172,8 @@ for e in "${engines[@]}"; do
     need afl-fuzz; need afl-clang-fast; need afl-cmin
     if [ $do_build = 1 ]; then
       build fuzz-afl "$afl_dir"
-      build fuzz-afl-cmplog "$cmplog_dir"
+      # only a main runs the cmplog build (-c)
+      [ $collect_only = 0 ] && [ "$node" = main ] && build fuzz-afl-cmplog "$cmplog_dir"
     fi
   fi
 done
@@ -123,40 +192,54 @@ start=$(date +%s)
 
 start_libfuzzer() { # target
   local t=$1 d=$work/libfuzzer-$1
-  mkdir -p "$d/new" "$d/artifacts" "$src/corpus/$t"
+  mkdir -p "$d/new" "$d/artifacts" "$corpus/$t"
   local max_len=8192
   [ "$t" = trace_parser ] && max_len=16384
-  local common=(-timeout=20 -max_len=$max_len -dict="$src/corpus/dict/$t.dict" -artifact_prefix="$d/artifacts/"
+  local common=(-timeout=20 -max_len=$max_len -dict="$corpus/dict/$t.dict" -artifact_prefix="$d/artifacts/"
                 -print_final_stats=1)
   if [ "$jobs" -gt 1 ]; then
     (cd "$d" && exec "$lf_dir/fuzz/fuzz_$t" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-        -max_total_time="$duration" "${common[@]}" "$d/new" "$src/corpus/$t" >"$d/log" 2>&1) &
+        -max_total_time="$duration" "${common[@]}" "$d/new" "$corpus/$t" >"$d/log" 2>&1) &
   else
     # one process, restarted after each crash until the time is up (fork
     # mode's per-job corpus reloads cost more than they give with one job)
     (cd "$d" && end=$(($(date +%s) + duration)) && while :; do
        left=$((end - $(date +%s)))
        [ "$left" -gt 0 ] || break
-       "$lf_dir/fuzz/fuzz_$t" -max_total_time="$left" "${common[@]}" "$d/new" "$src/corpus/$t" >>"$d/log" 2>&1 && break
+       "$lf_dir/fuzz/fuzz_$t" -max_total_time="$left" "${common[@]}" "$d/new" "$corpus/$t" >>"$d/log" 2>&1 && break
      done) &
   fi
   pid_of[libfuzzer-$t]=$!
 }
 
+# afl-fuzz's output (-o): the shared sync directory's, or this campaign's own
+afl_out() { if [ -n "$sync_dir" ]; then echo "$sync_dir/$1"; else echo "$work/afl-$1/out"; fi; }
+
 start_afl() { # target
-  local t=$1 d=$work/afl-$1
-  mkdir -p "$d/in"
+  local t=$1 d=$work/afl-$1 out
+  out=$(afl_out "$t")
+  mkdir -p "$d/in" "$out"
   # afl-fuzz wants non-empty seeds of a sane size
-  find "$src/corpus/$t" -maxdepth 1 -type f -size -1024k ! -empty -exec cp {} "$d/in/" \;
+  find "$corpus/$t" -maxdepth 1 -type f -size -1024k ! -empty -exec cp {} "$d/in/" \;
   [ -n "$(ls -A "$d/in")" ] || printf '\0\0\0' >"$d/in/empty-seed"
-  local common=(-i "$d/in" -o "$d/out" -x "$src/corpus/dict/$t.dict" -V "$duration" -t 20000)
+  local common=(-i "$d/in" -o "$out" -x "$corpus/dict/$t.dict" -V "$duration" -t 20000)
   export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_WARN_INSTABILITY=1
-  (exec afl-fuzz "${common[@]}" -M main -c "$cmplog_dir/fuzz/fuzz_$t" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-main" 2>&1) &
+  # a node joining a running campaign starts from what the others found
+  [ -n "$sync_dir" ] && export AFL_IMPORT_FIRST=1
+  local first=(-M "$node_name") cmplog=$cmplog_dir/fuzz/fuzz_$t
+  if [ "$node" = secondary ]; then
+    first=(-S "$node_name")
+  elif [ -x "$cmplog" ]; then
+    first+=(-c "$cmplog")
+  else
+    log "afl/$t: no cmplog build ($cmplog): the main runs without -c"
+  fi
+  (exec afl-fuzz "${common[@]}" "${first[@]}" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-$node_name" 2>&1) &
   pid_of[afl-$t]=$!
   local j
-  for ((j = 1; j < jobs; j++)); do
-    (exec afl-fuzz "${common[@]}" -S "s$j" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-s$j" 2>&1) &
-    pid_of[afl-$t-s$j]=$!
+  for ((j = 2; j <= jobs; j++)); do
+    (exec afl-fuzz "${common[@]}" -S "$node_name-$j" -- "$afl_dir/fuzz/fuzz_$t" >"$d/log-$node_name-$j" 2>&1) &
+    pid_of[afl-$t-$j]=$!
   done
 }
 
@@ -180,27 +263,47 @@ status_libfuzzer() {
 
 stat_of() { grep -E "^$1 *:" "$2" 2>/dev/null | head -n 1 | sed -E 's/^[^:]*: *//'; }
 
+# this node's instances, or with --collect-only every node's
+afl_instances() { # target
+  local out i
+  out=$(afl_out "$1")
+  for i in "$out"/*/; do
+    i=${i%/}
+    [ -d "$i/queue" ] || continue
+    case $(basename "$i") in
+      "$node_name"|"$node_name"-[0-9]*) echo "$i" ;;
+      *) [ $collect_only = 1 ] && echo "$i" ;;
+    esac
+  done
+}
+
 status_afl() {
-  local d=$work/afl-$1/out
-  if [ ! -d "$d/main/queue" ]; then echo "starting"; return; fi
+  local -a inst
+  mapfile -t inst < <(afl_instances "$1")
+  if [ ${#inst[@]} = 0 ]; then echo "starting"; return; fi
   # queue and crash counts are live; afl-fuzz rewrites fuzzer_stats once a minute
-  local corpus crashes execs=0 eps=0 cvg="-" s e r
-  corpus=$(find "$d"/*/queue -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l)
-  crashes=$(find "$d"/*/crashes -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l)
-  for s in "$d"/*/fuzzer_stats; do
+  local corpus=0 crashes=0 execs=0 eps=0 cvg="-" s e r i
+  for i in "${inst[@]}"; do
+    corpus=$((corpus + $(find "$i/queue" -maxdepth 1 -type f -name 'id:*' | wc -l)))
+    crashes=$((crashes + $(find "$i/crashes" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l)))
+  done
+  for i in "${inst[@]}"; do
+    s=$i/fuzzer_stats
     [ -f "$s" ] || continue
     e=$(stat_of execs_done "$s"); r=$(stat_of run_time "$s")
     execs=$((execs + ${e:-0}))
     # the average over the run: afl's execs_per_sec is a short-term figure
     eps=$(awk -v a="$eps" -v e="${e:-0}" -v r="${r:-0}" 'BEGIN { printf "%.0f", a + (r > 0 ? e / r : 0) }')
   done
-  [ -f "$d/main/fuzzer_stats" ] && cvg=$(stat_of bitmap_cvg "$d/main/fuzzer_stats")
+  [ -f "${inst[0]}/fuzzer_stats" ] && cvg=$(stat_of bitmap_cvg "${inst[0]}/fuzzer_stats")
   echo "execs $execs, $eps exec/s, corpus $corpus, cov $cvg, crashes $crashes"
 }
 
-for e in "${engines[@]}"; do
+[ $collect_only = 1 ] || for e in "${engines[@]}"; do
   for t in "${target_list[@]}"; do
-    log "starting $e on $t for ${duration}s with $jobs job(s); work dir $work"
+    where=""
+    [ -n "$sync_dir" ] && where="as $node node $node_name on $(afl_out "$t"), "
+    log "starting $e on $t for ${duration}s with $jobs job(s); ${where}work dir $work"
     "start_$e" "$t"
   done
 done
@@ -235,18 +338,18 @@ count_files() { find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 
 merge_libfuzzer() {
   local t=$1 d=$work/libfuzzer-$1 b
-  b=$(count_files "$src/corpus/$t")
-  "$lf_dir/fuzz/fuzz_$t" -merge=1 -timeout=20 -max_len=16384 "$src/corpus/$t" "$d/new" >"$d/merge.log" 2>&1 ||
+  b=$(count_files "$corpus/$t")
+  "$lf_dir/fuzz/fuzz_$t" -merge=1 -timeout=20 -max_len=16384 "$corpus/$t" "$d/new" >"$d/merge.log" 2>&1 ||
     log "libfuzzer/$t: merge failed (see $d/merge.log)"
-  merged[libfuzzer-$t]=$(( $(count_files "$src/corpus/$t") - b ))
+  merged[libfuzzer-$t]=$(( $(count_files "$corpus/$t") - b ))
 }
 
 merge_afl() {
   local t=$1 d=$work/afl-$1 b q
-  b=$(count_files "$src/corpus/$t")
+  b=$(count_files "$corpus/$t")
   mkdir -p "$d/cmin-in"
-  cp "$src/corpus/$t"/* "$d/cmin-in/" 2>/dev/null
-  for q in "$d"/out/*/queue; do
+  cp "$corpus/$t"/* "$d/cmin-in/" 2>/dev/null
+  for q in "$(afl_out "$t")"/*/queue; do
     [ -d "$q" ] || continue
     find "$q" -maxdepth 1 -type f -name 'id:*' | while read -r f; do
       cp "$f" "$d/cmin-in/afl-$(sha1sum "$f" | cut -c1-16)"
@@ -254,19 +357,21 @@ merge_afl() {
   done
   rm -rf "$d/cmin-out"
   # AFL_ALLOW_TMP: afl-cmin refuses a work directory under /tmp without it.
-  if AFL_SKIP_BIN_CHECK=1 AFL_ALLOW_TMP=1 afl-cmin -i "$d/cmin-in" -o "$d/cmin-out" -t 20000 -- "$afl_dir/fuzz/fuzz_$t" @@ >"$d/cmin.log" 2>&1; then
-    find "$d/cmin-out" -maxdepth 1 -type f -name 'afl-*' -exec cp -n {} "$src/corpus/$t/" \;
+  # No @@: the target takes its inputs through shared memory, and named
+  # (@@) it would run without the fork server afl-showmap waits for.
+  if AFL_SKIP_BIN_CHECK=1 AFL_ALLOW_TMP=1 afl-cmin -i "$d/cmin-in" -o "$d/cmin-out" -t 20000 -- "$afl_dir/fuzz/fuzz_$t" >"$d/cmin.log" 2>&1; then
+    find "$d/cmin-out" -maxdepth 1 -type f -name 'afl-*' -exec cp -n {} "$corpus/$t/" \;
   else
     log "afl/$t: afl-cmin failed (see $d/cmin.log)"
   fi
-  merged[afl-$t]=$(( $(count_files "$src/corpus/$t") - b ))
+  merged[afl-$t]=$(( $(count_files "$corpus/$t") - b ))
 }
 
 if [ $do_merge = 1 ]; then
   for e in "${engines[@]}"; do
     for t in "${target_list[@]}"; do
-      before_count[$e-$t]=$(count_files "$src/corpus/$t")
-      log "merging the new $e corpus of $t into corpus/$t"
+      before_count[$e-$t]=$(count_files "$corpus/$t")
+      log "merging the new $e corpus of $t into $corpus/$t"
       "merge_$e" "$t"
     done
   done
@@ -275,8 +380,12 @@ fi
 # ---- triage -----------------------------------------------------------------------
 declare -A crashes_of unique_of new_of
 found=0
-regressions=$src/corpus/regressions
+regressions=$corpus/regressions
 signature_of() { # target file
+  if [ "$1" = contract ]; then # a replay program of its own
+    "$tools/fuzz_contract_replay" "$2" 2>&1 | sed -n 's/^signature: //p' | tail -n 1
+    return
+  fi
   "$tools/pa-fuzz-replay" --isolate --incremental --quiet --bytes --target "$1" "$2" 2>/dev/null |
     sed -n 's/^signature: //p' | tail -n 1
 }
@@ -298,6 +407,7 @@ triage() { # engine target file...
     seen[$sig]=1
     u=$((u + 1))
     name=$(tr -c 'A-Za-z0-9_.@:-' '_' <<<"$sig" | sed 's/_*$//; s/[@:]/-/g')
+    [ "$t" = contract ] && name=$allocator-$name
     dest=$regressions/$t/$name
     if [ -f "$dest" ]; then
       log "$e/$t: known failure $sig (corpus/regressions/$t/$name)"
@@ -310,7 +420,7 @@ triage() { # engine target file...
       "$lf_dir/fuzz/fuzz_$t" -minimize_crash=1 -runs=3000 -timeout=20 -exact_artifact_path="$tmp.eng" "$tmp.in" \
         >"$tmp.eng.log" 2>&1
     else
-      AFL_SKIP_BIN_CHECK=1 timeout 300 afl-tmin -i "$tmp.in" -o "$tmp.eng" -t 20000 -- "$afl_dir/fuzz/fuzz_$t" @@ \
+      AFL_SKIP_BIN_CHECK=1 timeout 300 afl-tmin -i "$tmp.in" -o "$tmp.eng" -t 20000 -- "$afl_dir/fuzz/fuzz_$t" \
         >"$tmp.eng.log" 2>&1
     fi
     [ -s "$tmp.eng" ] && [ "$(signature_of "$t" "$tmp.eng")" = "$sig" ] && cp "$tmp.eng" "$tmp.in"
@@ -321,7 +431,7 @@ triage() { # engine target file...
     if [ -f "$tmp.min.ops" ]; then
       cp "$tmp.min.ops" "$dest.ops"
     elif [ "$t" != trace_parser ]; then
-      "$tools/pa-ops" decode --target "$t" --numbered "$dest" "$dest.ops"
+      "$tools/pa-ops" decode --target "${t/contract/default}" --numbered "$dest" "$dest.ops"
     fi
     "$tools/pa-fuzz-replay" --quiet --isolate --incremental --bytes --target "$t" --reproducer "$dest.c" "$dest" \
       >/dev/null 2>&1
@@ -339,9 +449,14 @@ for e in "${engines[@]}"; do
     if [ "$e" = libfuzzer ]; then
       mapfile -t files < <(find "$work/libfuzzer-$t/artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null | sort)
     else
-      mapfile -t files < <(find "$work/afl-$t/out" -path '*/crashes/id:*' -type f 2>/dev/null | sort)
+      mapfile -t files < <(find "$(afl_out "$t")" -path '*/crashes/id:*' -type f 2>/dev/null | sort)
     fi
-    triage "$e" "$t" "${files[@]}"
+    if [ $collect = 1 ]; then
+      triage "$e" "$t" "${files[@]}"
+    else
+      crashes_of[$e-$t]=${#files[@]}
+      [ ${#files[@]} -gt 0 ] && found=1 && log "$e/$t: ${#files[@]} crash(es) in the sync directory, left for the collecting node"
+    fi
   done
 done
 
@@ -355,7 +470,27 @@ for e in "${engines[@]}"; do
       "${merged[$e-$t]:--}" "${crashes_of[$e-$t]:-0}" "${unique_of[$e-$t]:-0}" "${new_of[$e-$t]:-0}"
   done
 done
+if [ -n "$sync_dir" ]; then
+  echo "nodes in $sync_dir (queue entries, crashes, execs; 'sync' = imported from another node):"
+  for t in "${target_list[@]}"; do
+    for i in "$(afl_out "$t")"/*/; do
+      i=${i%/}
+      [ -d "$i/queue" ] || continue
+      printf '  %-13s %-20s queue %6s (sync %5s)  crashes %4s  execs %s\n' "$t" "$(basename "$i")" \
+        "$(find "$i/queue" -maxdepth 1 -type f -name 'id:*' | wc -l)" \
+        "$(find "$i/queue" -maxdepth 1 -type f -name 'id:*sync:*' | wc -l)" \
+        "$(find "$i/crashes" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l)" \
+        "$(stat_of execs_done "$i/fuzzer_stats")"
+    done
+  done
+fi
 echo "work directory: $work"
+if [ $coverage = 1 ]; then
+  echo
+  echo "=== coverage of corpus/ (${target_list[*]}) after the campaign ==="
+  "$src/fuzz/coverage.sh" --targets "$(IFS=,; echo "${target_list[*]}")" --corpus "$corpus" \
+    --out "$work/coverage" --build-dir "$build_root/coverage" || log "coverage: fuzz/coverage.sh failed"
+fi
 if [ $found = 1 ]; then
   echo "result: FOUND failures (see corpus/regressions/ and the log above)"
   exit 1

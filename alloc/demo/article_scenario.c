@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 #include "poolalloc/poolalloc.h"
 
 #define MiB (1024.0 * 1024.0)

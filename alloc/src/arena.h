@@ -4,7 +4,7 @@
 #ifndef POOLALLOC_ARENA_H
 #define POOLALLOC_ARENA_H
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 /* A free pool from the fullest usable arena (a new arena when none has one).
  * *kept_header is 1 when the pool was a committed free pool whose header and

@@ -69,6 +69,9 @@ int pa_config_validate(const pa_config *c, char *msg, size_t msg_len) {
                       t, PA_LINEAR_THRESHOLD, PA_MAX_THRESHOLD);
     if (!is_pow2(c->pool_size))
         return reject(msg, msg_len, "pool_size %zu is not a power of two", c->pool_size);
+    if (c->pool_size > PA_MAX_POOL_SIZE)
+        return reject(msg, msg_len, "pool_size %zu is larger than the 32-bit offsets inside a pool can reach (at most %zu)",
+                      c->pool_size, (size_t)PA_MAX_POOL_SIZE);
     size_t largest = c->small_threshold;
     size_t first = pa_layout_first_offset(largest);
     if (c->pool_size < first || (c->pool_size - first) / largest < 2)

@@ -5,38 +5,13 @@
 #include <string.h>
 
 #include "annotate.h"
-#include "heap_layers.h"
+#include "debug_block.h"
 #include "large_table.h"
 #include "meta.h"
 #include "misuse_report.h"
 #include "pool_walk.h"
 #include "poolalloc/debug.h"
-
-/* A debug block inside a raw block of the plain heap:
- *   [pad: FD..][header: size serial lead api state FD x10][data][FD x16]
- *   ^raw block                                             ^data pointer
- * lead = data - raw block: 32, or the alignment when that is larger. */
-#define HEADER_SIZE 32
-#define TAIL_SIZE 16
-#define HEADER_GUARD 10
-#define FILL_FRESH 0xCD
-#define FILL_FREED 0xDD
-#define FORBIDDEN 0xFD
-#define STATE_LIVE 'L'
-#define STATE_FREED 'F'
-
-typedef struct dbg_header {
-    uint64_t size;
-    uint64_t serial;
-    uint32_t lead;
-    uint8_t api;
-    uint8_t state;
-    uint8_t guard[HEADER_GUARD];
-} dbg_header;
-
-_Static_assert(sizeof(dbg_header) == HEADER_SIZE, "the header fills 32 bytes");
-
-static dbg_header *header_of(const void *data) { return (dbg_header *)((uintptr_t)data - HEADER_SIZE); }
+#include "raw.h"
 
 int pa_debug_init(pa_heap *h) {
     h->debug_max_lead = HEADER_SIZE;
@@ -172,12 +147,6 @@ static void report(const pa_heap *h, pa_misuse_kind kind, const char *op, uintpt
     pa_misuse_deliver(h, kind, op, data, message, dump);
 }
 
-/* A finding and the message text it points at. */
-typedef struct judgement {
-    pa_debug_finding f;
-    char message[256];
-} judgement;
-
 static int forbidden(judgement *j, pa_debug_damage kind, const char *op, size_t byte, uint8_t found) {
     pa_debug_finding *f = &j->f;
     f->kind = kind;
@@ -201,7 +170,7 @@ static int forbidden(judgement *j, pa_debug_damage kind, const char *op, size_t 
  * intact. The size is judged first, so nothing outside the block is read
  * (the header, [data - 32, data), must lie in it). 0 when intact, else 1
  * with the first fault in *j, its message naming op. */
-static int judge(uintptr_t raw, size_t bytes, const uint8_t *data, const char *op, judgement *j) {
+int pa_debug_judge(uintptr_t raw, size_t bytes, const uint8_t *data, const char *op, judgement *j) {
     const dbg_header *hdr = header_of(data);
     size_t lead = (size_t)((uintptr_t)data - raw);
     pa_debug_finding *f = &j->f;
@@ -247,7 +216,7 @@ static int judge(uintptr_t raw, size_t bytes, const uint8_t *data, const char *o
 
 /* A finding through the misuse handler; a damaged header is reported as
  * damage before the data, as it always was. */
-static void deliver(const pa_heap *h, const char *op, const pa_debug_finding *f) {
+void pa_debug_deliver(const pa_heap *h, const char *op, const pa_debug_finding *f) {
     pa_misuse_kind kind = f->kind == PA_DEBUG_FREED_WRITTEN ? PA_MISUSE_WRITE_AFTER_FREE
                           : f->kind == PA_DEBUG_GUARD_AFTER ? PA_MISUSE_GUARD_AFTER
                                                             : PA_MISUSE_GUARD_BEFORE;
@@ -288,8 +257,8 @@ static dbg_header *checked(pa_heap *h, const void *p, char api, const char *op, 
         return NULL;
     }
     judgement j;
-    if (judge(*raw, raw_size(h, *raw), p, op, &j)) {
-        deliver(h, op, &j.f);
+    if (pa_debug_judge(*raw, raw_size(h, *raw), p, op, &j)) {
+        pa_debug_deliver(h, op, &j.f);
         return NULL;
     }
     return hdr;
@@ -316,8 +285,8 @@ static void release(pa_heap *h, uint8_t *data, uintptr_t raw) {
     h->quarantine_head = (h->quarantine_head + 1) % cap;
     /* A block leaving the quarantine must still carry the freed fill. */
     judgement j;
-    if (judge(oldest_raw, raw_size(h, oldest_raw), oldest, "free", &j))
-        deliver(h, "free", &j.f);
+    if (pa_debug_judge(oldest_raw, raw_size(h, oldest_raw), oldest, "free", &j))
+        pa_debug_deliver(h, "free", &j.f);
     pa_raw_free(h, (void *)oldest_raw);
 }
 
@@ -379,128 +348,3 @@ uintptr_t pa_debug_quarantined(const pa_heap *h, size_t i) {
     const void *data = h->quarantine[(h->quarantine_head + i) % h->config.debug_quarantine];
     return (uintptr_t)data - header_of(data)->lead;
 }
-
-/* ---- the whole-heap scan --------------------------------------------- */
-
-/* Blocks judged per walk of a pool's freelist: the scan's bitmap is on the
- * stack (a scan asks the OS for nothing, so it cannot fail and does not
- * disturb an OS layer's counts), and a pool with more blocks is judged in
- * windows, walking its freelist once per window. */
-#define WINDOW 4096
-
-typedef struct scan {
-    const pa_heap *h;
-    pa_debug_finding_fn fn;
-    void *ctx;
-    size_t damaged;
-} scan;
-
-static void scan_block(scan *s, uintptr_t raw, size_t bytes, const uint8_t *data, int large) {
-    judgement j;
-    if (!judge(raw, bytes, data, "verify", &j))
-        return;
-    j.f.large = large;
-    s->damaged++;
-    s->fn(s->ctx, &j.f);
-}
-
-/* The data pointer of the debug block in raw block u of the given bytes
- * (lead 32 or 64; 64 only where the block has room for it). */
-static const uint8_t *data_in_small(uintptr_t u, size_t bytes) {
-    const dbg_header *at32 = (const dbg_header *)u;
-    int lead64 = at32->lead != HEADER_SIZE && bytes >= 2 * HEADER_SIZE + TAIL_SIZE;
-    return (const uint8_t *)(u + (lead64 ? 2 * HEADER_SIZE : HEADER_SIZE));
-}
-
-/* Where a pool's blocks lie, if its class and nextoffset place them, aligned,
- * inside the pool and big enough for a debug block; 0 otherwise (the heap is
- * corrupt: the invariant checker says how). */
-static int pool_layout(const pa_heap *h, const pa_pool *pool, size_t *first, size_t *size, size_t *carved) {
-    if (pool->size_class >= h->nclasses)
-        return 0;
-    const pa_size_class *c = &h->classes[pool->size_class];
-    size_t pool_size = h->config.pool_size, align = h->config.alignment;
-    if (c->block_size < HEADER_SIZE + TAIL_SIZE || c->block_size % align || c->first_offset % align ||
-        c->first_offset < sizeof *pool || pool->nextoffset < c->first_offset || pool->nextoffset > pool_size ||
-        (pool->nextoffset - c->first_offset) % c->block_size)
-        return 0;
-    *first = c->first_offset;
-    *size = c->block_size;
-    *carved = (pool->nextoffset - c->first_offset) / c->block_size;
-    return 1;
-}
-
-/* Marks the pool's free blocks from..from + WINDOW in is_free. -1 when the
- * freelist leaves the carved blocks, does not end, or disagrees with count:
- * which blocks are live is then unknown (reading a free block as live would
- * also trip Valgrind), and the pool is not judged. */
-static int free_window(const pa_pool *pool, size_t first, size_t size, size_t carved, size_t from,
-                       uint64_t *is_free) {
-    memset(is_free, 0, WINDOW / 8);
-    size_t n = 0;
-    for (const pa_block *b = pool->freeblock; b; b = pa_link_read(b)) {
-        size_t off = (uintptr_t)b - (uintptr_t)pool;
-        if (n++ == carved || off < first || off >= first + carved * size || (off - first) % size)
-            return -1;
-        size_t k = (off - first) / size - from;
-        if (k < WINDOW)
-            is_free[k / 64] |= UINT64_C(1) << (k % 64);
-    }
-    return n + pool->count == carved ? 0 : -1;
-}
-
-/* Live slots of a pool are the carved ones not on its freelist. */
-static void scan_pool(scan *s, const pa_pool *pool) {
-    size_t first, size, carved;
-    uint64_t is_free[WINDOW / 64];
-    if (!pool->count || !pool_layout(s->h, pool, &first, &size, &carved))
-        return;
-    for (size_t from = 0; from < carved; from += WINDOW) {
-        if (free_window(pool, first, size, carved, from, is_free))
-            return;
-        for (size_t k = 0; k < WINDOW && from + k < carved; k++)
-            if (!((is_free[k / 64] >> (k % 64)) & 1)) {
-                uintptr_t u = (uintptr_t)pool + first + (from + k) * size;
-                scan_block(s, u, size, data_in_small(u, size), 0);
-            }
-    }
-}
-
-size_t pa_heap_debug_scan_pool(const pa_heap *h, uintptr_t pool, pa_debug_finding_fn fn, void *ctx) {
-    scan s = {h, fn, ctx, 0};
-    if (h->config.debug && (pool & h->pool_mask) == pool && pa_readable_pool_arena(h, pool))
-        scan_pool(&s, (const pa_pool *)pool);
-    return s.damaged;
-}
-
-/* A large block's lead is the one its header at that lead confirms. */
-size_t pa_heap_debug_scan_large(const pa_heap *h, pa_debug_finding_fn fn, void *ctx) {
-    scan s = {h, fn, ctx, 0};
-    const pa_large_table *t = &h->large;
-    for (size_t i = 0; h->config.debug && i < t->capacity; i++) {
-        if (!pa_large_slot_live(&t->slots[i]))
-            continue; /* empty, or a cached block: no data */
-        uintptr_t u = t->slots[i].block;
-        size_t bytes = t->slots[i].size;
-        for (size_t lead = HEADER_SIZE; lead <= h->debug_max_lead && lead + TAIL_SIZE <= bytes; lead *= 2)
-            if (header_of((void *)(u + lead))->lead == lead) {
-                scan_block(&s, u, bytes, (const uint8_t *)(u + lead), 1);
-                break;
-            }
-    }
-    return s.damaged;
-}
-
-size_t pa_heap_debug_scan(const pa_heap *h, pa_debug_finding_fn fn, void *ctx) {
-    size_t damaged = 0;
-    for (size_t slot = 0; h->config.debug && slot < h->arena_slots; slot++) {
-        const pa_arena *a = &h->arenas[slot];
-        for (size_t i = 0; a->base && i < h->pools_per_arena; i++)
-            damaged += pa_heap_debug_scan_pool(h, a->base + i * h->config.pool_size, fn, ctx);
-    }
-    return damaged + pa_heap_debug_scan_large(h, fn, ctx);
-}
-
-static void deliver_verify(void *ctx, const pa_debug_finding *f) { deliver(ctx, "verify", f); }
-
-size_t pa_heap_debug_verify(pa_heap *h) { return pa_heap_debug_scan(h, deliver_verify, h); }

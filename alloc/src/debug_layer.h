@@ -1,10 +1,15 @@
-/* The debug layer: guarded, tagged, filled blocks on top of the plain heap. */
+/* The debug layer: guarded, tagged, filled blocks on top of the raw paths.
+ * The public layer (heap.c) sends a debug heap's calls here; this layer
+ * calls the raw paths (raw.h) and nothing above them. */
 #ifndef POOLALLOC_DEBUG_LAYER_H
 #define POOLALLOC_DEBUG_LAYER_H
 
 #include <stddef.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
+
+/* Which API a block came from; the debug layer checks it is freed by the same. */
+enum { PA_API_MALLOC = 'm', PA_API_OBJECT_CACHE = 'o' };
 
 int pa_debug_init(pa_heap *h);          /* -1: the quarantine cannot be mapped */
 void pa_debug_release(pa_heap *h);      /* empty the quarantine, unmap it */

@@ -5,7 +5,7 @@
 #ifndef POOLALLOC_DECOMMIT_RUN_H
 #define POOLALLOC_DECOMMIT_RUN_H
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 void pa_decommit_run_init(pa_heap *h);
 

@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "fast_path.h"
-#include "heap_internal.h"
+#include "heap_dispatch.h"
+#include "heap_types.h"
 #include "poolalloc/poolalloc.h"
 
 /* The one piece of process-wide state. Until first use it points at an
@@ -14,19 +15,24 @@
 static pa_heap empty_heap = {.arena_low = 1};
 static pa_heap *default_heap = &empty_heap;
 
-/* POOLALLOC_DEBUG=1 (or a number: the quarantine length) puts the default
- * heap under the debug layer, as PYTHONMALLOC=debug does for CPython. */
+/* POOLALLOC_DEBUG=1 (or a number above 1: the quarantine length) puts the
+ * default heap under the debug layer, as PYTHONMALLOC=debug does for
+ * CPython; 1 keeps this many freed blocks in quarantine. */
+#define ENV_DEBUG_QUARANTINE 256
+
 static __attribute__((noinline, cold)) pa_heap *create_default(void) {
     pa_config cfg = pa_config_default();
     const char *debug = getenv("POOLALLOC_DEBUG");
     if (debug && *debug && strcmp(debug, "0") != 0) {
         unsigned long quarantine = strtoul(debug, NULL, 10);
         cfg.debug = 1;
-        cfg.debug_quarantine = quarantine > 1 ? (unsigned)quarantine : 256;
+        cfg.debug_quarantine = quarantine > 1 ? (unsigned)quarantine : ENV_DEBUG_QUARANTINE;
     }
     pa_heap *h = pa_heap_create(&cfg);
-    if (h)
+    if (h) {
+        pa_heap_mark_default(h);
         default_heap = h;
+    }
     return h;
 }
 

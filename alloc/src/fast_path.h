@@ -1,5 +1,7 @@
-/* The malloc and free fast paths, inlined into pa_heap_* and into the
- * default heap's pa_malloc/pa_free. Everything unusual goes to heap.c. */
+/* The raw paths' common cases, inlined into the public layer (pa_heap_* and
+ * the default heap's pa_malloc/pa_free) and into raw.c. Each is a try: it
+ * calls nothing, and returns NULL (or 0) when the case is not the common
+ * one, so that its caller takes its own slow path. */
 #ifndef POOLALLOC_FAST_PATH_H
 #define POOLALLOC_FAST_PATH_H
 
@@ -7,12 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "pool.h"
-
-void *pa_heap_malloc_slow(pa_heap *h, size_t size);
-void pa_heap_free_slow(pa_heap *h, void *p);
-void *pa_heap_realloc_slow(pa_heap *h, void *p, size_t size);
 
 /* NULL when the fast path does not apply (the heap then takes the slow
  * path); it never fails otherwise. */
@@ -28,11 +26,6 @@ static inline void *pa_fast_malloc_try(pa_heap *h, size_t size) {
         }
     }
     return NULL;
-}
-
-static inline void *pa_fast_malloc(pa_heap *h, size_t size) {
-    void *p = pa_fast_malloc_try(h, size);
-    return PA_LIKELY(p != NULL) ? p : pa_heap_malloc_slow(h, size);
 }
 
 /* calloc of a small size: a fast-path block, cleared. NULL as above, also
@@ -77,11 +70,6 @@ static inline int pa_fast_free_try(pa_heap *h, void *p) {
     if (PA_LIKELY(pa_owner_cached(h, p)))
         return pa_free_in_place(h, p);
     return 0;
-}
-
-static inline void pa_fast_free(pa_heap *h, void *p) {
-    if (!pa_fast_free_try(h, p))
-        pa_heap_free_slow(h, p);
 }
 
 /* realloc leaves a small block where it is when the new size fits the

@@ -4,10 +4,12 @@
 
 #include "annotate.h"
 #include "debug_layer.h"
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "large_cache.h"
+#include "large_table.h"
 #include "pool_walk.h"
 #include "radix.h"
+#include "retention.h"
 
 void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     memset(v, 0, sizeof *v);
@@ -39,12 +41,18 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->committed_free = h->committed_free;
     v->empty_low = h->empty_low;
     v->committed_low = h->committed_low;
+    v->retention_window_takes = h->pool_takes - h->allowance_raised_at;
+    v->retention_window = PA_RETENTION_DECAY_TAKES;
     v->large_cached_blocks = h->large_cache.blocks;
     v->large_cached_bytes = h->large_cache.bytes;
     v->large_cache_budget = h->large_cache.budget;
     v->large_cache_low = h->large_cache.low;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
-    v->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
+    v->large_cache_window_takes = h->large_cache.window_takes;
+    v->large_cache_window = PA_LARGE_CACHE_DECAY_TAKES;
+    v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
+    v->quarantine_len = h->quarantine_len;
+    v->quarantine_head = h->quarantine_head;
 }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
@@ -120,6 +128,34 @@ int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) 
     return 0;
 }
 
+int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_t block_size, size_t limit,
+                           size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk) {
+    if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
+        return -1;
+    memset(bits, 0, (nbits + 63) / 64 * sizeof *bits);
+    memset(walk, 0, sizeof *walk);
+    size_t blocks = limit > first ? (limit - first) / block_size : 0;
+    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    while (cur) {
+        walk->member = cur;
+        if (cur < pool + first || cur >= pool + limit)
+            return PA_FREELIST_OUT_OF_RANGE;
+        if ((cur - pool - first) % block_size)
+            return PA_FREELIST_MISALIGNED;
+        size_t k = (cur - pool - first) / block_size - from;
+        if (walk->length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1))
+            return PA_FREELIST_CYCLE;
+        if (k < nbits)
+            bits[k / 64] |= UINT64_C(1) << (k % 64);
+        walk->length++;
+        walk->last = cur;
+        if (pa_introspect_read_link(h, cur, &cur))
+            return PA_FREELIST_UNREADABLE;
+    }
+    walk->member = 0;
+    return PA_FREELIST_SOUND;
+}
+
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {
     if (nfreepools > h->pools_per_arena)
         return 0;
@@ -146,6 +182,16 @@ int pa_introspect_large_slot(const pa_heap *h, size_t slot, uintptr_t *block, si
     *block = key & ~PA_LARGE_CACHED;
     *size = h->large.slots[slot].size;
     return key == 0 ? 0 : key & PA_LARGE_CACHED ? 2 : 1;
+}
+
+int pa_introspect_large_reachable(const pa_heap *h, size_t slot) {
+    if (slot >= h->large.capacity || !h->large.slots[slot].block)
+        return -1;
+    const pa_large_slot *s = &h->large.slots[slot];
+    uintptr_t block = s->block & ~PA_LARGE_CACHED;
+    const pa_large_slot *hit =
+        s->block & PA_LARGE_CACHED ? pa_large_find_cached(&h->large, block) : pa_large_find(&h->large, block);
+    return hit == s;
 }
 
 uintptr_t pa_introspect_block_start(const pa_heap *h, uintptr_t p) {

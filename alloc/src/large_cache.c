@@ -4,17 +4,20 @@
 
 #include "annotate.h"
 #include "large_table.h"
+#include "layout.h"
 
-#define SMALLEST_STEP_LOG 6 /* steps of 64 bytes for sizes in (512, 1024] */
+#define SMALLEST_STEP_LOG 6 /* steps of 64 bytes for sizes in (PA_LINEAR_THRESHOLD, 1024] */
 #define STEPS_LOG 3         /* 8 steps per power of two */
 
 _Static_assert(PA_LARGE_CACHE_BINS == ((PA_LARGE_CACHE_MAX_LOG - SMALLEST_STEP_LOG - STEPS_LOG) << STEPS_LOG),
                "one bin per step");
 
 /* Sizes in (2^k, 2^(k+1)] have steps of 2^(k - STEPS_LOG). */
-static unsigned size_log(size_t size) { return 63u - (unsigned)__builtin_clzll((unsigned long long)(size - 1)); }
+static unsigned size_log(size_t size) { return pa_log2_floor(size - 1); }
 
-static int cacheable(size_t size) { return size > 512 && size <= PA_LARGE_CACHE_MAX_BLOCK; }
+/* The bins start above the linear classes; a large request no bigger (on
+ * a heap whose small threshold is lower) is not cached. */
+static int cacheable(size_t size) { return size > PA_LINEAR_THRESHOLD && size <= PA_LARGE_CACHE_MAX_BLOCK; }
 
 size_t pa_large_capacity(size_t size) {
     if (!cacheable(size))

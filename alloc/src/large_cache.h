@@ -3,7 +3,7 @@
  * capacity, eight steps per power of two (at most 12.5% more), so any
  * block of a step serves any request of that step. A freed one keeps its
  * slot of the large table, tagged as cached, and waits on its step's list,
- * newest first (see pa_large_slot in heap_internal.h), while
+ * newest first (see pa_large_slot in heap_types.h), while
  * the cache holds at most its budget (pa_config.large_cache_bytes, adapting
  * up to large_cache_bytes_max); so a program that frees and allocates
  * blocks of a few KiB over and over reuses them instead of making the
@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 /* Cacheable requests in a budget window. */
 #define PA_LARGE_CACHE_DECAY_TAKES 16384
@@ -22,7 +22,7 @@
 /* A new heap's budget: large_cache_bytes. */
 void pa_large_cache_init(pa_heap *h);
 /* The bytes the large layer is asked for when size bytes are requested
- * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most 512). */
+ * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most PA_LINEAR_THRESHOLD). */
 size_t pa_large_capacity(size_t size);
 /* A cached block for size bytes (capacity: pa_large_capacity(size))
  * aligned to alignment, recorded live in the large table; or NULL. Counts

@@ -1,12 +1,12 @@
 /* The heap's record of its large blocks: pointer -> requested size, and
- * the cached blocks' slots (see pa_large_slot in heap_internal.h). */
+ * the cached blocks' slots (see pa_large_slot in heap_types.h). */
 #ifndef POOLALLOC_LARGE_TABLE_H
 #define POOLALLOC_LARGE_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 /* Make room for one more entry before the block exists, so recording it
  * afterwards cannot fail. -1 when the table cannot grow. */

@@ -3,8 +3,18 @@
 #define POOLALLOC_LAYOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
+
+/* floor(log2(x)), x > 0. */
+static inline unsigned pa_log2_floor(size_t x) { return 63u - (unsigned)__builtin_clzll((unsigned long long)x); }
+
+/* Offsets inside a pool (pa_pool's nextoffset and maxnextoffset, a class's
+ * first_offset) are 32-bit, and nextoffset reaches pool_size once the last
+ * block is carved: the largest power of two they hold is the largest pool. */
+#define PA_MAX_POOL_SIZE ((size_t)1 << 31)
+_Static_assert(PA_MAX_POOL_SIZE <= UINT32_MAX, "nextoffset holds pool_size");
 
 /* Blocks are aligned to the largest power of two dividing their size, up to
  * this, so aligned requests up to 64 bytes are served from pools. */
@@ -31,7 +41,7 @@ _Static_assert(((5 + (PA_GEOMETRIC_CLASSES - 1) % 4) << (7 + (PA_GEOMETRIC_CLASS
  * size <= PA_MAX_THRESHOLD: its doubling, then its quarter within it. */
 static inline size_t pa_layout_geometric_class(size_t size) {
     size_t s = size - 1;
-    unsigned lg = 63u - (unsigned)__builtin_clzll(s);
+    unsigned lg = pa_log2_floor(s);
     return 4 * (lg - 9) + (s >> (lg - 2)) - 4;
 }
 

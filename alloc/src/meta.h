@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 static inline size_t pa_meta_round(const pa_heap *h, size_t size) {
     return (size + h->page_size - 1) & ~(h->page_size - 1);

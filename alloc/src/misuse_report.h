@@ -2,7 +2,7 @@
 #ifndef POOLALLOC_MISUSE_REPORT_H
 #define POOLALLOC_MISUSE_REPORT_H
 
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "poolalloc/misuse.h"
 
 /* Builds the report, calls the handler (default: print and abort) and sets

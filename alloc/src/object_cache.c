@@ -2,7 +2,7 @@
 
 #include <errno.h>
 
-#include "heap_layers.h"
+#include "heap_dispatch.h"
 
 typedef struct parked {
     struct parked *next;

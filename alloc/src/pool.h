@@ -4,7 +4,7 @@
 #define POOLALLOC_POOL_H
 
 #include "annotate.h"
-#include "heap_internal.h"
+#include "heap_types.h"
 
 /* Ready a pool for class c with one carved block on its freelist. */
 static inline void pa_pool_init(pa_pool *pool, const pa_size_class *c, unsigned cls) {

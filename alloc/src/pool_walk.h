@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "radix.h"
 
 static inline int pa_pool_is_decommitted(const pa_arena *a, size_t i) {

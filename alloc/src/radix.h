@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 int pa_radix_init(pa_heap *h);
 /* Map the arena at base to value (slot + 1), or clear it with 0. Setting may

@@ -16,7 +16,7 @@
 #ifndef POOLALLOC_RETENTION_H
 #define POOLALLOC_RETENTION_H
 
-#include "heap_internal.h"
+#include "heap_types.h"
 
 /* Pool takes in a window: an allowance idle for a whole window halves. */
 #define PA_RETENTION_DECAY_TAKES 4096

@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "heap_internal.h"
+#include "heap_types.h"
 #include "pool_walk.h"
 
 /* Block and pool figures come from a walk over the pools; arena and pool
@@ -75,7 +75,7 @@ void pa_heap_stats(const pa_heap *h, pa_stats *s) {
     s->empty_arenas_allowed = h->arena_allowance;
     s->free_pools_allowed = h->pool_allowance;
     s->metadata_bytes = h->metadata_bytes;
-    s->os_bytes_mapped = h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
+    s->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
 }
 
 #define ROW(label, value) fprintf(out, "%-40s= %15zu\n", label, (size_t)(value))

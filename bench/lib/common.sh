@@ -29,7 +29,8 @@ bench_ensure_packages() {
 }
 
 # Configures BUILD_DIR (Release, with debug info for callgrind_annotate: -g
-# changes no generated code) and builds the target poolalloc_bench.
+# changes no generated code) and builds the target poolalloc_bench; the trace
+# packer needs trace/ only, not the fuzz build.
 bench_build() {
   local gen=()
   command -v ninja >/dev/null && gen=(-G Ninja)
@@ -37,7 +38,7 @@ bench_build() {
   bench_log "building in $BUILD_DIR"
   mkdir -p "$BUILD_DIR"
   cmake -S "$REPO_DIR" -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g \
-    -DPA_BUILD_BENCH=ON -DPA_BUILD_FUZZ=ON -DPA_BUILD_TESTS=OFF >"$BUILD_DIR/bench-configure.log" 2>&1 ||
+    -DPA_BUILD_BENCH=ON -DPA_BUILD_TRACE=ON -DPA_BUILD_FUZZ=OFF -DPA_BUILD_TESTS=OFF >"$BUILD_DIR/bench-configure.log" 2>&1 ||
     bench_die "cmake configure failed: see $BUILD_DIR/bench-configure.log"
   grep '^-- bench:' "$BUILD_DIR/bench-configure.log" >&2 || true
   cmake --build "$BUILD_DIR" --target poolalloc_bench >"$BUILD_DIR/bench-build.log" 2>&1 ||

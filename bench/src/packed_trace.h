@@ -1,4 +1,4 @@
-/* A trace as the replay workload reads it: the text trace (fuzz/trace, read
+/* A trace as the replay workload reads it: the text trace (trace, read
  * with pa_trace_read by bench_trace_pack) turned into fixed-size records, so
  * a replay loads it with one read into harness memory and parses nothing.
  * Layout: a bench_packed_header, then nops bench_packed_op records, in the

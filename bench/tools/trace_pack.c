@@ -1,5 +1,5 @@
 /* bench_trace_pack IN.trace OUT.bin: reads a recorded trace with
- * pa_trace_read (fuzz/trace) and writes it packed for the replay workload
+ * pa_trace_read (trace) and writes it packed for the replay workload
  * (bench/src/packed_trace.h). Prints one line describing the trace:
  *   NAME ops=N malloc=N calloc=N realloc=N free=N aligned=N ids=N peak_live_bytes=N */
 #include <stdio.h>

@@ -14,6 +14,8 @@
 #define POOL_LG_MAX 17
 #define ARENA_LG_MIN 12
 #define ARENA_LG_MAX 24
+/* Byte 4 from this value up sets a memory limit of its low 3 bits + 1 arenas. */
+#define LIMIT_ON 0xc0
 
 static const unsigned QUARANTINES[4] = {0, 1, 4, 16};
 static const char *const EMPTY_NAMES[3] = {"keep_one", "release", "keep_all"};
@@ -86,7 +88,7 @@ void pa_config_from_bytes(const uint8_t *data, size_t len, pa_config *cfg) {
     set_large_variant(&c, b[2] >> 6);
     n = arena_choices(c, choice);
     c.arena_size = choice[b[3] % n];
-    c.memory_limit = b[4] < 0xc0 ? 0 : ((size_t)(b[4] & 7) + 1) * c.arena_size;
+    c.memory_limit = b[4] < LIMIT_ON ? 0 : ((size_t)(b[4] & 7) + 1) * c.arena_size;
     c.debug = (b[4] >> 3) & 1;
     c.debug_quarantine = c.debug ? QUARANTINES[(b[4] >> 4) & 3] : 0;
     *cfg = c;
@@ -127,7 +129,7 @@ int pa_config_to_bytes(const pa_config *cfg, uint8_t out[PA_CONFIG_BYTES], char 
         size_t k = cfg->memory_limit / cfg->arena_size;
         if (cfg->memory_limit % cfg->arena_size || k < 1 || k > 8)
             return pa_errmsg(err, err_len, "limit=%zu: the prefix encodes 0 or 1..8 arenas", cfg->memory_limit);
-        out[4] = (uint8_t)(0xc0 + k - 1);
+        out[4] = (uint8_t)(LIMIT_ON + k - 1);
     }
     if (cfg->debug) {
         int q = -1;

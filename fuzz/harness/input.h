@@ -13,7 +13,7 @@
 typedef enum pa_target {
     PA_TARGET_DEFAULT = 0, /* the whole input is ops; default configuration */
     PA_TARGET_CONFIG,      /* PA_CONFIG_BYTES choose the configuration, then ops */
-    PA_TARGET_TRACE_PARSER,/* the input is trace text (fuzz/trace) */
+    PA_TARGET_TRACE_PARSER,/* the input is trace text (trace/) */
     PA_TARGET_FAULT,       /* ops with fault ops; small pools and arenas, nothing kept committed */
     PA_TARGET_MISUSE,      /* ops with misuse ops; the debug layer with a quarantine */
     PA_TARGET_COUNT

@@ -23,12 +23,18 @@ static const uint8_t KIND_OF[32] = {
 };
 
 static const uint8_t CANONICAL_CODE[PA_OP_KINDS] = {
-    [PA_OP_MALLOC] = 0x00, [PA_OP_CALLOC] = 0x04, [PA_OP_REALLOC] = 0x06,
-    [PA_OP_GROW] = 0x09, [PA_OP_SHRINK] = 0x0a, [PA_OP_FREE] = 0x0b,
-    [PA_OP_MEMALIGN] = 0x0f, [PA_OP_USABLE] = 0x11, [PA_OP_WRITE] = 0x12,
-    [PA_OP_CHECK] = 0x14, [PA_OP_DESTROY] = 0xf5, [PA_OP_ALLOC_MANY] = 0x16,
-    [PA_OP_FREE_RANGE] = 0x17, [PA_OP_FREE_ALL] = 0xf8, [PA_OP_STATS] = 0x19,
-    [PA_OP_NOP] = 0x1e, [PA_OP_FAULT] = 0x1c, [PA_OP_MISUSE] = 0x1d,
+#define PA_OP_CODE(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = code,
+    PA_OP_LIST(PA_OP_CODE)
+#undef PA_OP_CODE
+};
+
+/* The operand bytes after each op's opcode, as bits. */
+enum { HAS_SIZE = 1, HAS_IDX = 2, HAS_ARG = 4, HAS_STEP = 8 };
+static const uint8_t OPERANDS[PA_OP_KINDS] = {
+#define PA_OP_OPERANDS(kind, name, code, size, idx, arg, step) \
+    [PA_OP_##kind] = (size ? HAS_SIZE : 0) | (idx ? HAS_IDX : 0) | (arg ? HAS_ARG : 0) | (step ? HAS_STEP : 0),
+    PA_OP_LIST(PA_OP_OPERANDS)
+#undef PA_OP_OPERANDS
 };
 
 static pa_op_kind kind_of(uint8_t b, unsigned features) {
@@ -69,9 +75,9 @@ size_t pa_size_eval(pa_size_spec s, const pa_config *cfg) {
 }
 
 size_t pa_calloc_count(uint8_t arg, size_t elem) {
-    if (arg < 0xc0)
-        return arg & 0x3f;
-    size_t k = (size_t)(arg - 0xc0);
+    if (arg < PA_CALLOC_OVERFLOW)
+        return arg & PA_CALLOC_COUNT_MAX;
+    size_t k = (size_t)(arg - PA_CALLOC_OVERFLOW);
     if (elem >= 2)
         return SIZE_MAX / elem + 1 + k; /* the product overflows */
     return SIZE_MAX - k;                /* too large to exist */
@@ -101,23 +107,12 @@ static pa_size_spec canonical_size(pa_size_spec s) {
     return s;
 }
 
-static int has_size(pa_op_kind k) {
-    return k == PA_OP_MALLOC || k == PA_OP_CALLOC || k == PA_OP_REALLOC ||
-           k == PA_OP_MEMALIGN || k == PA_OP_ALLOC_MANY;
-}
-
-static int has_idx(pa_op_kind k) {
-    return k == PA_OP_REALLOC || k == PA_OP_GROW || k == PA_OP_SHRINK || k == PA_OP_FREE ||
-           k == PA_OP_USABLE || k == PA_OP_WRITE || k == PA_OP_FREE_RANGE || k == PA_OP_MISUSE;
-}
-
-static int has_arg(pa_op_kind k) {
-    return k == PA_OP_CALLOC || k == PA_OP_MEMALIGN || k == PA_OP_GROW || k == PA_OP_SHRINK ||
-           k == PA_OP_ALLOC_MANY || k == PA_OP_FREE_RANGE || k == PA_OP_FAULT || k == PA_OP_MISUSE;
-}
-
+static int has(pa_op_kind k, unsigned operand) { return (unsigned)k < PA_OP_KINDS && (OPERANDS[k] & operand); }
+static int has_size(pa_op_kind k) { return has(k, HAS_SIZE); }
+static int has_idx(pa_op_kind k) { return has(k, HAS_IDX); }
+static int has_arg(pa_op_kind k) { return has(k, HAS_ARG); }
 /* A step byte after the arg byte. */
-static int has_step(pa_op_kind k) { return k == PA_OP_FREE_RANGE || k == PA_OP_FAULT; }
+static int has_step(pa_op_kind k) { return has(k, HAS_STEP); }
 
 /* Clear the fields an op does not use and put the used ones in canonical
  * form, so equal ops compare equal field by field. */
@@ -143,8 +138,8 @@ static void canonicalize(pa_op *op) {
         op->arg = pa_misuse_op_byte(pa_misuse_op_of(op->arg));
     if (k == PA_OP_MISUSE && op->arg == PA_MISUSE_OP_FOREIGN)
         op->idx = 0; /* names no block */
-    if (k == PA_OP_CALLOC && op->arg < 0xc0)
-        op->arg &= 0x3f;
+    if (k == PA_OP_CALLOC && op->arg < PA_CALLOC_OVERFLOW)
+        op->arg &= PA_CALLOC_COUNT_MAX;
     if (k == PA_OP_MEMALIGN && op->arg >= 16 && !(op->arg & (op->arg - 1))) {
         uint8_t lg = 0;
         while ((1u << lg) != op->arg)

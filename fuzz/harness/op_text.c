@@ -8,12 +8,9 @@
 #include <string.h>
 
 static const char *const NAMES[PA_OP_KINDS] = {
-    [PA_OP_MALLOC] = "malloc", [PA_OP_CALLOC] = "calloc", [PA_OP_REALLOC] = "realloc",
-    [PA_OP_GROW] = "grow", [PA_OP_SHRINK] = "shrink", [PA_OP_FREE] = "free",
-    [PA_OP_MEMALIGN] = "memalign", [PA_OP_USABLE] = "usable", [PA_OP_WRITE] = "write",
-    [PA_OP_CHECK] = "check", [PA_OP_DESTROY] = "destroy", [PA_OP_ALLOC_MANY] = "alloc_many",
-    [PA_OP_FREE_RANGE] = "free_range", [PA_OP_FREE_ALL] = "free_all", [PA_OP_STATS] = "stats",
-    [PA_OP_NOP] = "nop", [PA_OP_FAULT] = "fault", [PA_OP_MISUSE] = "misuse",
+#define PA_OP_NAME(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = #name,
+    PA_OP_LIST(PA_OP_NAME)
+#undef PA_OP_NAME
 };
 
 static const char *const FAULT_REQUESTS[4] = {"map", "unmap", "decommit", "recommit"};
@@ -83,10 +80,10 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         put_size(&b, op->size);
         break;
     case PA_OP_CALLOC:
-        if (op->arg >= 0xc0)
-            put(&b, " ovf+%u x ", (unsigned)(op->arg - 0xc0));
+        if (op->arg >= PA_CALLOC_OVERFLOW)
+            put(&b, " ovf+%u x ", (unsigned)(op->arg - PA_CALLOC_OVERFLOW));
         else
-            put(&b, " %u x ", (unsigned)(op->arg & 0x3f));
+            put(&b, " %u x ", (unsigned)(op->arg & PA_CALLOC_COUNT_MAX));
         put_size(&b, op->size);
         break;
     case PA_OP_REALLOC:
@@ -131,7 +128,7 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
                 op->kind == PA_OP_MEMALIGN || op->kind == PA_OP_ALLOC_MANY ||
                 op->kind == PA_OP_CALLOC)) {
         size_t sz = pa_size_eval(op->size, cfg);
-        if (op->kind == PA_OP_CALLOC && op->arg >= 0xc0)
+        if (op->kind == PA_OP_CALLOC && op->arg >= PA_CALLOC_OVERFLOW)
             put(&b, "  # %zu x %zu bytes (overflow or impossible)", pa_calloc_count(op->arg, sz), sz);
         else if (op->kind == PA_OP_CALLOC)
             put(&b, "  # %zu x %zu bytes", pa_calloc_count(op->arg, sz), sz);
@@ -295,11 +292,11 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             if (*lx.p != '+')
                 return fail(&lx, "expected ovf+K");
             lx.p++;
-            if (number(&lx, 63, &v, "overflow step"))
+            if (number(&lx, PA_CALLOC_OVERFLOW_STEP_MAX, &v, "overflow step"))
                 return -1;
-            op->arg = (uint8_t)(0xc0 + v);
+            op->arg = (uint8_t)(PA_CALLOC_OVERFLOW + v);
         } else {
-            if (number(&lx, 63, &v, "count"))
+            if (number(&lx, PA_CALLOC_COUNT_MAX, &v, "count"))
                 return -1;
             op->arg = (uint8_t)v;
         }

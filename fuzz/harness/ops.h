@@ -16,25 +16,38 @@
 /* Ops decoded from one input at most; the rest of the input is ignored. */
 #define PA_OPS_MAX 100000
 
+/* The ops, one row each: kind, name (its text form, and its handler in the
+ * executor, run_<name>), canonical opcode byte, and the operand bytes after
+ * the opcode (a size, a live-set index, an arg byte, a step byte after the
+ * arg). Expanded into the kind enum, the text names, the canonical opcodes,
+ * the operand shapes and the executor's handlers, so they cannot disagree.
+ * The decoding table of all 32 opcodes is op_codec.c's. fault and misuse
+ * are version 2's (opcodes 28 and 29 where a target turns them on). */
+#define PA_OP_LIST(X)                                      \
+    /*kind        name        code  size idx arg step */   \
+    X(MALLOC,     malloc,     0x00, 1, 0, 0, 0) \
+    X(CALLOC,     calloc,     0x04, 1, 0, 1, 0) \
+    X(REALLOC,    realloc,    0x06, 1, 1, 0, 0) \
+    X(GROW,       grow,       0x09, 0, 1, 1, 0) \
+    X(SHRINK,     shrink,     0x0a, 0, 1, 1, 0) \
+    X(FREE,       free,       0x0b, 0, 1, 0, 0) \
+    X(MEMALIGN,   memalign,   0x0f, 1, 0, 1, 0) \
+    X(USABLE,     usable,     0x11, 0, 1, 0, 0) \
+    X(WRITE,      write,      0x12, 0, 1, 0, 0) \
+    X(CHECK,      check,      0x14, 0, 0, 0, 0) \
+    X(DESTROY,    destroy,    0xf5, 0, 0, 0, 0) \
+    X(ALLOC_MANY, alloc_many, 0x16, 1, 0, 1, 0) \
+    X(FREE_RANGE, free_range, 0x17, 0, 1, 1, 1) \
+    X(FREE_ALL,   free_all,   0xf8, 0, 0, 0, 0) \
+    X(STATS,      stats,      0x19, 0, 0, 0, 0) \
+    X(NOP,        nop,        0x1e, 0, 0, 0, 0) \
+    X(FAULT,      fault,      0x1c, 0, 0, 1, 1) \
+    X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0)
+
 typedef enum pa_op_kind {
-    PA_OP_MALLOC = 0,
-    PA_OP_CALLOC,
-    PA_OP_REALLOC,
-    PA_OP_GROW,
-    PA_OP_SHRINK,
-    PA_OP_FREE,
-    PA_OP_MEMALIGN,
-    PA_OP_USABLE,
-    PA_OP_WRITE,
-    PA_OP_CHECK,
-    PA_OP_DESTROY,
-    PA_OP_ALLOC_MANY,
-    PA_OP_FREE_RANGE,
-    PA_OP_FREE_ALL,
-    PA_OP_STATS,
-    PA_OP_NOP,
-    PA_OP_FAULT,       /* version 2, opcode 28 where fault ops are on */
-    PA_OP_MISUSE,      /* version 2, opcode 29 where misuse ops are on */
+#define PA_OP_ENUM(kind, name, code, size, idx, arg, step) PA_OP_##kind,
+    PA_OP_LIST(PA_OP_ENUM)
+#undef PA_OP_ENUM
     PA_OP_KINDS
 } pa_op_kind;
 
@@ -102,6 +115,12 @@ typedef struct pa_op {
 /* ---- sizes ---------------------------------------------------------- */
 /* The size in bytes a spec names under cfg. */
 size_t pa_size_eval(pa_size_spec s, const pa_config *cfg);
+/* calloc's count byte: below PA_CALLOC_OVERFLOW, a count (its low bits,
+ * at most PA_CALLOC_COUNT_MAX); from it up, step arg - PA_CALLOC_OVERFLOW
+ * of counts whose product overflows or is too large to exist. */
+#define PA_CALLOC_OVERFLOW 0xc0
+#define PA_CALLOC_COUNT_MAX 0x3f
+#define PA_CALLOC_OVERFLOW_STEP_MAX (0xff - PA_CALLOC_OVERFLOW)
 /* calloc's element count for a count byte and an element size in bytes. */
 size_t pa_calloc_count(uint8_t arg, size_t elem_size);
 /* memalign's alignment for an alignment byte. */

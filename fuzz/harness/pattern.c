@@ -10,10 +10,43 @@ static uint64_t mix(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-static uint8_t byte_at(uint64_t seed, size_t off) {
-    if (!seed)
-        return 0;
-    return (uint8_t)(mix(seed ^ (off >> 3) * 0xd6e8feb86659fd93ull) >> ((off & 7) * 8));
+/* A block's pattern is a run of 64-bit words stored little-endian, word j
+ * (at offset 8 * j) being base + j * step, both drawn from the seed (seed
+ * 0: all zero, for calloc). step is odd, so no two words of a block are
+ * alike: a word moved, lost or copied from another block shows as surely as
+ * with a hash per word, and filling or comparing costs a few instructions
+ * per word instead of a hash. */
+typedef struct words {
+    uint64_t base, step;
+} words;
+
+static words words_of(uint64_t seed) {
+    words w = {0, 0};
+    if (seed) {
+        w.base = mix(seed);
+        w.step = mix(seed ^ 0xd6e8feb86659fd93ull) | 1;
+    }
+    return w;
+}
+
+static uint64_t word_at(const words *w, size_t off) { return w->base + (uint64_t)(off >> 3) * w->step; }
+
+static uint8_t byte_at(const words *w, size_t off) { return (uint8_t)(word_at(w, off) >> ((off & 7) * 8)); }
+
+static uint64_t load_le(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static void store_le(unsigned char *p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, 8);
 }
 
 /* Calls fn on each patterned region [lo, hi) of a req-byte block. */
@@ -33,34 +66,33 @@ static int each_region(size_t req, region_fn fn, void *ctx) {
 typedef struct job {
     unsigned char *p;
     size_t limit;
-    uint64_t seed;
+    words w;
     pa_pattern_mismatch *m;
 } job;
 
 static int fill_region(void *ctx, size_t lo, size_t hi) {
     job *j = ctx;
-    if (!j->seed) {
-        memset(j->p + lo, 0, hi - lo);
-        return 0;
-    }
     size_t off = lo;
-    while (off < hi && (off & 7))
-        j->p[off] = byte_at(j->seed, off), off++;
-    for (; off + 8 <= hi; off += 8) {
-        uint64_t v = mix(j->seed ^ (off >> 3) * 0xd6e8feb86659fd93ull);
-        unsigned char w[8];
-        for (int k = 0; k < 8; k++)
-            w[k] = (unsigned char)(v >> (k * 8));
-        memcpy(j->p + off, w, 8);
+    for (; off < hi && (off & 7); off++)
+        j->p[off] = byte_at(&j->w, off);
+    uint64_t v = word_at(&j->w, off), step = j->w.step;
+    for (; off + 32 <= hi; off += 32, v += 4 * step) {
+        store_le(j->p + off, v);
+        store_le(j->p + off + 8, v + step);
+        store_le(j->p + off + 16, v + 2 * step);
+        store_le(j->p + off + 24, v + 3 * step);
     }
+    for (; off + 8 <= hi; off += 8, v += step)
+        store_le(j->p + off, v);
     for (; off < hi; off++)
-        j->p[off] = byte_at(j->seed, off);
+        j->p[off] = byte_at(&j->w, off);
     return 0;
 }
 
-static int mismatch_in(job *j, size_t off, size_t end, uint64_t v) {
-    for (; off < end; off++) {
-        uint8_t want = (uint8_t)(v >> ((off & 7) * 8));
+/* The first byte of [off, hi) that differs from the pattern, if any. */
+static int mismatch_in(job *j, size_t off, size_t hi) {
+    for (; off < hi; off++) {
+        uint8_t want = byte_at(&j->w, off);
         if (j->p[off] != want) {
             j->m->offset = off;
             j->m->expected = want;
@@ -75,33 +107,32 @@ static int verify_region(void *ctx, size_t lo, size_t hi) {
     job *j = ctx;
     if (hi > j->limit)
         hi = j->limit;
-    size_t off = lo;
-    while (off < hi) {
-        /* one mix per 8-byte word of offsets; whole words compared at once */
-        uint64_t v = j->seed ? mix(j->seed ^ (off >> 3) * 0xd6e8feb86659fd93ull) : 0;
-        if (!(off & 7) && off + 8 <= hi) {
-            uint64_t got = 0;
-            for (int k = 0; k < 8; k++)
-                got |= (uint64_t)j->p[off + (size_t)k] << (k * 8);
-            if (got == v) {
-                off += 8;
-                continue;
-            }
-        }
-        size_t word_end = (off | 7) + 1;
-        if (mismatch_in(j, off, word_end < hi ? word_end : hi, v))
-            return -1;
-        off = word_end;
-    }
-    return 0;
+    if (lo >= hi)
+        return 0;
+    size_t off = (lo + 7) & ~(size_t)7;
+    if (off > hi)
+        off = hi;
+    if (mismatch_in(j, lo, off))
+        return -1;
+    /* whole words compared four at a time; a difference is located bytewise */
+    uint64_t v = word_at(&j->w, off), step = j->w.step;
+    const unsigned char *p = j->p;
+    for (; off + 32 <= hi; off += 32, v += 4 * step)
+        if ((load_le(p + off) ^ v) | (load_le(p + off + 8) ^ (v + step)) | (load_le(p + off + 16) ^ (v + 2 * step)) |
+            (load_le(p + off + 24) ^ (v + 3 * step)))
+            return mismatch_in(j, off, off + 32);
+    for (; off + 8 <= hi; off += 8, v += step)
+        if (load_le(p + off) ^ v)
+            return mismatch_in(j, off, off + 8);
+    return mismatch_in(j, off, hi);
 }
 
 void pa_pattern_fill(void *p, size_t req, uint64_t seed) {
-    job j = {p, req, seed, NULL};
+    job j = {p, req, words_of(seed), NULL};
     each_region(req, fill_region, &j);
 }
 
 int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
-    job j = {(unsigned char *)p, limit, seed, m};
+    job j = {(unsigned char *)p, limit, words_of(seed), m};
     return each_region(req, verify_region, &j);
 }

@@ -9,9 +9,8 @@
 static void reset_index(pa_shadow *s) {
     s->root = -1;
     s->nranges = 0;
-    for (int32_t i = 0; i <= PA_LIVE_MAX; i++)
-        s->nodes[i].left = i < PA_LIVE_MAX ? i + 1 : -1;
-    s->free_list = 0;
+    s->free_list = -1;
+    s->fresh = 0;
 }
 
 int pa_shadow_init(pa_shadow *s) {
@@ -67,24 +66,16 @@ void pa_shadow_clear(pa_shadow *s) {
     reset_index(s);
 }
 
+void pa_shadow_restart(pa_shadow *s) {
+    pa_shadow_clear(s);
+    s->next_serial = 1;
+}
+
 /* ---- the treap ------------------------------------------------------- */
 
 static uint32_t prio_of(uintptr_t a) {
     uint64_t z = (uint64_t)a * 0x9e3779b97f4a7c15ull;
     return (uint32_t)(z >> 32) ^ (uint32_t)z;
-}
-
-/* Split t into keys < key and keys >= key. */
-static void split(pa_shadow_node *n, int32_t t, uintptr_t key, int32_t *l, int32_t *r) {
-    if (t < 0) {
-        *l = *r = -1;
-    } else if (n[t].r.lo < key) {
-        split(n, n[t].right, key, &n[t].right, r);
-        *l = t;
-    } else {
-        split(n, n[t].left, key, l, &n[t].left);
-        *r = t;
-    }
 }
 
 /* Join a and b, every key of a below every key of b. */
@@ -115,23 +106,42 @@ static const pa_shadow_range *at_or_below(const pa_shadow *s, uintptr_t a) {
     return best;
 }
 
-/* The range with the smallest lo > a, or NULL. */
-static const pa_shadow_range *above(const pa_shadow *s, uintptr_t a) {
-    const pa_shadow_range *best = NULL;
-    for (int32_t t = s->root; t >= 0;) {
-        if (s->nodes[t].r.lo > a) {
-            best = &s->nodes[t].r;
-            t = s->nodes[t].left;
-        } else {
-            t = s->nodes[t].right;
+/* Insert node x below t (its key is not in t): as a leaf, then rotated up
+ * while its priority is the higher. */
+static int32_t insert(pa_shadow_node *n, int32_t t, int32_t x) {
+    if (t < 0)
+        return x;
+    if (n[x].r.lo < n[t].r.lo) {
+        int32_t l = n[t].left = insert(n, n[t].left, x);
+        if (n[l].prio > n[t].prio) {
+            n[t].left = n[l].right;
+            n[l].right = t;
+            return l;
+        }
+    } else {
+        int32_t r = n[t].right = insert(n, n[t].right, x);
+        if (n[r].prio > n[t].prio) {
+            n[t].right = n[r].left;
+            n[r].left = t;
+            return r;
         }
     }
-    return best;
+    return t;
 }
 
 int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa_shadow_range *clash) {
     uintptr_t lo = (uintptr_t)p, hi = lo + (len ? len : 1);
-    const pa_shadow_range *below = at_or_below(s, lo), *next = above(s, lo);
+    /* one descent finds both neighbours: the range at or below lo, the one above */
+    const pa_shadow_range *below = NULL, *next = NULL;
+    for (int32_t t = s->root; t >= 0;) {
+        if (s->nodes[t].r.lo <= lo) {
+            below = &s->nodes[t].r;
+            t = s->nodes[t].right;
+        } else {
+            next = &s->nodes[t].r;
+            t = s->nodes[t].left;
+        }
+    }
     if (below && below->hi > lo) {
         *clash = *below;
         return -1;
@@ -140,36 +150,49 @@ int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa
         *clash = *next;
         return -1;
     }
-    if (s->free_list < 0) { /* more ranges than slots: cannot happen */
+    int32_t t = s->free_list;
+    if (t >= 0) {
+        s->free_list = s->nodes[t].left;
+    } else if (s->fresh <= PA_LIVE_MAX) {
+        t = s->fresh++;
+    } else { /* more ranges than slots: cannot happen */
         memset(clash, 0, sizeof *clash);
         return -1;
     }
-    int32_t t = s->free_list;
-    s->free_list = s->nodes[t].left;
     s->nodes[t].r.lo = lo;
     s->nodes[t].r.hi = hi;
     s->nodes[t].r.serial = serial;
     s->nodes[t].prio = prio_of(lo);
     s->nodes[t].left = s->nodes[t].right = -1;
-    int32_t l, r;
-    split(s->nodes, s->root, lo, &l, &r);
-    s->root = merge(s->nodes, merge(s->nodes, l, t), r);
+    s->root = insert(s->nodes, s->root, t);
     s->nranges++;
     return 0;
 }
 
-int pa_shadow_release(pa_shadow *s, const void *p) {
-    uintptr_t a = (uintptr_t)p;
-    int32_t l, mid, r;
-    split(s->nodes, s->root, a, &l, &r);
-    split(s->nodes, r, a + 1, &mid, &r);
-    if (mid >= 0) { /* keys are unique: mid is the one node at a */
-        s->nodes[mid].left = s->free_list;
-        s->free_list = mid;
-        s->nranges--;
+/* Take the node keyed a out of t (its children merged in its place). */
+static int32_t erase(pa_shadow_node *n, int32_t t, uintptr_t a, int32_t *gone) {
+    if (t < 0)
+        return t;
+    if (a < n[t].r.lo)
+        n[t].left = erase(n, n[t].left, a, gone);
+    else if (a > n[t].r.lo)
+        n[t].right = erase(n, n[t].right, a, gone);
+    else {
+        *gone = t;
+        return merge(n, n[t].left, n[t].right);
     }
-    s->root = merge(s->nodes, l, r);
-    return mid >= 0 ? 0 : -1;
+    return t;
+}
+
+int pa_shadow_release(pa_shadow *s, const void *p) {
+    int32_t gone = -1;
+    s->root = erase(s->nodes, s->root, (uintptr_t)p, &gone);
+    if (gone < 0)
+        return -1;
+    s->nodes[gone].left = s->free_list;
+    s->free_list = gone;
+    s->nranges--;
+    return 0;
 }
 
 const pa_shadow_range *pa_shadow_find(const pa_shadow *s, uintptr_t a) {

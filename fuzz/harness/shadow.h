@@ -14,6 +14,7 @@ typedef struct pa_shadow_block {
     uint64_t seed;    /* content pattern; 0: all zero */
     uint64_t serial;  /* names the block in reports */
     int small;        /* inside the heap's arenas */
+    int written;      /* the harness wrote its bytes after their last verification */
 } pa_shadow_block;
 
 typedef struct pa_shadow_range {
@@ -33,7 +34,8 @@ typedef struct pa_shadow {
     pa_shadow_block *slots;
     size_t n;
     pa_shadow_node *nodes;   /* PA_LIVE_MAX + 1 of them */
-    int32_t root, free_list; /* free nodes chained through .left */
+    int32_t root, free_list; /* released nodes chained through .left */
+    int32_t fresh;           /* nodes from here on were never used */
     size_t nranges;
     size_t nsmall, nlarge;
     uint64_t next_serial;
@@ -47,6 +49,8 @@ void pa_shadow_append(pa_shadow *s, const pa_shadow_block *b);
  * rest. Their ranges must have been released. */
 void pa_shadow_remove(pa_shadow *s, const size_t *pos, size_t n);
 void pa_shadow_clear(pa_shadow *s);
+/* Empty, and serial numbers from 1 again: as pa_shadow_init left it. */
+void pa_shadow_restart(pa_shadow *s);
 
 /* The address index: [p, p + len) with len >= 1. claim: 0, or -1 with the
  * live range it overlaps. release: 0, or -1 if no range starts at p. */

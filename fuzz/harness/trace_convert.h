@@ -1,4 +1,4 @@
-/* Real-program traces (fuzz/trace/trace_format.h) as ops: what the trace
+/* Real-program traces (trace/trace_format.h) as ops: what the trace
  * replayer runs and what the trace-to-seed converter writes. */
 #ifndef PA_FUZZ_TRACE_CONVERT_H
 #define PA_FUZZ_TRACE_CONVERT_H

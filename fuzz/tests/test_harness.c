@@ -12,6 +12,7 @@
 #include "input.h"
 #include "op_edit.h"
 #include "ops.h"
+#include "pattern.h"
 #include "shadow.h"
 #include "poolalloc/heap.h"
 
@@ -19,18 +20,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-static int failures, checks;
-
-#define EXPECT(cond, ...)                                                   \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "%s:%d: FAILED: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
+#include "expect.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
 static uint8_t rnd8(void) {
@@ -225,6 +215,54 @@ static void test_address_index(void) {
     }
     EXPECT(pa_shadow_release(&sh, (void *)1) == -1, "release of nothing");
     pa_shadow_free(&sh);
+}
+
+/* ---- content patterns ---------------------------------------------------- */
+
+/* Every patterned byte of a block is checked: a flip anywhere in a region is
+ * found at its offset, with the byte the pattern wanted; bytes past limit
+ * and (in a large block) between the regions are not read. */
+static void test_pattern(void) {
+    static const size_t sizes[] = {1, 7, 8, 31, 33, 100, 4096, 5000, 200000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        size_t req = sizes[s];
+        unsigned char *buf = malloc(req + 1);
+        pa_pattern_mismatch m;
+        for (uint64_t seed = 0; seed < 3; seed++) {
+            pa_pattern_fill(buf + 1, req, seed);
+            EXPECT(pa_pattern_verify(buf + 1, req, req, seed, &m) == 0, "%zu bytes, seed %llu: a fresh fill fails",
+                   req, (unsigned long long)seed);
+            if (!seed)
+                EXPECT(buf[1] == 0 && buf[req] == 0, "seed 0 is not zero");
+            size_t probes[] = {0, req <= PA_PATTERN_FULL ? req / 2 : PA_PATTERN_EDGE + 63, req - 1, req > 1024 ? 1023 : 0, req > 1024 ? req - 1024 : 0};
+            for (size_t k = 0; k < sizeof probes / sizeof *probes; k++) {
+                size_t at = probes[k];
+                unsigned char want = buf[1 + at];
+                buf[1 + at] ^= 0x10;
+                int rc = pa_pattern_verify(buf + 1, req, req, seed, &m);
+                EXPECT(rc == -1 && m.offset == at && m.expected == want && m.found == (want ^ 0x10),
+                       "%zu bytes, seed %llu: a flip at %zu is reported as rc %d at %zu", req,
+                       (unsigned long long)seed, at, rc, m.offset);
+                EXPECT(pa_pattern_verify(buf + 1, req, at, seed, &m) == 0, "%zu bytes: limit %zu reads past it", req,
+                       at);
+                buf[1 + at] = want;
+            }
+        }
+        if (req > PA_PATTERN_FULL) { /* unpatterned: the bytes just past the first edge */
+            pa_pattern_fill(buf + 1, req, 5);
+            buf[1 + PA_PATTERN_EDGE + 64] ^= 1;
+            EXPECT(pa_pattern_verify(buf + 1, req, req, 5, &m) == 0, "%zu bytes: an unpatterned byte is checked", req);
+        }
+        /* another seed's pattern, and the same one a word off, both differ */
+        pa_pattern_fill(buf + 1, req, 1);
+        EXPECT(req < 8 || pa_pattern_verify(buf + 1, req, req, 2, &m) == -1, "%zu bytes: seed 2 passes for 1", req);
+        if (req >= 16) {
+            memmove(buf + 1, buf + 9, req - 8);
+            EXPECT(pa_pattern_verify(buf + 1, req, req - 8, 1, &m) == -1 && m.offset < 8,
+                   "%zu bytes: the pattern a word off passes", req);
+        }
+        free(buf);
+    }
 }
 
 /* ---- the oracles fire ------------------------------------------------ */
@@ -516,6 +554,7 @@ int main(void) {
     test_config_prefix();
     test_renumber();
     test_address_index();
+    test_pattern();
     test_oracles_fire();
 #ifdef PA_FUZZ_TEST_ASAN
     test_poisoning_fires();

@@ -4,11 +4,13 @@
  * free_range counts, keeping only candidates that fail with the same
  * signature. trace_parser inputs are minimized by lines. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "config_bytes.h"
 #include "fuzz_target.h"
 #include "input.h"
@@ -203,19 +205,17 @@ static size_t minimize_lines(ctx *c, uint8_t *data, size_t len, uint8_t **out) {
     return bl;
 }
 
-static void usage(FILE *out) {
-    fputs("usage: pa-fuzz-minimize [options] IN OUT\n"
-          "  --target NAME     default | config | trace_parser (default: default)\n"
-          "  --text            IN is the text form (default for *.ops, *.txt)\n"
-          "  --signature SIG   keep this failure (default: the one IN shows)\n"
-          "  --full            full checks after every op while judging candidates\n"
-          "  --timeout S       per candidate run (default 20)\n"
-          "  --max-tries N     candidate runs at most (default 4000)\n"
-          "  --max-time S      seconds at most (default 300)\n"
-          "Writes OUT (bytes) and, for the heap targets, OUT.ops (text).\n"
-          "exit status: 0 minimized, 1 IN does not fail, 2 usage or I/O error\n",
-          out);
-}
+static const char USAGE[] =
+    "usage: pa-fuzz-minimize [options] IN OUT\n"
+    "  --target NAME     default | config | fault | misuse | trace_parser (default: default)\n"
+    "  --text            IN is the text form (default for *.ops, *.txt)\n"
+    "  --signature SIG   keep this failure (default: the one IN shows)\n"
+    "  --full            full checks after every op while judging candidates\n"
+    "  --timeout S       per candidate run, 1 to 86400 (default 20)\n"
+    "  --max-tries N     candidate runs at most (default 4000)\n"
+    "  --max-time S      seconds at most, 1 to 604800 (default 300)\n"
+    "Writes OUT (bytes) and, for the heap targets, OUT.ops (text).\n"
+    "exit status: 0 minimized, 1 IN does not fail, 2 usage or I/O error\n";
 
 int main(int argc, char **argv) {
     ctx c;
@@ -225,46 +225,53 @@ int main(int argc, char **argv) {
     long max_time = 300;
     int text = -1;
     const char *in_path = NULL, *out_path = NULL;
+    pa_cli cli = {"pa-fuzz-minimize", USAGE, argc, argv};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--target") && i + 1 < argc) {
-            int t = pa_target_from_name(argv[++i]);
-            if (t < 0) {
-                fprintf(stderr, "pa-fuzz-minimize: unknown target %s\n", argv[i]);
-                return 2;
-            }
+        uint64_t n;
+        if (!strcmp(a, "--target")) {
+            const char *name = pa_cli_operand(&cli, &i);
+            if (!name)
+                return PA_CLI_USAGE;
+            int t = pa_target_from_name(name);
+            if (t < 0)
+                return pa_cli_error(&cli, "unknown target %s", name);
             c.target = (pa_target)t;
         } else if (!strcmp(a, "--text")) {
             text = 1;
-        } else if (!strcmp(a, "--signature") && i + 1 < argc) {
-            snprintf(c.want, sizeof c.want, "%s", argv[++i]);
+        } else if (!strcmp(a, "--signature")) {
+            const char *sig = pa_cli_operand(&cli, &i);
+            if (!sig)
+                return PA_CLI_USAGE;
+            snprintf(c.want, sizeof c.want, "%s", sig);
         } else if (!strcmp(a, "--full")) {
             c.full = 1;
-        } else if (!strcmp(a, "--timeout") && i + 1 < argc) {
-            c.timeout = (unsigned)strtoul(argv[++i], NULL, 10);
-        } else if (!strcmp(a, "--max-tries") && i + 1 < argc) {
-            c.max_tries = strtoul(argv[++i], NULL, 10);
-        } else if (!strcmp(a, "--max-time") && i + 1 < argc) {
-            max_time = strtol(argv[++i], NULL, 10);
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (a[0] == '-') {
-            usage(stderr);
-            return 2;
+        } else if (!strcmp(a, "--timeout")) {
+            if (pa_cli_number(&cli, &i, 1, 86400, &n))
+                return PA_CLI_USAGE;
+            c.timeout = (unsigned)n;
+        } else if (!strcmp(a, "--max-tries")) {
+            if (pa_cli_number(&cli, &i, 1, SIZE_MAX, &n))
+                return PA_CLI_USAGE;
+            c.max_tries = (size_t)n;
+        } else if (!strcmp(a, "--max-time")) {
+            if (pa_cli_number(&cli, &i, 1, 604800, &n))
+                return PA_CLI_USAGE;
+            max_time = (long)n;
+        } else if (pa_cli_is_help(a)) {
+            return pa_cli_help(&cli);
+        } else if (a[0] == '-' && a[1]) {
+            return pa_cli_error(&cli, "unknown option %s", a);
         } else if (!in_path) {
             in_path = a;
         } else if (!out_path) {
             out_path = a;
         } else {
-            usage(stderr);
-            return 2;
+            return pa_cli_error(&cli, "one IN and one OUT (\"%s\" is one too many)", a);
         }
     }
-    if (!in_path || !out_path) {
-        usage(stderr);
-        return 2;
-    }
+    if (!in_path || !out_path)
+        return pa_cli_error(&cli, "IN and OUT are both needed");
     c.deadline = time(NULL) + max_time;
     c.fn = pa_fuzz_target_by_name(pa_target_name(c.target));
     if (!c.fn) {

@@ -6,25 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "executor.h"
 #include "fuzz_target.h"
 #include "input.h"
 #include "isolate.h"
 #include "reproducer_write.h"
 
-static void usage(FILE *out) {
-    fputs("usage: pa-fuzz-replay [options] FILE\n"
-          "  --target NAME      default | config | trace_parser (default: from a\n"
-          "                     corpus/<target>/ or regressions/<target>/ path, else default)\n"
-          "  --text | --bytes   the input's form (default: *.ops and *.txt are text)\n"
-          "  --quiet            do not print the decoded ops\n"
-          "  --trace            print each op as it runs (the last names a crashing op)\n"
-          "  --incremental      check as the fuzzers do: incremental per op, full at the end\n"
-          "  --isolate          run in a child process; print the failure signature\n"
-          "  --reproducer OUT.c write a standalone C reproducer of the input\n"
-          "exit status: 0 the input passes, 1 it fails, 2 usage or I/O error\n",
-          out);
-}
+static const char USAGE[] =
+    "usage: pa-fuzz-replay [options] FILE\n"
+    "  --target NAME      default | config | fault | misuse | trace_parser (default: from a\n"
+    "                     corpus/<target>/ or regressions/<target>/ path, else default)\n"
+    "  --text | --bytes   the input's form (default: *.ops and *.txt are text)\n"
+    "  --quiet            do not print the decoded ops\n"
+    "  --trace            print each op as it runs (the last names a crashing op)\n"
+    "  --incremental      check as the fuzzers do: incremental per op, full at the end\n"
+    "  --isolate          run in a child process; print the failure signature\n"
+    "  --reproducer OUT.c write a standalone C reproducer of the input\n"
+    "exit status: 0 the input passes, 1 it fails, 2 usage or I/O error\n";
 
 static pa_target target_from_path(const char *path) {
     for (int t = 0; t < PA_TARGET_COUNT; t++) {
@@ -38,16 +37,18 @@ static pa_target target_from_path(const char *path) {
 }
 
 int main(int argc, char **argv) {
+    pa_cli cli = {"pa-fuzz-replay", USAGE, argc, argv};
     int target = -1, text = -1, quiet = 0, trace = 0, incremental = 0, isolate = 0;
     const char *path = NULL, *repro = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--target") && i + 1 < argc) {
-            target = pa_target_from_name(argv[++i]);
-            if (target < 0) {
-                fprintf(stderr, "pa-fuzz-replay: unknown target %s\n", argv[i]);
-                return 2;
-            }
+        if (!strcmp(a, "--target")) {
+            const char *name = pa_cli_operand(&cli, &i);
+            if (!name)
+                return PA_CLI_USAGE;
+            target = pa_target_from_name(name);
+            if (target < 0)
+                return pa_cli_error(&cli, "unknown target %s", name);
         } else if (!strcmp(a, "--text")) {
             text = 1;
         } else if (!strcmp(a, "--bytes")) {
@@ -60,22 +61,21 @@ int main(int argc, char **argv) {
             incremental = 1;
         } else if (!strcmp(a, "--isolate")) {
             isolate = 1;
-        } else if (!strcmp(a, "--reproducer") && i + 1 < argc) {
-            repro = argv[++i];
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
+        } else if (!strcmp(a, "--reproducer")) {
+            if (!(repro = pa_cli_operand(&cli, &i)))
+                return PA_CLI_USAGE;
+        } else if (pa_cli_is_help(a)) {
+            return pa_cli_help(&cli);
         } else if (a[0] == '-' && a[1]) {
-            usage(stderr);
-            return 2;
+            return pa_cli_error(&cli, "unknown option %s", a);
+        } else if (path) {
+            return pa_cli_error(&cli, "one FILE at a time (got %s and %s)", path, a);
         } else {
             path = a;
         }
     }
-    if (!path) {
-        usage(stderr);
-        return 2;
-    }
+    if (!path)
+        return pa_cli_error(&cli, "no FILE");
     if (target < 0)
         target = target_from_path(path);
     uint8_t *data;

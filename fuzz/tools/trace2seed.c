@@ -1,13 +1,15 @@
-/* pa-trace2seed: turn a recorded trace (fuzz/trace/trace_format.h) into fuzz
+/* pa-trace2seed: turn a recorded trace (trace/trace_format.h) into fuzz
  * seeds in the op encoding.
  *   pa-trace2seed [--target default|config] [--max-ops N] [--split N] TRACE OUT
  * --split N cuts the trace into seeds of N ops each (OUT.0, OUT.1, ...), so a
  * long trace gives seeds short enough to mutate; each piece is renumbered
  * against its own live set. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config_bytes.h"
 #include "input.h"
 #include "op_edit.h"
@@ -36,30 +38,48 @@ static int write_seed(const char *path, pa_target t, const pa_op *ops, size_t n)
     return rc;
 }
 
+static const char USAGE[] =
+    "usage: pa-trace2seed [--target default|config] [--max-ops N] [--split N] TRACE OUT\n"
+    "  --max-ops N   convert the first N ops of TRACE at most\n"
+    "  --split N     seeds of N ops each: OUT.0, OUT.1, ...\n"
+    "exit status: 0 written, 1 TRACE is malformed, 2 usage or I/O error\n";
+
 int main(int argc, char **argv) {
+    pa_cli cli = {"pa-trace2seed", USAGE, argc, argv};
     int target = PA_TARGET_DEFAULT;
     size_t max_ops = 0, split = 0;
     const char *in_path = NULL, *out_path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--target") && i + 1 < argc) {
-            target = pa_target_from_name(argv[++i]);
-        } else if (!strcmp(argv[i], "--max-ops") && i + 1 < argc) {
-            max_ops = strtoul(argv[++i], NULL, 10);
-        } else if (!strcmp(argv[i], "--split") && i + 1 < argc) {
-            split = strtoul(argv[++i], NULL, 10);
+        uint64_t n;
+        if (!strcmp(argv[i], "--target")) {
+            const char *name = pa_cli_operand(&cli, &i);
+            if (!name)
+                return PA_CLI_USAGE;
+            target = pa_target_from_name(name);
+            if (target != PA_TARGET_DEFAULT && target != PA_TARGET_CONFIG)
+                return pa_cli_error(&cli, "target %s: seeds are made for default or config", name);
+        } else if (!strcmp(argv[i], "--max-ops")) {
+            if (pa_cli_number(&cli, &i, 1, PA_OPS_MAX, &n))
+                return PA_CLI_USAGE;
+            max_ops = (size_t)n;
+        } else if (!strcmp(argv[i], "--split")) {
+            if (pa_cli_number(&cli, &i, 1, PA_OPS_MAX, &n))
+                return PA_CLI_USAGE;
+            split = (size_t)n;
+        } else if (pa_cli_is_help(argv[i])) {
+            return pa_cli_help(&cli);
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return pa_cli_error(&cli, "unknown option %s", argv[i]);
         } else if (!in_path) {
             in_path = argv[i];
         } else if (!out_path) {
             out_path = argv[i];
         } else {
-            in_path = NULL;
-            break;
+            return pa_cli_error(&cli, "one TRACE and one OUT (\"%s\" is one too many)", argv[i]);
         }
     }
-    if (!in_path || !out_path || (target != PA_TARGET_DEFAULT && target != PA_TARGET_CONFIG)) {
-        fputs("usage: pa-trace2seed [--target default|config] [--max-ops N] [--split N] TRACE OUT\n", stderr);
-        return 2;
-    }
+    if (!in_path || !out_path)
+        return pa_cli_error(&cli, "TRACE and OUT are both needed");
     pa_op *ops;
     size_t nops;
     pa_trace_convert_stats st;

@@ -34,15 +34,7 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     if (b->hv.nclasses > PA_MAX_CLASSES)
         b->hv.nclasses = PA_MAX_CLASSES;
     size_t pool_size = b->hv.config.pool_size;
-    for (size_t c = 0; c < b->hv.nclasses; c++) {
-        chk_geom *g = &b->geom[c];
-        if (pa_introspect_class(heap, c, &b->cls[c]))
-            memset(&b->cls[c], 0, sizeof b->cls[c]);
-        g->block_size = expected_block_size(b->hv.config.alignment ? b->hv.config.alignment : 8, c);
-        g->first = expected_first(b->hv.pool_header_size, g->block_size);
-        g->capacity = g->first < pool_size ? (pool_size - g->first) / g->block_size : 0;
-        b->geom_ok[c] = b->cls[c].block_size == g->block_size && b->cls[c].first_block_offset == g->first;
-    }
+    memset(b->loaded, 0, sizeof b->loaded);
     /* Block numbers fit in capacity bits; the smallest class has the most. */
     size_t most = pool_size / (b->hv.config.alignment ? b->hv.config.alignment : 8) + 1;
     b->words = (most + 63) / 64;
@@ -52,6 +44,20 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     }
     b->bits = malloc(2 * b->words * sizeof *b->bits);
     return b->bits ? 0 : -1;
+}
+
+void chk_class_load(chk_base *b, size_t c) {
+    if (chk_bit(b->loaded, c))
+        return;
+    chk_set(b->loaded, c);
+    chk_geom *g = &b->geom[c];
+    size_t pool_size = b->hv.config.pool_size;
+    if (pa_introspect_class(b->heap, c, &b->cls[c]))
+        memset(&b->cls[c], 0, sizeof b->cls[c]);
+    g->block_size = expected_block_size(b->hv.config.alignment ? b->hv.config.alignment : 8, c);
+    g->first = expected_first(b->hv.pool_header_size, g->block_size);
+    g->capacity = g->first < pool_size ? (pool_size - g->first) / g->block_size : 0;
+    b->geom_ok[c] = b->cls[c].block_size == g->block_size && b->cls[c].first_block_offset == g->first;
 }
 
 void chk_base_fini(chk_base *b) {
@@ -68,6 +74,19 @@ void chk_class_geometry(chk_base *b, size_t c) {
     chk_report(b->r, CHK_CLASS_GEOMETRY, &at, CHK_STR("block_size %zu, first_offset %zu", g->block_size, g->first),
                CHK_STR("block_size %zu, first_offset %zu", b->cls[c].block_size, b->cls[c].first_block_offset),
                "layout differs from the configuration");
+}
+
+void chk_class_count(chk_base *b) {
+    size_t alignment = b->hv.config.alignment ? b->hv.config.alignment : 8, want = 0;
+    /* The configuration is validated: small_threshold is a class size. */
+    while (want < PA_MAX_CLASSES && expected_block_size(alignment, want) < b->hv.config.small_threshold)
+        want++;
+    want++;
+    if (b->hv.nclasses == want)
+        return;
+    chk_loc at = chk_at_heap(b->heap);
+    chk_report(b->r, CHK_CLASS_COUNT, &at, CHK_NUM(want), CHK_NUM(b->hv.nclasses),
+               "nclasses differs from the classes up to small_threshold (%zu bytes)", b->hv.config.small_threshold);
 }
 
 int chk_arena_sound(const chk_base *b, const pa_arena_view *a) {

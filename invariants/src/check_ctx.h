@@ -32,14 +32,22 @@ typedef struct chk_base {
     pa_class_view cls[PA_MAX_CLASSES];
     chk_geom geom[PA_MAX_CLASSES];
     unsigned char geom_ok[PA_MAX_CLASSES];
+    uint64_t loaded[(PA_MAX_CLASSES + 63) / 64]; /* classes whose cls, geom and geom_ok are read */
     uint64_t *bits;    /* 2 * words */
     size_t words;
     uint64_t inline_bits[2 * CHK_INLINE_WORDS];
 } chk_base;
 
-/* 0, or -1 when the scratch bitmap cannot be allocated. */
+/* 0, or -1 when the scratch bitmap cannot be allocated. No class is read
+ * yet: a check reads those it needs with chk_class_load (chk_pool the
+ * class of its pool), the full check every one. */
 int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r);
+/* Class c's view and the geometry the configuration implies, read once per
+ * check; c < hv.nclasses. */
+void chk_class_load(chk_base *b, size_t c);
 void chk_base_fini(chk_base *b);
+/* CLASS_COUNT: nclasses against the configuration's small_threshold. */
+void chk_class_count(chk_base *b);
 /* CLASS_GEOMETRY for class c (full check: every class). */
 void chk_class_geometry(chk_base *b, size_t c);
 

@@ -136,6 +136,7 @@ static void class_local(inc *c, size_t k) {
     if (chk_bit(c->classes_seen, k))
         return;
     chk_set(c->classes_seen, k);
+    chk_class_load(b, k);
     chk_class_geometry(b, k);
     uintptr_t head = b->cls[k].used_pools;
     pa_pool_view v;
@@ -225,8 +226,11 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
     } else {
         chk_heap_counters(&c.b, c.b.hv.arenas_current);
         chk_retention_allowances(&c.b);
+        chk_reuse_windows(&c.b);
         chk_large_cache_limit(&c.b, c.b.hv.large_cached_bytes);
         chk_owner_cache(&c.b, NULL, 0);
+        if (c.b.hv.config.debug)
+            chk_quarantine_ring(&c.b);
         usable_head(&c.b);
         for (size_t i = 0; i < ntouched; i++)
             if (touched[i])

@@ -37,55 +37,45 @@ static void check_header(chk_base *b, const chk_loc *at, const pa_arena_view *a,
         f->carved = (f->v.nextoffset - g->first) / g->block_size;
 }
 
-/* Follows the freelist only through links that lie on a carved block
- * boundary of this pool, so the walk ends within capacity steps. */
+/* The freelist, walked by the heap's own trust-nothing walk
+ * (pa_introspect_freelist) on the checker's geometry, so the walk ends
+ * within capacity steps; each fault it stops at is reported here. */
 static void walk_freelist(chk_base *b, const chk_loc *pool_at, chk_pool_facts *f, uint64_t *free_bits) {
     const chk_geom *g = &b->geom[f->v.size_class];
     size_t pool_size = b->hv.config.pool_size;
     uintptr_t base = f->v.base;
     size_t limit = f->layout_ok ? f->v.nextoffset : g->first + g->capacity * g->block_size;
-    memset(free_bits, 0, b->words * sizeof *free_bits);
+    pa_freelist_walk w;
+    int fault = pa_introspect_freelist(b->heap, base, g->first, g->block_size, limit, 0, free_bits, b->words * 64, &w);
     chk_loc at = *pool_at;
-    uintptr_t cur = f->v.freeblock;
-    size_t n = 0;
-    char buf[48];
-    f->freelist_ok = 0;
-    while (cur) {
-        if (cur < base + g->first || cur >= base + limit) {
-            chk_report(b->r, CHK_POOL_FREELIST_OUT_OF_RANGE, &at,
-                       CHK_STR("an address in [+0x%zx, +0x%zx)", g->first, limit),
-                       link_text(buf, sizeof buf, base, pool_size, cur),
-                       "freelist member %zu is outside the carved blocks", n);
-            return;
-        }
-        size_t off = cur - base - g->first;
-        if (off % g->block_size) {
-            chk_report(b->r, CHK_POOL_FREELIST_MISALIGNED, &at,
-                       CHK_STR("+0x%zx + k * %zu", g->first, g->block_size),
-                       link_text(buf, sizeof buf, base, pool_size, cur),
-                       "freelist member %zu is not on a block boundary", n);
-            return;
-        }
-        size_t block = off / g->block_size;
-        if (chk_bit(free_bits, block)) {
-            chk_report(b->r, CHK_POOL_FREELIST_CYCLE, &at, "a list ending in NULL",
-                       CHK_STR("%s again", link_text(buf, sizeof buf, base, pool_size, cur)),
-                       "freelist member %zu repeats an earlier member", n);
-            return;
-        }
-        chk_set(free_bits, block);
-        n++;
-        at.block = cur;
-        uintptr_t next;
-        /* The block is a carved block of a pool the arena table calls
-         * committed; introspection refuses it only when the ownership map
-         * disagrees, which OWNER_MAP_MISSING reports. */
-        if (pa_introspect_read_link(b->heap, cur, &next))
-            return;
-        cur = next;
+    if (w.last)
+        at.block = w.last;
+    f->freelist_ok = fault == PA_FREELIST_SOUND;
+    if (f->freelist_ok) {
+        f->freelen = w.length;
+        return;
     }
-    f->freelen = n;
-    f->freelist_ok = 1;
+    char buf[48];
+    const char *found = link_text(buf, sizeof buf, base, pool_size, w.member);
+    switch (fault) {
+    case PA_FREELIST_OUT_OF_RANGE:
+        chk_report(b->r, CHK_POOL_FREELIST_OUT_OF_RANGE, &at, CHK_STR("an address in [+0x%zx, +0x%zx)", g->first, limit),
+                   found, "freelist member %zu is outside the carved blocks", w.length);
+        break;
+    case PA_FREELIST_MISALIGNED:
+        chk_report(b->r, CHK_POOL_FREELIST_MISALIGNED, &at, CHK_STR("+0x%zx + k * %zu", g->first, g->block_size),
+                   found, "freelist member %zu is not on a block boundary", w.length);
+        break;
+    case PA_FREELIST_CYCLE:
+        chk_report(b->r, CHK_POOL_FREELIST_CYCLE, &at, "a list ending in NULL", CHK_STR("%s again", found),
+                   "freelist member %zu repeats an earlier member", w.length);
+        break;
+    default:
+        /* A link introspection would not read: the member is a carved block
+         * of a pool the arena table calls committed, so the ownership map
+         * disagrees, which OWNER_MAP_MISSING reports. */
+        break;
+    }
 }
 
 static void check_accounting(chk_base *b, const chk_loc *at, chk_pool_facts *f) {
@@ -118,6 +108,7 @@ void chk_pool(chk_base *b, const pa_arena_view *a, size_t index, chk_pool_facts 
         return;
     }
     f->class_ok = 1;
+    chk_class_load(b, f->v.size_class);
     check_header(b, &at, a, f);
     walk_freelist(b, &at, f, free_bits ? free_bits : b->bits);
     check_accounting(b, &at, f);

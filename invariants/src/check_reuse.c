@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check_full.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 
 int chk_retention_allowances(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
@@ -25,6 +25,18 @@ int chk_retention_allowances(chk_base *b) {
         ok = 0;
     }
     return ok;
+}
+
+void chk_reuse_windows(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    if (hv->retention_window_takes >= hv->retention_window)
+        chk_report(b->r, CHK_RETENTION_WINDOW, &at, CHK_STR("fewer than %zu pool takes", hv->retention_window),
+                   CHK_NUM(hv->retention_window_takes), "the retention window ran past its length without a decay");
+    if (hv->large_cache_window_takes >= hv->large_cache_window)
+        chk_report(b->r, CHK_LARGE_CACHE_WINDOW, &at, CHK_STR("fewer than %zu requests", hv->large_cache_window),
+                   CHK_NUM(hv->large_cache_window_takes),
+                   "the large cache's budget window ran past its length without a decay");
 }
 
 void chk_large_cache_limit(chk_base *b, size_t bytes) {
@@ -45,9 +57,29 @@ void chk_large_cache_limit(chk_base *b, size_t bytes) {
 
 /* ---- retention --------------------------------------------------------- */
 
+/* A pool is parked committed only below the allowance in force, which never
+ * exceeds decommit_keep_pools_max; a decay does not give pools back, so the
+ * allowance now is no bound, and a refused decommit puts its pools back on
+ * the list, so only an OS counter with no refusal makes this one hold. */
+static void kept_pools(chk_full *c) {
+    chk_base *b = &c->b;
+    size_t most = b->hv.config.decommit_keep_pools_max;
+    if (b->hv.config.decommit != PA_DECOMMIT_FREE_POOLS)
+        return;
+    for (size_t s = 0; s < b->hv.arena_slots; s++) {
+        const chk_arena_rec *ar = &c->arenas[s];
+        if (!ar->read || !ar->v.base || ar->f.committed_free <= most)
+            continue;
+        chk_loc at = chk_at_arena(b->heap, &ar->v);
+        chk_report(b->r, CHK_RETENTION_KEPT_POOLS, &at, CHK_STR("at most %zu", most), CHK_NUM(ar->f.committed_free),
+                   "more committed free pools stay than decommit_keep_pools_max allows");
+    }
+}
+
 void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     chk_base *b = &c->b;
     int allowances_ok = chk_retention_allowances(b);
+    chk_reuse_windows(b);
     /* Wholly free is judged by nfreepools: only where ARENA_* found it right. */
     size_t empty = 0, committed = 0;
     for (size_t s = 0; s < b->hv.arena_slots; s++) {
@@ -72,6 +104,8 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     if (b->hv.empty_arenas != empty)
         chk_report(b->r, CHK_RETENTION_EMPTY_ARENAS, &at, CHK_NUM(empty), CHK_NUM(b->hv.empty_arenas),
                    "empty_arenas differs from the wholly free arenas");
+    if (os && !os->failures[PA_OS_DECOMMIT])
+        kept_pools(c);
     /* An arena whose unmap the OS refused stays, wholly free, beyond the
      * policy's bound; only the OS counter can say that never happened. */
     if (!allowances_ok || !os || os->failures[PA_OS_UNMAP])
@@ -162,44 +196,57 @@ static cached *lookup(const cache_walk *w, uintptr_t block, size_t *copies) {
     return unreached ? unreached : hit;
 }
 
-static void block_faults(const cache_walk *w, const char *where, uintptr_t block, size_t copies) {
+/* "bin 2 (8192-byte blocks)": a list's name, made only for a report. */
+static const char *list_name(char *buf, size_t len, size_t bin, size_t capacity) {
+    return chk_fmt(buf, len, "bin %zu (%zu-byte blocks)", bin, capacity);
+}
+
+static void block_faults(const cache_walk *w, size_t bin, size_t capacity, size_t n, uintptr_t block, size_t copies) {
     chk_base *b = w->b;
-    chk_loc at = chk_at_heap(b->heap);
     size_t alignment = b->hv.config.alignment;
-    if (block % alignment)
+    int misaligned = block % alignment != 0;
+    int live = !misaligned && bsearch(&block, w->live, w->nlive, sizeof *w->live, chk_by_addr);
+    if (!misaligned && !live && copies <= 1)
+        return;
+    chk_loc at = chk_at_heap(b->heap);
+    char name[64];
+    list_name(name, sizeof name, bin, capacity);
+    if (misaligned)
         chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, CHK_STR("a multiple of %zu", alignment),
-                   CHK_STR("%zu past one", (size_t)(block % alignment)), "%s is misaligned", where);
-    else if (bsearch(&block, w->live, w->nlive, sizeof *w->live, chk_by_addr))
+                   CHK_STR("%zu past one", (size_t)(block % alignment)), "large cache %s member %zu is misaligned",
+                   name, n);
+    else if (live)
         chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block not live", "a live large block",
-                   "%s is also live in the large-block table", where);
-    else if (copies > 1)
-        chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block cached once",
-                   CHK_STR("%zu cached slots", copies), "%s is cached in more than one slot", where);
+                   "large cache %s member %zu is also live in the large-block table", name, n);
+    else
+        chk_report(b->r, CHK_LARGE_CACHE_BLOCK, &at, "a block cached once", CHK_STR("%zu cached slots", copies),
+                   "large cache %s member %zu is cached in more than one slot", name, n);
 }
 
 static void walk_list(cache_walk *w, size_t bin, uintptr_t first, size_t capacity) {
     chk_base *b = w->b;
     chk_loc at = chk_at_heap(b->heap);
     char name[64], other[64];
-    chk_fmt(name, sizeof name, "bin %zu (%zu-byte blocks)", bin, capacity);
     uintptr_t cur = first;
     for (size_t n = 0; cur; n++) {
         size_t copies;
         cached *k = lookup(w, cur, &copies);
         if (!k) {
             chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a cached block of the large-block table",
-                       "a block of no cached slot", "large cache %s member %zu is not cached", name, n);
+                       "a block of no cached slot", "large cache %s member %zu is not cached",
+                       list_name(name, sizeof name, bin, capacity), n);
             w->complete = 0;
             return;
         }
         if (k->list) {
+            list_name(name, sizeof name, bin, capacity);
             if (k->list == bin + 1)
                 chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a list ending in 0", "an earlier member again",
                            "large cache %s member %zu repeats an earlier member", name, n);
             else
                 chk_report(b->r, CHK_LARGE_CACHE_LIST, &at, "a block of no other list",
                            CHK_STR("a member of bin %zu", k->list - 1), "large cache %s member %zu is also on %s",
-                           name, n, chk_fmt(other, sizeof other, "bin %zu (%zu-byte blocks)", k->list - 1, k->capacity));
+                           name, n, list_name(other, sizeof other, k->list - 1, k->capacity));
             w->complete = 0;
             return;
         }
@@ -207,8 +254,7 @@ static void walk_list(cache_walk *w, size_t bin, uintptr_t first, size_t capacit
         k->capacity = capacity;
         w->nblocks++;
         w->bytes += capacity;
-        char where[96];
-        block_faults(w, chk_fmt(where, sizeof where, "large cache %s member %zu", name, n), cur, copies);
+        block_faults(w, bin, capacity, n, cur, copies);
         cur = k->next;
     }
 }

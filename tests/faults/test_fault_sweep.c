@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "poolalloc/check.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 #include "poolalloc/poolalloc.h"
 
 #define SLOTS 48

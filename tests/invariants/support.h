@@ -10,7 +10,7 @@
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"
 #include "poolalloc/introspect.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 
 /* Configurations the tests sweep: the default, small pools/arenas, and
  * geometric classes (above 512 bytes) in several pool sizes. */

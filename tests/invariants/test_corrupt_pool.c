@@ -113,6 +113,24 @@ static void pool_list_state(void **state) {
                                   AT_ARGS)));
 }
 
+/* The pool filled up, so it left its class's used list; put it back. */
+static void pool_list_state_full(void **state) {
+    FX;
+    for (size_t i = 8; i < fx->cap; i++)
+        assert_non_null(pa_heap_malloc(fx->h, fx->bs));
+    uint32_t count; /* the header is poisoned under ASan */
+    ts_peek(&fx->pool->count, &count, sizeof count);
+    assert_int_equal(count, fx->cap);
+    assert_null(fx->h->classes[fx->cls].used);
+    TS_CORRUPT(fx->pool->next, NULL,
+               TS_CORRUPT(fx->pool->prev, NULL,
+                          TS_CORRUPT(fx->h->classes[fx->cls].used, fx->pool,
+                                     ts_full_one(fx, "POOL_LIST_STATE",
+                                                 ts_msg(AT ": full pool is on the wrong list: expected no list, "
+                                                           "found class 2's used list",
+                                                        AT_ARGS)))));
+}
+
 static void class_geometry(void **state) {
     FX;
     TS_CORRUPT(fx->h->classes[fx->cls].first_offset, 64u,
@@ -135,6 +153,16 @@ static void class_geometry_geometric(void **state) {
                ts_full_one(fx, "CLASS_GEOMETRY",
                            "class 43: layout differs from the configuration: expected block_size 4096, first_offset "
                            "64, found block_size 4096, first_offset 128"));
+}
+
+/* One class short of small_threshold: requests of 4096 bytes would index
+ * past the class table. */
+static void class_count(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->nclasses, (size_t)43,
+               ts_full_one(fx, "CLASS_COUNT",
+                           "heap: nclasses differs from the classes up to small_threshold (4096 bytes): expected 44, "
+                           "found 43"));
 }
 
 static void class_used_list_link(void **state) {
@@ -184,7 +212,9 @@ int main(void) {
         T(pool_freelist_empty_not_full),
         T(pool_block_accounting),
         T(pool_list_state),
+        T(pool_list_state_full),
         T(class_geometry),
+        T(class_count),
         T(class_geometry_geometric),
         T(class_used_list_link),
         T(class_used_list_cycle),

@@ -161,6 +161,25 @@ static void test_pool_size_power_of_two(void **state) {
     EXPECT_INVALID(pool_size, bad);
 }
 
+/* Offsets inside a pool are 32-bit: at 4 GiB the last block's end would
+ * wrap nextoffset to 0 and hand out the pool header as a block. */
+static void test_pool_size_fits_pool_offsets(void **state) {
+    (void)state;
+    pa_config c = pa_config_default();
+    c.pool_size = (size_t)1 << 32;
+    c.arena_size = (size_t)1 << 34;
+    expect_invalid(&c, "pool_size", "4294967296");
+    c.pool_size = (size_t)1 << 40;
+    c.arena_size = (size_t)1 << 42;
+    expect_invalid(&c, "pool_size", "1099511627776");
+    /* The largest the offsets can reach is accepted (not created: the
+     * arena would be 8 GiB). */
+    c.pool_size = (size_t)1 << 31;
+    c.arena_size = (size_t)1 << 33;
+    char msg[256];
+    assert_int_equal(pa_config_validate(&c, msg, sizeof msg), 0);
+}
+
 static void test_pool_holds_two_largest_blocks(void **state) {
     (void)state;
     pa_config c = pa_config_default();
@@ -356,6 +375,7 @@ int main(void) {
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_small_threshold),
         cmocka_unit_test(test_pool_size_power_of_two),
+        cmocka_unit_test(test_pool_size_fits_pool_offsets),
         cmocka_unit_test(test_pool_holds_two_largest_blocks),
         cmocka_unit_test(test_arena_size),
         cmocka_unit_test(test_decommit_needs_page_sized_pools),

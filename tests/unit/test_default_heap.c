@@ -124,6 +124,29 @@ static void test_posix_memalign(void **state) {
     assert_int_equal(errno, EDOM);
 }
 
+/* pa_heap_destroy refuses the default heap, which pa_malloc goes on using:
+ * nothing is unmapped and the next calls work. */
+static void test_default_heap_not_destroyed(void **state) {
+    (void)state;
+    pa_heap *h = pa_default_heap();
+    void *kept = pa_malloc(48);
+    assert_non_null(kept);
+    memset(kept, 0x5a, 48);
+    size_t before = live();
+    errno = 0;
+    assert_int_equal(pa_heap_destroy(h), 0);
+    assert_int_equal(errno, EBUSY);
+    assert_ptr_equal(pa_default_heap(), h);
+    assert_int_equal(live(), before);
+    assert_true(pa_heap_owns(h, kept));
+    assert_int_equal(((unsigned char *)kept)[47], 0x5a);
+    void *p = pa_malloc(48);
+    assert_non_null(p);
+    pa_free(p);
+    pa_free(kept);
+    assert_int_equal(live(), before - 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_heap_is_one_heap),
@@ -132,6 +155,7 @@ int main(void) {
         cmocka_unit_test(test_pa_realloc),
         cmocka_unit_test(test_aligned_alloc),
         cmocka_unit_test(test_posix_memalign),
+        cmocka_unit_test(test_default_heap_not_destroyed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,10 +5,8 @@
  * moves nothing; destroy hands every cached block back with its size. */
 #include <string.h>
 
+#include "large_cache.h"
 #include "pa_test.h"
-
-/* Cacheable requests in a budget window (alloc/src/large_cache.h). */
-#define PA_TEST_LARGE_CACHE_WINDOW 16384
 
 typedef struct fixture {
     pa_test_large large;
@@ -245,7 +243,7 @@ static void test_idle_budget_decays(void **state) {
      * blocks stay idle, above half the budget, for the rest of the window
      * that started at the rise (when the cache was empty: it stays) and
      * all of the next. */
-    for (int i = 0; i < 2 * PA_TEST_LARGE_CACHE_WINDOW; i++)
+    for (int i = 0; i < 2 * PA_LARGE_CACHE_DECAY_TAKES; i++)
         allocate_then_free(f.h, 1, 1000);
     pa_stats s = stats_of(f.h);
     assert_int_equal(s.large_cache_budget, 64 * 1024);
@@ -261,7 +259,7 @@ static void test_used_budget_does_not_decay(void **state) {
     open_fixture_adaptive(&f, 64 * 1024, 256 * 1024);
     allocate_then_free(f.h, 20, 4096);
     allocate_then_free(f.h, 20, 4096);
-    for (int i = 0; i < PA_TEST_LARGE_CACHE_WINDOW / 20 + 1; i++)
+    for (int i = 0; i < PA_LARGE_CACHE_DECAY_TAKES / 20 + 1; i++)
         allocate_then_free(f.h, 20, 4096);
     assert_int_equal(stats_of(f.h).large_cache_budget, 128 * 1024);
     close_fixture(&f);

@@ -18,7 +18,10 @@ typedef struct pa_heap pa_heap;
 pa_heap *pa_heap_create(const pa_config *cfg);
 
 /* Returns every byte the heap holds to the OS layer and every large block to
- * the large path; the result is how many blocks were still live. */
+ * the large path; the result is how many blocks were still live. The
+ * process's default heap (pa_default_heap) is never destroyed: pa_malloc
+ * and the rest would go on using it. Given it, this returns 0 with errno
+ * EBUSY and the heap stays as it was. */
 size_t pa_heap_destroy(pa_heap *heap);
 
 /* The configuration the heap runs with (defaults filled in). */

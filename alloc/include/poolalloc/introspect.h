@@ -56,6 +56,10 @@ typedef struct pa_heap_view {
     size_t committed_free;       /* counter: committed free pools of all arenas */
     size_t empty_low;            /* this window's least empty_arenas */
     size_t committed_low;        /* this window's least committed_free */
+    /* Pool takes since this window started, and a window's length: at that
+     * many the allowances are judged and a new window starts. */
+    uint64_t retention_window_takes;
+    size_t retention_window;
 
     /* The large-block cache (pa_config.large_cache_bytes): its counters; its
      * blocks are slots of the large table (see pa_introspect_large_slot). */
@@ -64,6 +68,14 @@ typedef struct pa_heap_view {
     size_t large_cache_budget;   /* large_cache_bytes..large_cache_bytes_max */
     size_t large_cache_low;      /* this window's least large_cached_bytes */
     size_t large_cache_bins;
+    /* Cacheable requests in this budget window, and a window's length. */
+    size_t large_cache_window_takes;
+    size_t large_cache_window;
+
+    /* Debug heaps: the quarantine's ring (config.debug_quarantine slots),
+     * the blocks it holds and the slot of the oldest. */
+    size_t quarantine_len;
+    size_t quarantine_head;
 } pa_heap_view;
 
 typedef struct pa_class_view {
@@ -114,6 +126,34 @@ int pa_introspect_pool(const pa_heap *heap, uintptr_t base, pa_pool_view *out);
 /* The freelist link stored in a free block. The block must lie, whole, inside
  * a live, committed, carved pool; -1 otherwise (nothing is read). */
 int pa_introspect_read_link(const pa_heap *heap, uintptr_t block, uintptr_t *next);
+
+/* What a walk of a pool's freelist found (pa_introspect_freelist). */
+typedef enum pa_freelist_fault {
+    PA_FREELIST_SOUND = 0,     /* it ends in NULL, every member a distinct block */
+    PA_FREELIST_OUT_OF_RANGE,  /* a member outside [pool + first, pool + limit) */
+    PA_FREELIST_MISALIGNED,    /* a member off the boundaries first + k * block_size */
+    PA_FREELIST_CYCLE,         /* a member repeats an earlier one */
+    PA_FREELIST_UNREADABLE,    /* a member's link could not be read (pa_introspect_read_link) */
+} pa_freelist_fault;
+
+typedef struct pa_freelist_walk {
+    size_t length;     /* members that passed, all of them when sound */
+    uintptr_t member;  /* not sound: the member at fault (the link to it) */
+    uintptr_t last;    /* the last member that passed, 0 if none */
+} pa_freelist_walk;
+
+/* Walks the freelist of the pool at address pool (as pa_introspect_pool
+ * requires it) trusting nothing but the geometry the caller gives: each
+ * member must lie in [pool + first, pool + limit) on a block boundary and
+ * not repeat, and each link is read as pa_introspect_read_link reads it, so
+ * the walk reads only the pool and ends within (limit - first) / block_size
+ * steps. Marks in bits (nbits of them, cleared first) the free blocks from
+ * block index from on, so a pool larger than one bitmap is walked once per
+ * window; a repeat is seen at once inside the window, outside it once the
+ * walk is longer than the blocks. Returns the fault (SOUND, 0, when none),
+ * with the walk's facts in *walk; -1 if pool is not readable. */
+int pa_introspect_freelist(const pa_heap *heap, uintptr_t pool, size_t first, size_t block_size, size_t limit,
+                           size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk);
 /* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */
@@ -129,6 +169,11 @@ uintptr_t pa_introspect_owner_cache(const pa_heap *heap, size_t slot);
 size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
+
+/* Where a lookup of the block in large-table slot lands: 1 when it finds
+ * this very slot, 0 when it stops short of it (an empty slot on the probe
+ * path from the block's home), -1 for an empty slot or one past the end. */
+int pa_introspect_large_reachable(const pa_heap *heap, size_t slot);
 
 /* The large-block cache: list bin's newest block (0 if empty) and the
  * capacity of its blocks; -1 past the last bin. Each block's slot links on

@@ -19,7 +19,8 @@ extern "C" {
 #define POOLALLOC_VERSION "0.1.0"
 
 /* The process-wide default heap, created on first use with the default
- * configuration; NULL (errno ENOMEM) if that fails. */
+ * configuration; NULL (errno ENOMEM) if that fails. It lives as long as the
+ * process: pa_heap_destroy refuses it (0, errno EBUSY). */
 pa_heap *pa_default_heap(void);
 
 /* malloc-compatible functions on the default heap. */

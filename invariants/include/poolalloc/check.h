@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "poolalloc/heap.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "pa_test_text.h"
-#include "poolalloc/os_counting.h"
+#include "pa_testing/os_counting.h"
 #include "poolalloc/poolalloc.h"
 
 /* ---- an OS layer that counts (pa_os_counter) and fails on demand ---- */

@@ -1,0 +1,28 @@
+/* The raw paths: the malloc family on a heap's pools and large blocks, with
+ * no debug layer. The public layer (heap.c) and the debug layer call these;
+ * they call only what lies below (arenas, pools, the large table and cache,
+ * the OS and large layers). Misuse (a foreign or dead pointer) is reported
+ * through the heap's misuse handler. */
+#ifndef POOLALLOC_RAW_H
+#define POOLALLOC_RAW_H
+
+#include <stddef.h>
+
+#include "heap_types.h"
+
+void *pa_raw_malloc(pa_heap *h, size_t size);
+/* total: count * size, known not to overflow. */
+void *pa_raw_calloc(pa_heap *h, size_t total);
+void *pa_raw_realloc(pa_heap *h, void *p, size_t size);
+/* alignment: a power of two. */
+void *pa_raw_memalign(pa_heap *h, size_t alignment, size_t size);
+void pa_raw_free(pa_heap *h, void *p);
+/* p: not NULL. */
+size_t pa_raw_usable_size(pa_heap *h, const void *p);
+int pa_raw_owns(const pa_heap *h, const void *p);
+
+/* Hands every live large block back to the large layer (heap destruction;
+ * the table itself stays for the caller to unmap). */
+void pa_raw_release_large(pa_heap *h);
+
+#endif

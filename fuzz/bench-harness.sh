@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The fuzz harness's own speed: instructions per executed op (callgrind, the
+# release build replaying the shipped corpus: a figure machine noise does
+# not move) and executions per second per engine (short fixed runs from the
+# shipped corpus: libFuzzer with ASan+UBSan, AFL++ persistent mode).
+#
+#   fuzz/bench-harness.sh [--seconds N] [--targets default,config,fault,misuse]
+#                         [--engines callgrind,libfuzzer,afl] [--inputs N]
+#                         [--build-root DIR] [--no-build]
+#
+# --seconds     length of each engine run (default 30)
+# --targets     heap targets to measure (default default,config,fault,misuse)
+# --engines     what to measure (default callgrind,libfuzzer,afl; an engine
+#               whose tools are missing is skipped with a note)
+# --inputs      callgrind: replay only the first N inputs of each corpus
+#               (default: all of them)
+# --build-root  where the presets build (default build/)
+# --no-build    use what is built already
+# Prints one table row per target and engine. Exit 2 on a usage or build
+# error. Builds with -j2; the engine runs use one core each, in turn.
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+seconds=30
+targets=default,config,fault,misuse
+engines=callgrind,libfuzzer,afl
+inputs=0
+build_root=$src/build
+build=1
+die() { echo "bench-harness: $*" >&2; exit 2; }
+number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive whole number, not '$2'"; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) number "$1" "${2:-}"; seconds=$2; shift 2 ;;
+    --targets) targets=${2:?--targets needs a list}; shift 2 ;;
+    --engines) engines=${2:?--engines needs a list}; shift 2 ;;
+    --inputs) number "$1" "${2:-}"; inputs=$2; shift 2 ;;
+    --build-root) build_root=${2:?--build-root needs a directory}; shift 2 ;;
+    --no-build) build=0; shift ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (--help)" ;;
+  esac
+done
+IFS=, read -r -a target_list <<<"$targets"
+IFS=, read -r -a engine_list <<<"$engines"
+for t in "${target_list[@]}"; do
+  [[ $t =~ ^(default|config|fault|misuse)$ ]] || die "unknown target '$t'"
+  [ -d "$src/corpus/$t" ] || die "no corpus/$t"
+done
+for e in "${engine_list[@]}"; do
+  [[ $e =~ ^(callgrind|libfuzzer|afl)$ ]] || die "unknown engine '$e'"
+done
+work=$(mktemp -d /tmp/pa-bench-harness.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# build PRESET PROGRAM...: configure and build into $build_root/PRESET
+build() {
+  local preset=$1 dir=$build_root/$1 args=()
+  shift
+  [ $build -eq 1 ] || return 0
+  for p in "$@"; do args+=(--target "$p"); done
+  cmake --preset "$preset" -S "$src" -B "$dir" >"$work/configure-$preset.log" 2>&1 ||
+    die "configuring $preset failed ($work/configure-$preset.log)"
+  cmake --build "$dir" -j2 "${args[@]}" >"$work/build-$preset.log" 2>&1 ||
+    { cat "$work/build-$preset.log" >&2; die "building $preset failed"; }
+}
+
+# corpus_files TARGET: the inputs measured, one a line
+corpus_files() {
+  local files
+  files=$(find "$src/corpus/$1" -maxdepth 1 -type f | LC_ALL=C sort)
+  if [ "$inputs" -gt 0 ]; then echo "$files" | head -n "$inputs"; else echo "$files"; fi
+}
+
+printf '| target | engine | figure | value | over |\n| --- | --- | --- | ---: | --- |\n'
+
+run_callgrind() { # target
+  local t=$1 rel=$build_root/release ops=0 n=0 f d=$work/cg-$1
+  mkdir -p "$d"
+  while IFS= read -r f; do
+    ln -s "$f" "$d/$(basename "$f")"
+    n=$((n + 1))
+    # the text form's header counts the ops: "# ..., target T, N ops"
+    ops=$((ops + $("$rel/fuzz/pa-ops" decode --target "$t" "$f" | sed -n '1s/.*, \([0-9]*\) ops$/\1/p')))
+  done < <(corpus_files "$t")
+  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$t" "$rel/fuzz/fuzz_${t}_replay" "$d" \
+    >"$work/callgrind-$t.log" 2>&1 || die "fuzz_${t}_replay failed under callgrind ($work/callgrind-$t.log)"
+  local ir
+  ir=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$work/callgrind-$t.log")
+  if [ -z "$ir" ] || [ "$ops" -eq 0 ]; then die "no instruction count for $t"; fi
+  printf '| %s | callgrind (release) | instructions per op | %d | %d inputs, %d ops, %d instructions |\n' \
+    "$t" $((ir / ops)) "$n" "$ops" "$ir"
+}
+
+run_libfuzzer() { # target
+  local t=$1 d=$work/lf-$1 bin=$build_root/fuzz-libfuzzer/fuzz/fuzz_$1
+  mkdir -p "$d/new"
+  "$bin" -max_total_time="$seconds" -seed=1 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+    -dict="$src/corpus/dict/$t.dict" "$d/new" "$src/corpus/$t" >"$d/log" 2>&1 ||
+    die "fuzz_$t found something or failed: $d/log"
+  local execs
+  execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\)$/\1/p' "$d/log")
+  printf '| %s | libFuzzer (ASan+UBSan) | exec/s | %d | %d executions in %d s |\n' \
+    "$t" $((execs / seconds)) "$execs" "$seconds"
+}
+
+run_afl() { # target
+  local t=$1 d=$work/afl-$1 bin=$build_root/fuzz-afl/fuzz/fuzz_$1
+  mkdir -p "$d/in"
+  find "$src/corpus/$t" -maxdepth 1 -type f -size -1024k ! -empty -exec cp {} "$d/in/" \;
+  AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+    AFL_NO_WARN_INSTABILITY=1 \
+    afl-fuzz -i "$d/in" -o "$d/out" -x "$src/corpus/dict/$t.dict" -V "$seconds" -t 20000 -- "$bin" \
+    >"$d/log" 2>&1 || die "afl-fuzz failed on $t ($d/log)"
+  local stats=$d/out/default/fuzzer_stats execs
+  [ -f "$stats" ] || die "afl-fuzz left no fuzzer_stats for $t ($d/log)"
+  execs=$(sed -n 's/^execs_done *: *\([0-9]*\)$/\1/p' "$stats")
+  printf '| %s | AFL++ persistent | exec/s | %d | %d executions in %d s |\n' \
+    "$t" $((execs / seconds)) "$execs" "$seconds"
+}
+
+programs() { # prefix suffix: one program name per target
+  local t
+  for t in "${target_list[@]}"; do echo "$1$t$2"; done
+}
+
+for e in "${engine_list[@]}"; do
+  case $e in
+    callgrind)
+      command -v valgrind >/dev/null || { echo "(callgrind skipped: no valgrind)" >&2; continue; }
+      # shellcheck disable=SC2046
+      build release pa-ops $(programs fuzz_ _replay)
+      for t in "${target_list[@]}"; do run_callgrind "$t"; done ;;
+    libfuzzer)
+      command -v clang >/dev/null || { echo "(libFuzzer skipped: no clang)" >&2; continue; }
+      # shellcheck disable=SC2046
+      build fuzz-libfuzzer $(programs fuzz_ "")
+      for t in "${target_list[@]}"; do run_libfuzzer "$t"; done ;;
+    afl)
+      if ! command -v afl-fuzz >/dev/null || ! command -v afl-clang-fast >/dev/null; then
+        echo "(AFL++ skipped: no afl-fuzz or afl-clang-fast)" >&2
+        continue
+      fi
+      # shellcheck disable=SC2046
+      build fuzz-afl $(programs fuzz_ "")
+      for t in "${target_list[@]}"; do run_afl "$t"; done ;;
+  esac
+done

@@ -1,0 +1,281 @@
+/* The allocation ops with every result vetted, freeing, and realloc. */
+#include "exec_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "pattern.h"
+#include "poolalloc/introspect.h"
+
+/* ---- allocation results ---------------------------------------------- */
+
+enum expect { EXPECT_BLOCK, EXPECT_NULL };
+
+typedef struct request {
+    const char *call;
+    size_t req;
+    size_t align;     /* the result must be a multiple */
+    int zero;         /* calloc: must read as zero */
+    int size_rule;    /* small iff req <= threshold (malloc, calloc, realloc) */
+    enum expect expect;
+    int want_errno;   /* for EXPECT_NULL */
+} request;
+
+/* NULL from a call that should have given a block: only a memory limit
+ * excuses it, and errno must say ENOMEM. */
+static int null_allowed(exec *ex, const request *rq, int err) {
+    if (rq->expect == EXPECT_NULL) {
+        if (err != rq->want_errno)
+            return ex_fail(ex, "WRONG_ERRNO", "%s(%zu) returned NULL with errno %d, expected %d",
+                        rq->call, rq->req, err, rq->want_errno);
+        return 0;
+    }
+    if ((ex->cfg.memory_limit || ex_fault_this_op(ex)) && err == ENOMEM)
+        return 0;
+    return ex_fail(ex, "UNEXPECTED_NULL", "%s(%zu) returned NULL (errno %d) with no memory limit in force",
+                rq->call, rq->req, err);
+}
+
+/* Vet a fresh block, claim its range, give it content. */
+static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
+    if (rq->expect == EXPECT_NULL)
+        return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must ex_fail", rq->call, rq->req, p);
+    if ((uintptr_t)p % rq->align)
+        return ex_fail(ex, "MISALIGNED", "%s(%zu) returned %p, not a multiple of %zu", rq->call, rq->req, p, rq->align);
+    if (!pa_heap_owns(ex->heap, p))
+        return ex_fail(ex, "NOT_OWNED", "%s(%zu) returned %p, which the heap does not own", rq->call, rq->req, p);
+    size_t usable = pa_heap_usable_size(ex->heap, p);
+    if (usable < rq->req)
+        return ex_fail(ex, "USABLE_TOO_SMALL", "%s(%zu) returned %p with usable size %zu", rq->call, rq->req, p, usable);
+    int small = pa_introspect_owner(ex->heap, (uintptr_t)p) != 0;
+    if (small && rq->req > ex->cfg.small_threshold)
+        return ex_fail(ex, "LARGE_IN_POOL", "%s(%zu) above the threshold %zu was served from a pool at %p",
+                    rq->call, rq->req, ex->cfg.small_threshold, p);
+    /* the debug layer's headers can push a small request onto the large path */
+    if (!small && rq->size_rule && rq->req >= 1 && rq->req <= ex->cfg.small_threshold && !ex->cfg.memory_limit &&
+        !ex->cfg.debug && !ex_fault_this_op(ex))
+        return ex_fail(ex, "SMALL_NOT_IN_POOL", "%s(%zu) at most the threshold %zu went to the large path (%p)",
+                    rq->call, rq->req, ex->cfg.small_threshold, p);
+    b->p = p;
+    b->req = rq->req;
+    b->usable = usable;
+    b->align = rq->align;
+    b->small = small;
+    b->serial = ex->sh.next_serial++;
+    pa_shadow_range clash;
+    if (pa_shadow_claim(&ex->sh, p, usable, b->serial, &clash))
+        return ex_fail(ex, "OVERLAP", "%s(%zu) returned [%p, +%zu) overlapping live block b%llu [%#lx, %#lx)",
+                    rq->call, rq->req, p, usable, (unsigned long long)clash.serial,
+                    (unsigned long)clash.lo, (unsigned long)clash.hi);
+    if (rq->zero) {
+        b->seed = 0;
+        if (ex_check_block(ex, b, SIZE_MAX, b->req, "calloc"))
+            return -1;
+    } else {
+        ex_fill_block(ex, b);
+    }
+    ex->live_bytes += b->req;
+    ex_touch(ex, p);
+    return 0;
+}
+
+/* Make an allocation call into a new slot. */
+typedef void *(*alloc_call)(exec *ex, const request *rq, const void *arg);
+
+static int new_slot(exec *ex, const request *rq, alloc_call call, const void *arg) {
+    pa_shadow_block b;
+    memset(&b, 0, sizeof b);
+    b.serial = 0;
+    if (rq->expect == EXPECT_BLOCK && ex->live_bytes + rq->req > PA_LIVE_BYTES_MAX) {
+        pa_shadow_append(&ex->sh, &b); /* over the budget: not made */
+        return 0;
+    }
+    errno = 0;
+    void *p = call(ex, rq, arg);
+    int err = errno;
+    if (!p) {
+        if (null_allowed(ex, rq, err))
+            return -1;
+        ex->st->null_results++;
+        pa_shadow_append(&ex->sh, &b);
+        return 0;
+    }
+    if (vet_block(ex, p, rq, &b))
+        return -1;
+    pa_shadow_append(&ex->sh, &b);
+    return 0;
+}
+
+static void *call_malloc(exec *ex, const request *rq, const void *arg) {
+    (void)arg;
+    return pa_heap_malloc(ex->heap, rq->req);
+}
+
+static void *call_calloc(exec *ex, const request *rq, const void *arg) {
+    (void)rq;
+    const size_t *cs = arg;
+    return pa_heap_calloc(ex->heap, cs[0], cs[1]);
+}
+
+static void *call_memalign(exec *ex, const request *rq, const void *arg) {
+    const size_t *align = arg;
+    return pa_heap_memalign(ex->heap, *align, rq->req);
+}
+
+int ex_malloc(exec *ex, size_t size) {
+    request rq = {"malloc", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+    return new_slot(ex, &rq, call_malloc, NULL);
+}
+
+int ex_calloc(exec *ex, uint8_t arg, size_t elem) {
+    size_t count = pa_calloc_count(arg, elem), total;
+    int overflow = __builtin_mul_overflow(count, elem, &total);
+    request rq = {"calloc", overflow ? SIZE_MAX : total, ex->cfg.alignment, 1, 1, EXPECT_BLOCK, 0};
+    if (overflow || total > ((size_t)1 << 40)) {
+        rq.expect = EXPECT_NULL;
+        rq.want_errno = ENOMEM;
+    }
+    size_t cs[2] = {count, elem};
+    return new_slot(ex, &rq, call_calloc, cs);
+}
+
+int ex_memalign(exec *ex, uint8_t arg, size_t size) {
+    size_t align = pa_memalign_alignment(arg);
+    int pow2 = !(align & (align - 1));
+    request rq = {"memalign", size, pow2 ? align : 1, 0, 0, EXPECT_BLOCK, 0};
+    if (rq.align < ex->cfg.alignment)
+        rq.align = ex->cfg.alignment;
+    if (!pow2) {
+        rq.expect = EXPECT_NULL;
+        rq.want_errno = EINVAL;
+    }
+    return new_slot(ex, &rq, call_memalign, &align);
+}
+
+/* ---- freeing -------------------------------------------------------- */
+
+/* Verify and free the block in a slot (the slot itself stays). release:
+ * take its range out of the address index (ex_free_everything clears it whole). */
+static int free_block(exec *ex, size_t slot, const char *when, int release) {
+    pa_shadow_block *b = &ex->sh.slots[slot];
+    if (!b->p) {
+        pa_heap_free(ex->heap, NULL);
+        return 0;
+    }
+    if (ex_check_block(ex, b, slot, b->req, when))
+        return -1;
+    if (release && pa_shadow_release(&ex->sh, b->p))
+        return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
+                    (unsigned long long)b->serial, b->p);
+    ex->live_bytes -= b->req;
+    ex_touch(ex, b->p);
+    pa_heap_free(ex->heap, b->p);
+    return 0;
+}
+
+int ex_remove_slots(exec *ex, const pa_op_effect *e, const char *when) {
+    for (size_t i = 0; i < e->nremove; i++)
+        if (free_block(ex, e->remove[i], when, 1))
+            return -1;
+    if (e->nremove)
+        pa_shadow_remove(&ex->sh, e->remove, e->nremove);
+    return 0;
+}
+
+int ex_free_everything(exec *ex, const char *when) {
+    for (size_t i = 0; i < ex->sh.n; i++) {
+        ex->ntouched = 0; /* too many to list: a full check follows */
+        if (free_block(ex, i, when, 0))
+            return -1;
+    }
+    pa_shadow_clear(&ex->sh);
+    ex->ntouched = 0;
+    return 0;
+}
+
+/* ---- realloc -------------------------------------------------------- */
+
+/* The class size of the pool block at p (usable_size may say less: under
+ * ASan it is the requested size). 0 if the pool cannot be read. */
+static size_t small_block_size(exec *ex, const void *p) {
+    if (ex->cfg.debug)
+        return 0; /* the debug layer's blocks carry headers: no in-place rule */
+    pa_pool_view pv;
+    pa_class_view cv;
+    uintptr_t base = (uintptr_t)p & ~(uintptr_t)(ex->cfg.pool_size - 1);
+    if (pa_introspect_pool(ex->heap, base, &pv) || pa_introspect_class(ex->heap, pv.size_class, &cv))
+        return 0;
+    return cv.block_size;
+}
+
+int ex_realloc(exec *ex, size_t slot, size_t size) {
+    if (slot == SIZE_MAX) { /* empty live set: realloc(NULL, size) */
+        request rq = {"realloc(NULL)", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+        return new_slot(ex, &rq, call_malloc, NULL);
+    }
+    pa_shadow_block *b = &ex->sh.slots[slot];
+    pa_shadow_block old = *b;
+    if (!old.p) {
+        if (ex->live_bytes + size > PA_LIVE_BYTES_MAX)
+            return 0;
+        errno = 0;
+        void *p = pa_heap_realloc(ex->heap, NULL, size);
+        request rq = {"realloc(NULL)", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+        if (!p)
+            return null_allowed(ex, &rq, errno);
+        pa_shadow_block nb;
+        memset(&nb, 0, sizeof nb);
+        if (vet_block(ex, p, &rq, &nb))
+            return -1;
+        *b = nb;
+        if (nb.small)
+            ex->sh.nsmall++;
+        else
+            ex->sh.nlarge++;
+        return 0;
+    }
+    if (ex->live_bytes - old.req + size > PA_LIVE_BYTES_MAX)
+        return 0;
+    if (ex_check_block(ex, &old, slot, old.req, "before realloc"))
+        return -1;
+    errno = 0;
+    void *q = pa_heap_realloc(ex->heap, old.p, size);
+    int err = errno;
+    request rq = {"realloc", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+    if (!q) {
+        if (null_allowed(ex, &rq, err))
+            return -1;
+        ex->st->null_results++;
+        return ex_check_block(ex, b, slot, old.req, "after a failed realloc");
+    }
+    size_t block = old.small ? small_block_size(ex, old.p) : 0;
+    if (block && size <= block && 4 * size > 3 * block && q != old.p)
+        return ex_fail(ex, "REALLOC_MOVED", "realloc of b%llu (%zu-byte block at %p) to %zu bytes moved it to %p",
+                    (unsigned long long)old.serial, block, old.p, size, q);
+    size_t keep = old.req < size ? old.req : size;
+    pa_pattern_mismatch m;
+    if (pa_pattern_verify(q, old.req, keep, old.seed, &m))
+        return ex_fail(ex, "REALLOC_PREFIX", "realloc of b%llu from %zu to %zu bytes (%p -> %p): byte %zu is 0x%02x, expected 0x%02x",
+                    (unsigned long long)old.serial, old.req, size, old.p, q, m.offset, m.found, m.expected);
+    if (pa_shadow_release(&ex->sh, old.p))
+        return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
+                    (unsigned long long)old.serial, old.p);
+    ex->live_bytes -= old.req;
+    if (old.small)
+        ex->sh.nsmall--;
+    else
+        ex->sh.nlarge--;
+    ex_touch(ex, old.p);
+    pa_shadow_block nb;
+    memset(&nb, 0, sizeof nb);
+    if (vet_block(ex, q, &rq, &nb))
+        return -1;
+    /* keep the block's name across the move */
+    nb.serial = old.serial;
+    *b = nb;
+    if (nb.small)
+        ex->sh.nsmall++;
+    else
+        ex->sh.nlarge++;
+    return 0;
+}

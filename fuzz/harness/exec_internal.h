@@ -1,0 +1,96 @@
+/* What the executor's parts share: the state of a run and the steps one
+ * part takes for another. Not for use outside the executor. */
+#ifndef PA_FUZZ_EXEC_INTERNAL_H
+#define PA_FUZZ_EXEC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "executor.h"
+#include "large_count.h"
+#include "os_tracker.h"
+#include "pa_testing/os_counting.h"
+#include "poolalloc/check.h"
+#include "poolalloc/heap.h"
+#include "shadow.h"
+
+#define TOUCH_MAX 520
+/* Ops between two sweeps of every live block's contents. */
+#define PA_SWEEP_OPS 64
+
+typedef struct exec {
+    pa_config cfg;
+    pa_heap *heap;
+    pa_os_counter os;
+    os_tracker track;
+    pa_os_ops tracked; /* the counter's inner layer: track's */
+    pa_large_counter large;
+    pa_shadow sh;
+    pa_check_report *rep;
+    const pa_exec_options *opt;
+    pa_exec_failure *f;
+    pa_exec_stats *st;
+    const pa_op *op;
+    size_t op_index;
+    size_t live_bytes;
+    uint64_t generation;
+    const void *touched[TOUCH_MAX];
+    size_t ntouched;
+    const void **live_list; /* scratch for pa_check_live_set and */
+    size_t *live_sizes;     /* pa_check_poisoning: requested sizes */
+    /* fault ops: per OS request kind, the countdown to the request that
+     * fails (0: none) and the ops left during which every request fails */
+    unsigned fault_nth[PA_OS_REQUEST_KINDS];
+    unsigned fault_ops[PA_OS_REQUEST_KINDS];
+    uint64_t faults_fired, faults_at_op_start;
+    size_t unmap_failed_bytes; /* what failed unmaps left mapped, at most */
+    /* misuse reports: the handler counts them; one is expected only while
+     * a misuse op makes its call */
+    int misuse_expected;
+    size_t misuse_reports, misuse_unexpected;
+    pa_misuse_kind misuse_last;
+    char misuse_message[256];
+    pa_heap *other; /* the second heap of the foreign-pointer misuse */
+} exec;
+
+/* exec_failure.c: record the run's first failure; -1, for returning. */
+int ex_fail(exec *ex, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A checker run that found something (what: the function). */
+int ex_fail_checker(exec *ex, const char *what);
+
+/* exec_check.c: the checks, and the contents they verify. */
+/* A pointer the op returned or freed, for the incremental check. */
+static inline void ex_touch(exec *ex, const void *p) {
+    if (p && ex->ntouched < TOUCH_MAX)
+        ex->touched[ex->ntouched++] = p;
+}
+int ex_check_incremental(exec *ex);
+/* A fresh content seed; odd, so never calloc's 0. */
+static inline uint64_t ex_next_seed(exec *ex) { return 0x9e3779b97f4a7c15ull * ++ex->generation | 1; }
+int ex_check_block(exec *ex, pa_shadow_block *b, size_t slot, size_t limit, const char *when);
+void ex_fill_block(exec *ex, pa_shadow_block *b);
+int ex_sweep_contents(exec *ex, const char *when);
+int ex_check_full(exec *ex, int sweep);
+int ex_count_ok(const exec *ex, size_t heap_count, size_t shadow_count);
+int ex_check_counts(exec *ex);
+
+/* exec_alloc.c: allocation ops with their results vetted, and freeing. */
+int ex_malloc(exec *ex, size_t size);
+int ex_calloc(exec *ex, uint8_t arg, size_t elem);
+int ex_memalign(exec *ex, uint8_t arg, size_t size);
+int ex_realloc(exec *ex, size_t slot, size_t size);
+int ex_remove_slots(exec *ex, const pa_op_effect *e, const char *when);
+int ex_free_everything(exec *ex, const char *when);
+
+/* exec_misuse.c: fault injection, misuse reports, fault and misuse ops. */
+int ex_fault_should_fail(void *ctx, pa_os_request request, size_t size, uint64_t seq);
+void ex_faults_disarm(exec *ex);
+/* Did an injected fault fire during the current op? */
+int ex_fault_this_op(const exec *ex);
+void ex_on_misuse(void *ctx, const pa_misuse *m);
+void ex_fault(exec *ex, const pa_op *op);
+int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e);
+/* A misuse report during a correct program's call. */
+int ex_misuse_unexpected(exec *ex);
+
+#endif

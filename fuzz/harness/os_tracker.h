@@ -1,0 +1,28 @@
+/* The harness's OS layer, under the counting one. */
+#ifndef PA_FUZZ_OS_TRACKER_H
+#define PA_FUZZ_OS_TRACKER_H
+
+#include <stddef.h>
+
+#include "poolalloc/os.h"
+
+/* The OS layer under the counting one: mmap, with every region it holds
+ * recorded, so regions a heap could not give back (its unmap was made to
+ * fail) are unmapped by the harness at the end of a run, not leaked. */
+typedef struct os_region {
+    void *addr;
+    size_t size;
+} os_region;
+
+typedef struct os_tracker {
+    pa_os_ops mmap;
+    os_region *r;
+    size_t n, cap;
+} os_tracker;
+
+/* Over mmap; the ops' ctx is t, which must stay where it is. */
+pa_os_ops pa_os_tracker_init(os_tracker *t);
+/* Unmap whatever is left and forget it. */
+void pa_os_tracker_release(os_tracker *t);
+
+#endif

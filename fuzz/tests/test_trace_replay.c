@@ -1,0 +1,299 @@
+/* Unit tests of the trace replay (fuzz/tools/trace_exec.c, range_set.c):
+ * the range set agrees with a brute-force model, every oracle rule that can
+ * be provoked from outside the allocator fires with its message when its
+ * property is broken on purpose (block contents between ops, or a large
+ * path that misbehaves), and what cannot be replayed exactly is counted per
+ * op kind. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef PA_FUZZ_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+#include "range_set.h"
+#include "trace_exec.h"
+#include "trace_format.h"
+
+#include "expect.h"
+
+static int starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+/* ---- the range set against a list ------------------------------------- */
+
+static uint64_t rng = 0x243f6a8885a308d3ull;
+static uint64_t rnd(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void test_range_set(void) {
+    enum { N = 3000 };
+    static pa_range model[N];
+    size_t n = 0;
+    pa_range_set s;
+    pa_range_set_init(&s);
+    for (int step = 0; step < 60000; step++) {
+        if (n && rnd() % 2) {
+            size_t k = rnd() % n;
+            EXPECT(pa_range_set_release(&s, model[k].lo) == 0, "release of a held range at %#lx failed",
+                   (unsigned long)model[k].lo);
+            model[k] = model[--n];
+            continue;
+        }
+        uintptr_t lo = 4096 + rnd() % 100000, hi = lo + 1 + rnd() % 64;
+        const pa_range *hit = NULL;
+        for (size_t k = 0; k < n && !hit; k++)
+            if (model[k].lo < hi && lo < model[k].hi)
+                hit = &model[k];
+        pa_range clash;
+        int rc = pa_range_set_claim(&s, lo, hi, (uint64_t)step, &clash);
+        if (hit) {
+            EXPECT(rc == 1, "[%#lx, %#lx) overlaps [%#lx, %#lx) but was claimed", (unsigned long)lo,
+                   (unsigned long)hi, (unsigned long)hit->lo, (unsigned long)hit->hi);
+            EXPECT(rc != 1 || (clash.lo < hi && lo < clash.hi), "the clash named does not overlap");
+        } else if (n < N) {
+            EXPECT(rc == 0, "[%#lx, %#lx) overlaps nothing but was refused", (unsigned long)lo, (unsigned long)hi);
+            model[n++] = (pa_range){lo, hi, (uint64_t)step};
+        } else {
+            pa_range_set_release(&s, lo);
+        }
+    }
+    EXPECT(s.n == n, "the set holds %zu ranges, the model %zu", s.n, n);
+    EXPECT(pa_range_set_release(&s, 1) == -1, "a range that was never claimed was released");
+    pa_range_set_free(&s);
+}
+
+/* ---- replays ------------------------------------------------------------ */
+
+typedef void (*between_fn)(pa_trace_exec *x, uint64_t after_op, void *ctx);
+
+/* Replays trace text; between(x, i, ctx) runs after op i. 0 passed, -1
+ * failed (f filled; the caller frees it). */
+static int run(const char *text, const pa_config *cfg, uint64_t full_every, between_fn between, void *ctx,
+               pa_replay_failure *f, pa_replay_stats *st) {
+    FILE *in = fmemopen((void *)text, strlen(text), "r");
+    pa_trace_reader *r = pa_trace_reader_new(in, "t");
+    pa_config def = pa_config_default();
+    pa_trace_exec *x = pa_trace_exec_new(cfg ? cfg : &def, full_every, f);
+    int rc = x ? 0 : -1;
+    pa_trace_op op;
+    char err[256];
+    while (!rc && pa_trace_reader_next(r, &op, err, sizeof err) == 1) {
+        rc = pa_trace_exec_op(x, &op, pa_trace_reader_line(r), f);
+        if (!rc && between)
+            between(x, pa_trace_exec_stats(x)->ops - 1, ctx);
+    }
+    if (!rc)
+        rc = pa_trace_exec_finish(x, f);
+    if (x && st)
+        *st = *pa_trace_exec_stats(x);
+    pa_trace_exec_free(x);
+    pa_trace_reader_free(r);
+    fclose(in);
+    return rc;
+}
+
+static void expect_failure(const char *text, const pa_config *cfg, uint64_t full_every, between_fn between,
+                           void *ctx, const char *kind, const char *detail_start) {
+    pa_replay_failure f;
+    int rc = run(text, cfg, full_every, between, ctx, &f, NULL);
+    EXPECT(rc == -1 && !strcmp(f.kind, kind), "expected %s, got %s (%s)", kind, rc ? f.kind : "a pass",
+           rc ? f.detail : "");
+    if (rc == -1)
+        EXPECT(starts_with(f.detail, detail_start), "%s: detail '%s' does not start with '%s'", kind, f.detail,
+               detail_start);
+    pa_replay_failure_free(&f);
+}
+
+/* Flip byte `at` of the block with ID 1 after op `after`. */
+typedef struct damage {
+    uint64_t after;
+    size_t at;
+    uint8_t value;
+} damage;
+
+static void damage_block(pa_trace_exec *x, uint64_t op, void *ctx) {
+    const damage *d = ctx;
+    uint8_t *p = pa_trace_exec_block(x, 1);
+    if (op == d->after && p)
+        p[d->at] = d->value;
+}
+
+/* Remember the block of ID 1; once it is freed (op 2), overwrite its
+ * freelist link. */
+typedef struct freed_link {
+    unsigned char *p;
+} freed_link;
+
+static void smash_freed_link(pa_trace_exec *x, uint64_t op, void *ctx) {
+    freed_link *fl = ctx;
+    if (op == 0)
+        fl->p = pa_trace_exec_block(x, 1);
+    if (op == 2) {
+#ifdef PA_FUZZ_TEST_ASAN
+        ASAN_UNPOISON_MEMORY_REGION(fl->p, sizeof(void *)); /* the heap poisons what it frees */
+#endif
+        memset(fl->p, 0x41, sizeof(void *));
+    }
+}
+
+/* A large path that serves from a static arena: each failure mode breaks
+ * one promise. */
+enum large_fault { LARGE_OK, LARGE_NO_COPY, LARGE_SAME_BLOCK, LARGE_MISALIGN, LARGE_DIRTY_ZEROED };
+typedef struct bad_large {
+    enum large_fault fault;
+    _Alignas(4096) unsigned char arena[1 << 21];
+    size_t used;
+} bad_large;
+
+static void *bad_alloc(void *ctx, size_t size, size_t alignment) {
+    bad_large *b = ctx;
+    size_t start = b->fault == LARGE_SAME_BLOCK ? 0 : (b->used + alignment - 1) & ~(alignment - 1);
+    if (b->fault == LARGE_MISALIGN)
+        start += 8;
+    if (start + size > sizeof b->arena) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    b->used = start + size;
+    return b->arena + start;
+}
+
+static void *bad_alloc_zeroed(void *ctx, size_t size, size_t alignment) {
+    bad_large *b = ctx;
+    unsigned char *p = bad_alloc(ctx, size, alignment);
+    if (p)
+        memset(p, b->fault == LARGE_DIRTY_ZEROED ? 0x5a : 0, size);
+    return p;
+}
+
+/* No copy with LARGE_NO_COPY: the new block's bytes are whatever was there. */
+static void *bad_resize(void *ctx, void *p, size_t old_size, size_t new_size) {
+    bad_large *b = ctx;
+    unsigned char *q = bad_alloc(ctx, new_size, 64);
+    if (q && b->fault != LARGE_NO_COPY)
+        memcpy(q, p, old_size < new_size ? old_size : new_size);
+    else if (q)
+        memset(q, 0, new_size);
+    return q;
+}
+
+static void bad_free(void *ctx, void *p, size_t size) { (void)ctx, (void)p, (void)size; }
+
+static pa_config with_large(bad_large *b, enum large_fault fault) {
+    b->fault = fault;
+    b->used = 0;
+    pa_config cfg = pa_config_default();
+    cfg.large = (pa_large_ops){bad_alloc, bad_resize, bad_free, b, bad_alloc_zeroed};
+    return cfg;
+}
+
+static void test_oracles_fire(void) {
+    damage d = {0, 5, 0x77};
+    expect_failure("m 1 100\nf 1\n", NULL, 0, damage_block, &d, "CONTENT_MISMATCH",
+                   "free: byte 5 of block ID 1 (100 bytes at ");
+    d = (damage){0, 7, 0xff};
+    expect_failure("c 1 10 10\nf 1\n", NULL, 0, damage_block, &d, "CALLOC_NOT_ZERO",
+                   "free: byte 7 of block ID 1 (100 bytes at ");
+    /* the full check's sweep finds a block no op touches again */
+    d = (damage){0, 3, 0x11};
+    expect_failure("m 1 40\nm 2 8\nm 3 8\n", NULL, 2, damage_block, &d, "CONTENT_MISMATCH",
+                   "full check: byte 3 of block ID 1 (40 bytes at ");
+    d = (damage){0, 0, 0x11};
+    expect_failure("m 1 40\nr 1 2 80\n", NULL, 0, damage_block, &d, "CONTENT_MISMATCH",
+                   "before realloc: byte 0 of block ID 1 (40 bytes at ");
+    /* the checker after every op: a freed block's freelist link made
+     * garbage is followed by the next malloc of its class */
+    freed_link fl = {NULL};
+    pa_replay_failure f;
+    int rc = run("m 1 40\nm 2 40\nf 1\nm 3 40\n", NULL, 0, smash_freed_link, &fl, &f, NULL);
+    EXPECT(rc == -1 && starts_with(f.kind, "CHECK_") && starts_with(f.detail, "pa_check_incremental found"),
+           "a smashed freelist link: %s (%s)", rc ? f.kind : "a pass", rc ? f.detail : "");
+    EXPECT(rc == -1 && f.op_index == 3 && f.has_op, "reported at op %llu", (unsigned long long)f.op_index);
+    pa_replay_failure_free(&f);
+
+    static bad_large b;
+    pa_config cfg = with_large(&b, LARGE_NO_COPY);
+    expect_failure("m 1 20000\nr 1 2 40000\n", &cfg, 0, NULL, NULL, "REALLOC_PREFIX",
+                   "realloc of ID 1 from 20000 to 40000 bytes (");
+    cfg = with_large(&b, LARGE_SAME_BLOCK);
+    expect_failure("m 1 20000\nm 2 20000\n", &cfg, 0, NULL, NULL, "OVERLAP", "malloc(20000) returned [");
+    cfg = with_large(&b, LARGE_MISALIGN);
+    expect_failure("m 1 20000\n", &cfg, 0, NULL, NULL, "MISALIGNED", "malloc(20000) returned ");
+    cfg = with_large(&b, LARGE_DIRTY_ZEROED);
+    expect_failure("c 1 1 20000\n", &cfg, 0, NULL, NULL, "CALLOC_NOT_ZERO", "calloc: byte 0 of block ID 1 (20000 bytes at ");
+}
+
+static void test_notes(void) {
+    pa_replay_failure f;
+    pa_replay_stats st;
+    /* calls that returned NULL in the trace give blocks here; realloc(p, 0)
+     * freed there, a minimal block here; a realloc that failed there */
+    int rc = run("m 0 100\nc 0 2 50\na 0 64 100\nr 0 0 30\nm 1 10\nr 1 0 0\nm 2 10\nr 2 0 20\nf 2\n", NULL, 1, NULL,
+                 NULL, &f, &st);
+    EXPECT(rc == 0, "%s: %s", f.kind, f.detail);
+    EXPECT(st.ops == 9 && st.not_replayed == 0, "%llu ops, %llu not replayed", (unsigned long long)st.ops,
+           (unsigned long long)st.not_replayed);
+    EXPECT(st.notes[PA_NOTE_BLOCK_WHERE_NULL][0] == 1 && st.notes[PA_NOTE_BLOCK_WHERE_NULL][1] == 1 &&
+               st.notes[PA_NOTE_BLOCK_WHERE_NULL][4] == 1 && st.notes[PA_NOTE_BLOCK_WHERE_NULL][2] == 1,
+           "blocks where the trace had NULL: m %llu c %llu a %llu r %llu",
+           (unsigned long long)st.notes[PA_NOTE_BLOCK_WHERE_NULL][0],
+           (unsigned long long)st.notes[PA_NOTE_BLOCK_WHERE_NULL][1],
+           (unsigned long long)st.notes[PA_NOTE_BLOCK_WHERE_NULL][4],
+           (unsigned long long)st.notes[PA_NOTE_BLOCK_WHERE_NULL][2]);
+    EXPECT(st.notes[PA_NOTE_REALLOC_ZERO_BLOCK][2] == 1, "realloc(p, 0) not noted");
+    EXPECT(st.notes[PA_NOTE_REALLOC_FAILED_THERE][2] == 1, "the realloc that failed in the trace not noted");
+    /* calls that fail here: the op and the later ones on its ID are not
+     * replayed, and said so */
+    static bad_large b;
+    pa_config cfg = with_large(&b, LARGE_OK);
+    rc = run("m 1 4000000\nr 1 2 5000000\nf 2\nm 3 8\nf 3\n", &cfg, 1, NULL, NULL, &f, &st);
+    EXPECT(rc == 0, "%s: %s", f.kind, f.detail);
+    EXPECT(st.ops == 5 && st.not_replayed == 3, "%llu ops, %llu not replayed", (unsigned long long)st.ops,
+           (unsigned long long)st.not_replayed);
+    EXPECT(st.notes[PA_NOTE_NULL_HERE][0] == 1 && st.notes[PA_NOTE_LOST_ID][2] == 1 &&
+               st.notes[PA_NOTE_LOST_ID][3] == 1,
+           "NULL here m %llu, lost r %llu f %llu", (unsigned long long)st.notes[PA_NOTE_NULL_HERE][0],
+           (unsigned long long)st.notes[PA_NOTE_LOST_ID][2], (unsigned long long)st.notes[PA_NOTE_LOST_ID][3]);
+    /* a calloc whose size overflows fails in both */
+    rc = run("c 0 4294967296 4294967296\n", NULL, 1, NULL, NULL, &f, &st);
+    EXPECT(rc == 0 && st.not_replayed == 0 && st.notes[PA_NOTE_BLOCK_WHERE_NULL][1] == 0,
+           "calloc overflow: rc %d, %s", rc, rc ? f.detail : "");
+}
+
+/* Past the op language's limits: 6,000 live blocks, 150,000 ops. */
+static void test_no_limits(void) {
+    size_t cap = 150000 * 24, len = 0;
+    char *text = malloc(cap);
+    uint64_t id = 0;
+    for (int round = 0; len + 200000 < cap; round++) {
+        for (int i = 0; i < 6000; i++)
+            len += (size_t)snprintf(text + len, cap - len, "m %llu %d\n", (unsigned long long)++id, 1 + (i * 37) % 700);
+        for (int i = 0; i < 6000; i++)
+            len += (size_t)snprintf(text + len, cap - len, "f %llu\n", (unsigned long long)(id - (uint64_t)i));
+    }
+    pa_replay_failure f;
+    pa_replay_stats st;
+    int rc = run(text, NULL, 65536, NULL, NULL, &f, &st);
+    EXPECT(rc == 0, "%s: %s", f.kind, f.detail);
+    EXPECT(st.ops == id * 2 && st.ops > 100000, "%llu ops replayed of %llu", (unsigned long long)st.ops,
+           (unsigned long long)(id * 2));
+    EXPECT(st.peak_live == 6000, "peak live %zu", st.peak_live);
+    free(text);
+}
+
+int main(void) {
+    test_range_set();
+    test_oracles_fire();
+    test_notes();
+    test_no_limits();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}

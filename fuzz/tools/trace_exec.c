@@ -1,0 +1,642 @@
+/* The trace replay of trace_exec.h. Blocks live in a dense table reused
+ * through a free list, found by trace ID in a hash map and by address in a
+ * range set, so every op costs O(log live) besides the allocator's and the
+ * checker's work. */
+#define _POSIX_C_SOURCE 200809L
+#include "trace_exec.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_bytes.h"
+#include "large_count.h"
+#include "pattern.h"
+#include "poolalloc/check.h"
+#include "poolalloc/heap.h"
+#include "poolalloc/introspect.h"
+#include "pa_testing/os_counting.h"
+#include "poolalloc/stats.h"
+#include "range_set.h"
+#include "trace_u64map.h"
+
+_Static_assert(SIZE_MAX >= UINT64_MAX, "trace sizes are 64-bit: size_t must hold them");
+
+/* In the ID map: the ID's block could not be made (PA_NOTE_NULL_HERE). */
+#define LOST UINT64_MAX
+
+typedef struct block {
+    void *p;
+    size_t req, usable, align;
+    uint64_t seed; /* content pattern; 0: zeroes (calloc) */
+    uint64_t id;   /* the trace ID; names the block in reports */
+    int small;     /* inside the heap's arenas */
+    uint32_t next_free;
+} block;
+
+struct pa_trace_exec {
+    pa_config cfg;
+    pa_heap *heap;
+    pa_os_counter os;
+    pa_large_counter large;
+    pa_check_report *rep;
+    pa_u64map ids; /* trace ID -> table index + 1, or LOST */
+    pa_range_set ranges;
+    block *tab;
+    uint32_t tab_len, tab_cap, free_head; /* free_head: index + 1, 0: none */
+    size_t nsmall, nlarge;
+    const void **live_list; /* scratch of the full check */
+    size_t *live_sizes;
+    size_t live_cap;
+    uint64_t full_every, since_full, generation;
+    const void *touched[4];
+    size_t ntouched;
+    const pa_trace_op *op;
+    unsigned long long line;
+    pa_replay_failure *f;
+    pa_replay_stats st;
+};
+
+/* ---- failures ---------------------------------------------------------- */
+
+static int fail(pa_trace_exec *x, const char *kind, const char *fmt, ...) {
+    pa_replay_failure *f = x->f;
+    snprintf(f->kind, sizeof f->kind, "%s", kind);
+    f->op_index = x->st.ops;
+    f->line = x->line;
+    f->has_op = x->op != NULL;
+    if (x->op)
+        f->op = *x->op;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int fail_checker(pa_trace_exec *x, const char *what) {
+    size_t n = pa_check_report_count(x->rep);
+    char kind[64];
+    snprintf(kind, sizeof kind, "CHECK_%s", n ? pa_check_report_id(x->rep, 0) : "UNKNOWN");
+    fail(x, kind, "%s found %zu violation%s", what, n, n == 1 ? "" : "s");
+    size_t len = 0;
+    FILE *m = open_memstream(&x->f->checker_text, &len);
+    if (m) {
+        pa_check_report_print(x->rep, m);
+        fclose(m);
+    }
+    return -1;
+}
+
+/* ---- the block table ---------------------------------------------------- */
+
+static block *slot_new(pa_trace_exec *x, uint64_t id, uint64_t *index) {
+    uint32_t i;
+    if (x->free_head) {
+        i = x->free_head - 1;
+        x->free_head = x->tab[i].next_free;
+    } else {
+        if (x->tab_len == x->tab_cap) {
+            uint32_t ncap = x->tab_cap ? x->tab_cap * 2 : 4096;
+            block *g = ncap > x->tab_cap ? realloc(x->tab, (size_t)ncap * sizeof *g) : NULL;
+            if (!g)
+                return NULL;
+            x->tab = g;
+            x->tab_cap = ncap;
+        }
+        i = x->tab_len++;
+    }
+    if (id && pa_u64map_put(&x->ids, id, (uint64_t)i + 1, NULL) < 0) {
+        x->tab[i].next_free = x->free_head;
+        x->free_head = i + 1;
+        return NULL;
+    }
+    memset(&x->tab[i], 0, sizeof x->tab[i]);
+    x->tab[i].id = id;
+    *index = i;
+    return &x->tab[i];
+}
+
+static void slot_release(pa_trace_exec *x, uint64_t index) {
+    block *b = &x->tab[index];
+    if (b->id)
+        pa_u64map_remove(&x->ids, b->id, NULL);
+    b->p = NULL;
+    b->next_free = x->free_head;
+    x->free_head = (uint32_t)index + 1;
+}
+
+/* The table index of a live trace ID; LOST if its block was never made. */
+static uint64_t slot_of(const pa_trace_exec *x, uint64_t id) {
+    uint64_t v = LOST;
+    pa_u64map_get(&x->ids, id, &v);
+    return v == LOST ? LOST : v - 1;
+}
+
+static void count_block(pa_trace_exec *x, const block *b, int sign) {
+    size_t *n = b->small ? &x->nsmall : &x->nlarge;
+    if (sign > 0) {
+        ++*n;
+        x->st.live++;
+        x->st.live_bytes += b->req;
+        if (x->st.live > x->st.peak_live)
+            x->st.peak_live = x->st.live;
+        if (x->st.live_bytes > x->st.peak_live_bytes)
+            x->st.peak_live_bytes = x->st.live_bytes;
+    } else {
+        --*n;
+        x->st.live--;
+        x->st.live_bytes -= b->req;
+    }
+}
+
+static void touch(pa_trace_exec *x, const void *p) {
+    if (p && x->ntouched < sizeof x->touched / sizeof x->touched[0])
+        x->touched[x->ntouched++] = p;
+}
+
+/* ---- the oracle on one block --------------------------------------------- */
+
+static int check_contents(pa_trace_exec *x, const block *b, size_t limit, const char *when) {
+    pa_pattern_mismatch m;
+    if (pa_pattern_verify(b->p, b->req, limit, b->seed, &m))
+        return fail(x, b->seed ? "CONTENT_MISMATCH" : "CALLOC_NOT_ZERO",
+                    "%s: byte %zu of block ID %llu (%zu bytes at %p) is 0x%02x, expected 0x%02x", when, m.offset,
+                    (unsigned long long)b->id, b->req, b->p, m.found, m.expected);
+    return 0;
+}
+
+typedef struct request {
+    const char *call;
+    size_t req;
+    size_t align;  /* the result must be a multiple */
+    int zero;      /* calloc */
+    int size_rule; /* small iff req <= threshold (malloc, calloc, realloc) */
+} request;
+
+/* A fresh block into b: vetted, its range claimed, given content. */
+static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
+    if ((uintptr_t)p % rq->align)
+        return fail(x, "MISALIGNED", "%s(%zu) returned %p, not a multiple of %zu", rq->call, rq->req, p, rq->align);
+    if (!pa_heap_owns(x->heap, p))
+        return fail(x, "NOT_OWNED", "%s(%zu) returned %p, which the heap does not own", rq->call, rq->req, p);
+    size_t usable = pa_heap_usable_size(x->heap, p);
+    if (usable < rq->req)
+        return fail(x, "USABLE_TOO_SMALL", "%s(%zu) returned %p with usable size %zu", rq->call, rq->req, p, usable);
+    int small = pa_introspect_owner(x->heap, (uintptr_t)p) != 0;
+    if (small && rq->req > x->cfg.small_threshold)
+        return fail(x, "LARGE_IN_POOL", "%s(%zu) above the threshold %zu was served from a pool at %p", rq->call,
+                    rq->req, x->cfg.small_threshold, p);
+    if (!small && rq->size_rule && rq->req >= 1 && rq->req <= x->cfg.small_threshold && !x->cfg.memory_limit &&
+        !x->cfg.debug)
+        return fail(x, "SMALL_NOT_IN_POOL", "%s(%zu) at most the threshold %zu went to the large path (%p)", rq->call,
+                    rq->req, x->cfg.small_threshold, p);
+    pa_range clash;
+    int rc = pa_range_set_claim(&x->ranges, (uintptr_t)p, (uintptr_t)p + (usable ? usable : 1), b->id, &clash);
+    if (rc > 0)
+        return fail(x, "OVERLAP", "%s(%zu) returned [%p, +%zu) overlapping live block ID %llu [%#lx, %#lx)", rq->call,
+                    rq->req, p, usable, (unsigned long long)clash.tag, (unsigned long)clash.lo,
+                    (unsigned long)clash.hi);
+    if (rc < 0)
+        return fail(x, "HARNESS_ENOMEM", "no memory for the address index");
+    b->p = p;
+    b->req = rq->req;
+    b->usable = usable;
+    b->align = rq->align;
+    b->small = small;
+    if (rq->zero) {
+        b->seed = 0;
+        if (check_contents(x, b, b->req, "calloc"))
+            return -1;
+    } else {
+        b->seed = 0x9e3779b97f4a7c15ull * ++x->generation | 1;
+        pa_pattern_fill(p, b->req, b->seed);
+    }
+    count_block(x, b, 1);
+    touch(x, p);
+    return 0;
+}
+
+/* Verify, unindex and free a live block; its table slot is the caller's. */
+static int free_block(pa_trace_exec *x, block *b, const char *when) {
+    if (check_contents(x, b, b->req, when))
+        return -1;
+    if (pa_range_set_release(&x->ranges, (uintptr_t)b->p))
+        return fail(x, "INDEX_LOST", "block ID %llu at %p is missing from the address index", (unsigned long long)b->id,
+                    b->p);
+    count_block(x, b, -1);
+    touch(x, b->p);
+    pa_heap_free(x->heap, b->p);
+    b->p = NULL;
+    return 0;
+}
+
+/* NULL from a call: only ENOMEM may explain it. */
+static int check_null(pa_trace_exec *x, const request *rq, int err) {
+    if (err != ENOMEM)
+        return fail(x, "WRONG_ERRNO", "%s(%zu) returned NULL with errno %d, expected ENOMEM (%d)", rq->call, rq->req,
+                    err, ENOMEM);
+    return 0;
+}
+
+static int kind_index(pa_trace_kind k) {
+    switch (k) {
+    case PA_TRACE_MALLOC: return 0;
+    case PA_TRACE_CALLOC: return 1;
+    case PA_TRACE_REALLOC: return 2;
+    case PA_TRACE_FREE: return 3;
+    default: return 4;
+    }
+}
+
+static void note(pa_trace_exec *x, pa_replay_note n) {
+    x->st.notes[n][kind_index(x->op->kind)]++;
+    if (n >= PA_NOTE_NOT_REPLAYED)
+        x->st.not_replayed++;
+}
+
+/* An ID whose block this heap could not make: later ops on it are noted. */
+static int lose(pa_trace_exec *x, uint64_t id) {
+    note(x, PA_NOTE_NULL_HERE);
+    if (id && pa_u64map_put(&x->ids, id, LOST, NULL) < 0)
+        return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
+    return 0;
+}
+
+/* A block the trace never had (its call returned NULL): vetted, freed. */
+static int vet_and_drop(pa_trace_exec *x, void *p, const request *rq, pa_replay_note why) {
+    uint64_t i;
+    block *b = slot_new(x, 0, &i);
+    if (!b)
+        return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
+    note(x, why);
+    int rc = vet_block(x, p, rq, b) || free_block(x, b, "a block the trace did not have");
+    slot_release(x, i);
+    return rc ? -1 : 0;
+}
+
+/* A new block named id (0: the trace's call returned NULL) from the call's
+ * result p. */
+static int new_block(pa_trace_exec *x, void *p, int err, const request *rq, uint64_t id) {
+    if (!p)
+        return check_null(x, rq, err) ? -1 : id ? lose(x, id) : 0;
+    if (!id)
+        return vet_and_drop(x, p, rq, PA_NOTE_BLOCK_WHERE_NULL);
+    uint64_t i;
+    block *b = slot_new(x, id, &i);
+    if (!b)
+        return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
+    return vet_block(x, p, rq, b);
+}
+
+/* m, c, a and realloc(NULL, size). */
+static int do_alloc(pa_trace_exec *x, const pa_trace_op *op) {
+    request rq = {"malloc", op->size, x->cfg.alignment, 0, 1};
+    uint64_t id = op->id;
+    void *p;
+    errno = 0;
+    switch (op->kind) {
+    case PA_TRACE_CALLOC: {
+        rq.call = "calloc";
+        rq.zero = 1;
+        int overflow = __builtin_mul_overflow(op->count, op->size, &rq.req);
+        p = pa_heap_calloc(x->heap, op->count, op->size);
+        if (overflow && p)
+            return fail(x, "CALLOC_OVERFLOW", "calloc(%llu, %llu) overflows and returned %p",
+                        (unsigned long long)op->count, (unsigned long long)op->size, p);
+        break;
+    }
+    case PA_TRACE_ALIGNED:
+        rq.call = "memalign";
+        rq.size_rule = 0;
+        if (op->align > rq.align)
+            rq.align = op->align;
+        p = pa_heap_memalign(x->heap, op->align, op->size);
+        break;
+    case PA_TRACE_REALLOC:
+        rq.call = "realloc(NULL)";
+        id = op->new_id;
+        p = pa_heap_realloc(x->heap, NULL, op->size);
+        break;
+    default:
+        p = pa_heap_malloc(x->heap, op->size);
+        break;
+    }
+    return new_block(x, p, errno, &rq, id);
+}
+
+/* The class size of the pool block at p (usable_size may say less: under
+ * ASan it is the requested size); 0 if unknown or on a debug heap, whose
+ * blocks carry headers and have no in-place rule. */
+static size_t small_block_size(pa_trace_exec *x, const void *p) {
+    pa_pool_view pv;
+    pa_class_view cv;
+    uintptr_t base = (uintptr_t)p & ~(uintptr_t)(x->cfg.pool_size - 1);
+    if (x->cfg.debug || pa_introspect_pool(x->heap, base, &pv) || pa_introspect_class(x->heap, pv.size_class, &cv))
+        return 0;
+    return cv.block_size;
+}
+
+/* Gives the table slot at i (holding old, now unindexed) to new_id. */
+static int rename_slot(pa_trace_exec *x, uint64_t i, uint64_t old_id, uint64_t new_id) {
+    pa_u64map_remove(&x->ids, old_id, NULL);
+    x->tab[i].id = new_id;
+    if (pa_u64map_put(&x->ids, new_id, i + 1, NULL) < 0)
+        return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
+    return 0;
+}
+
+/* realloc(p, 0) that freed p in the trace, and failures here: the old ID
+ * dies (its block verified and freed), the new one, if any, is lost. */
+static int realloc_ends(pa_trace_exec *x, uint64_t i, uint64_t new_id) {
+    if (free_block(x, &x->tab[i], "realloc"))
+        return -1;
+    slot_release(x, i);
+    return new_id ? lose(x, new_id) : 0;
+}
+
+static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
+    if (!op->id)
+        return do_alloc(x, op);
+    uint64_t i = slot_of(x, op->id);
+    if (i == LOST) {
+        note(x, PA_NOTE_LOST_ID);
+        int stays = !op->new_id && op->size; /* the trace's realloc failed: still lost */
+        if (!stays)
+            pa_u64map_remove(&x->ids, op->id, NULL);
+        if (op->new_id && pa_u64map_put(&x->ids, op->new_id, LOST, NULL) < 0)
+            return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
+        return 0;
+    }
+    block old = x->tab[i];
+    if (check_contents(x, &old, old.req, "before realloc"))
+        return -1;
+    request rq = {"realloc", op->size, x->cfg.alignment, 0, 1};
+    errno = 0;
+    void *q = pa_heap_realloc(x->heap, old.p, op->size);
+    int err = errno;
+    if (!q) {
+        if (check_null(x, &rq, err) || check_contents(x, &old, old.req, "after a failed realloc"))
+            return -1;
+        touch(x, old.p);
+        /* failed in both: the block stays, as in the trace */
+        return op->new_id || !op->size ? realloc_ends(x, i, op->new_id) : 0;
+    }
+    size_t cls = old.small ? small_block_size(x, old.p) : 0;
+    if (cls && op->size <= cls && 4 * op->size > 3 * cls && q != old.p)
+        return fail(x, "REALLOC_MOVED", "realloc of ID %llu (%zu-byte block at %p) to %zu bytes moved it to %p",
+                    (unsigned long long)old.id, cls, old.p, (size_t)op->size, q);
+    size_t keep = old.req < op->size ? old.req : op->size;
+    pa_pattern_mismatch m;
+    if (pa_pattern_verify(q, old.req, keep, old.seed, &m))
+        return fail(x, "REALLOC_PREFIX", "realloc of ID %llu from %zu to %zu bytes (%p -> %p): byte %zu is 0x%02x, expected 0x%02x",
+                    (unsigned long long)old.id, old.req, (size_t)op->size, old.p, q, m.offset, m.found, m.expected);
+    if (pa_range_set_release(&x->ranges, (uintptr_t)old.p))
+        return fail(x, "INDEX_LOST", "block ID %llu at %p is missing from the address index",
+                    (unsigned long long)old.id, old.p);
+    count_block(x, &old, -1);
+    touch(x, old.p);
+    if (!op->new_id && !op->size) { /* freed in the trace: a minimal block here */
+        x->tab[i].p = NULL;
+        slot_release(x, i);
+        return vet_and_drop(x, q, &rq, PA_NOTE_REALLOC_ZERO_BLOCK);
+    }
+    if (!op->new_id)
+        note(x, PA_NOTE_REALLOC_FAILED_THERE); /* the old ID takes the new block */
+    else if (rename_slot(x, i, op->id, op->new_id))
+        return -1;
+    return vet_block(x, q, &rq, &x->tab[i]);
+}
+
+static int do_free(pa_trace_exec *x, const pa_trace_op *op) {
+    if (!op->id) {
+        pa_heap_free(x->heap, NULL);
+        return 0;
+    }
+    uint64_t i = slot_of(x, op->id);
+    if (i == LOST) {
+        note(x, PA_NOTE_LOST_ID);
+        pa_u64map_remove(&x->ids, op->id, NULL);
+        return 0;
+    }
+    if (free_block(x, &x->tab[i], "free"))
+        return -1;
+    slot_release(x, i);
+    return 0;
+}
+
+/* ---- whole-heap checks ------------------------------------------------- */
+
+/* The debug layer's quarantine holds freed blocks back: the heap counts them
+ * until they leave it. */
+static int count_ok(const pa_trace_exec *x, size_t heap_count, size_t live) {
+    size_t slack = x->cfg.debug ? x->cfg.debug_quarantine : 0;
+    return heap_count >= live && heap_count - live <= slack;
+}
+
+static int check_counts(pa_trace_exec *x) {
+    pa_stats st;
+    pa_heap_stats(x->heap, &st);
+    if (!count_ok(x, st.blocks_in_use, x->nsmall))
+        return fail(x, "STATS_SMALL_COUNT", "stats say %zu small blocks in use, the replay holds %zu", st.blocks_in_use,
+                    x->nsmall);
+    if (!count_ok(x, st.large_blocks, x->nlarge))
+        return fail(x, "STATS_LARGE_COUNT", "stats say %zu large blocks, the replay holds %zu", st.large_blocks,
+                    x->nlarge);
+    if (x->large.blocks < st.large_cached_blocks || !count_ok(x, x->large.blocks - st.large_cached_blocks, x->nlarge))
+        return fail(x, "LARGE_PATH_COUNT", "the large path holds %zu blocks (%zu of them cached), the replay %zu",
+                    x->large.blocks, st.large_cached_blocks, x->nlarge);
+    return 0;
+}
+
+static int check_full(pa_trace_exec *x) {
+    x->st.full_checks++;
+    x->since_full = 0;
+    pa_check_options copt;
+    memset(&copt, 0, sizeof copt);
+    copt.os = &x->os;
+    pa_check_report_clear(x->rep);
+    if (pa_check_heap_opts(x->heap, &copt, x->rep))
+        return fail_checker(x, "pa_check_heap");
+    if (x->st.live > x->live_cap) {
+        size_t ncap = x->st.live * 2;
+        const void **l = realloc(x->live_list, ncap * sizeof *l);
+        if (l)
+            x->live_list = l;
+        size_t *z = realloc(x->live_sizes, ncap * sizeof *z);
+        if (z)
+            x->live_sizes = z;
+        if (!l || !z)
+            return fail(x, "HARNESS_ENOMEM", "no memory for the live list of %zu blocks", x->st.live);
+        x->live_cap = ncap;
+    }
+    size_t n = 0;
+    for (uint32_t i = 0; i < x->tab_len; i++)
+        if (x->tab[i].p) {
+            x->live_list[n] = x->tab[i].p;
+            x->live_sizes[n++] = x->tab[i].req;
+        }
+    pa_check_report_clear(x->rep);
+    if (pa_check_live_set(x->heap, x->live_list, n, x->rep))
+        return fail_checker(x, "pa_check_live_set");
+    pa_check_report_clear(x->rep);
+    if (pa_check_poisoning(x->heap, x->live_list, x->live_sizes, n, x->rep))
+        return fail_checker(x, "pa_check_poisoning");
+    for (uint32_t i = 0; i < x->tab_len; i++) {
+        const block *b = &x->tab[i];
+        if (!b->p)
+            continue;
+        if (check_contents(x, b, b->req, "full check"))
+            return -1;
+        if (!pa_heap_owns(x->heap, b->p))
+            return fail(x, "NOT_OWNED", "live block ID %llu at %p is not owned by its heap", (unsigned long long)b->id,
+                        b->p);
+    }
+    return check_counts(x);
+}
+
+/* ---- the replay ---------------------------------------------------------- */
+
+pa_trace_exec *pa_trace_exec_new(const pa_config *cfg, uint64_t full_every, pa_replay_failure *f) {
+    memset(f, 0, sizeof *f);
+    pa_trace_exec *x = calloc(1, sizeof *x);
+    if (!x) {
+        snprintf(f->kind, sizeof f->kind, "HARNESS_ENOMEM");
+        return NULL;
+    }
+    x->f = f;
+    x->cfg = *cfg;
+    x->full_every = full_every;
+    pa_os_counter_init(&x->os, NULL);
+    x->cfg.os = pa_os_counter_ops(&x->os);
+    pa_large_counter_init(&x->large, &cfg->large);
+    x->cfg.large = pa_large_counter_ops(&x->large);
+    pa_u64map_init_heap(&x->ids);
+    pa_range_set_init(&x->ranges);
+    x->rep = pa_check_report_new();
+    if (!x->rep) {
+        fail(x, "HARNESS_ENOMEM", "no memory for the checker's report");
+        pa_trace_exec_free(x);
+        return NULL;
+    }
+    x->heap = pa_heap_create(&x->cfg);
+    if (!x->heap) {
+        char why[200] = "";
+        pa_config_validate(&x->cfg, why, sizeof why);
+        fail(x, "HEAP_CREATE", "pa_heap_create failed (errno %d): %s", errno, why[0] ? why : "no reason given");
+        pa_trace_exec_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+int pa_trace_exec_op(pa_trace_exec *x, const pa_trace_op *op, unsigned long long line, pa_replay_failure *f) {
+    x->f = f;
+    x->op = op;
+    x->line = line;
+    x->ntouched = 0;
+    int rc;
+    switch (op->kind) {
+    case PA_TRACE_REALLOC:
+        rc = do_realloc(x, op);
+        break;
+    case PA_TRACE_FREE:
+        rc = do_free(x, op);
+        break;
+    default:
+        rc = do_alloc(x, op);
+        break;
+    }
+    if (rc)
+        return -1;
+    pa_check_report_clear(x->rep);
+    if (pa_check_incremental(x->heap, x->touched, x->ntouched, x->rep))
+        return fail_checker(x, "pa_check_incremental");
+    if (x->full_every && ++x->since_full >= x->full_every && check_full(x))
+        return -1;
+    x->st.by_kind[kind_index(op->kind)]++;
+    x->st.ops++;
+    return 0;
+}
+
+int pa_trace_exec_finish(pa_trace_exec *x, pa_replay_failure *f) {
+    x->f = f;
+    x->op = NULL;
+    if (check_full(x))
+        return -1;
+    for (uint32_t i = 0; i < x->tab_len; i++)
+        if (x->tab[i].p && free_block(x, &x->tab[i], "teardown"))
+            return -1;
+    if (check_full(x))
+        return -1;
+    size_t live = pa_heap_destroy(x->heap);
+    x->heap = NULL;
+    if (!count_ok(x, live, 0))
+        return fail(x, "DESTROY_COUNT", "pa_heap_destroy reported %zu live blocks after everything was freed", live);
+    if (x->os.bytes_mapped || x->os.regions)
+        return fail(x, "OS_LEAK", "after destroy the OS layer still has %zu bytes in %zu regions mapped",
+                    x->os.bytes_mapped, x->os.regions);
+    if (x->large.blocks || x->large.bytes)
+        return fail(x, "LARGE_LEAK", "after destroy the large path still holds %zu blocks, %zu bytes", x->large.blocks,
+                    x->large.bytes);
+    return 0;
+}
+
+const pa_replay_stats *pa_trace_exec_stats(const pa_trace_exec *x) { return &x->st; }
+
+const pa_config *pa_trace_exec_config(const pa_trace_exec *x) { return &x->cfg; }
+
+void *pa_trace_exec_block(const pa_trace_exec *x, uint64_t id) {
+    uint64_t i = id ? slot_of(x, id) : LOST;
+    return i == LOST ? NULL : x->tab[i].p;
+}
+
+void pa_trace_exec_free(pa_trace_exec *x) {
+    if (!x)
+        return;
+    if (x->heap)
+        pa_heap_destroy(x->heap);
+    if (x->rep)
+        pa_check_report_free(x->rep);
+    pa_u64map_clear(&x->ids);
+    pa_range_set_free(&x->ranges);
+    free(x->tab);
+    free(x->live_list);
+    free(x->live_sizes);
+    free(x);
+}
+
+const char *pa_replay_note_text(pa_replay_note n) {
+    switch (n) {
+    case PA_NOTE_BLOCK_WHERE_NULL: return "returned NULL in the trace, a block here (checked, freed at once)";
+    case PA_NOTE_REALLOC_FAILED_THERE: return "failed in the trace, succeeded here (checked; the ID takes the new block)";
+    case PA_NOTE_REALLOC_ZERO_BLOCK: return "realloc(p, 0) freed p in the trace and returned NULL, here a minimal block (checked, freed at once)";
+    case PA_NOTE_NULL_HERE: return "NOT REPLAYED: NULL (ENOMEM) here where the trace's call returned a block";
+    case PA_NOTE_LOST_ID: return "NOT REPLAYED: names a block this heap could not make";
+    default: return "?";
+    }
+}
+
+void pa_replay_failure_print(FILE *out, const pa_replay_failure *f, const char *trace, const pa_config *cfg) {
+    fprintf(out, "=== poolalloc trace replay failure: %s ===\n", f->kind);
+    if (f->has_op) {
+        fprintf(out, "at op %llu, %s:%llu: ", (unsigned long long)f->op_index, trace, f->line);
+        pa_trace_write_op(out, &f->op);
+    } else {
+        fprintf(out, "at the end of %s, after %llu ops\n", trace, (unsigned long long)f->op_index);
+    }
+    if (cfg) {
+        char line[256];
+        pa_config_format(line, sizeof line, cfg);
+        fprintf(out, "%s\n", line);
+    }
+    fprintf(out, "detail: %s\n", f->detail);
+    if (f->checker_text)
+        fprintf(out, "checker report:\n%s", f->checker_text);
+}
+
+void pa_replay_failure_free(pa_replay_failure *f) {
+    free(f->checker_text);
+    f->checker_text = NULL;
+}

@@ -1,0 +1,171 @@
+/* pa_introspect_freelist: the trust-nothing walk of a pool's freelist that
+ * the debug layer's scan and the invariant checker share. On a sound pool
+ * it marks exactly the free blocks, whole or a window at a time; with a
+ * geometry the freelist does not fit it stops at the first member, naming
+ * the fault. (The checker's corruption tests break real freelists.) */
+#include <string.h>
+
+#include "pa_test.h"
+
+#define WINDOW_BITS 64
+
+typedef struct pool_fixture {
+    pa_heap *h;
+    void *blocks[512];
+    size_t n;            /* blocks of the pool */
+    int freed[512];      /* 1: blocks[i] was freed */
+    size_t nfreed;
+    uintptr_t pool;
+    size_t first, block_size, limit;
+    uint64_t bits[512 / 64]; /* the whole pool's */
+    pa_freelist_walk w;
+} pool_fixture;
+
+static int bit(const uint64_t *bits, size_t k) { return (int)((bits[k / 64] >> (k % 64)) & 1); }
+
+/* A full pool of 16-byte blocks with every third one freed, in order. */
+static void open_pool(pool_fixture *f) {
+    memset(f, 0, sizeof *f);
+    pa_config c = pa_test_compact_config();
+    f->h = pa_test_heap_create(&c);
+    f->n = pa_test_fill_pool(f->h, 16, f->blocks);
+    assert_true(f->n <= 512 && f->n > 2 * WINDOW_BITS);
+    for (size_t i = 0; i < f->n; i += 3) {
+        pa_heap_free(f->h, f->blocks[i]);
+        f->freed[i] = 1;
+        f->nfreed++;
+    }
+    f->pool = pa_test_pool_base(f->h, f->blocks[0]);
+    pa_class_view cv;
+    assert_int_equal(pa_introspect_class(f->h, pa_test_class_of(f->h, 16), &cv), 0);
+    pa_pool_view pv;
+    assert_int_equal(pa_introspect_pool(f->h, f->pool, &pv), 0);
+    f->first = cv.first_block_offset;
+    f->block_size = cv.block_size;
+    f->limit = pv.nextoffset;
+}
+
+/* The whole pool walked with this geometry into f->bits and f->w. */
+static int walk_whole(pool_fixture *f, size_t block_size, size_t limit) {
+    return pa_introspect_freelist(f->h, f->pool, f->first, block_size, limit, 0, f->bits, 512, &f->w);
+}
+
+/* The index the freelist's head, the last block freed, has in blocks. */
+static size_t head_of(const pool_fixture *f) { return (f->n - 1) / 3 * 3; }
+
+static void close_pool(pool_fixture *f) {
+    for (size_t i = 0; i < f->n; i++)
+        if (!f->freed[i])
+            pa_heap_free(f->h, f->blocks[i]);
+    pa_test_destroy_clean(f->h, NULL);
+}
+
+/* The block index of blocks[i] in the pool. */
+static size_t index_of(const pool_fixture *f, size_t i) {
+    return ((uintptr_t)f->blocks[i] - f->pool - f->first) / f->block_size;
+}
+
+static void test_sound_pool_whole(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    assert_int_equal(walk_whole(&f, f.block_size, f.limit), PA_FREELIST_SOUND);
+    assert_int_equal(f.w.length, f.nfreed);
+    assert_int_equal(f.w.member, 0);
+    /* Freed last, pushed last: the tail of the walk is the first block freed. */
+    assert_int_equal(f.w.last, (uintptr_t)f.blocks[0]);
+    for (size_t i = 0; i < f.n; i++)
+        assert_int_equal(bit(f.bits, index_of(&f, i)), f.freed[i]);
+    close_pool(&f);
+}
+
+static void test_sound_pool_in_windows(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    size_t carved = (f.limit - f.first) / f.block_size, marked = 0;
+    for (size_t from = 0; from < carved; from += WINDOW_BITS) {
+        uint64_t bits[WINDOW_BITS / 64];
+        pa_freelist_walk w;
+        assert_int_equal(
+            pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, from, bits, WINDOW_BITS, &w),
+            PA_FREELIST_SOUND);
+        assert_int_equal(w.length, f.nfreed);
+        for (size_t i = 0; i < f.n; i++) {
+            size_t k = index_of(&f, i);
+            if (k >= from && k < from + WINDOW_BITS) {
+                assert_int_equal(bit(bits, k - from), f.freed[i]);
+                marked += (size_t)f.freed[i];
+            }
+        }
+    }
+    assert_int_equal(marked, f.nfreed);
+    close_pool(&f);
+}
+
+static void test_member_out_of_range(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    size_t head = head_of(&f);
+    /* The blocks end just before the head. */
+    assert_int_equal(walk_whole(&f, f.block_size, f.first + index_of(&f, head) * f.block_size),
+                     PA_FREELIST_OUT_OF_RANGE);
+    assert_int_equal(f.w.length, 0);
+    assert_int_equal(f.w.member, (uintptr_t)f.blocks[head]);
+    assert_int_equal(f.w.last, 0);
+    close_pool(&f);
+}
+
+static void test_member_misaligned(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    /* Blocks of 32 bytes would put every other block off a boundary. */
+    assert_int_equal(walk_whole(&f, 2 * f.block_size, f.limit), PA_FREELIST_MISALIGNED);
+    size_t head = head_of(&f);
+    /* Members 0, 1, ... are blocks head, head - 3, ...: the first at an odd
+     * index is the fault. */
+    size_t faulty = index_of(&f, head) % 2 ? 0 : 1;
+    assert_int_equal(f.w.length, faulty);
+    assert_int_equal(f.w.member, (uintptr_t)f.blocks[head - 3 * faulty]);
+    close_pool(&f);
+}
+
+/* With no bitmap the walk still ends (it is bounded by the blocks the
+ * geometry counts) and gives the verdict and the length. */
+static void test_no_bitmap(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    uint64_t bits[1] = {~UINT64_C(0)};
+    pa_freelist_walk w;
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, 0, bits, 0, &w),
+                     PA_FREELIST_SOUND);
+    assert_int_equal(w.length, f.nfreed);
+    assert_int_equal(bits[0], ~UINT64_C(0)); /* nbits 0: nothing cleared or marked */
+    close_pool(&f);
+}
+
+static void test_not_a_pool(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    uint64_t bits[1];
+    pa_freelist_walk w;
+    assert_int_equal(pa_introspect_freelist(f.h, (uintptr_t)bits, 64, 16, 4096, 0, bits, 64, &w), -1);
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool + 16, f.first, f.block_size, f.limit, 0, bits, 64, &w), -1);
+    close_pool(&f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sound_pool_whole),
+        cmocka_unit_test(test_sound_pool_in_windows),
+        cmocka_unit_test(test_member_out_of_range),
+        cmocka_unit_test(test_member_misaligned),
+        cmocka_unit_test(test_no_bitmap),
+        cmocka_unit_test(test_not_a_pool),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
