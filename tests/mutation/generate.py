@@ -14,6 +14,7 @@ in the same order. Operators:
   NEG  an if/while condition negated, or a ! removed
   SDL  a statement deleted: an assignment, an increment or a call
 """
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -323,6 +324,11 @@ def mutants_of(path, source):
             add(start, end, "SDL", kind, "deleted", ";" + "\n" * source.count("\n", start, end))
     out.sort(key=lambda m: (m.line, m.col, m.id))
     return out
+
+
+def source_digest(text):
+    """What a mutant's position is valid for: its file's content."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def diff_line(source, mutant):

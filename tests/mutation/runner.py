@@ -4,7 +4,6 @@ workers and prints the report. See tests/mutation/README.md."""
 import argparse
 import fnmatch
 import glob
-import hashlib
 import json
 import multiprocessing
 import os
@@ -123,7 +122,7 @@ def select(args, files):
     for rel in files:
         with open(os.path.join(SRC, rel)) as f:
             text = f.read()
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        digest = generate.source_digest(text)
         everything += [(m, digest, text) for m in generate.mutants_of(rel, text)]
     chosen = everything
     if args.operators:
@@ -150,7 +149,7 @@ def work_loop(index, args, invariants, todo, results):
         if item is None:
             break
         mutant, digest, diff = item
-        r = worker.try_mutant(mutant)
+        r = worker.try_mutant(mutant, digest)
         r.update({"source": digest, "file": mutant.path, "line": mutant.line, "diff": diff})
         results.put(("done", r))
 

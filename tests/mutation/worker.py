@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 import time
 
+import generate
+
 TARGETS = ["default", "config", "misuse", "fault", "trace_parser"]
 # trace_parser runs the trace parser, not the heap: no use against alloc/ mutants
 HEAP_TARGETS = ["default", "config", "misuse", "fault"]
@@ -258,10 +260,12 @@ class Worker:
         return None
 
     # ---- one mutant -----------------------------------------------------
-    def try_mutant(self, mutant):
+    def try_mutant(self, mutant, digest):
         path = os.path.join(self.tree, mutant.path)
         with open(path) as f:
             original = f.read()
+        if generate.source_digest(original) != digest:
+            raise SystemExit("mutation: %s changed since the mutants were generated; run again" % mutant.path)
         result = {"id": mutant.id}
         start = time.time()
         times = {}
