@@ -242,7 +242,9 @@ def main(argv):
         done = load_state(args.state)
     universe = everything if args.report_all else chosen
     print(report.render(universe, equivalent, done, len(everything), args))
-    return 0
+    survivors = [m for m, d, _ in universe
+                 if m.id not in equivalent and done.get((m.id, d), {}).get("status") == "survived"]
+    return 1 if survivors else 0
 
 
 if __name__ == "__main__":
