@@ -14,6 +14,7 @@ have_cmd gcc || need+=(gcc)
 have_cmd clang || need+=(clang)
 have_cmd pkg-config || need+=(pkg-config)
 have_cmd valgrind || need+=(valgrind)
+have_cmd python3 || need+=(python3)   # tests/mutation's generator and runner
 have_cmd afl-fuzz || need+=(afl++)
 have_cmd llvm-cov-14 || need+=(llvm-14)
 have_file /usr/include/cmocka.h || need+=(libcmocka-dev)

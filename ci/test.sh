@@ -48,6 +48,15 @@ stage "OSS-Fuzz build and check: libFuzzer and AFL++"
 ./ci/oss-fuzz-check.sh --engine libfuzzer --sanitizer address --seconds 3
 ./ci/oss-fuzz-check.sh --engine afl --sanitizer address --seconds 3
 
+if [ -x tests/mutation/run.sh ]; then
+  stage "mutation testing smoke: a fixed sample of mutants of alloc/src, no fuzzing"
+  # Fails on a tool, build or baseline error (exit 2); survivors are the
+  # report's business, not this smoke's (exit 1).
+  rm -rf build/mutation-smoke
+  tests/mutation/run.sh --sample 10 --seed 1 --fuzz-seconds 0 --jobs 1 --build-jobs "$jobs" \
+    --work build/mutation-smoke || [ $? -eq 1 ]
+fi
+
 if [ -x ci/fuzz-smoke.sh ]; then
   stage "short fuzz campaigns"
   ./ci/fuzz-smoke.sh
