@@ -1,5 +1,7 @@
 #include "retention.h"
 
+_Atomic size_t pa_retention_process_empty;
+
 void pa_retention_init(pa_heap *h) {
     h->arena_allowance = 1;
     h->pool_allowance = h->config.decommit_keep_pools;
@@ -7,6 +9,12 @@ void pa_retention_init(pa_heap *h) {
     h->pool_takes = h->allowance_raised_at = 0;
     h->empty_low = h->empty_arenas;
     h->committed_low = h->committed_free;
+}
+
+void pa_retention_share(pa_heap *h) { h->shares_budget = 1; }
+
+size_t pa_retention_shared_empty(void) {
+    return atomic_load_explicit(&pa_retention_process_empty, memory_order_relaxed);
 }
 
 static uint32_t doubled(uint32_t now, uint32_t most) {
