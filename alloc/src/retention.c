@@ -13,10 +13,6 @@ void pa_retention_init(pa_heap *h) {
 
 void pa_retention_share(pa_heap *h) { h->shares_budget = 1; }
 
-size_t pa_retention_shared_empty(void) {
-    return atomic_load_explicit(&pa_retention_process_empty, memory_order_relaxed);
-}
-
 static uint32_t doubled(uint32_t now, uint32_t most) {
     uint32_t next = now ? 2 * now : 1;
     return next < most ? next : most;

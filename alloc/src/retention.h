@@ -31,8 +31,6 @@
 void pa_retention_init(pa_heap *h);
 /* h (with no arena yet) joins the process-wide budget of wholly free arenas. */
 void pa_retention_share(pa_heap *h);
-/* Wholly free arenas the sharing heaps hold now, process-wide. */
-size_t pa_retention_shared_empty(void);
 /* End of a window: halve each allowance whose memory sat idle throughout
  * towards its floor; 1 if either dropped. */
 int pa_retention_decay(pa_heap *h);
@@ -47,11 +45,12 @@ static inline int pa_retention_pool_taken(pa_heap *h) {
            pa_retention_decay(h);
 }
 
+/* Wholly free arenas the sharing heaps hold now, process-wide. */
+extern _Atomic size_t pa_retention_process_empty;
+
 /* Wholly free arenas / committed free pools left the heap's counts (a pool
  * was taken from them, or they were unmapped): the low-water marks fall
  * with the counts. */
-extern _Atomic size_t pa_retention_process_empty;
-
 static inline void pa_retention_empty_dropped(pa_heap *h) {
     if (--h->empty_arenas < h->empty_low)
         h->empty_low = h->empty_arenas;

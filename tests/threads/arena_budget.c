@@ -30,6 +30,7 @@ static size_t nblocks;
 static pthread_barrier_t phase;
 static size_t arenas_kept[WORKERS];
 static size_t blocks_left[WORKERS];
+static int adopted[WORKERS];
 static long peak_pages;
 
 static long resident_pages(void) {
@@ -79,6 +80,7 @@ static void *adopter(void *arg) {
     pthread_barrier_wait(&phase);   /* all hold one: each adopted its own */
     pa_stats s;
     pa_heap_stats(h, &s);
+    adopted[id] = s.arenas_allocated_total > 0; /* a new heap never mapped one */
     arenas_kept[id] = s.arenas_current;
     for (size_t c = 0; c < s.nclasses; c++)
         blocks_left[id] += s.classes[c].blocks_in_use;
@@ -129,6 +131,11 @@ int main(void) {
            "%zu arenas kept (at most %u allowed per process)\n",
            WORKERS, peak_pages * page / 1048576.0, after * page / 1048576.0, kept, cfg.empty_arenas_max);
     int bad = 0;
+    for (size_t i = 0; i < WORKERS; i++)
+        if (!adopted[i]) {
+            fprintf(stderr, "arena_budget: adopter %zu got a new heap, not an exited worker's\n", i);
+            bad = 1;
+        }
     if (left) {
         fprintf(stderr, "arena_budget: %zu blocks still in use after free-all\n", left);
         bad = 1;
