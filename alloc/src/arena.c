@@ -81,7 +81,7 @@ static pa_arena *new_arena(pa_heap *h) {
     h->last_with_free[a->nfreepools] = a;
     h->arenas_allocated_total++;
     h->arenas_current++;
-    h->empty_arenas++;
+    pa_retention_empty_added(h); /* about to be taken from: no budget decision */
     if (h->arenas_current > h->arenas_highwater)
         h->arenas_highwater = h->arenas_current;
     h->arena_bytes_mapped += c->arena_size;
@@ -305,7 +305,10 @@ void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
         return;
     park_pool(h, a, pool);
     resort_gained_pool(h, a);
-    h->empty_arenas += emptied;
+    if (emptied && !pa_retention_empty_added(h) && release_arena(h, a) == 0) {
+        pa_retention_empty_dropped(h); /* over the process-wide budget */
+        return;
+    }
     /* Kept wholly free: its pages go back now, not when a run elsewhere
      * starts, so a heap that freed everything holds what the policy keeps
      * and no more; an arena in use may hold decommit_run_pools - 1 waiting

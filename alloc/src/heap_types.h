@@ -188,6 +188,7 @@ struct pa_heap {
     uint32_t pool_allowance;    /* committed free pools an arena may keep */
     uint32_t released_since_map; /* 1: an arena was unmapped since the last map */
     uint32_t empty_low;         /* least empty_arenas in this window */
+    uint32_t shares_budget;     /* 1: counted in the process-wide budget */
     size_t committed_free;      /* committed free pools of all arenas */
     size_t committed_low;       /* least committed_free in this window */
     uint64_t pool_takes;

@@ -8,6 +8,7 @@
 #include "arena_owner.h"
 #include "heap_dispatch.h"
 #include "large_os.h"
+#include "retention.h"
 
 /* No fast path serves it (no size is small, no arena is cached), so a
  * thread's first call reaches a slow path, which attaches a heap. */
@@ -82,6 +83,7 @@ __attribute__((noinline, cold)) pa_heap *pa_thread_attach(void) {
             return NULL;
         h->in_arena_map = 1;
         pa_heap_mark_default(h);
+        pa_retention_share(h);
     }
     h->next_orphan = NULL;
     pa_tls_heap = h;
@@ -102,8 +104,10 @@ void pa_thread_free_remote(pa_heap *owner, void *p) {
 pa_heap *pa_shared_heap_lock(void) {
     pthread_once(&once, init_once);
     pthread_mutex_lock(&shared_lock);
-    if (!shared && (shared = pa_heap_create(&heap_config)) != NULL)
+    if (!shared && (shared = pa_heap_create(&heap_config)) != NULL) {
         pa_heap_mark_default(shared);
+        pa_retention_share(shared);
+    }
     if (!shared) {
         pthread_mutex_unlock(&shared_lock);
         errno = ENOMEM;
