@@ -14,9 +14,15 @@ have_cmd gcc || need+=(gcc)
 have_cmd clang || need+=(clang)
 have_cmd pkg-config || need+=(pkg-config)
 have_cmd valgrind || need+=(valgrind)
+have_cmd python3 || need+=(python3)   # tests/mutation's generator and runner
 have_cmd afl-fuzz || need+=(afl++)
 have_cmd llvm-cov-14 || need+=(llvm-14)
 have_file /usr/include/cmocka.h || need+=(libcmocka-dev)
+# real programs run under the drop-in malloc (tests/realprog)
+have_cmd sqlite3 || need+=(sqlite3)
+have_cmd perl || need+=(perl)
+have_cmd git || need+=(git)
+have_file /usr/lib/python3.11/test/test_json || need+=(libpython3.11-testsuite)
 # libFuzzer and the sanitizer runtimes of clang 14
 ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 if [ "${PA_DEPS_BENCH:-0}" = 1 ]; then

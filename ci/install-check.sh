@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs a build into a scratch prefix and builds two consumers against it:
-# one through the CMake package, one through pkg-config.
+# one through the CMake package, one through pkg-config; then runs one with
+# the installed drop-in malloc preloaded.
 set -euo pipefail
 build=${1:?usage: install-check.sh BUILD_DIR}
 scratch=$(mktemp -d)
@@ -35,3 +36,8 @@ flags=$(PKG_CONFIG_PATH="$libdir" pkg-config --define-variable=prefix="$scratch/
 # shellcheck disable=SC2086
 cc "$scratch/main.c" $flags -o "$scratch/pc-consumer"
 "$scratch/pc-consumer"
+
+# The drop-in malloc is installed and takes over a program's malloc.
+dropin=$(find "$scratch/prefix" -name libpoolalloc_malloc.so | head -1)
+[ -n "$dropin" ] || { echo "install-check: libpoolalloc_malloc.so was not installed" >&2; exit 1; }
+LD_PRELOAD=$dropin "$scratch/pc-consumer"

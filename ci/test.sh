@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: warnings-as-errors builds with gcc and
 # clang, every test under each, the tests again under ASan+UBSan, the MSan
-# detector tests, the tests under Valgrind, the install check, the OSS-Fuzz
-# build and its check per engine, and short fuzz campaigns per engine.
+# detector tests, the thread stress test under TSan, the tests under Valgrind,
+# the install check, the OSS-Fuzz build and its check per engine, and short
+# fuzz campaigns per engine.
 # Prints ctest's summary for each stage; exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,13 @@ for preset in ci-gcc ci-clang asan-ubsan msan; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+
+# The thread stress test under ThreadSanitizer: the tsan build preset builds
+# only it (seconds); any report fails it.
+stage "threads under ThreadSanitizer"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs"
+ctest --preset tsan
 
 # The detector tests run Valgrind themselves; the fault sweep is covered by
 # ASan (under Valgrind it would take minutes).
@@ -39,6 +47,15 @@ stage "install: CMake package and pkg-config file"
 stage "OSS-Fuzz build and check: libFuzzer and AFL++"
 ./ci/oss-fuzz-check.sh --engine libfuzzer --sanitizer address --seconds 3
 ./ci/oss-fuzz-check.sh --engine afl --sanitizer address --seconds 3
+
+if [ -x tests/mutation/run.sh ]; then
+  stage "mutation testing smoke: a fixed sample of mutants of alloc/src, no fuzzing"
+  # Fails on a tool, build or baseline error (exit 2); survivors are the
+  # report's business, not this smoke's (exit 1).
+  rm -rf build/mutation-smoke
+  tests/mutation/run.sh --sample 10 --seed 1 --fuzz-seconds 0 --jobs 1 --build-jobs "$jobs" \
+    --work build/mutation-smoke || [ $? -eq 1 ]
+fi
 
 if [ -x ci/fuzz-smoke.sh ]; then
   stage "short fuzz campaigns"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "annotate.h"
+#include "arena_owner.h"
 #include "decommit_run.h"
 #include "meta.h"
 #include "radix.h"
@@ -38,6 +39,11 @@ static int grow_table(pa_heap *h) {
     return 0;
 }
 
+/* A thread heap's arenas are in the process-wide arena map too. */
+static int record_owner(pa_heap *h, uintptr_t base, pa_heap *owner) {
+    return h->in_arena_map ? pa_arena_owner_set(h, base, owner) : 0;
+}
+
 static pa_arena *new_arena(pa_heap *h) {
     const pa_config *c = &h->config;
     if (c->memory_limit && h->arena_bytes_mapped + c->arena_size > c->memory_limit)
@@ -55,7 +61,12 @@ static pa_arena *new_arena(pa_heap *h) {
         c->os.unmap(c->os.ctx, base, c->arena_size); /* a broken OS layer: nothing to keep */
         return NULL;
     }
-    if (pa_radix_set(h, (uintptr_t)base, slot + 1)) {
+    int unrecorded = pa_radix_set(h, (uintptr_t)base, slot + 1);
+    if (!unrecorded && record_owner(h, (uintptr_t)base, h)) {
+        pa_radix_set(h, (uintptr_t)base, 0);
+        unrecorded = 1;
+    }
+    if (unrecorded) {
         if (c->os.unmap(c->os.ctx, base, c->arena_size))
             h->spare_arena = (uintptr_t)base;
         return NULL;
@@ -70,7 +81,7 @@ static pa_arena *new_arena(pa_heap *h) {
     h->last_with_free[a->nfreepools] = a;
     h->arenas_allocated_total++;
     h->arenas_current++;
-    h->empty_arenas++;
+    pa_retention_empty_added(h); /* about to be taken from: no budget decision */
     if (h->arenas_current > h->arenas_highwater)
         h->arenas_highwater = h->arenas_current;
     h->arena_bytes_mapped += c->arena_size;
@@ -191,8 +202,13 @@ static void unlink_usable(pa_heap *h, pa_arena *a) {
 /* -1 when the OS refuses the unmap: the arena then stays, wholly free. */
 static int release_arena(pa_heap *h, pa_arena *a) {
     const pa_config *c = &h->config;
-    if (c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size))
+    /* Cleared before the unmap: once unmapped, another heap may map the
+     * same address and record itself. */
+    record_owner(h, a->base, NULL);
+    if (c->os.unmap(c->os.ctx, (void *)a->base, c->arena_size)) {
+        record_owner(h, a->base, h); /* its leaf exists: cannot fail */
         return -1;
+    }
     /* Shadow state outlives a mapping, so it is cleared after the unmap. */
     pa_annotate_arena_unmapping(h, a->base, c->arena_size);
     pa_decommit_run_forget(h, a);
@@ -289,7 +305,10 @@ void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
         return;
     park_pool(h, a, pool);
     resort_gained_pool(h, a);
-    h->empty_arenas += emptied;
+    if (emptied && !pa_retention_empty_added(h) && release_arena(h, a) == 0) {
+        pa_retention_empty_dropped(h); /* over the process-wide budget */
+        return;
+    }
     /* Kept wholly free: its pages go back now, not when a run elsewhere
      * starts, so a heap that freed everything holds what the policy keeps
      * and no more; an arena in use may hold decommit_run_pools - 1 waiting

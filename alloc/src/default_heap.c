@@ -1,99 +1,145 @@
+/* pa_malloc & co.: the fast paths on the calling thread's heap; on a miss,
+ * the block's owner decides: this thread's heap, another thread's (the
+ * block is handed back to it) or the shared heap (large and over-aligned
+ * blocks, and anything the arena map does not know, which it reports if
+ * foreign). See docs/ARCHITECTURE.md, "Threads". */
 #include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "arena_owner.h"
 #include "fast_path.h"
 #include "heap_dispatch.h"
 #include "heap_types.h"
 #include "poolalloc/poolalloc.h"
+#include "raw.h"
+#include "thread_heap.h"
 
-/* The one piece of process-wide state. Until first use it points at an
- * empty heap that no fast path can serve (no size is small, no arena is
- * cached), so the wrappers below need no NULL test: their slow paths create
- * the real heap. */
-static pa_heap empty_heap = {.arena_low = 1};
-static pa_heap *default_heap = &empty_heap;
-
-/* POOLALLOC_DEBUG=1 (or a number above 1: the quarantine length) puts the
- * default heap under the debug layer, as PYTHONMALLOC=debug does for
- * CPython; 1 keeps this many freed blocks in quarantine. */
-#define ENV_DEBUG_QUARANTINE 256
-
-static __attribute__((noinline, cold)) pa_heap *create_default(void) {
-    pa_config cfg = pa_config_default();
-    const char *debug = getenv("POOLALLOC_DEBUG");
-    if (debug && *debug && strcmp(debug, "0") != 0) {
-        unsigned long quarantine = strtoul(debug, NULL, 10);
-        cfg.debug = 1;
-        cfg.debug_quarantine = quarantine > 1 ? (unsigned)quarantine : ENV_DEBUG_QUARANTINE;
-    }
-    pa_heap *h = pa_heap_create(&cfg);
-    if (h) {
-        pa_heap_mark_default(h);
-        default_heap = h;
-    }
+pa_heap *pa_default_heap(void) {
+    pa_heap *h = pa_thread_heap();
+    if (!h && (h = pa_shared_heap_lock()) != NULL)
+        pa_shared_heap_unlock();
     return h;
 }
 
-static inline pa_heap *current(void) {
-    pa_heap *h = default_heap;
-    return PA_LIKELY(h != &empty_heap) ? h : create_default();
+/* ---- the shared heap, one call at a time ------------------------------ */
+
+static void shared_free(void *p) {
+    pa_heap *s = pa_shared_heap_lock();
+    if (s) {
+        pa_heap_free(s, p);
+        pa_shared_heap_unlock();
+    }
 }
 
-pa_heap *pa_default_heap(void) { return current(); }
+static size_t shared_usable_size(const void *p) {
+    pa_heap *s = pa_shared_heap_lock();
+    size_t n = s ? pa_heap_usable_size(s, p) : 0;
+    if (s)
+        pa_shared_heap_unlock();
+    return n;
+}
+
+/* The block size of p, a live block of another thread's heap: its pool's
+ * class is fixed while the pool holds a live block, and the class table
+ * never changes, so neither read races with the owner. */
+static size_t remote_block_size(const pa_heap *owner, const void *p) {
+    return owner->classes[pa_pool_of(owner, p)->size_class].block_size;
+}
+
+/* ---- the malloc family ------------------------------------------------ */
 
 static __attribute__((noinline)) void *malloc_slow(size_t size) {
-    pa_heap *h = current();
-    return h ? pa_heap_malloc_slow(h, size) : NULL;
+    pa_heap *h = pa_thread_heap();
+    if (h && size <= h->threshold)
+        return pa_heap_malloc_slow(h, size);
+    return pa_shared_alloc(PA_SHARED_MALLOC, NULL, 0, size);
 }
 
 void *pa_malloc(size_t size) {
-    void *p = pa_fast_malloc_try(default_heap, size);
+    void *p = pa_fast_malloc_try(pa_tls_heap, size);
     return PA_LIKELY(p != NULL) ? p : malloc_slow(size);
 }
 
 static __attribute__((noinline)) void *calloc_slow(size_t count, size_t size) {
-    pa_heap *h = current();
-    return h ? pa_heap_calloc(h, count, size) : NULL;
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pa_heap *h = pa_thread_heap();
+    if (h && total <= h->threshold)
+        return pa_heap_calloc(h, count, size);
+    return pa_shared_alloc(PA_SHARED_CALLOC, NULL, count, size);
 }
 
 void *pa_calloc(size_t count, size_t size) {
-    void *p = pa_fast_calloc_try(default_heap, count, size);
+    void *p = pa_fast_calloc_try(pa_tls_heap, count, size);
     return PA_LIKELY(p != NULL) ? p : calloc_slow(count, size);
 }
 
-static __attribute__((noinline)) void *realloc_slow(void *p, size_t size) {
-    pa_heap *h = current();
-    return h ? pa_heap_realloc_slow(h, p, size) : NULL;
-}
-
-void *pa_realloc(void *p, size_t size) {
-    void *q = pa_fast_realloc_try(default_heap, p, size);
-    return PA_LIKELY(q != NULL) ? q : realloc_slow(p, size);
-}
-
-/* With no heap yet, a non-NULL p is still handed to one (created on demand)
- * so a foreign pointer is reported rather than ignored. */
 static __attribute__((noinline)) void free_slow(void *p) {
-    pa_heap *h;
-    if (p && (h = current()) != NULL)
-        pa_heap_free_slow(h, p);
+    if (!p)
+        return;
+    pa_heap *owner = pa_arena_owner_get(p);
+    if (owner && owner == pa_tls_heap)
+        pa_heap_free_slow(pa_thread_heap(), p);
+    else if (owner)
+        pa_thread_free_remote(owner, p);
+    else
+        shared_free(p);
 }
 
 void pa_free(void *p) {
-    if (!pa_fast_free_try(default_heap, p))
+    if (!pa_fast_free_try(pa_tls_heap, p))
         free_slow(p);
 }
 
+/* A block that leaves its heap: another thread's, or this thread's growing
+ * past the small threshold (large blocks live in the shared heap). */
+static void *realloc_move(pa_heap *owner, void *p, size_t size) {
+    size_t old = owner == pa_tls_heap ? pa_heap_usable_size(owner, p) : remote_block_size(owner, p);
+    void *q = pa_malloc(size);
+    if (!q)
+        return NULL;
+    memcpy(q, p, old < size ? old : size);
+    pa_free(p);
+    return q;
+}
+
+static __attribute__((noinline)) void *realloc_slow(void *p, size_t size) {
+    if (!p)
+        return pa_malloc(size);
+    pa_heap *owner = pa_arena_owner_get(p);
+    if (!owner)
+        return pa_shared_alloc(PA_SHARED_REALLOC, p, 0, size);
+    if (owner == pa_tls_heap && size <= owner->threshold)
+        return pa_heap_realloc_slow(pa_thread_heap(), p, size);
+    return realloc_move(owner, p, size);
+}
+
+void *pa_realloc(void *p, size_t size) {
+    void *q = pa_fast_realloc_try(pa_tls_heap, p, size);
+    return PA_LIKELY(q != NULL) ? q : realloc_slow(p, size);
+}
+
 size_t pa_usable_size(const void *p) {
-    pa_heap *h;
-    return p && (h = current()) != NULL ? pa_heap_usable_size(h, p) : 0;
+    if (!p)
+        return 0;
+    pa_heap *owner = pa_arena_owner_get(p);
+    if (owner && owner == pa_tls_heap)
+        return pa_heap_usable_size(owner, p);
+    if (owner)
+        return remote_block_size(owner, p);
+    return shared_usable_size(p);
 }
 
 void *pa_aligned_alloc(size_t alignment, size_t size) {
-    pa_heap *h = current();
-    return h ? pa_heap_memalign(h, alignment, size) : NULL;
+    int power_of_two = alignment && !(alignment & (alignment - 1));
+    pa_heap *h = pa_thread_heap();
+    if (h && power_of_two && pa_raw_memalign_is_small(h, alignment, size))
+        return pa_heap_memalign(h, alignment, size);
+    return pa_shared_alloc(PA_SHARED_MEMALIGN, NULL, alignment, size);
 }
 
 int pa_posix_memalign(void **out, size_t alignment, size_t size) {

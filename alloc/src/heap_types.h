@@ -174,12 +174,21 @@ struct pa_heap {
     size_t self_bytes;       /* bytes mapped for this struct and last_with_free */
     int is_default;          /* the process's default heap: never destroyed */
 
+    /* threads (thread_heap.c): a thread heap records its arenas in the
+     * process-wide arena map; other threads push the blocks they free onto
+     * remote_free (linked through the blocks' first word), which the owner
+     * collects on its slow paths; next_orphan links heaps of exited threads. */
+    int in_arena_map;
+    _Atomic(pa_block *) remote_free;
+    struct pa_heap *next_orphan;
+
     /* retention.c: what freed memory is kept for reuse */
     uint32_t empty_arenas;      /* wholly free arenas mapped now */
     uint32_t arena_allowance;   /* wholly free arenas KEEP_ONE may keep */
     uint32_t pool_allowance;    /* committed free pools an arena may keep */
     uint32_t released_since_map; /* 1: an arena was unmapped since the last map */
     uint32_t empty_low;         /* least empty_arenas in this window */
+    uint32_t shares_budget;     /* 1: counted in the process-wide budget */
     size_t committed_free;      /* committed free pools of all arenas */
     size_t committed_low;       /* least committed_free in this window */
     uint64_t pool_takes;

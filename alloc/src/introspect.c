@@ -6,8 +6,10 @@
 #include "debug_layer.h"
 #include "heap_types.h"
 #include "large_cache.h"
+#include "large_table.h"
 #include "pool_walk.h"
 #include "radix.h"
+#include "retention.h"
 
 void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     memset(v, 0, sizeof *v);
@@ -39,12 +41,18 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->committed_free = h->committed_free;
     v->empty_low = h->empty_low;
     v->committed_low = h->committed_low;
+    v->retention_window_takes = h->pool_takes - h->allowance_raised_at;
+    v->retention_window = PA_RETENTION_DECAY_TAKES;
     v->large_cached_blocks = h->large_cache.blocks;
     v->large_cached_bytes = h->large_cache.bytes;
     v->large_cache_budget = h->large_cache.budget;
     v->large_cache_low = h->large_cache.low;
     v->large_cache_bins = PA_LARGE_CACHE_BINS;
+    v->large_cache_window_takes = h->large_cache.window_takes;
+    v->large_cache_window = PA_LARGE_CACHE_DECAY_TAKES;
     v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
+    v->quarantine_len = h->quarantine_len;
+    v->quarantine_head = h->quarantine_head;
 }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
@@ -174,6 +182,16 @@ int pa_introspect_large_slot(const pa_heap *h, size_t slot, uintptr_t *block, si
     *block = key & ~PA_LARGE_CACHED;
     *size = h->large.slots[slot].size;
     return key == 0 ? 0 : key & PA_LARGE_CACHED ? 2 : 1;
+}
+
+int pa_introspect_large_reachable(const pa_heap *h, size_t slot) {
+    if (slot >= h->large.capacity || !h->large.slots[slot].block)
+        return -1;
+    const pa_large_slot *s = &h->large.slots[slot];
+    uintptr_t block = s->block & ~PA_LARGE_CACHED;
+    const pa_large_slot *hit =
+        s->block & PA_LARGE_CACHED ? pa_large_find_cached(&h->large, block) : pa_large_find(&h->large, block);
+    return hit == s;
 }
 
 uintptr_t pa_introspect_block_start(const pa_heap *h, uintptr_t p) {

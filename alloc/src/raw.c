@@ -323,13 +323,23 @@ size_t pa_raw_usable_size(pa_heap *h, const void *p) {
     return 0;
 }
 
+/* A class whose size is a multiple of the alignment has aligned blocks
+ * (see layout.h), up to PA_MAX_BLOCK_ALIGN: the block size that serves
+ * size at an alignment above the heap's, or 0 when only a large block can. */
+static size_t aligned_small_size(const pa_heap *h, size_t alignment, size_t size) {
+    size_t rounded = ((size ? size : 1) + alignment - 1) & ~(alignment - 1);
+    return alignment <= PA_MAX_BLOCK_ALIGN && rounded >= size && rounded <= h->threshold ? rounded : 0;
+}
+
+int pa_raw_memalign_is_small(const pa_heap *h, size_t alignment, size_t size) {
+    return alignment <= h->config.alignment ? size <= h->threshold : aligned_small_size(h, alignment, size) != 0;
+}
+
 void *pa_raw_memalign(pa_heap *h, size_t alignment, size_t size) {
     if (alignment <= h->config.alignment)
         return pa_raw_malloc(h, size);
-    /* A class whose size is a multiple of the alignment has aligned blocks
-     * (see layout.h), up to PA_MAX_BLOCK_ALIGN. */
-    size_t rounded = ((size ? size : 1) + alignment - 1) & ~(alignment - 1);
-    if (alignment <= PA_MAX_BLOCK_ALIGN && rounded >= size && rounded <= h->threshold)
+    size_t rounded = aligned_small_size(h, alignment, size);
+    if (rounded)
         return small_alloc(h, class_of(h, rounded), size);
     return large_alloc(h, size ? size : 1, alignment, 0);
 }

@@ -16,6 +16,8 @@ void *pa_raw_calloc(pa_heap *h, size_t total);
 void *pa_raw_realloc(pa_heap *h, void *p, size_t size);
 /* alignment: a power of two. */
 void *pa_raw_memalign(pa_heap *h, size_t alignment, size_t size);
+/* Does pa_raw_memalign serve it from a pool (alignment: a power of two)? */
+int pa_raw_memalign_is_small(const pa_heap *h, size_t alignment, size_t size);
 void pa_raw_free(pa_heap *h, void *p);
 /* p: not NULL. */
 size_t pa_raw_usable_size(pa_heap *h, const void *p);

@@ -1,5 +1,7 @@
 #include "retention.h"
 
+_Atomic size_t pa_retention_process_empty;
+
 void pa_retention_init(pa_heap *h) {
     h->arena_allowance = 1;
     h->pool_allowance = h->config.decommit_keep_pools;
@@ -8,6 +10,8 @@ void pa_retention_init(pa_heap *h) {
     h->empty_low = h->empty_arenas;
     h->committed_low = h->committed_free;
 }
+
+void pa_retention_share(pa_heap *h) { h->shares_budget = 1; }
 
 static uint32_t doubled(uint32_t now, uint32_t most) {
     uint32_t next = now ? 2 * now : 1;

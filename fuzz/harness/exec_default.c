@@ -10,12 +10,12 @@
 #include "poolalloc/poolalloc.h"
 #include "poolalloc/stats.h"
 
-/* A block of the default heap: aligned, owned, at least size usable. */
+/* A block of the default API: aligned, at least size usable. (Which heap
+ * holds it, the thread's or the shared one, is the API's business.) */
 static int vet(exec *ex, const char *call, void *p, size_t size, size_t align) {
-    pa_heap *h = pa_default_heap();
     if (!p)
         return ex_fail(ex, "UNEXPECTED_NULL", "default heap: %s(%zu) returned NULL (errno %d)", call, size, errno);
-    if ((uintptr_t)p % align || !h || !pa_heap_owns(h, p) || pa_usable_size(p) < size)
+    if ((uintptr_t)p % align || pa_usable_size(p) < size)
         return ex_fail(ex, "DEFAULT_HEAP_BLOCK", "default heap: %s(%zu) gave %p: usable %zu, alignment %zu wanted",
                        call, size, p, pa_usable_size(p), align);
     return 0;

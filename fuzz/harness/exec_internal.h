@@ -8,7 +8,7 @@
 
 #include "executor.h"
 #include "large_count.h"
-#include "os_tracker.h"
+#include "pa_testing/os_tracker.h"
 #include "pa_testing/os_counting.h"
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"

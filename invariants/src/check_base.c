@@ -76,6 +76,19 @@ void chk_class_geometry(chk_base *b, size_t c) {
                "layout differs from the configuration");
 }
 
+void chk_class_count(chk_base *b) {
+    size_t alignment = b->hv.config.alignment ? b->hv.config.alignment : 8, want = 0;
+    /* The configuration is validated: small_threshold is a class size. */
+    while (want < PA_MAX_CLASSES && expected_block_size(alignment, want) < b->hv.config.small_threshold)
+        want++;
+    want++;
+    if (b->hv.nclasses == want)
+        return;
+    chk_loc at = chk_at_heap(b->heap);
+    chk_report(b->r, CHK_CLASS_COUNT, &at, CHK_NUM(want), CHK_NUM(b->hv.nclasses),
+               "nclasses differs from the classes up to small_threshold (%zu bytes)", b->hv.config.small_threshold);
+}
+
 int chk_arena_sound(const chk_base *b, const pa_arena_view *a) {
     size_t arena_size = b->hv.config.arena_size, pool_size = b->hv.config.pool_size;
     return a->base && !(a->base & (arena_size - 1)) && a->pool_address >= a->base &&

@@ -46,6 +46,8 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r);
  * check; c < hv.nclasses. */
 void chk_class_load(chk_base *b, size_t c);
 void chk_base_fini(chk_base *b);
+/* CLASS_COUNT: nclasses against the configuration's small_threshold. */
+void chk_class_count(chk_base *b);
 /* CLASS_GEOMETRY for class c (full check: every class). */
 void chk_class_geometry(chk_base *b, size_t c);
 

@@ -73,10 +73,29 @@ static int by_serial(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
+/* The ring is filled in free order from slot 0 and only cycles once full:
+ * a shorter quarantine, or one that cycles early, lets a freed block be
+ * reused before debug_quarantine more frees have passed. */
+void chk_quarantine_ring(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    size_t cap = hv->config.debug_quarantine, len = hv->quarantine_len, head = hv->quarantine_head;
+    chk_loc at = chk_at_heap(b->heap);
+    if (len > cap)
+        chk_report(b->r, CHK_DEBUG_QUARANTINE_RING, &at, CHK_STR("at most %zu", cap), CHK_NUM(len),
+                   "the debug quarantine holds more blocks than debug_quarantine");
+    else if (head >= (cap ? cap : 1))
+        chk_report(b->r, CHK_DEBUG_QUARANTINE_RING, &at, CHK_STR("below %zu", cap ? cap : 1), CHK_NUM(head),
+                   "the debug quarantine's oldest block is outside its ring");
+    else if (len < cap && head)
+        chk_report(b->r, CHK_DEBUG_QUARANTINE_RING, &at, "ring slot 0", CHK_STR("ring slot %zu", head),
+                   "the debug quarantine cycled before it was full (%zu of %zu blocks held)", len, cap);
+}
+
 void chk_full_debug(chk_full *c) {
     const pa_heap_view *hv = &c->b.hv;
     if (!hv->config.debug)
         return;
+    chk_quarantine_ring(&c->b);
     debug_scan s = {c, chk_at_heap(c->b.heap), NULL, 0, 0};
     /* Only pools the full check found sound are read: their live blocks are
      * known, and the scan reads nothing the checker has not placed. */

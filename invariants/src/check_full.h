@@ -81,8 +81,18 @@ void chk_full_usable(chk_full *c);
 void chk_full_unused(chk_full *c);
 void chk_full_owner_map(chk_full *c);
 void chk_full_stats(chk_full *c);
+/* HEAP_LARGE_BLOCKS, HEAP_LARGE_BYTES and LARGE_TABLE_LOAD: the large-block
+ * table's counters and load; 1 when a slot is empty, so lookups end. */
+int chk_full_large_table(chk_base *b);
+/* LARGE_TABLE_PROBE: every block is found by a lookup. A cached block the
+ * large cache's checks found wrong sits in a slot it does not hash to:
+ * judged only when they found nothing. */
+void chk_full_large_probes(chk_base *b);
 /* DEBUG_*: the debug layer's judge of every block of a debug heap. */
 void chk_full_debug(chk_full *c);
+/* DEBUG_QUARANTINE_RING, O(1): the quarantine's length and head (debug
+ * heaps). */
+void chk_quarantine_ring(chk_base *b);
 /* TOTALS, HIGHWATER and ARENA_BYTES against a count of live arenas (the
  * walk's in a full check, the counter in an incremental one). */
 void chk_heap_counters(chk_base *b, size_t live_arenas);
@@ -93,6 +103,9 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n);
 /* check_reuse.c. RETENTION_ALLOWANCE, O(1); 1 when both allowances are in
  * their bounds. */
 int chk_retention_allowances(chk_base *b);
+/* RETENTION_WINDOW and LARGE_CACHE_WINDOW, O(1): each decay window ends at
+ * its length. */
+void chk_reuse_windows(chk_base *b);
 /* LARGE_CACHE_ACCOUNTING's bound: bytes (the walk's in a full check, the
  * counter in an incremental one) at most the budget, which lies within its configured bounds. */
 void chk_large_cache_limit(chk_base *b, size_t bytes);

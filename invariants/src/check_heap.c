@@ -20,6 +20,10 @@ void chk_heap_counters(chk_base *b, size_t live) {
     if (hv->arenas_highwater < live)
         chk_report(b->r, CHK_HEAP_ARENAS_HIGHWATER, &at, CHK_STR(">= %zu", live), CHK_NUM(hv->arenas_highwater),
                    "arenas_highwater is below the arenas in use");
+    else if (hv->arenas_highwater > hv->arenas_allocated_total)
+        chk_report(b->r, CHK_HEAP_ARENAS_HIGHWATER, &at,
+                   CHK_STR("at most %llu", (unsigned long long)hv->arenas_allocated_total),
+                   CHK_NUM(hv->arenas_highwater), "arenas_highwater is above the arenas ever allocated");
     if (hv->arena_bytes_mapped != live * hv->config.arena_size)
         chk_report(b->r, CHK_HEAP_ARENA_BYTES, &at, CHK_NUM(live * hv->config.arena_size),
                    CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);
@@ -93,25 +97,6 @@ static void heap_counters(chk_full *c) {
     if (c->t.sound_arenas == live && b->hv.decommitted_pools != c->t.decommitted_all)
         chk_report(b->r, CHK_HEAP_DECOMMITTED_POOLS, &at, CHK_NUM(c->t.decommitted_all),
                    CHK_NUM(b->hv.decommitted_pools), "decommitted_pools differs from the arenas' bitmaps");
-}
-
-static void large_blocks(chk_base *b) {
-    size_t cap = pa_introspect_large_capacity(b->heap), count = 0, bytes = 0;
-    for (size_t s = 0; s < cap; s++) {
-        uintptr_t block;
-        size_t size;
-        if (pa_introspect_large_slot(b->heap, s, &block, &size) == 1) {
-            count++;
-            bytes += size;
-        }
-    }
-    chk_loc at = chk_at_heap(b->heap);
-    if (b->hv.large_blocks != count)
-        chk_report(b->r, CHK_HEAP_LARGE_BLOCKS, &at, CHK_NUM(count), CHK_NUM(b->hv.large_blocks),
-                   "large_blocks differs from the large-block table");
-    if (b->hv.large_bytes != bytes)
-        chk_report(b->r, CHK_HEAP_LARGE_BYTES, &at, CHK_NUM(bytes), CHK_NUM(b->hv.large_bytes),
-                   "large_bytes differs from the large-block table");
 }
 
 /* The decommit run: pools marked decommitted whose pages the OS layer has
@@ -205,6 +190,7 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
         r->dropped++;
         goto out;
     }
+    chk_class_count(&c.b);
     for (size_t k = 0; k < c.b.hv.nclasses; k++) {
         chk_class_load(&c.b, k);
         chk_class_geometry(&c.b, k);
@@ -218,8 +204,11 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     chk_full_unused(&c);
     heap_counters(&c);
     chk_full_retention(&c, opt ? opt->os : NULL);
-    large_blocks(&c.b);
+    int lookups_end = chk_full_large_table(&c.b);
+    size_t before_cache = r->n;
     chk_full_large_cache(&c);
+    if (lookups_end && r->n == before_cache)
+        chk_full_large_probes(&c.b);
     os_layer(&c, opt ? opt->os : NULL);
     chk_full_owner_map(&c);
     /* Statistics are derived from the structures checked above: on a heap

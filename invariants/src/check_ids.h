@@ -9,6 +9,8 @@
     X(CLASS_GEOMETRY, "class i holds blocks of its documented size (alignment steps to 512 bytes, then four " \
                       "per doubling) starting at first_offset, an alignment multiple after the pool header "   \
                       "and less than one block past it")                                                        \
+    X(CLASS_COUNT, "nclasses is the number of classes the configuration implies: the last one's block size " \
+                   "is small_threshold")                                                                    \
     X(CLASS_USED_LIST_LINK, "a class's used list links only committed, carved pools of live arenas")           \
     X(CLASS_USED_LIST_CYCLE, "a class's used list ends (no pool is on it twice)")                             \
     X(CLASS_USED_LIST_PREV, "a class's used list is consistent both ways (head.prev == NULL, next.prev == this)") \
@@ -45,11 +47,15 @@
     X(UNUSED_LIST_MEMBERSHIP, "an arena object is on the unused list iff it has no arena")                   \
     X(HEAP_ARENAS_CURRENT, "arenas_current equals the arena objects that have an arena")                     \
     X(HEAP_ARENAS_TOTALS, "arenas_allocated_total - arenas_released_total == arenas current")                \
-    X(HEAP_ARENAS_HIGHWATER, "arenas_highwater >= arenas current")                                            \
+    X(HEAP_ARENAS_HIGHWATER, "arenas current <= arenas_highwater <= arenas_allocated_total")                                            \
     X(HEAP_ARENA_BYTES, "arena_bytes_mapped == arenas current * arena_size")                                 \
     X(HEAP_DECOMMITTED_POOLS, "decommitted_pools equals the bits set in every arena's bitmap")               \
     X(HEAP_LARGE_BLOCKS, "large_blocks equals the entries of the large-block table")                         \
     X(HEAP_LARGE_BYTES, "large_bytes equals the sizes in the large-block table")                              \
+    X(LARGE_TABLE_LOAD, "the large-block table's capacity is 0 or a power of two and at most half its slots "  \
+                        "hold a block, live or cached (the load pa_large_reserve keeps)")                    \
+    X(LARGE_TABLE_PROBE, "a lookup of every block of the large-block table, live or cached, finds its slot: " \
+                         "no empty slot lies between the block's home and it")                               \
     X(HEAP_OWNER_CACHE, "every owner_cache slot is empty or names a live arena whose base maps to it")       \
     X(HEAP_OS_MAPPED, "os_bytes_mapped equals what the OS layer (pa_os_counter) has handed out")             \
     X(HEAP_OS_DECOMMITTED, "the OS layer's decommitted bytes equal the decommitted pools, less the decommit run's, times the pool size")   \
@@ -75,6 +81,8 @@
     X(DEBUG_GUARD_BEFORE, "debug heap: the forbidden bytes (0xFD) before a block's data are intact")          \
     X(DEBUG_GUARD_AFTER, "debug heap: the forbidden bytes (0xFD) after a block's data are intact")            \
     X(DEBUG_QUARANTINE_FILL, "debug heap: a quarantined (freed) block still holds the freed fill (0xDD)")     \
+    X(DEBUG_QUARANTINE_RING, "debug heap: the quarantine holds at most debug_quarantine blocks and fills "   \
+                             "before it cycles: its oldest block stays in ring slot 0 until the ring is full") \
     X(LARGE_CACHE_LIST, "every large-cache list (one per bin, linked through the large table's slots) "     \
                         "links only cached slots and ends; no block is on two lists or twice on one")          \
     X(LARGE_CACHE_ACCOUNTING, "large_cached_blocks and large_cached_bytes equal the blocks on the bins and "   \
@@ -88,8 +96,14 @@
                            "[decommit_keep_pools, decommit_keep_pools_max]")                                    \
     X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance wholly free arenas "  \
                              "stay mapped under KEEP_ONE and none under RELEASE")                             \
+    X(RETENTION_KEPT_POOLS, "under DECOMMIT_FREE_POOLS, while the OS has refused no decommit, no arena keeps " \
+                            "more committed free pools than decommit_keep_pools_max (an allowance it ever had)")  \
     X(RETENTION_COMMITTED_FREE, "committed_free equals the summed lengths of the arenas' freepools lists, "     \
                                 "and the window's low-water marks are at most the counts they follow")      \
+    X(RETENTION_WINDOW, "fewer pool takes than a window's length (PA_RETENTION_DECAY_TAKES) since the "      \
+                        "retention window started: the window ends, and the allowances are judged, at that take") \
+    X(LARGE_CACHE_WINDOW, "fewer cacheable requests than a window's length (PA_LARGE_CACHE_DECAY_TAKES) in the " \
+                          "large cache's budget window: the window ends, and the budget is judged, at that one") \
     X(DECOMMIT_RUN, "the decommit run is empty (no arena, no pools) or holds fewer adjacent pools of one live "   \
                     "arena than its maximum, decommit_run_pools capped at the pools per arena, each marked "    \
                     "decommitted")

@@ -226,8 +226,11 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
     } else {
         chk_heap_counters(&c.b, c.b.hv.arenas_current);
         chk_retention_allowances(&c.b);
+        chk_reuse_windows(&c.b);
         chk_large_cache_limit(&c.b, c.b.hv.large_cached_bytes);
         chk_owner_cache(&c.b, NULL, 0);
+        if (c.b.hv.config.debug)
+            chk_quarantine_ring(&c.b);
         usable_head(&c.b);
         for (size_t i = 0; i < ntouched; i++)
             if (touched[i])

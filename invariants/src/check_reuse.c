@@ -27,6 +27,18 @@ int chk_retention_allowances(chk_base *b) {
     return ok;
 }
 
+void chk_reuse_windows(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    if (hv->retention_window_takes >= hv->retention_window)
+        chk_report(b->r, CHK_RETENTION_WINDOW, &at, CHK_STR("fewer than %zu pool takes", hv->retention_window),
+                   CHK_NUM(hv->retention_window_takes), "the retention window ran past its length without a decay");
+    if (hv->large_cache_window_takes >= hv->large_cache_window)
+        chk_report(b->r, CHK_LARGE_CACHE_WINDOW, &at, CHK_STR("fewer than %zu requests", hv->large_cache_window),
+                   CHK_NUM(hv->large_cache_window_takes),
+                   "the large cache's budget window ran past its length without a decay");
+}
+
 void chk_large_cache_limit(chk_base *b, size_t bytes) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
@@ -45,9 +57,29 @@ void chk_large_cache_limit(chk_base *b, size_t bytes) {
 
 /* ---- retention --------------------------------------------------------- */
 
+/* A pool is parked committed only below the allowance in force, which never
+ * exceeds decommit_keep_pools_max; a decay does not give pools back, so the
+ * allowance now is no bound, and a refused decommit puts its pools back on
+ * the list, so only an OS counter with no refusal makes this one hold. */
+static void kept_pools(chk_full *c) {
+    chk_base *b = &c->b;
+    size_t most = b->hv.config.decommit_keep_pools_max;
+    if (b->hv.config.decommit != PA_DECOMMIT_FREE_POOLS)
+        return;
+    for (size_t s = 0; s < b->hv.arena_slots; s++) {
+        const chk_arena_rec *ar = &c->arenas[s];
+        if (!ar->read || !ar->v.base || ar->f.committed_free <= most)
+            continue;
+        chk_loc at = chk_at_arena(b->heap, &ar->v);
+        chk_report(b->r, CHK_RETENTION_KEPT_POOLS, &at, CHK_STR("at most %zu", most), CHK_NUM(ar->f.committed_free),
+                   "more committed free pools stay than decommit_keep_pools_max allows");
+    }
+}
+
 void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     chk_base *b = &c->b;
     int allowances_ok = chk_retention_allowances(b);
+    chk_reuse_windows(b);
     /* Wholly free is judged by nfreepools: only where ARENA_* found it right. */
     size_t empty = 0, committed = 0;
     for (size_t s = 0; s < b->hv.arena_slots; s++) {
@@ -72,6 +104,8 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     if (b->hv.empty_arenas != empty)
         chk_report(b->r, CHK_RETENTION_EMPTY_ARENAS, &at, CHK_NUM(empty), CHK_NUM(b->hv.empty_arenas),
                    "empty_arenas differs from the wholly free arenas");
+    if (os && !os->failures[PA_OS_DECOMMIT])
+        kept_pools(c);
     /* An arena whose unmap the OS refused stays, wholly free, beyond the
      * policy's bound; only the OS counter can say that never happened. */
     if (!allowances_ok || !os || os->failures[PA_OS_UNMAP])

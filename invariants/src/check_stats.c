@@ -72,6 +72,8 @@ void chk_full_stats(chk_full *c) {
     FIGURE(bytes_free_pools, c->t.free_pools * pool);
     FIGURE(decommitted_pools, c->t.decommitted);
     FIGURE(bytes_decommitted, c->t.decommitted * pool);
+    /* DECOMMIT_RUN has placed the run on pools its arena marks decommitted. */
+    FIGURE(decommit_pending_pools, hv->decommit_run_pools);
     FIGURE(bytes_pool_headers, c->t.headers);
     FIGURE(bytes_quantization, c->t.quantization);
     FIGURE(bytes_alignment, c->t.alignment);

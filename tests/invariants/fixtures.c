@@ -228,8 +228,9 @@ void ts_live_one(ts_fx *fx, const void *const *live, size_t n, const char *id, c
 
 void ts_full_all(ts_fx *fx, const char *id, const char *const *messages) {
     size_t n = 0;
+    pa_check_options opt = {.os = &fx->os};
     pa_check_report_clear(fx->r);
-    pa_check_heap(fx->h, fx->r);
+    pa_check_heap_opts(fx->h, &opt, fx->r);
     while (messages[n])
         n++;
     if (pa_check_report_count(fx->r) != n)

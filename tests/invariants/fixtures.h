@@ -60,8 +60,8 @@ int ts_teardown(void **state);
 size_t ts_one_pool_live(const ts_fx *fx, const void **out);
 /* Ghost check of live[] expecting exactly one violation. */
 void ts_live_one(ts_fx *fx, const void *const *live, size_t n, const char *id, const char *message);
-/* Full check expecting violations of one id with these messages, in order
- * (NULL-terminated). */
+/* Full check (with the OS counter) expecting violations of one id with
+ * these messages, in order (NULL-terminated). */
 void ts_full_all(ts_fx *fx, const char *id, const char *const *messages);
 
 /* Set lvalue to value, run body, put the old value back (all through

@@ -34,6 +34,14 @@ static void heap_arenas_highwater(void **state) {
                            "heap: arenas_highwater is below the arenas in use: expected >= 3, found 1"));
 }
 
+/* More arenas at once than were ever mapped. */
+static void heap_arenas_highwater_above(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->arenas_highwater, (size_t)4,
+               ts_full_one(fx, "HEAP_ARENAS_HIGHWATER",
+                           "heap: arenas_highwater is above the arenas ever allocated: expected at most 3, found 4"));
+}
+
 static void heap_arena_bytes(void **state) {
     FX;
     TS_CORRUPT(fx->h->arena_bytes_mapped, (size_t)(3 * 16384 + 4096),
@@ -216,6 +224,7 @@ int main(void) {
         T3(heap_arenas_current),
         T3(heap_arenas_totals),
         T3(heap_arenas_highwater),
+        T3(heap_arenas_highwater_above),
         T3(heap_arena_bytes),
         T3(heap_decommitted_pools),
         T3(heap_large_blocks),

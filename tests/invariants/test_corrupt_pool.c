@@ -155,6 +155,16 @@ static void class_geometry_geometric(void **state) {
                            "64, found block_size 4096, first_offset 128"));
 }
 
+/* One class short of small_threshold: requests of 4096 bytes would index
+ * past the class table. */
+static void class_count(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->nclasses, (size_t)43,
+               ts_full_one(fx, "CLASS_COUNT",
+                           "heap: nclasses differs from the classes up to small_threshold (4096 bytes): expected 44, "
+                           "found 43"));
+}
+
 static void class_used_list_link(void **state) {
     FX;
     TS_CORRUPT(fx->h->classes[fx->cls].used, (pa_pool *)0x1000,
@@ -204,6 +214,7 @@ int main(void) {
         T(pool_list_state),
         T(pool_list_state_full),
         T(class_geometry),
+        T(class_count),
         T(class_geometry_geometric),
         T(class_used_list_link),
         T(class_used_list_cycle),

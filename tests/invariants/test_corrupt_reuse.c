@@ -218,6 +218,84 @@ static void retention_kept_arenas_after_refusal(void **state) {
                }));
 }
 
+/* ---- the large-block table (64 slots, six blocks) ---------------------- */
+
+/* Fake live blocks recorded until 33 of the 64 slots are taken: what a
+ * table that forgot to grow would hold. Counted, so only the load is off. */
+static void large_table_load(void **state) {
+    FX;
+    assert_int_equal(fx->h->large.capacity, 64);
+    uintptr_t fake = (uintptr_t)1 << 45;
+    for (size_t k = 0; k < 27; k++)
+        pa_large_insert(fx->h, fake + k * 4096, 16);
+    ts_full_one(fx, "LARGE_TABLE_LOAD",
+                "heap: the large-block table is more than half full: expected at most 32 of 64 slots, found 33");
+    for (size_t k = 0; k < 27; k++)
+        pa_large_remove(fx->h, pa_large_find(&fx->h->large, fake + k * 4096));
+}
+
+/* An entry that ends its probe run moved to an empty slot after another
+ * empty one: the slot it left, now empty, stops a lookup before it. */
+static void large_table_probe(void **state) {
+    FX;
+    pa_large_slot *slots = fx->h->large.slots;
+    size_t cap = fx->h->large.capacity, from = cap, to = cap;
+    for (size_t s = 0; s < cap && from == cap; s++)
+        if (slots[s].block && !slots[(s + 1) % cap].block)
+            from = s;
+    for (size_t j = 2; j < cap && to == cap; j++) {
+        size_t t = (from + j) % cap;
+        if (!slots[t].block && !slots[t - 1].block)
+            to = t;
+    }
+    assert_true(from < cap && to < cap);
+    pa_large_slot moved = slots[from], empty = {0, 0};
+    ts_poke(&slots[to], &moved, sizeof moved);
+    ts_poke(&slots[from], &empty, sizeof empty);
+    ts_full_one(fx, "LARGE_TABLE_PROBE",
+                ts_msg("heap: a lookup of the %s block in large-block table slot %zu does not find it: expected slot "
+                       "%zu, found an empty slot or another slot first",
+                       moved.block & PA_LARGE_CACHED ? "cached" : "live", to, to));
+    ts_poke(&slots[from], &moved, sizeof moved);
+    ts_poke(&slots[to], &empty, sizeof empty);
+}
+
+/* The fixture's two wholly free arenas keep their four pools committed
+ * (DECOMMIT_NEVER); judged as if decommitting with at most 3 kept. */
+static void retention_kept_pools(void **state) {
+    FX;
+    static const char *const messages[] = {
+        "arena 0: more committed free pools stay than decommit_keep_pools_max allows: expected at most 3, found 4",
+        "arena 1: more committed free pools stay than decommit_keep_pools_max allows: expected at most 3, found 4",
+        NULL,
+    };
+    pa_config *cfg = &fx->h->config;
+    TS_CORRUPT(cfg->decommit, PA_DECOMMIT_FREE_POOLS,
+               TS_CORRUPT(cfg->decommit_keep_pools, 2u,
+                          TS_CORRUPT(cfg->decommit_keep_pools_max, 3u,
+                                     TS_CORRUPT(fx->h->pool_allowance, 3u,
+                                                ts_full_all(fx, "RETENTION_KEPT_POOLS", messages)))));
+}
+
+/* ---- decay windows ------------------------------------------------------ */
+
+/* The take that fills the window must end it (and judge the allowances). */
+static void retention_window(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->pool_takes, fx->h->allowance_raised_at + 4096,
+               ts_full_one(fx, "RETENTION_WINDOW",
+                           "heap: the retention window ran past its length without a decay: expected fewer than "
+                           "4096 pool takes, found 4096"));
+}
+
+static void large_cache_window(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->large_cache.window_takes, 16384u,
+               ts_full_one(fx, "LARGE_CACHE_WINDOW",
+                           "heap: the large cache's budget window ran past its length without a decay: expected "
+                           "fewer than 16384 requests, found 16384"));
+}
+
 #define R(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_reuse, ts_teardown)
 
 int main(void) {
@@ -234,6 +312,11 @@ int main(void) {
         R(large_cache_block_misaligned),
         R(large_cache_block_live),
         R(large_cache_block_twice),
+        R(large_table_load),
+        R(large_table_probe),
+        R(retention_kept_pools),
+        R(retention_window),
+        R(large_cache_window),
         R(retention_empty_arenas),
         R(retention_committed_free),
         R(retention_low_water),

@@ -88,6 +88,32 @@ static void debug_quarantine_fill(void **state) {
                            "written after free: expected 0xDD, found 0x00"));
 }
 
+/* The fixture's quarantine: 2 of its 4 ring slots held, from slot 0. */
+static void debug_quarantine_ring(void **state) {
+    FX;
+    assert_int_equal(fx->h->quarantine_len, 2);
+    TS_CORRUPT(fx->h->quarantine_head, (size_t)1,
+               ts_full_one(fx, "DEBUG_QUARANTINE_RING",
+                           "heap: the debug quarantine cycled before it was full (2 of 4 blocks held): expected ring "
+                           "slot 0, found ring slot 1"));
+}
+
+static void debug_quarantine_ring_length(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->quarantine_len, (size_t)5,
+               ts_full_one(fx, "DEBUG_QUARANTINE_RING",
+                           "heap: the debug quarantine holds more blocks than debug_quarantine: expected at most 4, "
+                           "found 5"));
+}
+
+static void debug_quarantine_ring_head(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->quarantine_head, (size_t)4,
+               ts_full_one(fx, "DEBUG_QUARANTINE_RING",
+                           "heap: the debug quarantine's oldest block is outside its ring: expected below 4, found "
+                           "4"));
+}
+
 static void count_findings(void *ctx, const pa_debug_finding *f) {
     (void)f;
     ++*(size_t *)ctx;
@@ -167,6 +193,9 @@ int main(void) {
         D(debug_guard_before),
         D(debug_guard_after),
         D(debug_quarantine_fill),
+        D(debug_quarantine_ring),
+        D(debug_quarantine_ring_length),
+        D(debug_quarantine_ring_head),
         D(debug_several),
         D(debug_skips_broken_pool),
         cmocka_unit_test(debug_healthy),

@@ -296,6 +296,37 @@ static void healthy_reuse(void **state) {
     }
 }
 
+/* Two whole decay windows of each kind, checked after every step: a small
+ * block whose pool empties and is taken again each time (4096 takes a
+ * window), and a cacheable large block (16384 requests a window). */
+static void healthy_windows(void **state) {
+    (void)state;
+    pa_config cfg = ts_config(0);
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    pa_check_report *r = pa_check_report_new();
+    uint64_t last[2] = {0, 0};
+    size_t ends[2] = {0, 0};
+    for (size_t i = 0; i < 2 * 16384 + 2 && !pa_check_report_count(r); i++) {
+        void *large = pa_heap_malloc(h, 5000), *small = i < 2 * 4096 + 2 ? pa_heap_malloc(h, 16) : NULL;
+        const void *touched[2] = {large, small};
+        pa_check_incremental(h, touched, 2, r);
+        pa_heap_view v;
+        pa_introspect_heap(h, &v);
+        uint64_t now[2] = {v.retention_window_takes, v.large_cache_window_takes};
+        for (int k = 0; k < 2; k++) {
+            ends[k] += now[k] < last[k];
+            last[k] = now[k];
+        }
+        pa_heap_free(h, large);
+        pa_heap_free(h, small);
+    }
+    ts_expect_clean(r, "decay windows");
+    assert_true(ends[0] >= 2 && ends[1] >= 2);
+    pa_check_report_free(r);
+    pa_heap_destroy(h);
+}
+
 /* An empty heap and a heap with one block: the edges of every list. */
 static void healthy_edges(void **state) {
     (void)state;
@@ -330,6 +361,7 @@ int main(void) {
         cmocka_unit_test(healthy_debug_layer),
         cmocka_unit_test(healthy_os_failures),
         cmocka_unit_test(healthy_reuse),
+        cmocka_unit_test(healthy_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,11 +141,13 @@ static void miss_other_pool(void **state) {
  * forgot an arena): only a walk can tell. */
 static void miss_forgotten_arena(void **state) {
     FX;
-    static const char *const ids[] = {"HEAP_ARENAS_CURRENT", "HEAP_ARENAS_TOTALS", "HEAP_ARENA_BYTES", NULL};
+    static const char *const ids[] = {"HEAP_ARENAS_CURRENT", "HEAP_ARENAS_TOTALS", "HEAP_ARENAS_HIGHWATER",
+                                      "HEAP_ARENA_BYTES", NULL};
     TS_CORRUPT(fx->h->arenas_current, (size_t)2,
                TS_CORRUPT(fx->h->arenas_allocated_total, (uint64_t)2,
-                          TS_CORRUPT(fx->h->arena_bytes_mapped, (size_t)2 * 16384,
-                                     missed_then_full_ids(fx, fx->blk[0], ids))));
+                          TS_CORRUPT(fx->h->arenas_highwater, (size_t)2,
+                                     TS_CORRUPT(fx->h->arena_bytes_mapped, (size_t)2 * 16384,
+                                                missed_then_full_ids(fx, fx->blk[0], ids)))));
 }
 
 /* Usable list A, C, B: the fault is between C and B, away from A. */
@@ -187,6 +189,28 @@ static void inc_retention_allowance(void **state) {
     TS_CORRUPT(fx->h->arena_allowance, 0u,
                caught(fx, fx->blk[15], "RETENTION_ALLOWANCE",
                       "heap: arena_allowance is outside [1, empty_arenas_max]: expected 1..8, found 0"));
+}
+
+/* Both windows are judged after every step: the step that overruns one. */
+static void inc_reuse_windows(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->pool_takes, fx->h->allowance_raised_at + 4097,
+               caught(fx, fx->blk[15], "RETENTION_WINDOW",
+                      "heap: the retention window ran past its length without a decay: expected fewer than 4096 "
+                      "pool takes, found 4097"));
+    TS_CORRUPT(fx->h->large_cache.window_takes, 16385u,
+               caught(fx, fx->blk[15], "LARGE_CACHE_WINDOW",
+                      "heap: the large cache's budget window ran past its length without a decay: expected fewer "
+                      "than 16384 requests, found 16385"));
+}
+
+/* Checked after every step: a head past the ring would be read on the
+ * next free. */
+static void inc_quarantine_ring(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->quarantine_head, (size_t)4,
+               caught(fx, NULL, "DEBUG_QUARANTINE_RING",
+                      "heap: the debug quarantine's oldest block is outside its ring: expected below 4, found 4"));
 }
 
 /* The counter over the bound: the full check, which sums the bins, reports
@@ -295,6 +319,8 @@ int main(void) {
         T3(miss_owner_map),
         R(inc_retention_allowance),
         R(inc_large_cache_limit),
+        R(inc_reuse_windows),
+        cmocka_unit_test_setup_teardown(inc_quarantine_ring, ts_setup_debug, ts_teardown),
         R(miss_large_cache_list),
         R(miss_empty_arenas),
     };

@@ -1,4 +1,4 @@
-/* The process-wide default heap and its malloc-compatible API: pa_malloc,
+/* The calling thread's default heap and its malloc-compatible API: pa_malloc,
  * pa_calloc, pa_realloc, pa_free, pa_usable_size, pa_aligned_alloc (C17) and
  * pa_posix_memalign (POSIX: returns the error, leaves errno alone). */
 #include <errno.h>
@@ -24,21 +24,24 @@ static void test_default_heap_is_one_heap(void **state) {
     assert_int_equal(c->arena_size, 1024 * 1024);
 }
 
+/* Small blocks come from the calling thread's heap; a large one from the
+ * process's shared heap, so the thread's heap does not own it. */
 static void test_malloc_free(void **state) {
     (void)state;
     size_t before = live();
-    static const size_t sizes[] = {0, 1, 16, 100, 512, 513, 100000};
-    void *p[7];
-    for (size_t i = 0; i < 7; i++) {
+    static const size_t sizes[] = {0, 1, 16, 100, 512, 513, 4096, 4097, 100000};
+    enum { N = sizeof sizes / sizeof sizes[0], SMALL = 7 };
+    void *p[N];
+    for (size_t i = 0; i < N; i++) {
         p[i] = pa_malloc(sizes[i]);
         assert_non_null(p[i]);
         assert_int_equal((uintptr_t)p[i] % 16, 0);
         assert_true(pa_usable_size(p[i]) >= sizes[i]);
-        assert_true(pa_heap_owns(pa_default_heap(), p[i]));
+        assert_int_equal(pa_heap_owns(pa_default_heap(), p[i]), i < SMALL);
         memset(p[i], 0x5D, sizes[i]);
     }
-    assert_int_equal(live(), before + 7);
-    for (size_t i = 0; i < 7; i++)
+    assert_int_equal(live(), before + SMALL);
+    for (size_t i = 0; i < N; i++)
         pa_free(p[i]);
     pa_free(NULL);
     assert_int_equal(pa_usable_size(NULL), 0);
@@ -69,6 +72,14 @@ static void test_pa_realloc(void **state) {
     assert_non_null(p);
     assert_string_equal(p, "poolalloc");
     p = pa_realloc(p, 20);
+    assert_string_equal(p, "poolalloc");
+    /* past the small threshold the block moves to the shared heap, and back */
+    p = pa_realloc(p, 10000);
+    assert_non_null(p);
+    assert_string_equal(p, "poolalloc");
+    assert_false(pa_heap_owns(pa_default_heap(), p));
+    p = pa_realloc(p, 30);
+    assert_non_null(p);
     assert_string_equal(p, "poolalloc");
     size_t before = live();
     void *q = pa_realloc(p, 0);

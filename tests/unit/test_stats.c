@@ -2,6 +2,8 @@
  * free blocks, free and decommitted pools, header/quantization/alignment
  * losses adding up to arenas_current * arena_size, large blocks, metadata
  * and OS bytes. The table and JSON printers show the same numbers. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +291,127 @@ static void test_json_print(void **state) {
     pa_heap_destroy(f.h);
 }
 
+/* Every figure of the struct, each a different number, printed and read
+ * back: a printer that shows one figure under another's name, or drops one,
+ * fails here (a real heap has too many equal figures, zeros above all). */
+#define TOP_FIGURES(X)                                                                                            \
+    X(arenas_allocated_total) X(arenas_released_total) X(arenas_highwater) X(arenas_current) X(arena_size)        \
+    X(blocks_in_use) X(bytes_in_use) X(bytes_free_blocks) X(free_pools) X(bytes_free_pools) X(decommitted_pools) \
+    X(bytes_decommitted) X(decommit_pending_pools) X(bytes_pool_headers) X(bytes_quantization) X(bytes_alignment) \
+    X(bytes_total) X(large_blocks) X(large_bytes) X(large_cached_blocks) X(large_cached_bytes)                    \
+    X(large_cache_budget) X(empty_arenas_allowed) X(free_pools_allowed) X(metadata_bytes) X(os_bytes_mapped)
+#define CLASS_FIGURES(X) X(block_size) X(pools) X(full_pools) X(blocks_in_use) X(bytes_in_use) X(free_blocks)
+
+static pa_stats distinct_stats(void) {
+    pa_stats s;
+    memset(&s, 0, sizeof s);
+    size_t next = 1001, top = 0;
+    s.nclasses = 3;
+    for (size_t i = 0; i < s.nclasses; i++) {
+#define SET_CLASS(f) s.classes[i].f = next++;
+        CLASS_FIGURES(SET_CLASS)
+#undef SET_CLASS
+    }
+#define SET_TOP(f) s.f = next++, top++;
+    TOP_FIGURES(SET_TOP)
+#undef SET_TOP
+    /* A figure added to pa_stats and not to TOP_FIGURES fails here. */
+    assert_int_equal(offsetof(pa_stats, arenas_allocated_total) + top * sizeof(uint64_t), sizeof(pa_stats));
+    return s;
+}
+
+static char *print_distinct(int (*print)(const pa_stats *, FILE *), pa_stats *s) {
+    *s = distinct_stats();
+    int rc;
+    char *text = pa_test_capture(print, s, &rc);
+    assert_int_equal(rc, 0);
+    return text;
+}
+
+static void test_json_every_figure(void **state) {
+    (void)state;
+    pa_stats s;
+    char *text = print_distinct(pa_stats_print_json, &s);
+    if (!pa_test_json_valid(text))
+        fail_msg("not one JSON value: %s", text);
+    unsigned long long v;
+#define CHECK_TOP(f)                                                                                              \
+    if (pa_test_json_top_u64(text, #f, &v) || v != (unsigned long long)s.f)                                       \
+        fail_msg("%s: expected %llu in %s", #f, (unsigned long long)s.f, text);
+    TOP_FIGURES(CHECK_TOP)
+#undef CHECK_TOP
+    assert_int_equal(pa_test_json_top_array_len(text, "classes"), (long)s.nclasses);
+    for (size_t i = 0; i < s.nclasses; i++) {
+        assert_int_equal(pa_test_json_element_u64(text, "classes", i, "class", &v), 0);
+        assert_int_equal(v, i);
+#define CHECK_CLASS(f)                                                                                            \
+    if (pa_test_json_element_u64(text, "classes", i, #f, &v) || v != s.classes[i].f)                              \
+        fail_msg("classes[%zu].%s: expected %zu in %s", i, #f, s.classes[i].f, text);
+        CLASS_FIGURES(CHECK_CLASS)
+#undef CHECK_CLASS
+    }
+    free(text);
+}
+
+/* A row "<label> ... = <value>" of the table, its label starting so. */
+static void assert_row(const char *text, const char *label, size_t value) {
+    char tail[32];
+    snprintf(tail, sizeof tail, "= %15zu\n", value);
+    size_t n = strlen(label), t = strlen(tail);
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        if (len >= n + t && !strncmp(line, label, n) && !strncmp(line + len - t, tail, t))
+            return;
+        line += len;
+    }
+    fail_msg("no row \"%s ... %s\" in:\n%s", label, tail, text);
+}
+
+static void test_table_every_figure(void **state) {
+    (void)state;
+    pa_stats s;
+    char *text = print_distinct(pa_stats_print, &s);
+    char buf[128];
+    snprintf(buf, sizeof buf, "Small block threshold = %zu, in %zu size classes.\n", s.classes[2].block_size,
+             s.nclasses);
+    assert_non_null(strstr(text, buf));
+    for (size_t i = 0; i < s.nclasses; i++) {
+        const pa_class_stats *c = &s.classes[i];
+        snprintf(buf, sizeof buf, "%5zu %6zu %11zu %12zu %15zu %13zu\n", i, c->block_size, c->pools, c->full_pools,
+                 c->blocks_in_use, c->free_blocks);
+        if (!strstr(text, buf))
+            fail_msg("no row for class %zu (%s) in:\n%s", i, buf, text);
+    }
+    assert_row(text, "# arenas allocated total", s.arenas_allocated_total);
+    assert_row(text, "# arenas reclaimed", s.arenas_released_total);
+    assert_row(text, "# arenas highwater mark", s.arenas_highwater);
+    assert_row(text, "# arenas allocated current", s.arenas_current);
+    snprintf(buf, sizeof buf, "%zu arenas * %zu bytes/arena", s.arenas_current, s.arena_size);
+    assert_row(text, buf, s.arenas_current * s.arena_size);
+    assert_row(text, "# bytes in allocated blocks", s.bytes_in_use);
+    assert_row(text, "# bytes in available blocks", s.bytes_free_blocks);
+    snprintf(buf, sizeof buf, "%zu unused pools", s.free_pools);
+    assert_row(text, buf, s.bytes_free_pools);
+    snprintf(buf, sizeof buf, "%zu decommitted pools", s.decommitted_pools);
+    assert_row(text, buf, s.bytes_decommitted);
+    assert_row(text, "# bytes lost to pool headers", s.bytes_pool_headers);
+    assert_row(text, "# bytes lost to quantization", s.bytes_quantization);
+    assert_row(text, "# bytes lost to block alignment", s.bytes_alignment);
+    assert_row(text, "Total", s.bytes_total);
+    assert_row(text, "# large blocks", s.large_blocks);
+    assert_row(text, "# bytes in large blocks", s.large_bytes);
+    assert_row(text, "# freed large blocks cached", s.large_cached_blocks);
+    assert_row(text, "# bytes in cached large blocks", s.large_cached_bytes);
+    assert_row(text, "# bytes the large cache may hold", s.large_cache_budget);
+    assert_row(text, "# wholly free arenas it may keep", s.empty_arenas_allowed);
+    assert_row(text, "# free pools an arena may keep", s.free_pools_allowed);
+    assert_row(text, "# decommitted pools still resident", s.decommit_pending_pools);
+    assert_row(text, "# bytes of metadata", s.metadata_bytes);
+    assert_row(text, "# bytes mapped from the OS", s.os_bytes_mapped);
+    free(text);
+}
+
 static void test_json_checker_rejects(void **state) {
     (void)state;
     /* the checker itself must be able to fail */
@@ -303,6 +426,10 @@ static void test_json_checker_rejects(void **state) {
     assert_int_equal(v, 7);
     assert_int_equal(pa_test_json_top_u64("{\"x\":{\"k\":5}}", "k", &v), -1);
     assert_int_equal(pa_test_json_top_array_len("{\"a\":[[1,2],{},3]}", "a"), 3);
+    assert_int_equal(pa_test_json_element_u64("{\"a\":[{\"k\":1},{\"j\":{\"k\":3},\"k\":2}]}", "a", 1, "k", &v), 0);
+    assert_int_equal(v, 2);
+    assert_int_equal(pa_test_json_element_u64("{\"a\":[{\"k\":1}]}", "a", 1, "k", &v), -1);
+    assert_int_equal(pa_test_json_element_u64("{\"a\":[{\"j\":{\"k\":3}}]}", "a", 0, "k", &v), -1);
 }
 
 int main(void) {
@@ -313,6 +440,8 @@ int main(void) {
         cmocka_unit_test(test_decommitted_bytes),
         cmocka_unit_test(test_table_print),
         cmocka_unit_test(test_json_print),
+        cmocka_unit_test(test_json_every_figure),
+        cmocka_unit_test(test_table_every_figure),
         cmocka_unit_test(test_json_checker_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,7 @@
 /* Heap instances and the malloc family on a heap. A heap is not thread-safe:
- * one thread at a time uses it. Two heaps never see each other's blocks. */
+ * one thread at a time uses it, and a block goes back to the heap it came
+ * from, in that heap's thread (pa_malloc and friends, poolalloc.h, are the
+ * thread-safe API). Two heaps never see each other's blocks. */
 #ifndef POOLALLOC_HEAP_H
 #define POOLALLOC_HEAP_H
 

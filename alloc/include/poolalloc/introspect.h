@@ -56,6 +56,10 @@ typedef struct pa_heap_view {
     size_t committed_free;       /* counter: committed free pools of all arenas */
     size_t empty_low;            /* this window's least empty_arenas */
     size_t committed_low;        /* this window's least committed_free */
+    /* Pool takes since this window started, and a window's length: at that
+     * many the allowances are judged and a new window starts. */
+    uint64_t retention_window_takes;
+    size_t retention_window;
 
     /* The large-block cache (pa_config.large_cache_bytes): its counters; its
      * blocks are slots of the large table (see pa_introspect_large_slot). */
@@ -64,6 +68,14 @@ typedef struct pa_heap_view {
     size_t large_cache_budget;   /* large_cache_bytes..large_cache_bytes_max */
     size_t large_cache_low;      /* this window's least large_cached_bytes */
     size_t large_cache_bins;
+    /* Cacheable requests in this budget window, and a window's length. */
+    size_t large_cache_window_takes;
+    size_t large_cache_window;
+
+    /* Debug heaps: the quarantine's ring (config.debug_quarantine slots),
+     * the blocks it holds and the slot of the oldest. */
+    size_t quarantine_len;
+    size_t quarantine_head;
 } pa_heap_view;
 
 typedef struct pa_class_view {
@@ -157,6 +169,11 @@ uintptr_t pa_introspect_owner_cache(const pa_heap *heap, size_t slot);
 size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
+
+/* Where a lookup of the block in large-table slot lands: 1 when it finds
+ * this very slot, 0 when it stops short of it (an empty slot on the probe
+ * path from the block's home), -1 for an empty slot or one past the end. */
+int pa_introspect_large_reachable(const pa_heap *heap, size_t slot);
 
 /* The large-block cache: list bin's newest block (0 if empty) and the
  * capacity of its blocks; -1 past the last bin. Each block's slot links on

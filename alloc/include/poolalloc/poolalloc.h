@@ -18,12 +18,16 @@ extern "C" {
 
 #define POOLALLOC_VERSION "0.1.0"
 
-/* The process-wide default heap, created on first use with the default
- * configuration; NULL (errno ENOMEM) if that fails. It lives as long as the
- * process: pa_heap_destroy refuses it (0, errno EBUSY). */
+/* The calling thread's default heap, attached on first use (a heap an
+ * exited thread left, else a new one with the default configuration); NULL
+ * (errno ENOMEM) if that fails. It lives as long as the process:
+ * pa_heap_destroy refuses it (0, errno EBUSY). Like any pa_heap, only its
+ * thread may use it through the pa_heap_* calls. Blocks above the small
+ * threshold come from a shared heap, not this one. */
 pa_heap *pa_default_heap(void);
 
-/* malloc-compatible functions on the default heap. */
+/* malloc-compatible functions on the default heaps. Thread-safe: any thread
+ * may free or realloc a block another thread allocated. */
 void *pa_malloc(size_t size);
 void *pa_calloc(size_t count, size_t size);
 void *pa_realloc(void *p, size_t size);

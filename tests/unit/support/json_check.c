@@ -166,8 +166,8 @@ static const char *parse(const char *text, const char *key) {
 
 int pa_test_json_valid(const char *text) { return parse(text, NULL) != NULL; }
 
-int pa_test_json_top_u64(const char *text, const char *key, unsigned long long *out) {
-    const char *v = parse(text, key);
+/* The unsigned integer starting at v; -1 if none. */
+static int read_u64(const char *v, unsigned long long *out) {
     if (!v || !is_digit(*v))
         return -1;
     unsigned long long x = 0;
@@ -177,6 +177,32 @@ int pa_test_json_top_u64(const char *text, const char *key, unsigned long long *
         return -1;
     *out = x;
     return 0;
+}
+
+int pa_test_json_top_u64(const char *text, const char *key, unsigned long long *out) {
+    return read_u64(parse(text, key), out);
+}
+
+int pa_test_json_element_u64(const char *text, const char *array, size_t index, const char *key,
+                             unsigned long long *out) {
+    const char *v = parse(text, array);
+    if (!v || *v != '[')
+        return -1;
+    cursor c = {v + 1, 2, NULL, NULL};
+    for (size_t i = 0; i < index; i++) {
+        if (!value(&c))
+            return -1;
+        ws(&c);
+        if (*c.p != ',')
+            return -1;
+        c.p++;
+    }
+    ws(&c);
+    /* The element alone: its own members are at depth 1. */
+    cursor e = {c.p, 0, key, NULL};
+    if (*c.p != '{' || !value(&e))
+        return -1;
+    return read_u64(e.found, out);
 }
 
 long pa_test_json_top_array_len(const char *text, const char *key) {

@@ -4,6 +4,7 @@
 #ifndef PA_TEST_TEXT_H
 #define PA_TEST_TEXT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Everything f holds, from its start, as a NUL-terminated malloc'd string
@@ -17,6 +18,10 @@ int pa_test_json_valid(const char *text);
 /* The unsigned integer a key of the top-level object holds; -1 if the key is
  * missing, not at the top level or not an unsigned integer. */
 int pa_test_json_top_u64(const char *text, const char *key, unsigned long long *out);
+/* The same for a key of the object that is element index of the array
+ * under a top-level key. */
+int pa_test_json_element_u64(const char *text, const char *array, size_t index, const char *key,
+                             unsigned long long *out);
 /* How many elements the array under a top-level key has; -1 if none. */
 long pa_test_json_top_array_len(const char *text, const char *key);
 

@@ -1,6 +1,7 @@
-/* The harness's OS layer, under the counting one. */
-#ifndef PA_FUZZ_OS_TRACKER_H
-#define PA_FUZZ_OS_TRACKER_H
+/* An OS layer that records every region it maps, so a fuzz run or a test
+ * can unmap what a heap could not give back. A test double in pa_testing. */
+#ifndef PA_TESTING_OS_TRACKER_H
+#define PA_TESTING_OS_TRACKER_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
-/* The harness's OS layer: mmap, every region recorded. */
-#include "os_tracker.h"
+/* The region-recording OS layer: mmap, every region recorded. */
+#include "pa_testing/os_tracker.h"
 
 #include <stdlib.h>
 

@@ -1,0 +1,27 @@
+/* The drop-in's checked mode (checked.c): POOLALLOC_CHECK runs the
+ * invariant checker inside the program. */
+#ifndef POOLALLOC_DROPIN_CHECKED_H
+#define POOLALLOC_DROPIN_CHECKED_H
+
+#include <stdatomic.h>
+
+/* 0 until the first call reads POOLALLOC_CHECK, then 1 (off) or 2 (on). */
+extern _Atomic int pa_checked_state;
+
+int pa_checked_start(void);
+
+/* Is checked mode on? Reads the environment on the first call. */
+static inline int pa_checked(void) {
+    int s = atomic_load_explicit(&pa_checked_state, memory_order_relaxed);
+    return __builtin_expect(s == 1, 1) ? 0 : (s == 2 || pa_checked_start());
+}
+
+/* While the checker itself runs on this thread (its own allocations go to
+ * the shared heap, away from the heap it reads). */
+int pa_checked_busy(void);
+
+/* After a call that returned or freed a and b (either may be NULL): counts
+ * the call and runs the checks that are due. */
+void pa_checked_after(const void *a, const void *b);
+
+#endif

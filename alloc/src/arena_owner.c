@@ -1,0 +1,58 @@
+#include "arena_owner.h"
+
+#include <stdatomic.h>
+
+/* Two levels over the address bits above the arena size, up to 48 bits
+ * (the user address space of x86-64 and AArch64 Linux): a static root of
+ * ROOT_BITS, leaves of the remaining bits mapped on first use. */
+#define ADDRESS_BITS 48
+#define ROOT_BITS 16
+
+typedef _Atomic(pa_heap *) owner_entry;
+
+static _Atomic(owner_entry *) root[(size_t)1 << ROOT_BITS];
+static _Atomic unsigned shift = ADDRESS_BITS; /* until init, every index is 0 and no leaf exists */
+
+void pa_arena_owner_init(unsigned arena_shift) { atomic_store_explicit(&shift, arena_shift, memory_order_relaxed); }
+
+static unsigned leaf_bits(unsigned s) { return s + ROOT_BITS < ADDRESS_BITS ? ADDRESS_BITS - s - ROOT_BITS : 0; }
+
+int pa_arena_owner_set(pa_heap *h, uintptr_t base, pa_heap *owner) {
+    unsigned s = atomic_load_explicit(&shift, memory_order_relaxed);
+    if (base >> ADDRESS_BITS)
+        return -1;
+    unsigned lb = leaf_bits(s);
+    uintptr_t index = base >> s;
+    _Atomic(owner_entry *) *slot = &root[index >> lb];
+    owner_entry *leaf = atomic_load_explicit(slot, memory_order_acquire);
+    if (!leaf) {
+        if (!owner)
+            return 0;
+        size_t bytes = ((size_t)sizeof(owner_entry) << lb);
+        bytes = (bytes + h->page_size - 1) & ~(h->page_size - 1);
+        owner_entry *fresh = h->config.os.map(h->config.os.ctx, bytes, h->page_size);
+        if (!fresh)
+            return -1;
+        leaf = NULL;
+        if (atomic_compare_exchange_strong_explicit(slot, &leaf, fresh, memory_order_acq_rel,
+                                                    memory_order_acquire))
+            leaf = fresh;
+        else
+            h->config.os.unmap(h->config.os.ctx, fresh, bytes); /* another thread's leaf won */
+    }
+    atomic_store_explicit(&leaf[index & (((uintptr_t)1 << lb) - 1)], owner, memory_order_release);
+    return 0;
+}
+
+pa_heap *pa_arena_owner_get(const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    if (a >> ADDRESS_BITS)
+        return NULL;
+    unsigned s = atomic_load_explicit(&shift, memory_order_relaxed);
+    unsigned lb = leaf_bits(s);
+    uintptr_t index = a >> s;
+    owner_entry *leaf = atomic_load_explicit(&root[index >> lb], memory_order_acquire);
+    if (!leaf)
+        return NULL;
+    return atomic_load_explicit(&leaf[index & (((uintptr_t)1 << lb) - 1)], memory_order_acquire);
+}

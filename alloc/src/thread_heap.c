@@ -1,0 +1,151 @@
+#include "thread_heap.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena_owner.h"
+#include "heap_dispatch.h"
+#include "large_os.h"
+#include "retention.h"
+
+/* No fast path serves it (no size is small, no arena is cached), so a
+ * thread's first call reaches a slow path, which attaches a heap. */
+static pa_heap empty_heap = {.arena_low = 1};
+__thread pa_heap *pa_tls_heap __attribute__((tls_model("initial-exec"))) = &empty_heap;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key; /* its destructor orphans the thread's heap */
+static pa_config heap_config;
+
+static pthread_mutex_t orphan_lock = PTHREAD_MUTEX_INITIALIZER;
+static pa_heap *orphans;
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static pa_heap *shared;
+
+/* POOLALLOC_DEBUG=1 (or a number above 1: the quarantine length) puts the
+ * default heap under the debug layer, as PYTHONMALLOC=debug does for
+ * CPython; 1 keeps this many freed blocks in quarantine. */
+#define ENV_DEBUG_QUARANTINE 256
+
+__attribute__((noinline)) void pa_thread_collect(pa_heap *h) {
+    pa_block *b = atomic_exchange_explicit(&h->remote_free, NULL, memory_order_acquire);
+    while (b) {
+        pa_block *next = b->next;
+        pa_heap_free_slow(h, b);
+        b = next;
+    }
+}
+
+static void thread_exit(void *heap) {
+    pa_heap *h = heap;
+    pa_thread_collect(h);
+    pa_tls_heap = &empty_heap;
+    pthread_mutex_lock(&orphan_lock);
+    h->next_orphan = orphans;
+    orphans = h;
+    pthread_mutex_unlock(&orphan_lock);
+}
+
+static void init_once(void) {
+    pa_config cfg = pa_config_default();
+    const char *debug = getenv("POOLALLOC_DEBUG");
+    if (debug && *debug && strcmp(debug, "0") != 0) {
+        unsigned long quarantine = strtoul(debug, NULL, 10);
+        cfg.debug = 1;
+        cfg.debug_quarantine = quarantine > 1 ? (unsigned)quarantine : ENV_DEBUG_QUARANTINE;
+    }
+#ifdef PA_DROPIN
+    cfg.large = pa_large_os(); /* the C library's malloc is this library */
+#endif
+    heap_config = cfg;
+    pa_arena_owner_init((unsigned)__builtin_ctzl(cfg.arena_size));
+    pthread_key_create(&exit_key, thread_exit);
+}
+
+/* An orphan if there is one, else a new heap. A debug heap's blocks carry
+ * headers the remote list would overwrite, so debug mode has no thread
+ * heaps: the shared heap serves every thread. */
+__attribute__((noinline, cold)) pa_heap *pa_thread_attach(void) {
+    pthread_once(&once, init_once);
+    if (heap_config.debug)
+        return NULL;
+    pthread_mutex_lock(&orphan_lock);
+    pa_heap *h = orphans;
+    if (h)
+        orphans = h->next_orphan;
+    pthread_mutex_unlock(&orphan_lock);
+    if (!h) {
+        h = pa_heap_create(&heap_config);
+        if (!h)
+            return NULL;
+        h->in_arena_map = 1;
+        pa_heap_mark_default(h);
+        pa_retention_share(h);
+    }
+    h->next_orphan = NULL;
+    pa_tls_heap = h;
+    pthread_setspecific(exit_key, h);
+    return h;
+}
+
+/* A push-only stack emptied by one exchange has no ABA problem. */
+void pa_thread_free_remote(pa_heap *owner, void *p) {
+    pa_block *b = p;
+    pa_block *head = atomic_load_explicit(&owner->remote_free, memory_order_relaxed);
+    do
+        b->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&owner->remote_free, &head, b, memory_order_release,
+                                                  memory_order_relaxed));
+}
+
+pa_heap *pa_shared_heap_lock(void) {
+    pthread_once(&once, init_once);
+    pthread_mutex_lock(&shared_lock);
+    if (!shared && (shared = pa_heap_create(&heap_config)) != NULL) {
+        pa_heap_mark_default(shared);
+        pa_retention_share(shared);
+    }
+    if (!shared) {
+        pthread_mutex_unlock(&shared_lock);
+        errno = ENOMEM;
+    }
+    return shared;
+}
+
+void pa_shared_heap_unlock(void) { pthread_mutex_unlock(&shared_lock); }
+
+void *pa_shared_alloc(pa_shared_call call, void *p, size_t count, size_t size) {
+    pa_heap *s = pa_shared_heap_lock();
+    if (!s)
+        return NULL;
+    void *q;
+    switch (call) {
+    case PA_SHARED_MALLOC: q = pa_heap_malloc(s, size); break;
+    case PA_SHARED_CALLOC: q = pa_heap_calloc(s, count, size); break;
+    case PA_SHARED_REALLOC: q = pa_heap_realloc(s, p, size); break;
+    default: q = pa_heap_memalign(s, count, size); break;
+    }
+    pa_shared_heap_unlock();
+    return q;
+}
+
+/* fork: the child's one thread must find the process-wide locks free, and
+ * the lists and the shared heap they guard consistent: both are held
+ * across the fork. Registered at load time, not from a first malloc that
+ * could be running inside the C library's own locks. */
+static void fork_prepare(void) {
+    pthread_mutex_lock(&orphan_lock);
+    pthread_mutex_lock(&shared_lock);
+}
+
+static void fork_done(void) {
+    pthread_mutex_unlock(&shared_lock);
+    pthread_mutex_unlock(&orphan_lock);
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void) {
+    pthread_atfork(fork_prepare, fork_done, fork_done);
+}

@@ -1,0 +1,128 @@
+/* The C library's allocation functions as the drop-in serves them: run with
+ * LD_PRELOAD=libpoolalloc_malloc.so (ctest does). Checks that poolalloc
+ * answers (a 20-byte block has the 32-byte class's usable size; glibc says
+ * 24), glibc's behaviour where it differs from pa_* (realloc(p, 0) frees
+ * and returns NULL; memalign rounds an alignment up to a power of two;
+ * pvalloc rounds to pages), errno, a fork with threads running, and threads
+ * started before and after the first call. Exits 0, or names the failed
+ * check and exits 1. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+#define CHECK(cond)                                                                                      \
+    do {                                                                                                 \
+        if (!(cond)) {                                                                                   \
+            fprintf(stderr, "dropin_api: line %d: %s\n", __LINE__, #cond);                            \
+            failures++;                                                                                  \
+        }                                                                                                \
+    } while (0)
+
+static void *churn(void *arg) {
+    void *keep[64] = {0};
+    for (unsigned i = 0; i < 20000; i++) {
+        unsigned k = (i * 2654435761u) % 64;
+        free(keep[k]);
+        keep[k] = malloc(i % 700 + (i % 97 == 0 ? 20000 : 1));
+        if (!keep[k])
+            return arg;
+    }
+    for (unsigned k = 0; k < 64; k++)
+        free(keep[k]);
+    return NULL;
+}
+
+/* Four threads churning at once; 1 if one saw an allocation fail. */
+static int run_threads(void) {
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        if (pthread_create(&t[i], NULL, churn, NULL))
+            return 1;
+    int bad = 0;
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        bad |= r != NULL;
+    }
+    return bad;
+}
+
+int main(void) {
+    pthread_t early;
+    CHECK(pthread_create(&early, NULL, churn, NULL) == 0); /* started before this thread's first malloc */
+
+    char *p = malloc(20);
+    CHECK(p != NULL && malloc_usable_size(p) == 32);
+    strcpy(p, "poolalloc");
+    p = realloc(p, 5000);
+    CHECK(p != NULL && strcmp(p, "poolalloc") == 0 && malloc_usable_size(p) >= 5000);
+    errno = 0;
+    CHECK(realloc(p, 0) == NULL && errno == 0); /* glibc: frees p */
+
+    int *z = calloc(1000, sizeof *z);
+    CHECK(z != NULL);
+    for (int i = 0; z && i < 1000; i++)
+        CHECK(z[i] == 0);
+    free(z);
+    volatile size_t huge = SIZE_MAX / 2; /* a constant draws a compiler warning */
+    errno = 0;
+    CHECK(calloc(huge, 16) == NULL && errno == ENOMEM);
+    errno = 0;
+    CHECK(malloc(huge + huge) == NULL && errno == ENOMEM);
+    errno = 0;
+    CHECK(reallocarray(NULL, huge, 3) == NULL && errno == ENOMEM);
+    void *r = reallocarray(NULL, 10, 10);
+    CHECK(r != NULL && malloc_usable_size(r) >= 100);
+    free(r);
+
+    volatile size_t not_a_power = 48; /* a literal draws a compiler warning */
+    void *m = memalign(not_a_power, 100); /* rounded up to 64 */
+    CHECK(m != NULL && (uintptr_t)m % 64 == 0);
+    free(m);
+    void *a = aligned_alloc(4096, 10000);
+    CHECK(a != NULL && (uintptr_t)a % 4096 == 0 && malloc_usable_size(a) >= 10000);
+    free(a);
+    void *v = valloc(1);
+    CHECK(v != NULL && (uintptr_t)v % (uintptr_t)sysconf(_SC_PAGESIZE) == 0);
+    free(v);
+    void *pv = pvalloc(1);
+    CHECK(pv != NULL && malloc_usable_size(pv) >= (size_t)sysconf(_SC_PAGESIZE));
+    free(pv);
+    void *out = NULL;
+    CHECK(posix_memalign(&out, 256, 1000) == 0 && (uintptr_t)out % 256 == 0);
+    free(out);
+    CHECK(posix_memalign(&out, not_a_power / 2, 1000) == EINVAL);
+    free(NULL);
+
+    void *ret;
+    pthread_join(early, &ret);
+    CHECK(ret == NULL);
+    CHECK(run_threads() == 0);
+
+    /* fork while other threads allocate: the child allocates and frees. */
+    pthread_t busy;
+    CHECK(pthread_create(&busy, NULL, churn, NULL) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        void *c = malloc(100000);
+        char *s = strdup("child");
+        _exit(c && s && strcmp(s, "child") == 0 && run_threads() == 0 ? 0 : 3);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    pthread_join(busy, &ret);
+    CHECK(ret == NULL);
+
+    if (failures)
+        return 1;
+    puts("dropin_api: ok");
+    return 0;
+}
