@@ -1,5 +1,6 @@
 #include "poolalloc/introspect.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "annotate.h"
@@ -53,6 +54,12 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
     v->quarantine_len = h->quarantine_len;
     v->quarantine_head = h->quarantine_head;
+}
+
+uintptr_t pa_introspect_remote_free(const pa_heap *h) {
+    /* The pushers write the list; this only reads it. */
+    pa_heap *writable = (pa_heap *)h;
+    return (uintptr_t)atomic_load_explicit(&writable->remote_free, memory_order_acquire);
 }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {

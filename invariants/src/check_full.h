@@ -80,6 +80,11 @@ void chk_full_class_counters(chk_full *c);
 void chk_full_usable(chk_full *c);
 void chk_full_unused(chk_full *c);
 void chk_full_owner_map(chk_full *c);
+/* Thread heaps' remote-free list (REMOTE_FREE_*). */
+void chk_full_remote(chk_full *c);
+/* Its members sorted (malloc'd; NULL with *n 0 when empty, out of memory
+ * or broken: a broken list is reported when report is set). */
+uintptr_t *chk_remote_members(chk_base *b, size_t *n, int report);
 void chk_full_stats(chk_full *c);
 /* HEAP_LARGE_BLOCKS, HEAP_LARGE_BYTES and LARGE_TABLE_LOAD: the large-block
  * table's counters and load; 1 when a slot is empty, so lookups end. */

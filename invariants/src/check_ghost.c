@@ -54,14 +54,19 @@ static int collect_large(ghost *g) {
 }
 
 /* On a debug heap the caller's pointers are data pointers inside raw
- * blocks, and the quarantine holds raw blocks the caller freed: both are
- * what the plain heap sees as live. A pointer that names no block is kept
+ * blocks, and the quarantine holds raw blocks the caller freed; a thread
+ * heap's remote-free list holds blocks other threads freed that the owner
+ * has not collected: all are what the plain heap sees as live. A pointer that names no block is kept
  * as it is, to be reported. */
 static int sort_live(ghost *g, const void *const *live, size_t nlive) {
-    size_t held = pa_introspect_quarantine_length(g->b.heap);
-    g->live = malloc((nlive + held ? nlive + held : 1) * sizeof *g->live);
-    if (!g->live)
+    size_t held = pa_introspect_quarantine_length(g->b.heap), nremote;
+    /* A broken remote list is the full check's to report. */
+    uintptr_t *remote = chk_remote_members(&g->b, &nremote, 0);
+    g->live = malloc((nlive + held + nremote ? nlive + held + nremote : 1) * sizeof *g->live);
+    if (!g->live) {
+        free(remote);
         return -1;
+    }
     for (size_t i = 0; i < nlive; i++) {
         uintptr_t raw = pa_introspect_block_start(g->b.heap, (uintptr_t)live[i]);
         g->live[i] = raw ? raw : (uintptr_t)live[i];
@@ -69,6 +74,10 @@ static int sort_live(ghost *g, const void *const *live, size_t nlive) {
     for (size_t i = 0; i < held; i++)
         g->live[nlive + i] = pa_introspect_quarantined(g->b.heap, i);
     nlive += held;
+    for (size_t i = 0; i < nremote; i++)
+        g->live[nlive + i] = remote[i];
+    nlive += nremote;
+    free(remote);
     qsort(g->live, nlive, sizeof *g->live, chk_by_addr);
     chk_loc at = chk_at_heap(g->b.heap);
     for (size_t i = 0; i < nlive; i++) {

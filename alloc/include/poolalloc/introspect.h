@@ -154,6 +154,11 @@ typedef struct pa_freelist_walk {
  * with the walk's facts in *walk; -1 if pool is not readable. */
 int pa_introspect_freelist(const pa_heap *heap, uintptr_t pool, size_t first, size_t block_size, size_t limit,
                            size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk);
+/* Thread heaps: the first block of the remote-free list (blocks other
+ * threads freed, not yet collected by the owner), 0 if none; each member
+ * links on through its first word (pa_introspect_read_link). An acquire
+ * load, so a quiescent owner's checker sees the pushers' links. */
+uintptr_t pa_introspect_remote_free(const pa_heap *heap);
 /* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */
