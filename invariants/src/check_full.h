@@ -67,6 +67,12 @@ typedef struct chk_pool_visit {
 } chk_pool_visit;
 typedef void (*chk_visit_fn)(void *ctx, const chk_pool_visit *v);
 
+/* Block address p of a visit's run (v->f set): its block number in the
+ * pool, or -1 after reporting off_boundary or never_carved, as "<what> is
+ * not at a block boundary" / "<what> was never carved". */
+long chk_visit_block(chk_base *b, const chk_pool_visit *v, uintptr_t p, chk_id off_boundary, chk_id never_carved,
+                     const char *what);
+
 /* Every pool of arenas[] (sorted by base) in address order, with the run of
  * sorted[] (ascending addresses) inside it. Pool faults are not reported:
  * they are the full check's. The second half of b->bits is free for fn.

@@ -129,23 +129,17 @@ static void carved_pool(ghost *g, const chk_pool_visit *v) {
     const chk_geom *geo = &b->geom[f->v.size_class];
     memset(live_bits, 0, b->words * sizeof *live_bits);
     for (size_t j = v->from; j < v->to; j++) {
-        size_t off = g->live[j] - pool;
-        chk_loc at = chk_at_pool(b->heap, v->a, v->index, pool, &f->v);
-        at.block = g->live[j];
-        if (off < geo->first || (off - geo->first) % geo->block_size) {
-            chk_report(b->r, CHK_LIVE_MISALIGNED, &at, CHK_STR("+0x%zx + k * %zu", geo->first, geo->block_size),
-                       CHK_STR("+0x%zx", off), "live block is not at a block boundary");
+        long k = chk_visit_block(b, v, g->live[j], CHK_LIVE_MISALIGNED, CHK_LIVE_AND_NEVER_CARVED, "live block");
+        if (k < 0)
             continue;
-        }
-        size_t k = (off - geo->first) / geo->block_size;
-        if (k >= f->carved)
-            chk_report(b->r, CHK_LIVE_AND_NEVER_CARVED, &at, "a carved block",
-                       CHK_STR("block %zu, carved %zu", k, f->carved), "live block was never carved");
-        else if (chk_bit(free_bits, k))
+        if (chk_bit(free_bits, (size_t)k)) {
+            chk_loc at = chk_at_pool(b->heap, v->a, v->index, pool, &f->v);
+            at.block = g->live[j];
             chk_report(b->r, CHK_LIVE_AND_FREE, &at, "not on the freelist", "on the freelist",
                        "live block is also free");
-        else
-            chk_set(live_bits, k);
+        } else {
+            chk_set(live_bits, (size_t)k);
+        }
     }
     size_t lost = 0, first = 0;
     for (size_t k = 0; k < f->carved; k++) {

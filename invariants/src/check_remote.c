@@ -70,23 +70,15 @@ static void visit_pool(void *ctx, const chk_pool_visit *v) {
     const chk_pool_facts *f = v->f;
     if (!f)
         return;
-    const chk_geom *geo = &b->geom[f->v.size_class];
     for (size_t j = v->from; j < v->to; j++) {
-        size_t off = rm->members[j] - v->pool;
+        long k = chk_visit_block(b, v, rm->members[j], CHK_REMOTE_FREE_STRAY, CHK_REMOTE_FREE_STRAY,
+                                 "remote-free member");
+        if (k < 0 || !chk_bit(v->free_bits, (size_t)k))
+            continue;
         chk_loc at = chk_at_pool(b->heap, v->a, v->index, v->pool, &f->v);
         at.block = rm->members[j];
-        if (off < geo->first || (off - geo->first) % geo->block_size) {
-            chk_report(b->r, CHK_REMOTE_FREE_STRAY, &at, CHK_STR("+0x%zx + k * %zu", geo->first, geo->block_size),
-                       CHK_STR("+0x%zx", off), "remote-free member is not at a block boundary");
-            continue;
-        }
-        size_t k = (off - geo->first) / geo->block_size;
-        if (k >= f->carved)
-            chk_report(b->r, CHK_REMOTE_FREE_STRAY, &at, "a carved block", CHK_STR("block %zu, carved %zu", k, f->carved),
-                       "remote-free member was never carved");
-        else if (chk_bit(v->free_bits, k))
-            chk_report(b->r, CHK_REMOTE_FREE_ON_FREELIST, &at, "not on the freelist", "on the freelist",
-                       "remote-free member is also free in its pool");
+        chk_report(b->r, CHK_REMOTE_FREE_ON_FREELIST, &at, "not on the freelist", "on the freelist",
+                   "remote-free member is also free in its pool");
     }
 }
 
