@@ -56,3 +56,14 @@ pa_heap *pa_arena_owner_get(const void *p) {
         return NULL;
     return atomic_load_explicit(&leaf[index & (((uintptr_t)1 << lb) - 1)], memory_order_acquire);
 }
+
+size_t pa_arena_owner_count(const pa_heap *owner) {
+    unsigned lb = leaf_bits(atomic_load_explicit(&shift, memory_order_relaxed));
+    size_t n = 0;
+    for (size_t r = 0; r < ((size_t)1 << ROOT_BITS); r++) {
+        owner_entry *leaf = atomic_load_explicit(&root[r], memory_order_acquire);
+        for (size_t i = 0; leaf && i < ((size_t)1 << lb); i++)
+            n += atomic_load_explicit(&leaf[i], memory_order_acquire) == owner;
+    }
+    return n;
+}

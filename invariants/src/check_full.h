@@ -86,6 +86,9 @@ void chk_full_class_counters(chk_full *c);
 void chk_full_usable(chk_full *c);
 void chk_full_unused(chk_full *c);
 void chk_full_owner_map(chk_full *c);
+/* Thread heaps: the process-wide arena map (ARENA_MAP_*) and
+ * THREAD_HEAP_LARGE. */
+void chk_full_thread(chk_full *c);
 /* Thread heaps' remote-free list (REMOTE_FREE_*). */
 void chk_full_remote(chk_full *c);
 /* Its members sorted (malloc'd; NULL with *n 0 when empty, out of memory

@@ -112,7 +112,12 @@
     X(REMOTE_FREE_STRAY, "thread heaps: every member of the remote-free list lies at a carved block slot of a " \
                          "carved, committed pool of this heap")                                                 \
     X(REMOTE_FREE_ON_FREELIST, "thread heaps: a member of the remote-free list is counted live in its pool: it " \
-                               "is not on the pool's freelist")
+                               "is not on the pool's freelist")                                                           \
+    X(ARENA_MAP_OWNER, "the process-wide arena map names a thread heap for each of its live arenas, and "     \
+                       "another heap's (the shared heap's) arenas for no heap")                               \
+    X(ARENA_MAP_STRAY, "the process-wide arena map names a heap for no arena but its own live ones, and a "   \
+                       "heap that is not a thread heap (the shared heap) for none")                           \
+    X(THREAD_HEAP_LARGE, "a thread heap holds no large blocks, live or cached: the shared heap serves them")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,
