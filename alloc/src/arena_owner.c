@@ -11,6 +11,10 @@
 typedef _Atomic(pa_heap *) owner_entry;
 
 static _Atomic(owner_entry *) root[(size_t)1 << ROOT_BITS];
+/* A bit per root entry with a leaf, set once when the leaf is installed, so
+ * the checker's scan (pa_arena_owner_count) reads 8 KiB, not the root's
+ * 512 KiB. */
+static _Atomic(uint64_t) has_leaf[((size_t)1 << ROOT_BITS) / 64];
 static _Atomic unsigned shift = ADDRESS_BITS; /* until init, every index is 0 and no leaf exists */
 
 void pa_arena_owner_init(unsigned arena_shift) { atomic_store_explicit(&shift, arena_shift, memory_order_relaxed); }
@@ -35,10 +39,13 @@ int pa_arena_owner_set(pa_heap *h, uintptr_t base, pa_heap *owner) {
             return -1;
         leaf = NULL;
         if (atomic_compare_exchange_strong_explicit(slot, &leaf, fresh, memory_order_acq_rel,
-                                                    memory_order_acquire))
+                                                    memory_order_acquire)) {
             leaf = fresh;
-        else
+            atomic_fetch_or_explicit(&has_leaf[(index >> lb) / 64], UINT64_C(1) << ((index >> lb) % 64),
+                                     memory_order_release);
+        } else {
             h->config.os.unmap(h->config.os.ctx, fresh, bytes); /* another thread's leaf won */
+        }
     }
     atomic_store_explicit(&leaf[index & (((uintptr_t)1 << lb) - 1)], owner, memory_order_release);
     return 0;
@@ -55,4 +62,18 @@ pa_heap *pa_arena_owner_get(const void *p) {
     if (!leaf)
         return NULL;
     return atomic_load_explicit(&leaf[index & (((uintptr_t)1 << lb) - 1)], memory_order_acquire);
+}
+
+size_t pa_arena_owner_count(const pa_heap *owner) {
+    unsigned lb = leaf_bits(atomic_load_explicit(&shift, memory_order_relaxed));
+    size_t n = 0;
+    for (size_t w = 0; w < sizeof has_leaf / sizeof *has_leaf; w++) {
+        for (uint64_t bits = atomic_load_explicit(&has_leaf[w], memory_order_acquire); bits; bits &= bits - 1) {
+            size_t r = w * 64 + (size_t)__builtin_ctzll(bits);
+            owner_entry *leaf = atomic_load_explicit(&root[r], memory_order_acquire);
+            for (size_t i = 0; i < ((size_t)1 << lb); i++)
+                n += atomic_load_explicit(&leaf[i], memory_order_acquire) == owner;
+        }
+    }
+    return n;
 }

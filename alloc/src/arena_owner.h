@@ -6,6 +6,7 @@
 #ifndef POOLALLOC_ARENA_OWNER_H
 #define POOLALLOC_ARENA_OWNER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "heap_types.h"
@@ -21,5 +22,9 @@ int pa_arena_owner_set(pa_heap *h, uintptr_t base, pa_heap *owner);
 
 /* The heap whose arena holds p, or NULL. */
 pa_heap *pa_arena_owner_get(const void *p);
+
+/* For the checker: the arenas the map names owner for (a scan of the whole
+ * map: its root and every leaf mapped). */
+size_t pa_arena_owner_count(const pa_heap *owner);
 
 #endif

@@ -1,8 +1,10 @@
 #include "poolalloc/introspect.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "annotate.h"
+#include "arena_owner.h"
 #include "debug_layer.h"
 #include "heap_types.h"
 #include "large_cache.h"
@@ -51,9 +53,20 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->large_cache_window_takes = h->large_cache.window_takes;
     v->large_cache_window = PA_LARGE_CACHE_DECAY_TAKES;
     v->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
+    v->thread_heap = h->in_arena_map;
     v->quarantine_len = h->quarantine_len;
     v->quarantine_head = h->quarantine_head;
 }
+
+uintptr_t pa_introspect_remote_free(const pa_heap *h) {
+    /* The pushers write the list; this only reads it. */
+    pa_heap *writable = (pa_heap *)h;
+    return (uintptr_t)atomic_load_explicit(&writable->remote_free, memory_order_acquire);
+}
+
+uintptr_t pa_introspect_arena_map(uintptr_t a) { return (uintptr_t)pa_arena_owner_get((const void *)a); }
+
+size_t pa_introspect_arena_map_count(const pa_heap *h) { return pa_arena_owner_count(h); }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
     if (index >= h->nclasses)

@@ -67,6 +67,12 @@ typedef struct chk_pool_visit {
 } chk_pool_visit;
 typedef void (*chk_visit_fn)(void *ctx, const chk_pool_visit *v);
 
+/* Block address p of a visit's run (v->f set): its block number in the
+ * pool, or -1 after reporting off_boundary or never_carved, as "<what> is
+ * not at a block boundary" / "<what> was never carved". */
+long chk_visit_block(chk_base *b, const chk_pool_visit *v, uintptr_t p, chk_id off_boundary, chk_id never_carved,
+                     const char *what);
+
 /* Every pool of arenas[] (sorted by base) in address order, with the run of
  * sorted[] (ascending addresses) inside it. Pool faults are not reported:
  * they are the full check's. The second half of b->bits is free for fn.
@@ -80,6 +86,14 @@ void chk_full_class_counters(chk_full *c);
 void chk_full_usable(chk_full *c);
 void chk_full_unused(chk_full *c);
 void chk_full_owner_map(chk_full *c);
+/* Thread heaps: the process-wide arena map (ARENA_MAP_*) and
+ * THREAD_HEAP_LARGE. */
+void chk_full_thread(chk_full *c);
+/* Thread heaps' remote-free list (REMOTE_FREE_*). */
+void chk_full_remote(chk_full *c);
+/* Its members sorted (malloc'd; NULL with *n 0 when empty, out of memory
+ * or broken: a broken list is reported when report is set). */
+uintptr_t *chk_remote_members(chk_base *b, size_t *n, int report);
 void chk_full_stats(chk_full *c);
 /* HEAP_LARGE_BLOCKS, HEAP_LARGE_BYTES and LARGE_TABLE_LOAD: the large-block
  * table's counters and load; 1 when a slot is empty, so lookups end. */

@@ -54,14 +54,19 @@ static int collect_large(ghost *g) {
 }
 
 /* On a debug heap the caller's pointers are data pointers inside raw
- * blocks, and the quarantine holds raw blocks the caller freed: both are
- * what the plain heap sees as live. A pointer that names no block is kept
+ * blocks, and the quarantine holds raw blocks the caller freed; a thread
+ * heap's remote-free list holds blocks other threads freed that the owner
+ * has not collected: all are what the plain heap sees as live. A pointer that names no block is kept
  * as it is, to be reported. */
 static int sort_live(ghost *g, const void *const *live, size_t nlive) {
-    size_t held = pa_introspect_quarantine_length(g->b.heap);
-    g->live = malloc((nlive + held ? nlive + held : 1) * sizeof *g->live);
-    if (!g->live)
+    size_t held = pa_introspect_quarantine_length(g->b.heap), nremote;
+    /* A broken remote list is the full check's to report. */
+    uintptr_t *remote = chk_remote_members(&g->b, &nremote, 0);
+    g->live = malloc((nlive + held + nremote ? nlive + held + nremote : 1) * sizeof *g->live);
+    if (!g->live) {
+        free(remote);
         return -1;
+    }
     for (size_t i = 0; i < nlive; i++) {
         uintptr_t raw = pa_introspect_block_start(g->b.heap, (uintptr_t)live[i]);
         g->live[i] = raw ? raw : (uintptr_t)live[i];
@@ -69,6 +74,10 @@ static int sort_live(ghost *g, const void *const *live, size_t nlive) {
     for (size_t i = 0; i < held; i++)
         g->live[nlive + i] = pa_introspect_quarantined(g->b.heap, i);
     nlive += held;
+    for (size_t i = 0; i < nremote; i++)
+        g->live[nlive + i] = remote[i];
+    nlive += nremote;
+    free(remote);
     qsort(g->live, nlive, sizeof *g->live, chk_by_addr);
     chk_loc at = chk_at_heap(g->b.heap);
     for (size_t i = 0; i < nlive; i++) {
@@ -120,23 +129,17 @@ static void carved_pool(ghost *g, const chk_pool_visit *v) {
     const chk_geom *geo = &b->geom[f->v.size_class];
     memset(live_bits, 0, b->words * sizeof *live_bits);
     for (size_t j = v->from; j < v->to; j++) {
-        size_t off = g->live[j] - pool;
-        chk_loc at = chk_at_pool(b->heap, v->a, v->index, pool, &f->v);
-        at.block = g->live[j];
-        if (off < geo->first || (off - geo->first) % geo->block_size) {
-            chk_report(b->r, CHK_LIVE_MISALIGNED, &at, CHK_STR("+0x%zx + k * %zu", geo->first, geo->block_size),
-                       CHK_STR("+0x%zx", off), "live block is not at a block boundary");
+        long k = chk_visit_block(b, v, g->live[j], CHK_LIVE_MISALIGNED, CHK_LIVE_AND_NEVER_CARVED, "live block");
+        if (k < 0)
             continue;
-        }
-        size_t k = (off - geo->first) / geo->block_size;
-        if (k >= f->carved)
-            chk_report(b->r, CHK_LIVE_AND_NEVER_CARVED, &at, "a carved block",
-                       CHK_STR("block %zu, carved %zu", k, f->carved), "live block was never carved");
-        else if (chk_bit(free_bits, k))
+        if (chk_bit(free_bits, (size_t)k)) {
+            chk_loc at = chk_at_pool(b->heap, v->a, v->index, pool, &f->v);
+            at.block = g->live[j];
             chk_report(b->r, CHK_LIVE_AND_FREE, &at, "not on the freelist", "on the freelist",
                        "live block is also free");
-        else
-            chk_set(live_bits, k);
+        } else {
+            chk_set(live_bits, (size_t)k);
+        }
     }
     size_t lost = 0, first = 0;
     for (size_t k = 0; k < f->carved; k++) {

@@ -211,6 +211,8 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
         chk_full_large_probes(&c.b);
     os_layer(&c, opt ? opt->os : NULL);
     chk_full_owner_map(&c);
+    chk_full_remote(&c);
+    chk_full_thread(&c);
     /* Statistics are derived from the structures checked above: on a heap
      * with a fault they would only repeat it, so they are compared on an
      * otherwise healthy heap, where a wrong figure is a fault of its own. */

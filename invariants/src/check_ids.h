@@ -106,7 +106,18 @@
                           "large cache's budget window: the window ends, and the budget is judged, at that one") \
     X(DECOMMIT_RUN, "the decommit run is empty (no arena, no pools) or holds fewer adjacent pools of one live "   \
                     "arena than its maximum, decommit_run_pools capped at the pools per arena, each marked "    \
-                    "decommitted")
+                    "decommitted")                                                                          \
+    X(REMOTE_FREE_CYCLE, "thread heaps: the remote-free list (blocks other threads freed, not yet collected) " \
+                         "ends; no member links back to an earlier one")                                       \
+    X(REMOTE_FREE_STRAY, "thread heaps: every member of the remote-free list lies at a carved block slot of a " \
+                         "carved, committed pool of this heap")                                                 \
+    X(REMOTE_FREE_ON_FREELIST, "thread heaps: a member of the remote-free list is counted live in its pool: it " \
+                               "is not on the pool's freelist")                                                           \
+    X(ARENA_MAP_OWNER, "the process-wide arena map names a thread heap for each of its live arenas, and "     \
+                       "another heap's (the shared heap's) arenas for no heap")                               \
+    X(ARENA_MAP_STRAY, "the process-wide arena map names a heap for no arena but its own live ones, and a "   \
+                       "heap that is not a thread heap (the shared heap) for none")                           \
+    X(THREAD_HEAP_LARGE, "a thread heap holds no large blocks, live or cached: the shared heap serves them")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

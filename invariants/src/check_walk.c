@@ -63,3 +63,24 @@ int chk_walk_pools(chk_base *b, const pa_arena_view *arenas, size_t narenas, con
     pa_check_report_free(quiet);
     return 0;
 }
+
+long chk_visit_block(chk_base *b, const chk_pool_visit *v, uintptr_t p, chk_id off_boundary, chk_id never_carved,
+                     const char *what) {
+    const chk_pool_facts *f = v->f;
+    const chk_geom *geo = &b->geom[f->v.size_class];
+    size_t off = p - v->pool;
+    chk_loc at = chk_at_pool(b->heap, v->a, v->index, v->pool, &f->v);
+    at.block = p;
+    if (off < geo->first || (off - geo->first) % geo->block_size) {
+        chk_report(b->r, off_boundary, &at, CHK_STR("+0x%zx + k * %zu", geo->first, geo->block_size),
+                   CHK_STR("+0x%zx", off), "%s is not at a block boundary", what);
+        return -1;
+    }
+    size_t k = (off - geo->first) / geo->block_size;
+    if (k >= f->carved) {
+        chk_report(b->r, never_carved, &at, "a carved block", CHK_STR("block %zu, carved %zu", k, f->carved),
+                   "%s was never carved", what);
+        return -1;
+    }
+    return (long)k;
+}

@@ -72,6 +72,10 @@ typedef struct pa_heap_view {
     size_t large_cache_window_takes;
     size_t large_cache_window;
 
+    /* A thread heap of the default API: it records its arenas in the
+     * process-wide arena map (the shared heap and pa_heap_create's do not). */
+    int thread_heap;
+
     /* Debug heaps: the quarantine's ring (config.debug_quarantine slots),
      * the blocks it holds and the slot of the oldest. */
     size_t quarantine_len;
@@ -154,6 +158,16 @@ typedef struct pa_freelist_walk {
  * with the walk's facts in *walk; -1 if pool is not readable. */
 int pa_introspect_freelist(const pa_heap *heap, uintptr_t pool, size_t first, size_t block_size, size_t limit,
                            size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk);
+/* Thread heaps: the first block of the remote-free list (blocks other
+ * threads freed, not yet collected by the owner), 0 if none; each member
+ * links on through its first word (pa_introspect_read_link). An acquire
+ * load, so a quiescent owner's checker sees the pushers' links. */
+uintptr_t pa_introspect_remote_free(const pa_heap *heap);
+/* The process-wide arena map (thread heaps): the heap it names for address
+ * a, 0 if none; and how many arenas it names heap for (a scan of the whole
+ * map, so for full checks only). */
+uintptr_t pa_introspect_arena_map(uintptr_t a);
+size_t pa_introspect_arena_map_count(const pa_heap *heap);
 /* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */

@@ -1,0 +1,115 @@
+/* One test per remote-free invariant (thread heaps): blocks another thread
+ * freed wait on the owning heap's remote-free list until the owner collects
+ * them. The one_pool fixture (8 live blocks, a freelist of 3: blk[5] ->
+ * blk[2] -> block 10) with the list made to hold what it must not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "thread_heap.h"
+
+static void set_remote(ts_fx *fx, void *head) {
+    atomic_store_explicit(&fx->h->remote_free, (pa_block *)head, memory_order_release);
+}
+
+static void full_one(ts_fx *fx, const char *id, const char *message) {
+    pa_check_report_clear(fx->r);
+    pa_check_heap(fx->h, fx->r);
+    ts_expect_one(fx->r, id, message);
+    set_remote(fx, NULL);
+}
+
+/* Two live blocks freed by "another thread": still live to the heap, so the
+ * full check is silent, and the ghost check counts them live although the
+ * caller's live set no longer names them. */
+static void remote_clean(void **state) {
+    FX;
+    const void *live[8];
+    size_t n = ts_one_pool_live(fx, live);
+    pa_thread_free_remote(fx->h, fx->blk[1]);
+    pa_thread_free_remote(fx->h, fx->blk[3]);
+    pa_check_heap(fx->h, fx->r);
+    ts_expect_clean(fx->r, "two blocks on the remote-free list");
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (live[i] != fx->blk[1] && live[i] != fx->blk[3])
+            live[kept++] = live[i];
+    assert_int_equal(kept, n - 2);
+    pa_check_live_set(fx->h, live, kept, fx->r);
+    ts_expect_clean(fx->r, "the live set without the remote-freed blocks");
+    set_remote(fx, NULL);
+}
+
+/* blk[3] -> blk[1] -> blk[3] ... */
+static void remote_cycle(void **state) {
+    FX;
+    pa_thread_free_remote(fx->h, fx->blk[1]);
+    pa_thread_free_remote(fx->h, fx->blk[3]);
+    TS_SET(TS_LINK(fx->blk[1]), (pa_block *)fx->blk[3]);
+    full_one(fx, "REMOTE_FREE_CYCLE",
+             ts_msg("heap: remote-free list links back to a member: expected a list that ends, found 0x%lx",
+                    (unsigned long)(uintptr_t)fx->blk[1]));
+}
+
+static void remote_stray_outside(void **state) {
+    FX;
+    pa_block local = {NULL};
+    pa_thread_free_remote(fx->h, fx->blk[1]);
+    TS_SET(TS_LINK(fx->blk[1]), &local);
+    full_one(fx, "REMOTE_FREE_STRAY",
+             ts_msg("heap: remote-free member 1 is not in this heap's pools: expected a block of a carved, committed "
+                    "pool, found 0x%lx",
+                    (unsigned long)(uintptr_t)&local));
+}
+
+static void remote_stray_misaligned(void **state) {
+    FX;
+    pa_thread_free_remote(fx->h, (char *)fx->blk[1] + 8);
+    full_one(fx, "REMOTE_FREE_STRAY",
+             ts_msg(AT " block +0x%zx: remote-free member is not at a block boundary: expected +0x%zx + k * 48, "
+                       "found +0x%zx",
+                    AT_ARGS, ts_off(fx, 1) + 8, fx->first, ts_off(fx, 1) + 8));
+}
+
+/* Block 20 lies in the pool but past nextoffset (11 blocks carved). */
+static void remote_stray_never_carved(void **state) {
+    FX;
+    void *b20 = (void *)ts_block(fx, 20);
+    TS_SET(TS_LINK(b20), NULL);
+    set_remote(fx, b20);
+    full_one(fx, "REMOTE_FREE_STRAY",
+             ts_msg(AT " block +0x%zx: remote-free member was never carved: expected a carved block, found block 20, "
+                       "carved 11",
+                    AT_ARGS, ts_off(fx, 20)));
+}
+
+/* Block 10, the freelist's tail (its link NULL), pushed as if another
+ * thread freed it again. */
+static void remote_on_freelist(void **state) {
+    FX;
+    void *b10 = (void *)ts_block(fx, 10);
+    set_remote(fx, b10);
+    full_one(fx, "REMOTE_FREE_ON_FREELIST",
+             ts_msg(AT " block +0x%zx: remote-free member is also free in its pool: expected not on the freelist, "
+                       "found on the freelist",
+                    AT_ARGS, ts_off(fx, 10)));
+}
+
+#define P(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_one_pool, ts_teardown)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        P(remote_clean),
+        P(remote_cycle),
+        P(remote_stray_outside),
+        P(remote_stray_misaligned),
+        P(remote_stray_never_carved),
+        P(remote_on_freelist),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
