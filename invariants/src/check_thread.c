@@ -8,10 +8,12 @@
 
 #include "check_full.h"
 
-static const char *heap_name(uintptr_t heap, uintptr_t self) {
+/* Into the caller's buffer: a CHK_STR literal would die with this frame. */
+static const char *heap_name(char *buf, size_t len, uintptr_t heap, uintptr_t self) {
     if (!heap)
         return "no heap";
-    return heap == self ? CHK_STR("this heap (0x%" PRIxPTR ")", heap) : CHK_STR("heap 0x%" PRIxPTR, heap);
+    return heap == self ? chk_fmt(buf, len, "this heap (0x%" PRIxPTR ")", heap)
+                        : chk_fmt(buf, len, "heap 0x%" PRIxPTR, heap);
 }
 
 void chk_full_thread(chk_full *c) {
@@ -28,7 +30,9 @@ void chk_full_thread(chk_full *c) {
         if (got == want)
             continue;
         chk_loc at = chk_at_arena(b->heap, &ar->v);
-        chk_report(b->r, CHK_ARENA_MAP_OWNER, &at, heap_name(want, self), heap_name(got, self),
+        char want_name[64], got_name[64];
+        chk_report(b->r, CHK_ARENA_MAP_OWNER, &at, heap_name(want_name, sizeof want_name, want, self),
+                   heap_name(got_name, sizeof got_name, got, self),
                    "the process-wide arena map names the wrong heap for the arena");
     }
     chk_loc at = chk_at_heap(b->heap);
