@@ -62,3 +62,16 @@ int pa_cli_number(const pa_cli *c, int *i, uint64_t min, uint64_t max, uint64_t 
     *out = v;
     return 0;
 }
+
+int pa_cli_positional(const pa_cli *c, const char *arg, const char **first, const char **second,
+                      const char *what) {
+    if (arg[0] == '-' && arg[1])
+        return pa_cli_error(c, "unknown option %s", arg);
+    if (!*first)
+        *first = arg;
+    else if (!*second)
+        *second = arg;
+    else
+        return pa_cli_error(c, "%s (\"%s\" is one too many)", what, arg);
+    return 0;
+}

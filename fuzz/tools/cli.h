@@ -29,5 +29,10 @@ const char *pa_cli_operand(const pa_cli *c, int *i);
  * after a usage error ("--opt wants a whole number from MIN to MAX, not
  * \"TEXT\""). */
 int pa_cli_number(const pa_cli *c, int *i, uint64_t min, uint64_t max, uint64_t *out);
+/* A word that is no known option: an unknown "-x" is a usage error; else it
+ * fills *first, then *second, and a third is a usage error ("WHAT (\"ARG\"
+ * is one too many)"). 0, or PA_CLI_USAGE after the error. */
+int pa_cli_positional(const pa_cli *c, const char *arg, const char **first, const char **second,
+                      const char *what);
 
 #endif

@@ -260,14 +260,8 @@ int main(int argc, char **argv) {
             max_time = (long)n;
         } else if (pa_cli_is_help(a)) {
             return pa_cli_help(&cli);
-        } else if (a[0] == '-' && a[1]) {
-            return pa_cli_error(&cli, "unknown option %s", a);
-        } else if (!in_path) {
-            in_path = a;
-        } else if (!out_path) {
-            out_path = a;
-        } else {
-            return pa_cli_error(&cli, "one IN and one OUT (\"%s\" is one too many)", a);
+        } else if (pa_cli_positional(&cli, a, &in_path, &out_path, "one IN and one OUT")) {
+            return PA_CLI_USAGE;
         }
     }
     if (!in_path || !out_path)

@@ -68,14 +68,8 @@ int main(int argc, char **argv) {
             split = (size_t)n;
         } else if (pa_cli_is_help(argv[i])) {
             return pa_cli_help(&cli);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return pa_cli_error(&cli, "unknown option %s", argv[i]);
-        } else if (!in_path) {
-            in_path = argv[i];
-        } else if (!out_path) {
-            out_path = argv[i];
-        } else {
-            return pa_cli_error(&cli, "one TRACE and one OUT (\"%s\" is one too many)", argv[i]);
+        } else if (pa_cli_positional(&cli, argv[i], &in_path, &out_path, "one TRACE and one OUT")) {
+            return PA_CLI_USAGE;
         }
     }
     if (!in_path || !out_path)
