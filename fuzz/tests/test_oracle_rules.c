@@ -164,6 +164,16 @@ static void test_cache_rules(void) {
                 "object cache alloc 0 gave *: usable 31 for 32-byte objects, owned 1, alignment 16");
 }
 
+/* Freeing a block of the layers below does nothing. */
+static void ignore_free(void *ctx, void *p, size_t size) { (void)ctx, (void)p, (void)size; }
+
+/* A large layer that refuses everything. */
+static void *refuse_alloc(void *ctx, size_t size, size_t alignment) {
+    (void)ctx, (void)size, (void)alignment;
+    return NULL;
+}
+
+#ifndef PA_FUZZ_TEST_ASAN
 /* A large layer that lies: every request served from one small buffer, so a
  * request no heap can serve succeeds. Its blocks are never touched past the
  * buffer (the op fails before it writes). */
@@ -172,14 +182,7 @@ static void *lie_alloc(void *ctx, size_t size, size_t alignment) {
     (void)ctx, (void)size, (void)alignment;
     return lie_buffer;
 }
-/* Freeing a block of either layer below does nothing. */
-static void ignore_free(void *ctx, void *p, size_t size) { (void)ctx, (void)p, (void)size; }
-
-/* A large layer that refuses everything. */
-static void *refuse_alloc(void *ctx, size_t size, size_t alignment) {
-    (void)ctx, (void)size, (void)alignment;
-    return NULL;
-}
+#endif
 
 static void test_huge_rules(void) {
     char want[200];
