@@ -194,6 +194,8 @@ static int huge_align(exec *ex, unsigned lg) {
     errno = 0;
     void *p = pa_heap_memalign(ex->heap, align, 1);
     int err = errno;
+    if (!p)
+        ex_doctor(ex, PA_SITE_HUGE_ERRNO, &err);
     pa_shadow_block b;
     memset(&b, 0, sizeof b);
     if (!p && err != ENOMEM)
@@ -219,6 +221,8 @@ int ex_huge(exec *ex, uint8_t arg, size_t slot) {
               : call == PA_HUGE_REALLOC ? pa_heap_realloc(ex->heap, b ? b->p : NULL, size)
                                         : pa_heap_malloc(ex->heap, size);
     int err = errno;
+    if (!p)
+        ex_doctor(ex, PA_SITE_HUGE_ERRNO, &err);
     if (p)
         return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must fail", pa_huge_call_name(call), size, p);
     if (err != ENOMEM)
@@ -229,6 +233,7 @@ int ex_huge(exec *ex, uint8_t arg, size_t slot) {
         return 0;
     ex_touch(ex, b->p);
     size_t u = pa_heap_usable_size(ex->heap, b->p);
+    ex_doctor(ex, PA_SITE_USABLE, &u);
     if (u != b->usable)
         return ex_fail(ex, "USABLE_CHANGED", "a failed huge realloc changed b%llu's usable size from %zu to %zu",
                        (unsigned long long)b->serial, b->usable, u);

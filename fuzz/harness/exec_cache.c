@@ -24,6 +24,7 @@ typedef struct cache_run {
 static int compare_stats(cache_run *r, const char *when) {
     pa_object_cache_stats st;
     pa_object_cache_get_stats(r->c, &st);
+    ex_doctor(r->ex, PA_SITE_CACHE_STATS, &st);
     if (st.cached > st.capacity)
         return ex_fail(r->ex, "CACHE_OVER_CAPACITY", "%s: the cache holds %zu objects, its capacity is %zu", when,
                        st.cached, st.capacity);
@@ -62,6 +63,7 @@ static int take_all(cache_run *r) {
             continue;
         }
         size_t usable = pa_heap_usable_size(ex->heap, p);
+        ex_doctor(ex, PA_SITE_USABLE, &usable);
         if ((uintptr_t)p % ex->cfg.alignment || !pa_heap_owns(ex->heap, p) || usable < r->model.object_size)
             return ex_fail(ex, "CACHE_OBJECT", "object cache alloc %zu gave %p: usable %zu for %zu-byte objects, "
                            "owned %d, alignment %zu", i, p, usable, r->model.object_size,

@@ -15,9 +15,11 @@
 static int vet(exec *ex, const char *call, void *p, size_t size, size_t align) {
     if (!p)
         return ex_fail(ex, "UNEXPECTED_NULL", "default heap: %s(%zu) returned NULL (errno %d)", call, size, errno);
-    if ((uintptr_t)p % align || pa_usable_size(p) < size)
+    size_t usable = pa_usable_size(p);
+    ex_doctor(ex, PA_SITE_USABLE, &usable);
+    if ((uintptr_t)p % align || usable < size)
         return ex_fail(ex, "DEFAULT_HEAP_BLOCK", "default heap: %s(%zu) gave %p: usable %zu, alignment %zu wanted",
-                       call, size, p, pa_usable_size(p), align);
+                       call, size, p, usable, align);
     return 0;
 }
 
@@ -85,6 +87,7 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     if (exercise(ex, size, arg))
         return -1;
     pa_heap_stats(h, &after);
+    ex_doctor(ex, PA_SITE_DEFAULT_STATS, &after);
     size_t slack = pa_heap_config(h)->debug ? pa_heap_config(h)->debug_quarantine : 0;
     if (after.blocks_in_use > before.blocks_in_use + slack || after.large_blocks > before.large_blocks + slack)
         return ex_fail(ex, "DEFAULT_HEAP_LEAK", "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",

@@ -58,6 +58,12 @@ int ex_fail(exec *ex, const char *kind, const char *fmt, ...) __attribute__((for
 /* A checker run that found something (what: the function). */
 int ex_fail_checker(exec *ex, const char *what);
 
+/* Show a test's doctor hook a result the op's oracle is about to judge. */
+static inline void ex_doctor(const exec *ex, pa_exec_site site, void *value) {
+    if (ex->opt->doctor)
+        ex->opt->doctor(ex->opt->tamper_ctx, site, value);
+}
+
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */
 static inline void ex_touch(exec *ex, const void *p) {

@@ -136,9 +136,12 @@ static int check_json(exec *ex, const pa_stats *st, const char *text) {
 
 /* Print the stats to memory and read the text back; kind names a failure. */
 static int print_and_read(exec *ex, const pa_stats *st, int (*print)(const pa_stats *, FILE *),
-                          int (*read_back)(exec *, const pa_stats *, const char *), const char *kind) {
+                          int (*read_back)(exec *, const pa_stats *, const char *), const char *kind,
+                          pa_exec_site site) {
     int rc = 0, failed;
     char *text = printed(print, st, &rc);
+    if (text)
+        ex_doctor(ex, site, &text);
     if (!text || rc)
         failed = ex_fail(ex, kind, "printing the statistics failed");
     else
@@ -150,7 +153,7 @@ static int print_and_read(exec *ex, const pa_stats *st, int (*print)(const pa_st
 int ex_check_stats_print(exec *ex) {
     pa_stats st;
     pa_heap_stats(ex->heap, &st);
-    if (check_figures(ex, &st) || print_and_read(ex, &st, pa_stats_print, check_table, "STATS_TEXT"))
+    if (check_figures(ex, &st) || print_and_read(ex, &st, pa_stats_print, check_table, "STATS_TEXT", PA_SITE_STATS_TABLE))
         return -1;
-    return print_and_read(ex, &st, pa_stats_print_json, check_json, "STATS_JSON");
+    return print_and_read(ex, &st, pa_stats_print_json, check_json, "STATS_JSON", PA_SITE_STATS_JSON);
 }

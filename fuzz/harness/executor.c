@@ -324,7 +324,7 @@ static void buffers_give_back(exec *ex) {
 
 int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
                 const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st) {
-    static const pa_exec_options defaults = {0, 0, NULL, NULL, NULL};
+    static const pa_exec_options defaults = {0, 0, NULL, NULL, NULL, NULL};
     pa_exec_stats st_local;
     exec ex;
     memset(&ex, 0, sizeof ex);

@@ -16,6 +16,20 @@
 struct pa_heap;
 struct pa_shadow;
 
+/* Tests only: results an op's oracle judges inside the op, where no tamper
+ * between ops can reach and no planted bug of the allocator sits on demand.
+ * The doctor hook sees each before the oracle does (value points at it) and
+ * may change it, to show the rule that judges it firing. */
+typedef enum pa_exec_site {
+    PA_SITE_USABLE,        /* size_t *: a cache object's, a default-API block's, a huge realloc's block's
+                              usable size */
+    PA_SITE_CACHE_STATS,   /* pa_object_cache_stats *: what the cache op's cache reports */
+    PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL */
+    PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
+    PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
+    PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
+} pa_exec_site;
+
 typedef struct pa_exec_options {
     int full_every_step; /* full check, ghost-state check and contents after every op */
     int trace;           /* print each op to log before running it */
@@ -24,6 +38,8 @@ typedef struct pa_exec_options {
      * heap or the blocks on purpose and see the oracle notice. */
     void (*tamper)(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_shadow *shadow);
     void *tamper_ctx;
+    /* Tests only: see pa_exec_site; its context is tamper_ctx. */
+    void (*doctor)(void *ctx, pa_exec_site site, void *value);
 } pa_exec_options;
 
 typedef struct pa_exec_failure {

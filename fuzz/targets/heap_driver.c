@@ -20,7 +20,7 @@ static int full_checks(void) {
 void pa_fuzz_heap_input(int target, const uint8_t *data, size_t size) {
     pa_input in;
     pa_input_decode((pa_target)target, data, size, &in);
-    pa_exec_options opt = {full_checks(), 0, NULL, NULL, NULL};
+    pa_exec_options opt = {full_checks(), 0, NULL, NULL, NULL, NULL};
     pa_exec_failure f;
     if (pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, NULL)) {
         pa_exec_failure_print(stderr, &f, &in.cfg, in.nops);

@@ -13,7 +13,7 @@ int pa_reproducer_run(const char *target, const unsigned char *data, size_t len)
     if (t >= 0 && pa_target_is_heap((pa_target)t)) {
         pa_input in;
         pa_input_decode((pa_target)t, data, len, &in);
-        pa_exec_options opt = {1, 0, NULL, NULL, NULL};
+        pa_exec_options opt = {1, 0, NULL, NULL, NULL, NULL};
         pa_exec_failure f;
         int rc = pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, NULL);
         if (rc) {

@@ -331,7 +331,7 @@ static int run_tampered(const char *text, int what, size_t at, pa_input *in, pa_
     char err[200];
     EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, in, err, sizeof err) == 0, "%s", err);
     tamper_plan plan = {at, what, NULL};
-    pa_exec_options opt = {0, 0, NULL, tamper, &plan};
+    pa_exec_options opt = {0, 0, NULL, tamper, &plan, NULL};
     return pa_exec_run(&in->cfg, in->ops, in->nops, &opt, f, NULL);
 }
 

@@ -119,7 +119,7 @@ int main(int argc, char **argv) {
             printf("# running %zu ops with %s\n", in.nops,
                    incremental ? "incremental checks per op" : "full checks after every op");
         fflush(stdout);
-        pa_exec_options opt = {!incremental, trace, stdout, NULL, NULL};
+        pa_exec_options opt = {!incremental, trace, stdout, NULL, NULL, NULL};
         pa_exec_failure f;
         pa_exec_stats st;
         if (pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, &st)) {

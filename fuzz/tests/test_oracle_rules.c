@@ -1,0 +1,264 @@
+/* The oracle rules of the ops that judge results inside the op (cache,
+ * huge, default_heap, stats_print) fire, each with its exact kind and
+ * message, when the result is broken on purpose: by a large layer that lies
+ * or refuses, or through the executor's doctor hook (pa_exec_site), which
+ * changes a result before its rule judges it. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "executor.h"
+#include "input.h"
+#include "ops.h"
+#include "poolalloc/object_cache.h"
+#include "poolalloc/poolalloc.h"
+#include "poolalloc/stats.h"
+
+#include "expect.h"
+
+/* How the doctor breaks the one result it is after. */
+enum change {
+    C_CACHE_HIT,          /* the cache reports one hit more than it had */
+    C_CACHE_OVERFULL,     /* the cache reports one object parked past its capacity */
+    C_USABLE_SHORT,       /* a block is one byte short of its request */
+    C_USABLE_GROWN,       /* a block's usable size grew by one */
+    C_USABLE_NONE,        /* a block has no usable bytes */
+    C_ERRNO_EINVAL,       /* a huge call's errno is EINVAL */
+    C_DEFAULT_LEAK,       /* the default heap holds 1000 small blocks more */
+    C_TEXT_GONE,          /* the print failed */
+    C_TEXT_NO_TOTAL,      /* a table without its Total row */
+    C_TEXT_WRONG_TOTAL,   /* a table whose Total is 0 */
+    C_JSON_BROKEN,        /* JSON that does not parse */
+    C_JSON_NO_CLASSES,    /* JSON with an empty classes array */
+    C_JSON_WRONG_FIGURE,  /* the JSON's bytes_total off in its first digit */
+};
+
+typedef struct doctor_plan {
+    pa_exec_site site;
+    enum change change;
+    int done;          /* only the first result at the site is broken */
+    size_t was;        /* a usable size before the change */
+
+} doctor_plan;
+
+static char *replace_text(char **text, const char *with) {
+    free(*text);
+    *text = with ? strdup(with) : NULL;
+    return *text;
+}
+
+static void doctor(void *ctx, pa_exec_site site, void *value) {
+    doctor_plan *p = ctx;
+    if (site != p->site || p->done)
+        return;
+    p->done = 1;
+    pa_object_cache_stats *cs = value;
+    size_t *usable = value;
+    char **text = value;
+    switch (p->change) {
+    case C_CACHE_HIT:
+        cs->hits++;
+        break;
+    case C_CACHE_OVERFULL:
+        cs->cached = cs->capacity + 1;
+        break;
+    case C_USABLE_SHORT:
+        --*usable;
+        break;
+    case C_USABLE_GROWN:
+        p->was = (*usable)++;
+        break;
+    case C_USABLE_NONE:
+        *usable = 0;
+        break;
+    case C_ERRNO_EINVAL:
+        *(int *)value = EINVAL;
+        break;
+    case C_DEFAULT_LEAK:
+        ((pa_stats *)value)->blocks_in_use += 1000;
+        break;
+    case C_TEXT_GONE:
+        replace_text(text, NULL);
+        break;
+    case C_TEXT_NO_TOTAL:
+        replace_text(text, "Class  Size  Blocks\n");
+        break;
+    case C_TEXT_WRONG_TOTAL:
+        replace_text(text, "Class  Size  Blocks\nTotal mapped = 0\n");
+        break;
+    case C_JSON_BROKEN:
+        replace_text(text, "{\"classes\":[");
+        break;
+    case C_JSON_NO_CLASSES:
+        replace_text(text, "{\"classes\":[]}");
+        break;
+    case C_JSON_WRONG_FIGURE: {
+        char *v = strstr(*text, "\"bytes_total\":");
+        if (v) {
+            v += strlen("\"bytes_total\":");
+            *v = *v == '9' ? '1' : (char)(*v + 1);
+        }
+        break;
+    }
+    }
+}
+
+/* '*' in want matches any run of characters (a pointer, a serial). */
+static int matches(const char *want, const char *got) {
+    if (!*want)
+        return !*got;
+    if (*want == '*')
+        return matches(want + 1, got) || (*got && matches(want, got + 1));
+    return *want == *got && matches(want + 1, got + 1);
+}
+
+/* The detail of the last failure expect_rule saw. */
+static char last_detail[sizeof ((pa_exec_failure *)0)->detail];
+
+/* Run default-target text, with large (if not NULL) as the heap's large
+ * layer and the doctor's plan; the run must fail at op `at` with kind and a
+ * detail that matches want. */
+static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan *plan, size_t at, const char *kind,
+                        const char *want) {
+    pa_input in;
+    char err[200];
+    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    if (large)
+        in.cfg.large = *large;
+    pa_exec_options opt = {0, 0, NULL, NULL, plan, plan ? doctor : NULL};
+    pa_exec_failure f;
+    int rc = pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, NULL);
+    EXPECT(rc == 1 && !strcmp(f.kind, kind) && f.op_index == at && matches(want, f.detail),
+           "'%s': expected %s at op %zu, '%s'; got %s at op %zu, '%s'", text, kind, at, want, rc ? f.kind : "a pass",
+           rc ? f.op_index : 0, rc ? f.detail : "");
+    snprintf(last_detail, sizeof last_detail, "%s", rc ? f.detail : "");
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+}
+
+/* The same ops, undoctored, pass: what fires is the break alone. */
+static void expect_clean(const char *text, const pa_large_ops *large) {
+    pa_input in;
+    char err[200];
+    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    if (large)
+        in.cfg.large = *large;
+    pa_exec_failure f;
+    int rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);
+    EXPECT(rc == 0, "'%s' failed undoctored: %s %s", text, f.kind, f.detail);
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_input_free(&in);
+}
+
+static void test_cache_rules(void) {
+    const char *ops = "malloc 40\ncache 4 8 32\n";
+    expect_clean(ops, NULL);
+    doctor_plan hit = {PA_SITE_CACHE_STATS, C_CACHE_HIT, 0, 0};
+    expect_rule(ops, NULL, &hit, 1, "CACHE_STATS",
+                "after the allocations: the cache says size 32 cap 4 cached 0 hits 1 misses 8 parked 0 overflowed 0; "
+                "the model 32 4 0 0 8 0 0");
+    doctor_plan full = {PA_SITE_CACHE_STATS, C_CACHE_OVERFULL, 0, 0};
+    expect_rule(ops, NULL, &full, 1, "CACHE_OVER_CAPACITY", "after the allocations: the cache holds 5 objects, its capacity is 4");
+    /* a 32-byte object's block is class 32's, usable 32 */
+    doctor_plan shrt = {PA_SITE_USABLE, C_USABLE_SHORT, 0, 0};
+    expect_rule(ops, NULL, &shrt, 1, "CACHE_OBJECT",
+                "object cache alloc 0 gave *: usable 31 for 32-byte objects, owned 1, alignment 16");
+}
+
+/* Freeing a block of the layers below does nothing. */
+static void ignore_free(void *ctx, void *p, size_t size) { (void)ctx, (void)p, (void)size; }
+
+/* A large layer that refuses everything. */
+static void *refuse_alloc(void *ctx, size_t size, size_t alignment) {
+    (void)ctx, (void)size, (void)alignment;
+    return NULL;
+}
+
+#ifndef PA_FUZZ_TEST_ASAN
+/* A large layer that lies: every request served from one small buffer, so a
+ * request no heap can serve succeeds. Its blocks are never touched past the
+ * buffer (the op fails before it writes). */
+static _Alignas(4096) unsigned char lie_buffer[4096];
+static void *lie_alloc(void *ctx, size_t size, size_t alignment) {
+    (void)ctx, (void)size, (void)alignment;
+    return lie_buffer;
+}
+#endif
+
+static void test_huge_rules(void) {
+    char want[200];
+#ifndef PA_FUZZ_TEST_ASAN
+    /* (ASan would unpoison 2^48 bytes of the lying block's shadow.) */
+    pa_large_ops lie = {lie_alloc, NULL, ignore_free, NULL, NULL};
+    snprintf(want, sizeof want, "malloc(%zu) returned * where it must fail", (size_t)1 << 48);
+    expect_rule("malloc 40\nhuge malloc 2^48\n", &lie, NULL, 1, "EXPECTED_NULL", want);
+#endif
+    const char *ops = "malloc 100\nhuge realloc #0 size_max\n";
+    expect_clean(ops, NULL);
+    doctor_plan einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0};
+    snprintf(want, sizeof want, "realloc(%zu) returned NULL with errno %d, expected %d", SIZE_MAX, EINVAL, ENOMEM);
+    expect_rule(ops, NULL, &einval, 1, "WRONG_ERRNO", want);
+    /* (a 100-byte block's usable size is its class's, or under ASan 100) */
+    doctor_plan grown = {PA_SITE_USABLE, C_USABLE_GROWN, 0, 0};
+    expect_rule(ops, NULL, &grown, 1, "USABLE_CHANGED", "a failed huge realloc changed b1's usable size from *");
+    snprintf(want, sizeof want, "a failed huge realloc changed b1's usable size from %zu to %zu", grown.was,
+             grown.was + 1);
+    EXPECT(grown.was >= 100 && matches(want, last_detail), "'%s', expected '%s'", last_detail, want);
+    /* between 2^30 and 2^47 an alignment may be refused, with ENOMEM only */
+    pa_large_ops refuse = {refuse_alloc, NULL, ignore_free, NULL, NULL};
+    expect_clean("malloc 40\nhuge align 2^40\n", &refuse);
+    doctor_plan align_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0};
+    snprintf(want, sizeof want, "memalign(2^40, 1) returned NULL with errno %d, expected %d", EINVAL, ENOMEM);
+    expect_rule("malloc 40\nhuge align 2^40\n", &refuse, &align_einval, 1, "WRONG_ERRNO", want);
+}
+
+static void test_default_heap_rules(void) {
+    const char *ops = "default_heap 0 100\n";
+    expect_clean(ops, NULL);
+    doctor_plan none = {PA_SITE_USABLE, C_USABLE_NONE, 0, 0};
+    char want[200];
+    expect_rule(ops, NULL, &none, 0, "DEFAULT_HEAP_BLOCK", "default heap: pa_malloc(100) gave *: usable 0, alignment 16 wanted");
+    doctor_plan leak = {PA_SITE_DEFAULT_STATS, C_DEFAULT_LEAK, 0, 0};
+    /* the figures before the op are the heap's own; the one after, the doctor's */
+    pa_free(pa_malloc(1));
+    pa_stats now;
+    pa_heap_stats(pa_default_heap(), &now);
+    snprintf(want, sizeof want, "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
+             now.blocks_in_use + 1000, now.large_blocks, now.blocks_in_use, now.large_blocks);
+    expect_rule(ops, NULL, &leak, 0, "DEFAULT_HEAP_LEAK", want);
+}
+
+static void test_stats_print_rules(void) {
+    const char *ops = "malloc 100\nmalloc 40000\nstats_print\n";
+    expect_clean(ops, NULL);
+    static const struct {
+        pa_exec_site site;
+        enum change change;
+        const char *kind, *want;
+    } cases[] = {
+        {PA_SITE_STATS_TABLE, C_TEXT_GONE, "STATS_TEXT", "printing the statistics failed"},
+        {PA_SITE_STATS_TABLE, C_TEXT_NO_TOTAL, "STATS_TEXT", "the printed table has no Total row"},
+        {PA_SITE_STATS_TABLE, C_TEXT_WRONG_TOTAL, "STATS_TEXT", "the printed Total is ' 0\n', bytes_total *"},
+        {PA_SITE_STATS_JSON, C_TEXT_GONE, "STATS_JSON", "printing the statistics failed"},
+        {PA_SITE_STATS_JSON, C_JSON_BROKEN, "STATS_JSON", "the printed JSON does not parse: {\"classes\":["},
+        {PA_SITE_STATS_JSON, C_JSON_NO_CLASSES, "STATS_JSON", "the JSON lists 0 classes, the stats 44"},
+        {PA_SITE_STATS_JSON, C_JSON_WRONG_FIGURE, "STATS_JSON", "the JSON's bytes_total is not the stats' *"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0};
+        expect_rule(ops, NULL, &plan, 2, cases[i].kind, cases[i].want);
+    }
+}
+
+int main(void) {
+    test_cache_rules();
+    test_huge_rules();
+    test_default_heap_rules();
+    test_stats_print_rules();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}
