@@ -1,7 +1,8 @@
 /* POOLALLOC_CHECK=every:N,full:M (either part optional): after every Nth
  * call of a thread, the incremental check of that thread's heap on the
  * blocks its calls touched since the last check; after every Mth call and
- * at exit, the full check. On a violation: the checker's report, the
+ * at exit, the full check and the process-wide thread check (the orphan
+ * list, pa_check_threads). On a violation: the checker's report, the
  * heap's statistics and a backtrace on stderr, then abort. The checker's
  * own allocations go to the shared heap, so the heap it reads holds still.
  * The shared heap (large blocks) is not checked. */
@@ -34,7 +35,7 @@ static void run(pa_heap *h, int whole) {
     busy = 1;
     pa_check_report *r = pa_check_report_new();
     if (r) {
-        size_t n = whole ? pa_check_heap(h, r) : pa_check_incremental(h, touched, ntouched, r);
+        size_t n = whole ? pa_check_heap(h, r) + pa_check_threads(r) : pa_check_incremental(h, touched, ntouched, r);
         if (n) {
             fprintf(stderr, "poolalloc: POOLALLOC_CHECK: %zu violation(s) in heap %p (%s check after call %lu of this thread)\n",
                     n, (void *)h, whole ? "full" : "incremental", calls);

@@ -177,8 +177,11 @@ struct pa_heap {
     /* threads (thread_heap.c): a thread heap records its arenas in the
      * process-wide arena map; other threads push the blocks they free onto
      * remote_free (linked through the blocks' first word), which the owner
-     * collects on its slow paths; next_orphan links heaps of exited threads. */
+     * collects on its slow paths; next_orphan links heaps of exited threads;
+     * attached is 1 while a live thread holds the heap (set and cleared on
+     * the slow paths that adopt and orphan it, read by the checker). */
     int in_arena_map;
+    int attached;
     _Atomic(pa_block *) remote_free;
     struct pa_heap *next_orphan;
 

@@ -12,6 +12,7 @@
 #include "pool_walk.h"
 #include "radix.h"
 #include "retention.h"
+#include "thread_heap.h"
 
 void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     memset(v, 0, sizeof *v);
@@ -67,6 +68,8 @@ uintptr_t pa_introspect_remote_free(const pa_heap *h) {
 uintptr_t pa_introspect_arena_map(uintptr_t a) { return (uintptr_t)pa_arena_owner_get((const void *)a); }
 
 size_t pa_introspect_arena_map_count(const pa_heap *h) { return pa_arena_owner_count(h); }
+
+size_t pa_introspect_orphans(pa_orphan_view *out, size_t max) { return pa_thread_orphans(out, max); }
 
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
     if (index >= h->nclasses)

@@ -44,6 +44,7 @@ static void thread_exit(void *heap) {
     pa_thread_collect(h);
     pa_tls_heap = &empty_heap;
     pthread_mutex_lock(&orphan_lock);
+    h->attached = 0;
     h->next_orphan = orphans;
     orphans = h;
     pthread_mutex_unlock(&orphan_lock);
@@ -86,9 +87,24 @@ __attribute__((noinline, cold)) pa_heap *pa_thread_attach(void) {
         pa_retention_share(h);
     }
     h->next_orphan = NULL;
+    h->attached = 1;
     pa_tls_heap = h;
     pthread_setspecific(exit_key, h);
     return h;
+}
+
+size_t pa_thread_orphans(pa_orphan_view *out, size_t max) {
+    pthread_mutex_lock(&orphan_lock);
+    size_t n = 0;
+    for (const pa_heap *h = orphans; h && n < max; h = h->next_orphan, n++) {
+        out[n].heap = (uintptr_t)h;
+        out[n].next = (uintptr_t)h->next_orphan;
+        out[n].thread_heap = h->in_arena_map;
+        out[n].shared = h == shared;
+        out[n].attached = h->attached;
+    }
+    pthread_mutex_unlock(&orphan_lock);
+    return n;
 }
 
 /* A push-only stack emptied by one exchange has no ABA problem. */

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "heap_types.h"
+#include "poolalloc/introspect.h"
 
 /* The calling thread's heap for the fast paths: until its first slow path
  * (and after it exits), an empty heap that no fast path serves. */
@@ -20,6 +21,10 @@ extern __thread pa_heap *pa_tls_heap __attribute__((tls_model("initial-exec")));
  * the frees other threads handed back to h. */
 pa_heap *pa_thread_attach(void);
 void pa_thread_collect(pa_heap *h);
+
+/* The first max heaps of the orphan list, read under its lock
+ * (pa_introspect_orphans). */
+size_t pa_thread_orphans(pa_orphan_view *out, size_t max);
 
 /* Hands p, a block of another thread's heap, back to that heap. */
 void pa_thread_free_remote(pa_heap *owner, void *p);

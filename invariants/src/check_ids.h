@@ -117,7 +117,12 @@
                        "another heap's (the shared heap's) arenas for no heap")                               \
     X(ARENA_MAP_STRAY, "the process-wide arena map names a heap for no arena but its own live ones, and a "   \
                        "heap that is not a thread heap (the shared heap) for none")                           \
-    X(THREAD_HEAP_LARGE, "a thread heap holds no large blocks, live or cached: the shared heap serves them")
+    X(THREAD_HEAP_LARGE, "a thread heap holds no large blocks, live or cached: the shared heap serves them") \
+    X(ORPHAN_LIST_CYCLE, "the orphan list (heaps of exited threads) ends: no orphan links back to an earlier "  \
+                         "one")                                                                                 \
+    X(ORPHAN_NOT_THREAD_HEAP, "the orphan list holds only thread heaps: not the shared heap, not a heap of "   \
+                              "pa_heap_create")                                                                 \
+    X(ORPHAN_ATTACHED, "no orphan is held by a live thread: its attached flag is clear")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

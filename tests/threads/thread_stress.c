@@ -6,14 +6,19 @@
  * all hold their heaps at once (a barrier), so every later wave must adopt
  * exactly the heaps the first wave created (nothing leaked, nothing new);
  * the last one, once the main thread freed the rest, must find them empty.
- * Exits 0, or prints what broke and exits 1. Built for TSan too. */
+ * After each wave the orphan list holds exactly the wave's heaps, and all
+ * along a watcher thread checks the list (pa_check_threads) while threads
+ * attach and exit. Exits 0, or prints what broke and exits 1. Built for TSan too. */
 #define _POSIX_C_SOURCE 200809L /* pthread barriers */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "poolalloc/check.h"
+#include "poolalloc/introspect.h"
 #include "poolalloc/poolalloc.h"
 
 #define WORKERS 4
@@ -167,6 +172,10 @@ static void run_wave(int wave, void *(*fn)(void *)) {
     }
     for (int i = 0; i < WORKERS; i++)
         pthread_join(t[i], NULL);
+    pa_orphan_view v[WORKERS + 1];
+    size_t orphans = pa_introspect_orphans(v, WORKERS + 1);
+    if (orphans != WORKERS)
+        fail("the orphan list does not hold exactly the wave's heaps", orphans);
     if (wave == 0)
         memcpy(first_heaps, wave_heaps, sizeof first_heaps);
     for (int i = 0; i < WORKERS; i++) {
@@ -188,17 +197,42 @@ static void *adopter(void *arg) {
     return NULL;
 }
 
+static atomic_int watching = 1;
+
+/* The orphan-list check, over and over while waves attach and exit. It
+ * calls no pa_ allocation, so it holds no heap of its own. */
+static void *watcher(void *arg) {
+    (void)arg;
+    pa_check_report *r = pa_check_report_new();
+    while (r && atomic_load(&watching)) {
+        if (pa_check_threads(r)) {
+            pa_check_report_print(r, stderr);
+            fail("pa_check_threads found the orphan list broken", pa_check_report_count(r));
+            break;
+        }
+    }
+    pa_check_report_free(r);
+    return NULL;
+}
+
 int main(void) {
     for (int i = 0; i < WORKERS; i++)
         pthread_mutex_init(&mail[i].lock, NULL);
     pthread_barrier_init(&attached, NULL, WORKERS);
     /* The main thread takes its heap first: the workers' heaps are theirs. */
     pa_free(pa_malloc(1));
+    pthread_t watch;
+    if (pthread_create(&watch, NULL, watcher, NULL)) {
+        fail("pthread_create", 0);
+        return 1;
+    }
     for (int wave = 0; wave < WAVES; wave++)
         run_wave(wave, worker);
     for (int i = 0; i < WORKERS; i++) /* the main thread frees the rest: remote frees into orphans */
         drain(i, 0);
     run_wave(WAVES, adopter);
+    atomic_store(&watching, 0);
+    pthread_join(watch, NULL);
     pthread_barrier_destroy(&attached);
     for (int i = 0; i < WORKERS; i++) {
         pa_stats s;

@@ -168,6 +168,19 @@ uintptr_t pa_introspect_remote_free(const pa_heap *heap);
  * map, so for full checks only). */
 uintptr_t pa_introspect_arena_map(uintptr_t a);
 size_t pa_introspect_arena_map_count(const pa_heap *heap);
+/* One heap on the orphan list (heaps of exited threads, kept for the next
+ * thread to adopt). */
+typedef struct pa_orphan_view {
+    uintptr_t heap;
+    uintptr_t next;   /* its link on the list */
+    int thread_heap;  /* as pa_heap_view.thread_heap */
+    int shared;       /* the default API's shared heap */
+    int attached;     /* a live thread holds it */
+} pa_orphan_view;
+/* The first max heaps of the orphan list, from its head, read under the
+ * list's lock; returns how many were written (max means there may be
+ * more, or the list does not end). */
+size_t pa_introspect_orphans(pa_orphan_view *out, size_t max);
 /* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */

@@ -45,6 +45,13 @@ typedef struct pa_check_options {
 /* pa_check_heap plus the checks the options make possible (opt may be NULL). */
 size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_check_report *r);
 
+/* Process-wide state of the default API's threads, which no one heap's
+ * check sees: the orphan list (heaps of exited threads) ends, holds only
+ * thread heaps, and none of them is held by a live thread. Reads the list
+ * under its lock, so it may run while other threads allocate. Returns the
+ * number of violations added. */
+size_t pa_check_threads(pa_check_report *r);
+
 /* What one operation on the blocks at touched[] (the pointers it returned or
  * freed) can have changed, in O(1) amortized: the touched pools, their
  * arenas and list neighbours, the counters that need no walk. Its cost is
