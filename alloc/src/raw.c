@@ -238,8 +238,10 @@ static __attribute__((noinline)) void *realloc_large_elsewhere(pa_heap *h, pa_la
     if (size <= h->threshold) {
         void *q = pa_raw_malloc(h, size);
         if (!q)
-            /* Keeping the bigger block still honours the request. */
-            return size <= old ? p : NULL;
+            /* Fail, p untouched, rather than keep the bigger block: its slot
+             * would go on recording the old size as the request (large_bytes
+             * wrong), and it holds no capacity apart from the request. */
+            return NULL;
         memcpy(q, p, size < old ? size : old);
         large_free(h, slot);
         return q;
