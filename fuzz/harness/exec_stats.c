@@ -52,14 +52,15 @@ static int check_figures(exec *ex, const pa_stats *st) {
     if (ex->cfg.debug)
         return 0; /* the quarantine and the debug headers hide the requested sizes */
     /* every live small block holds at least what was asked; large blocks
-     * are counted as requested */
+     * are counted as requested, a 0-byte aligned request as the 1 byte it
+     * is served as (stats.h) */
     size_t small_req = 0, large_req = 0;
     for (size_t i = 0; i < ex->sh.n; i++) {
         const pa_shadow_block *b = &ex->sh.slots[i];
         if (b->p && b->small)
             small_req += b->req;
         else if (b->p)
-            large_req += b->req;
+            large_req += b->req ? b->req : 1;
     }
     if (st->bytes_in_use < small_req)
         return ex_fail(ex, "STATS_FIGURE", "stats say %zu bytes in small blocks, the shadow's requests are %zu",

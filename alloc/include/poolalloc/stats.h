@@ -50,7 +50,7 @@ typedef struct pa_stats {
     size_t bytes_total;
 
     size_t large_blocks;
-    size_t large_bytes;         /* as requested */
+    size_t large_bytes;         /* as requested (an aligned request of 0 bytes: 1) */
     size_t large_cached_blocks; /* freed, kept for reuse (pa_config.large_cache_bytes) */
     size_t large_cached_bytes;  /* at their capacities */
     size_t large_cache_budget;  /* bytes it may hold now (large_cache_bytes..large_cache_bytes_max) */
