@@ -401,6 +401,11 @@ triage() { # engine target file...
     sig=$(signature_of "$t" "$f")
     if [ -z "$sig" ]; then
       log "$e/$t: $(basename "$f") does not reproduce outside the engine (kept in $work)"
+      # an RSS-limit stop names whatever input ran last: the memory grew
+      # over many executions (a leak, or memory kept resident between inputs)
+      case $(basename "$f") in oom-*)
+        log "$e/$t: an oom- that does not reproduce alone means memory kept across inputs: replay the corpus with /usr/bin/time -f %M, or see the engine log's live-heap report in $work/$e-$t" ;;
+      esac
       continue
     fi
     [ -n "${seen[$sig]:-}" ] && continue
