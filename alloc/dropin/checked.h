@@ -5,6 +5,8 @@
 
 #include <stdatomic.h>
 
+#include "poolalloc/heap.h"
+
 /* 0 until the first call reads POOLALLOC_CHECK, then 1 (off) or 2 (on). */
 extern _Atomic int pa_checked_state;
 
@@ -16,9 +18,12 @@ static inline int pa_checked(void) {
     return __builtin_expect(s == 1, 1) ? 0 : (s == 2 || pa_checked_start());
 }
 
-/* While the checker itself runs on this thread (its own allocations go to
- * the shared heap, away from the heap it reads). */
-int pa_checked_busy(void);
+/* While the checker itself runs on this thread, where its own allocations
+ * go: away from the heap it reads. */
+typedef enum { PA_CHECKER_OFF, PA_CHECKER_IN_SHARED_HEAP, PA_CHECKER_IN_OWN_HEAP } pa_checker_heap;
+pa_checker_heap pa_checked_busy(void);
+/* The checker's own heap (PA_CHECKER_IN_OWN_HEAP). */
+pa_heap *pa_checked_own_heap(void);
 
 /* After a call that returned or freed a and b (either may be NULL): counts
  * the call and runs the checks that are due. */
