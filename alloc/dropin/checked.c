@@ -79,7 +79,7 @@ static void check_shared(void) {
     pa_check_report *r = pa_check_report_new();
     if (r) {
         pa_check_heap(s, r);
-        abort_if_violated(r, s, "the shared heap (large and over-aligned blocks)", "full");
+        abort_if_violated(r, s, "the shared heap of large and over-aligned blocks", "full");
         pa_check_report_free(r);
     }
     busy = PA_CHECKER_IN_SHARED_HEAP;
@@ -96,7 +96,7 @@ static void run(pa_heap *h, int whole) {
             pa_check_incremental(h, touched, ntouched, r);
         abort_if_violated(r, h, "this thread's heap", whole ? "full" : "incremental");
         if (whole && pa_check_threads(r))
-            abort_if_violated(r, pa_check_report_heap(r, 0), "on the orphan list (heaps of exited threads)", "thread");
+            abort_if_violated(r, pa_check_report_heap(r, 0), "on the orphan list of exited threads' heaps", "thread");
         pa_check_report_free(r);
     }
     if (whole)
