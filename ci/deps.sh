@@ -30,6 +30,8 @@ if [ "${PA_DEPS_BENCH:-0}" = 1 ]; then
   have_file /usr/include/mimalloc.h || need+=(libmimalloc-dev)
   have_file /usr/include/gperftools/tcmalloc.h || need+=(libgoogle-perftools-dev)
   have_cmd gnuplot || need+=(gnuplot-nox)
+  have_cmd hyperfine || need+=(hyperfine)
+  have_cmd jq || need+=(jq)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
