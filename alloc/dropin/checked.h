@@ -8,9 +8,15 @@
 #include "poolalloc/heap.h"
 
 /* 0 until the first call reads POOLALLOC_CHECK, then 1 (off) or 2 (on). */
-extern _Atomic int pa_checked_state;
+extern _Atomic int pa_checked_state __attribute__((visibility("hidden")));
 
 int pa_checked_start(void);
+
+/* Has a first call found checked mode off? The one test the plain fast
+ * paths pay. */
+static inline int pa_checked_known_off(void) {
+    return atomic_load_explicit(&pa_checked_state, memory_order_relaxed) == 1;
+}
 
 /* Is checked mode on? Reads the environment on the first call. */
 static inline int pa_checked(void) {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "checked.h"
+#include "fast_path.h"
 #include "poolalloc/os.h"
 #include "poolalloc/poolalloc.h"
 #include "thread_heap.h"
@@ -57,15 +58,34 @@ static void checked_free(void *p) {
     pa_checked_after(p, NULL);
 }
 
+/* Until the first call has read POOLALLOC_CHECK, and in checked mode. Out
+ * of line, so malloc and free below need no stack frame. */
+static __attribute__((noinline)) void *malloc_not_plain(size_t size) {
+    return pa_checked() ? checked(PA_SHARED_MALLOC, NULL, 0, size) : pa_malloc(size);
+}
+
+static __attribute__((noinline)) void free_not_plain(void *p) {
+    if (pa_checked())
+        checked_free(p);
+    else
+        pa_free(p);
+}
+
+/* malloc and free take pa_malloc's and pa_free's fast paths inline (a
+ * miss calls them, whose own fast path then misses again), so a program's
+ * call costs the checked-mode test over pa_malloc's. */
 EXPORT void *malloc(size_t size) {
-    return PA_LIKELY(!pa_checked()) ? pa_malloc(size) : checked(PA_SHARED_MALLOC, NULL, 0, size);
+    if (PA_UNLIKELY(!pa_checked_known_off()))
+        return malloc_not_plain(size);
+    void *p = pa_fast_malloc_try(pa_tls_heap, size);
+    return PA_LIKELY(p != NULL) ? p : pa_malloc(size);
 }
 
 EXPORT void free(void *p) {
-    if (PA_LIKELY(!pa_checked()))
+    if (PA_UNLIKELY(!pa_checked_known_off()))
+        free_not_plain(p);
+    else if (!pa_fast_free_try(pa_tls_heap, p))
         pa_free(p);
-    else
-        checked_free(p);
 }
 
 EXPORT void *calloc(size_t count, size_t size) {
