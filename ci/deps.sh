@@ -22,6 +22,7 @@ have_file /usr/include/cmocka.h || need+=(libcmocka-dev)
 have_cmd sqlite3 || need+=(sqlite3)
 have_cmd perl || need+=(perl)
 have_cmd git || need+=(git)
+have_file /usr/bin/python3.11 || need+=(python3.11)
 have_file /usr/lib/python3.11/test/test_json || need+=(libpython3.11-testsuite)
 # libFuzzer and the sanitizer runtimes of clang 14
 ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
