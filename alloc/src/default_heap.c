@@ -22,6 +22,22 @@ pa_heap *pa_default_heap(void) {
     return h;
 }
 
+size_t pa_trim(void) {
+    size_t given = 0;
+    pa_heap *own = pa_tls_heap;
+    if (own->in_arena_map) {
+        pa_thread_collect(own);
+        given += pa_heap_trim(own);
+    }
+    given += pa_thread_trim_orphans();
+    pa_heap *s = pa_shared_heap_lock();
+    if (s) {
+        given += pa_heap_trim(s);
+        pa_shared_heap_unlock();
+    }
+    return given;
+}
+
 /* ---- the shared heap, one call at a time ------------------------------ */
 
 static void shared_free(void *p) {
