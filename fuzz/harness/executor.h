@@ -65,6 +65,17 @@ typedef struct pa_exec_stats {
  * counting layers the oracle needs. */
 int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
                 const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st);
+/* The same for the interleave target (exec_threads.c): ops with thread ops
+ * on the default API's thread heaps, one logical thread at a time; cfg is
+ * unused (the thread heaps have the process's default configuration). One
+ * run at a time per process. */
+int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops,
+                        const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st);
+/* pa_exec_run, or for the interleave target pa_exec_threads_run (target:
+ * pa_target, input.h). */
+int pa_exec_target_run(int target, const pa_config *cfg, const pa_op *ops, size_t nops,
+                       const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st);
+
 /* The report: kind, op index, the op in text form, detail, checker report. */
 void pa_exec_failure_print(FILE *out, const pa_exec_failure *f, const pa_config *cfg, size_t nops);
 /* "KIND@place": what crashes are deduplicated by. */
