@@ -270,8 +270,8 @@ static int run_usable(threads *th, size_t slot) {
     if (!b->p)
         return 0;
     size_t u = pa_usable_size(b->p);
-    /* the owner answers as it did at allocation; another thread may say less */
-    if (b->heap == th->heap[th->cur] ? u != b->usable : u < b->req)
+    /* every thread answers as the owner did at allocation */
+    if (u != b->usable)
         return ex_fail(ex, "USABLE_CHANGED", "usable size of b%llu at %p on thread %u is %zu, was %zu (%zu requested)",
                        (unsigned long long)b->serial, b->p, th->cur, u, b->usable, b->req);
     return 0;
