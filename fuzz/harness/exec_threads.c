@@ -4,10 +4,14 @@
  * exactly. A block freed or reallocated by a thread other than its owner
  * takes the remote-free path; a thread that exits leaves its heap on the
  * orphan list, and the next thread to start adopts it. After every op:
- * the process-wide thread state (pa_check_threads), then every heap (each
- * logical thread's, each orphan and the shared one) fully checked and its
- * live blocks checked against the shadow model (pa_check_live_set), which
- * holds every thread's blocks in one address index. */
+ * the process-wide thread state (pa_check_threads), then each heap the op
+ * changed (the calling thread's, those of the blocks it freed or moved, the
+ * shared one if it served or freed a block) fully checked and its live
+ * blocks checked against the shadow model (pa_check_live_set), which holds
+ * every thread's blocks in one address index; every heap (each logical
+ * thread's, each orphan, the shared one) so after a check op, every
+ * PA_SWEEP_OPS ops, at the end, and after every op with full_every_step
+ * (PA_FUZZ_FULL_CHECKS=1). */
 #include "exec_internal.h"
 
 #include <errno.h>
@@ -32,7 +36,23 @@ typedef struct threads {
     pa_heap *heap[PA_THREADS]; /* NULL: not started, or exited */
     unsigned cur;              /* the logical thread running the ops */
     pa_config cfg;             /* the thread heaps' (the process default) */
+    pa_heap *changed[2 * PA_THREADS + 2]; /* the heaps the current op changed */
+    size_t nchanged;
+    int shared_changed;
 } threads;
+
+/* h (NULL: the shared heap) may have changed during the current op. */
+static void changed(threads *th, pa_heap *h) {
+    if (!h) {
+        th->shared_changed = 1;
+        return;
+    }
+    for (size_t i = 0; i < th->nchanged; i++)
+        if (th->changed[i] == h)
+            return;
+    if (th->nchanged < sizeof th->changed / sizeof *th->changed)
+        th->changed[th->nchanged++] = h;
+}
 
 /* ---- the heaps -------------------------------------------------------- */
 
@@ -43,7 +63,11 @@ static void become(threads *th, unsigned t) {
 }
 
 /* A call may have started the thread (its first slow path attaches a heap). */
-static void note_start(threads *th) { th->heap[th->cur] = pa_thread_switch_current(); }
+static void note_start(threads *th) {
+    th->heap[th->cur] = pa_thread_switch_current();
+    if (th->heap[th->cur])
+        changed(th, th->heap[th->cur]);
+}
 
 
 /* The heap that owns p by the arena map; NULL: the shared heap's. */
@@ -70,20 +94,44 @@ static int check_heap(threads *th, pa_heap *h, const char *name) {
     return bad ? ex_fail_checker(ex, name) : 0;
 }
 
-static int check_all(threads *th) {
+static int is_thread_heap(const threads *th, const pa_heap *h) {
+    for (unsigned t = 0; t < PA_THREADS; t++)
+        if (th->heap[t] == h)
+            return 1;
+    return 0;
+}
+
+static int check_listed(threads *th, pa_heap *const *heaps, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (check_heap(th, heaps[i], is_thread_heap(th, heaps[i]) ? "pa_check_heap, pa_check_live_set (a thread's heap)"
+                                                                  : "pa_check_heap, pa_check_live_set (an orphan)"))
+            return -1;
+    return 0;
+}
+
+/* every: every heap; else the heaps the op changed (an op on one thread
+ * changes no other heap than those of the blocks it names) */
+static int check_all(threads *th, int every) {
     exec *ex = &th->ex;
     pa_check_report_clear(ex->rep);
     if (pa_check_threads(ex->rep))
         return ex_fail_checker(ex, "pa_check_threads");
-    for (unsigned t = 0; t < PA_THREADS; t++)
-        if (th->heap[t] && check_heap(th, th->heap[t], "pa_check_heap, pa_check_live_set (a thread's heap)"))
+    if (every) {
+        pa_heap *heaps[HEAPS_MAX];
+        size_t n = 0;
+        for (unsigned t = 0; t < PA_THREADS; t++)
+            if (th->heap[t])
+                heaps[n++] = th->heap[t];
+        pa_orphan_view v[HEAPS_MAX - PA_THREADS];
+        size_t no = pa_introspect_orphans(v, HEAPS_MAX - PA_THREADS);
+        for (size_t i = 0; i < no; i++)
+            heaps[n++] = (pa_heap *)v[i].heap;
+        if (check_listed(th, heaps, n))
             return -1;
-    pa_orphan_view v[HEAPS_MAX];
-    size_t n = pa_introspect_orphans(v, HEAPS_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (check_heap(th, (pa_heap *)v[i].heap, "pa_check_heap, pa_check_live_set (an orphan)"))
-            return -1;
-    if (check_heap(th, NULL, "pa_check_heap, pa_check_live_set (the shared heap)"))
+    } else if (check_listed(th, th->changed, th->nchanged)) {
+        return -1;
+    }
+    if ((every || th->shared_changed) && check_heap(th, NULL, "pa_check_heap, pa_check_live_set (the shared heap)"))
         return -1;
     for (size_t i = 0; i < ex->sh.n; i++) {
         pa_shadow_block *b = &ex->sh.slots[i];
@@ -117,6 +165,7 @@ static int vet(threads *th, const char *call, void *p, size_t req, size_t align,
     if (owner != expect)
         return ex_fail(ex, "WRONG_HEAP", "%s(%zu) on thread %u returned %p from heap %p, expected heap %p", call, req,
                        th->cur, p, (void *)owner, (void *)expect);
+    changed(th, owner);
     memset(b, 0, sizeof *b);
     b->p = p;
     b->req = req;
@@ -203,6 +252,7 @@ static int free_slot(threads *th, size_t slot, int release, const char *when) {
         return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
                        (unsigned long long)b->serial, b->p);
     ex->live_bytes -= b->req;
+    changed(th, (pa_heap *)b->heap);
     pa_free(b->p);
     note_start(th);
     return 0;
@@ -235,6 +285,8 @@ static int realloc_slot(threads *th, size_t slot, size_t size) {
         return 0;
     if (old.p && ex_check_block(ex, &old, slot, old.req, "before realloc"))
         return -1;
+    if (old.p)
+        changed(th, (pa_heap *)old.heap);
     errno = 0;
     void *q = pa_realloc(old.p, size);
     int err = errno;
@@ -281,6 +333,8 @@ static int run_thread_op(threads *th, uint8_t arg) {
     unsigned t = pa_thread_of(arg);
     become(th, t);
     if (pa_thread_exits(arg)) {
+        if (th->heap[t])
+            changed(th, th->heap[t]); /* now an orphan */
         pa_thread_switch_exit();
         th->heap[t] = NULL;
     }
@@ -346,10 +400,10 @@ static int run_one(threads *th, const pa_op *op) {
  * (its heap, and the frees pushed to it, to the orphan list): the next
  * run starts from orphans alone. */
 static int teardown(threads *th) {
-    if (free_everything(th, "teardown") || check_all(th))
+    if (free_everything(th, "teardown") || check_all(th, 1))
         return -1;
     for (unsigned t = 0; t < PA_THREADS; t++)
-        if (run_thread_op(th, (uint8_t)(t | 4u)) || check_all(th))
+        if (run_thread_op(th, (uint8_t)(t | 4u)) || check_all(th, 1))
             return -1;
     return 0;
 }
@@ -398,6 +452,8 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
         ex->op_index = i;
         ex->op = &ops[i];
         ex->ntouched = 0;
+        th.nchanged = 0;
+        th.shared_changed = 0;
         if (ex->opt->trace) {
             char line[200];
             pa_op_format(line, sizeof line, &ops[i], &th.cfg);
@@ -409,7 +465,8 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
             ex->opt->tamper(ex->opt->tamper_ctx, i, th.heap[th.cur], &ex->sh);
         if (ex->sh.n > st->max_live)
             st->max_live = ex->sh.n;
-        if (check_all(&th) || ((i + 1) % PA_SWEEP_OPS == 0 && ex_sweep_contents(ex, "content sweep")))
+        int every = ex->opt->full_every_step || ops[i].kind == PA_OP_CHECK || (i + 1) % PA_SWEEP_OPS == 0;
+        if (check_all(&th, every) || ((i + 1) % PA_SWEEP_OPS == 0 && ex_sweep_contents(ex, "content sweep")))
             goto out;
         st->ops_run++;
     }
