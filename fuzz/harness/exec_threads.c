@@ -137,9 +137,13 @@ static int check_all(threads *th, int every) {
         pa_shadow_block *b = &ex->sh.slots[i];
         if (b->written && ex_check_block(ex, b, i, b->req, "after the op"))
             return -1;
-        if (b->p && owner_of(b->p) != b->heap)
+        if (!b->p)
+            continue;
+        pa_heap *now = owner_of(b->p);
+        ex_doctor(ex, PA_SITE_LIVE_BLOCK_HEAP, &now);
+        if (now != b->heap)
             return ex_fail(ex, "BLOCK_OWNER_CHANGED", "block b%llu at %p (slot %zu) belonged to heap %p, the arena map "
-                           "now says %p", (unsigned long long)b->serial, b->p, i, b->heap, (void *)owner_of(b->p));
+                           "now says %p", (unsigned long long)b->serial, b->p, i, b->heap, (void *)now);
     }
     return 0;
 }
@@ -158,10 +162,12 @@ static int vet(threads *th, const char *call, void *p, size_t req, size_t align,
         return ex_fail(ex, "MISALIGNED", "%s(%zu) on thread %u returned %p, not a multiple of %zu", call, req, th->cur,
                        p, align);
     size_t usable = pa_usable_size(p);
+    ex_doctor(ex, PA_SITE_USABLE, &usable);
     if (usable < req)
         return ex_fail(ex, "USABLE_TOO_SMALL", "%s(%zu) on thread %u returned %p with usable size %zu", call, req,
                        th->cur, p, usable);
     pa_heap *owner = owner_of(p);
+    ex_doctor(ex, PA_SITE_NEW_BLOCK_HEAP, &owner);
     if (owner != expect)
         return ex_fail(ex, "WRONG_HEAP", "%s(%zu) on thread %u returned %p from heap %p, expected heap %p", call, req,
                        th->cur, p, (void *)owner, (void *)expect);
@@ -322,6 +328,7 @@ static int run_usable(threads *th, size_t slot) {
     if (!b->p)
         return 0;
     size_t u = pa_usable_size(b->p);
+    ex_doctor(ex, PA_SITE_USABLE, &u);
     /* every thread answers as the owner did at allocation */
     if (u != b->usable)
         return ex_fail(ex, "USABLE_CHANGED", "usable size of b%llu at %p on thread %u is %zu, was %zu (%zu requested)",

@@ -21,13 +21,15 @@ struct pa_shadow;
  * The doctor hook sees each before the oracle does (value points at it) and
  * may change it, to show the rule that judges it firing. */
 typedef enum pa_exec_site {
-    PA_SITE_USABLE,        /* size_t *: a cache object's, a default-API block's, a huge realloc's block's
-                              usable size */
+    PA_SITE_USABLE,        /* size_t *: a cache object's, a default-API block's (the interleave target's
+                              too), a huge realloc's block's usable size */
     PA_SITE_CACHE_STATS,   /* pa_object_cache_stats *: what the cache op's cache reports */
     PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL */
     PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
+    PA_SITE_NEW_BLOCK_HEAP, /* struct pa_heap **: interleave, the heap the arena map names for a block just got */
+    PA_SITE_LIVE_BLOCK_HEAP,/* struct pa_heap **: interleave, the same for a live block after an op */
 } pa_exec_site;
 
 typedef struct pa_exec_options {
