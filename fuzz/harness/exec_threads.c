@@ -252,12 +252,8 @@ static int free_slot(threads *th, size_t slot, int release, const char *when) {
     pa_shadow_block *b = &ex->sh.slots[slot];
     if (!b->p)
         return 0;
-    if (ex_check_block(ex, b, slot, b->req, when))
+    if (ex_forget_block(ex, b, slot, when, release))
         return -1;
-    if (release && pa_shadow_release(&ex->sh, b->p))
-        return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
-                       (unsigned long long)b->serial, b->p);
-    ex->live_bytes -= b->req;
     changed(th, (pa_heap *)b->heap);
     pa_free(b->p);
     note_start(th);
@@ -306,9 +302,8 @@ static int realloc_slot(threads *th, size_t slot, size_t size) {
         return ex_fail(ex, "REALLOC_PREFIX", "realloc of b%llu from %zu to %zu bytes on thread %u (%p -> %p): byte %zu "
                        "is 0x%02x, expected 0x%02x", (unsigned long long)old.serial, old.req, size, th->cur, old.p, q,
                        m.offset, m.found, m.expected);
-    if (old.p && pa_shadow_release(&ex->sh, old.p))
-        return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
-                       (unsigned long long)old.serial, old.p);
+    if (old.p && ex_release_range(ex, &old))
+        return -1;
     ex->live_bytes -= old.req;
     /* a block of the shared heap is reallocated there, small or not */
     pa_heap *expect = old.p && !old.heap ? NULL : home(th, size);
