@@ -36,7 +36,7 @@ typedef struct threads {
     pa_heap *heap[PA_THREADS]; /* NULL: not started, or exited */
     unsigned cur;              /* the logical thread running the ops */
     pa_config cfg;             /* the thread heaps' (the process default) */
-    pa_heap *changed[2 * PA_THREADS + 2]; /* the heaps the current op changed */
+    pa_heap *changed[HEAPS_MAX];  /* the heaps the current op changed */
     size_t nchanged;
     int shared_changed;
 } threads;
@@ -68,7 +68,6 @@ static void note_start(threads *th) {
     if (th->heap[th->cur])
         changed(th, th->heap[th->cur]);
 }
-
 
 /* The heap that owns p by the arena map; NULL: the shared heap's. */
 static pa_heap *owner_of(const void *p) { return (pa_heap *)pa_introspect_arena_map((uintptr_t)p); }
