@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-campaign.sh: one fuzz campaign, start to finish.
 #
-#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,trace_parser|all]
+#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,interleave,trace_parser|all]
 #                        [--duration SECONDS] [--jobs N] [--build-root DIR] [--work DIR]
 #                        [--no-build] [--no-merge] [--progress SECONDS] [--corpus DIR]
 #                        [--coverage] [AFL++ node options]

@@ -252,6 +252,20 @@ int ex_huge(exec *ex, uint8_t arg, size_t slot) {
 
 /* ---- freeing -------------------------------------------------------- */
 
+int ex_release_range(exec *ex, const pa_shadow_block *b) {
+    if (pa_shadow_release(&ex->sh, b->p))
+        return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
+                       (unsigned long long)b->serial, b->p);
+    return 0;
+}
+
+int ex_forget_block(exec *ex, pa_shadow_block *b, size_t slot, const char *when, int release) {
+    if (ex_check_block(ex, b, slot, b->req, when) || (release && ex_release_range(ex, b)))
+        return -1;
+    ex->live_bytes -= b->req;
+    return 0;
+}
+
 /* Verify and free the block in a slot (the slot itself stays). release:
  * take its range out of the address index (ex_free_everything clears it whole). */
 static int free_block(exec *ex, size_t slot, const char *when, int release) {
@@ -260,12 +274,8 @@ static int free_block(exec *ex, size_t slot, const char *when, int release) {
         pa_heap_free(ex->heap, NULL);
         return 0;
     }
-    if (ex_check_block(ex, b, slot, b->req, when))
+    if (ex_forget_block(ex, b, slot, when, release))
         return -1;
-    if (release && pa_shadow_release(&ex->sh, b->p))
-        return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
-                    (unsigned long long)b->serial, b->p);
-    ex->live_bytes -= b->req;
     ex_touch(ex, b->p);
     pa_heap_free(ex->heap, b->p);
     return 0;
@@ -355,9 +365,8 @@ int ex_realloc(exec *ex, size_t slot, size_t size) {
     if (pa_pattern_verify(q, old.req, keep, old.seed, &m))
         return ex_fail(ex, "REALLOC_PREFIX", "realloc of b%llu from %zu to %zu bytes (%p -> %p): byte %zu is 0x%02x, expected 0x%02x",
                     (unsigned long long)old.serial, old.req, size, old.p, q, m.offset, m.found, m.expected);
-    if (pa_shadow_release(&ex->sh, old.p))
-        return ex_fail(ex, "SHADOW_LOST", "block b%llu at %p is missing from the address index",
-                    (unsigned long long)old.serial, old.p);
+    if (ex_release_range(ex, &old))
+        return -1;
     ex->live_bytes -= old.req;
     if (old.small)
         ex->sh.nsmall--;
