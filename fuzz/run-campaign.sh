@@ -67,9 +67,10 @@ collect_only=0
 usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
 
 # ---- the contract target's allocator: an option block of its own ------------
-# --allocator glibc|jemalloc|mimalloc|tcmalloc (default glibc): the malloc the
-# contract target (fuzz/contract/README.md) runs against, from the Debian
-# package; the target preloads it itself (PA_CONTRACT_PRELOAD), so every
+# --allocator glibc|jemalloc|mimalloc|tcmalloc|poolalloc (default glibc): the
+# malloc the contract target (fuzz/contract/README.md) runs against, from the
+# Debian package (poolalloc: this tree's drop-in, libpoolalloc_malloc.so of
+# the release build); the target preloads it itself (PA_CONTRACT_PRELOAD), so every
 # engine, replay and triage sees it. Its crashes are saved as
 # corpus/regressions/contract/ALLOC-SIGNATURE.
 allocator=glibc
@@ -83,9 +84,13 @@ case $allocator in
   jemalloc) lib=libjemalloc.so.2 ;;
   mimalloc) lib=libmimalloc.so.2 ;;
   tcmalloc) lib=libtcmalloc_minimal.so.4 ;;
-  *) echo "run-campaign: --allocator must be glibc, jemalloc, mimalloc or tcmalloc" >&2; exit 2 ;;
+  poolalloc) lib=$src/build/release/alloc/libpoolalloc_malloc.so ;;
+  *) echo "run-campaign: --allocator must be glibc, jemalloc, mimalloc, tcmalloc or poolalloc" >&2; exit 2 ;;
 esac
-if [ -n "$lib" ]; then
+if [ "$allocator" = poolalloc ]; then
+  [ -f "$lib" ] || { echo "run-campaign: $lib is missing (cmake --preset release && cmake --build build/release)" >&2; exit 2; }
+  export PA_CONTRACT_PRELOAD=$lib
+elif [ -n "$lib" ]; then
   PA_CONTRACT_PRELOAD=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
   [ -n "$PA_CONTRACT_PRELOAD" ] || { echo "run-campaign: $allocator is not installed (ci/deps.sh)" >&2; exit 2; }
   export PA_CONTRACT_PRELOAD
@@ -140,7 +145,10 @@ fi
 [ $collect = 1 ] || do_merge=0
 
 [ -n "$work" ] || work=$build_root/campaign-$(date -u +%Y%m%d-%H%M%S)
-mkdir -p "$work"
+mkdir -p "$work" "$build_root"
+# absolute: the engines run from inside the work directory
+work=$(cd "$work" && pwd)
+build_root=$(cd "$build_root" && pwd)
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # ---- build ------------------------------------------------------------------
