@@ -437,7 +437,10 @@ triage() { # engine target file...
         >"$tmp.eng.log" 2>&1
     fi
     [ -s "$tmp.eng" ] && [ "$(signature_of "$t" "$tmp.eng")" = "$sig" ] && cp "$tmp.eng" "$tmp.in"
-    if ! "$tools/pa-fuzz-minimize" --target "$t" --signature "$sig" --max-time 120 "$tmp.in" "$tmp.min" >"$tmp.min.log" 2>&1; then
+    # the contract target's candidates are judged by its own replay program
+    local how=(--target "$t")
+    [ "$t" = contract ] && how=(--target default --command "$tools/fuzz_contract_replay")
+    if ! "$tools/pa-fuzz-minimize" "${how[@]}" --signature "$sig" --max-time 120 "$tmp.in" "$tmp.min" >"$tmp.min.log" 2>&1; then
       cp "$tmp.in" "$tmp.min"
     fi
     cp "$tmp.min" "$dest"

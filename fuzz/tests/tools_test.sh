@@ -119,4 +119,19 @@ if [ -x "$bin/pa-trace2seed" ]; then
   printf 'm 1 8\nf 2\n' >"$work/bad.trace"
   cli 2 "" "pa-trace-replay: $work/bad.trace:2: f: ID 2 is not live" -- pa-trace-replay "$work/bad.trace"
 fi
+# The contract target's findings are minimized through its own replay
+# program (--command): eight mallocs put in front of glibc's aligned_alloc
+# finding (the op's position picks the call, so they go in a multiple of
+# four) are all taken out again.
+if [ -x "$bin/fuzz_contract_replay" ]; then
+  glibc_case=$corpus/regressions/contract/glibc-IMPOSSIBLE_SUCCEEDED-aligned_alloc.ops
+  { echo "# poolalloc op language v2, target default"
+    for i in 1 2 3 4 5 6 7 8; do echo "malloc 16"; done
+    grep -v '^#' "$glibc_case"; } >"$work/contract-padded.ops"
+  env -u PA_CONTRACT_PRELOAD "$bin/pa-fuzz-minimize" --command "$bin/fuzz_contract_replay" --text \
+    "$work/contract-padded.ops" "$work/contract-min" >/dev/null || fail "minimizing a contract case"
+  head -n 2 "$work/contract-min.ops" | tr -d '\n' | grep -q '^# failure: IMPOSSIBLE_SUCCEEDED@aligned_alloc# poolalloc op language v2, target default, 3 ops$' ||
+    fail "the contract case was not minimized to its 3 ops: $(cat "$work/contract-min.ops")"
+  cli 2 "" "cannot run $work/no-such-program: No such file or directory" -- pa-fuzz-minimize --command "$work/no-such-program" "$first" "$work/m"
+fi
 echo "tools_test: $n seeds, all tools passed"

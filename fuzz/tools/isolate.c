@@ -73,31 +73,8 @@ void pa_signature_of_output(const char *out, int status, char *sig, size_t sig_l
     }
 }
 
-int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
-                    unsigned timeout_s, pa_isolated *r) {
-    memset(r, 0, sizeof *r);
-    int fds[2];
-    if (pipe(fds))
-        return -1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        close(fds[1]);
-        if (full)
-            setenv("PA_FUZZ_FULL_CHECKS", "1", 1);
-        if (timeout_s)
-            alarm(timeout_s);
-        fn(data, len);
-        _exit(0);
-    }
-    close(fds[1]);
+/* Reads the child's output to its end, reaps it and judges it. */
+static void collect(pid_t pid, int fd, pa_isolated *r) {
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     for (;;) {
@@ -112,7 +89,7 @@ int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
             }
         }
         char sink[1024];
-        ssize_t got = read(fds[0], buf ? buf + n : sink, buf ? cap - n - 1 : sizeof sink);
+        ssize_t got = read(fd, buf ? buf + n : sink, buf ? cap - n - 1 : sizeof sink);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
@@ -120,7 +97,7 @@ int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
         if (buf)
             n += (size_t)got;
     }
-    close(fds[0]);
+    close(fd);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
@@ -130,6 +107,76 @@ int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
     r->failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     if (r->failed)
         pa_signature_of_output(buf ? buf : "", status, r->signature, sizeof r->signature);
+}
+
+/* fork with the child's stderr (and stdout, if asked) on a pipe: the pid
+ * (0 in the child), or -1. */
+static pid_t start_child(int *read_fd, int with_stdout) {
+    int fds[2];
+    if (pipe(fds))
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        if (with_stdout)
+            dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[1]);
+        return 0;
+    }
+    close(fds[1]);
+    *read_fd = fds[0];
+    return pid;
+}
+
+int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
+                    unsigned timeout_s, pa_isolated *r) {
+    memset(r, 0, sizeof *r);
+    int fd;
+    pid_t pid = start_child(&fd, 0);
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (full)
+            setenv("PA_FUZZ_FULL_CHECKS", "1", 1);
+        if (timeout_s)
+            alarm(timeout_s);
+        fn(data, len);
+        _exit(0);
+    }
+    collect(pid, fd, r);
+    return 0;
+}
+
+/* The shell's status for a program it cannot run. */
+#define CANNOT_EXEC 127
+#define CANNOT_EXEC_TEXT "127"
+
+int pa_run_command_isolated(const char *program, const char *path, unsigned timeout_s, pa_isolated *r) {
+    memset(r, 0, sizeof *r);
+    int fd;
+    pid_t pid = start_child(&fd, 1);
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (timeout_s)
+            alarm(timeout_s); /* kept across exec */
+        execlp(program, program, path, (char *)NULL);
+        fprintf(stderr, "cannot run %s: %s\n", program, strerror(errno));
+        _exit(CANNOT_EXEC);
+    }
+    collect(pid, fd, r);
+    if (r->failed && !strcmp(r->signature, "EXIT:" CANNOT_EXEC_TEXT)) {
+        fprintf(stderr, "%s", r->output ? r->output : "");
+        pa_isolated_free(r);
+        return -1;
+    }
     return 0;
 }
 

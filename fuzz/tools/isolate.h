@@ -17,6 +17,10 @@ typedef struct pa_isolated {
 /* 0, or -1 if the child could not be started. full: PA_FUZZ_FULL_CHECKS=1. */
 int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
                     unsigned timeout_s, pa_isolated *r);
+/* The same for an external replay program: `program path`, its stdout and
+ * stderr judged (the contract target's replay, with its allocator
+ * preloaded through the environment). 0, or -1 if it could not start. */
+int pa_run_command_isolated(const char *program, const char *path, unsigned timeout_s, pa_isolated *r);
 void pa_isolated_free(pa_isolated *r);
 /* The signature a failure report (ours or a sanitizer's) names. */
 void pa_signature_of_output(const char *out, int status, char *sig, size_t sig_len);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config_bytes.h"
@@ -20,6 +21,7 @@
 typedef struct ctx {
     pa_target target;
     pa_fuzz_fn fn;
+    const char *command;  /* an external replay program judges candidates */
     char want[160];
     int full;
     unsigned timeout;
@@ -29,14 +31,42 @@ typedef struct ctx {
     size_t prefix_len;
 } ctx;
 
+static char scratch_path[64]; /* removed at exit */
+
+static void remove_scratch(void) {
+    if (scratch_path[0])
+        unlink(scratch_path);
+}
+
 static int out_of_budget(const ctx *c) {
     return c->tries >= c->max_tries || time(NULL) >= c->deadline;
+}
+
+/* One run of a candidate, in a child: the target's function, or the
+ * external program on a file holding it. 0, or -1 if it could not run. */
+static int run_candidate(ctx *c, const uint8_t *data, size_t len, pa_isolated *r) {
+    if (!c->command)
+        return pa_run_isolated(c->fn, data, len, c->full, c->timeout, r);
+    FILE *f = fopen(scratch_path, "wb");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f))
+        return -1;
+    return pa_run_command_isolated(c->command, scratch_path, c->timeout, r);
+}
+
+/* The largest power of two at most half of n (at least 1): chunks that
+ * halve through powers of two also try 4, which keeps every later op's
+ * position mod 4 (the contract target picks a call by it). */
+static size_t first_chunk(size_t n) {
+    size_t chunk = 1;
+    while (chunk * 4 <= n)
+        chunk *= 2;
+    return chunk;
 }
 
 static int still_fails(ctx *c, const uint8_t *data, size_t len) {
     pa_isolated r;
     c->tries++;
-    if (pa_run_isolated(c->fn, data, len, c->full, c->timeout, &r))
+    if (run_candidate(c, data, len, &r))
         return 0;
     int same = r.failed && strcmp(r.signature, c->want) == 0;
     pa_isolated_free(&r);
@@ -105,7 +135,7 @@ static size_t minimize_ops(ctx *c, pa_op *ops, size_t n, pa_op **result) {
     while (progress && !out_of_budget(c)) {
         progress = 0;
         /* drop chunks, largest first */
-        for (size_t chunk = cur.n / 2 ? cur.n / 2 : 1; chunk >= 1 && !out_of_budget(c); chunk /= 2) {
+        for (size_t chunk = first_chunk(cur.n); chunk >= 1 && !out_of_budget(c); chunk /= 2) {
             size_t start = 0;
             while (start < cur.n && !out_of_budget(c)) {
                 size_t end = start + chunk < cur.n ? start + chunk : cur.n;
@@ -172,7 +202,7 @@ static size_t minimize_lines(ctx *c, uint8_t *data, size_t len, uint8_t **out) {
     int progress = 1;
     while (progress && !out_of_budget(c)) {
         progress = 0;
-        for (size_t chunk = n / 2 ? n / 2 : 1; chunk >= 1 && !out_of_budget(c); chunk /= 2) {
+        for (size_t chunk = first_chunk(n); chunk >= 1 && !out_of_budget(c); chunk /= 2) {
             size_t start = 0;
             while (start < n && !out_of_budget(c)) {
                 size_t end = start + chunk < n ? start + chunk : n, m = 0;
@@ -208,6 +238,9 @@ static size_t minimize_lines(ctx *c, uint8_t *data, size_t len, uint8_t **out) {
 static const char USAGE[] =
     "usage: pa-fuzz-minimize [options] IN OUT\n"
     "  --target NAME     default | config | fault | misuse | trace_parser (default: default)\n"
+    "  --command PROG    judge each candidate by running PROG FILE (its output's\n"
+    "                    signature: line), e.g. the contract target's replay with its\n"
+    "                    allocator preloaded; --target then names the op dialect\n"
     "  --text            IN is the text form (default for *.ops, *.txt)\n"
     "  --signature SIG   keep this failure (default: the one IN shows)\n"
     "  --full            full checks after every op while judging candidates\n"
@@ -237,6 +270,10 @@ int main(int argc, char **argv) {
             if (t < 0)
                 return pa_cli_error(&cli, "unknown target %s", name);
             c.target = (pa_target)t;
+        } else if (!strcmp(a, "--command")) {
+            c.command = pa_cli_operand(&cli, &i);
+            if (!c.command)
+                return PA_CLI_USAGE;
         } else if (!strcmp(a, "--text")) {
             text = 1;
         } else if (!strcmp(a, "--signature")) {
@@ -268,7 +305,16 @@ int main(int argc, char **argv) {
         return pa_cli_error(&cli, "IN and OUT are both needed");
     c.deadline = time(NULL) + max_time;
     c.fn = pa_fuzz_target_by_name(pa_target_name(c.target));
-    if (!c.fn) {
+    if (c.command) {
+        snprintf(scratch_path, sizeof scratch_path, "/tmp/pa-fuzz-minimize.XXXXXX");
+        int fd = mkstemp(scratch_path);
+        if (fd < 0) {
+            fprintf(stderr, "pa-fuzz-minimize: cannot make a scratch file in /tmp\n");
+            return 2;
+        }
+        close(fd);
+        atexit(remove_scratch);
+    } else if (!c.fn) {
         fprintf(stderr, "pa-fuzz-minimize: target %s is not built\n", pa_target_name(c.target));
         return 2;
     }
@@ -283,7 +329,7 @@ int main(int argc, char **argv) {
     pa_input in;
     memset(&in, 0, sizeof in);
     pa_isolated base;
-    if (pa_run_isolated(c.fn, data, len, c.full, c.timeout, &base)) {
+    if (run_candidate(&c, data, len, &base)) {
         fprintf(stderr, "pa-fuzz-minimize: cannot run the target\n");
         return 2;
     }
