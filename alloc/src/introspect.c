@@ -157,7 +157,6 @@ int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_
     if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
         return -1;
     memset(bits, 0, (nbits + 63) / 64 * sizeof *bits);
-    memset(walk, 0, sizeof *walk);
     size_t blocks = limit > first ? (limit - first) / block_size : 0;
     /* The pool is readable as a whole (one lookup, above), so a member whose
      * link word lies inside the pool needs no lookup of its own; one whose
@@ -165,28 +164,39 @@ int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_
      * gets pa_introspect_read_link's. */
     size_t pool_size = ~h->pool_mask + 1;
     int inside = block_size % sizeof(void *) == 0 && first % sizeof(void *) == 0 && limit <= pool_size;
-    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock, last = 0;
+    size_t length = 0; /* kept in registers: written to *walk as the walk stops */
+    int fault = PA_FREELIST_SOUND;
     while (cur) {
-        walk->member = cur;
-        if (cur < pool + first || cur >= pool + limit)
-            return PA_FREELIST_OUT_OF_RANGE;
+        if (cur < pool + first || cur >= pool + limit) {
+            fault = PA_FREELIST_OUT_OF_RANGE;
+            break;
+        }
         size_t offset = cur - pool - first, k = offset / block_size;
-        if (offset != k * block_size)
-            return PA_FREELIST_MISALIGNED;
+        if (offset != k * block_size) {
+            fault = PA_FREELIST_MISALIGNED;
+            break;
+        }
         k -= from;
-        if (walk->length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1))
-            return PA_FREELIST_CYCLE;
+        if (length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1)) {
+            fault = PA_FREELIST_CYCLE;
+            break;
+        }
         if (k < nbits)
             bits[k / 64] |= UINT64_C(1) << (k % 64);
-        walk->length++;
-        walk->last = cur;
-        if (inside)
+        length++;
+        last = cur;
+        if (inside) {
             cur = (uintptr_t)pa_link_read((const pa_block *)cur);
-        else if (pa_introspect_read_link(h, cur, &cur))
-            return PA_FREELIST_UNREADABLE;
+        } else if (pa_introspect_read_link(h, cur, &cur)) {
+            fault = PA_FREELIST_UNREADABLE;
+            break;
+        }
     }
-    walk->member = 0;
-    return PA_FREELIST_SOUND;
+    walk->member = cur;
+    walk->length = length;
+    walk->last = last;
+    return fault;
 }
 
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {

@@ -219,8 +219,12 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
     c.narenas = c.npools = 0;
     memset(c.classes_seen, 0, sizeof c.classes_seen);
     c.b.bits = NULL;
-    c.arenas = malloc((ntouched ? ntouched : 1) * sizeof *c.arenas);
-    c.pools = malloc((ntouched ? ntouched : 1) * sizeof *c.pools);
+    /* an op touches a few blocks: their records fit on the stack */
+    inc_arena arenas[8];
+    uintptr_t pools[8];
+    int small = ntouched <= 8;
+    c.arenas = small ? arenas : malloc(ntouched * sizeof *c.arenas);
+    c.pools = small ? pools : malloc(ntouched * sizeof *c.pools);
     if (!c.arenas || !c.pools || chk_base_init(&c.b, heap, r)) {
         r->dropped++;
     } else {
@@ -237,7 +241,9 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
                 touched_block(&c, (uintptr_t)touched[i]);
     }
     chk_base_fini(&c.b);
-    free(c.arenas);
-    free(c.pools);
+    if (!small) {
+        free(c.arenas);
+        free(c.pools);
+    }
     return r->n - before;
 }
