@@ -182,16 +182,27 @@ static void list_local(chk_base *b, const pa_arena_view *a, const inc_arena *ia,
                    CHK_STR("0x%" PRIxPTR, f->v.next), "next does not point back along class %u's used list", k);
 }
 
-static int seen_pool(inc *c, uintptr_t pool) {
-    for (size_t i = 0; i < c->npools; i++)
+/* Newest first: an op's touched blocks come pool by pool. */
+static int checked_pool(const inc *c, uintptr_t pool) {
+    for (size_t i = c->npools; i-- > 0;)
         if (c->pools[i] == pool)
             return 1;
+    return 0;
+}
+
+static int seen_pool(inc *c, uintptr_t pool) {
+    if (checked_pool(c, pool))
+        return 1;
     c->pools[c->npools++] = pool;
     return 0;
 }
 
 static void touched_block(inc *c, uintptr_t p) {
     chk_base *b = &c->b;
+    /* A block in a pool checked for an earlier touched block: its arena and
+     * pool are checked already, and the lookups below would end there. */
+    if (checked_pool(c, p & ~(uintptr_t)(b->hv.config.pool_size - 1)))
+        return;
     uintptr_t object = pa_introspect_owner(b->heap, p);
     pa_arena_view a;
     /* Large blocks and freed arenas: nothing of theirs is in a pool. */
