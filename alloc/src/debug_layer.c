@@ -164,6 +164,22 @@ static int forbidden(judgement *j, pa_debug_damage kind, const char *op, size_t 
     return 1;
 }
 
+/* The first of n bytes at p that is not v, or n: eight bytes at a time, as
+ * freed blocks are long and nearly always intact. */
+static size_t first_not(const uint8_t *p, size_t n, uint8_t v) {
+    uint64_t all = UINT64_C(0x0101010101010101) * v;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        if (w != all)
+            break;
+    }
+    while (i < n && p[i] == v)
+        i++;
+    return i;
+}
+
 /* The one judge of a debug block, for free, verify and scan alike: the
  * recorded size fits the raw block [raw, raw + bytes), a freed block still
  * carries the freed fill, the forbidden bytes before and after the data are
@@ -190,17 +206,17 @@ int pa_debug_judge(uintptr_t raw, size_t bytes, const uint8_t *data, const char 
                  (const void *)data, (unsigned long long)hdr->size, bytes);
         return 1;
     }
-    for (size_t i = 0; f->freed && i < hdr->size; i++)
-        if (data[i] != FILL_FREED) {
-            f->kind = PA_DEBUG_FREED_WRITTEN;
-            f->byte = i;
-            f->expected = FILL_FREED;
-            f->found = data[i];
-            snprintf(j->message, sizeof j->message,
-                     "quarantine: block %p (serial %llu) was written after free: byte %zu is 0x%02X, not 0x%02X",
-                     (const void *)data, (unsigned long long)hdr->serial, i, data[i], FILL_FREED);
-            return 1;
-        }
+    size_t bad = f->freed ? first_not(data, hdr->size, FILL_FREED) : hdr->size;
+    if (bad < hdr->size) {
+        f->kind = PA_DEBUG_FREED_WRITTEN;
+        f->byte = bad;
+        f->expected = FILL_FREED;
+        f->found = data[bad];
+        snprintf(j->message, sizeof j->message,
+                 "quarantine: block %p (serial %llu) was written after free: byte %zu is 0x%02X, not 0x%02X",
+                 (const void *)data, (unsigned long long)hdr->serial, bad, data[bad], FILL_FREED);
+        return 1;
+    }
     const uint8_t *pad = (const uint8_t *)raw;
     for (size_t i = 0; i < lead - HEADER_SIZE; i++)
         if (pad[i] != FORBIDDEN)

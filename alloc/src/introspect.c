@@ -120,6 +120,14 @@ int pa_introspect_pool_decommitted(const pa_heap *h, size_t slot, size_t pool_in
     return pa_pool_is_decommitted(&h->arenas[slot], pool_index);
 }
 
+int pa_introspect_decommitted_word(const pa_heap *h, size_t slot, size_t word, uint64_t *bits) {
+    if (slot >= h->arena_slots || word >= (h->pools_per_arena + 63) / 64 || !h->arenas[slot].base)
+        return -1;
+    size_t past = h->pools_per_arena - 64 * word;
+    *bits = h->arenas[slot].decommitted[word] & (past >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << past) - 1);
+    return 0;
+}
+
 int pa_introspect_pool(const pa_heap *h, uintptr_t base, pa_pool_view *v) {
     if ((base & ~h->pool_mask) || !pa_readable_pool_arena(h, base))
         return -1;
@@ -149,27 +157,46 @@ int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_
     if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
         return -1;
     memset(bits, 0, (nbits + 63) / 64 * sizeof *bits);
-    memset(walk, 0, sizeof *walk);
     size_t blocks = limit > first ? (limit - first) / block_size : 0;
-    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    /* The pool is readable as a whole (one lookup, above), so a member whose
+     * link word lies inside the pool needs no lookup of its own; one whose
+     * word would not (a caller's limit past the pool, an odd block size)
+     * gets pa_introspect_read_link's. */
+    size_t pool_size = ~h->pool_mask + 1;
+    int inside = block_size % sizeof(void *) == 0 && first % sizeof(void *) == 0 && limit <= pool_size;
+    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock, last = 0;
+    size_t length = 0; /* kept in registers: written to *walk as the walk stops */
+    int fault = PA_FREELIST_SOUND;
     while (cur) {
-        walk->member = cur;
-        if (cur < pool + first || cur >= pool + limit)
-            return PA_FREELIST_OUT_OF_RANGE;
-        if ((cur - pool - first) % block_size)
-            return PA_FREELIST_MISALIGNED;
-        size_t k = (cur - pool - first) / block_size - from;
-        if (walk->length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1))
-            return PA_FREELIST_CYCLE;
+        if (cur < pool + first || cur >= pool + limit) {
+            fault = PA_FREELIST_OUT_OF_RANGE;
+            break;
+        }
+        size_t offset = cur - pool - first, k = offset / block_size;
+        if (offset != k * block_size) {
+            fault = PA_FREELIST_MISALIGNED;
+            break;
+        }
+        k -= from;
+        if (length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1)) {
+            fault = PA_FREELIST_CYCLE;
+            break;
+        }
         if (k < nbits)
             bits[k / 64] |= UINT64_C(1) << (k % 64);
-        walk->length++;
-        walk->last = cur;
-        if (pa_introspect_read_link(h, cur, &cur))
-            return PA_FREELIST_UNREADABLE;
+        length++;
+        last = cur;
+        if (inside) {
+            cur = (uintptr_t)pa_link_read((const pa_block *)cur);
+        } else if (pa_introspect_read_link(h, cur, &cur)) {
+            fault = PA_FREELIST_UNREADABLE;
+            break;
+        }
     }
-    walk->member = 0;
-    return PA_FREELIST_SOUND;
+    walk->member = cur;
+    walk->length = length;
+    walk->last = last;
+    return fault;
 }
 
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {
@@ -188,6 +215,8 @@ uintptr_t pa_introspect_owner(const pa_heap *h, uintptr_t a) {
 uintptr_t pa_introspect_owner_cache(const pa_heap *h, size_t slot) {
     return slot < PA_OWNER_CACHE_SLOTS ? h->owner_cache[slot] : 0;
 }
+
+const uintptr_t *pa_introspect_owner_cache_all(const pa_heap *h) { return h->owner_cache; }
 
 size_t pa_introspect_large_capacity(const pa_heap *h) { return h->large.capacity; }
 

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "block_oracle.h"
 #include "pattern.h"
-#include "poolalloc/introspect.h"
 
 /* ---- allocation results ---------------------------------------------- */
 
@@ -40,22 +40,14 @@ static int null_allowed(exec *ex, const request *rq, int err) {
 static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
     if (rq->expect == EXPECT_NULL)
         return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must ex_fail", rq->call, rq->req, p);
-    if ((uintptr_t)p % rq->align)
-        return ex_fail(ex, "MISALIGNED", "%s(%zu) returned %p, not a multiple of %zu", rq->call, rq->req, p, rq->align);
-    if (!pa_heap_owns(ex->heap, p))
-        return ex_fail(ex, "NOT_OWNED", "%s(%zu) returned %p, which the heap does not own", rq->call, rq->req, p);
-    size_t usable = pa_heap_usable_size(ex->heap, p);
-    if (usable < rq->req)
-        return ex_fail(ex, "USABLE_TOO_SMALL", "%s(%zu) returned %p with usable size %zu", rq->call, rq->req, p, usable);
-    int small = pa_introspect_owner(ex->heap, (uintptr_t)p) != 0;
-    if (small && rq->req > ex->cfg.small_threshold)
-        return ex_fail(ex, "LARGE_IN_POOL", "%s(%zu) above the threshold %zu was served from a pool at %p",
-                    rq->call, rq->req, ex->cfg.small_threshold, p);
     /* the debug layer's headers can push a small request onto the large path */
-    if (!small && rq->size_rule && rq->req >= 1 && rq->req <= ex->cfg.small_threshold && !ex->cfg.memory_limit &&
-        !ex->cfg.debug && !ex_fault_this_op(ex))
-        return ex_fail(ex, "SMALL_NOT_IN_POOL", "%s(%zu) at most the threshold %zu went to the large path (%p)",
-                    rq->call, rq->req, ex->cfg.small_threshold, p);
+    pa_fresh_request fr = {rq->call, rq->req, rq->align, rq->size_rule,
+                           ex->cfg.memory_limit || ex->cfg.debug || ex_fault_this_op(ex)};
+    pa_fresh_verdict v;
+    if (pa_fresh_vet(ex->heap, ex->cfg.small_threshold, p, &fr, &v))
+        return ex_fail(ex, v.kind, "%s", v.detail);
+    size_t usable = v.usable;
+    int small = v.small;
     b->p = p;
     b->req = rq->req;
     b->usable = usable;
@@ -303,19 +295,6 @@ int ex_free_everything(exec *ex, const char *when) {
 
 /* ---- realloc -------------------------------------------------------- */
 
-/* The class size of the pool block at p (usable_size may say less: under
- * ASan it is the requested size). 0 if the pool cannot be read. */
-static size_t small_block_size(exec *ex, const void *p) {
-    if (ex->cfg.debug)
-        return 0; /* the debug layer's blocks carry headers: no in-place rule */
-    pa_pool_view pv;
-    pa_class_view cv;
-    uintptr_t base = (uintptr_t)p & ~(uintptr_t)(ex->cfg.pool_size - 1);
-    if (pa_introspect_pool(ex->heap, base, &pv) || pa_introspect_class(ex->heap, pv.size_class, &cv))
-        return 0;
-    return cv.block_size;
-}
-
 int ex_realloc(exec *ex, size_t slot, size_t size) {
     if (slot == SIZE_MAX) { /* empty live set: realloc(NULL, size) */
         request rq = {"realloc(NULL)", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
@@ -356,15 +335,12 @@ int ex_realloc(exec *ex, size_t slot, size_t size) {
         ex->st->null_results++;
         return ex_check_block(ex, b, slot, old.req, "after a failed realloc");
     }
-    size_t block = old.small ? small_block_size(ex, old.p) : 0;
-    if (block && size <= block && 4 * size > 3 * block && q != old.p)
-        return ex_fail(ex, "REALLOC_MOVED", "realloc of b%llu (%zu-byte block at %p) to %zu bytes moved it to %p",
-                    (unsigned long long)old.serial, block, old.p, size, q);
-    size_t keep = old.req < size ? old.req : size;
-    pa_pattern_mismatch m;
-    if (pa_pattern_verify(q, old.req, keep, old.seed, &m))
-        return ex_fail(ex, "REALLOC_PREFIX", "realloc of b%llu from %zu to %zu bytes (%p -> %p): byte %zu is 0x%02x, expected 0x%02x",
-                    (unsigned long long)old.serial, old.req, size, old.p, q, m.offset, m.found, m.expected);
+    char name[32];
+    snprintf(name, sizeof name, "b%llu", (unsigned long long)old.serial);
+    pa_realloc_old was = {old.p, old.req, old.seed, old.small, name};
+    pa_fresh_verdict v;
+    if (pa_realloc_vet(ex->heap, ex->cfg.debug, &was, size, q, &v))
+        return ex_fail(ex, v.kind, "%s", v.detail);
     if (ex_release_range(ex, &old))
         return -1;
     ex->live_bytes -= old.req;

@@ -43,6 +43,7 @@ int ex_sweep_contents(exec *ex, const char *when) {
     for (size_t i = 0; i < ex->sh.n; i++)
         if (ex_check_block(ex, &ex->sh.slots[i], i, ex->sh.slots[i].req, when))
             return -1;
+    ex->swept = 1;
     return 0;
 }
 
@@ -91,6 +92,8 @@ int ex_check_full(exec *ex, int sweep) {
     static const int static_probe = 1;
     if (pa_heap_owns(ex->heap, &static_probe))
         return ex_fail(ex, "OWNS_FOREIGN", "the heap claims a static address %p", (const void *)&static_probe);
+    ex->unchanged = 1;
+    ex->swept |= sweep;
     return 0;
 }
 

@@ -36,6 +36,11 @@ typedef struct exec {
     uint64_t generation;
     const void *touched[TOUCH_MAX];
     size_t ntouched;
+    /* Since the last passing full check (unchanged), or sweep of every live
+     * block's contents (swept), the harness has made no call into the heap
+     * and written no block: a check of the same state again would read the
+     * same bytes (the checker writes nothing) and say the same. */
+    int unchanged, swept;
     const void **live_list; /* scratch for pa_check_live_set and */
     size_t *live_sizes;     /* pa_check_poisoning: requested sizes */
     /* fault ops: per OS request kind, the countdown to the request that

@@ -106,27 +106,32 @@ static const pa_shadow_range *at_or_below(const pa_shadow *s, uintptr_t a) {
     return best;
 }
 
-/* Insert node x below t (its key is not in t): as a leaf, then rotated up
- * while its priority is the higher. */
-static int32_t insert(pa_shadow_node *n, int32_t t, int32_t x) {
-    if (t < 0)
-        return x;
-    if (n[x].r.lo < n[t].r.lo) {
-        int32_t l = n[t].left = insert(n, n[t].left, x);
-        if (n[l].prio > n[t].prio) {
-            n[t].left = n[l].right;
-            n[l].right = t;
-            return l;
-        }
-    } else {
-        int32_t r = n[t].right = insert(n, n[t].right, x);
-        if (n[r].prio > n[t].prio) {
-            n[t].right = n[r].left;
-            n[r].left = t;
-            return r;
+/* Split t by key: the nodes below key to *l, the rest to *r. */
+static void split(pa_shadow_node *n, int32_t t, uintptr_t key, int32_t *l, int32_t *r) {
+    while (t >= 0) {
+        if (n[t].r.lo < key) {
+            *l = t;
+            l = &n[t].right;
+            t = n[t].right;
+        } else {
+            *r = t;
+            r = &n[t].left;
+            t = n[t].left;
         }
     }
-    return t;
+    *l = *r = -1;
+}
+
+/* Insert node x (its key not yet in the tree) where its priority puts it:
+ * below every node of at least its priority, the subtree it displaces
+ * split by its key into its children. No recursion, no rotations. */
+static void insert(pa_shadow *s, int32_t x) {
+    pa_shadow_node *n = s->nodes;
+    int32_t *link = &s->root;
+    while (*link >= 0 && n[*link].prio >= n[x].prio)
+        link = n[x].r.lo < n[*link].r.lo ? &n[*link].left : &n[*link].right;
+    split(n, *link, n[x].r.lo, &n[x].left, &n[x].right);
+    *link = x;
 }
 
 int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa_shadow_range *clash) {
@@ -163,8 +168,7 @@ int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa
     s->nodes[t].r.hi = hi;
     s->nodes[t].r.serial = serial;
     s->nodes[t].prio = prio_of(lo);
-    s->nodes[t].left = s->nodes[t].right = -1;
-    s->root = insert(s->nodes, s->root, t);
+    insert(s, t);
     s->nranges++;
     return 0;
 }

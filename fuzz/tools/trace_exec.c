@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block_oracle.h"
 #include "config_bytes.h"
 #include "large_count.h"
 #include "pattern.h"
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"
-#include "poolalloc/introspect.h"
 #include "pa_testing/os_counting.h"
 #include "poolalloc/stats.h"
 #include "range_set.h"
@@ -177,21 +177,12 @@ typedef struct request {
 
 /* A fresh block into b: vetted, its range claimed, given content. */
 static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
-    if ((uintptr_t)p % rq->align)
-        return fail(x, "MISALIGNED", "%s(%zu) returned %p, not a multiple of %zu", rq->call, rq->req, p, rq->align);
-    if (!pa_heap_owns(x->heap, p))
-        return fail(x, "NOT_OWNED", "%s(%zu) returned %p, which the heap does not own", rq->call, rq->req, p);
-    size_t usable = pa_heap_usable_size(x->heap, p);
-    if (usable < rq->req)
-        return fail(x, "USABLE_TOO_SMALL", "%s(%zu) returned %p with usable size %zu", rq->call, rq->req, p, usable);
-    int small = pa_introspect_owner(x->heap, (uintptr_t)p) != 0;
-    if (small && rq->req > x->cfg.small_threshold)
-        return fail(x, "LARGE_IN_POOL", "%s(%zu) above the threshold %zu was served from a pool at %p", rq->call,
-                    rq->req, x->cfg.small_threshold, p);
-    if (!small && rq->size_rule && rq->req >= 1 && rq->req <= x->cfg.small_threshold && !x->cfg.memory_limit &&
-        !x->cfg.debug)
-        return fail(x, "SMALL_NOT_IN_POOL", "%s(%zu) at most the threshold %zu went to the large path (%p)", rq->call,
-                    rq->req, x->cfg.small_threshold, p);
+    pa_fresh_request fr = {rq->call, rq->req, rq->align, rq->size_rule, x->cfg.memory_limit || x->cfg.debug};
+    pa_fresh_verdict v;
+    if (pa_fresh_vet(x->heap, x->cfg.small_threshold, p, &fr, &v))
+        return fail(x, v.kind, "%s", v.detail);
+    size_t usable = v.usable;
+    int small = v.small;
     pa_range clash;
     int rc = pa_range_set_claim(&x->ranges, (uintptr_t)p, (uintptr_t)p + (usable ? usable : 1), b->id, &clash);
     if (rc > 0)
@@ -326,18 +317,6 @@ static int do_alloc(pa_trace_exec *x, const pa_trace_op *op) {
     return new_block(x, p, errno, &rq, id);
 }
 
-/* The class size of the pool block at p (usable_size may say less: under
- * ASan it is the requested size); 0 if unknown or on a debug heap, whose
- * blocks carry headers and have no in-place rule. */
-static size_t small_block_size(pa_trace_exec *x, const void *p) {
-    pa_pool_view pv;
-    pa_class_view cv;
-    uintptr_t base = (uintptr_t)p & ~(uintptr_t)(x->cfg.pool_size - 1);
-    if (x->cfg.debug || pa_introspect_pool(x->heap, base, &pv) || pa_introspect_class(x->heap, pv.size_class, &cv))
-        return 0;
-    return cv.block_size;
-}
-
 /* Gives the table slot at i (holding old, now unindexed) to new_id. */
 static int rename_slot(pa_trace_exec *x, uint64_t i, uint64_t old_id, uint64_t new_id) {
     pa_u64map_remove(&x->ids, old_id, NULL);
@@ -383,15 +362,12 @@ static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
         /* failed in both: the block stays, as in the trace */
         return op->new_id || !op->size ? realloc_ends(x, i, op->new_id) : 0;
     }
-    size_t cls = old.small ? small_block_size(x, old.p) : 0;
-    if (cls && op->size <= cls && 4 * op->size > 3 * cls && q != old.p)
-        return fail(x, "REALLOC_MOVED", "realloc of ID %llu (%zu-byte block at %p) to %zu bytes moved it to %p",
-                    (unsigned long long)old.id, cls, old.p, (size_t)op->size, q);
-    size_t keep = old.req < op->size ? old.req : op->size;
-    pa_pattern_mismatch m;
-    if (pa_pattern_verify(q, old.req, keep, old.seed, &m))
-        return fail(x, "REALLOC_PREFIX", "realloc of ID %llu from %zu to %zu bytes (%p -> %p): byte %zu is 0x%02x, expected 0x%02x",
-                    (unsigned long long)old.id, old.req, (size_t)op->size, old.p, q, m.offset, m.found, m.expected);
+    char name[32];
+    snprintf(name, sizeof name, "ID %llu", (unsigned long long)old.id);
+    pa_realloc_old was = {old.p, old.req, old.seed, old.small, name};
+    pa_fresh_verdict v;
+    if (pa_realloc_vet(x->heap, x->cfg.debug, &was, (size_t)op->size, q, &v))
+        return fail(x, v.kind, "%s", v.detail);
     if (pa_range_set_release(&x->ranges, (uintptr_t)old.p))
         return fail(x, "INDEX_LOST", "block ID %llu at %p is missing from the address index",
                     (unsigned long long)old.id, old.p);

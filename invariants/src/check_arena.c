@@ -26,18 +26,23 @@ static int check_fields(chk_base *b, const pa_arena_view *a) {
 }
 
 static void check_bitmap(chk_base *b, const pa_arena_view *a, chk_arena_facts *f) {
-    for (size_t i = 0; i < b->hv.pools_per_arena; i++) {
-        if (pa_introspect_pool_decommitted(b->heap, a->slot, i) != 1)
-            continue;
-        f->decommitted_all++;
-        if (i < f->carved) {
-            f->decommitted++;
-            continue;
+    /* a word at a time: most arenas have no pool decommitted */
+    for (size_t w = 0; 64 * w < b->hv.pools_per_arena; w++) {
+        uint64_t bits;
+        if (pa_introspect_decommitted_word(b->heap, a->slot, w, &bits))
+            break;
+        for (; bits; bits &= bits - 1) {
+            size_t i = 64 * w + (size_t)__builtin_ctzll(bits);
+            f->decommitted_all++;
+            if (i < f->carved) {
+                f->decommitted++;
+                continue;
+            }
+            uintptr_t pool = a->base + i * b->hv.config.pool_size;
+            chk_loc at = chk_at_pool(b->heap, a, i, pool, NULL);
+            chk_report(b->r, CHK_ARENA_DECOMMITTED_NOT_FREE, &at, "not decommitted", "decommitted",
+                       "a never-carved pool is marked decommitted");
         }
-        uintptr_t pool = a->base + i * b->hv.config.pool_size;
-        chk_loc at = chk_at_pool(b->heap, a, i, pool, NULL);
-        chk_report(b->r, CHK_ARENA_DECOMMITTED_NOT_FREE, &at, "not decommitted", "decommitted",
-                   "a never-carved pool is marked decommitted");
     }
     if (a->ndecommitted != f->decommitted_all) {
         chk_loc at = chk_at_arena(b->heap, a);

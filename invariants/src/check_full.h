@@ -54,6 +54,9 @@ const pa_arena_view *chk_find_arena(const pa_arena_view *sorted, size_t n, uintp
 
 /* Ascending uintptr_t, for qsort and bsearch. */
 int chk_by_addr(const void *x, const void *y);
+/* Sort n records of words (1 or 2) uintptr_t each by their first word,
+ * ascending: as qsort with chk_by_addr would, in a few linear passes. */
+void chk_sort_records(uintptr_t *a, size_t n, size_t words);
 
 /* One pool of a walk over sound live arenas (chk_walk_pools). */
 typedef struct chk_pool_visit {

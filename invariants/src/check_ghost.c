@@ -38,7 +38,7 @@ static int collect_large(ghost *g) {
             g->nlarge++;
         }
     }
-    qsort(pairs, g->nlarge, 2 * sizeof *pairs, chk_by_addr);
+    chk_sort_records(pairs, g->nlarge, 2);
     g->large_size = malloc((g->nlarge ? g->nlarge : 1) * sizeof *g->large_size);
     g->large_seen = calloc(g->nlarge ? g->nlarge : 1, 1);
     if (!g->large_size || !g->large_seen) {
@@ -78,7 +78,7 @@ static int sort_live(ghost *g, const void *const *live, size_t nlive) {
         g->live[nlive + i] = remote[i];
     nlive += nremote;
     free(remote);
-    qsort(g->live, nlive, sizeof *g->live, chk_by_addr);
+    chk_sort_records(g->live, nlive, 1);
     chk_loc at = chk_at_heap(g->b.heap);
     for (size_t i = 0; i < nlive; i++) {
         if (g->nlive && g->live[g->nlive - 1] == g->live[i]) {

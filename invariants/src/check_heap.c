@@ -46,8 +46,20 @@ static int cached_arena_live(chk_base *b, const pa_arena_view *sorted, size_t n,
 void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
     uintptr_t low = b->hv.config.arena_size - 1;
     unsigned shift = (unsigned)__builtin_ctzl(b->hv.config.arena_size);
-    for (size_t slot = 0; slot < b->hv.owner_cache_slots; slot++) {
-        uintptr_t entry = pa_introspect_owner_cache(b->heap, slot);
+    const uintptr_t *cache = pa_introspect_owner_cache_all(b->heap);
+    size_t nslots = b->hv.owner_cache_slots;
+    for (size_t slot = 0; slot < nslots; slot++) {
+        /* most slots are empty: skip them 16 at a time */
+        if (!(slot & 15) && slot + 16 <= nslots) {
+            const uintptr_t *c = &cache[slot];
+            uintptr_t any = (c[0] | c[1] | c[2] | c[3]) | (c[4] | c[5] | c[6] | c[7]) |
+                            (c[8] | c[9] | c[10] | c[11]) | (c[12] | c[13] | c[14] | c[15]);
+            if (!any) {
+                slot += 15;
+                continue;
+            }
+        }
+        uintptr_t entry = cache[slot];
         if (!entry)
             continue;
         uintptr_t base = entry & ~low;

@@ -182,16 +182,27 @@ static void list_local(chk_base *b, const pa_arena_view *a, const inc_arena *ia,
                    CHK_STR("0x%" PRIxPTR, f->v.next), "next does not point back along class %u's used list", k);
 }
 
-static int seen_pool(inc *c, uintptr_t pool) {
-    for (size_t i = 0; i < c->npools; i++)
+/* Newest first: an op's touched blocks come pool by pool. */
+static int checked_pool(const inc *c, uintptr_t pool) {
+    for (size_t i = c->npools; i-- > 0;)
         if (c->pools[i] == pool)
             return 1;
+    return 0;
+}
+
+static int seen_pool(inc *c, uintptr_t pool) {
+    if (checked_pool(c, pool))
+        return 1;
     c->pools[c->npools++] = pool;
     return 0;
 }
 
 static void touched_block(inc *c, uintptr_t p) {
     chk_base *b = &c->b;
+    /* A block in a pool checked for an earlier touched block: its arena and
+     * pool are checked already, and the lookups below would end there. */
+    if (checked_pool(c, p & ~(uintptr_t)(b->hv.config.pool_size - 1)))
+        return;
     uintptr_t object = pa_introspect_owner(b->heap, p);
     pa_arena_view a;
     /* Large blocks and freed arenas: nothing of theirs is in a pool. */
@@ -219,8 +230,12 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
     c.narenas = c.npools = 0;
     memset(c.classes_seen, 0, sizeof c.classes_seen);
     c.b.bits = NULL;
-    c.arenas = malloc((ntouched ? ntouched : 1) * sizeof *c.arenas);
-    c.pools = malloc((ntouched ? ntouched : 1) * sizeof *c.pools);
+    /* an op touches a few blocks: their records fit on the stack */
+    inc_arena arenas[8];
+    uintptr_t pools[8];
+    int small = ntouched <= 8;
+    c.arenas = small ? arenas : malloc(ntouched * sizeof *c.arenas);
+    c.pools = small ? pools : malloc(ntouched * sizeof *c.pools);
     if (!c.arenas || !c.pools || chk_base_init(&c.b, heap, r)) {
         r->dropped++;
     } else {
@@ -237,7 +252,9 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
                 touched_block(&c, (uintptr_t)touched[i]);
     }
     chk_base_fini(&c.b);
-    free(c.arenas);
-    free(c.pools);
+    if (!small) {
+        free(c.arenas);
+        free(c.pools);
+    }
     return r->n - before;
 }

@@ -143,7 +143,7 @@ static int sort_live(poison *c, const void *const *live, const size_t *sizes, si
         pairs[2 * i] = (uintptr_t)live[i];
         pairs[2 * i + 1] = sizes[i];
     }
-    qsort(pairs, nlive, 2 * sizeof *pairs, chk_by_addr);
+    chk_sort_records(pairs, nlive, 2);
     for (size_t i = 0; i < nlive; i++) {
         if (c->nlive && c->live[c->nlive - 1] == pairs[2 * i])
             continue;

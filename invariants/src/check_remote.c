@@ -54,7 +54,7 @@ uintptr_t *chk_remote_members(chk_base *b, size_t *n, int report) {
     }
     for (uintptr_t p = head; p && *n < (size_t)len; pa_introspect_read_link(b->heap, p, &p))
         members[(*n)++] = p;
-    qsort(members, *n, sizeof *members, chk_by_addr);
+    chk_sort_records(members, *n, 1);
     return members;
 }
 

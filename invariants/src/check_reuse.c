@@ -173,7 +173,7 @@ static int collect(cache_walk *w) {
             w->slots[w->ncached++] = (cached){block, size, s, 0, 0};
     }
     qsort(w->slots, w->ncached, sizeof *w->slots, by_block_then_slot);
-    qsort(w->live, w->nlive, sizeof *w->live, chk_by_addr);
+    chk_sort_records(w->live, w->nlive, 1);
     return 0;
 }
 

@@ -99,6 +99,19 @@ static void inc_owner_cache(void **state) {
     TS_CORRUPT(*pa_owner_slot(fx->h, fx->base), fx->base + 8, caught(fx, fx->blk[0], "HEAP_OWNER_CACHE", NULL));
 }
 
+/* The checker skips empty slots 16 at a time: a stray entry alone at the
+ * end of a group far from every live arena's slot is still read. */
+static void inc_owner_cache_lone_slot(void **state) {
+    FX;
+    size_t home = (size_t)(pa_owner_slot(fx->h, fx->base) - fx->h->owner_cache);
+    size_t lone = (home / 16 + 8) % 16 * 16 + 15;
+    TS_CORRUPT(fx->h->owner_cache[lone], (uintptr_t)0x1000,
+               caught(fx, fx->blk[0], "HEAP_OWNER_CACHE",
+                      ts_msg("heap: owner_cache slot %zu names no live arena: expected 0 or the last byte of a "
+                             "live arena that maps here, found 0x1000",
+                             lone)));
+}
+
 /* blk[0] is in arena A (1 free pool); B holds last_with_free[2]. */
 static void inc_usable_index(void **state) {
     FX;
@@ -306,6 +319,7 @@ int main(void) {
         P(inc_nfreepools),
         P(inc_arenas_totals),
         P(inc_owner_cache),
+        P(inc_owner_cache_lone_slot),
         T3(inc_usable_index),
         T3(inc_usable_membership),
         P(inc_dedup),

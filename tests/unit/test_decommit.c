@@ -65,6 +65,20 @@ static size_t bitmap_count(const pa_heap *h, size_t slot) {
         n += (size_t)d;
     }
     assert_int_equal(pa_introspect_pool_decommitted(h, slot, POOLS), -1);
+    /* the same bits a word at a time, none past the arena's pools */
+    size_t m = 0;
+    for (size_t w = 0; 64 * w < POOLS; w++) {
+        uint64_t bits;
+        assert_int_equal(pa_introspect_decommitted_word(h, slot, w, &bits), 0);
+        for (size_t j = 0; j < 64; j++) {
+            int d = (int)((bits >> j) & 1);
+            assert_int_equal(d, 64 * w + j < POOLS ? pa_introspect_pool_decommitted(h, slot, 64 * w + j) : 0);
+            m += (size_t)d;
+        }
+    }
+    assert_int_equal(m, n);
+    uint64_t past;
+    assert_int_equal(pa_introspect_decommitted_word(h, slot, (POOLS + 63) / 64, &past), -1);
     return n;
 }
 

@@ -124,6 +124,9 @@ int pa_introspect_arena_slot(const pa_heap *heap, size_t slot, pa_arena_view *ou
 int pa_introspect_arena(const pa_heap *heap, uintptr_t object, pa_arena_view *out);
 /* Is pool i of the arena in slot decommitted? 1, 0, or -1 for bad arguments. */
 int pa_introspect_pool_decommitted(const pa_heap *heap, size_t slot, size_t pool_index);
+/* The same bits 64 at a time: bit j of *bits is pool 64 * word + j (none
+ * past the arena's pools). 0, or -1 for bad arguments. */
+int pa_introspect_decommitted_word(const pa_heap *heap, size_t slot, size_t word, uint64_t *bits);
 /* base must be a pool-aligned address inside a live arena's carved pools and
  * not decommitted; 0 on success, -1 otherwise (nothing is read). */
 int pa_introspect_pool(const pa_heap *heap, uintptr_t base, pa_pool_view *out);
@@ -189,6 +192,9 @@ uintptr_t pa_introspect_owner(const pa_heap *heap, uintptr_t a);
  * (base + arena_size - 1), which must be a live arena whose base maps to
  * this slot: (base >> log2(arena_size)) % owner_cache_slots. */
 uintptr_t pa_introspect_owner_cache(const pa_heap *heap, size_t slot);
+/* Every slot at once (owner_cache_slots of them), read in place: valid
+ * until the heap's next call. */
+const uintptr_t *pa_introspect_owner_cache_all(const pa_heap *heap);
 /* Large blocks: slot < capacity; 1, the block and its requested size when
  * it holds a live block; 2, the block and the next block of its cache list
  * (0 ends it) when it holds a cached one; 0 when it is empty; -1 past the
