@@ -8,6 +8,7 @@
 
 #include "executor.h"
 #include "large_count.h"
+#include "pa_testing/os_placer.h"
 #include "pa_testing/os_tracker.h"
 #include "pa_testing/os_counting.h"
 #include "poolalloc/check.h"
@@ -24,6 +25,7 @@ typedef struct exec {
     pa_os_counter os;
     os_tracker track;
     pa_os_ops tracked; /* the counter's inner layer: track's */
+    os_placer place;   /* the tracker's inner layer: the place op sets it */
     pa_large_counter large;
     pa_shadow sh;
     pa_check_report *rep;

@@ -211,6 +211,13 @@ static int run_fault(exec *ex, const step *s) {
     return 0;
 }
 
+_Static_assert(PA_PLACE_OP_KINDS == PA_PLACE_KINDS, "the place op names every placement of the OS layer");
+
+static int run_place(exec *ex, const step *s) {
+    pa_os_placer_set(&ex->place, (pa_place_kind)pa_place_kind_of(s->op->arg), s->op->step);
+    return 0;
+}
+
 static int run_misuse(exec *ex, const step *s) { return ex_misuse(ex, s->op, &s->e); }
 
 static int run_nop(exec *ex, const step *s) {
@@ -341,7 +348,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     ex.cfg = *cfg;
     ex.cfg.on_misuse = ex_on_misuse;
     ex.cfg.misuse_ctx = &ex;
-    ex.tracked = pa_os_tracker_init(&ex.track);
+    ex.tracked = pa_os_tracker_init_over(&ex.track, pa_os_placer_init(&ex.place));
     pa_os_counter_init(&ex.os, &ex.tracked);
     ex.os.should_fail = ex_fault_should_fail;
     ex.os.fail_ctx = &ex;

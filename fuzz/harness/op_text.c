@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pa_testing/os_placer.h"
+
 static const char *const NAMES[PA_OP_KINDS] = {
 #define PA_OP_NAME(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = #name,
     PA_OP_LIST(PA_OP_NAME)
@@ -128,6 +130,9 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
     case PA_OP_FAULT:
         put(&b, " %s %s %u", pa_fault_request_name(pa_fault_request(op->arg)),
             pa_fault_mode(op->arg) == PA_FAULT_NTH ? "next" : "for", pa_fault_count(op->arg, op->step));
+        break;
+    case PA_OP_PLACE:
+        put(&b, " %s %u", pa_place_kind_name((pa_place_kind)pa_place_kind_of(op->arg)), (unsigned)op->step);
         break;
     case PA_OP_MISUSE:
         put(&b, " %s", pa_misuse_op_name(op->arg));
@@ -474,6 +479,21 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             return fail(&lx, "the count must be 1..%lu", max);
         op->arg = (uint8_t)(req | (int)(mode << 2));
         op->step = (uint8_t)(v - 1);
+        break;
+    }
+    case PA_OP_PLACE: {
+        int pk = -1;
+        for (int k = 0; k < PA_PLACE_OP_KINDS; k++)
+            if (word(&lx, pa_place_kind_name((pa_place_kind)k))) {
+                pk = k;
+                break;
+            }
+        if (pk < 0)
+            return fail(&lx, "expected kernel, low, high, far, adjacent or reuse, found '%.12s'", lx.p);
+        if (number(&lx, 255, &v, "start"))
+            return -1;
+        op->arg = (uint8_t)pk;
+        op->step = (uint8_t)v;
         break;
     }
     case PA_OP_MISUSE: {
