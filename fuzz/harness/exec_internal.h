@@ -13,6 +13,7 @@
 #include "pa_testing/os_counting.h"
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"
+#include "poolalloc/stats.h"
 #include "shadow.h"
 
 #define TOUCH_MAX 520
@@ -65,6 +66,15 @@ static inline void ex_doctor(const exec *ex, pa_exec_site site, void *value) {
     if (ex->opt->doctor)
         ex->opt->doctor(ex->opt->tamper_ctx, site, value);
 }
+
+/* exec_policy.c: the retention policies after free_all, exactly. */
+typedef struct ex_policy_mark {
+    pa_stats stats;
+    size_t quarantine_len, quarantine_head;
+    size_t blocks; /* live blocks free_all is about to free */
+} ex_policy_mark;
+void ex_policy_before(const exec *ex, ex_policy_mark *m);
+int ex_policy_after_free_all(exec *ex, const ex_policy_mark *m);
 
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */

@@ -28,7 +28,17 @@ typedef enum pa_exec_site {
     PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
+    PA_SITE_FREE_ALL_KEPT, /* pa_exec_kept *: what the heap keeps after free_all */
 } pa_exec_site;
+
+/* What a heap keeps once free_all freed every block: its arenas, the
+ * allowance of wholly free ones, and its debug quarantine's ring. */
+typedef struct pa_exec_kept {
+    size_t arenas;
+    size_t allowance;
+    size_t quarantine_len;
+    size_t quarantine_head;
+} pa_exec_kept;
 
 typedef struct pa_exec_options {
     int full_every_step; /* full check, ghost-state check and contents after every op */

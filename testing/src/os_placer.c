@@ -16,12 +16,6 @@
 #define FAR_START ((uintptr_t)1 << 45)
 #define FAR_STRIDE ((uintptr_t)1 << 38)
 
-static const char *const NAMES[PA_PLACE_KINDS] = {"kernel", "low", "high", "far", "adjacent", "reuse"};
-
-const char *pa_place_kind_name(pa_place_kind kind) {
-    return (unsigned)kind < PA_PLACE_KINDS ? NAMES[kind] : "?";
-}
-
 static uintptr_t align_up(uintptr_t a, size_t alignment) { return (a + alignment - 1) & ~(uintptr_t)(alignment - 1); }
 
 uintptr_t pa_os_placer_target(const os_placer *p, size_t size, size_t alignment) {

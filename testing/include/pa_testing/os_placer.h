@@ -40,6 +40,5 @@ void pa_os_placer_set(os_placer *p, pa_place_kind kind, uint8_t param);
 /* The address the next map of size bytes at alignment would be tried at, or
  * 0 when it goes wherever mmap puts it. */
 uintptr_t pa_os_placer_target(const os_placer *p, size_t size, size_t alignment);
-const char *pa_place_kind_name(pa_place_kind kind);
 
 #endif
