@@ -33,6 +33,9 @@ enum change {
     C_JSON_BROKEN,        /* JSON that does not parse */
     C_JSON_NO_CLASSES,    /* JSON with an empty classes array */
     C_JSON_WRONG_FIGURE,  /* the JSON's bytes_total off in its first digit */
+    C_KEPT_NO_ARENA,      /* free_all gave back the arena KEEP_ONE keeps */
+    C_KEPT_ALLOWANCE,     /* the allowance of wholly free arenas is past empty_arenas_max */
+    C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
 };
 
 typedef struct doctor_plan {
@@ -94,6 +97,15 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
     case C_JSON_NO_CLASSES:
         replace_text(text, "{\"classes\":[]}");
         break;
+    case C_KEPT_NO_ARENA:
+        ((pa_exec_kept *)value)->arenas = 0;
+        break;
+    case C_KEPT_ALLOWANCE:
+        ((pa_exec_kept *)value)->allowance = 1000;
+        break;
+    case C_KEPT_HEAD_STUCK:
+        ((pa_exec_kept *)value)->quarantine_head = 0;
+        break;
     case C_JSON_WRONG_FIGURE: {
         char *v = strstr(*text, "\"bytes_total\":");
         if (v) {
@@ -117,14 +129,15 @@ static int matches(const char *want, const char *got) {
 /* The detail of the last failure expect_rule saw. */
 static char last_detail[sizeof ((pa_exec_failure *)0)->detail];
 
-/* Run default-target text, with large (if not NULL) as the heap's large
+/* Run config-target text (the default configuration without a config
+ * line), with large (if not NULL) as the heap's large
  * layer and the doctor's plan; the run must fail at op `at` with kind and a
  * detail that matches want. */
 static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan *plan, size_t at, const char *kind,
                         const char *want) {
     pa_input in;
     char err[200];
-    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    EXPECT(pa_input_parse_text(PA_TARGET_CONFIG, text, &in, err, sizeof err) == 0, "%s", err);
     if (large)
         in.cfg.large = *large;
     pa_exec_options opt = {0, 0, NULL, NULL, plan, plan ? doctor : NULL};
@@ -143,7 +156,7 @@ static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan
 static void expect_clean(const char *text, const pa_large_ops *large) {
     pa_input in;
     char err[200];
-    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    EXPECT(pa_input_parse_text(PA_TARGET_CONFIG, text, &in, err, sizeof err) == 0, "%s", err);
     if (large)
         in.cfg.large = *large;
     pa_exec_failure f;
@@ -254,7 +267,25 @@ static void test_stats_print_rules(void) {
     }
 }
 
+/* free_all's exact retention rules (exec_policy.c). */
+static void test_free_all_policy_rules(void) {
+    const char *ops = "malloc 100\nfree_all\n";
+    expect_clean(ops, NULL);
+    doctor_plan gone = {PA_SITE_FREE_ALL_KEPT, C_KEPT_NO_ARENA, 0, 0};
+    expect_rule(ops, NULL, &gone, 1, "ARENA_POLICY",
+                "empty-arena policy 0: 1 arenas before freeing everything, 0 after, exactly 1 must stay (allowance 1)");
+    doctor_plan past = {PA_SITE_FREE_ALL_KEPT, C_KEPT_ALLOWANCE, 0, 0};
+    expect_rule(ops, NULL, &past, 1, "ARENA_POLICY", "the heap may keep 1000 wholly free arenas, empty_arenas_max is 8");
+    const char *debug = "config debug=1 quarantine=4\nalloc_many 6 64\nfree_all\n";
+    expect_clean(debug, NULL);
+    doctor_plan stuck = {PA_SITE_FREE_ALL_KEPT, C_KEPT_HEAD_STUCK, 0, 0};
+    expect_rule(debug, NULL, &stuck, 1, "QUARANTINE_POLICY",
+                "after 6 frees the quarantine (0 of 4 held, oldest at slot 0 before) holds 4 with its oldest at slot 0, "
+                "not 4 at slot 2");
+}
+
 int main(void) {
+    test_free_all_policy_rules();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
