@@ -4,6 +4,8 @@
  * the allowance and the quarantine before it fix what must be there after. */
 #include "exec_internal.h"
 
+#include <stdlib.h>
+
 #include "poolalloc/introspect.h"
 
 void ex_policy_before(const exec *ex, ex_policy_mark *m) {
@@ -13,6 +15,46 @@ void ex_policy_before(const exec *ex, ex_policy_mark *m) {
     m->quarantine_len = v.quarantine_len;
     m->quarantine_head = v.quarantine_head;
     m->blocks = ex->sh.nsmall + ex->sh.nlarge;
+    m->decommit_failures = ex->os.failures[PA_OS_DECOMMIT];
+    m->narenas = v.arena_slots;
+    m->arenas = calloc(v.arena_slots ? v.arena_slots : 1, sizeof *m->arenas);
+    for (size_t s = 0; m->arenas && s < v.arena_slots; s++) {
+        pa_arena_view av;
+        if (pa_introspect_arena_slot(ex->heap, s, &av) || !av.base)
+            continue;
+        m->arenas[s] = (ex_arena_mark){av.base, av.ncommitted_free, av.ntotalpools - av.nfreepools};
+    }
+}
+
+/* A pool emptied by a free stays committed while its arena keeps fewer
+ * committed free pools than the allowance (under decommit=never: always),
+ * else it is decommitted (arena.c's park_pool): an arena that kept c and
+ * had u pools in use keeps max(c, min(allowance, c + u)) after free_all. A
+ * refused decommit puts its pools back, and quarantined blocks keep their
+ * pools in use: neither is judged. */
+static int pools_kept(exec *ex, const ex_policy_mark *m) {
+    if (!m->arenas || (ex->cfg.debug && ex->cfg.debug_quarantine) ||
+        ex->os.failures[PA_OS_DECOMMIT] != m->decommit_failures)
+        return 0;
+    pa_stats st;
+    pa_heap_stats(ex->heap, &st);
+    int never = ex->cfg.decommit == PA_DECOMMIT_NEVER;
+    for (size_t s = 0; s < m->narenas; s++) {
+        const ex_arena_mark *a = &m->arenas[s];
+        pa_arena_view av;
+        if (!a->base || pa_introspect_arena_slot(ex->heap, s, &av) || av.base != a->base)
+            continue; /* released */
+        size_t room = st.free_pools_allowed > a->committed_free ? st.free_pools_allowed - a->committed_free : 0;
+        size_t want = a->committed_free + (never || a->used < room ? a->used : room);
+        ex_doctor(ex, PA_SITE_FREE_ALL_POOLS, &av.ncommitted_free);
+        if (av.ncommitted_free != want)
+            return ex_fail(ex, "POOL_POLICY",
+                           "the arena in slot %zu kept %zu committed free pools and had %zu in use: after free_all it "
+                           "keeps %zu, exactly %zu must stay (allowance %zu, decommit=%s)",
+                           s, a->committed_free, a->used, av.ncommitted_free, want, st.free_pools_allowed,
+                           never ? "never" : "free_pools");
+    }
+    return 0;
 }
 
 /* Under KEEP_ONE an arena that becomes wholly free stays while fewer than
@@ -64,7 +106,7 @@ static int quarantine_after(exec *ex, const ex_policy_mark *m, const pa_exec_kep
     return 0;
 }
 
-int ex_policy_after_free_all(exec *ex, const ex_policy_mark *m) {
+static int judge(exec *ex, const ex_policy_mark *m) {
     pa_stats st;
     pa_heap_stats(ex->heap, &st);
     if (!ex_count_ok(ex, st.blocks_in_use, 0) || !ex_count_ok(ex, st.large_blocks, 0))
@@ -74,5 +116,12 @@ int ex_policy_after_free_all(exec *ex, const ex_policy_mark *m) {
     pa_introspect_heap(ex->heap, &v);
     pa_exec_kept after = {st.arenas_current, st.empty_arenas_allowed, v.quarantine_len, v.quarantine_head};
     ex_doctor(ex, PA_SITE_FREE_ALL_KEPT, &after);
-    return quarantine_after(ex, m, &after) ? -1 : arenas_kept(ex, m, &after);
+    return quarantine_after(ex, m, &after) || arenas_kept(ex, m, &after) ? -1 : pools_kept(ex, m);
+}
+
+int ex_policy_after_free_all(exec *ex, ex_policy_mark *m) {
+    int rc = judge(ex, m);
+    free(m->arenas);
+    m->arenas = NULL;
+    return rc;
 }

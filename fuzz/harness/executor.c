@@ -70,8 +70,10 @@ static int do_destroy(exec *ex) {
 static int do_free_all(exec *ex) {
     ex_policy_mark m;
     ex_policy_before(ex, &m);
-    if (ex_free_everything(ex, "free_all"))
+    if (ex_free_everything(ex, "free_all")) {
+        free(m.arenas);
         return -1;
+    }
     return ex_policy_after_free_all(ex, &m);
 }
 

@@ -36,6 +36,7 @@ enum change {
     C_KEPT_NO_ARENA,      /* free_all gave back the arena KEEP_ONE keeps */
     C_KEPT_ALLOWANCE,     /* the allowance of wholly free arenas is past empty_arenas_max */
     C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
+    C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
 };
 
 typedef struct doctor_plan {
@@ -102,6 +103,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_KEPT_ALLOWANCE:
         ((pa_exec_kept *)value)->allowance = 1000;
+        break;
+    case C_POOLS_ONE_MORE:
+        ++*usable;
         break;
     case C_KEPT_HEAD_STUCK:
         ((pa_exec_kept *)value)->quarantine_head = 0;
@@ -282,6 +286,13 @@ static void test_free_all_policy_rules(void) {
     expect_rule(debug, NULL, &stuck, 1, "QUARANTINE_POLICY",
                 "after 6 frees the quarantine (0 of 4 held, oldest at slot 0 before) holds 4 with its oldest at slot 0, "
                 "not 4 at slot 2");
+    /* one 16 KiB pool in use, none kept: with keep=4 the freed pool stays */
+    const char *pools = "config pool=16384 decommit=free_pools keep=4\nmalloc 64\nfree_all\n";
+    expect_clean(pools, NULL);
+    doctor_plan more = {PA_SITE_FREE_ALL_POOLS, C_POOLS_ONE_MORE, 0, 0};
+    expect_rule(pools, NULL, &more, 1, "POOL_POLICY",
+                "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 2, exactly 1 "
+                "must stay (allowance 4, decommit=free_pools)");
 }
 
 int main(void) {
