@@ -273,26 +273,36 @@ static void test_stats_print_rules(void) {
 
 /* free_all's exact retention rules (exec_policy.c). */
 static void test_free_all_policy_rules(void) {
-    const char *ops = "malloc 100\nfree_all\n";
-    expect_clean(ops, NULL);
-    doctor_plan gone = {PA_SITE_FREE_ALL_KEPT, C_KEPT_NO_ARENA, 0, 0};
-    expect_rule(ops, NULL, &gone, 1, "ARENA_POLICY",
-                "empty-arena policy 0: 1 arenas before freeing everything, 0 after, exactly 1 must stay (allowance 1)");
-    doctor_plan past = {PA_SITE_FREE_ALL_KEPT, C_KEPT_ALLOWANCE, 0, 0};
-    expect_rule(ops, NULL, &past, 1, "ARENA_POLICY", "the heap may keep 1000 wholly free arenas, empty_arenas_max is 8");
-    const char *debug = "config debug=1 quarantine=4\nalloc_many 6 64\nfree_all\n";
-    expect_clean(debug, NULL);
-    doctor_plan stuck = {PA_SITE_FREE_ALL_KEPT, C_KEPT_HEAD_STUCK, 0, 0};
-    expect_rule(debug, NULL, &stuck, 1, "QUARANTINE_POLICY",
-                "after 6 frees the quarantine (0 of 4 held, oldest at slot 0 before) holds 4 with its oldest at slot 0, "
-                "not 4 at slot 2");
+    /* the default configuration: KEEP_ONE at allowance 1, 8 at most */
+#define OPS_PLAIN "malloc 100\nfree_all\n"
+#define OPS_DEBUG "config debug=1 quarantine=4\nalloc_many 6 64\nfree_all\n"
     /* one 16 KiB pool in use, none kept: with keep=4 the freed pool stays */
-    const char *pools = "config pool=16384 decommit=free_pools keep=4\nmalloc 64\nfree_all\n";
-    expect_clean(pools, NULL);
-    doctor_plan more = {PA_SITE_FREE_ALL_POOLS, C_POOLS_ONE_MORE, 0, 0};
-    expect_rule(pools, NULL, &more, 1, "POOL_POLICY",
-                "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 2, exactly 1 "
-                "must stay (allowance 4, decommit=free_pools)");
+#define OPS_POOLS "config pool=16384 decommit=free_pools keep=4\nmalloc 64\nfree_all\n"
+    static const struct {
+        const char *ops;
+        pa_exec_site site;
+        enum change change;
+        const char *kind, *want;
+    } cases[] = {
+        {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_NO_ARENA, "ARENA_POLICY",
+         "empty-arena policy 0: 1 arenas before freeing everything, 0 after, exactly 1 must stay (allowance 1)"},
+        {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_ALLOWANCE, "ARENA_POLICY",
+         "the heap may keep 1000 wholly free arenas, empty_arenas_max is 8"},
+        {OPS_DEBUG, PA_SITE_FREE_ALL_KEPT, C_KEPT_HEAD_STUCK, "QUARANTINE_POLICY",
+         "after 6 frees the quarantine (0 of 4 held, oldest at slot 0 before) holds 4 with its oldest at slot 0, "
+         "not 4 at slot 2"},
+        {OPS_POOLS, PA_SITE_FREE_ALL_POOLS, C_POOLS_ONE_MORE, "POOL_POLICY",
+         "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 2, exactly 1 "
+         "must stay (allowance 4, decommit=free_pools)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        expect_clean(cases[i].ops, NULL);
+        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0};
+        expect_rule(cases[i].ops, NULL, &plan, 1, cases[i].kind, cases[i].want);
+    }
+#undef OPS_PLAIN
+#undef OPS_DEBUG
+#undef OPS_POOLS
 }
 
 int main(void) {
