@@ -30,6 +30,7 @@ typedef enum pa_exec_site {
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
     PA_SITE_FREE_ALL_KEPT, /* pa_exec_kept *: what the heap keeps after free_all */
     PA_SITE_FREE_ALL_POOLS,/* size_t *: an arena's committed free pools after free_all */
+    PA_SITE_FRESH_DATA,    /* unsigned char *: a new block's data on a debug heap */
 } pa_exec_site;
 
 /* What a heap keeps once free_all freed every block: its arenas, the

@@ -37,6 +37,7 @@ enum change {
     C_KEPT_ALLOWANCE,     /* the allowance of wholly free arenas is past empty_arenas_max */
     C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
     C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
+    C_FRESH_ZEROED,       /* a new debug block's first byte is 0 */
 };
 
 typedef struct doctor_plan {
@@ -103,6 +104,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_KEPT_ALLOWANCE:
         ((pa_exec_kept *)value)->allowance = 1000;
+        break;
+    case C_FRESH_ZEROED:
+        *(unsigned char *)value = 0;
         break;
     case C_POOLS_ONE_MORE:
         ++*usable;
@@ -305,8 +309,18 @@ static void test_free_all_policy_rules(void) {
 #undef OPS_POOLS
 }
 
+/* A new block of a debug heap holds the fresh fill (0xCD). */
+static void test_fresh_fill_rule(void) {
+    const char *ops = "config debug=1\nmemalign 64 100\n";
+    expect_clean(ops, NULL);
+    doctor_plan zeroed = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0};
+    expect_rule(ops, NULL, &zeroed, 0, "DEBUG_FRESH_FILL",
+                "memalign(100) on a debug heap returned * whose byte 0 is 0x00, not 0xcd");
+}
+
 int main(void) {
     test_free_all_policy_rules();
+    test_fresh_fill_rule();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
