@@ -57,6 +57,7 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->thread_heap = h->in_arena_map;
     v->quarantine_len = h->quarantine_len;
     v->quarantine_head = h->quarantine_head;
+    v->quarantine_mapped = h->quarantine != NULL;
 }
 
 uintptr_t pa_introspect_remote_free(const pa_heap *h) {

@@ -19,7 +19,25 @@ typedef struct request {
     int size_rule;    /* small iff req <= threshold (malloc, calloc, realloc) */
     enum expect expect;
     int want_errno;   /* for EXPECT_NULL */
+    int fresh;        /* a new block: on a debug heap its data holds the fresh fill */
 } request;
+
+/* What the debug layer fills a new block's data with (config.h). */
+#define DEBUG_FRESH_FILL 0xCD
+/* Bytes checked at each end of a fresh debug block. */
+#define FRESH_CHECKED 64
+
+static int fresh_fill(exec *ex, const void *p, const request *rq) {
+    const unsigned char *d = p;
+    size_t n = rq->req, head = n < FRESH_CHECKED ? n : FRESH_CHECKED;
+    for (size_t k = 0; k < 2 * head; k++) {
+        size_t i = k < head ? k : n - 2 * head + k; /* the first and the last head bytes */
+        if (d[i] != DEBUG_FRESH_FILL)
+            return ex_fail(ex, "DEBUG_FRESH_FILL", "%s(%zu) on a debug heap returned %p whose byte %zu is 0x%02x, not 0x%02x",
+                           rq->call, rq->req, p, i, d[i], DEBUG_FRESH_FILL);
+    }
+    return 0;
+}
 
 /* NULL from a call that should have given a block: only a memory limit
  * excuses it, and errno must say ENOMEM. */
@@ -59,6 +77,11 @@ static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
         return ex_fail(ex, "OVERLAP", "%s(%zu) returned [%p, +%zu) overlapping live block b%llu [%#lx, %#lx)",
                     rq->call, rq->req, p, usable, (unsigned long long)clash.serial,
                     (unsigned long)clash.lo, (unsigned long)clash.hi);
+    if (ex->cfg.debug && rq->fresh) {
+        ex_doctor(ex, PA_SITE_FRESH_DATA, p);
+        if (fresh_fill(ex, p, rq))
+            return -1;
+    }
     if (rq->zero) {
         b->seed = 0;
         if (ex_check_block(ex, b, SIZE_MAX, b->req, "calloc"))
@@ -115,14 +138,14 @@ static void *call_memalign(exec *ex, const request *rq, const void *arg) {
 }
 
 int ex_malloc(exec *ex, size_t size) {
-    request rq = {"malloc", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+    request rq = {"malloc", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0, 1};
     return new_slot(ex, &rq, call_malloc, NULL);
 }
 
 int ex_calloc(exec *ex, uint8_t arg, size_t elem) {
     size_t count = pa_calloc_count(arg, elem), total;
     int overflow = __builtin_mul_overflow(count, elem, &total);
-    request rq = {"calloc", overflow ? SIZE_MAX : total, ex->cfg.alignment, 1, 1, EXPECT_BLOCK, 0};
+    request rq = {"calloc", overflow ? SIZE_MAX : total, ex->cfg.alignment, 1, 1, EXPECT_BLOCK, 0, 0};
     if (overflow || total > ((size_t)1 << 40)) {
         rq.expect = EXPECT_NULL;
         rq.want_errno = ENOMEM;
@@ -134,7 +157,7 @@ int ex_calloc(exec *ex, uint8_t arg, size_t elem) {
 int ex_memalign(exec *ex, uint8_t arg, size_t size) {
     size_t align = pa_memalign_alignment(arg);
     int pow2 = !(align & (align - 1));
-    request rq = {"memalign", size, pow2 ? align : 1, 0, 0, EXPECT_BLOCK, 0};
+    request rq = {"memalign", size, pow2 ? align : 1, 0, 0, EXPECT_BLOCK, 0, 1};
     if (rq.align < ex->cfg.alignment)
         rq.align = ex->cfg.alignment;
     if (!pow2) {
@@ -185,7 +208,7 @@ static int huge_align(exec *ex, unsigned lg) {
     if (lg > HUGE_ALIGN_SERVED_MAX_LOG2 && lg < HUGE_ALIGN_NEVER_LOG2)
         lg = HUGE_ALIGN_SERVED_MAX_LOG2;
     size_t align = (size_t)1 << lg;
-    request rq = {"memalign", 1, align < ex->cfg.alignment ? ex->cfg.alignment : align, 0, 0, EXPECT_BLOCK, 0};
+    request rq = {"memalign", 1, align < ex->cfg.alignment ? ex->cfg.alignment : align, 0, 0, EXPECT_BLOCK, 0, 1};
     if (lg >= HUGE_ALIGN_NEVER_LOG2) {
         rq.expect = EXPECT_NULL;
         rq.want_errno = ENOMEM;
@@ -297,7 +320,7 @@ int ex_free_everything(exec *ex, const char *when) {
 
 int ex_realloc(exec *ex, size_t slot, size_t size) {
     if (slot == SIZE_MAX) { /* empty live set: realloc(NULL, size) */
-        request rq = {"realloc(NULL)", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+        request rq = {"realloc(NULL)", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0, 1};
         return new_slot(ex, &rq, call_malloc, NULL);
     }
     pa_shadow_block *b = &ex->sh.slots[slot];
@@ -307,7 +330,7 @@ int ex_realloc(exec *ex, size_t slot, size_t size) {
             return 0;
         errno = 0;
         void *p = pa_heap_realloc(ex->heap, NULL, size);
-        request rq = {"realloc(NULL)", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+        request rq = {"realloc(NULL)", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0, 1};
         if (!p)
             return null_allowed(ex, &rq, errno);
         pa_shadow_block nb;
@@ -328,7 +351,7 @@ int ex_realloc(exec *ex, size_t slot, size_t size) {
     errno = 0;
     void *q = pa_heap_realloc(ex->heap, old.p, size);
     int err = errno;
-    request rq = {"realloc", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0};
+    request rq = {"realloc", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0, 0};
     if (!q) {
         if (null_allowed(ex, &rq, err))
             return -1;

@@ -8,10 +8,12 @@
 
 #include "executor.h"
 #include "large_count.h"
+#include "pa_testing/os_placer.h"
 #include "pa_testing/os_tracker.h"
 #include "pa_testing/os_counting.h"
 #include "poolalloc/check.h"
 #include "poolalloc/heap.h"
+#include "poolalloc/stats.h"
 #include "shadow.h"
 
 #define TOUCH_MAX 520
@@ -24,6 +26,7 @@ typedef struct exec {
     pa_os_counter os;
     os_tracker track;
     pa_os_ops tracked; /* the counter's inner layer: track's */
+    os_placer place;   /* the tracker's inner layer: the place op sets it */
     pa_large_counter large;
     pa_shadow sh;
     pa_check_report *rep;
@@ -68,6 +71,24 @@ static inline void ex_doctor(const exec *ex, pa_exec_site site, void *value) {
     if (ex->opt->doctor)
         ex->opt->doctor(ex->opt->tamper_ctx, site, value);
 }
+
+/* exec_policy.c: the retention policies after free_all, exactly. */
+typedef struct ex_arena_mark {
+    uintptr_t base;         /* 0: no arena in the slot */
+    size_t committed_free;  /* its committed free pools */
+    size_t used;            /* its pools holding blocks */
+} ex_arena_mark;
+typedef struct ex_policy_mark {
+    pa_stats stats;
+    size_t quarantine_len, quarantine_head;
+    size_t blocks; /* live blocks free_all is about to free */
+    uint64_t decommit_failures;
+    ex_arena_mark *arenas; /* per arena slot, malloc'd (NULL: not judged) */
+    size_t narenas;
+} ex_policy_mark;
+void ex_policy_before(const exec *ex, ex_policy_mark *m);
+/* Judges what free_all left against m, and frees m's arrays. */
+int ex_policy_after_free_all(exec *ex, ex_policy_mark *m);
 
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */

@@ -68,31 +68,13 @@ static int do_destroy(exec *ex) {
 }
 
 static int do_free_all(exec *ex) {
-    pa_stats before, after;
-    pa_heap_stats(ex->heap, &before);
-    if (ex_free_everything(ex, "free_all"))
+    ex_policy_mark m;
+    ex_policy_before(ex, &m);
+    if (ex_free_everything(ex, "free_all")) {
+        free(m.arenas);
         return -1;
-    pa_heap_stats(ex->heap, &after);
-    if (!ex_count_ok(ex, after.blocks_in_use, 0) || !ex_count_ok(ex, after.large_blocks, 0))
-        return ex_fail(ex, "STATS_AFTER_FREE_ALL", "with nothing live the stats still say %zu small and %zu large blocks",
-                    after.blocks_in_use, after.large_blocks);
-    if (ex->cfg.debug && ex->cfg.debug_quarantine)
-        return 0; /* quarantined blocks keep their arenas */
-    if (ex->os.failures[PA_OS_UNMAP])
-        return 0; /* an arena whose unmap failed stays */
-    /* KEEP_ONE keeps as many wholly free arenas as its allowance, which
-     * rises with reuse up to empty_arenas_max (retention.c). */
-    if (ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE && after.empty_arenas_allowed > ex->cfg.empty_arenas_max)
-        return ex_fail(ex, "ARENA_POLICY", "the heap may keep %zu wholly free arenas, empty_arenas_max is %u",
-                    after.empty_arenas_allowed, ex->cfg.empty_arenas_max);
-    size_t allowed = ex->cfg.empty_arenas == PA_EMPTY_ARENA_RELEASE ? 0
-                     : ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE ? after.empty_arenas_allowed
-                     : before.arenas_current;
-    if (ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ALL ? after.arenas_current != before.arenas_current
-                                                         : after.arenas_current > allowed)
-        return ex_fail(ex, "ARENA_POLICY", "empty-arena policy %d: %zu arenas before freeing everything, %zu after (%zu allowed)",
-                    (int)ex->cfg.empty_arenas, before.arenas_current, after.arenas_current, allowed);
-    return 0;
+    }
+    return ex_policy_after_free_all(ex, &m);
 }
 
 /* ---- one op --------------------------------------------------------- */
@@ -208,6 +190,13 @@ static int run_destroy(exec *ex, const step *s) {
 
 static int run_fault(exec *ex, const step *s) {
     ex_fault(ex, s->op);
+    return 0;
+}
+
+_Static_assert(PA_PLACE_OP_KINDS == PA_PLACE_KINDS, "the place op names every placement of the OS layer");
+
+static int run_place(exec *ex, const step *s) {
+    pa_os_placer_set(&ex->place, (pa_place_kind)pa_place_kind_of(s->op->arg), s->op->step);
     return 0;
 }
 
@@ -347,7 +336,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     ex.cfg = *cfg;
     ex.cfg.on_misuse = ex_on_misuse;
     ex.cfg.misuse_ctx = &ex;
-    ex.tracked = pa_os_tracker_init(&ex.track);
+    ex.tracked = pa_os_tracker_init_over(&ex.track, pa_os_placer_init(&ex.place));
     pa_os_counter_init(&ex.os, &ex.tracked);
     ex.os.should_fail = ex_fault_should_fail;
     ex.os.fail_ctx = &ex;

@@ -30,7 +30,19 @@ typedef enum pa_exec_site {
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
     PA_SITE_NEW_BLOCK_HEAP, /* struct pa_heap **: interleave, the heap the arena map names for a block just got */
     PA_SITE_LIVE_BLOCK_HEAP,/* struct pa_heap **: interleave, the same for a live block after an op */
+    PA_SITE_FREE_ALL_KEPT, /* pa_exec_kept *: what the heap keeps after free_all */
+    PA_SITE_FREE_ALL_POOLS,/* size_t *: an arena's committed free pools after free_all */
+    PA_SITE_FRESH_DATA,    /* unsigned char *: a new block's data on a debug heap */
 } pa_exec_site;
+
+/* What a heap keeps once free_all freed every block: its arenas, the
+ * allowance of wholly free ones, and its debug quarantine's ring. */
+typedef struct pa_exec_kept {
+    size_t arenas;
+    size_t allowance;
+    size_t quarantine_len;
+    size_t quarantine_head;
+} pa_exec_kept;
 
 typedef struct pa_exec_options {
     int full_every_step; /* full check, ghost-state check and contents after every op */

@@ -127,7 +127,7 @@ int pa_input_parse_text(pa_target t, const char *text, pa_input *in, char *err, 
         }
         if (rc == 0)
             continue;
-        if ((op.kind == PA_OP_FAULT && !(features & PA_OPS_FAULTS)) ||
+        if (((op.kind == PA_OP_FAULT || op.kind == PA_OP_PLACE) && !(features & PA_OPS_FAULTS)) ||
             (op.kind == PA_OP_MISUSE && !(features & PA_OPS_MISUSES)) ||
             (op.kind == PA_OP_THREAD && !(features & PA_OPS_THREADS))) {
             pa_input_free(in);

@@ -9,7 +9,7 @@
  * and thread where a target's features turn them on); codes 21 and 24 mean destroy and
  * free_all only when the top three bits are all set, else check and stats;
  * codes 20, 25, 17 and 18 with those bits set mean huge, stats_print, cache
- * and default_heap. */
+ * and default_heap; 0xff is place where faults are on. */
 static const uint8_t KIND_OF[32] = {
     PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC,     /* 0-3 */
     PA_OP_CALLOC, PA_OP_CALLOC,                                 /* 4-5 */
@@ -41,6 +41,8 @@ static const uint8_t OPERANDS[PA_OP_KINDS] = {
 };
 
 static pa_op_kind kind_of(uint8_t b, unsigned features) {
+    if (b == 0xff && (features & PA_OPS_FAULTS))
+        return PA_OP_PLACE;
     if ((b & 31) == 28 && (features & PA_OPS_FAULTS))
         return PA_OP_FAULT;
     if ((b & 31) == 29 && (features & PA_OPS_MISUSES))
@@ -154,8 +156,10 @@ static void canonicalize(pa_op *op) {
         op->step &= 7;
     else if (k == PA_OP_FAULT)
         op->step = (uint8_t)(pa_fault_count(op->arg, op->step) - 1);
-    else if (k != PA_OP_CACHE) /* a cache's step byte is its count, every byte */
+    else if (k != PA_OP_CACHE && k != PA_OP_PLACE) /* their step byte: every byte */
         op->step = 0;
+    if (k == PA_OP_PLACE)
+        op->arg = (uint8_t)pa_place_kind_of(op->arg);
     if (k == PA_OP_FAULT || k == PA_OP_THREAD)
         op->arg &= 7;
     if (k == PA_OP_MISUSE)

@@ -14,6 +14,8 @@ static const char *const NAMES[PA_OP_KINDS] = {
 };
 
 static const char *const FAULT_REQUESTS[4] = {"map", "unmap", "decommit", "recommit"};
+/* In pa_place_kind's order (pa_testing/os_placer.h). */
+static const char *const PLACE_KINDS[PA_PLACE_OP_KINDS] = {"kernel", "low", "high", "far", "adjacent", "reuse"};
 static const char *const MISUSE_OPS[PA_MISUSE_OP_KINDS] = {
     [PA_MISUSE_OP_DOUBLE_FREE] = "double_free", [PA_MISUSE_OP_INTERIOR] = "interior",
     [PA_MISUSE_OP_WRITE_AFTER] = "write_after", [PA_MISUSE_OP_WRITE_BEFORE] = "write_before",
@@ -128,6 +130,9 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
     case PA_OP_FAULT:
         put(&b, " %s %s %u", pa_fault_request_name(pa_fault_request(op->arg)),
             pa_fault_mode(op->arg) == PA_FAULT_NTH ? "next" : "for", pa_fault_count(op->arg, op->step));
+        break;
+    case PA_OP_PLACE:
+        put(&b, " %s %u", PLACE_KINDS[pa_place_kind_of(op->arg)], (unsigned)op->step);
         break;
     case PA_OP_MISUSE:
         put(&b, " %s", pa_misuse_op_name(op->arg));
@@ -477,6 +482,21 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             return fail(&lx, "the count must be 1..%lu", max);
         op->arg = (uint8_t)(req | (int)(mode << 2));
         op->step = (uint8_t)(v - 1);
+        break;
+    }
+    case PA_OP_PLACE: {
+        int pk = -1;
+        for (int k = 0; k < PA_PLACE_OP_KINDS; k++)
+            if (word(&lx, PLACE_KINDS[k])) {
+                pk = k;
+                break;
+            }
+        if (pk < 0)
+            return fail(&lx, "expected kernel, low, high, far, adjacent or reuse, found '%.12s'", lx.p);
+        if (number(&lx, 255, &v, "start"))
+            return -1;
+        op->arg = (uint8_t)pk;
+        op->step = (uint8_t)v;
         break;
     }
     case PA_OP_MISUSE: {

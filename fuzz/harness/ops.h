@@ -22,7 +22,8 @@
  * arg). Expanded into the kind enum, the text names, the canonical opcodes,
  * the operand shapes and the executor's handlers, so they cannot disagree.
  * The decoding table of all 32 opcodes is op_codec.c's. fault, misuse and
- * thread are version 2's (opcodes 28, 29 and 31 where a target turns them on);
+ * thread are version 2's (opcodes 28, 29 and 31 where a target turns them on),
+ * and so is place (the byte 0xff alone, where faults are on);
  * stats_print, huge, cache and default_heap take codes 25, 20, 17 and 18
  * with the top three bits set, as free_all and destroy do codes 24 and 21. */
 #define PA_OP_LIST(X)                                      \
@@ -49,7 +50,8 @@
     X(NOP,        nop,        0x1e, 0, 0, 0, 0) \
     X(FAULT,      fault,      0x1c, 0, 0, 1, 1) \
     X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0) \
-    X(THREAD,     thread,     0x1f, 0, 0, 1, 0)
+    X(THREAD,     thread,     0x1f, 0, 0, 1, 0) \
+    X(PLACE,      place,      0xff, 0, 0, 1, 1)
 
 typedef enum pa_op_kind {
 #define PA_OP_ENUM(kind, name, code, size, idx, arg, step) PA_OP_##kind,
@@ -93,6 +95,12 @@ static inline unsigned pa_fault_count(uint8_t arg, uint8_t step) {
 #define PA_THREADS 4
 static inline unsigned pa_thread_of(uint8_t arg) { return arg & (PA_THREADS - 1); }
 static inline int pa_thread_exits(uint8_t arg) { return (arg >> 2) & 1; }
+
+/* place: where the OS layer maps from now on, the kind arg mod
+ * PA_PLACE_OP_KINDS (pa_testing/os_placer.h's pa_place_kind, kernel, low,
+ * high, far, adjacent, reuse), the step byte where low, high and far start. */
+#define PA_PLACE_OP_KINDS 6
+static inline unsigned pa_place_kind_of(uint8_t arg) { return arg % PA_PLACE_OP_KINDS; }
 
 /* misuse: the kind byte (arg), see pa_misuse_op_of. */
 typedef enum pa_misuse_op {

@@ -14,6 +14,7 @@
 #include "ops.h"
 #include "pattern.h"
 #include "shadow.h"
+#include "pa_testing/os_placer.h"
 #include "poolalloc/heap.h"
 
 #ifdef PA_FUZZ_TEST_ASAN
@@ -462,6 +463,12 @@ static void test_version2(void) {
     n = pa_ops_decode_features(reserved, 2, &ops, PA_OPS_FAULTS);
     EXPECT(n == 1 && ops[0].kind == PA_OP_FAULT, "opcode 28 with faults on");
     free(ops);
+    static const uint8_t place[] = {0xff, 9, 7, 0x3f};
+    n = pa_ops_decode_features(place, sizeof place, &ops, PA_OPS_FAULTS);
+    EXPECT(n == 2 && ops[0].kind == PA_OP_PLACE && pa_place_kind_of(ops[0].arg) == 3 && ops[0].step == 7 &&
+               ops[1].kind == PA_OP_NOP,
+           "0xff is place (kind 9 mod 6, start 7) with faults on, and 0x3f still nop");
+    free(ops);
     /* the misuse kind byte: 0xff alone is api_mismatch, any other byte
      * still names kind b mod 5 */
     for (unsigned b = 0; b < 256; b++) {
@@ -530,6 +537,35 @@ static void test_version2(void) {
 /* The fuzz logic as a seeded test: random inputs through both heap targets
  * (the config target's prefix ranging over the configuration space) must
  * pass every check. */
+/* The address-placing OS layer maps where it is told and falls back to
+ * wherever mmap puts a region when that place is taken. */
+static void test_placer(void) {
+    os_placer pl;
+    pa_os_ops os = pa_os_placer_init(&pl);
+    const size_t a = 65536;
+    EXPECT(pa_os_placer_target(&pl, a, a) == 0, "kernel placement names an address");
+    void *first = os.map(os.ctx, a, a);
+    EXPECT(first && (uintptr_t)first % a == 0, "kernel map %p", first);
+    pa_os_placer_set(&pl, PA_PLACE_ADJACENT, 0);
+    EXPECT(pa_os_placer_target(&pl, a, a) == (uintptr_t)first + a, "adjacent is not right after %p", first);
+    EXPECT(os.unmap(os.ctx, first, a) == 0, "unmap");
+    pa_os_placer_set(&pl, PA_PLACE_REUSE, 0);
+    void *again = os.map(os.ctx, a, a);
+    EXPECT(again == first && pl.placed == 1, "reuse: %p, not the range %p just given back (%zu placed)", again, first,
+           pl.placed);
+    void *other = os.map(os.ctx, a, a); /* the same place, now taken */
+    EXPECT(other && other != first && (uintptr_t)other % a == 0 && pl.fell_back == 1,
+           "a taken place: %p (the taken one %p), %zu fallbacks", other, first, pl.fell_back);
+    pa_os_placer_set(&pl, PA_PLACE_FAR, 2);
+    uintptr_t far0 = pa_os_placer_target(&pl, a, a);
+    void *far = os.map(os.ctx, a, a);
+    EXPECT(far && (uintptr_t)far % a == 0 && ((uintptr_t)far == far0 || pl.fell_back == 2), "far: %p", far);
+    EXPECT(pa_os_placer_target(&pl, a, a) == far0 + ((uintptr_t)1 << 38), "the next far map is not 2^38 further");
+    os.unmap(os.ctx, far, a);
+    os.unmap(os.ctx, other, a);
+    os.unmap(os.ctx, again, a);
+}
+
 static void test_random_inputs(void) {
     for (int round = 0; round < 200; round++) {
         uint8_t data[512];
@@ -566,6 +602,7 @@ int main(void) {
 #endif
     test_version2();
     test_random_inputs();
+    test_placer();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

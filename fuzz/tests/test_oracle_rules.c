@@ -33,6 +33,11 @@ enum change {
     C_JSON_BROKEN,        /* JSON that does not parse */
     C_JSON_NO_CLASSES,    /* JSON with an empty classes array */
     C_JSON_WRONG_FIGURE,  /* the JSON's bytes_total off in its first digit */
+    C_KEPT_NO_ARENA,      /* free_all gave back the arena KEEP_ONE keeps */
+    C_KEPT_ALLOWANCE,     /* the allowance of wholly free arenas is past empty_arenas_max */
+    C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
+    C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
+    C_FRESH_ZEROED,       /* a new debug block's first byte is 0 */
 };
 
 typedef struct doctor_plan {
@@ -94,6 +99,21 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
     case C_JSON_NO_CLASSES:
         replace_text(text, "{\"classes\":[]}");
         break;
+    case C_KEPT_NO_ARENA:
+        ((pa_exec_kept *)value)->arenas = 0;
+        break;
+    case C_KEPT_ALLOWANCE:
+        ((pa_exec_kept *)value)->allowance = 1000;
+        break;
+    case C_FRESH_ZEROED:
+        *(unsigned char *)value = 0;
+        break;
+    case C_POOLS_ONE_MORE:
+        ++*usable;
+        break;
+    case C_KEPT_HEAD_STUCK:
+        ((pa_exec_kept *)value)->quarantine_head = 0;
+        break;
     case C_JSON_WRONG_FIGURE: {
         char *v = strstr(*text, "\"bytes_total\":");
         if (v) {
@@ -108,14 +128,15 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
 /* The detail of the last failure expect_rule saw. */
 static char last_detail[sizeof ((pa_exec_failure *)0)->detail];
 
-/* Run default-target text, with large (if not NULL) as the heap's large
+/* Run config-target text (the default configuration without a config
+ * line), with large (if not NULL) as the heap's large
  * layer and the doctor's plan; the run must fail at op `at` with kind and a
  * detail that matches want. */
 static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan *plan, size_t at, const char *kind,
                         const char *want) {
     pa_input in;
     char err[200];
-    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    EXPECT(pa_input_parse_text(PA_TARGET_CONFIG, text, &in, err, sizeof err) == 0, "%s", err);
     if (large)
         in.cfg.large = *large;
     pa_exec_options opt = {0, 0, NULL, NULL, plan, plan ? doctor : NULL};
@@ -134,7 +155,7 @@ static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan
 static void expect_clean(const char *text, const pa_large_ops *large) {
     pa_input in;
     char err[200];
-    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    EXPECT(pa_input_parse_text(PA_TARGET_CONFIG, text, &in, err, sizeof err) == 0, "%s", err);
     if (large)
         in.cfg.large = *large;
     pa_exec_failure f;
@@ -245,7 +266,52 @@ static void test_stats_print_rules(void) {
     }
 }
 
+/* free_all's exact retention rules (exec_policy.c). */
+static void test_free_all_policy_rules(void) {
+    /* the default configuration: KEEP_ONE at allowance 1, 8 at most */
+#define OPS_PLAIN "malloc 100\nfree_all\n"
+#define OPS_DEBUG "config debug=1 quarantine=4\nalloc_many 6 64\nfree_all\n"
+    /* one 16 KiB pool in use, none kept: with keep=4 the freed pool stays */
+#define OPS_POOLS "config pool=16384 decommit=free_pools keep=4\nmalloc 64\nfree_all\n"
+    static const struct {
+        const char *ops;
+        pa_exec_site site;
+        enum change change;
+        const char *kind, *want;
+    } cases[] = {
+        {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_NO_ARENA, "ARENA_POLICY",
+         "empty-arena policy 0: 1 arenas before freeing everything, 0 after, exactly 1 must stay (allowance 1)"},
+        {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_ALLOWANCE, "ARENA_POLICY",
+         "the heap may keep 1000 wholly free arenas, empty_arenas_max is 8"},
+        {OPS_DEBUG, PA_SITE_FREE_ALL_KEPT, C_KEPT_HEAD_STUCK, "QUARANTINE_POLICY",
+         "after 6 frees the quarantine (0 of 4 held, oldest at slot 0 before) holds 4 with its oldest at slot 0, "
+         "not 4 at slot 2"},
+        {OPS_POOLS, PA_SITE_FREE_ALL_POOLS, C_POOLS_ONE_MORE, "POOL_POLICY",
+         "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 2, exactly 1 "
+         "must stay (allowance 4, decommit=free_pools)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        expect_clean(cases[i].ops, NULL);
+        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0};
+        expect_rule(cases[i].ops, NULL, &plan, 1, cases[i].kind, cases[i].want);
+    }
+#undef OPS_PLAIN
+#undef OPS_DEBUG
+#undef OPS_POOLS
+}
+
+/* A new block of a debug heap holds the fresh fill (0xCD). */
+static void test_fresh_fill_rule(void) {
+    const char *ops = "config debug=1\nmemalign 64 100\n";
+    expect_clean(ops, NULL);
+    doctor_plan zeroed = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0};
+    expect_rule(ops, NULL, &zeroed, 0, "DEBUG_FRESH_FILL",
+                "memalign(100) on a debug heap returned * whose byte 0 is 0x00, not 0xcd");
+}
+
 int main(void) {
+    test_free_all_policy_rules();
+    test_fresh_fill_rule();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();

@@ -73,14 +73,18 @@ static int by_serial(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-/* The ring is filled in free order from slot 0 and only cycles once full:
+/* The ring exists (a heap whose ring could not be mapped must not have been
+ * created), is filled in free order from slot 0 and only cycles once full:
  * a shorter quarantine, or one that cycles early, lets a freed block be
  * reused before debug_quarantine more frees have passed. */
 void chk_quarantine_ring(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
     size_t cap = hv->config.debug_quarantine, len = hv->quarantine_len, head = hv->quarantine_head;
     chk_loc at = chk_at_heap(b->heap);
-    if (len > cap)
+    if (cap && !hv->quarantine_mapped)
+        chk_report(b->r, CHK_DEBUG_QUARANTINE_RING, &at, CHK_STR("a ring of %zu slots", cap), "none",
+                   "the debug quarantine has no ring");
+    else if (len > cap)
         chk_report(b->r, CHK_DEBUG_QUARANTINE_RING, &at, CHK_STR("at most %zu", cap), CHK_NUM(len),
                    "the debug quarantine holds more blocks than debug_quarantine");
     else if (head >= (cap ? cap : 1))

@@ -81,7 +81,7 @@
     X(DEBUG_GUARD_BEFORE, "debug heap: the forbidden bytes (0xFD) before a block's data are intact")          \
     X(DEBUG_GUARD_AFTER, "debug heap: the forbidden bytes (0xFD) after a block's data are intact")            \
     X(DEBUG_QUARANTINE_FILL, "debug heap: a quarantined (freed) block still holds the freed fill (0xDD)")     \
-    X(DEBUG_QUARANTINE_RING, "debug heap: the quarantine holds at most debug_quarantine blocks and fills "   \
+    X(DEBUG_QUARANTINE_RING, "debug heap: the quarantine has its ring, holds at most debug_quarantine blocks and fills " \
                              "before it cycles: its oldest block stays in ring slot 0 until the ring is full") \
     X(LARGE_CACHE_LIST, "every large-cache list (one per bin, linked through the large table's slots) "     \
                         "links only cached slots and ends; no block is on two lists or twice on one")          \

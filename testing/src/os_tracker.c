@@ -57,8 +57,10 @@ void pa_os_tracker_release(os_tracker *t) {
     t->n = t->cap = 0;
 }
 
-pa_os_ops pa_os_tracker_init(os_tracker *t) {
-    t->mmap = pa_os_mmap();
+pa_os_ops pa_os_tracker_init(os_tracker *t) { return pa_os_tracker_init_over(t, pa_os_mmap()); }
+
+pa_os_ops pa_os_tracker_init_over(os_tracker *t, pa_os_ops inner) {
+    t->mmap = inner;
     t->r = NULL;
     t->n = t->cap = 0;
     return (pa_os_ops){track_map, track_unmap, track_decommit, track_recommit, t, track_prefault};

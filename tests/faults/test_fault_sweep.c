@@ -3,7 +3,8 @@
  * decommit or recommit alike), until a run completes without reaching the
  * failure. Every run checks the malloc contracts (NULL with ENOMEM, the old
  * block intact after a failed realloc, contents preserved), runs the full
- * invariant check after every operation, and ends with every byte back. */
+ * invariant check after every operation, and ends with every byte back; once
+ * on a plain heap and once on a debug heap with a quarantine. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,7 +125,7 @@ static uint64_t run_workload(pa_heap *heap, const pa_os_counter *os, pa_check_re
  * release: a short workload then makes every kind of OS request. The
  * threshold is the largest class a 4 KiB pool holds two blocks of (the
  * default's 4096 needs 16 KiB pools). */
-static pa_config sweep_config(pa_os_counter *os) {
+static pa_config sweep_config(pa_os_counter *os, int debug) {
     pa_config cfg = pa_config_default();
     cfg.small_threshold = 1792;
     cfg.pool_size = 4096;
@@ -134,11 +135,13 @@ static pa_config sweep_config(pa_os_counter *os) {
     cfg.decommit_run_pools = 1; /* a decommit request per pool, so recommits follow */
     cfg.empty_arenas = PA_EMPTY_ARENA_RELEASE;
     cfg.os = pa_os_counter_ops(os);
+    /* the debug layer maps its quarantine's ring at creation, one request more */
+    cfg.debug = debug;
+    cfg.debug_quarantine = debug ? 4 : 0;
     return cfg;
 }
 
-static void sweep_every_os_request(void **state) {
-    (void)state;
+static void sweep(int debug) {
     pa_check_report *report = pa_check_report_new();
     uint64_t failures_by_kind[PA_OS_REQUEST_KINDS] = {0};
     uint64_t n = 0;
@@ -147,7 +150,7 @@ static void sweep_every_os_request(void **state) {
         pa_os_counter_init(&os, NULL);
         os.should_fail = fail_at;
         os.fail_ctx = &n;
-        pa_config cfg = sweep_config(&os);
+        pa_config cfg = sweep_config(&os, debug);
         errno = 0;
         pa_heap *heap = pa_heap_create(&cfg);
         if (!heap) {
@@ -165,8 +168,8 @@ static void sweep_every_os_request(void **state) {
         if (!failed)
             break;
     }
-    printf("fault sweep: %llu runs; failed map %llu, unmap %llu, decommit %llu, recommit %llu\n",
-           (unsigned long long)n + 1, (unsigned long long)failures_by_kind[PA_OS_MAP],
+    printf("fault sweep%s: %llu runs; failed map %llu, unmap %llu, decommit %llu, recommit %llu\n",
+           debug ? " (debug heap)" : "", (unsigned long long)n + 1, (unsigned long long)failures_by_kind[PA_OS_MAP],
            (unsigned long long)failures_by_kind[PA_OS_UNMAP], (unsigned long long)failures_by_kind[PA_OS_DECOMMIT],
            (unsigned long long)failures_by_kind[PA_OS_RECOMMIT]);
     /* The sweep is only worth its name if every kind of request failed. */
@@ -175,9 +178,20 @@ static void sweep_every_os_request(void **state) {
     pa_check_report_free(report);
 }
 
+static void sweep_every_os_request(void **state) {
+    (void)state;
+    sweep(0);
+}
+
+static void sweep_every_os_request_debug(void **state) {
+    (void)state;
+    sweep(1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sweep_every_os_request),
+        cmocka_unit_test(sweep_every_os_request_debug),
     };
     return cmocka_run_group_tests_name("fault sweep", tests, NULL, NULL);
 }

@@ -114,6 +114,13 @@ static void debug_quarantine_ring_head(void **state) {
                            "4"));
 }
 
+static void debug_quarantine_ring_missing(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->quarantine, NULL,
+               ts_full_one(fx, "DEBUG_QUARANTINE_RING",
+                           "heap: the debug quarantine has no ring: expected a ring of 4 slots, found none"));
+}
+
 static void count_findings(void *ctx, const pa_debug_finding *f) {
     (void)f;
     ++*(size_t *)ctx;
@@ -196,6 +203,7 @@ int main(void) {
         D(debug_quarantine_ring),
         D(debug_quarantine_ring_length),
         D(debug_quarantine_ring_head),
+        D(debug_quarantine_ring_missing),
         D(debug_several),
         D(debug_skips_broken_pool),
         cmocka_unit_test(debug_healthy),

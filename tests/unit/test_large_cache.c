@@ -252,6 +252,42 @@ static void test_idle_budget_decays(void **state) {
     close_fixture(&f);
 }
 
+/* A budget four times its floor, idle for a window, halves (to twice the
+ * floor), not stays. */
+static void test_idle_budget_halves_above_floor(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture_adaptive(&f, 64 * 1024, 256 * 1024);
+    allocate_then_free(f.h, 20, 4096); /* 16 kept, 4 refused */
+    allocate_then_free(f.h, 20, 4096); /* the budget rises to 128 KiB: 80 KiB kept */
+    allocate_then_free(f.h, 40, 4096); /* 32 kept, 8 refused */
+    allocate_then_free(f.h, 40, 4096); /* the budget rises to 256 KiB: 160 KiB kept */
+    assert_int_equal(stats_of(f.h).large_cache_budget, 256 * 1024);
+    for (int i = 0; i < 2 * PA_LARGE_CACHE_DECAY_TAKES; i++)
+        allocate_then_free(f.h, 1, 1000);
+    pa_stats s = stats_of(f.h);
+    assert_int_equal(s.large_cache_budget, 128 * 1024);
+    assert_true(s.large_cached_bytes <= 128 * 1024);
+    close_fixture(&f);
+}
+
+/* A budget at a ceiling below twice the floor halves to the floor, not
+ * below it. */
+static void test_decay_from_ceiling_stops_at_floor(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture_adaptive(&f, 64 * 1024, 96 * 1024);
+    allocate_then_free(f.h, 20, 4096); /* 16 kept, 4 refused */
+    allocate_then_free(f.h, 20, 4096); /* the budget rises to its ceiling: 80 KiB kept */
+    assert_int_equal(stats_of(f.h).large_cache_budget, 96 * 1024);
+    for (int i = 0; i < 2 * PA_LARGE_CACHE_DECAY_TAKES; i++)
+        allocate_then_free(f.h, 1, 1000);
+    pa_stats s = stats_of(f.h);
+    assert_int_equal(s.large_cache_budget, 64 * 1024);
+    assert_true(s.large_cached_bytes <= 64 * 1024);
+    close_fixture(&f);
+}
+
 /* A window in which the cache was drained below half its budget keeps it. */
 static void test_used_budget_does_not_decay(void **state) {
     (void)state;
@@ -277,6 +313,8 @@ int main(void) {
         cmocka_unit_test(test_miss_in_another_step_keeps_budget),
         cmocka_unit_test(test_budget_stops_at_its_ceiling),
         cmocka_unit_test(test_idle_budget_decays),
+        cmocka_unit_test(test_decay_from_ceiling_stops_at_floor),
+        cmocka_unit_test(test_idle_budget_halves_above_floor),
         cmocka_unit_test(test_used_budget_does_not_decay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,7 @@ typedef struct pa_heap_view {
      * the blocks it holds and the slot of the oldest. */
     size_t quarantine_len;
     size_t quarantine_head;
+    int quarantine_mapped; /* the ring exists */
 } pa_heap_view;
 
 typedef struct pa_class_view {

@@ -16,13 +16,16 @@ typedef struct os_region {
 } os_region;
 
 typedef struct os_tracker {
-    pa_os_ops mmap;
+    pa_os_ops mmap; /* the layer under it: mmap, or one over mmap */
     os_region *r;
     size_t n, cap;
 } os_tracker;
 
 /* Over mmap; the ops' ctx is t, which must stay where it is. */
 pa_os_ops pa_os_tracker_init(os_tracker *t);
+/* The same over another layer (the address-placing one), which t->mmap then
+ * names. */
+pa_os_ops pa_os_tracker_init_over(os_tracker *t, pa_os_ops inner);
 /* Unmap whatever is left and forget it. */
 void pa_os_tracker_release(os_tracker *t);
 

@@ -1,0 +1,127 @@
+/* The retention policies after free_all, exactly: what the configuration
+ * and the heap's history say must stay, not only an upper bound. Freeing
+ * takes no pool and maps nothing, so no allowance moves during free_all:
+ * the allowance and the quarantine before it fix what must be there after. */
+#include "exec_internal.h"
+
+#include <stdlib.h>
+
+#include "poolalloc/introspect.h"
+
+void ex_policy_before(const exec *ex, ex_policy_mark *m) {
+    pa_heap_stats(ex->heap, &m->stats);
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    m->quarantine_len = v.quarantine_len;
+    m->quarantine_head = v.quarantine_head;
+    m->blocks = ex->sh.nsmall + ex->sh.nlarge;
+    m->decommit_failures = ex->os.failures[PA_OS_DECOMMIT];
+    m->narenas = v.arena_slots;
+    m->arenas = calloc(v.arena_slots ? v.arena_slots : 1, sizeof *m->arenas);
+    for (size_t s = 0; m->arenas && s < v.arena_slots; s++) {
+        pa_arena_view av;
+        if (pa_introspect_arena_slot(ex->heap, s, &av) || !av.base)
+            continue;
+        m->arenas[s] = (ex_arena_mark){av.base, av.ncommitted_free, av.ntotalpools - av.nfreepools};
+    }
+}
+
+/* A pool emptied by a free stays committed while its arena keeps fewer
+ * committed free pools than the allowance (under decommit=never: always),
+ * else it is decommitted (arena.c's park_pool): an arena that kept c and
+ * had u pools in use keeps max(c, min(allowance, c + u)) after free_all. A
+ * refused decommit puts its pools back, and quarantined blocks keep their
+ * pools in use: neither is judged. */
+static int pools_kept(exec *ex, const ex_policy_mark *m) {
+    if (!m->arenas || (ex->cfg.debug && ex->cfg.debug_quarantine) ||
+        ex->os.failures[PA_OS_DECOMMIT] != m->decommit_failures)
+        return 0;
+    pa_stats st;
+    pa_heap_stats(ex->heap, &st);
+    int never = ex->cfg.decommit == PA_DECOMMIT_NEVER;
+    for (size_t s = 0; s < m->narenas; s++) {
+        const ex_arena_mark *a = &m->arenas[s];
+        pa_arena_view av;
+        if (!a->base || pa_introspect_arena_slot(ex->heap, s, &av) || av.base != a->base)
+            continue; /* released */
+        size_t room = st.free_pools_allowed > a->committed_free ? st.free_pools_allowed - a->committed_free : 0;
+        size_t want = a->committed_free + (never || a->used < room ? a->used : room);
+        ex_doctor(ex, PA_SITE_FREE_ALL_POOLS, &av.ncommitted_free);
+        if (av.ncommitted_free != want)
+            return ex_fail(ex, "POOL_POLICY",
+                           "the arena in slot %zu kept %zu committed free pools and had %zu in use: after free_all it "
+                           "keeps %zu, exactly %zu must stay (allowance %zu, decommit=%s)",
+                           s, a->committed_free, a->used, av.ncommitted_free, want, st.free_pools_allowed,
+                           never ? "never" : "free_pools");
+    }
+    return 0;
+}
+
+/* Under KEEP_ONE an arena that becomes wholly free stays while fewer than
+ * the allowance do (retention.h): freeing everything leaves exactly
+ * min(arenas, allowance), the arenas already wholly free included. */
+static int arenas_kept(exec *ex, const ex_policy_mark *m, const pa_exec_kept *after) {
+    if (ex->cfg.debug && ex->cfg.debug_quarantine)
+        return 0; /* quarantined blocks keep their arenas */
+    if (ex->os.failures[PA_OS_UNMAP])
+        return 0; /* an arena whose unmap failed stays */
+    if (ex->cfg.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE && after->allowance > ex->cfg.empty_arenas_max)
+        return ex_fail(ex, "ARENA_POLICY", "the heap may keep %zu wholly free arenas, empty_arenas_max is %u",
+                       after->allowance, ex->cfg.empty_arenas_max);
+    size_t before = m->stats.arenas_current, want;
+    switch (ex->cfg.empty_arenas) {
+    case PA_EMPTY_ARENA_RELEASE:
+        want = 0;
+        break;
+    case PA_EMPTY_ARENA_KEEP_ONE:
+        want = before < after->allowance ? before : after->allowance;
+        break;
+    default:
+        want = before;
+        break;
+    }
+    if (after->arenas != want)
+        return ex_fail(ex, "ARENA_POLICY",
+                       "empty-arena policy %d: %zu arenas before freeing everything, %zu after, exactly %zu must stay "
+                       "(allowance %zu)",
+                       (int)ex->cfg.empty_arenas, before, after->arenas, want, after->allowance);
+    return 0;
+}
+
+/* The quarantine is a ring of the last debug_quarantine frees: each free
+ * fills a slot until it is full, then evicts the oldest. */
+static int quarantine_after(exec *ex, const ex_policy_mark *m, const pa_exec_kept *after) {
+    size_t cap = ex->cfg.debug ? ex->cfg.debug_quarantine : 0;
+    if (!cap)
+        return 0;
+    size_t total = m->quarantine_len + m->blocks;
+    size_t len = total < cap ? total : cap;
+    size_t head = (m->quarantine_head + (total > cap ? total - cap : 0)) % cap;
+    if (after->quarantine_len != len || after->quarantine_head != head)
+        return ex_fail(ex, "QUARANTINE_POLICY",
+                       "after %zu frees the quarantine (%zu of %zu held, oldest at slot %zu before) holds %zu with its "
+                       "oldest at slot %zu, not %zu at slot %zu",
+                       m->blocks, m->quarantine_len, cap, m->quarantine_head, after->quarantine_len, after->quarantine_head, len,
+                       head);
+    return 0;
+}
+
+static int judge(exec *ex, const ex_policy_mark *m) {
+    pa_stats st;
+    pa_heap_stats(ex->heap, &st);
+    if (!ex_count_ok(ex, st.blocks_in_use, 0) || !ex_count_ok(ex, st.large_blocks, 0))
+        return ex_fail(ex, "STATS_AFTER_FREE_ALL", "with nothing live the stats still say %zu small and %zu large blocks",
+                       st.blocks_in_use, st.large_blocks);
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    pa_exec_kept after = {st.arenas_current, st.empty_arenas_allowed, v.quarantine_len, v.quarantine_head};
+    ex_doctor(ex, PA_SITE_FREE_ALL_KEPT, &after);
+    return quarantine_after(ex, m, &after) || arenas_kept(ex, m, &after) ? -1 : pools_kept(ex, m);
+}
+
+int ex_policy_after_free_all(exec *ex, ex_policy_mark *m) {
+    int rc = judge(ex, m);
+    free(m->arenas);
+    m->arenas = NULL;
+    return rc;
+}
