@@ -39,7 +39,7 @@ static int null_allowed(exec *ex, const request *rq, int err) {
 /* Vet a fresh block, claim its range, give it content. */
 static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
     if (rq->expect == EXPECT_NULL)
-        return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must ex_fail", rq->call, rq->req, p);
+        return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must fail", rq->call, rq->req, p);
     if ((uintptr_t)p % rq->align)
         return ex_fail(ex, "MISALIGNED", "%s(%zu) returned %p, not a multiple of %zu", rq->call, rq->req, p, rq->align);
     if (!pa_heap_owns(ex->heap, p))

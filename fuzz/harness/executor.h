@@ -24,7 +24,8 @@ typedef enum pa_exec_site {
     PA_SITE_USABLE,        /* size_t *: a cache object's, a default-API block's, a huge realloc's block's
                               usable size */
     PA_SITE_CACHE_STATS,   /* pa_object_cache_stats *: what the cache op's cache reports */
-    PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL */
+    PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL; what the default_heap op's
+                              refused calls answered (errno, or posix_memalign's result) */
     PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
