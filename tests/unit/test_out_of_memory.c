@@ -49,27 +49,38 @@ static void test_os_refuses_first_arena(void **state) {
     assert_int_equal(os.counter.bytes_mapped, 0);
 }
 
+/* Each map of heap creation refused in turn: NULL, ENOMEM, nothing kept;
+ * 1 once creation needed fewer maps than the one refused. */
+static int create_refused_at(uint64_t k, int debug) {
+    pa_test_os os;
+    pa_test_os_init(&os, NULL);
+    os.fail_nth[PA_OS_MAP] = k;
+    pa_config base = pa_config_default();
+    base.debug = debug; /* and its quarantine, a map of its own */
+    base.debug_quarantine = debug ? 4 : 0;
+    pa_config c = pa_test_config(&os, &base);
+    errno = 0;
+    pa_heap *h = pa_heap_create(&c);
+    if (h) {
+        assert_true(os.seen[PA_OS_MAP] <= k);
+        pa_heap_destroy(h);
+        assert_int_equal(os.counter.bytes_mapped, 0);
+        return 1;
+    }
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(os.counter.bytes_mapped, 0);
+    assert_int_equal(os.counter.regions, 0);
+    return 0;
+}
+
 static void test_heap_create_refused(void **state) {
     (void)state;
-    /* each map of heap creation refused in turn: NULL, ENOMEM, nothing kept */
-    for (uint64_t k = 0; k < 16; k++) {
-        pa_test_os os;
-        pa_test_os_init(&os, NULL);
-        os.fail_nth[PA_OS_MAP] = k;
-        pa_config c = pa_test_config(&os, NULL);
-        errno = 0;
-        pa_heap *h = pa_heap_create(&c);
-        if (h) {
-            assert_true(os.seen[PA_OS_MAP] <= k); /* creation needed fewer maps */
-            pa_heap_destroy(h);
-            assert_int_equal(os.counter.bytes_mapped, 0);
-            return;
-        }
-        assert_int_equal(errno, ENOMEM);
-        assert_int_equal(os.counter.bytes_mapped, 0);
-        assert_int_equal(os.counter.regions, 0);
+    for (int debug = 0; debug <= 1; debug++) {
+        uint64_t k = 0;
+        while (!create_refused_at(k, debug))
+            if (++k == 16)
+                fail_msg("heap creation kept failing");
     }
-    fail_msg("heap creation kept failing");
 }
 
 static void test_memory_limit(void **state) {
