@@ -172,6 +172,51 @@ static void test_unmap_refused(void **state) {
     assert_int_equal(os.counter.bytes_mapped, 0);
 }
 
+/* An arena whose radix node the OS refuses, and then its unmap too, is kept
+ * as the spare: counted as mapped (os_bytes_mapped), and the next arena. A spare whose unmap
+ * the OS refuses at destroy stays with the OS layer, the one region left. */
+static pa_heap *heap_with_spare(pa_test_os *os) {
+    pa_heap *h = compact_heap(os, 0, PA_EMPTY_ARENA_KEEP_ONE);
+    os->fail_nth[PA_OS_MAP] = os->seen[PA_OS_MAP] + 2; /* the arena table, the arena, its radix node */
+    os->fail[PA_OS_UNMAP] = 1;
+    errno = 0;
+    assert_null(pa_heap_malloc(h, 100));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(os->counter.failures[PA_OS_MAP], 1);
+    assert_int_equal(os->counter.failures[PA_OS_UNMAP], 1);
+    os->fail[PA_OS_UNMAP] = 0;
+    /* no arena, one arena-sized region more than the metadata */
+    pa_stats s;
+    pa_heap_stats(h, &s);
+    assert_int_equal(s.arenas_current, 0);
+    assert_int_equal(s.os_bytes_mapped, s.metadata_bytes + 16 * 4096);
+    assert_int_equal(s.os_bytes_mapped, os->counter.bytes_mapped);
+    return h;
+}
+
+static void test_spare_arena(void **state) {
+    (void)state;
+    pa_test_os os;
+    pa_heap *h = heap_with_spare(&os);
+    size_t mapped = os.counter.bytes_mapped;
+    void *p = pa_heap_malloc(h, 100);
+    assert_non_null(p);
+    /* the spare is the arena: only metadata is mapped now */
+    pa_stats s;
+    pa_test_stats_checked(h, &os.counter, &s);
+    assert_int_equal(s.arenas_current, 1);
+    assert_int_equal(os.counter.bytes_mapped - mapped, s.metadata_bytes - (mapped - 16 * 4096));
+    pa_heap_free(h, p);
+    assert_int_equal(pa_heap_destroy(h), 0);
+    assert_int_equal(os.counter.bytes_mapped, 0);
+
+    h = heap_with_spare(&os);
+    os.fail_nth[PA_OS_UNMAP] = os.seen[PA_OS_UNMAP]; /* destroy's first unmap: the spare's */
+    assert_int_equal(pa_heap_destroy(h), 0);
+    assert_int_equal(os.counter.regions, 1);
+    assert_int_equal(os.counter.bytes_mapped, 16 * 4096);
+}
+
 /* All remaining free pools decommitted and no new arena allowed: a refused
  * recommit fails the request and changes nothing. */
 static void test_recommit_refused(void **state) {
@@ -293,6 +338,7 @@ int main(void) {
         cmocka_unit_test(test_heap_create_refused),
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_unmap_refused),
+        cmocka_unit_test(test_spare_arena),
         cmocka_unit_test(test_recommit_refused),
         cmocka_unit_test(test_sweep_map),
         cmocka_unit_test(test_sweep_decommit_recommit),
