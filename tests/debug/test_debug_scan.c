@@ -136,8 +136,29 @@ static void plain_heap_scans_nothing(void **state) {
     seen s;
     memset(&s, 0, sizeof s);
     assert_int_equal(pa_heap_debug_scan(h, collect, &s), 0);
+    uintptr_t pool = (uintptr_t)p & ~(uintptr_t)(pa_heap_config(h)->pool_size - 1);
+    assert_int_equal(pa_heap_debug_scan_pool(h, pool, collect, &s), 0);
     assert_int_equal(s.findings, 0);
     pa_heap_free(h, p);
+    pa_heap_destroy(h);
+}
+
+/* A pool scan judges the pool at exactly that address, nothing else. */
+static void scan_pool_takes_pool_addresses(void **state) {
+    (void)state;
+    seen s;
+    pa_heap *h = debug_heap(&s);
+    char *p = pa_heap_malloc(h, 40);
+    uintptr_t pool = (uintptr_t)p & ~(uintptr_t)(pa_heap_config(h)->pool_size - 1);
+    p[-1] = 0;
+    assert_int_equal(pa_heap_debug_scan_pool(h, pool, collect, &s), 1);
+    assert_int_equal(pa_heap_debug_scan_pool(h, pool + 16, collect, &s), 0);
+    assert_int_equal(s.findings, 1);
+    assert_ptr_equal(s.f[0].data, p);
+    assert_int_equal(s.reports, 0);
+    p[-1] = (char)0xFD; /* the forbidden byte again */
+    pa_heap_free(h, p);
+    assert_int_equal(s.reports, 0);
     pa_heap_destroy(h);
 }
 
@@ -146,6 +167,7 @@ int main(void) {
         cmocka_unit_test(scan_reports_nothing),
         cmocka_unit_test(verify_damaged_header),
         cmocka_unit_test(plain_heap_scans_nothing),
+        cmocka_unit_test(scan_pool_takes_pool_addresses),
     };
     return cmocka_run_group_tests_name("debug scan", tests, NULL, NULL);
 }
