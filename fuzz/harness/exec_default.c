@@ -79,8 +79,9 @@ static int refusals(exec *ex, void *q, size_t size, uint64_t seed, size_t pm_ali
     return 0;
 }
 
-/* malloc, calloc, realloc, aligned_alloc and posix_memalign, each result
- * vetted and its contents verified, the refusals above, all freed. */
+/* malloc, calloc, realloc (of NULL too), aligned_alloc and posix_memalign,
+ * each result vetted and its contents verified, the refusals above, all
+ * freed. */
 static int exercise(exec *ex, size_t size, uint8_t arg) {
     size_t base_align = pa_heap_config(pa_default_heap())->alignment;
     void *p = pa_malloc(size);
@@ -93,6 +94,11 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     if (vet(ex, "pa_calloc", z, count * size, base_align) || verify(ex, "calloc", z, count * size, count * size, 0))
         return -1;
     pa_free(z);
+    /* realloc of NULL is a malloc: of p's size, from the pool p's took */
+    void *r = pa_realloc(NULL, size);
+    if (vet(ex, "pa_realloc(NULL)", r, size, base_align))
+        return -1;
+    pa_free(r);
     size_t grown = size + arg + 1;
     void *q = pa_realloc(p, grown);
     if (vet(ex, "pa_realloc", q, grown, base_align) || verify(ex, "after realloc", q, size, size, seed))
