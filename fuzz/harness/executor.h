@@ -29,6 +29,7 @@ typedef enum pa_exec_site {
     PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
+    PA_SITE_DEBUG_SCAN,    /* size_t *: damaged blocks the debug layer's whole-heap scan found in a full check */
 } pa_exec_site;
 
 typedef struct pa_exec_options {

@@ -33,6 +33,7 @@ enum change {
     C_JSON_BROKEN,        /* JSON that does not parse */
     C_JSON_NO_CLASSES,    /* JSON with an empty classes array */
     C_JSON_WRONG_FIGURE,  /* the JSON's bytes_total off in its first digit */
+    C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
 };
 
 typedef struct doctor_plan {
@@ -73,6 +74,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_USABLE_NONE:
         *usable = 0;
+        break;
+    case C_SCAN_DAMAGED:
+        *(size_t *)value = 1;
         break;
     case C_ERRNO_EINVAL:
         *(int *)value = EINVAL;
@@ -265,10 +269,20 @@ static void test_stats_print_rules(void) {
     }
 }
 
+/* A full check: the debug layer's whole-heap scan must agree with the
+ * checker (it runs on every heap; a plain one has nothing to scan). */
+static void test_debug_scan_rule(void) {
+    const char *ops = "malloc 100\nmalloc 20032\ncheck\n";
+    expect_clean(ops, NULL);
+    doctor_plan damaged = {PA_SITE_DEBUG_SCAN, C_SCAN_DAMAGED, 0, 0, 0};
+    expect_rule(ops, NULL, &damaged, 2, "DEBUG_SCAN", "the debug layer's scan finds 1 damaged block where the checker found none");
+}
+
 int main(void) {
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
+    test_debug_scan_rule();
     test_stats_print_rules();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
