@@ -116,6 +116,33 @@ static void test_arena_allowance_decays(void **state) {
     pa_test_destroy_clean(h, &os.counter);
 }
 
+/* The allowance halves at the window's end, but the OS refuses to unmap the
+ * surplus arenas: the heap keeps them, wholly free, as the OS does. */
+static void test_arena_decay_unmap_refused(void **state) {
+    (void)state;
+    pa_test_os os;
+    pa_heap *h = heap_with(&os, 8, PA_DECOMMIT_NEVER, 0, 0);
+    for (int round = 0; round < 3; round++)
+        phase(h, &os);
+    pa_stats s;
+    pa_test_stats_checked(h, &os.counter, &s);
+    uint64_t released = s.arenas_released_total;
+    os.fail[PA_OS_UNMAP] = 1;
+    void *one[PER_POOL];
+    for (int i = 0; i < 2 * 4096 + 10; i++) { /* the first window holds the phases */
+        size_t n = pa_test_fill_pool(h, BLOCK, one);
+        for (size_t j = 0; j < n; j++)
+            pa_heap_free(h, one[j]);
+    }
+    pa_test_stats_checked(h, &os.counter, &s);
+    assert_int_equal(s.empty_arenas_allowed, 2);
+    assert_int_equal(s.arenas_current, ARENAS);
+    assert_int_equal(s.arenas_released_total, released);
+    assert_true(os.counter.failures[PA_OS_UNMAP] >= 1);
+    os.fail[PA_OS_UNMAP] = 0;
+    pa_test_destroy_clean(h, &os.counter);
+}
+
 /* A decommitted pool needed again doubles how many committed free pools an
  * arena keeps, from decommit_keep_pools up to decommit_keep_pools_max. */
 static void test_pool_allowance_rises_with_recommit(void **state) {
@@ -153,6 +180,7 @@ int main(void) {
         cmocka_unit_test(test_arena_allowance_rises_with_reuse),
         cmocka_unit_test(test_arena_allowance_fixed_at_one),
         cmocka_unit_test(test_arena_allowance_decays),
+        cmocka_unit_test(test_arena_decay_unmap_refused),
         cmocka_unit_test(test_pool_allowance_rises_with_recommit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
