@@ -56,6 +56,10 @@ static int refusals(exec *ex, void *q, size_t size, uint64_t seed, size_t pm_ali
     if (refused(ex, "pa_realloc(q, PTRDIFF_MAX)", p, errno, ENOMEM) || verify(ex, "after a failed realloc", q, size, size, seed))
         return -1;
     errno = 0;
+    p = pa_aligned_alloc(64, SIZE_MAX); /* rounding it up to the alignment wraps */
+    if (refused(ex, "pa_aligned_alloc(64, SIZE_MAX)", p, errno, ENOMEM))
+        return -1;
+    errno = 0;
     p = pa_aligned_alloc(0, size);
     if (refused(ex, "pa_aligned_alloc(0, size)", p, errno, EINVAL))
         return -1;

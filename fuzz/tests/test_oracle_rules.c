@@ -236,12 +236,12 @@ static void test_default_heap_rules(void) {
              now.blocks_in_use + 1000, now.large_blocks, now.blocks_in_use, now.large_blocks);
     expect_rule(ops, NULL, &leak, 0, "DEFAULT_HEAP_LEAK", want);
     /* the refused calls: the first, a calloc whose product overflows, and
-     * the last, a posix_memalign no heap can serve (7 refusals before it) */
+     * the last, a posix_memalign no heap can serve (8 refusals before it) */
     doctor_plan calloc_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 0};
     snprintf(want, sizeof want, "default heap: pa_calloc(2, SIZE_MAX / 2 + 1) returned NULL with errno %d, expected %d",
              EINVAL, ENOMEM);
     expect_rule(ops, NULL, &calloc_einval, 0, "WRONG_ERRNO", want);
-    doctor_plan memalign_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 7};
+    doctor_plan memalign_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 8};
     snprintf(want, sizeof want, "default heap: pa_posix_memalign(4096, %zu) returned %d (out *, errno 0), expected %d, "
              "out untouched, errno 0", (size_t)PTRDIFF_MAX, EINVAL, ENOMEM);
     expect_rule(ops, NULL, &memalign_einval, 0, "WRONG_ERRNO", want);
