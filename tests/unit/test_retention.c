@@ -85,24 +85,34 @@ static void test_arena_allowance_fixed_at_one(void **state) {
  * arena sat idle throughout, the allowance halves, and the wholly free
  * arenas beyond it are unmapped there and then. The window that holds the
  * last phase (every arena in use) does not count. */
+static pa_heap *heap_keeping_four(pa_test_os *os) {
+    pa_heap *h = heap_with(os, 8, PA_DECOMMIT_NEVER, 0, 0);
+    for (int round = 0; round < 3; round++)
+        phase(h, os);
+    pa_stats s;
+    pa_test_stats_checked(h, &os->counter, &s);
+    assert_int_equal(s.empty_arenas_allowed, 4);
+    assert_int_equal(s.arenas_current, ARENAS);
+    return h;
+}
+
+/* One pool's worth taken and freed: the free empties the pool, the malloc
+ * takes one, and no arena is mapped. */
+static void take_one_pool(pa_heap *h) {
+    void *one[PER_POOL];
+    size_t n = pa_test_fill_pool(h, BLOCK, one);
+    for (size_t j = 0; j < n; j++)
+        pa_heap_free(h, one[j]);
+}
+
 static void test_arena_allowance_decays(void **state) {
     (void)state;
     pa_test_os os;
-    pa_heap *h = heap_with(&os, 8, PA_DECOMMIT_NEVER, 0, 0);
-    for (int round = 0; round < 3; round++)
-        phase(h, &os);
+    pa_heap *h = heap_keeping_four(&os);
     pa_stats s;
-    pa_test_stats_checked(h, &os.counter, &s);
-    assert_int_equal(s.empty_arenas_allowed, 4);
-    assert_int_equal(s.arenas_current, ARENAS);
-    /* One pool's worth taken and freed over and over: each free empties the
-     * pool, each malloc takes one, and no arena is mapped. */
-    void *one[PER_POOL];
     size_t halvings = 0, allowed = 4;
     for (int i = 0; i < 3 * 4096 + 10; i++) {
-        size_t n = pa_test_fill_pool(h, BLOCK, one);
-        for (size_t j = 0; j < n; j++)
-            pa_heap_free(h, one[j]);
+        take_one_pool(h);
         pa_test_stats_checked(h, &os.counter, &s);
         if (s.empty_arenas_allowed != allowed) {
             halvings++;
@@ -121,19 +131,13 @@ static void test_arena_allowance_decays(void **state) {
 static void test_arena_decay_unmap_refused(void **state) {
     (void)state;
     pa_test_os os;
-    pa_heap *h = heap_with(&os, 8, PA_DECOMMIT_NEVER, 0, 0);
-    for (int round = 0; round < 3; round++)
-        phase(h, &os);
+    pa_heap *h = heap_keeping_four(&os);
     pa_stats s;
     pa_test_stats_checked(h, &os.counter, &s);
     uint64_t released = s.arenas_released_total;
     os.fail[PA_OS_UNMAP] = 1;
-    void *one[PER_POOL];
-    for (int i = 0; i < 2 * 4096 + 10; i++) { /* the first window holds the phases */
-        size_t n = pa_test_fill_pool(h, BLOCK, one);
-        for (size_t j = 0; j < n; j++)
-            pa_heap_free(h, one[j]);
-    }
+    for (int i = 0; i < 2 * 4096 + 10; i++) /* the first window holds the phases */
+        take_one_pool(h);
     pa_test_stats_checked(h, &os.counter, &s);
     assert_int_equal(s.empty_arenas_allowed, 2);
     assert_int_equal(s.arenas_current, ARENAS);
