@@ -81,10 +81,7 @@ static void test_arena_allowance_fixed_at_one(void **state) {
     pa_test_destroy_clean(h, &os.counter);
 }
 
-/* After a window of 4096 pool takes with no rise in which a wholly free
- * arena sat idle throughout, the allowance halves, and the wholly free
- * arenas beyond it are unmapped there and then. The window that holds the
- * last phase (every arena in use) does not count. */
+/* Three phases: the heap keeps its four arenas, wholly free. */
 static pa_heap *heap_keeping_four(pa_test_os *os) {
     pa_heap *h = heap_with(os, 8, PA_DECOMMIT_NEVER, 0, 0);
     for (int round = 0; round < 3; round++)
@@ -105,6 +102,10 @@ static void take_one_pool(pa_heap *h) {
         pa_heap_free(h, one[j]);
 }
 
+/* After a window of 4096 pool takes with no rise in which a wholly free
+ * arena sat idle throughout, the allowance halves, and the wholly free
+ * arenas beyond it are unmapped there and then. The window that holds the
+ * last phase (every arena in use) does not count. */
 static void test_arena_allowance_decays(void **state) {
     (void)state;
     pa_test_os os;
