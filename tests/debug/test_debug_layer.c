@@ -233,6 +233,39 @@ static void double_free_without_quarantine(void **state) {
     assert_int_equal(pa_heap_destroy(h), 0);
 }
 
+/* A pool emptied and carved again for a bigger class keeps the old blocks'
+ * headers past its new nextoffset: a stale pointer there reads a header
+ * that looks right, and is still no block the heap handed out. */
+static void stale_header_past_nextoffset(void **state) {
+    fixture *f = *state;
+    pa_config cfg = pa_config_default();
+    cfg.debug = 1;
+    cfg.debug_quarantine = 0;
+    cfg.decommit = PA_DECOMMIT_NEVER;
+    cfg.on_misuse = record;
+    cfg.misuse_ctx = &f->seen;
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    enum { SMALL = 40 };
+    char *a[SMALL];
+    for (int i = 0; i < SMALL; i++)
+        a[i] = pa_heap_malloc(h, 16);
+    for (int i = 0; i < SMALL; i++)
+        pa_heap_free(h, a[i]);
+    char *b = pa_heap_malloc(h, 1000);
+    uintptr_t pool_mask = ~(uintptr_t)(cfg.pool_size - 1);
+    assert_int_equal((uintptr_t)b & pool_mask, (uintptr_t)a[0] & pool_mask); /* the same pool, reused */
+    char *stale = a[SMALL - 1];
+    assert_true(stale > b + 1000);
+    pa_heap_free(h, stale);
+    char want[256];
+    snprintf(want, sizeof want, "free(): pointer %p is inside heap %p but is not a block it handed out",
+             (void *)stale, (void *)h);
+    expect_message(&f->seen, PA_MISUSE_NOT_A_BLOCK, want);
+    pa_heap_free(h, b);
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
 static void write_after_free_caught_by_quarantine(void **state) {
     fixture *f = *state;
     char *p = pa_heap_malloc(f->heap, 20);
@@ -296,6 +329,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(pointer_into_an_uncarved_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(freed_block_is_not_owned, setup, teardown),
         cmocka_unit_test_setup_teardown(double_free_without_quarantine, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_header_past_nextoffset, setup, teardown),
         cmocka_unit_test_setup_teardown(write_after_free_caught_by_quarantine, setup, teardown),
         cmocka_unit_test_setup_teardown(verify_finds_damage_at_any_time, setup, teardown),
         cmocka_unit_test_setup_teardown(realloc_moves_and_keeps_data, setup, teardown),
