@@ -25,7 +25,8 @@ typedef enum pa_exec_site {
                               usable size */
     PA_SITE_CACHE_STATS,   /* pa_object_cache_stats *: what the cache op's cache reports */
     PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL; what the default_heap op's
-                              refused calls answered (errno, or posix_memalign's result) */
+                              refused calls answered (errno, or posix_memalign's result); pa_heap_create's
+                              errno when a map fault refused it */
     PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */

@@ -122,14 +122,14 @@ static int matches(const char *want, const char *got) {
 /* The detail of the last failure expect_rule saw. */
 static char last_detail[sizeof ((pa_exec_failure *)0)->detail];
 
-/* Run default-target text, with large (if not NULL) as the heap's large
+/* Run text of the target, with large (if not NULL) as the heap's large
  * layer and the doctor's plan; the run must fail at op `at` with kind and a
  * detail that matches want. */
-static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan *plan, size_t at, const char *kind,
-                        const char *want) {
+static void expect_rule_in(pa_target target, const char *text, const pa_large_ops *large, doctor_plan *plan,
+                           size_t at, const char *kind, const char *want) {
     pa_input in;
     char err[200];
-    EXPECT(pa_input_parse_text(PA_TARGET_DEFAULT, text, &in, err, sizeof err) == 0, "%s", err);
+    EXPECT(pa_input_parse_text(target, text, &in, err, sizeof err) == 0, "%s", err);
     if (large)
         in.cfg.large = *large;
     pa_exec_options opt = {0, 0, NULL, NULL, plan, plan ? doctor : NULL};
@@ -142,6 +142,11 @@ static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan
     if (rc)
         pa_exec_failure_free(&f);
     pa_input_free(&in);
+}
+
+static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan *plan, size_t at, const char *kind,
+                        const char *want) {
+    expect_rule_in(PA_TARGET_DEFAULT, text, large, plan, at, kind, want);
 }
 
 /* The same ops, undoctored, pass: what fires is the break alone. */
@@ -269,6 +274,16 @@ static void test_stats_print_rules(void) {
     }
 }
 
+/* A map fault armed before destroy refuses the next heap's creation: NULL
+ * with ENOMEM, then the heap is made without it. */
+static void test_refused_creation_rule(void) {
+    const char *ops = "malloc 100\nfault map next 1\ndestroy\nmalloc 100\ncheck\n";
+    doctor_plan einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 0};
+    char want[200];
+    snprintf(want, sizeof want, "pa_heap_create, a map refused, returned NULL with errno %d, expected %d", EINVAL, ENOMEM);
+    expect_rule_in(PA_TARGET_FAULT, ops, NULL, &einval, 2, "WRONG_ERRNO", want);
+}
+
 /* A full check: the debug layer's whole-heap scan must agree with the
  * checker (it runs on every heap; a plain one has nothing to scan). */
 static void test_debug_scan_rule(void) {
@@ -283,6 +298,7 @@ int main(void) {
     test_huge_rules();
     test_default_heap_rules();
     test_debug_scan_rule();
+    test_refused_creation_rule();
     test_stats_print_rules();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
