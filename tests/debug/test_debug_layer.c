@@ -211,10 +211,9 @@ static void freed_block_is_not_owned(void **state) {
     expect_message(&f->seen, PA_MISUSE_DOUBLE_FREE, want);
 }
 
-/* Without a quarantine a freed block goes straight back: freed again once
- * its pool holds no live block, it is still known as freed. */
-static void double_free_without_quarantine(void **state) {
-    fixture *f = *state;
+/* A debug heap that frees at once (no quarantine) and keeps its free pools
+ * committed, reporting to the fixture. */
+static pa_heap *heap_without_quarantine(fixture *f) {
     pa_config cfg = pa_config_default();
     cfg.debug = 1;
     cfg.debug_quarantine = 0;
@@ -223,6 +222,14 @@ static void double_free_without_quarantine(void **state) {
     cfg.misuse_ctx = &f->seen;
     pa_heap *h = pa_heap_create(&cfg);
     assert_non_null(h);
+    return h;
+}
+
+/* Without a quarantine a freed block goes straight back: freed again once
+ * its pool holds no live block, it is still known as freed. */
+static void double_free_without_quarantine(void **state) {
+    fixture *f = *state;
+    pa_heap *h = heap_without_quarantine(f);
     char *p = pa_heap_malloc(h, 100);
     pa_heap_free(h, p);
     assert_int_equal(f->seen.count, 0);
@@ -238,14 +245,7 @@ static void double_free_without_quarantine(void **state) {
  * that looks right, and is still no block the heap handed out. */
 static void stale_header_past_nextoffset(void **state) {
     fixture *f = *state;
-    pa_config cfg = pa_config_default();
-    cfg.debug = 1;
-    cfg.debug_quarantine = 0;
-    cfg.decommit = PA_DECOMMIT_NEVER;
-    cfg.on_misuse = record;
-    cfg.misuse_ctx = &f->seen;
-    pa_heap *h = pa_heap_create(&cfg);
-    assert_non_null(h);
+    pa_heap *h = heap_without_quarantine(f);
     enum { SMALL = 40 };
     char *a[SMALL];
     for (int i = 0; i < SMALL; i++)
@@ -253,7 +253,7 @@ static void stale_header_past_nextoffset(void **state) {
     for (int i = 0; i < SMALL; i++)
         pa_heap_free(h, a[i]);
     char *b = pa_heap_malloc(h, 1000);
-    uintptr_t pool_mask = ~(uintptr_t)(cfg.pool_size - 1);
+    uintptr_t pool_mask = ~(uintptr_t)(pa_heap_config(h)->pool_size - 1);
     assert_int_equal((uintptr_t)b & pool_mask, (uintptr_t)a[0] & pool_mask); /* the same pool, reused */
     char *stale = a[SMALL - 1];
     assert_true(stale > b + 1000);
