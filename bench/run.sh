@@ -7,6 +7,7 @@
 #
 #   bench/run.sh [--reps N] [--trace-reps N] [--alloc a,b] [--workloads w,x]
 #                [--traces DIR] [--no-callgrind] [--no-build] [--publish DIR]
+#                [--report-only]
 #
 #   --reps N        runs of each allocator x workload (default 3)
 #   --trace-reps N  runs of each allocator x trace (default 3 x reps): a
@@ -18,6 +19,9 @@
 #   --traces DIR    recorded traces, *.trace (default: corpus/traces)
 #   --no-callgrind  skip bench/callgrind.sh (keeps a callgrind.csv already there)
 #   --publish DIR   also copy summary.md, the CSVs and the charts to DIR
+#   --report-only   no runs: the tables, charts and summary again from the
+#                   last run's raw.csv and callgrind CSVs (give the same
+#                   --reps and --trace-reps, which the summary states)
 #
 # Writes to bench/results/: raw.csv (every run), results.csv (medians),
 # summary.md (the tables, the targets, the charts), *.png, callgrind.*.
@@ -33,6 +37,7 @@ trace_dir=$REPO_DIR/corpus/traces
 callgrind=1
 build=1
 publish=""
+report_only=0
 while [ $# -gt 0 ]; do
   case $1 in
     --reps) reps=$2; shift 2 ;;
@@ -43,6 +48,7 @@ while [ $# -gt 0 ]; do
     --no-callgrind) callgrind=0; shift ;;
     --no-build) build=0; shift ;;
     --publish) publish=$2; shift 2 ;;
+    --report-only) report_only=1; build=0; callgrind=0; shift ;;
     -h | --help) bench_usage "$0"; exit 0 ;;
     *) bench_die "unknown option $1 (--help)" ;;
   esac
@@ -105,10 +111,16 @@ fi
 # order rotates from one repetition to the next, so none is always the one
 # that runs first, after another workload.
 raw=$RESULTS_DIR/raw.csv
-printf 'rep,%s\n' "$("$BIN_DIR/bench_${allocators[0]}" --header)" >"$raw"
 failures=0
 nalloc=${#allocators[@]}
-for ((rep = 1; rep <= (reps > trace_reps ? reps : trace_reps); rep++)); do
+last_rep=$((reps > trace_reps ? reps : trace_reps))
+if [ "$report_only" -eq 1 ]; then
+  [ -s "$raw" ] || bench_die "--report-only: no $raw to report"
+  last_rep=0
+else
+  printf 'rep,%s\n' "$("$BIN_DIR/bench_${allocators[0]}" --header)" >"$raw"
+fi
+for ((rep = 1; rep <= last_rep; rep++)); do
   for run in "${runs[@]}"; do
     if [[ $run == trace:* ]]; then
       args=(trace "file=${run#trace:}")

@@ -22,6 +22,7 @@ have_file /usr/include/cmocka.h || need+=(libcmocka-dev)
 have_cmd sqlite3 || need+=(sqlite3)
 have_cmd perl || need+=(perl)
 have_cmd git || need+=(git)
+have_file /usr/bin/python3.11 || need+=(python3.11)
 have_file /usr/lib/python3.11/test/test_json || need+=(libpython3.11-testsuite)
 # libFuzzer and the sanitizer runtimes of clang 14
 ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
@@ -30,6 +31,8 @@ if [ "${PA_DEPS_BENCH:-0}" = 1 ]; then
   have_file /usr/include/mimalloc.h || need+=(libmimalloc-dev)
   have_file /usr/include/gperftools/tcmalloc.h || need+=(libgoogle-perftools-dev)
   have_cmd gnuplot || need+=(gnuplot-nox)
+  have_cmd hyperfine || need+=(hyperfine)
+  have_cmd jq || need+=(jq)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

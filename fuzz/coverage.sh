@@ -3,7 +3,7 @@
 # reach of the allocator, the checker and the harness, by clang's
 # source-based coverage.
 #
-#   fuzz/coverage.sh [--tests] [--targets default,config,fault,misuse,trace_parser|all]
+#   fuzz/coverage.sh [--tests] [--targets default,config,fault,misuse,interleave,trace_parser|all]
 #                    [--corpus DIR] [--build-dir DIR] [--out DIR] [--no-build] [--no-html]
 #
 # It builds the tree with -fprofile-instr-generate -fcoverage-mapping

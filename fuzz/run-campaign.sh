@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-campaign.sh: one fuzz campaign, start to finish.
 #
-#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,trace_parser|all]
+#   fuzz/run-campaign.sh [--engine libfuzzer|afl|both] [--targets default,config,fault,misuse,interleave,trace_parser|all]
 #                        [--duration SECONDS] [--jobs N] [--build-root DIR] [--work DIR]
 #                        [--no-build] [--no-merge] [--progress SECONDS] [--corpus DIR]
 #                        [--coverage] [AFL++ node options]
@@ -401,6 +401,11 @@ triage() { # engine target file...
     sig=$(signature_of "$t" "$f")
     if [ -z "$sig" ]; then
       log "$e/$t: $(basename "$f") does not reproduce outside the engine (kept in $work)"
+      # an RSS-limit stop names whatever input ran last: the memory grew
+      # over many executions (a leak, or memory kept resident between inputs)
+      case $(basename "$f") in oom-*)
+        log "$e/$t: an oom- that does not reproduce alone means memory kept across inputs: replay the corpus with /usr/bin/time -f %M, or see the engine log's live-heap report in $work/$e-$t" ;;
+      esac
       continue
     fi
     [ -n "${seen[$sig]:-}" ] && continue

@@ -1,7 +1,7 @@
 # Sourced by the fuzz scripts: the targets by name.
 # pa_parse_targets WHO LIST: LIST is comma-separated names or "all"; sets
 # the array target_list, or says which name is unknown and exits 2.
-pa_all_targets=default,config,fault,misuse,trace_parser
+pa_all_targets=default,config,fault,misuse,interleave,trace_parser
 # named only, not in "all": contract fuzzes other allocators (fuzz/contract)
 pa_named_targets=$pa_all_targets,contract
 

@@ -5,10 +5,18 @@
 
 #include <stdatomic.h>
 
+#include "poolalloc/heap.h"
+
 /* 0 until the first call reads POOLALLOC_CHECK, then 1 (off) or 2 (on). */
-extern _Atomic int pa_checked_state;
+extern _Atomic int pa_checked_state __attribute__((visibility("hidden")));
 
 int pa_checked_start(void);
+
+/* Has a first call found checked mode off? The one test the plain fast
+ * paths pay. */
+static inline int pa_checked_known_off(void) {
+    return atomic_load_explicit(&pa_checked_state, memory_order_relaxed) == 1;
+}
 
 /* Is checked mode on? Reads the environment on the first call. */
 static inline int pa_checked(void) {
@@ -16,9 +24,12 @@ static inline int pa_checked(void) {
     return __builtin_expect(s == 1, 1) ? 0 : (s == 2 || pa_checked_start());
 }
 
-/* While the checker itself runs on this thread (its own allocations go to
- * the shared heap, away from the heap it reads). */
-int pa_checked_busy(void);
+/* While the checker itself runs on this thread, where its own allocations
+ * go: away from the heap it reads. */
+typedef enum { PA_CHECKER_OFF, PA_CHECKER_IN_SHARED_HEAP, PA_CHECKER_IN_OWN_HEAP } pa_checker_heap;
+pa_checker_heap pa_checked_busy(void);
+/* The checker's own heap (PA_CHECKER_IN_OWN_HEAP). */
+pa_heap *pa_checked_own_heap(void);
 
 /* After a call that returned or freed a and b (either may be NULL): counts
  * the call and runs the checks that are due. */

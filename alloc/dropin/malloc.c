@@ -8,6 +8,8 @@
  * - memalign, aligned_alloc, valloc and pvalloc accept any alignment up to
  *   half the address space and round it up to a power of two (glibc 2.36),
  *   pvalloc rounds the size up to whole pages.
+ * - malloc_trim gives back what the heaps this thread may touch keep
+ *   (pa_trim) and says whether anything went back, as glibc does.
  * POOLALLOC_CHECK turns on the checked mode (checked.c); without it each
  * call pays one load and a compare for it. */
 #include <errno.h>
@@ -15,16 +17,28 @@
 #include <stdint.h>
 
 #include "checked.h"
+#include "fast_path.h"
 #include "poolalloc/os.h"
 #include "poolalloc/poolalloc.h"
 #include "thread_heap.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-/* In checked mode the checker's own calls go to the shared heap. */
+/* The checker's own calls, on the heap it is not reading (checked.h). */
+static void *checker_alloc(pa_shared_call call, void *p, size_t count, size_t size) {
+    if (pa_checked_busy() == PA_CHECKER_IN_SHARED_HEAP)
+        return pa_shared_alloc(call, p, count, size);
+    pa_heap *own = pa_checked_own_heap();
+    switch (call) {
+    case PA_SHARED_MALLOC: return pa_heap_malloc(own, size);
+    case PA_SHARED_CALLOC: return pa_heap_calloc(own, count, size);
+    default: return pa_heap_realloc(own, p, size);
+    }
+}
+
 static void *checked(pa_shared_call call, void *p, size_t count, size_t size) {
     if (pa_checked_busy())
-        return pa_shared_alloc(call, p, count, size);
+        return checker_alloc(call, p, count, size);
     void *q;
     switch (call) {
     case PA_SHARED_MALLOC: q = pa_malloc(size); break;
@@ -35,14 +49,43 @@ static void *checked(pa_shared_call call, void *p, size_t count, size_t size) {
     return q;
 }
 
+static void checked_free(void *p) {
+    if (pa_checked_busy() == PA_CHECKER_IN_OWN_HEAP) {
+        pa_heap_free(pa_checked_own_heap(), p);
+        return;
+    }
+    pa_free(p);
+    pa_checked_after(p, NULL);
+}
+
+/* Until the first call has read POOLALLOC_CHECK, and in checked mode. Out
+ * of line, so malloc and free below need no stack frame. */
+static __attribute__((noinline)) void *malloc_not_plain(size_t size) {
+    return pa_checked() ? checked(PA_SHARED_MALLOC, NULL, 0, size) : pa_malloc(size);
+}
+
+static __attribute__((noinline)) void free_not_plain(void *p) {
+    if (pa_checked())
+        checked_free(p);
+    else
+        pa_free(p);
+}
+
+/* malloc and free take pa_malloc's and pa_free's fast paths inline (a
+ * miss calls them, whose own fast path then misses again), so a program's
+ * call costs the checked-mode test over pa_malloc's. */
 EXPORT void *malloc(size_t size) {
-    return PA_LIKELY(!pa_checked()) ? pa_malloc(size) : checked(PA_SHARED_MALLOC, NULL, 0, size);
+    if (PA_UNLIKELY(!pa_checked_known_off()))
+        return malloc_not_plain(size);
+    void *p = pa_fast_malloc_try(pa_tls_heap, size);
+    return PA_LIKELY(p != NULL) ? p : pa_malloc(size);
 }
 
 EXPORT void free(void *p) {
-    pa_free(p);
-    if (PA_UNLIKELY(pa_checked()))
-        pa_checked_after(p, NULL);
+    if (PA_UNLIKELY(!pa_checked_known_off()))
+        free_not_plain(p);
+    else if (!pa_fast_free_try(pa_tls_heap, p))
+        pa_free(p);
 }
 
 EXPORT void *calloc(size_t count, size_t size) {
@@ -102,3 +145,22 @@ EXPORT void *pvalloc(size_t size) {
 }
 
 EXPORT size_t malloc_usable_size(void *p) { return pa_usable_size(p); }
+
+/* glibc: 1 if memory was given back to the system, else 0. pad (what to
+ * keep at the top of glibc's heap) has no counterpart here. */
+EXPORT int malloc_trim(size_t pad) {
+    (void)pad;
+    return pa_trim() != 0;
+}
+
+/* Names glibc exports for the same functions, which some programs and
+ * libraries call directly (glibc's own code reaching past interposition);
+ * cfree is glibc's old name for free. */
+EXPORT void *__libc_malloc(size_t size) __attribute__((alias("malloc")));
+EXPORT void __libc_free(void *p) __attribute__((alias("free")));
+EXPORT void *__libc_calloc(size_t count, size_t size) __attribute__((alias("calloc")));
+EXPORT void *__libc_realloc(void *p, size_t size) __attribute__((alias("realloc")));
+EXPORT void *__libc_memalign(size_t alignment, size_t size) __attribute__((alias("memalign")));
+EXPORT void *__libc_valloc(size_t size) __attribute__((alias("valloc")));
+EXPORT void *__libc_pvalloc(size_t size) __attribute__((alias("pvalloc")));
+EXPORT void cfree(void *p) __attribute__((alias("free")));

@@ -317,6 +317,28 @@ void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
         pa_decommit_run_flush(h);
 }
 
+size_t pa_arena_trim(pa_heap *h) {
+    const pa_config *c = &h->config;
+    size_t given = 0;
+    pa_arena *a;
+    while ((a = h->last_with_free[h->pools_per_arena]) != NULL && release_arena(h, a) == 0) {
+        pa_retention_empty_dropped(h);
+        given += c->arena_size;
+    }
+    /* Counted, not emptied: a refused decommit puts pools back committed. */
+    size_t gone_before = h->decommitted_pools - h->decommit_run.pools;
+    for (a = h->usable_arenas; a; a = a->next)
+        for (size_t n = a->ncommitted_free; n; n--) {
+            pa_pool *pool = a->freepools;
+            a->freepools = pool->next;
+            a->ncommitted_free--;
+            pa_retention_committed_dropped(h, 1);
+            pa_decommit_run_add(h, a, pool_index(h, a, pool));
+        }
+    pa_decommit_run_flush(h);
+    return given + (h->decommitted_pools - gone_before) * c->pool_size;
+}
+
 void pa_arena_release_all(pa_heap *h) {
     const pa_config *c = &h->config;
     for (size_t i = 0; i < h->arena_slots; i++) {

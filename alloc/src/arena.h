@@ -13,6 +13,9 @@ pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header);
 /* The pool's last block was freed and it is on no list: back to its arena,
  * which may then go back to the OS or have the pool decommitted. */
 void pa_arena_give_pool(pa_heap *h, pa_pool *pool);
+/* Give back what the heap keeps for reuse: unmap its wholly free arenas and
+ * decommit the committed free pools of the others; the bytes given back. */
+size_t pa_arena_trim(pa_heap *h);
 /* Unmap every arena and the arena table (heap destroy). */
 void pa_arena_release_all(pa_heap *h);
 

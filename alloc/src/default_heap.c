@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "annotate.h"
 #include "arena_owner.h"
 #include "fast_path.h"
 #include "heap_dispatch.h"
@@ -20,6 +21,22 @@ pa_heap *pa_default_heap(void) {
     if (!h && (h = pa_shared_heap_lock()) != NULL)
         pa_shared_heap_unlock();
     return h;
+}
+
+size_t pa_trim(void) {
+    size_t given = 0;
+    pa_heap *own = pa_tls_heap;
+    if (own->in_arena_map) {
+        pa_thread_collect(own);
+        given += pa_heap_trim(own);
+    }
+    given += pa_thread_trim_orphans();
+    pa_heap *s = pa_shared_heap_lock();
+    if (s) {
+        given += pa_heap_trim(s);
+        pa_shared_heap_unlock();
+    }
+    return given;
 }
 
 /* ---- the shared heap, one call at a time ------------------------------ */
@@ -40,11 +57,13 @@ static size_t shared_usable_size(const void *p) {
     return n;
 }
 
-/* The block size of p, a live block of another thread's heap: its pool's
- * class is fixed while the pool holds a live block, and the class table
- * never changes, so neither read races with the owner. */
+/* The usable size of p, a live block of another thread's heap, as its
+ * owner would say it (under ASan the requested bytes: a copy of the whole
+ * block would read its poisoned tail): its pool's class is fixed while the
+ * pool holds a live block, the class table never changes, and the owner
+ * changes no live block's poisoning, so no read races with the owner. */
 static size_t remote_block_size(const pa_heap *owner, const void *p) {
-    return owner->classes[pa_pool_of(owner, p)->size_class].block_size;
+    return pa_annotate_usable(p, owner->classes[pa_pool_of(owner, p)->size_class].block_size);
 }
 
 /* ---- the malloc family ------------------------------------------------ */

@@ -181,6 +181,12 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
 
 void pa_heap_mark_default(pa_heap *h) { h->is_default = 1; }
 
+size_t pa_heap_trim(pa_heap *h) {
+    size_t cached = h->large_cache.bytes;
+    pa_large_cache_release(h);
+    return cached + pa_arena_trim(h);
+}
+
 size_t pa_heap_destroy(pa_heap *h) {
     if (!h)
         return 0;

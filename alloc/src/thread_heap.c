@@ -9,6 +9,7 @@
 #include "heap_dispatch.h"
 #include "large_os.h"
 #include "retention.h"
+#include "thread_switch.h"
 
 /* No fast path serves it (no size is small, no arena is cached), so a
  * thread's first call reaches a slow path, which attaches a heap. */
@@ -93,6 +94,24 @@ __attribute__((noinline, cold)) pa_heap *pa_thread_attach(void) {
     return h;
 }
 
+pa_heap *pa_thread_switch_current(void) { return pa_tls_heap->in_arena_map ? pa_tls_heap : NULL; }
+
+/* The key's value follows the heap, so a real exit of this OS thread
+ * orphans the heap it is at that moment, and only that one. */
+void pa_thread_switch_to(pa_heap *h) {
+    pthread_once(&once, init_once);
+    pa_tls_heap = h ? h : &empty_heap;
+    pthread_setspecific(exit_key, h);
+}
+
+void pa_thread_switch_exit(void) {
+    pa_heap *h = pa_thread_switch_current();
+    if (!h)
+        return;
+    pthread_setspecific(exit_key, NULL);
+    thread_exit(h);
+}
+
 size_t pa_thread_orphans(pa_orphan_view *out, size_t max) {
     pthread_mutex_lock(&orphan_lock);
     size_t n = 0;
@@ -105,6 +124,19 @@ size_t pa_thread_orphans(pa_orphan_view *out, size_t max) {
     }
     pthread_mutex_unlock(&orphan_lock);
     return n;
+}
+
+/* An orphan has no thread: under the orphan lock, which adopting one
+ * takes, the caller may collect and trim it. */
+size_t pa_thread_trim_orphans(void) {
+    size_t given = 0;
+    pthread_mutex_lock(&orphan_lock);
+    for (pa_heap *h = orphans; h; h = h->next_orphan) {
+        pa_thread_collect(h);
+        given += pa_heap_trim(h);
+    }
+    pthread_mutex_unlock(&orphan_lock);
+    return given;
 }
 
 /* A push-only stack emptied by one exchange has no ABA problem. */

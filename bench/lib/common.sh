@@ -9,8 +9,9 @@ BUILD_DIR=${PA_BENCH_BUILD_DIR:-$REPO_DIR/build-bench}
 # shellcheck disable=SC2034 # used by the scripts that source this
 RESULTS_DIR=${PA_BENCH_RESULTS_DIR:-$BENCH_DIR/results}
 BIN_DIR=$BUILD_DIR/bench
-# poolalloc first; then the peers, whose best is what poolalloc is held to.
-BENCH_ALLOCATORS=(poolalloc glibc jemalloc mimalloc tcmalloc)
+# poolalloc first (pa_malloc, then the drop-in malloc); then the peers, whose
+# best is what poolalloc is held to.
+BENCH_ALLOCATORS=(poolalloc dropin glibc jemalloc mimalloc tcmalloc)
 
 # Prints a script's leading comment block: its usage.
 bench_usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$1"; }

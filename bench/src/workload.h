@@ -24,6 +24,8 @@ int bench_wl_churn(const bench_args *a, bench_result *r, char *label, size_t lab
 int bench_wl_fragment(const bench_args *a, bench_result *r, char *label, size_t label_len);
 int bench_wl_realloc(const bench_args *a, bench_result *r, char *label, size_t label_len);
 int bench_wl_pair(const bench_args *a, bench_result *r, char *label, size_t label_len);
+int bench_wl_prodcons(const bench_args *a, bench_result *r, char *label, size_t label_len);
+int bench_wl_threadlocal(const bench_args *a, bench_result *r, char *label, size_t label_len);
 int bench_wl_trace(const bench_args *a, bench_result *r, char *label, size_t label_len);
 
 #endif

@@ -99,6 +99,11 @@ int ex_realloc(exec *ex, size_t slot, size_t size);
  * (SIZE_MAX: none, the live set is full or empty). */
 int ex_huge(exec *ex, uint8_t arg, size_t slot);
 int ex_remove_slots(exec *ex, const pa_op_effect *e, const char *when);
+/* A live block's range out of the address index (SHADOW_LOST if missing). */
+int ex_release_range(exec *ex, const pa_shadow_block *b);
+/* Before a block is freed: its contents verified (when: the op), its range
+ * released (release), its bytes off the live total. */
+int ex_forget_block(exec *ex, pa_shadow_block *b, size_t slot, const char *when, int release);
 int ex_free_everything(exec *ex, const char *when);
 
 /* exec_misuse.c: fault injection, misuse reports, fault and misuse ops. */

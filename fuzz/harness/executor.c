@@ -241,6 +241,14 @@ static int run_fault(exec *ex, const step *s) {
 
 static int run_misuse(exec *ex, const step *s) { return ex_misuse(ex, s->op, &s->e); }
 
+/* thread ops are the interleave target's alone (exec_threads.c): no
+ * target this executor runs decodes them */
+static int run_thread(exec *ex, const step *s) {
+    (void)ex;
+    (void)s;
+    return 0;
+}
+
 static int run_nop(exec *ex, const step *s) {
     (void)ex;
     (void)s;

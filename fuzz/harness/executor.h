@@ -21,8 +21,8 @@ struct pa_shadow;
  * The doctor hook sees each before the oracle does (value points at it) and
  * may change it, to show the rule that judges it firing. */
 typedef enum pa_exec_site {
-    PA_SITE_USABLE,        /* size_t *: a cache object's, a default-API block's, a huge realloc's block's
-                              usable size */
+    PA_SITE_USABLE,        /* size_t *: a cache object's, a default-API block's (the interleave target's
+                              too), a huge realloc's block's usable size */
     PA_SITE_CACHE_STATS,   /* pa_object_cache_stats *: what the cache op's cache reports */
     PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL; what the default_heap op's
                               refused calls answered (errno, or posix_memalign's result); pa_heap_create's
@@ -31,6 +31,8 @@ typedef enum pa_exec_site {
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
     PA_SITE_DEBUG_SCAN,    /* size_t *: damaged blocks the debug layer's whole-heap scan found in a full check */
+    PA_SITE_NEW_BLOCK_HEAP, /* struct pa_heap **: interleave, the heap the arena map names for a block just got */
+    PA_SITE_LIVE_BLOCK_HEAP,/* struct pa_heap **: interleave, the same for a live block after an op */
 } pa_exec_site;
 
 typedef struct pa_exec_options {
@@ -68,6 +70,17 @@ typedef struct pa_exec_stats {
  * counting layers the oracle needs. */
 int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
                 const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st);
+/* The same for the interleave target (exec_threads.c): ops with thread ops
+ * on the default API's thread heaps, one logical thread at a time; cfg is
+ * unused (the thread heaps have the process's default configuration). One
+ * run at a time per process. */
+int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops,
+                        const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st);
+/* pa_exec_run, or for the interleave target pa_exec_threads_run (target:
+ * pa_target, input.h). */
+int pa_exec_target_run(int target, const pa_config *cfg, const pa_op *ops, size_t nops,
+                       const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st);
+
 /* The report: kind, op index, the op in text form, detail, checker report. */
 void pa_exec_failure_print(FILE *out, const pa_exec_failure *f, const pa_config *cfg, size_t nops);
 /* "KIND@place": what crashes are deduplicated by. */

@@ -7,14 +7,19 @@
 #include "config_bytes.h"
 #include "errmsg.h"
 
-static const char *const TARGET_NAMES[PA_TARGET_COUNT] = {"default", "config", "trace_parser", "fault", "misuse"};
+static const char *const TARGET_NAMES[PA_TARGET_COUNT] = {"default", "config", "trace_parser", "fault", "misuse",
+                                                          "interleave"};
 
 int pa_target_is_heap(pa_target t) {
-    return t == PA_TARGET_DEFAULT || t == PA_TARGET_CONFIG || t == PA_TARGET_FAULT || t == PA_TARGET_MISUSE;
+    return t == PA_TARGET_DEFAULT || t == PA_TARGET_CONFIG || t == PA_TARGET_FAULT || t == PA_TARGET_MISUSE ||
+           t == PA_TARGET_INTERLEAVE;
 }
 
 unsigned pa_target_features(pa_target t) {
-    return t == PA_TARGET_FAULT ? PA_OPS_FAULTS : t == PA_TARGET_MISUSE ? PA_OPS_MISUSES : 0;
+    return t == PA_TARGET_FAULT       ? PA_OPS_FAULTS
+           : t == PA_TARGET_MISUSE     ? PA_OPS_MISUSES
+           : t == PA_TARGET_INTERLEAVE ? PA_OPS_THREADS
+                                       : 0;
 }
 
 pa_config pa_target_config(pa_target t) {
@@ -123,7 +128,8 @@ int pa_input_parse_text(pa_target t, const char *text, pa_input *in, char *err, 
         if (rc == 0)
             continue;
         if ((op.kind == PA_OP_FAULT && !(features & PA_OPS_FAULTS)) ||
-            (op.kind == PA_OP_MISUSE && !(features & PA_OPS_MISUSES))) {
+            (op.kind == PA_OP_MISUSE && !(features & PA_OPS_MISUSES)) ||
+            (op.kind == PA_OP_THREAD && !(features & PA_OPS_THREADS))) {
             pa_input_free(in);
             return pa_errmsg(err, err_len, "%zu: target %s has no %s ops", lineno, pa_target_name(t),
                              pa_op_name(op.kind));

@@ -16,12 +16,13 @@ typedef enum pa_target {
     PA_TARGET_TRACE_PARSER,/* the input is trace text (trace/) */
     PA_TARGET_FAULT,       /* ops with fault ops; small pools and arenas, nothing kept committed */
     PA_TARGET_MISUSE,      /* ops with misuse ops; the debug layer with a quarantine */
+    PA_TARGET_INTERLEAVE,  /* ops with thread ops; the default API's thread heaps (exec_threads.c) */
     PA_TARGET_COUNT
 } pa_target;
 
 /* Does t read ops (every target but trace_parser)? */
 int pa_target_is_heap(pa_target t);
-/* The version-2 ops t decodes (PA_OPS_FAULTS, PA_OPS_MISUSES). */
+/* The version-2 ops t decodes (PA_OPS_FAULTS, PA_OPS_MISUSES, PA_OPS_THREADS). */
 unsigned pa_target_features(pa_target t);
 /* The configuration of a target without a prefix. */
 pa_config pa_target_config(pa_target t);

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Opcode byte b: the kind is KIND_OF[b & 31]; codes 21 and 24 mean destroy and
+/* Opcode byte b: the kind is KIND_OF[b & 31] (28, 29 and 31: fault, misuse
+ * and thread where a target's features turn them on); codes 21 and 24 mean destroy and
  * free_all only when the top three bits are all set, else check and stats;
  * codes 20, 25, 17 and 18 with those bits set mean huge, stats_print, cache
  * and default_heap. */
@@ -44,6 +45,8 @@ static pa_op_kind kind_of(uint8_t b, unsigned features) {
         return PA_OP_FAULT;
     if ((b & 31) == 29 && (features & PA_OPS_MISUSES))
         return PA_OP_MISUSE;
+    if ((b & 31) == 31 && (features & PA_OPS_THREADS))
+        return PA_OP_THREAD;
     pa_op_kind k = KIND_OF[b & 31];
     if (k == PA_OP_DESTROY && (b >> 5) != 7)
         return PA_OP_CHECK;
@@ -153,7 +156,7 @@ static void canonicalize(pa_op *op) {
         op->step = (uint8_t)(pa_fault_count(op->arg, op->step) - 1);
     else if (k != PA_OP_CACHE) /* a cache's step byte is its count, every byte */
         op->step = 0;
-    if (k == PA_OP_FAULT)
+    if (k == PA_OP_FAULT || k == PA_OP_THREAD)
         op->arg &= 7;
     if (k == PA_OP_MISUSE)
         op->arg = pa_misuse_op_byte(pa_misuse_op_of(op->arg));

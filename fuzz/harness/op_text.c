@@ -135,6 +135,9 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         if (pa_misuse_op_of(op->arg) != PA_MISUSE_OP_FOREIGN)
             put(&b, " #%u", (unsigned)op->idx);
         break;
+    case PA_OP_THREAD:
+        put(&b, " %u%s", pa_thread_of(op->arg), pa_thread_exits(op->arg) ? " exit" : "");
+        break;
     case PA_OP_DEFAULT_HEAP:
         put(&b, " %u ", (unsigned)op->arg);
         put_size(&b, op->size);
@@ -493,6 +496,11 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
             return -1;
         break;
     }
+    case PA_OP_THREAD:
+        if (number(&lx, PA_THREADS - 1, &v, "thread"))
+            return -1;
+        op->arg = (uint8_t)(v | (word(&lx, "exit") ? 4u : 0u));
+        break;
     case PA_OP_HUGE:
         if (parse_huge(&lx, op))
             return -1;

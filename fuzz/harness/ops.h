@@ -21,8 +21,8 @@
  * the opcode (a size, a live-set index, an arg byte, a step byte after the
  * arg). Expanded into the kind enum, the text names, the canonical opcodes,
  * the operand shapes and the executor's handlers, so they cannot disagree.
- * The decoding table of all 32 opcodes is op_codec.c's. fault and misuse
- * are version 2's (opcodes 28 and 29 where a target turns them on);
+ * The decoding table of all 32 opcodes is op_codec.c's. fault, misuse and
+ * thread are version 2's (opcodes 28, 29 and 31 where a target turns them on);
  * stats_print, huge, cache and default_heap take codes 25, 20, 17 and 18
  * with the top three bits set, as free_all and destroy do codes 24 and 21. */
 #define PA_OP_LIST(X)                                      \
@@ -48,7 +48,8 @@
     X(DEFAULT_HEAP, default_heap, 0xf2, 1, 0, 1, 0) \
     X(NOP,        nop,        0x1e, 0, 0, 0, 0) \
     X(FAULT,      fault,      0x1c, 0, 0, 1, 1) \
-    X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0)
+    X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0) \
+    X(THREAD,     thread,     0x1f, 0, 0, 1, 0)
 
 typedef enum pa_op_kind {
 #define PA_OP_ENUM(kind, name, code, size, idx, arg, step) PA_OP_##kind,
@@ -73,7 +74,7 @@ typedef struct pa_size_spec {
 
 /* Which of the version-2 ops a target decodes; without them opcodes 28..31
  * are nop, as in version 1. */
-enum { PA_OPS_FAULTS = 1, PA_OPS_MISUSES = 2 };
+enum { PA_OPS_FAULTS = 1, PA_OPS_MISUSES = 2, PA_OPS_THREADS = 4 };
 
 /* fault: arg bits 0-1 the OS request kind (pa_os_request), bit 2 the mode. */
 enum { PA_FAULT_NTH = 0, PA_FAULT_FOR_OPS = 1 };
@@ -84,6 +85,14 @@ static inline unsigned pa_fault_mode(uint8_t arg) { return (arg >> 2) & 1u; }
 static inline unsigned pa_fault_count(uint8_t arg, uint8_t step) {
     return pa_fault_mode(arg) == PA_FAULT_NTH ? (step & 7u) + 1 : (step & 15u) + 1;
 }
+
+/* thread: the logical threads one OS thread plays in turn (the interleave
+ * target); arg bits 0-1 the thread that runs the ops from here on, bit 2 set:
+ * that thread exits at once (its heap goes to the orphan list, and its next
+ * allocating call is a new thread's first, which adopts an orphan). */
+#define PA_THREADS 4
+static inline unsigned pa_thread_of(uint8_t arg) { return arg & (PA_THREADS - 1); }
+static inline int pa_thread_exits(uint8_t arg) { return (arg >> 2) & 1; }
 
 /* misuse: the kind byte (arg), see pa_misuse_op_of. */
 typedef enum pa_misuse_op {
@@ -145,7 +154,7 @@ typedef struct pa_op {
     uint8_t kind;      /* pa_op_kind */
     uint8_t arg;       /* calloc count byte, memalign alignment byte, grow and
                           shrink delta byte, alloc_many and free_range count byte,
-                          fault kind and mode, misuse kind, huge call,
+                          fault kind and mode, misuse kind, huge call, thread,
                           cache capacity */
     uint8_t step;      /* free_range step byte, fault count byte, cache objects */
     uint16_t idx;      /* live-set index (taken modulo the live count) */

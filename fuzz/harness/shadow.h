@@ -15,6 +15,7 @@ typedef struct pa_shadow_block {
     uint64_t serial;  /* names the block in reports */
     int small;        /* inside the heap's arenas */
     int written;      /* the harness wrote its bytes after their last verification */
+    const void *heap; /* the interleave target: the thread heap that served it, NULL the shared heap */
 } pa_shadow_block;
 
 typedef struct pa_shadow_range {

@@ -15,13 +15,15 @@ void pa_fuzz_config_one(const uint8_t *data, size_t size);
 void pa_fuzz_trace_parser_one(const uint8_t *data, size_t size);
 void pa_fuzz_fault_one(const uint8_t *data, size_t size);
 void pa_fuzz_misuse_one(const uint8_t *data, size_t size);
+void pa_fuzz_interleave_one(const uint8_t *data, size_t size);
 /* The C library's malloc contract (fuzz/contract/), a build of its own. */
 void pa_fuzz_contract_one(const uint8_t *data, size_t size);
 
 /* The heap targets share their driver (heap_driver.c). */
 void pa_fuzz_heap_input(int target, const uint8_t *data, size_t size);
 
-/* By name ("default", "config", "trace_parser", "fault", "misuse"); NULL if
+/* By name ("default", "config", "trace_parser", "fault", "misuse",
+ * "interleave"); NULL if
  * not built. */
 pa_fuzz_fn pa_fuzz_target_by_name(const char *name);
 

@@ -22,7 +22,7 @@ void pa_fuzz_heap_input(int target, const uint8_t *data, size_t size) {
     pa_input_decode((pa_target)target, data, size, &in);
     pa_exec_options opt = {full_checks(), 0, NULL, NULL, NULL, NULL};
     pa_exec_failure f;
-    if (pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, NULL)) {
+    if (pa_exec_target_run(target, &in.cfg, in.ops, in.nops, &opt, &f, NULL)) {
         pa_exec_failure_print(stderr, &f, &in.cfg, in.nops);
         /* the ops up to the failure, as text (the last 200 at most) */
         size_t end = f.op_index < in.nops ? f.op_index + 1 : in.nops;

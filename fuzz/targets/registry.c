@@ -12,6 +12,8 @@ pa_fuzz_fn pa_fuzz_target_by_name(const char *name) {
         return pa_fuzz_fault_one;
     if (strcmp(name, "misuse") == 0)
         return pa_fuzz_misuse_one;
+    if (strcmp(name, "interleave") == 0)
+        return pa_fuzz_interleave_one;
 #ifdef PA_HAVE_TRACE
     if (strcmp(name, "trace_parser") == 0)
         return pa_fuzz_trace_parser_one;

@@ -15,7 +15,7 @@ int pa_reproducer_run(const char *target, const unsigned char *data, size_t len)
         pa_input_decode((pa_target)t, data, len, &in);
         pa_exec_options opt = {1, 0, NULL, NULL, NULL, NULL};
         pa_exec_failure f;
-        int rc = pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, NULL);
+        int rc = pa_exec_target_run(t, &in.cfg, in.ops, in.nops, &opt, &f, NULL);
         if (rc) {
             pa_exec_failure_print(stderr, &f, &in.cfg, in.nops);
             pa_exec_failure_free(&f);

@@ -18,4 +18,13 @@ static int failures, checks;
         }                                                                      \
     } while (0)
 
+/* '*' in want matches any run of characters (a pointer, a serial). */
+static inline int matches(const char *want, const char *got) {
+    if (!*want)
+        return !*got;
+    if (*want == '*')
+        return matches(want + 1, got) || (*got && matches(want, got + 1));
+    return *want == *got && matches(want + 1, got + 1);
+}
+
 #endif

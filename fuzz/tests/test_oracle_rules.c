@@ -110,15 +110,6 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
     }
 }
 
-/* '*' in want matches any run of characters (a pointer, a serial). */
-static int matches(const char *want, const char *got) {
-    if (!*want)
-        return !*got;
-    if (*want == '*')
-        return matches(want + 1, got) || (*got && matches(want, got + 1));
-    return *want == *got && matches(want + 1, got + 1);
-}
-
 /* The detail of the last failure expect_rule saw. */
 static char last_detail[sizeof ((pa_exec_failure *)0)->detail];
 

@@ -9,7 +9,7 @@ bin=${1:?usage: make-seeds.sh BIN_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 corpus=$root/corpus
 
-for target in default config fault misuse; do
+for target in default config fault misuse interleave; do
   mkdir -p "$corpus/$target"
   for src in "$corpus"/seeds/$target/*.ops; do
     [ -f "$src" ] || continue

@@ -15,7 +15,7 @@
 
 static const char USAGE[] =
     "usage: pa-fuzz-replay [options] FILE\n"
-    "  --target NAME      default | config | fault | misuse | trace_parser (default: from a\n"
+    "  --target NAME      default | config | fault | misuse | interleave | trace_parser (default: from a\n"
     "                     corpus/<target>/ or regressions/<target>/ path, else default)\n"
     "  --text | --bytes   the input's form (default: *.ops and *.txt are text)\n"
     "  --quiet            do not print the decoded ops\n"
@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
         pa_exec_options opt = {!incremental, trace, stdout, NULL, NULL, NULL};
         pa_exec_failure f;
         pa_exec_stats st;
-        if (pa_exec_run(&in.cfg, in.ops, in.nops, &opt, &f, &st)) {
+        if (pa_exec_target_run(target, &in.cfg, in.ops, in.nops, &opt, &f, &st)) {
             fflush(stdout);
             pa_exec_failure_print(stderr, &f, &in.cfg, in.nops);
             pa_exec_failure_signature(&f, signature, sizeof signature);

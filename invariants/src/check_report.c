@@ -29,6 +29,10 @@ const char *pa_check_report_message(const pa_check_report *r, size_t i) {
     return i < r->n ? r->v[i].message : NULL;
 }
 
+const pa_heap *pa_check_report_heap(const pa_check_report *r, size_t i) {
+    return i < r->n ? r->v[i].where.heap : NULL;
+}
+
 const char *chk_fmt(char *buf, size_t len, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -10,8 +10,8 @@
 #   tests/mutants/run.sh [--seconds N] [--targets LIST] [--corpus KIND] [--work DIR] [PATCH...]
 #
 # --seconds   fuzzing time limit per bug and target (default 120)
-# --targets   fuzz targets, tried in this order (default: all five,
-#             default,config,fault,misuse,trace_parser)
+# --targets   fuzz targets, tried in this order (default: all six,
+#             default,config,fault,misuse,interleave,trace_parser)
 # --corpus    what the fuzzers start from: merged (the shipped corpus, after
 #             the replay stage; default), seeds (only the hand-written seed
 #             files, no replay stage) or empty (nothing, no replay stage).
@@ -22,7 +22,7 @@ set -uo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=120
-targets=default,config,fault,misuse,trace_parser
+targets=default,config,fault,misuse,interleave,trace_parser
 corpus_kind=merged
 work=""
 patches=()

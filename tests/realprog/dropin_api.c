@@ -4,9 +4,11 @@
  * 24), glibc's behaviour where it differs from pa_* (realloc(p, 0) frees
  * and returns NULL; memalign rounds an alignment up to a power of two;
  * pvalloc rounds to pages), errno, a fork with threads running, and threads
- * started before and after the first call. Exits 0, or names the failed
+ * started before and after the first call, glibc's other names for the
+ * functions (__libc_malloc & co., cfree) and malloc_trim. Exits 0, or names the failed
  * check and exits 1. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -17,6 +19,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Exported by glibc and the drop-in, declared by no header. */
+void *__libc_malloc(size_t size);
+void __libc_free(void *p);
+void *__libc_calloc(size_t count, size_t size);
+void *__libc_realloc(void *p, size_t size);
+void *__libc_memalign(size_t alignment, size_t size);
+void *__libc_valloc(size_t size);
+void *__libc_pvalloc(size_t size);
+
 static int failures;
 #define CHECK(cond)                                                                                      \
     do {                                                                                                 \
@@ -25,6 +36,75 @@ static int failures;
             failures++;                                                                                  \
         }                                                                                                \
     } while (0)
+
+/* glibc's internal names answer as poolalloc (the 32-byte class's usable
+ * size; glibc says 24 for 20 bytes), and their blocks mix with malloc's. */
+static void libc_names(void) {
+    char *p = __libc_malloc(20);
+    CHECK(p != NULL && malloc_usable_size(p) == 32);
+    p = __libc_realloc(p, 40);
+    CHECK(p != NULL && malloc_usable_size(p) == 48);
+    free(p);
+    int *z = __libc_calloc(10, sizeof *z);
+    CHECK(z != NULL && z[0] == 0 && z[9] == 0 && malloc_usable_size(z) == 48);
+    __libc_free(z);
+    void *m = __libc_memalign(128, 20);
+    CHECK(m != NULL && (uintptr_t)m % 128 == 0);
+    /* glibc keeps cfree for old binaries only: a new link cannot name it. */
+    void (*cfree)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "cfree");
+    CHECK(cfree != NULL);
+    if (cfree)
+        cfree(m);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    void *v = __libc_valloc(10), *pv = __libc_pvalloc(10);
+    CHECK(v != NULL && (uintptr_t)v % page == 0);
+    CHECK(pv != NULL && (uintptr_t)pv % page == 0 && malloc_usable_size(pv) >= page);
+    __libc_free(v);
+    free(pv);
+}
+
+/* malloc_trim: after 16 MiB of small blocks and a cached large one are
+ * freed (one small block kept, so its arena stays), the heaps still keep
+ * what their retention policy allows (here a wholly free arena's and the
+ * kept arena's 16 committed free pools, 256 KiB each, and the cached
+ * block). malloc_trim gives that back (1, as glibc says: the RSS falls by
+ * at least 256 KiB), and called again at once finds nothing to give (0). */
+static long resident_kib(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+#define TRIM_BLOCKS (256 * 1024)
+
+static void trim(void) {
+    static void *blocks[TRIM_BLOCKS];
+    for (size_t i = 0; i < TRIM_BLOCKS; i++) {
+        blocks[i] = malloc(64);
+        CHECK(blocks[i] != NULL);
+        if (blocks[i])
+            memset(blocks[i], 1, 64);
+    }
+    char *large = malloc(100000);
+    CHECK(large != NULL);
+    if (large)
+        memset(large, 1, 100000);
+    free(large);
+    for (size_t i = 1; i < TRIM_BLOCKS; i++)
+        free(blocks[i]);
+    long before = resident_kib();
+    CHECK(malloc_trim(0) == 1);
+    CHECK(malloc_trim(0) == 0);
+    long after = resident_kib();
+    CHECK(before - after >= 256);
+    free(blocks[0]);
+    fprintf(stderr, "dropin_api: malloc_trim: RSS %ld KiB -> %ld KiB\n", before, after);
+}
 
 static void *churn(void *arg) {
     void *keep[64] = {0};
@@ -120,6 +200,9 @@ int main(void) {
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
     pthread_join(busy, &ret);
     CHECK(ret == NULL);
+
+    libc_names();
+    trim();
 
     if (failures)
         return 1;

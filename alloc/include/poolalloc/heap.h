@@ -26,6 +26,12 @@ pa_heap *pa_heap_create(const pa_config *cfg);
  * EBUSY and the heap stays as it was. */
 size_t pa_heap_destroy(pa_heap *heap);
 
+/* Gives back to the OS what the heap keeps for reuse, whatever its
+ * retention policy: its wholly free arenas are unmapped, the free pools of
+ * its other arenas decommitted, its cached large blocks freed. Returns the
+ * bytes given back (0: it kept none). */
+size_t pa_heap_trim(pa_heap *heap);
+
 /* The configuration the heap runs with (defaults filled in). */
 const pa_config *pa_heap_config(const pa_heap *heap);
 

@@ -39,6 +39,12 @@ void *pa_aligned_alloc(size_t alignment, size_t size);
  * EINVAL or ENOMEM and leaves errno alone. */
 int pa_posix_memalign(void **out, size_t alignment, size_t size);
 
+/* pa_heap_trim on every heap the calling thread may touch: its own, the
+ * heaps of exited threads and the shared heap. Another live thread's heap
+ * is that thread's alone (no lock guards it) and is left as it is. Returns
+ * the bytes given back; malloc_trim in the drop-in. */
+size_t pa_trim(void);
+
 #ifdef __cplusplus
 }
 #endif

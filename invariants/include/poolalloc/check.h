@@ -26,6 +26,8 @@ const char *pa_check_report_id(const pa_check_report *r, size_t i);
  * It names arenas by slot and pools by index, so it is the same from run to
  * run; addresses are in the printed report. */
 const char *pa_check_report_message(const pa_check_report *r, size_t i);
+/* The heap violation i was found in (for pa_check_threads, the orphan). */
+const pa_heap *pa_check_report_heap(const pa_check_report *r, size_t i);
 /* Deterministic text; machine-readable JSON. 0 or -1 (I/O). */
 int pa_check_report_print(const pa_check_report *r, FILE *out);
 int pa_check_report_print_json(const pa_check_report *r, FILE *out);

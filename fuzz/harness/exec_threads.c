@@ -1,0 +1,488 @@
+/* The interleave target's executor: the op language run on the default API
+ * (pa_malloc & co.) by PA_THREADS logical threads that this one OS thread
+ * plays in turn (alloc/src/thread_switch.h), so every interleaving replays
+ * exactly. A block freed or reallocated by a thread other than its owner
+ * takes the remote-free path; a thread that exits leaves its heap on the
+ * orphan list, and the next thread to start adopts it. After every op:
+ * the process-wide thread state (pa_check_threads), then each heap the op
+ * changed (the calling thread's, those of the blocks it freed or moved, the
+ * shared one if it served or freed a block) fully checked and its live
+ * blocks checked against the shadow model (pa_check_live_set), which holds
+ * every thread's blocks in one address index; every heap (each logical
+ * thread's, each orphan, the shared one) so after a check op, every
+ * PA_SWEEP_OPS ops, at the end, and after every op with full_every_step
+ * (PA_FUZZ_FULL_CHECKS=1). */
+#include "exec_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+#include "pattern.h"
+#include "poolalloc/introspect.h"
+#include "poolalloc/poolalloc.h"
+#include "raw.h"
+#include "thread_heap.h"
+#include "thread_switch.h"
+
+/* Orphans checked at most. Heaps are never destroyed, and a starting
+ * thread adopts one before it creates one, so the orphans number
+ * PA_THREADS, plus what the process's other threads left. */
+#define HEAPS_MAX 64
+
+typedef struct threads {
+    exec ex;
+    pa_heap *heap[PA_THREADS]; /* NULL: not started, or exited */
+    unsigned cur;              /* the logical thread running the ops */
+    pa_config cfg;             /* the thread heaps' (the process default) */
+    pa_heap *changed[HEAPS_MAX];  /* the heaps the current op changed */
+    size_t nchanged;
+    int shared_changed;
+} threads;
+
+/* h (NULL: the shared heap) may have changed during the current op. */
+static void changed(threads *th, pa_heap *h) {
+    if (!h) {
+        th->shared_changed = 1;
+        return;
+    }
+    for (size_t i = 0; i < th->nchanged; i++)
+        if (th->changed[i] == h)
+            return;
+    if (th->nchanged < sizeof th->changed / sizeof *th->changed)
+        th->changed[th->nchanged++] = h;
+}
+
+/* ---- the heaps -------------------------------------------------------- */
+
+/* The OS thread is logical thread t from here on. */
+static void become(threads *th, unsigned t) {
+    th->cur = t;
+    pa_thread_switch_to(th->heap[t]);
+}
+
+/* A call may have started the thread (its first slow path attaches a heap). */
+static void note_start(threads *th) {
+    th->heap[th->cur] = pa_thread_switch_current();
+    if (th->heap[th->cur])
+        changed(th, th->heap[th->cur]);
+}
+
+/* The heap that owns p by the arena map; NULL: the shared heap's. */
+static pa_heap *owner_of(const void *p) { return (pa_heap *)pa_introspect_arena_map((uintptr_t)p); }
+
+/* ---- the checks ------------------------------------------------------- */
+
+/* h's full check and its live blocks by the shadow (h NULL: the shared heap,
+ * which holds large blocks, over-aligned ones and whatever a large block
+ * shrinks into). */
+static int check_heap(threads *th, pa_heap *h, const char *name) {
+    exec *ex = &th->ex;
+    pa_heap *checked = h ? h : pa_shared_heap_lock();
+    if (!checked)
+        return ex_fail(ex, "UNEXPECTED_NULL", "the shared heap could not be created");
+    size_t n = 0;
+    for (size_t i = 0; i < ex->sh.n; i++)
+        if (ex->sh.slots[i].p && ex->sh.slots[i].heap == h)
+            ex->live_list[n++] = ex->sh.slots[i].p;
+    pa_check_report_clear(ex->rep);
+    int bad = pa_check_heap(checked, ex->rep) || pa_check_live_set(checked, ex->live_list, n, ex->rep);
+    if (!h)
+        pa_shared_heap_unlock();
+    return bad ? ex_fail_checker(ex, name) : 0;
+}
+
+static int is_thread_heap(const threads *th, const pa_heap *h) {
+    for (unsigned t = 0; t < PA_THREADS; t++)
+        if (th->heap[t] == h)
+            return 1;
+    return 0;
+}
+
+static int check_listed(threads *th, pa_heap *const *heaps, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (check_heap(th, heaps[i], is_thread_heap(th, heaps[i]) ? "pa_check_heap, pa_check_live_set (a thread's heap)"
+                                                                  : "pa_check_heap, pa_check_live_set (an orphan)"))
+            return -1;
+    return 0;
+}
+
+/* every: every heap; else the heaps the op changed (an op on one thread
+ * changes no other heap than those of the blocks it names) */
+static int check_all(threads *th, int every) {
+    exec *ex = &th->ex;
+    pa_check_report_clear(ex->rep);
+    if (pa_check_threads(ex->rep))
+        return ex_fail_checker(ex, "pa_check_threads");
+    if (every) {
+        pa_heap *heaps[HEAPS_MAX];
+        size_t n = 0;
+        for (unsigned t = 0; t < PA_THREADS; t++)
+            if (th->heap[t])
+                heaps[n++] = th->heap[t];
+        pa_orphan_view v[HEAPS_MAX - PA_THREADS];
+        size_t no = pa_introspect_orphans(v, HEAPS_MAX - PA_THREADS);
+        for (size_t i = 0; i < no; i++)
+            heaps[n++] = (pa_heap *)v[i].heap;
+        if (check_listed(th, heaps, n))
+            return -1;
+    } else if (check_listed(th, th->changed, th->nchanged)) {
+        return -1;
+    }
+    if ((every || th->shared_changed) && check_heap(th, NULL, "pa_check_heap, pa_check_live_set (the shared heap)"))
+        return -1;
+    for (size_t i = 0; i < ex->sh.n; i++) {
+        pa_shadow_block *b = &ex->sh.slots[i];
+        if (b->written && ex_check_block(ex, b, i, b->req, "after the op"))
+            return -1;
+        if (!b->p)
+            continue;
+        pa_heap *now = owner_of(b->p);
+        ex_doctor(ex, PA_SITE_LIVE_BLOCK_HEAP, &now);
+        if (now != b->heap)
+            return ex_fail(ex, "BLOCK_OWNER_CHANGED", "block b%llu at %p (slot %zu) belonged to heap %p, the arena map "
+                           "now says %p", (unsigned long long)b->serial, b->p, i, b->heap, (void *)now);
+    }
+    return 0;
+}
+
+/* ---- allocation ------------------------------------------------------- */
+
+/* A fresh block from the current thread: aligned, usable for req, in the
+ * thread's own heap when small (the shared heap's when large, or when it
+ * came from a shared block), overlapping no live block of any thread. */
+static int vet(threads *th, const char *call, void *p, size_t req, size_t align, int zero, pa_heap *expect,
+               pa_shadow_block *b) {
+    exec *ex = &th->ex;
+    if (align < th->cfg.alignment)
+        align = th->cfg.alignment;
+    if ((uintptr_t)p % align)
+        return ex_fail(ex, "MISALIGNED", "%s(%zu) on thread %u returned %p, not a multiple of %zu", call, req, th->cur,
+                       p, align);
+    size_t usable = pa_usable_size(p);
+    ex_doctor(ex, PA_SITE_USABLE, &usable);
+    if (usable < req)
+        return ex_fail(ex, "USABLE_TOO_SMALL", "%s(%zu) on thread %u returned %p with usable size %zu", call, req,
+                       th->cur, p, usable);
+    pa_heap *owner = owner_of(p);
+    ex_doctor(ex, PA_SITE_NEW_BLOCK_HEAP, &owner);
+    if (owner != expect)
+        return ex_fail(ex, "WRONG_HEAP", "%s(%zu) on thread %u returned %p from heap %p, expected heap %p", call, req,
+                       th->cur, p, (void *)owner, (void *)expect);
+    changed(th, owner);
+    memset(b, 0, sizeof *b);
+    b->p = p;
+    b->req = req;
+    b->usable = usable;
+    b->align = align;
+    b->heap = owner;
+    b->small = owner != NULL;
+    b->serial = ex->sh.next_serial++;
+    pa_shadow_range clash;
+    if (pa_shadow_claim(&ex->sh, p, usable, b->serial, &clash))
+        return ex_fail(ex, "OVERLAP", "%s(%zu) on thread %u returned [%p, +%zu) overlapping live block b%llu [%#lx, %#lx)",
+                       call, req, th->cur, p, usable, (unsigned long long)clash.serial, (unsigned long)clash.lo,
+                       (unsigned long)clash.hi);
+    if (zero && ex_check_block(ex, b, SIZE_MAX, req, call))
+        return -1;
+    if (!zero)
+        ex_fill_block(ex, b);
+    ex->live_bytes += req;
+    return 0;
+}
+
+/* The heap a small request of the current thread must come from. */
+static pa_heap *home(const threads *th, size_t req) { return req <= th->cfg.small_threshold ? th->heap[th->cur] : NULL; }
+
+typedef enum { CALL_MALLOC, CALL_CALLOC, CALL_ALIGNED } call_kind;
+
+static int alloc_one(threads *th, call_kind call, size_t size, uint8_t arg) {
+    exec *ex = &th->ex;
+    pa_shadow_block b;
+    memset(&b, 0, sizeof b);
+    size_t count = call == CALL_CALLOC ? pa_calloc_count(arg, size) : 1, req;
+    int overflow = __builtin_mul_overflow(count, size, &req);
+    size_t align = call == CALL_ALIGNED ? pa_memalign_alignment(arg) : 1;
+    int refuse = overflow || req > ((size_t)1 << 40) || (align & (align - 1));
+    if (!refuse && ex->live_bytes + req > PA_LIVE_BYTES_MAX) {
+        pa_shadow_append(&ex->sh, &b); /* over the budget: not made */
+        return 0;
+    }
+    static const char *const NAMES[] = {"pa_malloc", "pa_calloc", "pa_aligned_alloc"};
+    errno = 0;
+    void *p = call == CALL_MALLOC ? pa_malloc(size)
+              : call == CALL_CALLOC ? pa_calloc(count, size)
+                                    : pa_aligned_alloc(align, size);
+    int err = errno;
+    note_start(th);
+    if (refuse) {
+        int want = overflow || req > ((size_t)1 << 40) ? ENOMEM : EINVAL;
+        if (p)
+            return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) on thread %u returned %p where it must fail", NAMES[call], req,
+                           th->cur, p);
+        if (err != want)
+            return ex_fail(ex, "WRONG_ERRNO", "%s(%zu) returned NULL with errno %d, expected %d", NAMES[call], req, err,
+                           want);
+        pa_shadow_append(&ex->sh, &b);
+        return 0;
+    }
+    if (!p)
+        return ex_fail(ex, "UNEXPECTED_NULL", "%s(%zu) on thread %u returned NULL (errno %d)", NAMES[call], req,
+                       th->cur, err);
+    /* an aligned request past what a pool gives goes to the shared heap,
+     * by the rule pa_aligned_alloc follows */
+    pa_heap *expect = home(th, req);
+    if (call == CALL_ALIGNED && expect && !pa_raw_memalign_is_small(expect, align, size))
+        expect = NULL;
+    if (vet(th, NAMES[call], p, req, align, call == CALL_CALLOC, expect, &b))
+        return -1;
+    pa_shadow_append(&ex->sh, &b);
+    ex_touch(ex, p);
+    return 0;
+}
+
+/* ---- freeing and realloc ---------------------------------------------- */
+
+/* The block's contents, its range out of the index, and pa_free by the
+ * current thread: the owner's own free, or a remote free. */
+static int free_slot(threads *th, size_t slot, int release, const char *when) {
+    exec *ex = &th->ex;
+    pa_shadow_block *b = &ex->sh.slots[slot];
+    if (!b->p)
+        return 0;
+    if (ex_forget_block(ex, b, slot, when, release))
+        return -1;
+    changed(th, (pa_heap *)b->heap);
+    pa_free(b->p);
+    note_start(th);
+    return 0;
+}
+
+static int remove_slots(threads *th, const pa_op_effect *e, const char *when) {
+    for (size_t i = 0; i < e->nremove; i++)
+        if (free_slot(th, e->remove[i], 1, when))
+            return -1;
+    if (e->nremove)
+        pa_shadow_remove(&th->ex.sh, e->remove, e->nremove);
+    return 0;
+}
+
+static int free_everything(threads *th, const char *when) {
+    for (size_t i = 0; i < th->ex.sh.n; i++)
+        if (free_slot(th, i, 0, when))
+            return -1;
+    pa_shadow_clear(&th->ex.sh);
+    th->ex.live_bytes = 0;
+    return 0;
+}
+
+/* pa_realloc by the current thread, whoever owns the block: the prefix
+ * kept, the result vetted like a fresh block. */
+static int realloc_slot(threads *th, size_t slot, size_t size) {
+    exec *ex = &th->ex;
+    pa_shadow_block *b = &ex->sh.slots[slot], old = *b;
+    if (ex->live_bytes - old.req + size > PA_LIVE_BYTES_MAX)
+        return 0;
+    if (old.p && ex_check_block(ex, &old, slot, old.req, "before realloc"))
+        return -1;
+    if (old.p)
+        changed(th, (pa_heap *)old.heap);
+    errno = 0;
+    void *q = pa_realloc(old.p, size);
+    int err = errno;
+    note_start(th);
+    if (!q)
+        return ex_fail(ex, "UNEXPECTED_NULL", "pa_realloc(%p, %zu) on thread %u returned NULL (errno %d)", old.p, size,
+                       th->cur, err);
+    size_t keep = old.req < size ? old.req : size;
+    pa_pattern_mismatch m;
+    if (old.p && pa_pattern_verify(q, old.req, keep, old.seed, &m))
+        return ex_fail(ex, "REALLOC_PREFIX", "realloc of b%llu from %zu to %zu bytes on thread %u (%p -> %p): byte %zu "
+                       "is 0x%02x, expected 0x%02x", (unsigned long long)old.serial, old.req, size, th->cur, old.p, q,
+                       m.offset, m.found, m.expected);
+    if (old.p && ex_release_range(ex, &old))
+        return -1;
+    ex->live_bytes -= old.req;
+    /* a block of the shared heap is reallocated there, small or not */
+    pa_heap *expect = old.p && !old.heap ? NULL : home(th, size);
+    if (vet(th, "pa_realloc", q, size, 1, 0, expect, b))
+        return -1;
+    if (old.p)
+        b->serial = old.serial; /* the block keeps its name across a move */
+    ex_touch(ex, q);
+    return 0;
+}
+
+/* ---- one op ------------------------------------------------------------ */
+
+static int run_usable(threads *th, size_t slot) {
+    exec *ex = &th->ex;
+    const pa_shadow_block *b = &ex->sh.slots[slot];
+    if (!b->p)
+        return 0;
+    size_t u = pa_usable_size(b->p);
+    ex_doctor(ex, PA_SITE_USABLE, &u);
+    /* every thread answers as the owner did at allocation */
+    if (u != b->usable)
+        return ex_fail(ex, "USABLE_CHANGED", "usable size of b%llu at %p on thread %u is %zu, was %zu (%zu requested)",
+                       (unsigned long long)b->serial, b->p, th->cur, u, b->usable, b->req);
+    return 0;
+}
+
+static int run_thread_op(threads *th, uint8_t arg) {
+    unsigned t = pa_thread_of(arg);
+    become(th, t);
+    if (pa_thread_exits(arg)) {
+        if (th->heap[t])
+            changed(th, th->heap[t]); /* now an orphan */
+        pa_thread_switch_exit();
+        th->heap[t] = NULL;
+    }
+    return 0;
+}
+
+static int run_one(threads *th, const pa_op *op) {
+    exec *ex = &th->ex;
+    pa_op_effect e;
+    pa_op_effect_of(op, ex->sh.n, &e);
+    size_t size = pa_size_eval(op->size, &th->cfg);
+    switch ((pa_op_kind)op->kind) {
+    case PA_OP_MALLOC:
+        return e.nadd ? alloc_one(th, CALL_MALLOC, size, 0) : 0;
+    case PA_OP_CALLOC:
+        return e.nadd ? alloc_one(th, CALL_CALLOC, size, op->arg) : 0;
+    case PA_OP_MEMALIGN:
+        return e.nadd ? alloc_one(th, CALL_ALIGNED, size, op->arg) : 0;
+    case PA_OP_ALLOC_MANY:
+        for (size_t i = 0; i < e.nadd; i++)
+            if (alloc_one(th, CALL_MALLOC, size, 0))
+                return -1;
+        return 0;
+    case PA_OP_REALLOC:
+        if (e.slot == SIZE_MAX)
+            return e.nadd ? alloc_one(th, CALL_MALLOC, size, 0) : 0;
+        return realloc_slot(th, e.slot, size);
+    case PA_OP_GROW:
+    case PA_OP_SHRINK:
+        if (e.slot == SIZE_MAX)
+            return 0;
+        size = ex->sh.slots[e.slot].req;
+        return realloc_slot(th, e.slot, op->kind == PA_OP_GROW ? pa_grow_size(size, op->arg)
+                                                               : pa_shrink_size(size, op->arg));
+    case PA_OP_FREE:
+    case PA_OP_FREE_RANGE:
+        return remove_slots(th, &e, pa_op_name(op->kind));
+    case PA_OP_FREE_ALL:
+        return free_everything(th, "free_all");
+    case PA_OP_USABLE:
+        return e.slot == SIZE_MAX ? 0 : run_usable(th, e.slot);
+    case PA_OP_WRITE:
+        if (e.slot != SIZE_MAX && ex->sh.slots[e.slot].p) {
+            if (ex_check_block(ex, &ex->sh.slots[e.slot], e.slot, ex->sh.slots[e.slot].req, "before write"))
+                return -1;
+            ex_fill_block(ex, &ex->sh.slots[e.slot]);
+        }
+        return 0;
+    case PA_OP_CHECK:
+        return ex_sweep_contents(ex, "check");
+    case PA_OP_THREAD:
+        return run_thread_op(th, op->arg);
+    default:
+        /* destroy, stats, stats_print, huge, cache, default_heap: calls on
+         * one heap of the caller's, which the default API's threads have not */
+        return 0;
+    }
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+/* Every block freed by the current thread, every thread exited in turn
+ * (its heap, and the frees pushed to it, to the orphan list): the next
+ * run starts from orphans alone. */
+static int teardown(threads *th) {
+    if (free_everything(th, "teardown") || check_all(th, 1))
+        return -1;
+    for (unsigned t = 0; t < PA_THREADS; t++)
+        if (run_thread_op(th, (uint8_t)(t | 4u)) || check_all(th, 1))
+            return -1;
+    return 0;
+}
+
+/* One set of buffers for the process's runs (the report, the shadow and
+ * the live list): runs are one at a time, as the heaps they use are. */
+static struct {
+    pa_check_report *rep;
+    const void **live_list;
+    pa_shadow sh;
+} kept;
+
+int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, const pa_exec_options *opt,
+                        pa_exec_failure *f, pa_exec_stats *st) {
+    (void)cfg; /* the thread heaps' configuration is the process's */
+    static const pa_exec_options defaults = {0, 0, NULL, NULL, NULL, NULL};
+    static threads th;
+    memset(&th, 0, sizeof th);
+    memset(f, 0, sizeof *f);
+    pa_exec_stats st_local;
+    st = st ? st : &st_local;
+    memset(st, 0, sizeof *st);
+    exec *ex = &th.ex;
+    ex->f = f;
+    ex->st = st;
+    ex->opt = opt ? opt : &defaults;
+    ex->op_index = SIZE_MAX;
+    th.cfg = pa_config_default();
+    if (!kept.rep) {
+        kept.rep = pa_check_report_new();
+        kept.live_list = malloc(PA_LIVE_MAX * sizeof *kept.live_list);
+        if (!kept.rep || !kept.live_list || pa_shadow_init(&kept.sh)) {
+            ex_fail(ex, "HARNESS_ENOMEM", "the harness could not allocate its own state");
+            return 1;
+        }
+    }
+    pa_check_report_clear(kept.rep);
+    pa_shadow_restart(&kept.sh);
+    ex->rep = kept.rep;
+    ex->live_list = kept.live_list;
+    ex->sh = kept.sh;
+    pa_heap *os_thread = pa_thread_switch_current();
+    become(&th, 0);
+    int rc = -1;
+    for (size_t i = 0; i < nops; i++) {
+        ex->op_index = i;
+        ex->op = &ops[i];
+        ex->ntouched = 0;
+        th.nchanged = 0;
+        th.shared_changed = 0;
+        if (ex->opt->trace) {
+            char line[200];
+            pa_op_format(line, sizeof line, &ops[i], &th.cfg);
+            fprintf(ex->opt->log ? ex->opt->log : stderr, "op %zu (thread %u): %s\n", i, th.cur, line);
+        }
+        if (run_one(&th, &ops[i]))
+            goto out;
+        if (ex->opt->tamper)
+            ex->opt->tamper(ex->opt->tamper_ctx, i, th.heap[th.cur], &ex->sh);
+        if (ex->sh.n > st->max_live)
+            st->max_live = ex->sh.n;
+        int every = ex->opt->full_every_step || ops[i].kind == PA_OP_CHECK || (i + 1) % PA_SWEEP_OPS == 0;
+        if (check_all(&th, every) || ((i + 1) % PA_SWEEP_OPS == 0 && ex_sweep_contents(ex, "content sweep")))
+            goto out;
+        st->ops_run++;
+    }
+    ex->op_index = nops;
+    ex->op = NULL;
+    rc = teardown(&th);
+out:
+    /* after a failure the heaps may be broken: they stay as they are, with
+     * their blocks, attached to no thread (the next run starts others) */
+    pa_thread_switch_to(os_thread);
+    kept.sh = ex->sh;
+    return rc ? 1 : 0;
+}
+
+int pa_exec_target_run(int target, const pa_config *cfg, const pa_op *ops, size_t nops,
+                       const pa_exec_options *opt, pa_exec_failure *f, pa_exec_stats *st) {
+    return (target == PA_TARGET_INTERLEAVE ? pa_exec_threads_run : pa_exec_run)(cfg, ops, nops, opt, f, st);
+}
