@@ -145,6 +145,13 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     if (after.blocks_in_use > before.blocks_in_use + slack || after.large_blocks > before.large_blocks + slack)
         return ex_fail(ex, "DEFAULT_HEAP_LEAK", "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
                        after.blocks_in_use, after.large_blocks, before.blocks_in_use, before.large_blocks);
+    /* pa_trim gives back what the default heaps keep for reuse: once done,
+     * it leaves a second one nothing to give */
+    pa_trim();
+    size_t again = pa_trim();
+    ex_doctor(ex, PA_SITE_DEFAULT_TRIM, &again);
+    if (again)
+        return ex_fail(ex, "DEFAULT_TRIM", "a second pa_trim gave back %zu bytes; the first left nothing to give", again);
     pa_check_report_clear(ex->rep);
     if (pa_check_heap(h, ex->rep))
         return ex_fail_checker(ex, "pa_check_heap (the default heap)");

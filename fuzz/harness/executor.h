@@ -28,6 +28,7 @@ typedef enum pa_exec_site {
                               refused calls answered (errno, or posix_memalign's result); pa_heap_create's
                               errno when a map fault refused it */
     PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
+    PA_SITE_DEFAULT_TRIM,  /* size_t *: what a second pa_trim gave back in the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
     PA_SITE_DEBUG_SCAN,    /* size_t *: damaged blocks the debug layer's whole-heap scan found in a full check */

@@ -34,6 +34,7 @@ enum change {
     C_JSON_NO_CLASSES,    /* JSON with an empty classes array */
     C_JSON_WRONG_FIGURE,  /* the JSON's bytes_total off in its first digit */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
+    C_TRIM_GAVE,          /* a second trim gives back a page */
 };
 
 typedef struct doctor_plan {
@@ -77,6 +78,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_SCAN_DAMAGED:
         *(size_t *)value = 1;
+        break;
+    case C_TRIM_GAVE:
+        *(size_t *)value = 4096;
         break;
     case C_ERRNO_EINVAL:
         *(int *)value = EINVAL;
@@ -231,6 +235,8 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
              now.blocks_in_use + 1000, now.large_blocks, now.blocks_in_use, now.large_blocks);
     expect_rule(ops, NULL, &leak, 0, "DEFAULT_HEAP_LEAK", want);
+    doctor_plan trim = {PA_SITE_DEFAULT_TRIM, C_TRIM_GAVE, 0, 0, 0};
+    expect_rule(ops, NULL, &trim, 0, "DEFAULT_TRIM", "a second pa_trim gave back 4096 bytes; the first left nothing to give");
     /* the refused calls: the first, a calloc whose product overflows, and
      * the last, a posix_memalign no heap can serve (8 refusals before it) */
     doctor_plan calloc_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 0};
