@@ -84,8 +84,8 @@ static int refusals(exec *ex, void *q, size_t size, uint64_t seed, size_t pm_ali
 }
 
 /* malloc, calloc, realloc (of NULL too), aligned_alloc and posix_memalign,
- * each result vetted and its contents verified, the refusals above, all
- * freed. */
+ * each result vetted and its contents verified, the refusals above, a trim
+ * with a block live, all freed. */
 static int exercise(exec *ex, size_t size, uint8_t arg) {
     size_t base_align = pa_heap_config(pa_default_heap())->alignment;
     void *p = pa_malloc(size);
@@ -122,6 +122,15 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     pa_free(out);
     if (refusals(ex, q, size, seed, pm_align))
         return -1;
+    /* pa_trim gives back what the default heaps keep for reuse, q still
+     * live among it: once done, it leaves a second one nothing to give */
+    pa_trim();
+    size_t again = pa_trim();
+    ex_doctor(ex, PA_SITE_DEFAULT_TRIM, &again);
+    if (again)
+        return ex_fail(ex, "DEFAULT_TRIM", "a second pa_trim gave back %zu bytes; the first left nothing to give", again);
+    if (verify(ex, "after pa_trim", q, size, size, seed))
+        return -1;
     pa_free(NULL);
     pa_free(q);
     return 0;
@@ -145,13 +154,6 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     if (after.blocks_in_use > before.blocks_in_use + slack || after.large_blocks > before.large_blocks + slack)
         return ex_fail(ex, "DEFAULT_HEAP_LEAK", "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
                        after.blocks_in_use, after.large_blocks, before.blocks_in_use, before.large_blocks);
-    /* pa_trim gives back what the default heaps keep for reuse: once done,
-     * it leaves a second one nothing to give */
-    pa_trim();
-    size_t again = pa_trim();
-    ex_doctor(ex, PA_SITE_DEFAULT_TRIM, &again);
-    if (again)
-        return ex_fail(ex, "DEFAULT_TRIM", "a second pa_trim gave back %zu bytes; the first left nothing to give", again);
     pa_check_report_clear(ex->rep);
     if (pa_check_heap(h, ex->rep))
         return ex_fail_checker(ex, "pa_check_heap (the default heap)");
