@@ -57,7 +57,7 @@ static int null_allowed(exec *ex, const request *rq, int err) {
 /* Vet a fresh block, claim its range, give it content. */
 static int vet_block(exec *ex, void *p, const request *rq, pa_shadow_block *b) {
     if (rq->expect == EXPECT_NULL)
-        return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must ex_fail", rq->call, rq->req, p);
+        return ex_fail(ex, "EXPECTED_NULL", "%s(%zu) returned %p where it must fail", rq->call, rq->req, p);
     /* the debug layer's headers can push a small request onto the large path */
     pa_fresh_request fr = {rq->call, rq->req, rq->align, rq->size_rule,
                            ex->cfg.memory_limit || ex->cfg.debug || ex_fault_this_op(ex)};

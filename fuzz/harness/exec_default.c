@@ -4,6 +4,7 @@
 #include "exec_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "pattern.h"
@@ -32,8 +33,59 @@ static int verify(exec *ex, const char *when, const void *p, size_t req, size_t 
     return 0;
 }
 
-/* malloc, calloc, realloc, aligned_alloc and posix_memalign (a good and a bad
- * alignment), each result vetted and its contents verified, all freed. */
+/* A call the API must refuse: NULL with errno want. */
+static int refused(exec *ex, const char *call, const void *p, int err, int want) {
+    if (p)
+        return ex_fail(ex, "EXPECTED_NULL", "default heap: %s returned %p where it must fail", call, p);
+    ex_doctor(ex, PA_SITE_HUGE_ERRNO, &err);
+    if (err != want)
+        return ex_fail(ex, "WRONG_ERRNO", "default heap: %s returned NULL with errno %d, expected %d", call, err, want);
+    return 0;
+}
+
+/* Requests no heap can serve and arguments the API rejects, with q (size
+ * bytes of the pattern seed) live: each refused with its errno, q and out
+ * left as they were; pm_align is a good posix_memalign alignment. */
+static int refusals(exec *ex, void *q, size_t size, uint64_t seed, size_t pm_align) {
+    errno = 0;
+    void *p = pa_calloc(2, SIZE_MAX / 2 + 1);
+    if (refused(ex, "pa_calloc(2, SIZE_MAX / 2 + 1)", p, errno, ENOMEM))
+        return -1;
+    errno = 0;
+    p = pa_realloc(q, PTRDIFF_MAX);
+    if (refused(ex, "pa_realloc(q, PTRDIFF_MAX)", p, errno, ENOMEM) || verify(ex, "after a failed realloc", q, size, size, seed))
+        return -1;
+    errno = 0;
+    p = pa_aligned_alloc(64, SIZE_MAX); /* rounding it up to the alignment wraps */
+    if (refused(ex, "pa_aligned_alloc(64, SIZE_MAX)", p, errno, ENOMEM))
+        return -1;
+    errno = 0;
+    p = pa_aligned_alloc(0, size);
+    if (refused(ex, "pa_aligned_alloc(0, size)", p, errno, EINVAL))
+        return -1;
+    errno = 0;
+    p = pa_aligned_alloc(24, size);
+    if (refused(ex, "pa_aligned_alloc(24, size)", p, errno, EINVAL))
+        return -1;
+    /* posix_memalign answers by its result and leaves errno alone */
+    const struct { size_t align, size; int rc; } bad[] = {
+        {0, 1, EINVAL}, {sizeof(void *) / 2, 1, EINVAL}, {pm_align * 3, size, EINVAL}, {4096, PTRDIFF_MAX, ENOMEM}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int untouched;
+        void *out = &untouched;
+        errno = 0;
+        int rc = pa_posix_memalign(&out, bad[i].align, bad[i].size);
+        ex_doctor(ex, PA_SITE_HUGE_ERRNO, &rc);
+        if (rc != bad[i].rc || out != &untouched || errno)
+            return ex_fail(ex, "WRONG_ERRNO", "default heap: pa_posix_memalign(%zu, %zu) returned %d (out %p, errno %d), "
+                           "expected %d, out untouched, errno 0", bad[i].align, bad[i].size, rc, out, errno, bad[i].rc);
+    }
+    return 0;
+}
+
+/* malloc, calloc, realloc (of NULL too), aligned_alloc and posix_memalign,
+ * each result vetted and its contents verified, the refusals above, a trim
+ * with a block live, all freed. */
 static int exercise(exec *ex, size_t size, uint8_t arg) {
     size_t base_align = pa_heap_config(pa_default_heap())->alignment;
     void *p = pa_malloc(size);
@@ -46,6 +98,11 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     if (vet(ex, "pa_calloc", z, count * size, base_align) || verify(ex, "calloc", z, count * size, count * size, 0))
         return -1;
     pa_free(z);
+    /* realloc of NULL is a malloc: of p's size, from the pool p's took */
+    void *r = pa_realloc(NULL, size);
+    if (vet(ex, "pa_realloc(NULL)", r, size, base_align))
+        return -1;
+    pa_free(r);
     size_t grown = size + arg + 1;
     void *q = pa_realloc(p, grown);
     if (vet(ex, "pa_realloc", q, grown, base_align) || verify(ex, "after realloc", q, size, size, seed))
@@ -63,12 +120,17 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
                             size, rc)
                   : -1;
     pa_free(out);
-    void *untouched = &out;
-    out = untouched;
-    rc = pa_posix_memalign(&out, pm_align * 3, size);
-    if (rc != EINVAL || out != untouched)
-        return ex_fail(ex, "WRONG_ERRNO", "default heap: pa_posix_memalign(%zu, %zu) returned %d (out %p), "
-                       "expected EINVAL and out untouched", pm_align * 3, size, rc, out);
+    if (refusals(ex, q, size, seed, pm_align))
+        return -1;
+    /* pa_trim gives back what the default heaps keep for reuse, q still
+     * live among it: once done, it leaves a second one nothing to give */
+    pa_trim();
+    size_t again = pa_trim();
+    ex_doctor(ex, PA_SITE_DEFAULT_TRIM, &again);
+    if (again)
+        return ex_fail(ex, "DEFAULT_TRIM", "a second pa_trim gave back %zu bytes; the first left nothing to give", again);
+    if (verify(ex, "after pa_trim", q, size, size, seed))
+        return -1;
     pa_free(NULL);
     pa_free(q);
     return 0;

@@ -64,16 +64,9 @@ void ex_fault(exec *ex, const pa_op *op) {
         ex->fault_ops[r] = n;
 }
 
-/* Free ptr (through cache, or pa_heap_free if NULL), which is misuse of
- * kind want: exactly one report of that kind. */
-static int misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_kind want, const char *what) {
-    size_t before = ex->misuse_reports;
-    ex->misuse_expected = 1;
-    if (cache)
-        pa_object_cache_free(cache, ptr);
-    else
-        pa_heap_free(ex->heap, ptr);
-    ex->misuse_expected = 0;
+/* The reports since before were exactly one, of kind want, for what (the
+ * free of ptr). */
+static int misuse_judge(exec *ex, size_t before, const void *ptr, pa_misuse_kind want, const char *what) {
     size_t n = ex->misuse_reports - before;
     if (!n)
         return ex_fail(ex, "MISUSE_UNDETECTED", "%s (free of %p) was not reported; expected %s", what, ptr,
@@ -85,6 +78,44 @@ static int misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_
         return ex_fail(ex, "MISUSE_WRONG_KIND", "%s (free of %p) was reported as %s, expected %s: %s", what, ptr,
                     misuse_kind_name(ex->misuse_last), misuse_kind_name(want), ex->misuse_message);
     return 0;
+}
+
+/* Free ptr (through cache, or pa_heap_free if NULL), which is misuse of
+ * kind want: exactly one report of that kind. */
+static int misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_kind want, const char *what) {
+    size_t before = ex->misuse_reports;
+    ex->misuse_expected = 1;
+    if (cache)
+        pa_object_cache_free(cache, ptr);
+    else
+        pa_heap_free(ex->heap, ptr);
+    ex->misuse_expected = 0;
+    return misuse_judge(ex, before, ptr, want, what);
+}
+
+/* A byte of p (req bytes, freed a moment ago and held in the quarantine)
+ * written, then as many fresh blocks freed as the quarantine holds: the
+ * last pushes p out, which is reported then, once, as written after free.
+ * A 0-byte block has no byte to write; without a quarantine the block is
+ * the heap's again at once, and the op is a plain free. */
+static int misuse_freed_write(exec *ex, uint8_t *p, size_t req) {
+    size_t cap = ex->cfg.debug ? ex->cfg.debug_quarantine : 0;
+    if (!req || !cap)
+        return 0;
+    p[req / 2] ^= 0x5a;
+    size_t before = ex->misuse_reports;
+    ex->misuse_expected = 1;
+    for (size_t i = 0; i < cap; i++) {
+        void *q = pa_heap_malloc(ex->heap, 16);
+        if (!q) {
+            ex->misuse_expected = 0;
+            return ex_fail(ex, "HARNESS_ENOMEM", "a 16-byte block to push the quarantine returned NULL (errno %d)",
+                           errno);
+        }
+        pa_heap_free(ex->heap, q);
+    }
+    ex->misuse_expected = 0;
+    return misuse_judge(ex, before, p, PA_MISUSE_WRITE_AFTER_FREE, "misuse write_after_free");
 }
 
 static int other_heap(exec *ex) {
@@ -200,6 +231,12 @@ int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
         return misuse_guard(ex, e, p + b->req, PA_MISUSE_GUARD_AFTER, "misuse write_after");
     case PA_MISUSE_OP_WRITE_BEFORE:
         return misuse_guard(ex, e, p - 1, PA_MISUSE_GUARD_BEFORE, "misuse write_before");
+    case PA_MISUSE_OP_WRITE_AFTER_FREE: {
+        size_t req = b->req;
+        if (ex_remove_slots(ex, e, "misuse write_after_free"))
+            return -1;
+        return misuse_freed_write(ex, p, req);
+    }
     default:
         return 0;
     }

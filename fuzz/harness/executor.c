@@ -13,17 +13,22 @@
 
 /* ---- heap lifetime -------------------------------------------------- */
 
-static int create_heap(exec *ex) {
-    ex->heap = pa_heap_create(&ex->cfg);
+/* The heap pa_heap_create just made, or its failure (errno err) reported. */
+static int created(exec *ex, int err) {
     if (!ex->heap) {
         char why[200];
         pa_config_validate(&ex->cfg, why, sizeof why);
-        return ex_fail(ex, "HEAP_CREATE", "pa_heap_create failed (errno %d): %s", errno, why[0] ? why : "no reason given");
+        return ex_fail(ex, "HEAP_CREATE", "pa_heap_create failed (errno %d): %s", err, why[0] ? why : "no reason given");
     }
     if (pa_heap_config(ex->heap)->small_threshold != ex->cfg.small_threshold)
         return ex_fail(ex, "CONFIG_CHANGED", "the heap runs with threshold %zu, asked for %zu",
                     pa_heap_config(ex->heap)->small_threshold, ex->cfg.small_threshold);
     return 0;
+}
+
+static int create_heap(exec *ex) {
+    ex->heap = pa_heap_create(&ex->cfg);
+    return created(ex, errno);
 }
 
 static int destroy_heap(exec *ex, size_t expect_live) {
@@ -45,9 +50,32 @@ static int destroy_heap(exec *ex, size_t expect_live) {
     return 0;
 }
 
+/* The next heap, made first under the map faults armed before the destroy
+ * (they apply to its creation only): refused, pa_heap_create returns NULL
+ * with ENOMEM, having given back what it mapped (the checker compares the
+ * OS layer's mappings with the heap's at the next check), and the heap is
+ * then made without them. */
+static int recreate_heap(exec *ex, unsigned map_nth, unsigned map_ops) {
+    ex->fault_nth[PA_OS_MAP] = map_nth;
+    ex->fault_ops[PA_OS_MAP] = map_ops;
+    uint64_t fired = ex->faults_fired;
+    errno = 0;
+    ex->heap = pa_heap_create(&ex->cfg);
+    int err = errno;
+    ex_faults_disarm(ex);
+    if (ex->heap || ex->faults_fired == fired)
+        return created(ex, err);
+    ex_doctor(ex, PA_SITE_HUGE_ERRNO, &err);
+    if (err != ENOMEM)
+        return ex_fail(ex, "WRONG_ERRNO", "pa_heap_create, a map refused, returned NULL with errno %d, expected %d", err,
+                       ENOMEM);
+    return create_heap(ex);
+}
+
 static int do_destroy(exec *ex) {
     if (ex_sweep_contents(ex, "before destroy"))
         return -1;
+    unsigned map_nth = ex->fault_nth[PA_OS_MAP], map_ops = ex->fault_ops[PA_OS_MAP];
     ex_faults_disarm(ex); /* destroy must give everything back */
     size_t live = ex->sh.nsmall + ex->sh.nlarge;
     pa_shadow_clear(&ex->sh);
@@ -64,7 +92,7 @@ static int do_destroy(exec *ex) {
         ex->unmap_failed_bytes = 0;
     }
     ex->st->destroys++;
-    return create_heap(ex);
+    return recreate_heap(ex, map_nth, map_ops);
 }
 
 static int do_free_all(exec *ex) {

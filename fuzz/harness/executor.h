@@ -24,10 +24,14 @@ typedef enum pa_exec_site {
     PA_SITE_USABLE,        /* size_t *: a cache object's, a default-API block's (the interleave target's
                               too), a huge realloc's block's usable size */
     PA_SITE_CACHE_STATS,   /* pa_object_cache_stats *: what the cache op's cache reports */
-    PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL */
+    PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL; what the default_heap op's
+                              refused calls answered (errno, or posix_memalign's result); pa_heap_create's
+                              errno when a map fault refused it */
     PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
+    PA_SITE_DEFAULT_TRIM,  /* size_t *: what a second pa_trim gave back in the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
+    PA_SITE_DEBUG_SCAN,    /* size_t *: damaged blocks the debug layer's whole-heap scan found in a full check */
     PA_SITE_NEW_BLOCK_HEAP, /* struct pa_heap **: interleave, the heap the arena map names for a block just got */
     PA_SITE_LIVE_BLOCK_HEAP,/* struct pa_heap **: interleave, the same for a live block after an op */
     PA_SITE_FREE_ALL_KEPT, /* pa_exec_kept *: what the heap keeps after free_all */

@@ -320,9 +320,9 @@ void pa_op_effect_of(const pa_op *op, size_t nlive, pa_op_effect *e) {
         break;
     case PA_OP_MISUSE:
     {
-        /* double free and the guard writes end with the block freed; an
-         * interior or cross-API free is refused and keeps it; a foreign
-         * free names none */
+        /* double free, the guard writes and a write after free end with
+         * the block freed; an interior or cross-API free is refused and
+         * keeps it; a foreign free names none */
         unsigned mk = pa_misuse_op_of(op->arg);
         if (nlive && mk != PA_MISUSE_OP_FOREIGN) {
             e->slot = op->idx % nlive;

@@ -20,6 +20,7 @@ static const char *const MISUSE_OPS[PA_MISUSE_OP_KINDS] = {
     [PA_MISUSE_OP_DOUBLE_FREE] = "double_free", [PA_MISUSE_OP_INTERIOR] = "interior",
     [PA_MISUSE_OP_WRITE_AFTER] = "write_after", [PA_MISUSE_OP_WRITE_BEFORE] = "write_before",
     [PA_MISUSE_OP_FOREIGN] = "foreign", [PA_MISUSE_OP_API_MISMATCH] = "api_mismatch",
+    [PA_MISUSE_OP_WRITE_AFTER_FREE] = "write_after_free",
 };
 
 static const char *const HUGE_CALLS[4] = {
@@ -507,7 +508,8 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
                 break;
             }
         if (mk < 0)
-            return fail(&lx, "expected double_free, interior, write_after, write_before, foreign or api_mismatch, found '%.12s'",
+            return fail(&lx, "expected double_free, interior, write_after, write_before, foreign, api_mismatch or "
+                        "write_after_free, found '%.12s'",
                         lx.p);
         op->arg = pa_misuse_op_byte((unsigned)mk);
         if (mk != PA_MISUSE_OP_FOREIGN && parse_idx(&lx, op))

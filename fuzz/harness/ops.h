@@ -110,19 +110,29 @@ typedef enum pa_misuse_op {
     PA_MISUSE_OP_WRITE_BEFORE,    /* damage the byte before the data, free, repair, free */
     PA_MISUSE_OP_FOREIGN,         /* free another heap's block */
     PA_MISUSE_OP_API_MISMATCH,    /* free across the malloc / object-cache APIs, both ways */
+    PA_MISUSE_OP_WRITE_AFTER_FREE, /* free, write into the quarantined block, push it out of the quarantine */
     PA_MISUSE_OP_KINDS
 } pa_misuse_op;
 
-/* api_mismatch came after the first five took every byte mod 5: it has the
- * byte 0xff alone (no committed misuse input used 0xff), so every other
- * byte still names kind b mod 5, and the canonical byte of a kind is its
- * number, or 0xff. */
+/* api_mismatch and write_after_free came after the first five took every
+ * byte mod 5: they have the bytes 0xff and 0xfe alone (no committed misuse
+ * input used either), so every other byte still names kind b mod 5, and
+ * the canonical byte of a kind is its number, or 0xff, 0xfe. */
 #define PA_MISUSE_BYTE_API_MISMATCH 0xffu
+#define PA_MISUSE_BYTE_WRITE_AFTER_FREE 0xfeu
 static inline unsigned pa_misuse_op_of(uint8_t arg) {
-    return arg == PA_MISUSE_BYTE_API_MISMATCH ? PA_MISUSE_OP_API_MISMATCH : arg % PA_MISUSE_OP_API_MISMATCH;
+    if (arg == PA_MISUSE_BYTE_API_MISMATCH)
+        return PA_MISUSE_OP_API_MISMATCH;
+    if (arg == PA_MISUSE_BYTE_WRITE_AFTER_FREE)
+        return PA_MISUSE_OP_WRITE_AFTER_FREE;
+    return arg % PA_MISUSE_OP_API_MISMATCH;
 }
 static inline uint8_t pa_misuse_op_byte(unsigned kind) {
-    return (uint8_t)(kind == PA_MISUSE_OP_API_MISMATCH ? PA_MISUSE_BYTE_API_MISMATCH : kind);
+    if (kind == PA_MISUSE_OP_API_MISMATCH)
+        return PA_MISUSE_BYTE_API_MISMATCH;
+    if (kind == PA_MISUSE_OP_WRITE_AFTER_FREE)
+        return PA_MISUSE_BYTE_WRITE_AFTER_FREE;
+    return (uint8_t)kind;
 }
 
 /* huge: arg bits 0-1 the call, the rest its operand. malloc, realloc and

@@ -38,13 +38,16 @@ enum change {
     C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
     C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
     C_FRESH_ZEROED,       /* a new debug block's first byte is 0 */
+    C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
+    C_TRIM_GAVE,          /* a second trim gives back a page */
 };
 
 typedef struct doctor_plan {
     pa_exec_site site;
     enum change change;
-    int done;          /* only the first result at the site is broken */
+    int done;          /* only one result at the site is broken, */
     size_t was;        /* a usable size before the change */
+    int skip;          /* after this many at the site passed through unchanged */
 
 } doctor_plan;
 
@@ -56,7 +59,7 @@ static char *replace_text(char **text, const char *with) {
 
 static void doctor(void *ctx, pa_exec_site site, void *value) {
     doctor_plan *p = ctx;
-    if (site != p->site || p->done)
+    if (site != p->site || p->done || (p->skip && p->skip--))
         return;
     p->done = 1;
     pa_object_cache_stats *cs = value;
@@ -77,6 +80,12 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_USABLE_NONE:
         *usable = 0;
+        break;
+    case C_SCAN_DAMAGED:
+        *(size_t *)value = 1;
+        break;
+    case C_TRIM_GAVE:
+        *(size_t *)value = 4096;
         break;
     case C_ERRNO_EINVAL:
         *(int *)value = EINVAL;
@@ -128,15 +137,15 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
 /* The detail of the last failure expect_rule saw. */
 static char last_detail[sizeof ((pa_exec_failure *)0)->detail];
 
-/* Run config-target text (the default configuration without a config
- * line), with large (if not NULL) as the heap's large
+/* Run text of the target (config's: the default configuration unless a
+ * config line says otherwise), with large (if not NULL) as the heap's large
  * layer and the doctor's plan; the run must fail at op `at` with kind and a
  * detail that matches want. */
-static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan *plan, size_t at, const char *kind,
-                        const char *want) {
+static void expect_rule_in(pa_target target, const char *text, const pa_large_ops *large, doctor_plan *plan,
+                           size_t at, const char *kind, const char *want) {
     pa_input in;
     char err[200];
-    EXPECT(pa_input_parse_text(PA_TARGET_CONFIG, text, &in, err, sizeof err) == 0, "%s", err);
+    EXPECT(pa_input_parse_text(target, text, &in, err, sizeof err) == 0, "%s", err);
     if (large)
         in.cfg.large = *large;
     pa_exec_options opt = {0, 0, NULL, NULL, plan, plan ? doctor : NULL};
@@ -149,6 +158,11 @@ static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan
     if (rc)
         pa_exec_failure_free(&f);
     pa_input_free(&in);
+}
+
+static void expect_rule(const char *text, const pa_large_ops *large, doctor_plan *plan, size_t at, const char *kind,
+                        const char *want) {
+    expect_rule_in(PA_TARGET_CONFIG, text, large, plan, at, kind, want);
 }
 
 /* The same ops, undoctored, pass: what fires is the break alone. */
@@ -169,14 +183,14 @@ static void expect_clean(const char *text, const pa_large_ops *large) {
 static void test_cache_rules(void) {
     const char *ops = "malloc 40\ncache 4 8 32\n";
     expect_clean(ops, NULL);
-    doctor_plan hit = {PA_SITE_CACHE_STATS, C_CACHE_HIT, 0, 0};
+    doctor_plan hit = {PA_SITE_CACHE_STATS, C_CACHE_HIT, 0, 0, 0};
     expect_rule(ops, NULL, &hit, 1, "CACHE_STATS",
                 "after the allocations: the cache says size 32 cap 4 cached 0 hits 1 misses 8 parked 0 overflowed 0; "
                 "the model 32 4 0 0 8 0 0");
-    doctor_plan full = {PA_SITE_CACHE_STATS, C_CACHE_OVERFULL, 0, 0};
+    doctor_plan full = {PA_SITE_CACHE_STATS, C_CACHE_OVERFULL, 0, 0, 0};
     expect_rule(ops, NULL, &full, 1, "CACHE_OVER_CAPACITY", "after the allocations: the cache holds 5 objects, its capacity is 4");
     /* a 32-byte object's block is class 32's, usable 32 */
-    doctor_plan shrt = {PA_SITE_USABLE, C_USABLE_SHORT, 0, 0};
+    doctor_plan shrt = {PA_SITE_USABLE, C_USABLE_SHORT, 0, 0, 0};
     expect_rule(ops, NULL, &shrt, 1, "CACHE_OBJECT",
                 "object cache alloc 0 gave *: usable 31 for 32-byte objects, owned 1, alignment 16");
 }
@@ -211,11 +225,11 @@ static void test_huge_rules(void) {
 #endif
     const char *ops = "malloc 100\nhuge realloc #0 size_max\n";
     expect_clean(ops, NULL);
-    doctor_plan einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0};
+    doctor_plan einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 0};
     snprintf(want, sizeof want, "realloc(%zu) returned NULL with errno %d, expected %d", SIZE_MAX, EINVAL, ENOMEM);
     expect_rule(ops, NULL, &einval, 1, "WRONG_ERRNO", want);
     /* (a 100-byte block's usable size is its class's, or under ASan 100) */
-    doctor_plan grown = {PA_SITE_USABLE, C_USABLE_GROWN, 0, 0};
+    doctor_plan grown = {PA_SITE_USABLE, C_USABLE_GROWN, 0, 0, 0};
     expect_rule(ops, NULL, &grown, 1, "USABLE_CHANGED", "a failed huge realloc changed b1's usable size from *");
     snprintf(want, sizeof want, "a failed huge realloc changed b1's usable size from %zu to %zu", grown.was,
              grown.was + 1);
@@ -223,7 +237,7 @@ static void test_huge_rules(void) {
     /* between 2^30 and 2^47 an alignment may be refused, with ENOMEM only */
     pa_large_ops refuse = {refuse_alloc, NULL, ignore_free, NULL, NULL};
     expect_clean("malloc 40\nhuge align 2^40\n", &refuse);
-    doctor_plan align_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0};
+    doctor_plan align_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 0};
     snprintf(want, sizeof want, "memalign(2^40, 1) returned NULL with errno %d, expected %d", EINVAL, ENOMEM);
     expect_rule("malloc 40\nhuge align 2^40\n", &refuse, &align_einval, 1, "WRONG_ERRNO", want);
 }
@@ -231,10 +245,10 @@ static void test_huge_rules(void) {
 static void test_default_heap_rules(void) {
     const char *ops = "default_heap 0 100\n";
     expect_clean(ops, NULL);
-    doctor_plan none = {PA_SITE_USABLE, C_USABLE_NONE, 0, 0};
+    doctor_plan none = {PA_SITE_USABLE, C_USABLE_NONE, 0, 0, 0};
     char want[200];
     expect_rule(ops, NULL, &none, 0, "DEFAULT_HEAP_BLOCK", "default heap: pa_malloc(100) gave *: usable 0, alignment 16 wanted");
-    doctor_plan leak = {PA_SITE_DEFAULT_STATS, C_DEFAULT_LEAK, 0, 0};
+    doctor_plan leak = {PA_SITE_DEFAULT_STATS, C_DEFAULT_LEAK, 0, 0, 0};
     /* the figures before the op are the heap's own; the one after, the doctor's */
     pa_free(pa_malloc(1));
     pa_stats now;
@@ -242,6 +256,18 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
              now.blocks_in_use + 1000, now.large_blocks, now.blocks_in_use, now.large_blocks);
     expect_rule(ops, NULL, &leak, 0, "DEFAULT_HEAP_LEAK", want);
+    doctor_plan trim = {PA_SITE_DEFAULT_TRIM, C_TRIM_GAVE, 0, 0, 0};
+    expect_rule(ops, NULL, &trim, 0, "DEFAULT_TRIM", "a second pa_trim gave back 4096 bytes; the first left nothing to give");
+    /* the refused calls: the first, a calloc whose product overflows, and
+     * the last, a posix_memalign no heap can serve (8 refusals before it) */
+    doctor_plan calloc_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 0};
+    snprintf(want, sizeof want, "default heap: pa_calloc(2, SIZE_MAX / 2 + 1) returned NULL with errno %d, expected %d",
+             EINVAL, ENOMEM);
+    expect_rule(ops, NULL, &calloc_einval, 0, "WRONG_ERRNO", want);
+    doctor_plan memalign_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 8};
+    snprintf(want, sizeof want, "default heap: pa_posix_memalign(4096, %zu) returned %d (out *, errno 0), expected %d, "
+             "out untouched, errno 0", (size_t)PTRDIFF_MAX, EINVAL, ENOMEM);
+    expect_rule(ops, NULL, &memalign_einval, 0, "WRONG_ERRNO", want);
 }
 
 static void test_stats_print_rules(void) {
@@ -261,7 +287,7 @@ static void test_stats_print_rules(void) {
         {PA_SITE_STATS_JSON, C_JSON_WRONG_FIGURE, "STATS_JSON", "the JSON's bytes_total is not the stats' *"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0};
+        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
         expect_rule(ops, NULL, &plan, 2, cases[i].kind, cases[i].want);
     }
 }
@@ -292,7 +318,7 @@ static void test_free_all_policy_rules(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         expect_clean(cases[i].ops, NULL);
-        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0};
+        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
         expect_rule(cases[i].ops, NULL, &plan, 1, cases[i].kind, cases[i].want);
     }
 #undef OPS_PLAIN
@@ -304,9 +330,28 @@ static void test_free_all_policy_rules(void) {
 static void test_fresh_fill_rule(void) {
     const char *ops = "config debug=1\nmemalign 64 100\n";
     expect_clean(ops, NULL);
-    doctor_plan zeroed = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0};
+    doctor_plan zeroed = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0, 0};
     expect_rule(ops, NULL, &zeroed, 0, "DEBUG_FRESH_FILL",
                 "memalign(100) on a debug heap returned * whose byte 0 is 0x00, not 0xcd");
+}
+
+/* A map fault armed before destroy refuses the next heap's creation: NULL
+ * with ENOMEM, then the heap is made without it. */
+static void test_refused_creation_rule(void) {
+    const char *ops = "malloc 100\nfault map next 1\ndestroy\nmalloc 100\ncheck\n";
+    doctor_plan einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 0};
+    char want[200];
+    snprintf(want, sizeof want, "pa_heap_create, a map refused, returned NULL with errno %d, expected %d", EINVAL, ENOMEM);
+    expect_rule_in(PA_TARGET_FAULT, ops, NULL, &einval, 2, "WRONG_ERRNO", want);
+}
+
+/* A full check: the debug layer's whole-heap scan must agree with the
+ * checker (it runs on every heap; a plain one has nothing to scan). */
+static void test_debug_scan_rule(void) {
+    const char *ops = "malloc 100\nmalloc 20032\ncheck\n";
+    expect_clean(ops, NULL);
+    doctor_plan damaged = {PA_SITE_DEBUG_SCAN, C_SCAN_DAMAGED, 0, 0, 0};
+    expect_rule(ops, NULL, &damaged, 2, "DEBUG_SCAN", "the debug layer's scan finds 1 damaged block where the checker found none");
 }
 
 int main(void) {
@@ -315,6 +360,8 @@ int main(void) {
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
+    test_debug_scan_rule();
+    test_refused_creation_rule();
     test_stats_print_rules();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;

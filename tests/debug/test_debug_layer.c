@@ -156,6 +156,116 @@ static void wrong_api(void **state) {
     pa_object_cache_destroy(cache);
 }
 
+/* Wild pointers the debug layer must not read a header for: near NULL, and
+ * into a large block's lead, where the bytes before it are the lead's
+ * forbidden padding, not a header. */
+static void wild_pointers_outside_the_arenas(void **state) {
+    fixture *f = *state;
+    char *large = pa_heap_memalign(f->heap, 64, 5000); /* a 64-byte lead */
+    static const uintptr_t near_null[] = {16, 48};
+    char want[256];
+    for (size_t i = 0; i < 2; i++) {
+        memset(&f->seen, 0, sizeof f->seen);
+        pa_heap_free(f->heap, (void *)near_null[i]);
+        snprintf(want, sizeof want, "free(): pointer %p was not allocated by heap %p", (void *)near_null[i],
+                 (void *)f->heap);
+        expect_message(&f->seen, PA_MISUSE_FOREIGN_POINTER, want);
+    }
+    memset(&f->seen, 0, sizeof f->seen);
+    pa_heap_free(f->heap, large - 32);
+    snprintf(want, sizeof want, "free(): pointer %p was not allocated by heap %p", (void *)(large - 32),
+             (void *)f->heap);
+    expect_message(&f->seen, PA_MISUSE_FOREIGN_POINTER, want);
+    pa_heap_free(f->heap, large);
+    assert_int_equal(f->seen.count, 1);
+}
+
+/* A pointer into a pool of the heap's arena that was never carved: its
+ * header is not read, the pointer is not live. */
+static void pointer_into_an_uncarved_pool(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 16);
+    const pa_config *c = pa_heap_config(f->heap);
+    uintptr_t arena = (uintptr_t)p & ~(uintptr_t)(c->arena_size - 1);
+    char *q = (char *)(arena + c->arena_size - c->pool_size + 64); /* the arena's last pool */
+    pa_heap_free(f->heap, q);
+    char want[256];
+    snprintf(want, sizeof want,
+             "free(): pointer %p lies in a pool of heap %p that holds no live block (double free or wild pointer)",
+             (void *)q, (void *)f->heap);
+    expect_message(&f->seen, PA_MISUSE_NOT_LIVE, want);
+    pa_heap_free(f->heap, p);
+}
+
+/* A freed block in the quarantine: not the heap's to hand out (owns says
+ * no), and asking its size is reported as a use after its free. */
+static void freed_block_is_not_owned(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 24);
+    assert_true(pa_heap_owns(f->heap, p));
+    pa_heap_free(f->heap, p);
+    assert_false(pa_heap_owns(f->heap, p));
+    assert_int_equal(pa_heap_usable_size(f->heap, p), 0);
+    char want[256];
+    snprintf(want, sizeof want, "usable_size(): block %p (serial 1) was already freed", (void *)p);
+    expect_message(&f->seen, PA_MISUSE_DOUBLE_FREE, want);
+}
+
+/* A debug heap that frees at once (no quarantine) and keeps its free pools
+ * committed, reporting to the fixture. */
+static pa_heap *heap_without_quarantine(fixture *f) {
+    pa_config cfg = pa_config_default();
+    cfg.debug = 1;
+    cfg.debug_quarantine = 0;
+    cfg.decommit = PA_DECOMMIT_NEVER;
+    cfg.on_misuse = record;
+    cfg.misuse_ctx = &f->seen;
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    return h;
+}
+
+/* Without a quarantine a freed block goes straight back: freed again once
+ * its pool holds no live block, it is still known as freed. */
+static void double_free_without_quarantine(void **state) {
+    fixture *f = *state;
+    pa_heap *h = heap_without_quarantine(f);
+    char *p = pa_heap_malloc(h, 100);
+    pa_heap_free(h, p);
+    assert_int_equal(f->seen.count, 0);
+    pa_heap_free(h, p);
+    char want[256];
+    snprintf(want, sizeof want, "free(): block %p (serial 1) was already freed", (void *)p);
+    expect_message(&f->seen, PA_MISUSE_DOUBLE_FREE, want);
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
+/* A pool emptied and carved again for a bigger class keeps the old blocks'
+ * headers past its new nextoffset: a stale pointer there reads a header
+ * that looks right, and is still no block the heap handed out. */
+static void stale_header_past_nextoffset(void **state) {
+    fixture *f = *state;
+    pa_heap *h = heap_without_quarantine(f);
+    enum { SMALL = 40 };
+    char *a[SMALL];
+    for (int i = 0; i < SMALL; i++)
+        a[i] = pa_heap_malloc(h, 16);
+    for (int i = 0; i < SMALL; i++)
+        pa_heap_free(h, a[i]);
+    char *b = pa_heap_malloc(h, 1000);
+    uintptr_t pool_mask = ~(uintptr_t)(pa_heap_config(h)->pool_size - 1);
+    assert_int_equal((uintptr_t)b & pool_mask, (uintptr_t)a[0] & pool_mask); /* the same pool, reused */
+    char *stale = a[SMALL - 1];
+    assert_true(stale > b + 1000);
+    pa_heap_free(h, stale);
+    char want[256];
+    snprintf(want, sizeof want, "free(): pointer %p is inside heap %p but is not a block it handed out",
+             (void *)stale, (void *)h);
+    expect_message(&f->seen, PA_MISUSE_NOT_A_BLOCK, want);
+    pa_heap_free(h, b);
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
 static void write_after_free_caught_by_quarantine(void **state) {
     fixture *f = *state;
     char *p = pa_heap_malloc(f->heap, 20);
@@ -215,6 +325,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(foreign_pointer, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_heap, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_api, setup, teardown),
+        cmocka_unit_test_setup_teardown(wild_pointers_outside_the_arenas, setup, teardown),
+        cmocka_unit_test_setup_teardown(pointer_into_an_uncarved_pool, setup, teardown),
+        cmocka_unit_test_setup_teardown(freed_block_is_not_owned, setup, teardown),
+        cmocka_unit_test_setup_teardown(double_free_without_quarantine, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_header_past_nextoffset, setup, teardown),
         cmocka_unit_test_setup_teardown(write_after_free_caught_by_quarantine, setup, teardown),
         cmocka_unit_test_setup_teardown(verify_finds_damage_at_any_time, setup, teardown),
         cmocka_unit_test_setup_teardown(realloc_moves_and_keeps_data, setup, teardown),

@@ -136,8 +136,60 @@ static void plain_heap_scans_nothing(void **state) {
     seen s;
     memset(&s, 0, sizeof s);
     assert_int_equal(pa_heap_debug_scan(h, collect, &s), 0);
+    uintptr_t pool = (uintptr_t)p & ~(uintptr_t)(pa_heap_config(h)->pool_size - 1);
+    assert_int_equal(pa_heap_debug_scan_pool(h, pool, collect, &s), 0);
     assert_int_equal(s.findings, 0);
     pa_heap_free(h, p);
+    pa_heap_destroy(h);
+}
+
+/* A pool scan judges the pool at exactly that address, nothing else. */
+static void scan_pool_takes_pool_addresses(void **state) {
+    (void)state;
+    seen s;
+    pa_heap *h = debug_heap(&s);
+    char *p = pa_heap_malloc(h, 40);
+    uintptr_t pool = (uintptr_t)p & ~(uintptr_t)(pa_heap_config(h)->pool_size - 1);
+    p[-1] = 0;
+    assert_int_equal(pa_heap_debug_scan_pool(h, pool, collect, &s), 1);
+    assert_int_equal(pa_heap_debug_scan_pool(h, pool + 16, collect, &s), 0);
+    assert_int_equal(s.findings, 1);
+    assert_ptr_equal(s.f[0].data, p);
+    assert_int_equal(s.reports, 0);
+    p[-1] = (char)0xFD; /* the forbidden byte again */
+    pa_heap_free(h, p);
+    assert_int_equal(s.reports, 0);
+    pa_heap_destroy(h);
+}
+
+/* A pool of more blocks than the scan judges per freelist walk (4096): its
+ * blocks are judged window by window, the last window's too. */
+static void scan_big_pool_in_windows(void **state) {
+    (void)state;
+    seen s;
+    memset(&s, 0, sizeof s);
+    pa_config cfg = pa_config_default();
+    cfg.pool_size = 256 * 1024;
+    cfg.debug = 1;
+    cfg.debug_quarantine = 0;
+    cfg.on_misuse = record;
+    cfg.misuse_ctx = &s;
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    enum { N = 4200 }; /* 0-byte requests: 48-byte blocks, 5460 to a pool */
+    static char *p[N];
+    for (int i = 0; i < N; i++) {
+        p[i] = pa_heap_malloc(h, 0);
+        assert_true(((uintptr_t)p[i] ^ (uintptr_t)p[0]) < cfg.pool_size); /* one pool */
+    }
+    assert_int_equal(pa_heap_debug_scan(h, collect, &s), 0);
+    p[N - 1][0] = 1; /* the first forbidden byte after its 0 bytes of data */
+    assert_int_equal(pa_heap_debug_scan(h, collect, &s), 1);
+    assert_ptr_equal(s.f[0].data, p[N - 1]);
+    p[N - 1][0] = (char)0xFD;
+    for (int i = 0; i < N; i++)
+        pa_heap_free(h, p[i]);
+    assert_int_equal(s.reports, 0);
     pa_heap_destroy(h);
 }
 
@@ -146,6 +198,8 @@ int main(void) {
         cmocka_unit_test(scan_reports_nothing),
         cmocka_unit_test(verify_damaged_header),
         cmocka_unit_test(plain_heap_scans_nothing),
+        cmocka_unit_test(scan_pool_takes_pool_addresses),
+        cmocka_unit_test(scan_big_pool_in_windows),
     };
     return cmocka_run_group_tests_name("debug scan", tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * pa_calloc, pa_realloc, pa_free, pa_usable_size, pa_aligned_alloc (C17) and
  * pa_posix_memalign (POSIX: returns the error, leaves errno alone). */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "pa_test.h"
@@ -158,6 +159,25 @@ static void test_default_heap_not_destroyed(void **state) {
     assert_int_equal(live(), before - 1);
 }
 
+static void *malloc_100(void *arg) {
+    (void)arg;
+    return pa_malloc(100);
+}
+
+/* A small block of another thread's heap: its usable size is its class's,
+ * read without that heap's help, and it can be freed here. */
+static void test_other_threads_block(void **state) {
+    (void)state;
+    pthread_t t;
+    void *p = NULL;
+    assert_int_equal(pthread_create(&t, NULL, malloc_100, NULL), 0);
+    assert_int_equal(pthread_join(t, &p), 0);
+    assert_non_null(p);
+    assert_false(pa_heap_owns(pa_default_heap(), p));
+    assert_int_equal(pa_usable_size(p), 112); /* the 112-byte class */
+    pa_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_heap_is_one_heap),
@@ -167,6 +187,7 @@ int main(void) {
         cmocka_unit_test(test_aligned_alloc),
         cmocka_unit_test(test_posix_memalign),
         cmocka_unit_test(test_default_heap_not_destroyed),
+        cmocka_unit_test(test_other_threads_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

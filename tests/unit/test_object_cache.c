@@ -142,9 +142,17 @@ static void test_invalid_arguments(void **state) {
     errno = 0;
     assert_null(pa_object_cache_create(h, "zero", 0, 4));
     assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_null(pa_object_cache_create(NULL, "no heap", 8, 4));
+    assert_int_equal(errno, EINVAL);
     pa_object_cache *c = pa_object_cache_create(h, "c", 8, 2);
+    size_t with_cache = heap_blocks(h);
+    /* NULL is no object, as for free: nothing parked, nothing counted */
+    pa_object_cache_free(c, NULL);
     expect_stats(c, 0, 0, 0, 0, 0);
+    assert_int_equal(heap_blocks(h), with_cache);
     pa_object_cache_destroy(c);
+    pa_object_cache_destroy(NULL);
     assert_int_equal(pa_heap_destroy(h), 0);
 }
 

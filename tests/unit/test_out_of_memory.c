@@ -49,27 +49,38 @@ static void test_os_refuses_first_arena(void **state) {
     assert_int_equal(os.counter.bytes_mapped, 0);
 }
 
+/* Each map of heap creation refused in turn: NULL, ENOMEM, nothing kept;
+ * 1 once creation needed fewer maps than the one refused. */
+static int create_refused_at(uint64_t k, int debug) {
+    pa_test_os os;
+    pa_test_os_init(&os, NULL);
+    os.fail_nth[PA_OS_MAP] = k;
+    pa_config base = pa_config_default();
+    base.debug = debug; /* and its quarantine, a map of its own */
+    base.debug_quarantine = debug ? 4 : 0;
+    pa_config c = pa_test_config(&os, &base);
+    errno = 0;
+    pa_heap *h = pa_heap_create(&c);
+    if (h) {
+        assert_true(os.seen[PA_OS_MAP] <= k);
+        pa_heap_destroy(h);
+        assert_int_equal(os.counter.bytes_mapped, 0);
+        return 1;
+    }
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(os.counter.bytes_mapped, 0);
+    assert_int_equal(os.counter.regions, 0);
+    return 0;
+}
+
 static void test_heap_create_refused(void **state) {
     (void)state;
-    /* each map of heap creation refused in turn: NULL, ENOMEM, nothing kept */
-    for (uint64_t k = 0; k < 16; k++) {
-        pa_test_os os;
-        pa_test_os_init(&os, NULL);
-        os.fail_nth[PA_OS_MAP] = k;
-        pa_config c = pa_test_config(&os, NULL);
-        errno = 0;
-        pa_heap *h = pa_heap_create(&c);
-        if (h) {
-            assert_true(os.seen[PA_OS_MAP] <= k); /* creation needed fewer maps */
-            pa_heap_destroy(h);
-            assert_int_equal(os.counter.bytes_mapped, 0);
-            return;
-        }
-        assert_int_equal(errno, ENOMEM);
-        assert_int_equal(os.counter.bytes_mapped, 0);
-        assert_int_equal(os.counter.regions, 0);
+    for (int debug = 0; debug <= 1; debug++) {
+        uint64_t k = 0;
+        while (!create_refused_at(k, debug))
+            if (++k == 16)
+                fail_msg("heap creation kept failing");
     }
-    fail_msg("heap creation kept failing");
 }
 
 static void test_memory_limit(void **state) {
@@ -159,6 +170,51 @@ static void test_unmap_refused(void **state) {
     assert_int_equal(s.arenas_current, 0);
     assert_int_equal(pa_heap_destroy(h), 0);
     assert_int_equal(os.counter.bytes_mapped, 0);
+}
+
+/* An arena whose radix node the OS refuses, and then its unmap too, is kept
+ * as the spare: counted as mapped (os_bytes_mapped), and the next arena. A spare whose unmap
+ * the OS refuses at destroy stays with the OS layer, the one region left. */
+static pa_heap *heap_with_spare(pa_test_os *os) {
+    pa_heap *h = compact_heap(os, 0, PA_EMPTY_ARENA_KEEP_ONE);
+    os->fail_nth[PA_OS_MAP] = os->seen[PA_OS_MAP] + 2; /* the arena table, the arena, its radix node */
+    os->fail[PA_OS_UNMAP] = 1;
+    errno = 0;
+    assert_null(pa_heap_malloc(h, 100));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(os->counter.failures[PA_OS_MAP], 1);
+    assert_int_equal(os->counter.failures[PA_OS_UNMAP], 1);
+    os->fail[PA_OS_UNMAP] = 0;
+    /* no arena, one arena-sized region more than the metadata */
+    pa_stats s;
+    pa_heap_stats(h, &s);
+    assert_int_equal(s.arenas_current, 0);
+    assert_int_equal(s.os_bytes_mapped, s.metadata_bytes + 16 * 4096);
+    assert_int_equal(s.os_bytes_mapped, os->counter.bytes_mapped);
+    return h;
+}
+
+static void test_spare_arena(void **state) {
+    (void)state;
+    pa_test_os os;
+    pa_heap *h = heap_with_spare(&os);
+    size_t mapped = os.counter.bytes_mapped;
+    void *p = pa_heap_malloc(h, 100);
+    assert_non_null(p);
+    /* the spare is the arena: only metadata is mapped now */
+    pa_stats s;
+    pa_test_stats_checked(h, &os.counter, &s);
+    assert_int_equal(s.arenas_current, 1);
+    assert_int_equal(os.counter.bytes_mapped - mapped, s.metadata_bytes - (mapped - 16 * 4096));
+    pa_heap_free(h, p);
+    assert_int_equal(pa_heap_destroy(h), 0);
+    assert_int_equal(os.counter.bytes_mapped, 0);
+
+    h = heap_with_spare(&os);
+    os.fail_nth[PA_OS_UNMAP] = os.seen[PA_OS_UNMAP]; /* destroy's first unmap: the spare's */
+    assert_int_equal(pa_heap_destroy(h), 0);
+    assert_int_equal(os.counter.regions, 1);
+    assert_int_equal(os.counter.bytes_mapped, 16 * 4096);
 }
 
 /* All remaining free pools decommitted and no new arena allowed: a refused
@@ -282,6 +338,7 @@ int main(void) {
         cmocka_unit_test(test_heap_create_refused),
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_unmap_refused),
+        cmocka_unit_test(test_spare_arena),
         cmocka_unit_test(test_recommit_refused),
         cmocka_unit_test(test_sweep_map),
         cmocka_unit_test(test_sweep_decommit_recommit),

@@ -126,6 +126,24 @@ static void test_layer_without_prefault(void **state) {
     teardown(f);
 }
 
+/* A heap whose own OS layer has no hint never asks for one: pages fault
+ * one by one in its second arena too. */
+static void test_heap_layer_without_prefault(void **state) {
+    (void)state;
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    pa_config c = pa_config_default();
+    c.os = pa_os_mmap();
+    c.os.prefault = NULL;
+    f->h = pa_test_heap_create(&c);
+    uintptr_t second = arena_of(f->h, into_second_arena(f));
+    assert_int_equal(resident_pages(second + POOL, AHEAD - POOL), 0);
+    for (size_t i = 0; i < f->n; i++)
+        pa_heap_free(f->h, f->blocks[i]);
+    assert_int_equal(pa_heap_destroy(f->h), 0);
+    free(f);
+}
+
 /* Pools bigger than the 128 KiB span stay lazily carved: prefaulting them
  * would make every pool of a class resident for its first block. */
 static void test_big_pools_stay_lazy(void **state) {
@@ -145,6 +163,7 @@ int main(void) {
         cmocka_unit_test(test_first_arena_stays_lazy),
         cmocka_unit_test(test_second_arena_prefaulted),
         cmocka_unit_test(test_layer_without_prefault),
+        cmocka_unit_test(test_heap_layer_without_prefault),
         cmocka_unit_test(test_big_pools_stay_lazy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

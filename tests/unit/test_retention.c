@@ -81,6 +81,27 @@ static void test_arena_allowance_fixed_at_one(void **state) {
     pa_test_destroy_clean(h, &os.counter);
 }
 
+/* Three phases: the heap keeps its four arenas, wholly free. */
+static pa_heap *heap_keeping_four(pa_test_os *os) {
+    pa_heap *h = heap_with(os, 8, PA_DECOMMIT_NEVER, 0, 0);
+    for (int round = 0; round < 3; round++)
+        phase(h, os);
+    pa_stats s;
+    pa_test_stats_checked(h, &os->counter, &s);
+    assert_int_equal(s.empty_arenas_allowed, 4);
+    assert_int_equal(s.arenas_current, ARENAS);
+    return h;
+}
+
+/* One pool's worth taken and freed: the free empties the pool, the malloc
+ * takes one, and no arena is mapped. */
+static void take_one_pool(pa_heap *h) {
+    void *one[PER_POOL];
+    size_t n = pa_test_fill_pool(h, BLOCK, one);
+    for (size_t j = 0; j < n; j++)
+        pa_heap_free(h, one[j]);
+}
+
 /* After a window of 4096 pool takes with no rise in which a wholly free
  * arena sat idle throughout, the allowance halves, and the wholly free
  * arenas beyond it are unmapped there and then. The window that holds the
@@ -88,21 +109,11 @@ static void test_arena_allowance_fixed_at_one(void **state) {
 static void test_arena_allowance_decays(void **state) {
     (void)state;
     pa_test_os os;
-    pa_heap *h = heap_with(&os, 8, PA_DECOMMIT_NEVER, 0, 0);
-    for (int round = 0; round < 3; round++)
-        phase(h, &os);
+    pa_heap *h = heap_keeping_four(&os);
     pa_stats s;
-    pa_test_stats_checked(h, &os.counter, &s);
-    assert_int_equal(s.empty_arenas_allowed, 4);
-    assert_int_equal(s.arenas_current, ARENAS);
-    /* One pool's worth taken and freed over and over: each free empties the
-     * pool, each malloc takes one, and no arena is mapped. */
-    void *one[PER_POOL];
     size_t halvings = 0, allowed = 4;
     for (int i = 0; i < 3 * 4096 + 10; i++) {
-        size_t n = pa_test_fill_pool(h, BLOCK, one);
-        for (size_t j = 0; j < n; j++)
-            pa_heap_free(h, one[j]);
+        take_one_pool(h);
         pa_test_stats_checked(h, &os.counter, &s);
         if (s.empty_arenas_allowed != allowed) {
             halvings++;
@@ -113,6 +124,27 @@ static void test_arena_allowance_decays(void **state) {
     }
     assert_int_equal(halvings, 2);
     assert_int_equal(s.arenas_current, 1);
+    pa_test_destroy_clean(h, &os.counter);
+}
+
+/* The allowance halves at the window's end, but the OS refuses to unmap the
+ * surplus arenas: the heap keeps them, wholly free, as the OS does. */
+static void test_arena_decay_unmap_refused(void **state) {
+    (void)state;
+    pa_test_os os;
+    pa_heap *h = heap_keeping_four(&os);
+    pa_stats s;
+    pa_test_stats_checked(h, &os.counter, &s);
+    uint64_t released = s.arenas_released_total;
+    os.fail[PA_OS_UNMAP] = 1;
+    for (int i = 0; i < 2 * 4096 + 10; i++) /* the first window holds the phases */
+        take_one_pool(h);
+    pa_test_stats_checked(h, &os.counter, &s);
+    assert_int_equal(s.empty_arenas_allowed, 2);
+    assert_int_equal(s.arenas_current, ARENAS);
+    assert_int_equal(s.arenas_released_total, released);
+    assert_true(os.counter.failures[PA_OS_UNMAP] >= 1);
+    os.fail[PA_OS_UNMAP] = 0;
     pa_test_destroy_clean(h, &os.counter);
 }
 
@@ -153,6 +185,7 @@ int main(void) {
         cmocka_unit_test(test_arena_allowance_rises_with_reuse),
         cmocka_unit_test(test_arena_allowance_fixed_at_one),
         cmocka_unit_test(test_arena_allowance_decays),
+        cmocka_unit_test(test_arena_decay_unmap_refused),
         cmocka_unit_test(test_pool_allowance_rises_with_recommit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,6 +168,8 @@ void pa_test_stats_checked(const pa_heap *h, const pa_os_counter *c, pa_stats *o
         size_t size;
         int used = pa_introspect_large_slot(h, i, &block, &size);
         assert_true(used >= 0 && used <= 2);
+        /* every block where a lookup finds it; an empty slot is no block's */
+        assert_int_equal(pa_introspect_large_reachable(h, i), used ? 1 : -1);
         if (used == 1) {
             large++;
             large_bytes += size;
@@ -176,6 +178,7 @@ void pa_test_stats_checked(const pa_heap *h, const pa_os_counter *c, pa_stats *o
         }
     }
     assert_int_equal(pa_introspect_large_slot(h, cap, &(uintptr_t){0}, &(size_t){0}), -1);
+    assert_int_equal(pa_introspect_large_reachable(h, cap), -1);
     assert_int_equal(s.large_blocks, large);
     assert_int_equal(s.large_bytes, large_bytes);
     assert_int_equal(s.large_cached_blocks, cached);
