@@ -331,6 +331,7 @@ int main(int argc, char **argv) {
     pa_isolated base;
     if (run_candidate(&c, data, len, &base)) {
         fprintf(stderr, "pa-fuzz-minimize: cannot run the target\n");
+        free(data);
         return 2;
     }
     int refuse = 0;
