@@ -87,7 +87,7 @@ static where locate(const pa_heap *h, uintptr_t d, uintptr_t *raw) {
             return NOT_A_START;
         if (!pa_readable_pool_arena(h, d - HEADER_SIZE))
             return UNREADABLE;
-        uint32_t lead = header_of((void *)d)->lead;
+        uint32_t lead = PA_ANNOTATE_QUIET_READ(header_of((void *)d)->lead);
         if (lead != HEADER_SIZE && lead != 2 * HEADER_SIZE)
             return NOT_A_START;
         *raw = d - lead;
@@ -251,16 +251,17 @@ static dbg_header *checked(pa_heap *h, const void *p, char api, const char *op, 
         return NULL;
     }
     dbg_header *hdr = header_of(p);
+    dbg_header seen = PA_ANNOTATE_QUIET_READ(*hdr); /* the block may be free */
     char message[256];
     /* Only a header at a real block start is ours: an interior pointer's
      * "header" is the caller's data and proves nothing. */
-    if ((w == FOUND || w == IN_DEAD_POOL) && hdr->state == STATE_FREED) {
+    if ((w == FOUND || w == IN_DEAD_POOL) && seen.state == STATE_FREED) {
         snprintf(message, sizeof message, "%s(): block %p (serial %llu) was already freed", op, p,
-                 (unsigned long long)hdr->serial);
+                 (unsigned long long)seen.serial);
         pa_misuse_deliver(h, PA_MISUSE_DOUBLE_FREE, op, p, message, "");
         return NULL;
     }
-    if (w != FOUND || hdr->state != STATE_LIVE) {
+    if (w != FOUND || seen.state != STATE_LIVE) {
         snprintf(message, sizeof message, "%s(): pointer %p is inside heap %p but is not a block it handed out",
                  op, p, (void *)h);
         pa_misuse_deliver(h, PA_MISUSE_NOT_A_BLOCK, op, p, message, "");

@@ -173,6 +173,14 @@ static void *malloc_100(void *arg) {
     return pa_malloc(100);
 }
 
+/* The pointer is only looked at, never used: the block is freed here. */
+static void *malloc_100_and_free(void *arg) {
+    (void)arg;
+    void *p = pa_malloc(100);
+    pa_free(p);
+    return p;
+}
+
 /* A small block of another thread's heap: its usable size is its class's,
  * read without that heap's help, and it can be freed here. */
 static void test_other_threads_block(void **state) {
@@ -191,6 +199,11 @@ static void test_other_threads_block(void **state) {
     assert_int_equal(pa_usable_size(p), 112); /* the 112-byte class */
 #endif
     pa_free(p);
+    /* the next thread adopts the exited thread's heap and collects the
+     * block from its remote-free list (until then Valgrind counts it lost) */
+    assert_int_equal(pthread_create(&t, NULL, malloc_100_and_free, NULL), 0);
+    assert_int_equal(pthread_join(t, &p), 0);
+    assert_non_null(p);
 }
 
 int main(void) {
