@@ -19,15 +19,6 @@
 #include "expect.h"
 
 /* How the doctor breaks the one result it is after. */
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-#define PA_TEST_ASAN 1
-#else
-#define PA_TEST_ASAN 0
-#endif
-
 enum change {
     C_CACHE_HIT,          /* the cache reports one hit more than it had */
     C_CACHE_OVERFULL,     /* the cache reports one object parked past its capacity */
@@ -244,7 +235,7 @@ static void test_huge_rules(void) {
              grown.was + 1);
     EXPECT(grown.was >= 100 && matches(want, last_detail), "'%s', expected '%s'", last_detail, want);
     pa_large_ops refuse = {refuse_alloc, NULL, ignore_free, NULL, NULL};
-#if PA_TEST_ASAN
+#ifdef PA_FUZZ_TEST_ASAN
     /* an ASan build asks 2^21 for 2^40 (exec_alloc.c: ASan's posix_memalign
      * keeps the whole mapping's shadow resident), which must be served */
     expect_rule("malloc 40\nhuge align 2^40\n", &refuse, NULL, 1, "UNEXPECTED_NULL",
