@@ -73,8 +73,9 @@ void pa_signature_of_output(const char *out, int status, char *sig, size_t sig_l
     }
 }
 
-/* Reads the child's output to its end, reaps it and judges it. */
-static void collect(pid_t pid, int fd, pa_isolated *r) {
+/* Reads the child's output to its end, reaps it and judges it; its wait
+ * status. */
+static int collect(pid_t pid, int fd, pa_isolated *r) {
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     for (;;) {
@@ -107,11 +108,13 @@ static void collect(pid_t pid, int fd, pa_isolated *r) {
     r->failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     if (r->failed)
         pa_signature_of_output(buf ? buf : "", status, r->signature, sizeof r->signature);
+    return status;
 }
 
-/* fork with the child's stderr (and stdout, if asked) on a pipe: the pid
- * (0 in the child), or -1. */
-static pid_t start_child(int *read_fd, int with_stdout) {
+/* fork with the child's stderr (and stdout, if asked) on a pipe and its
+ * alarm set: the pid (0 in the child), or -1. r starts empty. */
+static pid_t start_child(int *read_fd, int with_stdout, unsigned timeout_s, pa_isolated *r) {
+    memset(r, 0, sizeof *r);
     int fds[2];
     if (pipe(fds))
         return -1;
@@ -128,6 +131,8 @@ static pid_t start_child(int *read_fd, int with_stdout) {
             dup2(fds[1], 1);
         dup2(fds[1], 2);
         close(fds[1]);
+        if (timeout_s)
+            alarm(timeout_s); /* kept across exec */
         return 0;
     }
     close(fds[1]);
@@ -137,16 +142,13 @@ static pid_t start_child(int *read_fd, int with_stdout) {
 
 int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
                     unsigned timeout_s, pa_isolated *r) {
-    memset(r, 0, sizeof *r);
     int fd;
-    pid_t pid = start_child(&fd, 0);
+    pid_t pid = start_child(&fd, 0, timeout_s, r);
     if (pid < 0)
         return -1;
     if (pid == 0) {
         if (full)
             setenv("PA_FUZZ_FULL_CHECKS", "1", 1);
-        if (timeout_s)
-            alarm(timeout_s);
         fn(data, len);
         _exit(0);
     }
@@ -156,23 +158,19 @@ int pa_run_isolated(pa_fuzz_fn fn, const uint8_t *data, size_t len, int full,
 
 /* The shell's status for a program it cannot run. */
 #define CANNOT_EXEC 127
-#define CANNOT_EXEC_TEXT "127"
 
 int pa_run_command_isolated(const char *program, const char *path, unsigned timeout_s, pa_isolated *r) {
-    memset(r, 0, sizeof *r);
     int fd;
-    pid_t pid = start_child(&fd, 1);
+    pid_t pid = start_child(&fd, 1, timeout_s, r);
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        if (timeout_s)
-            alarm(timeout_s); /* kept across exec */
         execlp(program, program, path, (char *)NULL);
         fprintf(stderr, "cannot run %s: %s\n", program, strerror(errno));
         _exit(CANNOT_EXEC);
     }
-    collect(pid, fd, r);
-    if (r->failed && !strcmp(r->signature, "EXIT:" CANNOT_EXEC_TEXT)) {
+    int status = collect(pid, fd, r);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == CANNOT_EXEC) {
         fprintf(stderr, "%s", r->output ? r->output : "");
         pa_isolated_free(r);
         return -1;
