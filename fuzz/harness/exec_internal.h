@@ -62,6 +62,11 @@ typedef struct exec {
 } exec;
 
 /* exec_failure.c: record the run's first failure; -1, for returning. */
+/* The report, live list and shadow a run uses, kept between runs (one
+ * run at a time takes them): 0, or -1 when out of memory; given back at
+ * the run's end. */
+int ex_buffers_take(exec *ex);
+void ex_buffers_give_back(exec *ex);
 int ex_fail(exec *ex, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A checker run that found something (what: the function). */
 int ex_fail_checker(exec *ex, const char *what);

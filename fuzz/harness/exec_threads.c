@@ -409,14 +409,6 @@ static int teardown(threads *th) {
     return 0;
 }
 
-/* One set of buffers for the process's runs (the report, the shadow and
- * the live list): runs are one at a time, as the heaps they use are. */
-static struct {
-    pa_check_report *rep;
-    const void **live_list;
-    pa_shadow sh;
-} kept;
-
 int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, const pa_exec_options *opt,
                         pa_exec_failure *f, pa_exec_stats *st) {
     (void)cfg; /* the thread heaps' configuration is the process's */
@@ -433,19 +425,10 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
     ex->opt = opt ? opt : &defaults;
     ex->op_index = SIZE_MAX;
     th.cfg = pa_config_default();
-    if (!kept.rep) {
-        kept.rep = pa_check_report_new();
-        kept.live_list = malloc(PA_LIVE_MAX * sizeof *kept.live_list);
-        if (!kept.rep || !kept.live_list || pa_shadow_init(&kept.sh)) {
-            ex_fail(ex, "HARNESS_ENOMEM", "the harness could not allocate its own state");
-            return 1;
-        }
+    if (ex_buffers_take(ex)) {
+        ex_fail(ex, "HARNESS_ENOMEM", "the harness could not allocate its own state");
+        return 1;
     }
-    pa_check_report_clear(kept.rep);
-    pa_shadow_restart(&kept.sh);
-    ex->rep = kept.rep;
-    ex->live_list = kept.live_list;
-    ex->sh = kept.sh;
     pa_heap *os_thread = pa_thread_switch_current();
     become(&th, 0);
     int rc = -1;
@@ -478,7 +461,7 @@ out:
     /* after a failure the heaps may be broken: they stay as they are, with
      * their blocks, attached to no thread (the next run starts others) */
     pa_thread_switch_to(os_thread);
-    kept.sh = ex->sh;
+    ex_buffers_give_back(ex);
     return rc ? 1 : 0;
 }
 

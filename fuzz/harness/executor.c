@@ -310,8 +310,7 @@ static void buffers_free(exec *ex) {
     ex->live_sizes = NULL;
 }
 
-/* 0, or -1 when out of memory. */
-static int buffers_take(exec *ex) {
+int ex_buffers_take(exec *ex) {
     if (kept.rep && !kept.in_use) {
         kept.in_use = 1;
         ex->rep = kept.rep;
@@ -331,7 +330,7 @@ static int buffers_take(exec *ex) {
     return -1;
 }
 
-static void buffers_give_back(exec *ex) {
+void ex_buffers_give_back(exec *ex) {
     if (kept.in_use && ex->rep == kept.rep) {
         kept.sh = ex->sh; /* the shadow's counters travel by value */
         kept.in_use = 0;
@@ -372,7 +371,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     pa_large_counter_init(&ex.large, &cfg->large);
     ex.cfg.large = pa_large_counter_ops(&ex.large);
     int rc = -1;
-    if (buffers_take(&ex)) {
+    if (ex_buffers_take(&ex)) {
         snprintf(f->kind, sizeof f->kind, "HARNESS_ENOMEM");
         snprintf(f->place, sizeof f->place, "setup");
         snprintf(f->detail, sizeof f->detail, "the harness could not allocate its own state");
@@ -426,6 +425,6 @@ out:
     if (ex.heap)
         pa_heap_destroy(ex.heap);
     pa_os_tracker_release(&ex.track);
-    buffers_give_back(&ex);
+    ex_buffers_give_back(&ex);
     return rc ? 1 : 0;
 }
