@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check_ctx.h"
+#include "poolalloc/os.h"
 
 /* The documented layout (docs/ARCHITECTURE.md): blocks start at the pool
  * header rounded up to the largest power of two dividing the block size,
@@ -34,6 +35,10 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     if (b->hv.nclasses > PA_MAX_CLASSES)
         b->hv.nclasses = PA_MAX_CLASSES;
     size_t pool_size = b->hv.config.pool_size;
+    /* The checker sizes its per-pool records by the configuration, so a
+     * corrupted count cannot make it index past them. */
+    b->pools_per_arena_found = b->hv.pools_per_arena;
+    b->hv.pools_per_arena = b->hv.config.arena_size / pool_size;
     memset(b->loaded, 0, sizeof b->loaded);
     /* Block numbers fit in capacity bits; the smallest class has the most. */
     size_t most = pool_size / (b->hv.config.alignment ? b->hv.config.alignment : 8) + 1;
@@ -87,6 +92,21 @@ void chk_class_count(chk_base *b) {
     chk_loc at = chk_at_heap(b->heap);
     chk_report(b->r, CHK_CLASS_COUNT, &at, CHK_NUM(want), CHK_NUM(b->hv.nclasses),
                "nclasses differs from the classes up to small_threshold (%zu bytes)", b->hv.config.small_threshold);
+}
+
+/* Metadata mappings are rounded to page_size and every per-arena table is
+ * sized by pools_per_arena: wrong values mis-size what the heap maps. */
+void chk_heap_geometry(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    size_t page = pa_os_page_size();
+    if (hv->page_size != page)
+        chk_report(b->r, CHK_HEAP_GEOMETRY, &at, CHK_NUM(page), CHK_NUM(hv->page_size),
+                   "page_size differs from the system's page size");
+    if (b->pools_per_arena_found != hv->pools_per_arena)
+        chk_report(b->r, CHK_HEAP_GEOMETRY, &at, CHK_NUM(hv->pools_per_arena), CHK_NUM(b->pools_per_arena_found),
+                   "pools_per_arena differs from arena_size / pool_size (%zu / %zu)", hv->config.arena_size,
+                   hv->config.pool_size);
 }
 
 int chk_arena_sound(const chk_base *b, const pa_arena_view *a) {

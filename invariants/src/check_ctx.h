@@ -28,7 +28,8 @@ typedef struct chk_geom {
 typedef struct chk_base {
     const pa_heap *heap;
     pa_check_report *r;
-    pa_heap_view hv;
+    pa_heap_view hv;          /* pools_per_arena: the one the configuration implies */
+    size_t pools_per_arena_found; /* the heap's own, for HEAP_GEOMETRY */
     pa_class_view cls[PA_MAX_CLASSES];
     chk_geom geom[PA_MAX_CLASSES];
     unsigned char geom_ok[PA_MAX_CLASSES];
@@ -48,6 +49,9 @@ void chk_class_load(chk_base *b, size_t c);
 void chk_base_fini(chk_base *b);
 /* CLASS_COUNT: nclasses against the configuration's small_threshold. */
 void chk_class_count(chk_base *b);
+/* HEAP_GEOMETRY: page_size and pools_per_arena against the system and the
+ * configuration. */
+void chk_heap_geometry(chk_base *b);
 /* CLASS_GEOMETRY for class c (full check: every class). */
 void chk_class_geometry(chk_base *b, size_t c);
 
