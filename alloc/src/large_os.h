@@ -6,7 +6,12 @@
 #define POOLALLOC_LARGE_OS_H
 
 #include "poolalloc/large.h"
+#include "poolalloc/os.h"
 
+/* Over the mmap layer. */
 pa_large_ops pa_large_os(void);
+/* Over os (NULL: the mmap layer), which must outlive the blocks: how tests
+ * count what each block maps. */
+pa_large_ops pa_large_os_on(const pa_os_ops *os);
 
 #endif

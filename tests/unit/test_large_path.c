@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "large_os.h"
 #include "pa_test.h"
+#include "pa_testing/os_counting.h"
 
 typedef struct fixture {
     pa_test_large large;
@@ -155,6 +157,30 @@ static void test_refusing_layer(void **state) {
     assert_int_equal(pa_heap_destroy(f.h), 0);
 }
 
+/* The drop-in's large layer maps each block whole, rounded up to pages, and
+ * gives back exactly that: a page short would leave the block's last byte
+ * in whatever mapping follows. */
+static void test_os_layer_maps_whole_pages(void **state) {
+    (void)state;
+    size_t page = pa_os_page_size();
+    pa_os_counter counter;
+    pa_os_counter_init(&counter, NULL);
+    pa_os_ops os = pa_os_counter_ops(&counter);
+    pa_large_ops large = pa_large_os_on(&os);
+    const size_t sizes[] = {1, page - 1, page, page + 1, 4 * page + 1};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        size_t want = (sizes[i] + page - 1) / page * page;
+        unsigned char *p = large.alloc(large.ctx, sizes[i], page);
+        assert_non_null(p);
+        assert_int_equal(counter.bytes_mapped, want);
+        p[sizes[i] - 1] = 1;
+        large.free(large.ctx, p, sizes[i]);
+        assert_int_equal(counter.bytes_mapped, 0);
+        assert_int_equal(counter.regions, 0);
+    }
+    assert_null(large.alloc(large.ctx, SIZE_MAX - page / 2, page));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threshold_routes_requests),
@@ -162,6 +188,7 @@ int main(void) {
         cmocka_unit_test(test_calloc_uses_alloc_zeroed),
         cmocka_unit_test(test_resize_hook),
         cmocka_unit_test(test_refusing_layer),
+        cmocka_unit_test(test_os_layer_maps_whole_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
