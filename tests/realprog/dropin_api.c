@@ -28,14 +28,8 @@ void *__libc_memalign(size_t alignment, size_t size);
 void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
 
-static int failures;
-#define CHECK(cond)                                                                                      \
-    do {                                                                                                 \
-        if (!(cond)) {                                                                                   \
-            fprintf(stderr, "dropin_api: line %d: %s\n", __LINE__, #cond);                            \
-            failures++;                                                                                  \
-        }                                                                                                \
-    } while (0)
+#define PROGRAM "dropin_api"
+#include "check.h"
 
 /* glibc's internal names answer as poolalloc (the 32-byte class's usable
  * size; glibc says 24 for 20 bytes), and their blocks mix with malloc's. */
