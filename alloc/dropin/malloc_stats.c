@@ -97,12 +97,12 @@ EXPORT void malloc_stats(void) {
 
 /* glibc's XML: free blocks by size (here by size class), then totals typed
  * as glibc's ("fast" is empty: no fastbins; "rest" the free small bytes;
- * "mmap" the large blocks), then the system figures. Options must be 0. */
+ * "mmap" the large blocks), then the system figures. Options must be 0:
+ * else EINVAL is returned, errno untouched, as glibc 2.36 does (its manual
+ * page says -1 and errno). */
 EXPORT int malloc_info(int options, FILE *fp) {
-    if (options != 0) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (options != 0)
+        return EINVAL;
     pa_stats s;
     pa_default_stats(&s);
     struct mallinfo2 mi = info_of(&s);
