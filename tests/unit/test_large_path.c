@@ -181,6 +181,37 @@ static void test_os_layer_maps_whole_pages(void **state) {
     assert_null(large.alloc(large.ctx, SIZE_MAX - page / 2, page));
 }
 
+/* Over the mmap layer a block is resized by mremap: its bytes stay, it
+ * grows to whole pages and shrinks again; over another layer there is no
+ * resize, so that layer sees every mapping (the heap copies instead). */
+static void test_os_layer_resizes_by_remap(void **state) {
+    (void)state;
+    size_t page = pa_os_page_size();
+    pa_large_ops large = pa_large_os();
+    assert_non_null(large.resize);
+    unsigned char *p = large.alloc(large.ctx, 3 * page, page);
+    assert_non_null(p);
+    for (size_t i = 0; i < 3; i++)
+        p[i * page] = (unsigned char)(i + 1);
+    assert_ptr_equal(large.resize(large.ctx, p, 3 * page, 3 * page - 1), p); /* same pages */
+    unsigned char *q = large.resize(large.ctx, p, 3 * page, 300 * page + 1);
+    assert_non_null(q);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(q[i * page], i + 1);
+    q[300 * page] = 9; /* the last page is there */
+    unsigned char *r = large.resize(large.ctx, q, 300 * page + 1, page);
+    assert_non_null(r);
+    assert_int_equal(r[0], 1);
+    assert_null(large.resize(large.ctx, r, page, SIZE_MAX - page / 2));
+    assert_int_equal(r[0], 1); /* a refused resize leaves the block */
+    large.free(large.ctx, r, page);
+
+    pa_os_counter counter;
+    pa_os_counter_init(&counter, NULL);
+    pa_os_ops os = pa_os_counter_ops(&counter);
+    assert_null(pa_large_os_on(&os).resize);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threshold_routes_requests),
@@ -189,6 +220,7 @@ int main(void) {
         cmocka_unit_test(test_resize_hook),
         cmocka_unit_test(test_refusing_layer),
         cmocka_unit_test(test_os_layer_maps_whole_pages),
+        cmocka_unit_test(test_os_layer_resizes_by_remap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
