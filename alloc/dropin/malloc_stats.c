@@ -64,16 +64,15 @@ EXPORT struct mallinfo mallinfo(void) {
 }
 
 /* A heap's layout and retention are fixed when it is made, and the thread
- * heaps already exist, so no tunable can change them: mallopt changes
- * nothing and returns 1 only when the setting asks for what poolalloc does
- * anyway (M_CHECK_ACTION 3 and up with both low bits set: report misuse
- * and abort; M_PERTURB 0: no fill), else 0, glibc's "not done". */
+ * heaps already exist, so no tunable can change them. A program must still
+ * go on as it does on glibc, which takes every setting (1) but M_MXFAST
+ * past its fastbin limit (0): mallopt answers so and changes nothing. */
+#define GLIBC_MXFAST_MAX ((int)(80 * sizeof(size_t) / 4))
+
 EXPORT int mallopt(int param, int value) {
-    switch (param) {
-    case M_CHECK_ACTION: return (value & 3) == 3;
-    case M_PERTURB: return value == 0;
-    default: return 0;
-    }
+    if (param == M_MXFAST)
+        return value >= 0 && value <= GLIBC_MXFAST_MAX;
+    return 1;
 }
 
 /* glibc's layout: one section for the small-block arenas, then the totals

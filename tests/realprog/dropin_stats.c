@@ -4,7 +4,7 @@
  * block left by an exited thread still counted), arena == uordblks +
  * fordblks, mallinfo says the same in ints, malloc_stats and malloc_info
  * print the figures mallinfo2 gives, malloc_info refuses options (EINVAL, as glibc), and
- * mallopt accepts only what poolalloc does anyway. Exits 0, or names the
+ * mallopt answers as glibc does. Exits 0, or names the
  * failed check and exits 1. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -157,13 +157,16 @@ static void xml_report(void) {
 }
 
 static void options(void) {
-    CHECK(mallopt(M_CHECK_ACTION, 3) == 1); /* report and abort: what it does */
-    CHECK(mallopt(M_CHECK_ACTION, 1) == 0);
-    CHECK(mallopt(M_PERTURB, 0) == 1);
-    CHECK(mallopt(M_PERTURB, 0x55) == 0);
-    CHECK(mallopt(M_TRIM_THRESHOLD, 1 << 20) == 0);
-    CHECK(mallopt(M_MMAP_THRESHOLD, 1 << 16) == 0);
-    CHECK(mallopt(M_ARENA_MAX, 1) == 0);
+    CHECK(mallopt(M_CHECK_ACTION, 3) == 1);
+    CHECK(mallopt(M_PERTURB, 0x55) == 1);
+    CHECK(mallopt(M_TRIM_THRESHOLD, 1 << 20) == 1);
+    CHECK(mallopt(M_MMAP_THRESHOLD, 1 << 16) == 1);
+    CHECK(mallopt(M_ARENA_MAX, 1) == 1);
+    CHECK(mallopt(M_MXFAST, 0) == 1);
+    CHECK(mallopt(M_MXFAST, (int)(80 * sizeof(size_t) / 4)) == 1);
+    CHECK(mallopt(M_MXFAST, (int)(80 * sizeof(size_t) / 4) + 1) == 0); /* past glibc's fastbins */
+    CHECK(mallopt(M_MXFAST, -1) == 0);
+    CHECK(mallopt(12345, 1) == 1); /* glibc takes a setting it does not know */
 }
 
 int main(void) {
