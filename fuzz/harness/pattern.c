@@ -1,6 +1,7 @@
 /* Position-dependent content patterns. */
 #include "pattern.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static uint64_t mix(uint64_t z) {
@@ -10,43 +11,34 @@ static uint64_t mix(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-/* A block's pattern is a run of 64-bit words stored little-endian, word j
- * (at offset 8 * j) being base + j * step, both drawn from the seed (seed
- * 0: all zero, for calloc). step is odd, so no two words of a block are
- * alike: a word moved, lost or copied from another block shows as surely as
- * with a hash per word, and filling or comparing costs a few instructions
- * per word instead of a hash. */
-typedef struct words {
-    uint64_t base, step;
-} words;
+/* A block's pattern is a window of one fixed pseudo-random sequence of
+ * PERIOD bytes, repeated: byte off of the block with seed s is
+ * seq[(phase(s) + off) mod PERIOD]. Filling is a memcpy and verifying a
+ * memcmp from a table holding the sequence and, after it, its first
+ * PA_PATTERN_FULL bytes again (no region is longer), so every region is one
+ * call: a few instructions per 32 bytes instead of a few per word. A word
+ * moved, lost or copied from another block shows unless the two windows
+ * happen to line up there, one chance in PERIOD for two given blocks.
+ * Seed 0 is all zero (calloc memory). */
+#define PERIOD ((size_t)1 << 16)
 
-static words words_of(uint64_t seed) {
-    words w = {0, 0};
-    if (seed) {
-        w.base = mix(seed);
-        w.step = mix(seed ^ 0xd6e8feb86659fd93ull) | 1;
+static unsigned char seq[PERIOD + PA_PATTERN_FULL];
+static const unsigned char zeros[PA_PATTERN_FULL];
+static pthread_once_t seq_once = PTHREAD_ONCE_INIT;
+
+static void seq_make(void) {
+    for (size_t i = 0; i < PERIOD; i += 8) {
+        uint64_t v = mix(i);
+        memcpy(seq + i, &v, 8);
     }
-    return w;
+    memcpy(seq + PERIOD, seq, PA_PATTERN_FULL);
 }
 
-static uint64_t word_at(const words *w, size_t off) { return w->base + (uint64_t)(off >> 3) * w->step; }
-
-static uint8_t byte_at(const words *w, size_t off) { return (uint8_t)(word_at(w, off) >> ((off & 7) * 8)); }
-
-static uint64_t load_le(const unsigned char *p) {
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
-static void store_le(unsigned char *p, uint64_t v) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    memcpy(p, &v, 8);
+/* The pattern's bytes from offset off on (at most PA_PATTERN_FULL of them). */
+static const unsigned char *pattern_at(uint64_t seed, size_t off) {
+    if (!seed)
+        return zeros;
+    return seq + ((size_t)mix(seed) + off) % PERIOD;
 }
 
 /* Calls fn on each patterned region [lo, hi) of a req-byte block. */
@@ -66,40 +58,16 @@ static int each_region(size_t req, region_fn fn, void *ctx) {
 typedef struct job {
     unsigned char *p;
     size_t limit;
-    words w;
+    uint64_t seed;
     pa_pattern_mismatch *m;
 } job;
 
 static int fill_region(void *ctx, size_t lo, size_t hi) {
     job *j = ctx;
-    size_t off = lo;
-    for (; off < hi && (off & 7); off++)
-        j->p[off] = byte_at(&j->w, off);
-    uint64_t v = word_at(&j->w, off), step = j->w.step;
-    for (; off + 32 <= hi; off += 32, v += 4 * step) {
-        store_le(j->p + off, v);
-        store_le(j->p + off + 8, v + step);
-        store_le(j->p + off + 16, v + 2 * step);
-        store_le(j->p + off + 24, v + 3 * step);
-    }
-    for (; off + 8 <= hi; off += 8, v += step)
-        store_le(j->p + off, v);
-    for (; off < hi; off++)
-        j->p[off] = byte_at(&j->w, off);
-    return 0;
-}
-
-/* The first byte of [off, hi) that differs from the pattern, if any. */
-static int mismatch_in(job *j, size_t off, size_t hi) {
-    for (; off < hi; off++) {
-        uint8_t want = byte_at(&j->w, off);
-        if (j->p[off] != want) {
-            j->m->offset = off;
-            j->m->expected = want;
-            j->m->found = j->p[off];
-            return -1;
-        }
-    }
+    if (j->seed)
+        memcpy(j->p + lo, pattern_at(j->seed, lo), hi - lo);
+    else
+        memset(j->p + lo, 0, hi - lo);
     return 0;
 }
 
@@ -109,30 +77,26 @@ static int verify_region(void *ctx, size_t lo, size_t hi) {
         hi = j->limit;
     if (lo >= hi)
         return 0;
-    size_t off = (lo + 7) & ~(size_t)7;
-    if (off > hi)
-        off = hi;
-    if (mismatch_in(j, lo, off))
-        return -1;
-    /* whole words compared four at a time; a difference is located bytewise */
-    uint64_t v = word_at(&j->w, off), step = j->w.step;
-    const unsigned char *p = j->p;
-    for (; off + 32 <= hi; off += 32, v += 4 * step)
-        if ((load_le(p + off) ^ v) | (load_le(p + off + 8) ^ (v + step)) | (load_le(p + off + 16) ^ (v + 2 * step)) |
-            (load_le(p + off + 24) ^ (v + 3 * step)))
-            return mismatch_in(j, off, off + 32);
-    for (; off + 8 <= hi; off += 8, v += step)
-        if (load_le(p + off) ^ v)
-            return mismatch_in(j, off, off + 8);
-    return mismatch_in(j, off, hi);
+    const unsigned char *want = pattern_at(j->seed, lo), *p = j->p + lo;
+    if (!memcmp(p, want, hi - lo))
+        return 0;
+    size_t k = 0; /* a difference: located bytewise */
+    while (p[k] == want[k])
+        k++;
+    j->m->offset = lo + k;
+    j->m->expected = want[k];
+    j->m->found = p[k];
+    return -1;
 }
 
 void pa_pattern_fill(void *p, size_t req, uint64_t seed) {
-    job j = {p, req, words_of(seed), NULL};
+    pthread_once(&seq_once, seq_make);
+    job j = {p, req, seed, NULL};
     each_region(req, fill_region, &j);
 }
 
 int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
-    job j = {(unsigned char *)p, limit, words_of(seed), m};
+    pthread_once(&seq_once, seq_make);
+    job j = {(unsigned char *)p, limit, seed, m};
     return each_region(req, verify_region, &j);
 }
