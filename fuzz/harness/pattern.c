@@ -1,7 +1,6 @@
 /* Position-dependent content patterns. */
 #include "pattern.h"
 
-#include <pthread.h>
 #include <string.h>
 
 static uint64_t mix(uint64_t z) {
@@ -24,9 +23,9 @@ static uint64_t mix(uint64_t z) {
 
 static unsigned char seq[PERIOD + PA_PATTERN_FULL];
 static const unsigned char zeros[PA_PATTERN_FULL];
-static pthread_once_t seq_once = PTHREAD_ONCE_INIT;
 
-static void seq_make(void) {
+/* Made before main: no fill or verify pays for a once-guard. */
+__attribute__((constructor)) static void seq_make(void) {
     for (size_t i = 0; i < PERIOD; i += 8) {
         uint64_t v = mix(i);
         memcpy(seq + i, &v, 8);
@@ -34,69 +33,78 @@ static void seq_make(void) {
     memcpy(seq + PERIOD, seq, PA_PATTERN_FULL);
 }
 
+/* Where a block's pattern comes from: byte off is base[(phase + off) & mask]. */
+typedef struct source {
+    const unsigned char *base;
+    size_t phase, mask;
+} source;
+
+static source source_of(uint64_t seed) {
+    source src = {zeros, 0, 0};
+    if (seed) {
+        src.base = seq;
+        src.phase = (size_t)mix(seed);
+        src.mask = PERIOD - 1;
+    }
+    return src;
+}
+
 /* The pattern's bytes from offset off on (at most PA_PATTERN_FULL of them). */
-static const unsigned char *pattern_at(uint64_t seed, size_t off) {
-    if (!seed)
-        return zeros;
-    return seq + ((size_t)mix(seed) + off) % PERIOD;
+static const unsigned char *pattern_at(const source *src, size_t off) {
+    return src->base + ((src->phase + off) & src->mask);
 }
 
-/* Calls fn on each patterned region [lo, hi) of a req-byte block. */
-typedef int (*region_fn)(void *ctx, size_t lo, size_t hi);
-
-static int each_region(size_t req, region_fn fn, void *ctx) {
-    if (req <= PA_PATTERN_FULL)
-        return fn(ctx, 0, req);
-    if (fn(ctx, 0, PA_PATTERN_EDGE))
-        return -1;
-    for (size_t off = PA_PATTERN_EDGE; off + 64 <= req - PA_PATTERN_EDGE; off += PA_PATTERN_STRIDE)
-        if (fn(ctx, off, off + 64))
-            return -1;
-    return fn(ctx, req - PA_PATTERN_EDGE, req);
-}
-
-typedef struct job {
-    unsigned char *p;
-    size_t limit;
-    uint64_t seed;
-    pa_pattern_mismatch *m;
-} job;
-
-static int fill_region(void *ctx, size_t lo, size_t hi) {
-    job *j = ctx;
-    if (j->seed)
-        memcpy(j->p + lo, pattern_at(j->seed, lo), hi - lo);
-    else
-        memset(j->p + lo, 0, hi - lo);
-    return 0;
-}
-
-static int verify_region(void *ctx, size_t lo, size_t hi) {
-    job *j = ctx;
-    if (hi > j->limit)
-        hi = j->limit;
-    if (lo >= hi)
+/* The patterned regions of a req-byte block, in order: region k is
+ * [lo, hi); 0 past the last. A block up to PA_PATTERN_FULL is one region. */
+static int region(size_t req, size_t k, size_t *lo, size_t *hi) {
+    if (req <= PA_PATTERN_FULL) {
+        *lo = 0;
+        *hi = req;
+        return k == 0;
+    }
+    size_t samples = req - PA_PATTERN_EDGE >= PA_PATTERN_EDGE + 64
+                         ? (req - 2 * PA_PATTERN_EDGE - 64) / PA_PATTERN_STRIDE + 1
+                         : 0;
+    if (k == 0) {
+        *lo = 0;
+        *hi = PA_PATTERN_EDGE;
+    } else if (k <= samples) {
+        *lo = PA_PATTERN_EDGE + (k - 1) * PA_PATTERN_STRIDE;
+        *hi = *lo + 64;
+    } else if (k == samples + 1) {
+        *lo = req - PA_PATTERN_EDGE;
+        *hi = req;
+    } else {
         return 0;
-    const unsigned char *want = pattern_at(j->seed, lo), *p = j->p + lo;
-    if (!memcmp(p, want, hi - lo))
-        return 0;
-    size_t k = 0; /* a difference: located bytewise */
-    while (p[k] == want[k])
-        k++;
-    j->m->offset = lo + k;
-    j->m->expected = want[k];
-    j->m->found = p[k];
-    return -1;
+    }
+    return 1;
 }
 
 void pa_pattern_fill(void *p, size_t req, uint64_t seed) {
-    pthread_once(&seq_once, seq_make);
-    job j = {p, req, seed, NULL};
-    each_region(req, fill_region, &j);
+    source src = source_of(seed);
+    size_t lo, hi;
+    for (size_t k = 0; region(req, k, &lo, &hi); k++)
+        memcpy((unsigned char *)p + lo, pattern_at(&src, lo), hi - lo);
 }
 
 int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
-    pthread_once(&seq_once, seq_make);
-    job j = {(unsigned char *)p, limit, seed, m};
-    return each_region(req, verify_region, &j);
+    source src = source_of(seed);
+    size_t lo, hi;
+    for (size_t k = 0; region(req, k, &lo, &hi); k++) {
+        if (hi > limit)
+            hi = limit;
+        if (lo >= hi)
+            break; /* the regions ascend: none further is below limit */
+        const unsigned char *want = pattern_at(&src, lo), *got = (const unsigned char *)p + lo;
+        if (!memcmp(got, want, hi - lo))
+            continue;
+        size_t i = 0; /* a difference: located bytewise */
+        while (got[i] == want[i])
+            i++;
+        m->offset = lo + i;
+        m->expected = want[i];
+        m->found = got[i];
+        return -1;
+    }
+    return 0;
 }
