@@ -11,13 +11,14 @@ static uint64_t mix(uint64_t z) {
 }
 
 /* A block's pattern is a window of one fixed pseudo-random sequence of
- * PERIOD bytes, repeated: byte off of the block with seed s is
- * seq[(phase(s) + off) mod PERIOD]. Filling is a memcpy and verifying a
- * memcmp from a table holding the sequence and, after it, its first
- * PA_PATTERN_FULL bytes again (no region is longer), so every region is one
- * call: a few instructions per 32 bytes instead of a few per word. A word
- * moved, lost or copied from another block shows unless the two windows
- * happen to line up there, one chance in PERIOD for two given blocks.
+ * PERIOD bytes, xored with a 64-bit key of its own: byte off of the block
+ * with seed s is seq[(phase(s) + off) mod PERIOD] ^ key(s) byte (off mod 8).
+ * The table holds the sequence and, after it, its first PA_PATTERN_FULL
+ * bytes again (no region is longer), so a region is one run of 16-byte
+ * loads, xors and stores or compares: a few instructions per 16 bytes
+ * instead of a few per word. The window makes every word of a block
+ * differ from the block's others; the key makes a word copied from another
+ * block differ even where the two windows line up (one chance in 2^64).
  * Seed 0 is all zero (calloc memory). */
 #define PERIOD ((size_t)1 << 16)
 
@@ -33,25 +34,45 @@ __attribute__((constructor)) static void seq_make(void) {
     memcpy(seq + PERIOD, seq, PA_PATTERN_FULL);
 }
 
-/* Where a block's pattern comes from: byte off is base[(phase + off) & mask]. */
+typedef unsigned char v16 __attribute__((vector_size(16)));
+
+/* Where a block's pattern comes from: byte off is
+ * base[(phase + off) & mask] ^ key[off & 7]. */
 typedef struct source {
     const unsigned char *base;
     size_t phase, mask;
+    unsigned char key[8];
 } source;
 
 static source source_of(uint64_t seed) {
-    source src = {zeros, 0, 0};
+    source src = {zeros, 0, 0, {0}};
     if (seed) {
         src.base = seq;
         src.phase = (size_t)mix(seed);
         src.mask = PERIOD - 1;
+        uint64_t key = mix(seed ^ 0xd6e8feb86659fd93ull);
+        memcpy(src.key, &key, 8);
     }
     return src;
 }
 
-/* The pattern's bytes from offset off on (at most PA_PATTERN_FULL of them). */
-static const unsigned char *pattern_at(const source *src, size_t off) {
+/* The sequence's bytes from offset off on (at most PA_PATTERN_FULL). */
+static const unsigned char *window_at(const source *src, size_t off) {
     return src->base + ((src->phase + off) & src->mask);
+}
+
+/* The key's bytes lined up with a run starting at block offset off. */
+static v16 key_at(const source *src, size_t off) {
+    v16 k;
+    for (unsigned i = 0; i < 16; i++)
+        k[i] = src->key[(off + i) & 7];
+    return k;
+}
+
+static v16 load16(const unsigned char *p) {
+    v16 v;
+    memcpy(&v, p, 16);
+    return v;
 }
 
 /* The patterned regions of a req-byte block, in order: region k is
@@ -83,8 +104,38 @@ static int region(size_t req, size_t k, size_t *lo, size_t *hi) {
 void pa_pattern_fill(void *p, size_t req, uint64_t seed) {
     source src = source_of(seed);
     size_t lo, hi;
-    for (size_t k = 0; region(req, k, &lo, &hi); k++)
-        memcpy((unsigned char *)p + lo, pattern_at(&src, lo), hi - lo);
+    for (size_t k = 0; region(req, k, &lo, &hi); k++) {
+        unsigned char *dst = (unsigned char *)p + lo;
+        const unsigned char *from = window_at(&src, lo);
+        v16 key = key_at(&src, lo);
+        size_t n = hi - lo, i = 0;
+        for (; i + 16 <= n; i += 16) {
+            v16 v = load16(from + i) ^ key;
+            memcpy(dst + i, &v, 16);
+        }
+        for (; i < n; i++)
+            dst[i] = from[i] ^ key[i & 15];
+    }
+}
+
+/* 0 if the n bytes at got hold the pattern whose window is want and whose
+ * key is key, else the offset of the first that does not, plus one. */
+static size_t first_wrong(const unsigned char *got, const unsigned char *want, v16 key, size_t n) {
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        /* each got ^ want must be the key: ^ key leaves 0 where right */
+        v16 d = (load16(got + i) ^ load16(want + i) ^ key) | (load16(got + i + 16) ^ load16(want + i + 16) ^ key) |
+                (load16(got + i + 32) ^ load16(want + i + 32) ^ key) |
+                (load16(got + i + 48) ^ load16(want + i + 48) ^ key);
+        uint64_t w[2];
+        memcpy(w, &d, 16);
+        if (w[0] | w[1])
+            break;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)(got[i] ^ want[i]) != key[i & 15])
+            return i + 1;
+    return 0;
 }
 
 int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
@@ -95,15 +146,14 @@ int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa
             hi = limit;
         if (lo >= hi)
             break; /* the regions ascend: none further is below limit */
-        const unsigned char *want = pattern_at(&src, lo), *got = (const unsigned char *)p + lo;
-        if (!memcmp(got, want, hi - lo))
+        const unsigned char *want = window_at(&src, lo), *got = (const unsigned char *)p + lo;
+        v16 key = key_at(&src, lo);
+        size_t bad = first_wrong(got, want, key, hi - lo);
+        if (!bad)
             continue;
-        size_t i = 0; /* a difference: located bytewise */
-        while (got[i] == want[i])
-            i++;
-        m->offset = lo + i;
-        m->expected = want[i];
-        m->found = got[i];
+        m->offset = lo + bad - 1;
+        m->expected = want[bad - 1] ^ key[(bad - 1) & 15];
+        m->found = got[bad - 1];
         return -1;
     }
     return 0;
