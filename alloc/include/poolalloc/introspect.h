@@ -168,8 +168,8 @@ int pa_introspect_freelist(const pa_heap *heap, uintptr_t pool, size_t first, si
  * load, so a quiescent owner's checker sees the pushers' links. */
 uintptr_t pa_introspect_remote_free(const pa_heap *heap);
 /* The process-wide arena map (thread heaps): the heap it names for address
- * a, 0 if none; and how many arenas it names heap for (a scan of the whole
- * map, so for full checks only). */
+ * a, 0 if none; and how many arenas it names heap for (a scan of every
+ * part of the map an arena ever took, so for full checks only). */
 uintptr_t pa_introspect_arena_map(uintptr_t a);
 size_t pa_introspect_arena_map_count(const pa_heap *heap);
 /* One heap on the orphan list (heaps of exited threads, kept for the next
