@@ -400,16 +400,41 @@ static int run_one(threads *th, const pa_op *op) {
 
 /* ---- the run ------------------------------------------------------------ */
 
+/* Every orphan adopted, then left again in address order: the orphan list,
+ * and so which heap each thread of the next run adopts, no longer depends
+ * on which threads exited when in the runs before. */
+static void order_orphans(void) {
+    pa_orphan_view v[HEAPS_MAX];
+    pa_heap *heaps[HEAPS_MAX];
+    size_t n = pa_introspect_orphans(v, HEAPS_MAX), kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        pa_thread_switch_to(NULL);
+        pa_heap *h = pa_default_heap(); /* a starting thread adopts the list's head */
+        size_t at = kept++;
+        for (; at > 0 && (uintptr_t)heaps[at - 1] > (uintptr_t)h; at--)
+            heaps[at] = heaps[at - 1];
+        heaps[at] = h;
+    }
+    for (size_t i = 0; i < kept; i++) {
+        pa_thread_switch_to(heaps[i]);
+        pa_thread_switch_exit();
+    }
+}
+
 /* Every block freed by the current thread, every thread exited in turn
- * (its heap, and the frees pushed to it, to the orphan list): the next
- * run starts from orphans alone. */
+ * (its heap, and the frees pushed to it, to the orphan list), the orphans
+ * put in order and everything they and the shared heap keep for reuse
+ * given back (pa_trim): each run starts from the same orphans, in the same
+ * order, holding no memory, whatever the runs before did. */
 static int teardown(threads *th) {
     if (free_everything(th, "teardown") || check_all(th))
         return -1;
     for (unsigned t = 0; t < PA_THREADS; t++)
         if (run_thread_op(th, (uint8_t)(t | 4u)) || check_all(th))
             return -1;
-    return 0;
+    order_orphans();
+    pa_trim();
+    return check_all(th);
 }
 
 int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, const pa_exec_options *opt,

@@ -5,6 +5,7 @@
  * Lists are named by bin and capacity, blocks by their place on a list:
  * messages hold no addresses. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check_full.h"
 #include "pa_testing/os_counting.h"
@@ -149,30 +150,44 @@ typedef struct cache_walk {
     int complete;        /* every list walked to its end */
 } cache_walk;
 
-static int by_block_then_slot(const void *x, const void *y) {
-    const cached *a = x, *b = y;
-    if (a->block != b->block)
-        return (a->block > b->block) - (a->block < b->block);
-    return (a->slot > b->slot) - (a->slot < b->slot);
-}
-
-/* The table's slots, split into cached and live. 0, or -1 out of memory. */
+/* The table's slots, split into cached (by block, then slot) and live
+ * (sorted). 0, or -1 out of memory. */
 static int collect(cache_walk *w) {
     size_t cap = pa_introspect_large_capacity(w->b->heap);
     w->slots = malloc((cap ? cap : 1) * sizeof *w->slots);
     w->live = malloc((cap ? cap : 1) * sizeof *w->live);
-    if (!w->slots || !w->live)
+    uintptr_t *order = malloc((cap ? cap : 1) * 2 * sizeof *order); /* (block, place in slots) */
+    if (!w->slots || !w->live || !order) {
+        free(order);
         return -1;
-    for (size_t s = 0; s < cap; s++) {
+    }
+    cached *by_slot = w->slots + cap; /* filled from the end: read before overwritten */
+    for (size_t s = cap; s-- > 0;) {
         uintptr_t block;
         size_t size;
         int kind = pa_introspect_large_slot(w->b->heap, s, &block, &size);
         if (kind == 1)
             w->live[w->nlive++] = block;
         else if (kind == 2)
-            w->slots[w->ncached++] = (cached){block, size, s, 0, 0};
+            *--by_slot = (cached){block, size, s, 0, 0};
     }
-    qsort(w->slots, w->ncached, sizeof *w->slots, by_block_then_slot);
+    w->ncached = (size_t)(w->slots + cap - by_slot);
+    for (size_t i = 0; i < w->ncached; i++) {
+        order[2 * i] = by_slot[i].block;
+        order[2 * i + 1] = i;
+    }
+    /* stable: a block in two slots keeps them in slot order */
+    chk_sort_records(order, w->ncached, 2);
+    cached *sorted = malloc((w->ncached ? w->ncached : 1) * sizeof *sorted);
+    if (!sorted) {
+        free(order);
+        return -1;
+    }
+    for (size_t i = 0; i < w->ncached; i++)
+        sorted[i] = by_slot[order[2 * i + 1]];
+    memcpy(w->slots, sorted, w->ncached * sizeof *sorted);
+    free(sorted);
+    free(order);
     chk_sort_records(w->live, w->nlive, 1);
     return 0;
 }
@@ -181,12 +196,18 @@ static int collect(cache_walk *w) {
  * *copies: how many slots hold it. A block cached twice so heads both its
  * lists and loses neither. */
 static cached *lookup(const cache_walk *w, uintptr_t block, size_t *copies) {
-    cached *hit = bsearch(&block, w->slots, w->ncached, sizeof *w->slots, chk_by_addr);
+    size_t lo = 0, hi = w->ncached; /* the first slot of a block >= block */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->slots[mid].block < block)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     *copies = 0;
-    if (!hit)
+    if (lo == w->ncached || w->slots[lo].block != block)
         return NULL;
-    while (hit > w->slots && hit[-1].block == block)
-        hit--;
+    cached *hit = &w->slots[lo];
     cached *unreached = NULL;
     for (cached *k = hit; k < w->slots + w->ncached && k->block == block; k++) {
         ++*copies;
@@ -285,7 +306,7 @@ void chk_full_large_cache(chk_full *c) {
     for (size_t bin = 0; bin < b->hv.large_cache_bins; bin++) {
         uintptr_t first;
         size_t capacity;
-        if (pa_introspect_large_cache_bin(b->heap, bin, &first, &capacity) == 0)
+        if (pa_introspect_large_cache_bin(b->heap, bin, &first, &capacity) == 0 && first)
             walk_list(&w, bin, first, capacity);
     }
     /* Counts of a list that did not end would only restate its fault. */
