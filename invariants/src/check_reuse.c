@@ -5,7 +5,6 @@
  * Lists are named by bin and capacity, blocks by their place on a list:
  * messages hold no addresses. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "check_full.h"
 #include "pa_testing/os_counting.h"
@@ -153,40 +152,30 @@ typedef struct cache_walk {
 /* The table's slots, split into cached (by block, then slot) and live
  * (sorted). 0, or -1 out of memory. */
 static int collect(cache_walk *w) {
-    size_t cap = pa_introspect_large_capacity(w->b->heap);
-    w->slots = malloc((cap ? cap : 1) * sizeof *w->slots);
-    w->live = malloc((cap ? cap : 1) * sizeof *w->live);
-    uintptr_t *order = malloc((cap ? cap : 1) * 2 * sizeof *order); /* (block, place in slots) */
-    if (!w->slots || !w->live || !order) {
+    size_t taken;
+    const chk_large_entry *e = chk_large_entries(w->b, &taken);
+    w->slots = malloc((taken ? taken : 1) * sizeof *w->slots);
+    w->live = malloc((taken ? taken : 1) * sizeof *w->live);
+    uintptr_t *order = malloc((taken ? taken : 1) * 2 * sizeof *order); /* (block, index of e) */
+    if (!e || !w->slots || !w->live || !order) {
         free(order);
         return -1;
     }
-    cached *by_slot = w->slots + cap; /* filled from the end: read before overwritten */
-    for (size_t s = cap; s-- > 0;) {
-        uintptr_t block;
-        size_t size;
-        int kind = pa_introspect_large_slot(w->b->heap, s, &block, &size);
-        if (kind == 1)
-            w->live[w->nlive++] = block;
-        else if (kind == 2)
-            *--by_slot = (cached){block, size, s, 0, 0};
+    size_t ncached = 0;
+    for (size_t i = 0; i < taken; i++) {
+        if (e[i].kind == 1) {
+            w->live[w->nlive++] = e[i].block;
+        } else {
+            order[2 * ncached] = e[i].block;
+            order[2 * ncached++ + 1] = i;
+        }
     }
-    w->ncached = (size_t)(w->slots + cap - by_slot);
-    for (size_t i = 0; i < w->ncached; i++) {
-        order[2 * i] = by_slot[i].block;
-        order[2 * i + 1] = i;
+    /* stable, and e is in slot order: a block in two slots keeps them in slot order */
+    chk_sort_records(order, ncached, 2);
+    for (size_t k = 0; k < ncached; k++) {
+        const chk_large_entry *c = &e[order[2 * k + 1]];
+        w->slots[w->ncached++] = (cached){c->block, c->size, c->slot, 0, 0};
     }
-    /* stable: a block in two slots keeps them in slot order */
-    chk_sort_records(order, w->ncached, 2);
-    cached *sorted = malloc((w->ncached ? w->ncached : 1) * sizeof *sorted);
-    if (!sorted) {
-        free(order);
-        return -1;
-    }
-    for (size_t i = 0; i < w->ncached; i++)
-        sorted[i] = by_slot[order[2 * i + 1]];
-    memcpy(w->slots, sorted, w->ncached * sizeof *sorted);
-    free(sorted);
     free(order);
     chk_sort_records(w->live, w->nlive, 1);
     return 0;

@@ -203,6 +203,9 @@ const uintptr_t *pa_introspect_owner_cache_all(const pa_heap *heap);
 size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
+/* The first slot at or after from that is not empty; the capacity if none.
+ * A scan of a large, sparse table at a few instructions per empty slot. */
+size_t pa_introspect_large_next_taken(const pa_heap *heap, size_t from);
 
 /* Where a lookup of the block in large-table slot lands: 1 when it finds
  * this very slot, 0 when it stops short of it (an empty slot on the probe
