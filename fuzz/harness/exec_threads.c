@@ -409,7 +409,10 @@ static void order_orphans(void) {
     size_t n = pa_introspect_orphans(v, HEAPS_MAX), kept = 0;
     for (size_t i = 0; i < n; i++) {
         pa_thread_switch_to(NULL);
-        pa_heap *h = pa_default_heap(); /* a starting thread adopts the list's head */
+        pa_default_heap(); /* a starting thread adopts the list's head */
+        pa_heap *h = pa_thread_switch_current();
+        if (!h)
+            continue; /* none attached (no memory): the shared heap served */
         size_t at = kept++;
         for (; at > 0 && (uintptr_t)heaps[at - 1] > (uintptr_t)h; at--)
             heaps[at] = heaps[at - 1];
