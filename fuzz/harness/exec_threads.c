@@ -129,13 +129,18 @@ static int check_heap(threads *th, const heap_set *s, size_t i) {
     return bad ? ex_fail_checker(ex, s->name[i]) : 0;
 }
 
+/* The process-wide thread state: the orphan list. */
+static int check_threads(exec *ex) {
+    pa_check_report_clear(ex->rep);
+    return pa_check_threads(ex->rep) ? ex_fail_checker(ex, "pa_check_threads") : 0;
+}
+
 /* The thread state, every heap, the contents of the blocks written or
  * moved since their last verification, and every live block's owner. */
 static int check_all(threads *th) {
     exec *ex = &th->ex;
-    pa_check_report_clear(ex->rep);
-    if (pa_check_threads(ex->rep))
-        return ex_fail_checker(ex, "pa_check_threads");
+    if (check_threads(ex))
+        return -1;
     heap_set s;
     collect_heaps(th, &s);
     for (size_t i = 0; i < s.n; i++)
@@ -402,8 +407,10 @@ static int run_one(threads *th, const pa_op *op) {
 
 /* Every orphan adopted, then left again in address order: the orphan list,
  * and so which heap each thread of the next run adopts, no longer depends
- * on which threads exited when in the runs before. */
-static void order_orphans(void) {
+ * on which threads exited when in the runs before. The list is checked
+ * after each step: an adoption or exit that broke it (a heap left on it,
+ * or pushed twice) must fail here, not hang the walks that follow. */
+static int order_orphans(exec *ex) {
     pa_orphan_view v[HEAPS_MAX];
     pa_heap *heaps[HEAPS_MAX];
     size_t n = pa_introspect_orphans(v, HEAPS_MAX), kept = 0;
@@ -411,6 +418,8 @@ static void order_orphans(void) {
         pa_thread_switch_to(NULL);
         pa_default_heap(); /* a starting thread adopts the list's head */
         pa_heap *h = pa_thread_switch_current();
+        if (check_threads(ex))
+            return -1;
         if (!h)
             continue; /* none attached (no memory): the shared heap served */
         size_t at = kept++;
@@ -421,7 +430,10 @@ static void order_orphans(void) {
     for (size_t i = 0; i < kept; i++) {
         pa_thread_switch_to(heaps[i]);
         pa_thread_switch_exit();
+        if (check_threads(ex))
+            return -1;
     }
+    return 0;
 }
 
 /* Every block freed by the current thread, every thread exited in turn
@@ -435,7 +447,8 @@ static int teardown(threads *th) {
     for (unsigned t = 0; t < PA_THREADS; t++)
         if (run_thread_op(th, (uint8_t)(t | 4u)) || check_all(th))
             return -1;
-    order_orphans();
+    if (order_orphans(&th->ex))
+        return -1;
     pa_trim();
     return check_all(th);
 }
