@@ -95,21 +95,19 @@ static void collect_heaps(threads *th, heap_set *s) {
     for (size_t i = 0; i < no; i++)
         add_heap(s, (pa_heap *)v[i].heap, "pa_check_heap, pa_check_live_set (an orphan)");
     add_heap(s, NULL, "pa_check_heap, pa_check_live_set (the shared heap)");
-    /* counts, then where each heap's run starts, then the runs */
-    size_t count[HEAPS_MAX + 2] = {0}, at = 0, j = 0;
+    /* counts, then where each heap's run starts, then the runs (a block of
+     * a heap not in s, which no check could take, is in none) */
+    size_t count[HEAPS_MAX + 2] = {0}, next[HEAPS_MAX + 2], at = 0, j = 0;
     for (size_t i = 0; i < ex->sh.n; i++)
         if (ex->sh.slots[i].p)
             count[j = heap_index(s, ex->sh.slots[i].heap, j)]++;
     for (size_t i = 0; i <= s->n; i++) {
-        s->first[i] = at;
+        s->first[i] = next[i] = at;
         at += count[i];
     }
-    s->first[s->n + 1] = at;
-    size_t next[HEAPS_MAX + 2];
-    memcpy(next, s->first, sizeof next);
     for (size_t i = 0; i < ex->sh.n; i++)
-        if (ex->sh.slots[i].p)
-            ex->live_list[next[j = heap_index(s, ex->sh.slots[i].heap, j)]++] = ex->sh.slots[i].p;
+        if (ex->sh.slots[i].p && (j = heap_index(s, ex->sh.slots[i].heap, j)) < s->n)
+            ex->live_list[next[j]++] = ex->sh.slots[i].p;
 }
 
 /* Heap i's full check and its live blocks by the shadow (the shared heap
