@@ -27,9 +27,10 @@
 #include "thread_heap.h"
 #include "thread_switch.h"
 
-/* Orphans checked at most. Heaps are never destroyed, and a starting
- * thread adopts one before it creates one, so the orphans number
- * PA_THREADS, plus what the process's other threads left. */
+/* Heaps a check lists at most (the thread heaps, the orphans). Heaps are
+ * never destroyed, and a starting thread adopts one before it creates one,
+ * so the orphans number PA_THREADS, plus what the process's other threads
+ * left. */
 #define HEAPS_MAX 64
 
 typedef struct threads {
