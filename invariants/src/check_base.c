@@ -40,6 +40,9 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     b->pools_per_arena_found = b->hv.pools_per_arena;
     b->hv.pools_per_arena = b->hv.config.arena_size / pool_size;
     memset(b->loaded, 0, sizeof b->loaded);
+    b->large = NULL;
+    b->nlarge = 0;
+    b->large_read = 0;
     /* Block numbers fit in capacity bits; the smallest class has the most. */
     size_t most = pool_size / (b->hv.config.alignment ? b->hv.config.alignment : 8) + 1;
     b->words = (most + 63) / 64;
@@ -69,6 +72,25 @@ void chk_base_fini(chk_base *b) {
     if (b->bits != b->inline_bits)
         free(b->bits);
     b->bits = NULL;
+    free(b->large);
+    b->large = NULL;
+}
+
+const chk_large_entry *chk_large_entries(chk_base *b, size_t *n) {
+    if (!b->large_read) {
+        size_t cap = pa_introspect_large_capacity(b->heap);
+        b->large = malloc((cap ? cap : 1) * sizeof *b->large);
+        for (size_t s = pa_introspect_large_next_taken(b->heap, 0); b->large && s < cap;
+             s = pa_introspect_large_next_taken(b->heap, s + 1)) {
+            chk_large_entry *e = &b->large[b->nlarge];
+            e->kind = pa_introspect_large_slot(b->heap, s, &e->block, &e->size);
+            e->slot = s;
+            b->nlarge += e->kind > 0;
+        }
+        b->large_read = 1;
+    }
+    *n = b->nlarge;
+    return b->large;
 }
 
 void chk_class_geometry(chk_base *b, size_t c) {

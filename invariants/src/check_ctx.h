@@ -25,6 +25,14 @@ typedef struct chk_geom {
  * words; only huge pools with tiny classes need the heap. */
 #define CHK_INLINE_WORDS 128
 
+/* A taken slot of the large-block table. */
+typedef struct chk_large_entry {
+    uintptr_t block;
+    size_t size;
+    size_t slot;
+    int kind; /* 1 live, 2 cached, as pa_introspect_large_slot says */
+} chk_large_entry;
+
 typedef struct chk_base {
     const pa_heap *heap;
     pa_check_report *r;
@@ -37,6 +45,9 @@ typedef struct chk_base {
     uint64_t *bits;    /* 2 * words */
     size_t words;
     uint64_t inline_bits[2 * CHK_INLINE_WORDS];
+    chk_large_entry *large; /* the large-block table's taken slots (chk_large_entries) */
+    size_t nlarge;
+    int large_read;
 } chk_base;
 
 /* 0, or -1 when the scratch bitmap cannot be allocated. No class is read
@@ -47,6 +58,10 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r);
  * check; c < hv.nclasses. */
 void chk_class_load(chk_base *b, size_t c);
 void chk_base_fini(chk_base *b);
+/* The large-block table's taken slots, in slot order, read once per check
+ * (the heap is at rest while a check runs, and four parts of it need
+ * them); NULL when out of memory. */
+const chk_large_entry *chk_large_entries(chk_base *b, size_t *n);
 /* CLASS_COUNT: nclasses against the configuration's small_threshold. */
 void chk_class_count(chk_base *b);
 /* HEAP_GEOMETRY: page_size and pools_per_arena against the system and the
