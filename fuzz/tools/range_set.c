@@ -50,64 +50,89 @@ static uint32_t node_new(pa_range_set *s, const pa_range *r) {
 }
 
 /* The held range with the greatest lo below `below`, or NULL. Ranges are
- * disjoint, so it is the only one that can reach into [x, below). */
+ * disjoint, so it is the only one that can reach into [x, below). The
+ * direction is an index, not a branch: it is a coin toss at every level. */
 static const pa_range *last_before(const pa_range_set *s, uintptr_t below) {
-    const pa_range *best = NULL;
+    uint32_t best = 0;
     for (uint32_t i = s->root; i;) {
         const pa_range_node *nd = &s->nodes[i];
-        if (nd->r.lo < below) {
-            best = &nd->r;
-            i = nd->child[1];
-        } else {
-            i = nd->child[0];
-        }
+        int right = nd->r.lo < below;
+        best = right ? i : best;
+        i = nd->child[right];
     }
-    return best;
+    return best ? &s->nodes[best].r : NULL;
 }
 
-/* Insert node k under the subtree at *link, rotating it up past lower
- * priorities. */
-static void insert(pa_range_set *s, uint32_t *link, uint32_t k) {
-    uint32_t i = *link;
-    if (!i) {
-        *link = k;
-        return;
+/* Whether [lo, hi) overlaps a held range, from the nodes on the search
+ * path of lo alone: that path passes lo's neighbours in lo order, the range
+ * that could hold lo and the first that could start inside [lo, hi). */
+static int overlaps(const pa_range_set *s, uintptr_t lo, uintptr_t hi) {
+    for (uint32_t i = s->root; i;) {
+        const pa_range_node *nd = &s->nodes[i];
+        if (nd->r.lo < hi && nd->r.hi > lo)
+            return 1;
+        i = nd->child[lo > nd->r.lo];
     }
-    int dir = s->nodes[k].r.lo > s->nodes[i].r.lo;
-    insert(s, &s->nodes[i].child[dir], k);
-    if (s->nodes[k].prio > s->nodes[i].prio && s->nodes[i].child[dir] == k) {
-        s->nodes[i].child[dir] = s->nodes[k].child[!dir];
-        s->nodes[k].child[!dir] = i;
-        *link = k;
+    return 0;
+}
+
+/* Node k (no range starts at its lo) goes where its priority puts it on
+ * lo's search path, and the subtree it displaces is split by lo into its
+ * children: one pass down, no rotations, no recursion. */
+static void insert(pa_range_set *s, uint32_t k) {
+    pa_range_node *n = s->nodes;
+    uintptr_t lo = n[k].r.lo;
+    uint32_t *link = &s->root;
+    while (*link && n[*link].prio >= n[k].prio)
+        link = &n[*link].child[lo > n[*link].r.lo];
+    uint32_t t = *link, *left = &n[k].child[0], *right = &n[k].child[1];
+    while (t) {
+        if (n[t].r.lo < lo) {
+            *left = t;
+            left = &n[t].child[1];
+            t = *left;
+        } else {
+            *right = t;
+            right = &n[t].child[0];
+            t = *right;
+        }
     }
+    *left = *right = 0;
+    *link = k;
 }
 
 int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag, pa_range *clash) {
-    const pa_range *prev = last_before(s, hi);
-    if (prev && prev->hi > lo) {
+    if (overlaps(s, lo, hi)) {
         if (clash)
-            *clash = *prev;
+            *clash = *last_before(s, hi);
         return 1;
     }
     pa_range r = {lo, hi, tag};
     uint32_t k = node_new(s, &r);
     if (!k)
         return -1;
-    insert(s, &s->root, k);
+    insert(s, k);
     s->n++;
     return 0;
 }
 
-/* Joins two treaps, every lo in a below every lo in b. */
+/* Joins two treaps, every lo in a below every lo in b, down their facing
+ * spines. */
 static uint32_t join(pa_range_set *s, uint32_t a, uint32_t b) {
-    if (!a || !b)
-        return a ? a : b;
-    if (s->nodes[a].prio > s->nodes[b].prio) {
-        s->nodes[a].child[1] = join(s, s->nodes[a].child[1], b);
-        return a;
+    uint32_t root, *link = &root;
+    while (a && b) {
+        if (s->nodes[a].prio > s->nodes[b].prio) {
+            *link = a;
+            link = &s->nodes[a].child[1];
+            a = *link;
+        } else {
+            *link = b;
+            link = &s->nodes[b].child[0];
+            b = *link;
+        }
     }
-    s->nodes[b].child[0] = join(s, a, s->nodes[b].child[0]);
-    return b;
+    *link = a ? a : b;
+    return root;
 }
 
 int pa_range_set_release(pa_range_set *s, uintptr_t lo) {
