@@ -164,13 +164,17 @@ typedef struct freelist_geometry {
     int inside;         /* every member's link word lies in the pool */
 } freelist_geometry;
 
-/* The walk's loop. general is a constant at each call: the instance without
- * it serves a window from block 0 holding every block of a whole span with
- * links read in place, and tests neither window nor length nor readability
- * per member; there the bitmap alone stops a cycle, and at the member the
- * length test would (all blocks marked, the next member repeats one). */
+/* The walk's instances: the general one, and two for the common cases
+ * that test less per member: MARK_ALL marks a window from block 0 holding
+ * every block of a whole span, where the bitmap alone stops a cycle, and at
+ * the member the length test would (all blocks marked, the next member
+ * repeats one); COUNT marks nothing (nbits 0), where the length test does.
+ * Both read links in place. */
+typedef enum walk_kind { WALK_GENERAL, WALK_MARK_ALL, WALK_COUNT } walk_kind;
+
+/* The walk's loop; kind is a constant at each call. */
 static inline __attribute__((always_inline)) int walk_members(const pa_heap *h, const freelist_geometry *g,
-                                                              uint64_t *bits, int general, uintptr_t cur,
+                                                              uint64_t *bits, walk_kind kind, uintptr_t cur,
                                                               pa_freelist_walk *walk) {
     uintptr_t last = 0;
     size_t length = 0; /* kept in registers: written to *walk as the walk stops */
@@ -186,14 +190,12 @@ static inline __attribute__((always_inline)) int walk_members(const pa_heap *h, 
             fault = PA_FREELIST_MISALIGNED;
             break;
         }
-        if (general) {
-            k -= g->from;
-            if (length == g->blocks) {
-                fault = PA_FREELIST_CYCLE;
-                break;
-            }
+        if (kind != WALK_MARK_ALL && length == g->blocks) {
+            fault = PA_FREELIST_CYCLE;
+            break;
         }
-        if (!general || k < g->nbits) {
+        k -= kind == WALK_GENERAL ? g->from : 0;
+        if (kind == WALK_MARK_ALL || (kind == WALK_GENERAL && k < g->nbits)) {
             uint64_t bit = UINT64_C(1) << (k % 64);
             if (bits[k / 64] & bit) {
                 fault = PA_FREELIST_CYCLE;
@@ -203,7 +205,7 @@ static inline __attribute__((always_inline)) int walk_members(const pa_heap *h, 
         }
         length++;
         last = cur;
-        if (!general || g->inside) {
+        if (kind != WALK_GENERAL || g->inside) {
             cur = (uintptr_t)pa_link_read((const pa_block *)cur);
         } else if (pa_introspect_read_link(h, cur, &cur)) {
             fault = PA_FREELIST_UNREADABLE;
@@ -235,9 +237,11 @@ int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_
     size_t pool_size = ~h->pool_mask + 1;
     g.inside = block_size % sizeof(void *) == 0 && first % sizeof(void *) == 0 && limit <= pool_size;
     uintptr_t head = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    if (g.inside && nbits == 0)
+        return walk_members(h, &g, bits, WALK_COUNT, head, walk);
     if (g.inside && from == 0 && g.span % block_size == 0 && g.blocks <= nbits)
-        return walk_members(h, &g, bits, 0, head, walk);
-    return walk_members(h, &g, bits, 1, head, walk);
+        return walk_members(h, &g, bits, WALK_MARK_ALL, head, walk);
+    return walk_members(h, &g, bits, WALK_GENERAL, head, walk);
 }
 
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {

@@ -189,6 +189,12 @@ static void test_instances_agree(void **state) {
     assert_int_equal(f.w.length, f.nfreed);
     assert_int_equal(f.w.member, (uintptr_t)f.blocks[head_of(&f)]);
     assert_int_equal(f.w.last, (uintptr_t)f.blocks[0]);
+    /* Without a bitmap the walk goes round until it outgrows the blocks. */
+    pa_freelist_walk counted;
+    uint64_t none[1];
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, 0, none, 0, &counted),
+                     PA_FREELIST_CYCLE);
+    assert_int_equal(counted.length, (f.limit - f.first) / f.block_size);
     /* Into the middle of a block: */
     *tail = (char *)f.blocks[1] + 8;
     assert_instances_agree(&f, PA_FREELIST_MISALIGNED);
