@@ -26,25 +26,30 @@ static uint32_t prio_of(uintptr_t a) {
     return (uint32_t)(x >> 32) | 1u;
 }
 
-static uint32_t node_new(pa_range_set *s, const pa_range *r) {
+/* Room for one more node, so that taking it moves no node: -1 if none. */
+static int reserve(pa_range_set *s) {
+    if (s->free_head || s->used + 1 < s->cap)
+        return 0;
+    uint32_t ncap = s->cap ? s->cap * 2 : 1024;
+    if (ncap <= s->cap)
+        return -1;
+    pa_range_node *g = realloc(s->nodes, (size_t)ncap * sizeof *g);
+    if (!g)
+        return -1;
+    s->nodes = g;
+    s->cap = ncap;
+    return 0;
+}
+
+/* A node for r, from the room reserve made. */
+static uint32_t node_new(pa_range_set *s, const pa_range *r, uint32_t prio) {
     uint32_t i = s->free_head;
-    if (i) {
+    if (i)
         s->free_head = s->nodes[i].child[0];
-    } else {
-        if (s->used + 1 >= s->cap) {
-            uint32_t ncap = s->cap ? s->cap * 2 : 1024;
-            if (ncap <= s->cap)
-                return 0;
-            pa_range_node *g = realloc(s->nodes, (size_t)ncap * sizeof *g);
-            if (!g)
-                return 0;
-            s->nodes = g;
-            s->cap = ncap;
-        }
+    else
         i = ++s->used;
-    }
     s->nodes[i].r = *r;
-    s->nodes[i].prio = prio_of(r->lo);
+    s->nodes[i].prio = prio;
     s->nodes[i].child[0] = s->nodes[i].child[1] = 0;
     return i;
 }
@@ -63,29 +68,43 @@ static const pa_range *last_before(const pa_range_set *s, uintptr_t below) {
     return best ? &s->nodes[best].r : NULL;
 }
 
-/* Whether [lo, hi) overlaps a held range, from the nodes on the search
- * path of lo alone: that path passes lo's neighbours in lo order, the range
- * that could hold lo and the first that could start inside [lo, hi). */
-static int overlaps(const pa_range_set *s, uintptr_t lo, uintptr_t hi) {
-    for (uint32_t i = s->root; i;) {
+static int overlap(const pa_range_node *nd, uintptr_t lo, uintptr_t hi) { return nd->r.lo < hi && nd->r.hi > lo; }
+
+/* Whether [lo, hi) overlaps a range of the subtree at i, from the nodes on
+ * its search path of lo alone: that path passes lo's neighbours in lo
+ * order there, the range that could hold lo and the first that could start
+ * inside [lo, hi). */
+static int overlaps_below(const pa_range_set *s, uint32_t i, uintptr_t lo, uintptr_t hi) {
+    while (i) {
         const pa_range_node *nd = &s->nodes[i];
-        if (nd->r.lo < hi && nd->r.hi > lo)
+        if (overlap(nd, lo, hi))
             return 1;
         i = nd->child[lo > nd->r.lo];
     }
     return 0;
 }
 
-/* Node k (no range starts at its lo) goes where its priority puts it on
- * lo's search path, and the subtree it displaces is split by lo into its
- * children: one pass down, no rotations, no recursion. */
-static void insert(pa_range_set *s, uint32_t k) {
+/* One pass down lo's search path: the nodes above where the new node's
+ * priority puts it are checked for an overlap on the way, the rest of the
+ * path (expected a node or two) before the subtree there is split by lo
+ * into the new node's children; no rotations, no recursion. */
+int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag, pa_range *clash) {
+    if (reserve(s))
+        return -1;
     pa_range_node *n = s->nodes;
-    uintptr_t lo = n[k].r.lo;
-    uint32_t *link = &s->root;
-    while (*link && n[*link].prio >= n[k].prio)
+    uint32_t prio = prio_of(lo), *link = &s->root;
+    int hit = 0;
+    while (!hit && *link && n[*link].prio >= prio) {
+        hit = overlap(&n[*link], lo, hi);
         link = &n[*link].child[lo > n[*link].r.lo];
-    uint32_t t = *link, *left = &n[k].child[0], *right = &n[k].child[1];
+    }
+    if (hit || overlaps_below(s, *link, lo, hi)) {
+        if (clash)
+            *clash = *last_before(s, hi);
+        return 1;
+    }
+    pa_range r = {lo, hi, tag};
+    uint32_t k = node_new(s, &r, prio), t = *link, *left = &n[k].child[0], *right = &n[k].child[1];
     while (t) {
         if (n[t].r.lo < lo) {
             *left = t;
@@ -99,19 +118,6 @@ static void insert(pa_range_set *s, uint32_t k) {
     }
     *left = *right = 0;
     *link = k;
-}
-
-int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag, pa_range *clash) {
-    if (overlaps(s, lo, hi)) {
-        if (clash)
-            *clash = *last_before(s, hi);
-        return 1;
-    }
-    pa_range r = {lo, hi, tag};
-    uint32_t k = node_new(s, &r);
-    if (!k)
-        return -1;
-    insert(s, k);
     s->n++;
     return 0;
 }
