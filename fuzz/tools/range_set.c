@@ -1,23 +1,31 @@
 /* The range set of range_set.h: a treap whose priorities are hashed from
- * the address, so a replay makes the same tree every time. */
+ * the address, so a replay makes the same tree every time. Its walks are
+ * chains of dependent loads, one node a level: a node is what they read,
+ * 32 bytes in an array aligned to cache lines, so none spans two lines;
+ * the tags, read only to name a clash, lie apart. */
 #include "range_set.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct pa_range_node {
-    pa_range r;
+    uintptr_t lo, hi;
     uint32_t prio;
     uint32_t child[2]; /* 0: left (lower lo), 1: right */
 } pa_range_node;
 
+_Static_assert(64 % sizeof(pa_range_node) == 0, "a node must not span two cache lines");
+
 void pa_range_set_init(pa_range_set *s) {
     s->nodes = NULL;
+    s->tags = NULL;
     s->cap = s->used = s->root = s->free_head = 0;
     s->n = 0;
 }
 
 void pa_range_set_free(pa_range_set *s) {
     free(s->nodes);
+    free(s->tags);
     pa_range_set_init(s);
 }
 
@@ -33,42 +41,49 @@ static int reserve(pa_range_set *s) {
     uint32_t ncap = s->cap ? s->cap * 2 : 1024;
     if (ncap <= s->cap)
         return -1;
-    pa_range_node *g = realloc(s->nodes, (size_t)ncap * sizeof *g);
-    if (!g)
+    pa_range_node *g = aligned_alloc(64, (size_t)ncap * sizeof *g);
+    uint64_t *t = realloc(s->tags, (size_t)ncap * sizeof *t);
+    if (t)
+        s->tags = t;
+    if (!g || !t) {
+        free(g);
         return -1;
+    }
+    if (s->nodes)
+        memcpy(g, s->nodes, (size_t)s->cap * sizeof *g);
+    free(s->nodes);
     s->nodes = g;
     s->cap = ncap;
     return 0;
 }
 
-/* A node for r, from the room reserve made. */
-static uint32_t node_new(pa_range_set *s, const pa_range *r, uint32_t prio) {
+/* A node for [lo, hi), from the room reserve made. */
+static uint32_t node_new(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag, uint32_t prio) {
     uint32_t i = s->free_head;
     if (i)
         s->free_head = s->nodes[i].child[0];
     else
         i = ++s->used;
-    s->nodes[i].r = *r;
-    s->nodes[i].prio = prio;
-    s->nodes[i].child[0] = s->nodes[i].child[1] = 0;
+    s->nodes[i] = (pa_range_node){lo, hi, prio, {0, 0}};
+    s->tags[i] = tag;
     return i;
 }
 
-/* The held range with the greatest lo below `below`, or NULL. Ranges are
+/* The held range with the greatest lo below `below`, or 0. Ranges are
  * disjoint, so it is the only one that can reach into [x, below). The
  * direction is an index, not a branch: it is a coin toss at every level. */
-static const pa_range *last_before(const pa_range_set *s, uintptr_t below) {
+static uint32_t last_before(const pa_range_set *s, uintptr_t below) {
     uint32_t best = 0;
     for (uint32_t i = s->root; i;) {
         const pa_range_node *nd = &s->nodes[i];
-        int right = nd->r.lo < below;
+        int right = nd->lo < below;
         best = right ? i : best;
         i = nd->child[right];
     }
-    return best ? &s->nodes[best].r : NULL;
+    return best;
 }
 
-static int overlap(const pa_range_node *nd, uintptr_t lo, uintptr_t hi) { return nd->r.lo < hi && nd->r.hi > lo; }
+static int overlap(const pa_range_node *nd, uintptr_t lo, uintptr_t hi) { return nd->lo < hi && nd->hi > lo; }
 
 /* Whether [lo, hi) overlaps a range of the subtree at i, from the nodes on
  * its search path of lo alone: that path passes lo's neighbours in lo
@@ -79,7 +94,7 @@ static int overlaps_below(const pa_range_set *s, uint32_t i, uintptr_t lo, uintp
         const pa_range_node *nd = &s->nodes[i];
         if (overlap(nd, lo, hi))
             return 1;
-        i = nd->child[lo > nd->r.lo];
+        i = nd->child[lo > nd->lo];
     }
     return 0;
 }
@@ -96,17 +111,17 @@ int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag
     int hit = 0;
     while (!hit && *link && n[*link].prio >= prio) {
         hit = overlap(&n[*link], lo, hi);
-        link = &n[*link].child[lo > n[*link].r.lo];
+        link = &n[*link].child[lo > n[*link].lo];
     }
     if (hit || overlaps_below(s, *link, lo, hi)) {
+        uint32_t c = last_before(s, hi);
         if (clash)
-            *clash = *last_before(s, hi);
+            *clash = (pa_range){n[c].lo, n[c].hi, s->tags[c]};
         return 1;
     }
-    pa_range r = {lo, hi, tag};
-    uint32_t k = node_new(s, &r, prio), t = *link, *left = &n[k].child[0], *right = &n[k].child[1];
+    uint32_t k = node_new(s, lo, hi, tag, prio), t = *link, *left = &n[k].child[0], *right = &n[k].child[1];
     while (t) {
-        if (n[t].r.lo < lo) {
+        if (n[t].lo < lo) {
             *left = t;
             left = &n[t].child[1];
             t = *left;
@@ -143,8 +158,8 @@ static uint32_t join(pa_range_set *s, uint32_t a, uint32_t b) {
 
 int pa_range_set_release(pa_range_set *s, uintptr_t lo) {
     uint32_t *link = &s->root;
-    while (*link && s->nodes[*link].r.lo != lo)
-        link = &s->nodes[*link].child[lo > s->nodes[*link].r.lo];
+    while (*link && s->nodes[*link].lo != lo)
+        link = &s->nodes[*link].child[lo > s->nodes[*link].lo];
     uint32_t i = *link;
     if (!i)
         return -1;
