@@ -46,10 +46,8 @@ static int cached_arena_live(chk_base *b, const pa_arena_view *sorted, size_t n,
 static void owner_slot(chk_base *b, const pa_arena_view *sorted, size_t n, size_t slot, uintptr_t entry) {
     uintptr_t low = b->hv.config.arena_size - 1, base = entry & ~low;
     unsigned shift = (unsigned)__builtin_ctzl(b->hv.config.arena_size);
-    size_t nslots = b->hv.owner_cache_slots;
-    /* a mask, not a division, for the power of two it always is */
-    size_t home = nslots & (nslots - 1) ? (base >> shift) % nslots : (base >> shift) & (nslots - 1);
-    if ((entry & low) == low && home == slot && cached_arena_live(b, sorted, n, base))
+    if ((entry & low) == low && ((base >> shift) % b->hv.owner_cache_slots) == slot &&
+        cached_arena_live(b, sorted, n, base))
         return;
     chk_loc at = chk_at_heap(b->heap);
     chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
