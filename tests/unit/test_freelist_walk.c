@@ -9,6 +9,7 @@
 
 #include "exact_div.h"
 #include "pa_test.h"
+#include "support.h" /* the checker tests' pokes, for links of free blocks */
 
 #define WINDOW_BITS 64
 
@@ -184,7 +185,7 @@ static void test_instances_agree(void **state) {
     assert_instances_agree(&f, PA_FREELIST_SOUND);
     /* The tail links back to the head: a cycle after every free block. */
     void **tail = f.blocks[0];
-    *tail = f.blocks[head_of(&f)];
+    TS_SET(*tail, f.blocks[head_of(&f)]);
     assert_instances_agree(&f, PA_FREELIST_CYCLE);
     assert_int_equal(f.w.length, f.nfreed);
     assert_int_equal(f.w.member, (uintptr_t)f.blocks[head_of(&f)]);
@@ -196,13 +197,13 @@ static void test_instances_agree(void **state) {
                      PA_FREELIST_CYCLE);
     assert_int_equal(counted.length, (f.limit - f.first) / f.block_size);
     /* Into the middle of a block: */
-    *tail = (char *)f.blocks[1] + 8;
+    TS_SET(*tail, (void *)((char *)f.blocks[1] + 8));
     assert_instances_agree(&f, PA_FREELIST_MISALIGNED);
     /* Below the first block: */
-    *tail = (void *)(f.pool + f.first - f.block_size);
+    TS_SET(*tail, (void *)(f.pool + f.first - f.block_size));
     assert_instances_agree(&f, PA_FREELIST_OUT_OF_RANGE);
     assert_int_equal(f.w.length, f.nfreed);
-    *tail = NULL;
+    TS_SET(*tail, NULL);
     close_pool(&f);
 }
 
