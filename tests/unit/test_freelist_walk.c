@@ -104,6 +104,23 @@ static void test_sound_pool_in_windows(void **state) {
         }
     }
     assert_int_equal(marked, f.nfreed);
+    /* a window from block 1 wide enough for the whole pool */
+    uint64_t wide[512 / 64];
+    pa_freelist_walk w;
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, 1, wide, 512, &w),
+                     PA_FREELIST_SOUND);
+    for (size_t i = 0; i < f.n; i++)
+        if (index_of(&f, i) >= 1)
+            assert_int_equal(bit(wide, index_of(&f, i) - 1), f.freed[i]);
+    /* the narrowest window, one block: free, then in use */
+    for (size_t i = 0; i < 2; i++) {
+        uint64_t bit[1] = {0};
+        pa_freelist_walk w;
+        size_t k = index_of(&f, i);
+        assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, k, bit, 1, &w),
+                         PA_FREELIST_SOUND);
+        assert_int_equal(bit[0], (uint64_t)f.freed[i]);
+    }
     close_pool(&f);
 }
 
@@ -207,6 +224,31 @@ static void test_instances_agree(void **state) {
     close_pool(&f);
 }
 
+/* A walk longer than the blocks its geometry counts is a cycle even when
+ * its members are distinct: every block from the head down, linked in
+ * order, with a limit that counts one block fewer (its span, a byte into
+ * the head, is no multiple of the block size). */
+static void test_length_bound(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    size_t h = head_of(&f);
+    void *saved[512];
+    for (size_t i = 1; i <= h; i++) {
+        ts_peek(f.blocks[i], &saved[i], sizeof saved[i]);
+        TS_SET(*(void **)f.blocks[i], f.blocks[i - 1]);
+    }
+    size_t k = index_of(&f, h);
+    assert_int_equal(walk_whole(&f, f.block_size, f.first + (k + 1) * f.block_size), PA_FREELIST_SOUND);
+    assert_int_equal(f.w.length, h + 1);
+    assert_int_equal(walk_whole(&f, f.block_size, f.first + k * f.block_size + 1), PA_FREELIST_CYCLE);
+    assert_int_equal(f.w.length, k);
+    assert_int_equal(f.w.member, (uintptr_t)f.blocks[h - k]);
+    for (size_t i = 1; i <= h; i++)
+        TS_SET(*(void **)f.blocks[i], saved[i]);
+    close_pool(&f);
+}
+
 /* The walk's division by multiplication, against the hardware's. */
 static void assert_quotient(uint64_t d, uint64_t n) {
     pa_exact_div e = pa_exact_div_by(d);
@@ -253,6 +295,7 @@ int main(void) {
         cmocka_unit_test(test_no_bitmap),
         cmocka_unit_test(test_not_a_pool),
         cmocka_unit_test(test_instances_agree),
+        cmocka_unit_test(test_length_bound),
         cmocka_unit_test(test_exact_division),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
