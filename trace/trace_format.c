@@ -68,7 +68,8 @@ static void set_err(char *err, size_t err_len, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+/* ' ' or one of \t \n \v \f \r, which are consecutive codes */
+static bool is_blank(char c) { return c == ' ' || (unsigned char)(c - '\t') <= '\r' - '\t'; }
 
 typedef struct token {
     const char *s;
@@ -97,11 +98,11 @@ static int parse_u64(token t, uint64_t *out)
     uint64_t v = 0;
     bool overflow = false;
     for (size_t i = 0; i < t.len; i++) {
-        char c = t.s[i];
-        if (c < '0' || c > '9')
+        unsigned d = (unsigned)(unsigned char)t.s[i] - '0';
+        if (d > 9)
             return 1;
-        unsigned d = (unsigned)(c - '0');
-        if (v > (UINT64_MAX - d) / 10)
+        /* any 19 digits fit: only a longer number can overflow */
+        if (i >= 19 && v > (UINT64_MAX - d) / 10)
             overflow = true;
         else
             v = v * 10 + d;

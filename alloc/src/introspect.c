@@ -6,6 +6,7 @@
 #include "annotate.h"
 #include "arena_owner.h"
 #include "debug_layer.h"
+#include "exact_div.h"
 #include "heap_types.h"
 #include "large_cache.h"
 #include "large_table.h"
@@ -153,41 +154,58 @@ int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) 
     return 0;
 }
 
-int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_t block_size, size_t limit,
-                           size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk) {
-    if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
-        return -1;
-    memset(bits, 0, (nbits + 63) / 64 * sizeof *bits);
-    size_t blocks = limit > first ? (limit - first) / block_size : 0;
-    /* The pool is readable as a whole (one lookup, above), so a member whose
-     * link word lies inside the pool needs no lookup of its own; one whose
-     * word would not (a caller's limit past the pool, an odd block size)
-     * gets pa_introspect_read_link's. */
-    size_t pool_size = ~h->pool_mask + 1;
-    int inside = block_size % sizeof(void *) == 0 && first % sizeof(void *) == 0 && limit <= pool_size;
-    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock, last = 0;
+/* What one walk needs, fixed for its length. */
+typedef struct freelist_geometry {
+    uintptr_t lo;       /* pool + first */
+    size_t span;        /* limit - first: the members' offsets from lo are below it */
+    size_t blocks;      /* the walk is longer than this only through a cycle */
+    pa_exact_div div;   /* by the block size */
+    size_t from, nbits; /* the window of block indices bits holds */
+    int inside;         /* every member's link word lies in the pool */
+} freelist_geometry;
+
+/* The walk's instances: the general one, and two for the common cases
+ * that test less per member: MARK_ALL marks a window from block 0 holding
+ * every block of a whole span, where the bitmap alone stops a cycle, and at
+ * the member the length test would (all blocks marked, the next member
+ * repeats one); COUNT marks nothing (nbits 0), where the length test does.
+ * Both read links in place. */
+typedef enum walk_kind { WALK_GENERAL, WALK_MARK_ALL, WALK_COUNT } walk_kind;
+
+/* The walk's loop; kind is a constant at each call. */
+static inline __attribute__((always_inline)) int walk_members(const pa_heap *h, const freelist_geometry *g,
+                                                              uint64_t *bits, walk_kind kind, uintptr_t cur,
+                                                              pa_freelist_walk *walk) {
+    uintptr_t last = 0;
     size_t length = 0; /* kept in registers: written to *walk as the walk stops */
     int fault = PA_FREELIST_SOUND;
     while (cur) {
-        if (cur < pool + first || cur >= pool + limit) {
+        size_t offset = cur - g->lo; /* below lo wraps past span */
+        if (offset >= g->span) {
             fault = PA_FREELIST_OUT_OF_RANGE;
             break;
         }
-        size_t offset = cur - pool - first, k = offset / block_size;
-        if (offset != k * block_size) {
+        size_t k = pa_exact_quotient(&g->div, offset);
+        if (k > g->div.max) {
             fault = PA_FREELIST_MISALIGNED;
             break;
         }
-        k -= from;
-        if (length == blocks || (k < nbits && (bits[k / 64] >> (k % 64)) & 1)) {
+        if (kind != WALK_MARK_ALL && length == g->blocks) {
             fault = PA_FREELIST_CYCLE;
             break;
         }
-        if (k < nbits)
-            bits[k / 64] |= UINT64_C(1) << (k % 64);
+        k -= kind == WALK_GENERAL ? g->from : 0;
+        if (kind == WALK_MARK_ALL || (kind == WALK_GENERAL && k < g->nbits)) {
+            uint64_t bit = UINT64_C(1) << (k % 64);
+            if (bits[k / 64] & bit) {
+                fault = PA_FREELIST_CYCLE;
+                break;
+            }
+            bits[k / 64] |= bit;
+        }
         length++;
         last = cur;
-        if (inside) {
+        if (kind != WALK_GENERAL || g->inside) {
             cur = (uintptr_t)pa_link_read((const pa_block *)cur);
         } else if (pa_introspect_read_link(h, cur, &cur)) {
             fault = PA_FREELIST_UNREADABLE;
@@ -198,6 +216,32 @@ int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_
     walk->length = length;
     walk->last = last;
     return fault;
+}
+
+int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_t block_size, size_t limit,
+                           size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk) {
+    if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
+        return -1;
+    memset(bits, 0, (nbits + 63) / 64 * sizeof *bits);
+    freelist_geometry g;
+    g.lo = pool + first;
+    g.span = limit > first ? limit - first : 0;
+    g.blocks = g.span / block_size;
+    g.div = pa_exact_div_by(block_size);
+    g.from = from;
+    g.nbits = nbits;
+    /* The pool is readable as a whole (one lookup, above), so a member whose
+     * link word lies inside the pool needs no lookup of its own; one whose
+     * word would not (a caller's limit past the pool, an odd block size)
+     * gets pa_introspect_read_link's. */
+    size_t pool_size = ~h->pool_mask + 1;
+    g.inside = block_size % sizeof(void *) == 0 && first % sizeof(void *) == 0 && limit <= pool_size;
+    uintptr_t head = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    if (g.inside && nbits == 0)
+        return walk_members(h, &g, bits, WALK_COUNT, head, walk);
+    if (g.inside && from == 0 && g.span % block_size == 0 && g.blocks <= nbits)
+        return walk_members(h, &g, bits, WALK_MARK_ALL, head, walk);
+    return walk_members(h, &g, bits, WALK_GENERAL, head, walk);
 }
 
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {

@@ -47,7 +47,8 @@ static void test_range_set(void) {
             model[k] = model[--n];
             continue;
         }
-        uintptr_t lo = 4096 + rnd() % 100000, hi = lo + 1 + rnd() % 64;
+        /* mostly small ranges, some spanning hundreds of others */
+        uintptr_t lo = 4096 + rnd() % 100000, hi = lo + 1 + rnd() % (rnd() % 16 ? 64 : 6000);
         const pa_range *hit = NULL;
         for (size_t k = 0; k < n && !hit; k++)
             if (model[k].lo < hi && lo < model[k].hi)

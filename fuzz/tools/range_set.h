@@ -15,6 +15,7 @@ typedef struct pa_range {
 
 typedef struct pa_range_set {
     struct pa_range_node *nodes; /* index 0 is never used: 0 means none */
+    uint64_t *tags;              /* each node's, by its index */
     uint32_t cap, used, root, free_head;
     size_t n;
 } pa_range_set;

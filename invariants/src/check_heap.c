@@ -43,33 +43,36 @@ static int cached_arena_live(chk_base *b, const pa_arena_view *sorted, size_t n,
     return object && pa_introspect_arena(b->heap, object, &a) == 0 && (a.base == base || !chk_arena_sound(b, &a));
 }
 
-void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
-    uintptr_t low = b->hv.config.arena_size - 1;
+static void owner_slot(chk_base *b, const pa_arena_view *sorted, size_t n, size_t slot, uintptr_t entry) {
+    uintptr_t low = b->hv.config.arena_size - 1, base = entry & ~low;
     unsigned shift = (unsigned)__builtin_ctzl(b->hv.config.arena_size);
+    if ((entry & low) == low && ((base >> shift) % b->hv.owner_cache_slots) == slot &&
+        cached_arena_live(b, sorted, n, base))
+        return;
+    chk_loc at = chk_at_heap(b->heap);
+    chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
+               CHK_STR("0x%" PRIxPTR, entry), "owner_cache slot %zu names no live arena", slot);
+}
+
+/* Every slot is read, each op: a stray entry anywhere is found at once. */
+void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
+    enum { GROUP = 16 };
     const uintptr_t *cache = pa_introspect_owner_cache_all(b->heap);
-    size_t nslots = b->hv.owner_cache_slots;
-    for (size_t slot = 0; slot < nslots; slot++) {
-        /* most slots are empty: skip them 16 at a time */
-        if (!(slot & 15) && slot + 16 <= nslots) {
-            const uintptr_t *c = &cache[slot];
-            uintptr_t any = (c[0] | c[1] | c[2] | c[3]) | (c[4] | c[5] | c[6] | c[7]) |
-                            (c[8] | c[9] | c[10] | c[11]) | (c[12] | c[13] | c[14] | c[15]);
-            if (!any) {
-                slot += 15;
-                continue;
-            }
-        }
-        uintptr_t entry = cache[slot];
-        if (!entry)
+    size_t nslots = b->hv.owner_cache_slots, slot = 0;
+    /* most slots are empty: a group is read as one OR of its words */
+    for (; slot + GROUP <= nslots; slot += GROUP) {
+        uintptr_t any = 0;
+        for (size_t i = 0; i < GROUP; i++)
+            any |= cache[slot + i];
+        if (!any)
             continue;
-        uintptr_t base = entry & ~low;
-        if ((entry & low) == low && ((base >> shift) % b->hv.owner_cache_slots) == slot &&
-            cached_arena_live(b, sorted, n, base))
-            continue;
-        chk_loc at = chk_at_heap(b->heap);
-        chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
-                   CHK_STR("0x%" PRIxPTR, entry), "owner_cache slot %zu names no live arena", slot);
+        for (size_t i = slot; i < slot + GROUP; i++)
+            if (cache[i])
+                owner_slot(b, sorted, n, i, cache[i]);
     }
+    for (; slot < nslots; slot++)
+        if (cache[slot])
+            owner_slot(b, sorted, n, slot, cache[slot]);
 }
 
 static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {

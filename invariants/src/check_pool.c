@@ -39,14 +39,24 @@ static void check_header(chk_base *b, const chk_loc *at, const pa_arena_view *a,
 
 /* The freelist, walked by the heap's own trust-nothing walk
  * (pa_introspect_freelist) on the checker's geometry, so the walk ends
- * within capacity steps; each fault it stops at is reported here. */
+ * within capacity steps; each fault it stops at is reported here. A caller
+ * that wants no marks (free_bits NULL) gets a walk that marks nothing and
+ * so sees a cycle only as the walk outgrowing the blocks; its verdict is the
+ * marking walk's otherwise (both meet the same members up to the first
+ * repeat), and on a cycle the marking walk is run for the report, which
+ * names the first repeat. */
 static void walk_freelist(chk_base *b, const chk_loc *pool_at, chk_pool_facts *f, uint64_t *free_bits) {
     const chk_geom *g = &b->geom[f->v.size_class];
     size_t pool_size = b->hv.config.pool_size;
     uintptr_t base = f->v.base;
     size_t limit = f->layout_ok ? f->v.nextoffset : g->first + g->capacity * g->block_size;
     pa_freelist_walk w;
-    int fault = pa_introspect_freelist(b->heap, base, g->first, g->block_size, limit, 0, free_bits, b->words * 64, &w);
+    int fault = PA_FREELIST_CYCLE;
+    if (!free_bits)
+        fault = pa_introspect_freelist(b->heap, base, g->first, g->block_size, limit, 0, b->bits, 0, &w);
+    if (fault == PA_FREELIST_CYCLE)
+        fault = pa_introspect_freelist(b->heap, base, g->first, g->block_size, limit, 0,
+                                       free_bits ? free_bits : b->bits, b->words * 64, &w);
     chk_loc at = *pool_at;
     if (w.last)
         at.block = w.last;
@@ -110,6 +120,6 @@ void chk_pool(chk_base *b, const pa_arena_view *a, size_t index, chk_pool_facts 
     f->class_ok = 1;
     chk_class_load(b, f->v.size_class);
     check_header(b, &at, a, f);
-    walk_freelist(b, &at, f, free_bits ? free_bits : b->bits);
+    walk_freelist(b, &at, f, free_bits);
     check_accounting(b, &at, f);
 }

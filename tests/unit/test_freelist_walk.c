@@ -2,10 +2,14 @@
  * the debug layer's scan and the invariant checker share. On a sound pool
  * it marks exactly the free blocks, whole or a window at a time; with a
  * geometry the freelist does not fit it stops at the first member, naming
- * the fault. (The checker's corruption tests break real freelists.) */
+ * the fault. (The checker's corruption tests break real freelists.) Its
+ * loop has two instances, one without the per-member window and length
+ * tests for the common whole-pool walk: both must give the same verdict. */
 #include <string.h>
 
+#include "exact_div.h"
 #include "pa_test.h"
+#include "support.h" /* the checker tests' pokes, for links of free blocks */
 
 #define WINDOW_BITS 64
 
@@ -100,6 +104,23 @@ static void test_sound_pool_in_windows(void **state) {
         }
     }
     assert_int_equal(marked, f.nfreed);
+    /* a window from block 1 wide enough for the whole pool */
+    uint64_t wide[512 / 64];
+    pa_freelist_walk w;
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, 1, wide, 512, &w),
+                     PA_FREELIST_SOUND);
+    for (size_t i = 0; i < f.n; i++)
+        if (index_of(&f, i) >= 1)
+            assert_int_equal(bit(wide, index_of(&f, i) - 1), f.freed[i]);
+    /* the narrowest window, one block: free, then in use */
+    for (size_t i = 0; i < 2; i++) {
+        uint64_t bit[1] = {0};
+        pa_freelist_walk w;
+        size_t k = index_of(&f, i);
+        assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, k, bit, 1, &w),
+                         PA_FREELIST_SOUND);
+        assert_int_equal(bit[0], (uint64_t)f.freed[i]);
+    }
     close_pool(&f);
 }
 
@@ -158,6 +179,113 @@ static void test_not_a_pool(void **state) {
     close_pool(&f);
 }
 
+/* The same walk by the loop's two instances: limit + 8 adds no block (nor a
+ * whole block's offset) but makes the span no multiple of the block size,
+ * which takes the instance with the window and length tests. */
+static void assert_instances_agree(pool_fixture *f, int fault) {
+    uint64_t general_bits[512 / 64];
+    pa_freelist_walk general;
+    assert_int_equal(walk_whole(f, f->block_size, f->limit), fault);
+    assert_int_equal(pa_introspect_freelist(f->h, f->pool, f->first, f->block_size, f->limit + 8, 0, general_bits,
+                                            512, &general),
+                     fault);
+    assert_int_equal(general.length, f->w.length);
+    assert_int_equal(general.member, f->w.member);
+    assert_int_equal(general.last, f->w.last);
+    assert_memory_equal(general_bits, f->bits, sizeof general_bits);
+}
+
+static void test_instances_agree(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    assert_instances_agree(&f, PA_FREELIST_SOUND);
+    /* The tail links back to the head: a cycle after every free block. */
+    void **tail = f.blocks[0];
+    TS_SET(*tail, f.blocks[head_of(&f)]);
+    assert_instances_agree(&f, PA_FREELIST_CYCLE);
+    assert_int_equal(f.w.length, f.nfreed);
+    assert_int_equal(f.w.member, (uintptr_t)f.blocks[head_of(&f)]);
+    assert_int_equal(f.w.last, (uintptr_t)f.blocks[0]);
+    /* Without a bitmap the walk goes round until it outgrows the blocks. */
+    pa_freelist_walk counted;
+    uint64_t none[1];
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first, f.block_size, f.limit, 0, none, 0, &counted),
+                     PA_FREELIST_CYCLE);
+    assert_int_equal(counted.length, (f.limit - f.first) / f.block_size);
+    /* Into the middle of a block: */
+    TS_SET(*tail, (void *)((char *)f.blocks[1] + 8));
+    assert_instances_agree(&f, PA_FREELIST_MISALIGNED);
+    /* Below the first block: */
+    TS_SET(*tail, (void *)(f.pool + f.first - f.block_size));
+    assert_instances_agree(&f, PA_FREELIST_OUT_OF_RANGE);
+    assert_int_equal(f.w.length, f.nfreed);
+    TS_SET(*tail, NULL);
+    close_pool(&f);
+}
+
+/* A walk longer than the blocks its geometry counts is a cycle even when
+ * its members are distinct: every block from the head down, linked in
+ * order, with a limit that counts one block fewer (its span, a byte into
+ * the head, is no multiple of the block size). */
+static void test_length_bound(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    size_t h = head_of(&f);
+    void *saved[512];
+    for (size_t i = 1; i <= h; i++) {
+        ts_peek(f.blocks[i], &saved[i], sizeof saved[i]);
+        TS_SET(*(void **)f.blocks[i], f.blocks[i - 1]);
+    }
+    size_t k = index_of(&f, h);
+    assert_int_equal(walk_whole(&f, f.block_size, f.first + (k + 1) * f.block_size), PA_FREELIST_SOUND);
+    assert_int_equal(f.w.length, h + 1);
+    assert_int_equal(walk_whole(&f, f.block_size, f.first + k * f.block_size + 1), PA_FREELIST_CYCLE);
+    assert_int_equal(f.w.length, k);
+    assert_int_equal(f.w.member, (uintptr_t)f.blocks[h - k]);
+    for (size_t i = 1; i <= h; i++)
+        TS_SET(*(void **)f.blocks[i], saved[i]);
+    close_pool(&f);
+}
+
+/* The walk's division by multiplication, against the hardware's. */
+static void assert_quotient(uint64_t d, uint64_t n) {
+    pa_exact_div e = pa_exact_div_by(d);
+    uint64_t q = pa_exact_quotient(&e, n);
+    if (n % d)
+        assert_true(q > e.max);
+    else
+        assert_int_equal(q, n / d);
+}
+
+static void test_exact_division(void **state) {
+    (void)state;
+    /* every numerator up to 3 d of every divisor a block size can be */
+    for (uint64_t d = 1; d <= 1024; d++)
+        for (uint64_t n = 0; n <= 3 * d; n++)
+            assert_quotient(d, n);
+    /* around multiples, small and large, of divisors up to 2^20 and beyond */
+    static const uint64_t big[] = {UINT64_C(1) << 32, (UINT64_C(3) << 40) + 1, UINT64_MAX / 3, UINT64_MAX};
+    static const uint64_t times[] = {0, 1, 2, 1000, UINT64_C(1) << 20};
+    for (uint64_t d = 1; d <= (UINT64_C(1) << 22); d += d < 1024 ? 1 : 331) {
+        for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+            assert_quotient(d, times[i] * d);
+            assert_quotient(d, times[i] * d + 1);
+            assert_quotient(d, times[i] * d + d - 1);
+        }
+        for (size_t i = 0; i < sizeof big / sizeof *big; i++) {
+            assert_quotient(d, big[i]);
+            assert_quotient(d, big[i] - 1);
+            assert_quotient(d, big[i] / d * d);
+        }
+    }
+    assert_quotient(UINT64_MAX, UINT64_MAX);
+    assert_quotient(UINT64_MAX, UINT64_MAX - 1);
+    assert_quotient(UINT64_C(1) << 63, UINT64_C(1) << 63);
+    assert_quotient(UINT64_C(1) << 63, (UINT64_C(1) << 63) + 8);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sound_pool_whole),
@@ -166,6 +294,9 @@ int main(void) {
         cmocka_unit_test(test_member_misaligned),
         cmocka_unit_test(test_no_bitmap),
         cmocka_unit_test(test_not_a_pool),
+        cmocka_unit_test(test_instances_agree),
+        cmocka_unit_test(test_length_bound),
+        cmocka_unit_test(test_exact_division),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
