@@ -40,6 +40,7 @@ enum change {
     C_FRESH_ZEROED,       /* a new debug block's first byte is 0 */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
+    C_MISUSE_SERVED,      /* a refused misuse call returned something */
 };
 
 typedef struct doctor_plan {
@@ -86,6 +87,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_TRIM_GAVE:
         *(size_t *)value = 4096;
+        break;
+    case C_MISUSE_SERVED:
+        *(uintptr_t *)value = 1;
         break;
     case C_ERRNO_EINVAL:
         *(int *)value = EINVAL;
@@ -361,6 +365,28 @@ static void test_debug_scan_rule(void) {
     expect_rule(ops, NULL, &damaged, 2, "DEBUG_SCAN", "the debug layer's scan finds 1 damaged block where the checker found none");
 }
 
+/* The misuse ops' refused calls: a dead or wild pointer's realloc returns
+ * NULL and its usable_size 0, a freed block is not the heap's, and a broken
+ * configuration makes no heap. */
+static void test_misuse_result_rules(void) {
+    const char *plain = "malloc 100\nmisuse plain\n";
+    doctor_plan realloc_served = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 0};
+    expect_rule_in(PA_TARGET_MISUSE, plain, NULL, &realloc_served, 1, "MISUSE_SERVED",
+                   "misuse plain (a freed block): realloc (of *) returned 0x1, not NULL");
+    doctor_plan usable_served = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 1};
+    expect_rule_in(PA_TARGET_MISUSE, plain, NULL, &usable_served, 1, "MISUSE_SERVED",
+                   "misuse plain (a freed block): usable_size (of *) returned 1, not 0");
+    /* stale: three wild pointers, then the freed block, two results each */
+    doctor_plan owns = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 8};
+    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse stale #0\n", NULL, &owns, 1, "MISUSE_OWNS_FREED",
+                   "pa_heap_owns of the freed block * in the quarantine said yes");
+    doctor_plan made = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 0};
+    char want[200];
+    snprintf(want, sizeof want, "bad_config limit: pa_heap_create made a heap (errno %d), expected NULL with EINVAL",
+             EINVAL);
+    expect_rule_in(PA_TARGET_MISUSE, "misuse bad_config limit\n", NULL, &made, 0, "CONFIG_ACCEPTED", want);
+}
+
 int main(void) {
     test_free_all_policy_rules();
     test_fresh_fill_rule();
@@ -370,6 +396,7 @@ int main(void) {
     test_debug_scan_rule();
     test_refused_creation_rule();
     test_stats_print_rules();
+    test_misuse_result_rules();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }
