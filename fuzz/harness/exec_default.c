@@ -80,6 +80,16 @@ static int refusals(exec *ex, void *q, size_t size, uint64_t seed, size_t pm_ali
             return ex_fail(ex, "WRONG_ERRNO", "default heap: pa_posix_memalign(%zu, %zu) returned %d (out %p, errno %d), "
                            "expected %d, out untouched, errno 0", bad[i].align, bad[i].size, rc, out, errno, bad[i].rc);
     }
+    /* the default heap cannot be destroyed (pa_malloc goes on using it) */
+    errno = 0;
+    size_t live = pa_heap_destroy(pa_default_heap());
+    int err = errno;
+    ex_doctor(ex, PA_SITE_HUGE_ERRNO, &err);
+    if (live || err != EBUSY)
+        return ex_fail(ex, "WRONG_ERRNO", "default heap: pa_heap_destroy(pa_default_heap()) returned %zu with errno %d, "
+                       "expected 0 with %d", live, err, EBUSY);
+    if (pa_heap_destroy(NULL) || pa_usable_size(NULL))
+        return ex_fail(ex, "NULL_ANSWERED", "default heap: pa_heap_destroy(NULL) or pa_usable_size(NULL) is not 0");
     return 0;
 }
 

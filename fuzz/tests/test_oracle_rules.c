@@ -279,6 +279,11 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "default heap: pa_posix_memalign(4096, %zu) returned %d (out *, errno 0), expected %d, "
              "out untouched, errno 0", (size_t)PTRDIFF_MAX, EINVAL, ENOMEM);
     expect_rule(ops, NULL, &memalign_einval, 0, "WRONG_ERRNO", want);
+    /* after them, the default heap's destroy, refused with EBUSY */
+    doctor_plan destroy_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 9};
+    snprintf(want, sizeof want, "default heap: pa_heap_destroy(pa_default_heap()) returned 0 with errno %d, expected 0 "
+             "with %d", EINVAL, EBUSY);
+    expect_rule(ops, NULL, &destroy_einval, 0, "WRONG_ERRNO", want);
 }
 
 static void test_stats_print_rules(void) {
