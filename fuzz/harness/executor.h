@@ -40,6 +40,7 @@ typedef enum pa_exec_site {
     PA_SITE_MISUSE_RESULT, /* uintptr_t *: what a refused misuse call returned (realloc's block, usable_size's
                               size, pa_heap_owns's answer for a freed block, pa_heap_create's heap for a broken
                               configuration): 0 */
+    PA_SITE_INTROSPECT,    /* long long *: an introspection call's answer to an argument out of its range */
 } pa_exec_site;
 
 /* What a heap keeps once free_all freed every block: its arenas, the

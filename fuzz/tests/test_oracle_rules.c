@@ -41,6 +41,7 @@ enum change {
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
     C_MISUSE_SERVED,      /* a refused misuse call returned something */
+    C_INTROSPECT_ZERO,    /* an introspection call accepted an argument out of range */
 };
 
 typedef struct doctor_plan {
@@ -90,6 +91,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_MISUSE_SERVED:
         *(uintptr_t *)value = 1;
+        break;
+    case C_INTROSPECT_ZERO:
+        *(long long *)value = 0;
         break;
     case C_ERRNO_EINVAL:
         *(int *)value = EINVAL;
@@ -392,6 +396,16 @@ static void test_misuse_result_rules(void) {
     expect_rule_in(PA_TARGET_MISUSE, "misuse bad_config limit\n", NULL, &made, 0, "CONFIG_ACCEPTED", want);
 }
 
+/* A full check asks the introspection API past its ranges: the first
+ * question, a class one past the last, must be refused. */
+static void test_introspect_rule(void) {
+    const char *ops = "malloc 100\ncheck\n";
+    expect_clean(ops, NULL);
+    doctor_plan accepted = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 0};
+    expect_rule(ops, NULL, &accepted, 1, "INTROSPECT_ACCEPTED",
+                "pa_introspect_class(nclasses) answered 0, expected -1 (refused)");
+}
+
 int main(void) {
     test_free_all_policy_rules();
     test_fresh_fill_rule();
@@ -402,6 +416,7 @@ int main(void) {
     test_refused_creation_rule();
     test_stats_print_rules();
     test_misuse_result_rules();
+    test_introspect_rule();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }
