@@ -235,12 +235,26 @@ static int misuse_api(exec *ex, const pa_op_effect *e) {
     return rc;
 }
 
-/* Pointers no block starts at, given to the debug heap: one byte into the
- * slot's block (inside an arena: not a block start; a large block's: no
- * heap address), and 16 and 48, below any block's header or lead. The
- * block is intact after. */
+/* The end of the arena holding p, a small block of heap h (arenas are
+ * aligned to their size). */
+static uint8_t *arena_end(const pa_heap *h, const void *p) {
+    return (uint8_t *)(((uintptr_t)p | (pa_heap_config(h)->arena_size - 1)) + 1);
+}
+
+/* Pointers no block starts at, given to the debug heap: 16 bytes before
+ * the end of a small block's arena (the last pool is seldom carved: no
+ * live block there; not asked if it is one), one byte into the slot's
+ * block (inside an arena: not a block start; a large block's: no heap
+ * address), and 16 and 48, below any block's header or lead. The block is
+ * intact after. */
 static int misuse_wild(exec *ex, pa_shadow_block *b, size_t slot) {
     uint8_t *p = b->p;
+    uint8_t *end = arena_end(ex->heap, p) - 16;
+    if (b->small && !pa_heap_owns(ex->heap, end) &&
+        misuse_calls(ex, ex->heap, end,
+                     KIND(PA_MISUSE_NOT_LIVE) | KIND(PA_MISUSE_NOT_A_BLOCK) | KIND(PA_MISUSE_DOUBLE_FREE),
+                     "misuse stale (the end of the block's arena)"))
+        return -1;
     if (misuse_calls(ex, ex->heap, p + 1, b->small ? KIND(PA_MISUSE_NOT_A_BLOCK) : KIND(PA_MISUSE_FOREIGN_POINTER),
                      "misuse stale (a byte into a block)") ||
         misuse_calls(ex, ex->heap, (void *)16, KIND(PA_MISUSE_FOREIGN_POINTER), "misuse stale (16)") ||
@@ -284,8 +298,10 @@ static int misuse_stale(exec *ex, const pa_op_effect *e) {
 /* Misuse on the second heap, which has no debug layer: the raw layer's
  * own checks. A 64-byte block alone in its pool, freed (nothing else of
  * that heap lives in its class), is dead: freeing, reallocating or sizing
- * it again is NOT_LIVE; an address on the stack, aligned or one byte past,
- * is no heap's: FOREIGN_POINTER. */
+ * it again is NOT_LIVE, and so is the end of its arena, in a pool never
+ * carved (the heap holds at most the foreign op's block and this one); an
+ * address on the stack, aligned or one byte past, is no heap's:
+ * FOREIGN_POINTER. */
 static int misuse_plain(exec *ex) {
     if (other_heap(ex))
         return -1;
@@ -294,7 +310,9 @@ static int misuse_plain(exec *ex) {
         return ex_fail(ex, "HARNESS_ENOMEM", "the second heap returned NULL for 64 bytes (errno %d)", errno);
     pa_heap_free(ex->other, q);
     _Alignas(16) char local[32];
+    uint8_t *end = arena_end(ex->other, q) - 16;
     return misuse_calls(ex, ex->other, q, KIND(PA_MISUSE_NOT_LIVE), "misuse plain (a freed block)") ||
+                   misuse_calls(ex, ex->other, end, KIND(PA_MISUSE_NOT_LIVE), "misuse plain (an uncarved pool)") ||
                    misuse_calls(ex, ex->other, local, KIND(PA_MISUSE_FOREIGN_POINTER), "misuse plain (the stack)") ||
                    misuse_calls(ex, ex->other, local + 1, KIND(PA_MISUSE_FOREIGN_POINTER),
                                 "misuse plain (the stack, odd)")

@@ -385,8 +385,8 @@ static void test_misuse_result_rules(void) {
     doctor_plan usable_served = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 1};
     expect_rule_in(PA_TARGET_MISUSE, plain, NULL, &usable_served, 1, "MISUSE_SERVED",
                    "misuse plain (a freed block): usable_size (of *) returned 1, not 0");
-    /* stale: three wild pointers, then the freed block, two results each */
-    doctor_plan owns = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 8};
+    /* stale: four wild pointers, then the freed block, two results each */
+    doctor_plan owns = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 10};
     expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse stale #0\n", NULL, &owns, 1, "MISUSE_OWNS_FREED",
                    "pa_heap_owns of the freed block * in the quarantine said yes");
     doctor_plan made = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 0};
