@@ -101,38 +101,34 @@ static int misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_
     return misuse_judge(ex, before, ptr, KIND(want), what);
 }
 
+/* The calls a misuse op gives a dead or wild pointer. */
+enum { CALL_FREE, CALL_REALLOC, CALL_USABLE, CALLS };
+static const char *const CALL_NAMES[CALLS] = {"free", "realloc", "usable_size"};
+
 /* ptr given to free, realloc and usable_size of heap h, each misuse of a
  * kind in want: one report each, and the refused realloc NULL, the refused
  * usable_size 0. */
 static int misuse_calls(exec *ex, pa_heap *h, void *ptr, unsigned want, const char *what) {
-    char call[100];
-    size_t before = ex->misuse_reports;
-    ex->misuse_expected = 1;
-    pa_heap_free(h, ptr);
-    ex->misuse_expected = 0;
-    snprintf(call, sizeof call, "%s: free", what);
-    if (misuse_judge(ex, before, ptr, want, call))
-        return -1;
-    before = ex->misuse_reports;
-    ex->misuse_expected = 1;
-    uintptr_t q = (uintptr_t)pa_heap_realloc(h, ptr, 1);
-    ex->misuse_expected = 0;
-    snprintf(call, sizeof call, "%s: realloc", what);
-    if (misuse_judge(ex, before, ptr, want, call))
-        return -1;
-    ex_doctor(ex, PA_SITE_MISUSE_RESULT, &q);
-    if (q)
-        return ex_fail(ex, "MISUSE_SERVED", "%s (of %p) returned %#lx, not NULL", call, ptr, (unsigned long)q);
-    before = ex->misuse_reports;
-    ex->misuse_expected = 1;
-    uintptr_t n = pa_heap_usable_size(h, ptr);
-    ex->misuse_expected = 0;
-    snprintf(call, sizeof call, "%s: usable_size", what);
-    if (misuse_judge(ex, before, ptr, want, call))
-        return -1;
-    ex_doctor(ex, PA_SITE_MISUSE_RESULT, &n);
-    if (n)
-        return ex_fail(ex, "MISUSE_SERVED", "%s (of %p) returned %lu, not 0", call, ptr, (unsigned long)n);
+    for (int call = CALL_FREE; call < CALLS; call++) {
+        char name[100];
+        snprintf(name, sizeof name, "%s: %s", what, CALL_NAMES[call]);
+        size_t before = ex->misuse_reports;
+        uintptr_t result = 0;
+        ex->misuse_expected = 1;
+        if (call == CALL_FREE)
+            pa_heap_free(h, ptr);
+        else if (call == CALL_REALLOC)
+            result = (uintptr_t)pa_heap_realloc(h, ptr, 1);
+        else
+            result = pa_heap_usable_size(h, ptr);
+        ex->misuse_expected = 0;
+        if (misuse_judge(ex, before, ptr, want, name))
+            return -1;
+        if (call != CALL_FREE)
+            ex_doctor(ex, PA_SITE_MISUSE_RESULT, &result);
+        if (result)
+            return ex_fail(ex, "MISUSE_SERVED", "%s (of %p) returned %#lx, not 0", name, ptr, (unsigned long)result);
+    }
     return 0;
 }
 
