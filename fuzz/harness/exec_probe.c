@@ -58,6 +58,8 @@ int ex_probe_introspection(exec *ex) {
                   pa_introspect_pool_decommitted(h, empty, 0), -1) ||
           refused(ex, "pa_introspect_decommitted_word(a slot with no arena, 0)",
                   pa_introspect_decommitted_word(h, empty, 0, bits), -1))) ||
+        refused(ex, "pa_introspect_last_with_free(pools_per_arena + 1)",
+                (long long)pa_introspect_last_with_free(h, v.pools_per_arena + 1), 0) ||
         refused(ex, "pa_introspect_pool(1)", pa_introspect_pool(h, 1, &pv), -1) ||
         refused(ex, "pa_introspect_read_link(1)", pa_introspect_read_link(h, 1, &u), -1) ||
         refused(ex, "pa_introspect_read_link(&v)", pa_introspect_read_link(h, (uintptr_t)&v, &u), -1) ||

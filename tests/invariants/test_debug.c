@@ -10,6 +10,7 @@
 
 #include "fixtures.h"
 #include "poolalloc/debug.h"
+#include "poolalloc/stats.h"
 
 /* "arena S pool I" for the pool holding raw, and with block, " block
  * +0xOFF" after it. */
@@ -175,10 +176,16 @@ static void debug_scan_skips_broken_layout(void **state) {
     pa_pool *pool = pa_pool_of(fx->h, fx->blk[0]);
     pa_size_class *c = &fx->h->classes[pool->size_class];
     size_t pool_size = pa_heap_config(fx->h)->pool_size, found = 0;
+    pa_stats before, during;
+    pa_heap_stats(fx->h, &before);
 #define SCANS(n) (found = 0, assert_int_equal(pa_heap_debug_scan(fx->h, count_findings, &found), (n)))
     TS_CORRUPT(BYTE(fx->blk[0], -1), (unsigned char)0, {
         SCANS(1);
-        TS_CORRUPT(pool->size_class, (uint32_t)PA_MAX_CLASSES, SCANS(0));
+        TS_CORRUPT(pool->size_class, (uint32_t)PA_MAX_CLASSES, {
+            SCANS(0);
+            pa_heap_stats(fx->h, &during); /* the statistics skip the pool too */
+            assert_int_equal(during.blocks_in_use, before.blocks_in_use - pool->count);
+        });
         TS_CORRUPT(c->block_size, c->block_size + 1, SCANS(0));
         TS_CORRUPT(c->first_offset, c->first_offset + 1, SCANS(0));
         TS_CORRUPT(c->first_offset, 0u, SCANS(0));
