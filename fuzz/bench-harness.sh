@@ -9,7 +9,8 @@
 #                         [--build-root DIR] [--no-build]
 #
 # --seconds     length of each engine run (default 30)
-# --targets     heap targets to measure (default default,config,fault,misuse)
+# --targets     heap targets to measure (default default,config,fault,misuse;
+#               interleave too)
 # --engines     what to measure (default callgrind,libfuzzer,afl; an engine
 #               whose tools are missing is skipped with a note)
 # --inputs      callgrind: replay only the first N inputs of each corpus
@@ -37,14 +38,14 @@ while [ $# -gt 0 ]; do
     --inputs) number "$1" "${2:-}"; inputs=$2; shift 2 ;;
     --build-root) build_root=${2:?--build-root needs a directory}; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
   esac
 done
 IFS=, read -r -a target_list <<<"$targets"
 IFS=, read -r -a engine_list <<<"$engines"
 for t in "${target_list[@]}"; do
-  [[ $t =~ ^(default|config|fault|misuse)$ ]] || die "unknown target '$t'"
+  [[ $t =~ ^(default|config|fault|misuse|interleave)$ ]] || die "unknown target '$t'"
   [ -d "$src/corpus/$t" ] || die "no corpus/$t"
 done
 for e in "${engine_list[@]}"; do

@@ -10,6 +10,8 @@
  *   pvalloc rounds the size up to whole pages.
  * - malloc_trim gives back what the heaps this thread may touch keep
  *   (pa_trim) and says whether anything went back, as glibc does.
+ * The statistics calls (mallinfo2, mallinfo, malloc_stats, malloc_info)
+ * and mallopt are in malloc_stats.c.
  * POOLALLOC_CHECK turns on the checked mode (checked.c); without it each
  * call pays one load and a compare for it. */
 #include <errno.h>
@@ -17,12 +19,11 @@
 #include <stdint.h>
 
 #include "checked.h"
+#include "export.h"
 #include "fast_path.h"
 #include "poolalloc/os.h"
 #include "poolalloc/poolalloc.h"
 #include "thread_heap.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 /* The checker's own calls, on the heap it is not reading (checked.h). */
 static void *checker_alloc(pa_shared_call call, void *p, size_t count, size_t size) {

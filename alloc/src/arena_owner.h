@@ -23,8 +23,8 @@ int pa_arena_owner_set(pa_heap *h, uintptr_t base, pa_heap *owner);
 /* The heap whose arena holds p, or NULL. */
 pa_heap *pa_arena_owner_get(const void *p);
 
-/* For the checker: the arenas the map names owner for (a scan of the whole
- * map: its root and every leaf mapped). */
+/* For the checker: the arenas the map names owner for (a scan of every
+ * part of the map an owner was ever stored in). */
 size_t pa_arena_owner_count(const pa_heap *owner);
 
 #endif

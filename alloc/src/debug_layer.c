@@ -164,18 +164,23 @@ static int forbidden(judgement *j, pa_debug_damage kind, const char *op, size_t 
     return 1;
 }
 
-/* The first of n bytes at p that is not v, or n: eight bytes at a time, as
- * freed blocks are long and nearly always intact. */
+/* The first of n bytes at p that is not v, or n. Freed blocks and alignment
+ * leads are long and nearly always intact: the first 64 bytes are judged a
+ * word at a time, the rest by one memcmp of the block against itself 64
+ * bytes on (byte i + 64 equals byte i for every i, the first 64 being v:
+ * all are v), which the C library does a vector at a time. */
 static size_t first_not(const uint8_t *p, size_t n, uint8_t v) {
     uint64_t all = UINT64_C(0x0101010101010101) * v;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
+    size_t i = 0, head = n < 64 ? n & ~(size_t)7 : 64;
+    for (; i < head; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, sizeof w);
         if (w != all)
             break;
     }
-    while (i < n && p[i] == v)
+    if (i == 64 && !memcmp(p + 64, p, n - 64))
+        return n;
+    while (i < n && p[i] == v) /* a difference, or a short tail */
         i++;
     return i;
 }
@@ -218,9 +223,9 @@ int pa_debug_judge(uintptr_t raw, size_t bytes, const uint8_t *data, const char 
         return 1;
     }
     const uint8_t *pad = (const uint8_t *)raw;
-    for (size_t i = 0; i < lead - HEADER_SIZE; i++)
-        if (pad[i] != FORBIDDEN)
-            return forbidden(j, PA_DEBUG_GUARD_BEFORE, op, lead - i, pad[i]);
+    size_t pad_bad = first_not(pad, lead - HEADER_SIZE, FORBIDDEN);
+    if (pad_bad < lead - HEADER_SIZE)
+        return forbidden(j, PA_DEBUG_GUARD_BEFORE, op, lead - pad_bad, pad[pad_bad]);
     for (size_t i = 0; i < HEADER_GUARD; i++)
         if (hdr->guard[i] != FORBIDDEN)
             return forbidden(j, PA_DEBUG_GUARD_BEFORE, op, (size_t)HEADER_GUARD - i, hdr->guard[i]);

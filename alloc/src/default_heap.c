@@ -23,20 +23,40 @@ pa_heap *pa_default_heap(void) {
     return h;
 }
 
-size_t pa_trim(void) {
-    size_t given = 0;
+/* fn(h, ctx) on every heap the calling thread may read or change: its own
+ * (if it has one), every orphan and the shared heap, each under its lock,
+ * each with the frees other threads handed back collected. */
+static void each_reachable_heap(void (*fn)(pa_heap *h, void *ctx), void *ctx) {
     pa_heap *own = pa_tls_heap;
     if (own->in_arena_map) {
         pa_thread_collect(own);
-        given += pa_heap_trim(own);
+        fn(own, ctx);
     }
-    given += pa_thread_trim_orphans();
+    pa_thread_each_orphan(fn, ctx);
     pa_heap *s = pa_shared_heap_lock();
     if (s) {
-        given += pa_heap_trim(s);
+        fn(s, ctx);
         pa_shared_heap_unlock();
     }
+}
+
+static void trim_heap(pa_heap *h, void *given) { *(size_t *)given += pa_heap_trim(h); }
+
+size_t pa_trim(void) {
+    size_t given = 0;
+    each_reachable_heap(trim_heap, &given);
     return given;
+}
+
+static void add_heap_stats(pa_heap *h, void *sum) {
+    pa_stats s;
+    pa_heap_stats(h, &s);
+    pa_stats_add(sum, &s);
+}
+
+void pa_default_stats(pa_stats *out) {
+    memset(out, 0, sizeof *out);
+    each_reachable_heap(add_heap_stats, out);
 }
 
 /* ---- the shared heap, one call at a time ------------------------------ */

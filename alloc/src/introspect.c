@@ -230,6 +230,12 @@ int pa_introspect_large_slot(const pa_heap *h, size_t slot, uintptr_t *block, si
     return key == 0 ? 0 : key & PA_LARGE_CACHED ? 2 : 1;
 }
 
+size_t pa_introspect_large_next_taken(const pa_heap *h, size_t from) {
+    while (from < h->large.capacity && !h->large.slots[from].block)
+        from++;
+    return from < h->large.capacity ? from : h->large.capacity;
+}
+
 int pa_introspect_large_reachable(const pa_heap *h, size_t slot) {
     if (slot >= h->large.capacity || !h->large.slots[slot].block)
         return -1;

@@ -78,6 +78,49 @@ void pa_heap_stats(const pa_heap *h, pa_stats *s) {
     s->os_bytes_mapped = pa_heap_os_bytes_mapped(h);
 }
 
+/* Every count and byte figure summed; the layout (class sizes, arena size)
+ * is the same for every heap of one configuration. */
+void pa_stats_add(pa_stats *sum, const pa_stats *s) {
+    if (s->nclasses > sum->nclasses)
+        sum->nclasses = s->nclasses;
+    sum->arena_size = s->arena_size;
+    for (size_t i = 0; i < s->nclasses; i++) {
+        pa_class_stats *c = &sum->classes[i];
+        const pa_class_stats *d = &s->classes[i];
+        c->block_size = d->block_size;
+        c->pools += d->pools;
+        c->full_pools += d->full_pools;
+        c->blocks_in_use += d->blocks_in_use;
+        c->bytes_in_use += d->bytes_in_use;
+        c->free_blocks += d->free_blocks;
+    }
+    sum->arenas_allocated_total += s->arenas_allocated_total;
+    sum->arenas_released_total += s->arenas_released_total;
+    sum->arenas_highwater += s->arenas_highwater;
+    sum->arenas_current += s->arenas_current;
+    sum->blocks_in_use += s->blocks_in_use;
+    sum->bytes_in_use += s->bytes_in_use;
+    sum->bytes_free_blocks += s->bytes_free_blocks;
+    sum->free_pools += s->free_pools;
+    sum->bytes_free_pools += s->bytes_free_pools;
+    sum->decommitted_pools += s->decommitted_pools;
+    sum->bytes_decommitted += s->bytes_decommitted;
+    sum->decommit_pending_pools += s->decommit_pending_pools;
+    sum->bytes_pool_headers += s->bytes_pool_headers;
+    sum->bytes_quantization += s->bytes_quantization;
+    sum->bytes_alignment += s->bytes_alignment;
+    sum->bytes_total += s->bytes_total;
+    sum->large_blocks += s->large_blocks;
+    sum->large_bytes += s->large_bytes;
+    sum->large_cached_blocks += s->large_cached_blocks;
+    sum->large_cached_bytes += s->large_cached_bytes;
+    sum->large_cache_budget += s->large_cache_budget;
+    sum->empty_arenas_allowed += s->empty_arenas_allowed;
+    sum->free_pools_allowed += s->free_pools_allowed;
+    sum->metadata_bytes += s->metadata_bytes;
+    sum->os_bytes_mapped += s->os_bytes_mapped;
+}
+
 #define ROW(label, value) fprintf(out, "%-40s= %15zu\n", label, (size_t)(value))
 
 int pa_stats_print(const pa_stats *s, FILE *out) {

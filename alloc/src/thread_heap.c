@@ -127,16 +127,14 @@ size_t pa_thread_orphans(pa_orphan_view *out, size_t max) {
 }
 
 /* An orphan has no thread: under the orphan lock, which adopting one
- * takes, the caller may collect and trim it. */
-size_t pa_thread_trim_orphans(void) {
-    size_t given = 0;
+ * takes, the caller may collect, read and trim it. */
+void pa_thread_each_orphan(void (*fn)(pa_heap *h, void *ctx), void *ctx) {
     pthread_mutex_lock(&orphan_lock);
     for (pa_heap *h = orphans; h; h = h->next_orphan) {
         pa_thread_collect(h);
-        given += pa_heap_trim(h);
+        fn(h, ctx);
     }
     pthread_mutex_unlock(&orphan_lock);
-    return given;
 }
 
 /* A push-only stack emptied by one exchange has no ABA problem. */

@@ -26,8 +26,9 @@ void pa_thread_collect(pa_heap *h);
  * (pa_introspect_orphans). */
 size_t pa_thread_orphans(pa_orphan_view *out, size_t max);
 
-/* pa_heap_trim on every orphan; the bytes given back. */
-size_t pa_thread_trim_orphans(void);
+/* fn(h, ctx) on every orphan h, its remote frees collected, under the
+ * orphan lock (which adopting one takes): the caller may read or trim it. */
+void pa_thread_each_orphan(void (*fn)(pa_heap *h, void *ctx), void *ctx);
 
 /* Hands p, a block of another thread's heap, back to that heap. */
 void pa_thread_free_remote(pa_heap *owner, void *p);

@@ -65,11 +65,14 @@ FNR == 1 { next }
   if ($9 >= 0) push(w SUBSEP a SUBSEP "mark", ($9 - $7) / 1024)
   v = extra_field($13, "arenas_after"); if (v != "") push(w SUBSEP a SUBSEP "arenas_after", v)
   v = extra_field($13, "arenas_peak"); if (v != "") push(w SUBSEP a SUBSEP "arenas_peak", v)
+  v = extra_field($13, "pools_kib"); if (v != "") push(w SUBSEP a SUBSEP "pools", v / 1024)
+  v = extra_field($13, "free_in_pools_kib"); if (v != "") push(w SUBSEP a SUBSEP "free_in_pools", v / 1024)
+  v = extra_field($13, "page_bound_kib"); if (v != "") push(w SUBSEP a SUBSEP "page_bound", v / 1024)
   from[a] = $12
 }
 
 END {
-  nm = split("ns wall peak after mark arenas_after arenas_peak", metric, " ")
+  nm = split("ns wall peak after mark arenas_after arenas_peak pools free_in_pools page_bound", metric, " ")
   for (wi = 1; wi <= nw; wi++)
     for (ai = 1; ai <= na; ai++)
       for (mi = 1; mi <= nm; mi++) {
@@ -115,6 +118,9 @@ END {
     if (med[w, "poolalloc", "arenas_after"] != "")
       printf "\npoolalloc's default heap after freeing everything: %s arena(s) mapped (most at once: %s).\n", \
         med[w, "poolalloc", "arenas_after"], med[w, "poolalloc", "arenas_peak"]
+    if (med[w, "poolalloc", "pools"] != "")
+      printf "At the checkpoint its pools holding a live block take %.1f MiB, %.1f MiB of it free blocks their size classes keep; giving back every page with no live block in it would still keep %.1f MiB (bench/src/heap_anatomy.h).\n", \
+        med[w, "poolalloc", "pools"], med[w, "poolalloc", "free_in_pools"], med[w, "poolalloc", "page_bound"]
     printf "\n"
     print row_ns > (datdir "/ns.dat"); print row_ratio > (datdir "/ns_ratio.dat")
     print row_peak > (datdir "/peak.dat"); print row_after > (datdir "/after.dat")

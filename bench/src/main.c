@@ -62,13 +62,14 @@ int main(int argc, char **argv)
     if (!malloc_is_expected(origin))
         return 2;
 
+    bench_set_mark_probe(ba_mark_probe);
     bench_result r;
     char label[128];
     snprintf(label, sizeof label, "%s", w->name);
     if (w->run(&args, &r, label, sizeof label) != 0)
         return 1;
 
-    char extra[128];
+    char extra[256];
     ba_describe_heap(extra, sizeof extra);
     bench_result_print(stdout, &r, BENCH_ALLOC_NAME, label, origin, extra);
     return 0;

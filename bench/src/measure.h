@@ -22,6 +22,9 @@ typedef struct bench_result {
 
 void bench_begin(bench_result *r);
 void bench_mark(bench_result *r);
+/* Run at every checkpoint, after its RSS is read (NULL: nothing); the
+ * time it takes is not counted in the run's. */
+void bench_set_mark_probe(void (*probe)(void));
 void bench_end(bench_result *r, uint64_t ops);
 
 /* The CSV header and one row (see bench/README.md for the columns). */

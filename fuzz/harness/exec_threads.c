@@ -4,13 +4,14 @@
  * exactly. A block freed or reallocated by a thread other than its owner
  * takes the remote-free path; a thread that exits leaves its heap on the
  * orphan list, and the next thread to start adopts it. After every op:
- * the process-wide thread state (pa_check_threads), then each heap the op
- * changed (the calling thread's, those of the blocks it freed or moved, the
- * shared one if it served or freed a block) fully checked and its live
- * blocks checked against the shadow model (pa_check_live_set), which holds
- * every thread's blocks in one address index; every heap (each logical
- * thread's, each orphan, the shared one) so after a check op, every
- * PA_SWEEP_OPS ops, at the end, and after every op with full_every_step
+ * the process-wide thread state (pa_check_threads), then every heap (each
+ * live logical thread's, each orphan, the shared one) fully checked
+ * (pa_check_heap) and its live blocks checked against the shadow model
+ * (pa_check_live_set), which holds every thread's blocks in one address
+ * index: an op that damages a heap it should not touch is caught at that
+ * op. Contents are verified where the harness wrote or the op moved them,
+ * after every op; every live block's after a check op, every PA_SWEEP_OPS
+ * ops, at the end, and after every op with full_every_step
  * (PA_FUZZ_FULL_CHECKS=1). */
 #include "exec_internal.h"
 
@@ -26,9 +27,10 @@
 #include "thread_heap.h"
 #include "thread_switch.h"
 
-/* Orphans checked at most. Heaps are never destroyed, and a starting
- * thread adopts one before it creates one, so the orphans number
- * PA_THREADS, plus what the process's other threads left. */
+/* Heaps a check lists at most (the thread heaps, the orphans). Heaps are
+ * never destroyed, and a starting thread adopts one before it creates one,
+ * so the orphans number PA_THREADS, plus what the process's other threads
+ * left. */
 #define HEAPS_MAX 64
 
 typedef struct threads {
@@ -36,23 +38,7 @@ typedef struct threads {
     pa_heap *heap[PA_THREADS]; /* NULL: not started, or exited */
     unsigned cur;              /* the logical thread running the ops */
     pa_config cfg;             /* the thread heaps' (the process default) */
-    pa_heap *changed[HEAPS_MAX];  /* the heaps the current op changed */
-    size_t nchanged;
-    int shared_changed;
 } threads;
-
-/* h (NULL: the shared heap) may have changed during the current op. */
-static void changed(threads *th, pa_heap *h) {
-    if (!h) {
-        th->shared_changed = 1;
-        return;
-    }
-    for (size_t i = 0; i < th->nchanged; i++)
-        if (th->changed[i] == h)
-            return;
-    if (th->nchanged < sizeof th->changed / sizeof *th->changed)
-        th->changed[th->nchanged++] = h;
-}
 
 /* ---- the heaps -------------------------------------------------------- */
 
@@ -63,75 +49,102 @@ static void become(threads *th, unsigned t) {
 }
 
 /* A call may have started the thread (its first slow path attaches a heap). */
-static void note_start(threads *th) {
-    th->heap[th->cur] = pa_thread_switch_current();
-    if (th->heap[th->cur])
-        changed(th, th->heap[th->cur]);
-}
+static void note_start(threads *th) { th->heap[th->cur] = pa_thread_switch_current(); }
 
 /* The heap that owns p by the arena map; NULL: the shared heap's. */
 static pa_heap *owner_of(const void *p) { return (pa_heap *)pa_introspect_arena_map((uintptr_t)p); }
 
 /* ---- the checks ------------------------------------------------------- */
 
-/* h's full check and its live blocks by the shadow (h NULL: the shared heap,
- * which holds large blocks, over-aligned ones and whatever a large block
- * shrinks into). */
-static int check_heap(threads *th, pa_heap *h, const char *name) {
+/* Every heap a block of the run can be in, and each one's live blocks by
+ * the shadow, sorted out in one pass over its slots. */
+typedef struct heap_set {
+    pa_heap *heap[HEAPS_MAX + 1]; /* NULL: the shared heap, always last */
+    const char *name[HEAPS_MAX + 1];
+    size_t first[HEAPS_MAX + 2];  /* heap i's blocks: live_list[first[i] .. first[i + 1]) */
+    size_t n;
+} heap_set;
+
+static void add_heap(heap_set *s, pa_heap *h, const char *name) {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->heap[i] == h)
+            return; /* an orphan still a thread's heap: pa_check_threads says so */
+    s->heap[s->n] = h;
+    s->name[s->n++] = name;
+}
+
+/* The heap's place in s; s->n for a heap not in it. */
+static size_t heap_index(const heap_set *s, const pa_heap *h, size_t guess) {
+    if (guess < s->n && s->heap[guess] == h)
+        return guess;
+    size_t i = 0;
+    while (i < s->n && s->heap[i] != h)
+        i++;
+    return i;
+}
+
+/* Each live logical thread's heap, each orphan, the shared heap; the live
+ * blocks of each in ex->live_list. */
+static void collect_heaps(threads *th, heap_set *s) {
     exec *ex = &th->ex;
+    s->n = 0;
+    for (unsigned t = 0; t < PA_THREADS; t++)
+        if (th->heap[t])
+            add_heap(s, th->heap[t], "pa_check_heap, pa_check_live_set (a thread's heap)");
+    pa_orphan_view v[HEAPS_MAX - PA_THREADS];
+    size_t no = pa_introspect_orphans(v, HEAPS_MAX - PA_THREADS);
+    for (size_t i = 0; i < no; i++)
+        add_heap(s, (pa_heap *)v[i].heap, "pa_check_heap, pa_check_live_set (an orphan)");
+    add_heap(s, NULL, "pa_check_heap, pa_check_live_set (the shared heap)");
+    /* counts, then where each heap's run starts, then the runs (a block of
+     * a heap not in s, which no check could take, is in none) */
+    size_t count[HEAPS_MAX + 2] = {0}, next[HEAPS_MAX + 2], at = 0, j = 0;
+    for (size_t i = 0; i < ex->sh.n; i++)
+        if (ex->sh.slots[i].p)
+            count[j = heap_index(s, ex->sh.slots[i].heap, j)]++;
+    for (size_t i = 0; i <= s->n; i++) {
+        s->first[i] = next[i] = at;
+        at += count[i];
+    }
+    for (size_t i = 0; i < ex->sh.n; i++)
+        if (ex->sh.slots[i].p && (j = heap_index(s, ex->sh.slots[i].heap, j)) < s->n)
+            ex->live_list[next[j]++] = ex->sh.slots[i].p;
+}
+
+/* Heap i's full check and its live blocks by the shadow (the shared heap
+ * holds large blocks, over-aligned ones and whatever a large block shrinks
+ * into). */
+static int check_heap(threads *th, const heap_set *s, size_t i) {
+    exec *ex = &th->ex;
+    pa_heap *h = s->heap[i];
     pa_heap *checked = h ? h : pa_shared_heap_lock();
     if (!checked)
         return ex_fail(ex, "UNEXPECTED_NULL", "the shared heap could not be created");
-    size_t n = 0;
-    for (size_t i = 0; i < ex->sh.n; i++)
-        if (ex->sh.slots[i].p && ex->sh.slots[i].heap == h)
-            ex->live_list[n++] = ex->sh.slots[i].p;
     pa_check_report_clear(ex->rep);
-    int bad = pa_check_heap(checked, ex->rep) || pa_check_live_set(checked, ex->live_list, n, ex->rep);
+    int bad = pa_check_heap(checked, ex->rep) ||
+              pa_check_live_set(checked, ex->live_list + s->first[i], s->first[i + 1] - s->first[i], ex->rep);
     if (!h)
         pa_shared_heap_unlock();
-    return bad ? ex_fail_checker(ex, name) : 0;
+    return bad ? ex_fail_checker(ex, s->name[i]) : 0;
 }
 
-static int is_thread_heap(const threads *th, const pa_heap *h) {
-    for (unsigned t = 0; t < PA_THREADS; t++)
-        if (th->heap[t] == h)
-            return 1;
-    return 0;
-}
-
-static int check_listed(threads *th, pa_heap *const *heaps, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (check_heap(th, heaps[i], is_thread_heap(th, heaps[i]) ? "pa_check_heap, pa_check_live_set (a thread's heap)"
-                                                                  : "pa_check_heap, pa_check_live_set (an orphan)"))
-            return -1;
-    return 0;
-}
-
-/* every: every heap; else the heaps the op changed (an op on one thread
- * changes no other heap than those of the blocks it names) */
-static int check_all(threads *th, int every) {
-    exec *ex = &th->ex;
+/* The process-wide thread state: the orphan list. */
+static int check_threads(exec *ex) {
     pa_check_report_clear(ex->rep);
-    if (pa_check_threads(ex->rep))
-        return ex_fail_checker(ex, "pa_check_threads");
-    if (every) {
-        pa_heap *heaps[HEAPS_MAX];
-        size_t n = 0;
-        for (unsigned t = 0; t < PA_THREADS; t++)
-            if (th->heap[t])
-                heaps[n++] = th->heap[t];
-        pa_orphan_view v[HEAPS_MAX - PA_THREADS];
-        size_t no = pa_introspect_orphans(v, HEAPS_MAX - PA_THREADS);
-        for (size_t i = 0; i < no; i++)
-            heaps[n++] = (pa_heap *)v[i].heap;
-        if (check_listed(th, heaps, n))
+    return pa_check_threads(ex->rep) ? ex_fail_checker(ex, "pa_check_threads") : 0;
+}
+
+/* The thread state, every heap, the contents of the blocks written or
+ * moved since their last verification, and every live block's owner. */
+static int check_all(threads *th) {
+    exec *ex = &th->ex;
+    if (check_threads(ex))
+        return -1;
+    heap_set s;
+    collect_heaps(th, &s);
+    for (size_t i = 0; i < s.n; i++)
+        if (check_heap(th, &s, i))
             return -1;
-    } else if (check_listed(th, th->changed, th->nchanged)) {
-        return -1;
-    }
-    if ((every || th->shared_changed) && check_heap(th, NULL, "pa_check_heap, pa_check_live_set (the shared heap)"))
-        return -1;
     for (size_t i = 0; i < ex->sh.n; i++) {
         pa_shadow_block *b = &ex->sh.slots[i];
         if (b->written && ex_check_block(ex, b, i, b->req, "after the op"))
@@ -170,7 +183,6 @@ static int vet(threads *th, const char *call, void *p, size_t req, size_t align,
     if (owner != expect)
         return ex_fail(ex, "WRONG_HEAP", "%s(%zu) on thread %u returned %p from heap %p, expected heap %p", call, req,
                        th->cur, p, (void *)owner, (void *)expect);
-    changed(th, owner);
     memset(b, 0, sizeof *b);
     b->p = p;
     b->req = req;
@@ -253,7 +265,6 @@ static int free_slot(threads *th, size_t slot, int release, const char *when) {
         return 0;
     if (ex_forget_block(ex, b, slot, when, release))
         return -1;
-    changed(th, (pa_heap *)b->heap);
     pa_free(b->p);
     note_start(th);
     return 0;
@@ -286,8 +297,6 @@ static int realloc_slot(threads *th, size_t slot, size_t size) {
         return 0;
     if (old.p && ex_check_block(ex, &old, slot, old.req, "before realloc"))
         return -1;
-    if (old.p)
-        changed(th, (pa_heap *)old.heap);
     errno = 0;
     void *q = pa_realloc(old.p, size);
     int err = errno;
@@ -334,9 +343,7 @@ static int run_thread_op(threads *th, uint8_t arg) {
     unsigned t = pa_thread_of(arg);
     become(th, t);
     if (pa_thread_exits(arg)) {
-        if (th->heap[t])
-            changed(th, th->heap[t]); /* now an orphan */
-        pa_thread_switch_exit();
+        pa_thread_switch_exit(); /* its heap now an orphan */
         th->heap[t] = NULL;
     }
     return 0;
@@ -397,16 +404,52 @@ static int run_one(threads *th, const pa_op *op) {
 
 /* ---- the run ------------------------------------------------------------ */
 
+/* Every orphan adopted, then left again in address order: the orphan list,
+ * and so which heap each thread of the next run adopts, no longer depends
+ * on which threads exited when in the runs before. The list is checked
+ * after each step: an adoption or exit that broke it (a heap left on it,
+ * or pushed twice) must fail here, not hang the walks that follow. */
+static int order_orphans(exec *ex) {
+    pa_orphan_view v[HEAPS_MAX];
+    pa_heap *heaps[HEAPS_MAX];
+    size_t n = pa_introspect_orphans(v, HEAPS_MAX), kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        pa_thread_switch_to(NULL);
+        pa_default_heap(); /* a starting thread adopts the list's head */
+        pa_heap *h = pa_thread_switch_current();
+        if (check_threads(ex))
+            return -1;
+        if (!h)
+            continue; /* none attached (no memory): the shared heap served */
+        size_t at = kept++;
+        for (; at > 0 && (uintptr_t)heaps[at - 1] > (uintptr_t)h; at--)
+            heaps[at] = heaps[at - 1];
+        heaps[at] = h;
+    }
+    for (size_t i = 0; i < kept; i++) {
+        pa_thread_switch_to(heaps[i]);
+        pa_thread_switch_exit();
+        if (check_threads(ex))
+            return -1;
+    }
+    return 0;
+}
+
 /* Every block freed by the current thread, every thread exited in turn
- * (its heap, and the frees pushed to it, to the orphan list): the next
- * run starts from orphans alone. */
+ * (its heap, and the frees pushed to it, to the orphan list), the orphans
+ * put in order and everything they and the shared heap keep for reuse
+ * given back (pa_trim): each run starts from the same orphans, in the same
+ * order, holding no memory, whatever the runs before did. */
 static int teardown(threads *th) {
-    if (free_everything(th, "teardown") || check_all(th, 1))
+    if (free_everything(th, "teardown") || check_all(th))
         return -1;
     for (unsigned t = 0; t < PA_THREADS; t++)
-        if (run_thread_op(th, (uint8_t)(t | 4u)) || check_all(th, 1))
+        if (run_thread_op(th, (uint8_t)(t | 4u)) || check_all(th))
             return -1;
-    return 0;
+    if (order_orphans(&th->ex))
+        return -1;
+    pa_trim();
+    return check_all(th);
 }
 
 int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, const pa_exec_options *opt,
@@ -436,8 +479,6 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
         ex->op_index = i;
         ex->op = &ops[i];
         ex->ntouched = 0;
-        th.nchanged = 0;
-        th.shared_changed = 0;
         if (ex->opt->trace) {
             char line[200];
             pa_op_format(line, sizeof line, &ops[i], &th.cfg);
@@ -449,8 +490,8 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
             ex->opt->tamper(ex->opt->tamper_ctx, i, th.heap[th.cur], &ex->sh);
         if (ex->sh.n > st->max_live)
             st->max_live = ex->sh.n;
-        int every = ex->opt->full_every_step || ops[i].kind == PA_OP_CHECK || (i + 1) % PA_SWEEP_OPS == 0;
-        if (check_all(&th, every) || ((i + 1) % PA_SWEEP_OPS == 0 && ex_sweep_contents(ex, "content sweep")))
+        int sweep = ex->opt->full_every_step || (i + 1) % PA_SWEEP_OPS == 0;
+        if (check_all(&th) || (sweep && ex_sweep_contents(ex, "content sweep")))
             goto out;
         st->ops_run++;
     }

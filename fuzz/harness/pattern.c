@@ -10,129 +10,245 @@ static uint64_t mix(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-/* A block's pattern is a run of 64-bit words stored little-endian, word j
- * (at offset 8 * j) being base + j * step, both drawn from the seed (seed
- * 0: all zero, for calloc). step is odd, so no two words of a block are
- * alike: a word moved, lost or copied from another block shows as surely as
- * with a hash per word, and filling or comparing costs a few instructions
- * per word instead of a hash. */
-typedef struct words {
-    uint64_t base, step;
-} words;
+/* A block's pattern is a window of one fixed pseudo-random sequence of
+ * PERIOD bytes, xored with a 64-bit key of its own: byte off of the block
+ * with seed s is seq[(phase(s) + off) mod PERIOD] ^ key(s) byte (off mod 8).
+ * The table holds the sequence and, after it, its first PA_PATTERN_FULL
+ * bytes again (no region is longer), so a region is one run of 16-byte
+ * loads, xors and stores or compares: a few instructions per 16 bytes
+ * instead of a few per word. The window makes every word of a block
+ * differ from the block's others; the key makes a word copied from another
+ * block differ even where the two windows line up (one chance in 2^64).
+ * Seed 0 is all zero (calloc memory). */
+#define PERIOD ((size_t)1 << 16)
 
-static words words_of(uint64_t seed) {
-    words w = {0, 0};
-    if (seed) {
-        w.base = mix(seed);
-        w.step = mix(seed ^ 0xd6e8feb86659fd93ull) | 1;
+static unsigned char seq[PERIOD + PA_PATTERN_FULL];
+
+/* Long runs go 32 bytes at a time where the CPU can (what memcpy and memcmp
+ * do too); 16 elsewhere. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PATTERN_AVX2 1
+static int use_avx2;
+#endif
+static const unsigned char zeros[PA_PATTERN_FULL];
+
+/* Made before main: no fill or verify pays for a once-guard. */
+__attribute__((constructor)) static void seq_make(void) {
+    for (size_t i = 0; i < PERIOD; i += 8) {
+        uint64_t v = mix(i);
+        memcpy(seq + i, &v, 8);
     }
-    return w;
+    memcpy(seq + PERIOD, seq, PA_PATTERN_FULL);
+#ifdef PATTERN_AVX2
+    use_avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
-static uint64_t word_at(const words *w, size_t off) { return w->base + (uint64_t)(off >> 3) * w->step; }
+typedef unsigned char v16 __attribute__((vector_size(16)));
 
-static uint8_t byte_at(const words *w, size_t off) { return (uint8_t)(word_at(w, off) >> ((off & 7) * 8)); }
+/* Where a block's pattern comes from: byte off is
+ * base[(phase + off) & mask] ^ byte (off & 7) of key (little-endian). */
+typedef struct source {
+    const unsigned char *base;
+    size_t phase, mask;
+    uint64_t key;
+} source;
 
-static uint64_t load_le(const unsigned char *p) {
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
+static source source_of(uint64_t seed) {
+    source src = {zeros, 0, 0, 0};
+    if (seed) {
+        src.base = seq;
+        src.phase = (size_t)mix(seed);
+        src.mask = PERIOD - 1;
+        src.key = mix(seed ^ 0xd6e8feb86659fd93ull);
+    }
+    return src;
+}
+
+/* The sequence's bytes from offset off on (at most PA_PATTERN_FULL). */
+static const unsigned char *window_at(const source *src, size_t off) {
+    return src->base + ((src->phase + off) & src->mask);
+}
+
+/* The key as a little-endian word loaded at block offset off. */
+static uint64_t key_at(const source *src, size_t off) {
+    unsigned r = (unsigned)(off & 7) * 8;
+    return r ? src->key >> r | src->key << (64 - r) : src->key;
+}
+
+static v16 key16_at(const source *src, size_t off) {
+    uint64_t k[2] = {key_at(src, off), key_at(src, off)};
+    v16 v;
+    memcpy(&v, k, 16);
     return v;
 }
 
-static void store_le(unsigned char *p, uint64_t v) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    memcpy(p, &v, 8);
+static v16 load16(const unsigned char *p) {
+    v16 v;
+    memcpy(&v, p, 16);
+    return v;
 }
 
-/* Calls fn on each patterned region [lo, hi) of a req-byte block. */
-typedef int (*region_fn)(void *ctx, size_t lo, size_t hi);
-
-static int each_region(size_t req, region_fn fn, void *ctx) {
-    if (req <= PA_PATTERN_FULL)
-        return fn(ctx, 0, req);
-    if (fn(ctx, 0, PA_PATTERN_EDGE))
-        return -1;
-    for (size_t off = PA_PATTERN_EDGE; off + 64 <= req - PA_PATTERN_EDGE; off += PA_PATTERN_STRIDE)
-        if (fn(ctx, off, off + 64))
-            return -1;
-    return fn(ctx, req - PA_PATTERN_EDGE, req);
+static uint64_t load8(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
 }
 
-typedef struct job {
-    unsigned char *p;
-    size_t limit;
-    words w;
-    pa_pattern_mismatch *m;
-} job;
+/* The pattern's byte at block offset off. */
+static unsigned char byte_at(const source *src, size_t off) {
+    return (unsigned char)(*window_at(src, off) ^ (uint8_t)key_at(src, off));
+}
 
-static int fill_region(void *ctx, size_t lo, size_t hi) {
-    job *j = ctx;
-    size_t off = lo;
-    for (; off < hi && (off & 7); off++)
-        j->p[off] = byte_at(&j->w, off);
-    uint64_t v = word_at(&j->w, off), step = j->w.step;
-    for (; off + 32 <= hi; off += 32, v += 4 * step) {
-        store_le(j->p + off, v);
-        store_le(j->p + off + 8, v + step);
-        store_le(j->p + off + 16, v + 2 * step);
-        store_le(j->p + off + 24, v + 3 * step);
+/* The patterned regions of a req-byte block, in order: region k is
+ * [lo, hi); 0 past the last. A block up to PA_PATTERN_FULL is one region. */
+static int region(size_t req, size_t k, size_t *lo, size_t *hi) {
+    if (req <= PA_PATTERN_FULL) {
+        *lo = 0;
+        *hi = req;
+        return k == 0;
     }
-    for (; off + 8 <= hi; off += 8, v += step)
-        store_le(j->p + off, v);
-    for (; off < hi; off++)
-        j->p[off] = byte_at(&j->w, off);
-    return 0;
-}
-
-/* The first byte of [off, hi) that differs from the pattern, if any. */
-static int mismatch_in(job *j, size_t off, size_t hi) {
-    for (; off < hi; off++) {
-        uint8_t want = byte_at(&j->w, off);
-        if (j->p[off] != want) {
-            j->m->offset = off;
-            j->m->expected = want;
-            j->m->found = j->p[off];
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int verify_region(void *ctx, size_t lo, size_t hi) {
-    job *j = ctx;
-    if (hi > j->limit)
-        hi = j->limit;
-    if (lo >= hi)
+    size_t samples = req - PA_PATTERN_EDGE >= PA_PATTERN_EDGE + 64
+                         ? (req - 2 * PA_PATTERN_EDGE - 64) / PA_PATTERN_STRIDE + 1
+                         : 0;
+    if (k == 0) {
+        *lo = 0;
+        *hi = PA_PATTERN_EDGE;
+    } else if (k <= samples) {
+        *lo = PA_PATTERN_EDGE + (k - 1) * PA_PATTERN_STRIDE;
+        *hi = *lo + 64;
+    } else if (k == samples + 1) {
+        *lo = req - PA_PATTERN_EDGE;
+        *hi = req;
+    } else {
         return 0;
-    size_t off = (lo + 7) & ~(size_t)7;
-    if (off > hi)
-        off = hi;
-    if (mismatch_in(j, lo, off))
-        return -1;
-    /* whole words compared four at a time; a difference is located bytewise */
-    uint64_t v = word_at(&j->w, off), step = j->w.step;
-    const unsigned char *p = j->p;
-    for (; off + 32 <= hi; off += 32, v += 4 * step)
-        if ((load_le(p + off) ^ v) | (load_le(p + off + 8) ^ (v + step)) | (load_le(p + off + 16) ^ (v + 2 * step)) |
-            (load_le(p + off + 24) ^ (v + 3 * step)))
-            return mismatch_in(j, off, off + 32);
-    for (; off + 8 <= hi; off += 8, v += step)
-        if (load_le(p + off) ^ v)
-            return mismatch_in(j, off, off + 8);
-    return mismatch_in(j, off, hi);
+    }
+    return 1;
+}
+
+#ifdef PATTERN_AVX2
+typedef unsigned char v32 __attribute__((vector_size(32)));
+
+/* run() for n >= 32, 32 bytes at a time, the last 32 overlapping. */
+__attribute__((target("avx2"))) static int run32(unsigned char *dst, const source *src, size_t lo, size_t n,
+                                                 int fill) {
+    const unsigned char *want = window_at(src, lo);
+    uint64_t k = key_at(src, lo), tail = key_at(src, lo + n - 32);
+    uint64_t keys[4] = {k, k, k, k}, tails[4] = {tail, tail, tail, tail};
+    v32 key, key_tail, wrong = {0}, v, got;
+    memcpy(&key, keys, 32);
+    memcpy(&key_tail, tails, 32);
+    size_t i = 0;
+    if (fill) {
+        for (; i + 128 < n; i += 128)
+            for (size_t j = i; j < i + 128; j += 32) {
+                memcpy(&v, want + j, 32);
+                v ^= key;
+                memcpy(dst + j, &v, 32);
+            }
+        for (; i + 32 < n; i += 32) {
+            memcpy(&v, want + i, 32);
+            v ^= key;
+            memcpy(dst + i, &v, 32);
+        }
+        memcpy(&v, want + n - 32, 32);
+        v ^= key_tail;
+        memcpy(dst + n - 32, &v, 32);
+        return 0;
+    }
+    for (; i + 128 < n; i += 128)
+        for (size_t j = i; j < i + 128; j += 32) {
+            memcpy(&v, want + j, 32);
+            memcpy(&got, dst + j, 32);
+            wrong |= v ^ key ^ got;
+        }
+    for (; i + 32 < n; i += 32) {
+        memcpy(&v, want + i, 32);
+        memcpy(&got, dst + i, 32);
+        wrong |= v ^ key ^ got;
+    }
+    memcpy(&v, want + n - 32, 32);
+    memcpy(&got, dst + n - 32, 32);
+    wrong |= v ^ key_tail ^ got;
+    uint64_t w[4];
+    memcpy(w, &wrong, 32);
+    return (w[0] | w[1] | w[2] | w[3]) != 0;
+}
+#endif
+
+/* The pattern of block offsets [lo, lo + n) is put at dst (fill) or checked
+ * there (no fill): 16 bytes at a time, the last 16 (or 8) overlapping the
+ * ones before rather than done byte by byte. 0, or 1 at a difference. */
+static int run(unsigned char *dst, const source *src, size_t lo, size_t n, int fill) {
+#ifdef PATTERN_AVX2
+    if (n >= 32 && use_avx2)
+        return run32(dst, src, lo, n, fill);
+#endif
+    const unsigned char *want = window_at(src, lo);
+    if (n >= 16) {
+        v16 key = key16_at(src, lo), wrong = {0};
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n) { /* the last 16, from n - 16 */
+                i = n - 16;
+                key = key16_at(src, lo + i);
+            }
+            v16 v = load16(want + i) ^ key;
+            if (fill)
+                memcpy(dst + i, &v, 16);
+            else
+                wrong |= v ^ load16(dst + i);
+            if (i + 16 == n)
+                break;
+        }
+        uint64_t w[2];
+        memcpy(w, &wrong, 16);
+        return (w[0] | w[1]) != 0;
+    }
+    if (n >= 8) {
+        uint64_t a = load8(want) ^ key_at(src, lo), b = load8(want + n - 8) ^ key_at(src, lo + n - 8);
+        if (fill) {
+            memcpy(dst + n - 8, &b, 8);
+            memcpy(dst, &a, 8);
+            return 0;
+        }
+        return (a ^ load8(dst)) != 0 || (b ^ load8(dst + n - 8)) != 0;
+    }
+    int wrong = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char v = (unsigned char)(want[i] ^ (uint8_t)key_at(src, lo + i));
+        if (fill)
+            dst[i] = v;
+        else
+            wrong |= dst[i] != v;
+    }
+    return wrong;
 }
 
 void pa_pattern_fill(void *p, size_t req, uint64_t seed) {
-    job j = {p, req, words_of(seed), NULL};
-    each_region(req, fill_region, &j);
+    source src = source_of(seed);
+    size_t lo, hi;
+    for (size_t k = 0; region(req, k, &lo, &hi); k++)
+        run((unsigned char *)p + lo, &src, lo, hi - lo, 1);
 }
 
 int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
-    job j = {(unsigned char *)p, limit, words_of(seed), m};
-    return each_region(req, verify_region, &j);
+    source src = source_of(seed);
+    size_t lo, hi;
+    for (size_t k = 0; region(req, k, &lo, &hi); k++) {
+        if (hi > limit)
+            hi = limit;
+        if (lo >= hi)
+            break; /* the regions ascend: none further is below limit */
+        const unsigned char *got = (const unsigned char *)p;
+        if (!run((unsigned char *)p + lo, &src, lo, hi - lo, 0))
+            continue;
+        size_t at = lo; /* a difference: located bytewise */
+        while (got[at] == byte_at(&src, at))
+            at++;
+        m->offset = at;
+        m->expected = byte_at(&src, at);
+        m->found = got[at];
+        return -1;
+    }
+    return 0;
 }

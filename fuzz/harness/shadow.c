@@ -73,9 +73,13 @@ void pa_shadow_restart(pa_shadow *s) {
 
 /* ---- the treap ------------------------------------------------------- */
 
+/* A full 64-bit mix: addresses a class size apart differ in a few low
+ * bits, which a single multiply leaves correlated (a deeper tree). */
 static uint32_t prio_of(uintptr_t a) {
-    uint64_t z = (uint64_t)a * 0x9e3779b97f4a7c15ull;
-    return (uint32_t)(z >> 32) ^ (uint32_t)z;
+    uint64_t z = (uint64_t)a;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return (uint32_t)(z ^ (z >> 31));
 }
 
 /* Join a and b, every key of a below every key of b. */
@@ -122,29 +126,25 @@ static void split(pa_shadow_node *n, int32_t t, uintptr_t key, int32_t *l, int32
     *l = *r = -1;
 }
 
-/* Insert node x (its key not yet in the tree) where its priority puts it:
- * below every node of at least its priority, the subtree it displaces
- * split by its key into its children. No recursion, no rotations. */
-static void insert(pa_shadow *s, int32_t x) {
-    pa_shadow_node *n = s->nodes;
-    int32_t *link = &s->root;
-    while (*link >= 0 && n[*link].prio >= n[x].prio)
-        link = n[x].r.lo < n[*link].r.lo ? &n[*link].left : &n[*link].right;
-    split(n, *link, n[x].r.lo, &n[x].left, &n[x].right);
-    *link = x;
-}
-
 int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa_shadow_range *clash) {
     uintptr_t lo = (uintptr_t)p, hi = lo + (len ? len : 1);
-    /* one descent finds both neighbours: the range at or below lo, the one above */
+    uint32_t prio = prio_of(lo);
+    /* One descent finds both neighbours (the range at or below lo, the one
+     * above) and where the new node goes: at the first node of a lower
+     * priority on the way, the subtree it displaces split by its key into
+     * the new node's children. No recursion, no rotations. */
+    pa_shadow_node *n = s->nodes;
     const pa_shadow_range *below = NULL, *next = NULL;
-    for (int32_t t = s->root; t >= 0;) {
-        if (s->nodes[t].r.lo <= lo) {
-            below = &s->nodes[t].r;
-            t = s->nodes[t].right;
+    int32_t *at = NULL, *link = &s->root;
+    for (int32_t t = *link; t >= 0; t = *link) {
+        if (!at && n[t].prio < prio)
+            at = link;
+        if (n[t].r.lo <= lo) {
+            below = &n[t].r;
+            link = &n[t].right;
         } else {
-            next = &s->nodes[t].r;
-            t = s->nodes[t].left;
+            next = &n[t].r;
+            link = &n[t].left;
         }
     }
     if (below && below->hi > lo) {
@@ -155,20 +155,23 @@ int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa
         *clash = *next;
         return -1;
     }
-    int32_t t = s->free_list;
-    if (t >= 0) {
-        s->free_list = s->nodes[t].left;
+    int32_t x = s->free_list;
+    if (x >= 0) {
+        s->free_list = n[x].left;
     } else if (s->fresh <= PA_LIVE_MAX) {
-        t = s->fresh++;
+        x = s->fresh++;
     } else { /* more ranges than slots: cannot happen */
         memset(clash, 0, sizeof *clash);
         return -1;
     }
-    s->nodes[t].r.lo = lo;
-    s->nodes[t].r.hi = hi;
-    s->nodes[t].r.serial = serial;
-    s->nodes[t].prio = prio_of(lo);
-    insert(s, t);
+    if (!at)
+        at = link;
+    n[x].r.lo = lo;
+    n[x].r.hi = hi;
+    n[x].r.serial = serial;
+    n[x].prio = prio;
+    split(n, *at, lo, &n[x].left, &n[x].right);
+    *at = x;
     s->nranges++;
     return 0;
 }

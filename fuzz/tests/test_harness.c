@@ -223,6 +223,22 @@ static void test_address_index(void) {
 /* Every patterned byte of a block is checked: a flip anywhere in a region is
  * found at its offset, with the byte the pattern wanted; bytes past limit
  * and (in a large block) between the regions are not read. */
+/* A seed whose pattern's window lines up with seed's: the two fills differ
+ * by a repeating 8-byte key alone (0 if none is found). */
+static uint64_t window_twin(uint64_t seed) {
+    unsigned char a[64], b[64];
+    pa_pattern_fill(a, sizeof a, seed);
+    for (uint64_t s = seed + 1; s < seed + ((uint64_t)1 << 22); s++) {
+        pa_pattern_fill(b, sizeof b, s);
+        size_t i = 8;
+        while (i < sizeof a && (a[i] ^ b[i]) == (a[i & 7] ^ b[i & 7]))
+            i++;
+        if (i == sizeof a)
+            return s;
+    }
+    return 0;
+}
+
 static void test_pattern(void) {
     static const size_t sizes[] = {1, 7, 8, 31, 33, 100, 4096, 5000, 200000};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
@@ -253,6 +269,15 @@ static void test_pattern(void) {
             pa_pattern_fill(buf + 1, req, 5);
             buf[1 + PA_PATTERN_EDGE + 64] ^= 1;
             EXPECT(pa_pattern_verify(buf + 1, req, req, 5, &m) == 0, "%zu bytes: an unpatterned byte is checked", req);
+        }
+        /* another seed's pattern, and the same one a word off, both differ;
+         * so does a seed whose window lines up with seed 1's */
+        if (req >= 8) {
+            pa_pattern_fill(buf + 1, req, 1);
+            uint64_t twin = window_twin(1);
+            EXPECT(twin != 1 && pa_pattern_verify(buf + 1, req, req, twin, &m) == -1 && m.offset == 0,
+                   "%zu bytes: seed %llu, whose window lines up with seed 1's, passes for it", req,
+                   (unsigned long long)twin);
         }
         /* another seed's pattern, and the same one a word off, both differ */
         pa_pattern_fill(buf + 1, req, 1);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check_ctx.h"
+#include "poolalloc/os.h"
 
 /* The documented layout (docs/ARCHITECTURE.md): blocks start at the pool
  * header rounded up to the largest power of two dividing the block size,
@@ -34,7 +35,14 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     if (b->hv.nclasses > PA_MAX_CLASSES)
         b->hv.nclasses = PA_MAX_CLASSES;
     size_t pool_size = b->hv.config.pool_size;
+    /* The checker sizes its per-pool records by the configuration, so a
+     * corrupted count cannot make it index past them. */
+    b->pools_per_arena_found = b->hv.pools_per_arena;
+    b->hv.pools_per_arena = b->hv.config.arena_size / pool_size;
     memset(b->loaded, 0, sizeof b->loaded);
+    b->large = NULL;
+    b->nlarge = 0;
+    b->large_read = 0;
     /* Block numbers fit in capacity bits; the smallest class has the most. */
     size_t most = pool_size / (b->hv.config.alignment ? b->hv.config.alignment : 8) + 1;
     b->words = (most + 63) / 64;
@@ -64,6 +72,25 @@ void chk_base_fini(chk_base *b) {
     if (b->bits != b->inline_bits)
         free(b->bits);
     b->bits = NULL;
+    free(b->large);
+    b->large = NULL;
+}
+
+const chk_large_entry *chk_large_entries(chk_base *b, size_t *n) {
+    if (!b->large_read) {
+        size_t cap = pa_introspect_large_capacity(b->heap);
+        b->large = malloc((cap ? cap : 1) * sizeof *b->large);
+        for (size_t s = pa_introspect_large_next_taken(b->heap, 0); b->large && s < cap;
+             s = pa_introspect_large_next_taken(b->heap, s + 1)) {
+            chk_large_entry *e = &b->large[b->nlarge];
+            e->kind = pa_introspect_large_slot(b->heap, s, &e->block, &e->size);
+            e->slot = s;
+            b->nlarge += e->kind > 0;
+        }
+        b->large_read = 1;
+    }
+    *n = b->nlarge;
+    return b->large;
 }
 
 void chk_class_geometry(chk_base *b, size_t c) {
@@ -87,6 +114,21 @@ void chk_class_count(chk_base *b) {
     chk_loc at = chk_at_heap(b->heap);
     chk_report(b->r, CHK_CLASS_COUNT, &at, CHK_NUM(want), CHK_NUM(b->hv.nclasses),
                "nclasses differs from the classes up to small_threshold (%zu bytes)", b->hv.config.small_threshold);
+}
+
+/* Metadata mappings are rounded to page_size and every per-arena table is
+ * sized by pools_per_arena: wrong values mis-size what the heap maps. */
+void chk_heap_geometry(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    size_t page = pa_os_page_size();
+    if (hv->page_size != page)
+        chk_report(b->r, CHK_HEAP_GEOMETRY, &at, CHK_NUM(page), CHK_NUM(hv->page_size),
+                   "page_size differs from the system's page size");
+    if (b->pools_per_arena_found != hv->pools_per_arena)
+        chk_report(b->r, CHK_HEAP_GEOMETRY, &at, CHK_NUM(hv->pools_per_arena), CHK_NUM(b->pools_per_arena_found),
+                   "pools_per_arena differs from arena_size / pool_size (%zu / %zu)", hv->config.arena_size,
+                   hv->config.pool_size);
 }
 
 int chk_arena_sound(const chk_base *b, const pa_arena_view *a) {

@@ -25,10 +25,19 @@ typedef struct chk_geom {
  * words; only huge pools with tiny classes need the heap. */
 #define CHK_INLINE_WORDS 128
 
+/* A taken slot of the large-block table. */
+typedef struct chk_large_entry {
+    uintptr_t block;
+    size_t size;
+    size_t slot;
+    int kind; /* 1 live, 2 cached, as pa_introspect_large_slot says */
+} chk_large_entry;
+
 typedef struct chk_base {
     const pa_heap *heap;
     pa_check_report *r;
-    pa_heap_view hv;
+    pa_heap_view hv;          /* pools_per_arena: the one the configuration implies */
+    size_t pools_per_arena_found; /* the heap's own, for HEAP_GEOMETRY */
     pa_class_view cls[PA_MAX_CLASSES];
     chk_geom geom[PA_MAX_CLASSES];
     unsigned char geom_ok[PA_MAX_CLASSES];
@@ -36,6 +45,9 @@ typedef struct chk_base {
     uint64_t *bits;    /* 2 * words */
     size_t words;
     uint64_t inline_bits[2 * CHK_INLINE_WORDS];
+    chk_large_entry *large; /* the large-block table's taken slots (chk_large_entries) */
+    size_t nlarge;
+    int large_read;
 } chk_base;
 
 /* 0, or -1 when the scratch bitmap cannot be allocated. No class is read
@@ -46,8 +58,15 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r);
  * check; c < hv.nclasses. */
 void chk_class_load(chk_base *b, size_t c);
 void chk_base_fini(chk_base *b);
+/* The large-block table's taken slots, in slot order, read once per check
+ * (the heap is at rest while a check runs, and four parts of it need
+ * them); NULL when out of memory. */
+const chk_large_entry *chk_large_entries(chk_base *b, size_t *n);
 /* CLASS_COUNT: nclasses against the configuration's small_threshold. */
 void chk_class_count(chk_base *b);
+/* HEAP_GEOMETRY: page_size and pools_per_arena against the system and the
+ * configuration. */
+void chk_heap_geometry(chk_base *b);
 /* CLASS_GEOMETRY for class c (full check: every class). */
 void chk_class_geometry(chk_base *b, size_t c);
 

@@ -22,19 +22,18 @@ typedef struct ghost {
 } ghost;
 
 static int collect_large(ghost *g) {
-    size_t cap = pa_introspect_large_capacity(g->b.heap);
-    g->large = malloc((cap ? cap : 1) * sizeof *g->large);
-    uintptr_t *pairs = malloc((cap ? cap : 1) * 2 * sizeof *pairs);
-    if (!g->large || !pairs) {
+    size_t taken;
+    const chk_large_entry *e = chk_large_entries(&g->b, &taken);
+    g->large = malloc((taken ? taken : 1) * sizeof *g->large);
+    uintptr_t *pairs = malloc((taken ? taken : 1) * 2 * sizeof *pairs);
+    if (!e || !g->large || !pairs) {
         free(pairs);
         return -1;
     }
-    for (size_t s = 0; s < cap; s++) {
-        uintptr_t block;
-        size_t size;
-        if (pa_introspect_large_slot(g->b.heap, s, &block, &size) == 1) {
-            pairs[2 * g->nlarge] = block;
-            pairs[2 * g->nlarge + 1] = size;
+    for (size_t i = 0; i < taken; i++) {
+        if (e[i].kind == 1) {
+            pairs[2 * g->nlarge] = e[i].block;
+            pairs[2 * g->nlarge + 1] = e[i].size;
             g->nlarge++;
         }
     }

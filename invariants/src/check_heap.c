@@ -203,6 +203,7 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
         goto out;
     }
     chk_class_count(&c.b);
+    chk_heap_geometry(&c.b);
     for (size_t k = 0; k < c.b.hv.nclasses; k++) {
         chk_class_load(&c.b, k);
         chk_class_geometry(&c.b, k);

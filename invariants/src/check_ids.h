@@ -11,6 +11,8 @@
                       "and less than one block past it")                                                        \
     X(CLASS_COUNT, "nclasses is the number of classes the configuration implies: the last one's block size " \
                    "is small_threshold")                                                                    \
+    X(HEAP_GEOMETRY, "the sizes a heap derives at creation follow the system and the configuration: page_size " \
+                     "is the system's page size, pools_per_arena is arena_size / pool_size")                   \
     X(CLASS_USED_LIST_LINK, "a class's used list links only committed, carved pools of live arenas")           \
     X(CLASS_USED_LIST_CYCLE, "a class's used list ends (no pool is on it twice)")                             \
     X(CLASS_USED_LIST_PREV, "a class's used list is consistent both ways (head.prev == NULL, next.prev == this)") \

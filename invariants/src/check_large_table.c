@@ -10,15 +10,16 @@
 static const char *entry_kind(int kind) { return kind == 1 ? "live" : "cached"; }
 
 int chk_full_large_table(chk_base *b) {
-    size_t cap = pa_introspect_large_capacity(b->heap), count = 0, bytes = 0, taken = 0;
-    for (size_t s = 0; s < cap; s++) {
-        uintptr_t block;
-        size_t size;
-        int kind = pa_introspect_large_slot(b->heap, s, &block, &size);
-        taken += kind > 0;
-        if (kind == 1) {
+    size_t cap = pa_introspect_large_capacity(b->heap), count = 0, bytes = 0, taken;
+    const chk_large_entry *e = chk_large_entries(b, &taken);
+    if (!e) {
+        b->r->dropped++;
+        return 0;
+    }
+    for (size_t i = 0; i < taken; i++) {
+        if (e[i].kind == 1) {
             count++;
-            bytes += size;
+            bytes += e[i].size;
         }
     }
     chk_loc at = chk_at_heap(b->heap);
@@ -42,14 +43,13 @@ int chk_full_large_table(chk_base *b) {
 
 void chk_full_large_probes(chk_base *b) {
     chk_loc at = chk_at_heap(b->heap);
-    size_t cap = pa_introspect_large_capacity(b->heap);
-    for (size_t s = 0; s < cap; s++) {
+    size_t taken;
+    const chk_large_entry *e = chk_large_entries(b, &taken);
+    for (size_t i = 0; e && i < taken; i++) {
+        size_t s = e[i].slot;
         if (pa_introspect_large_reachable(b->heap, s) != 0)
             continue;
-        uintptr_t block;
-        size_t size;
-        int kind = pa_introspect_large_slot(b->heap, s, &block, &size);
         chk_report(b->r, CHK_LARGE_TABLE_PROBE, &at, CHK_STR("slot %zu", s), "an empty slot or another slot first",
-                   "a lookup of the %s block in large-block table slot %zu does not find it", entry_kind(kind), s);
+                   "a lookup of the %s block in large-block table slot %zu does not find it", entry_kind(e[i].kind), s);
     }
 }

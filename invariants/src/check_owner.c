@@ -52,12 +52,12 @@ void chk_full_owner_map(chk_full *c) {
             probe(c, a->base ^ ((uintptr_t)1 << bit), a);
     }
     /* Large blocks and the heap's own metadata are outside every arena. */
-    size_t cap = pa_introspect_large_capacity(b->heap);
-    for (size_t s = 0; s < cap; s++) {
-        uintptr_t block;
-        size_t bytes;
-        if (pa_introspect_large_slot(b->heap, s, &block, &bytes) == 1)
-            probe(c, block, NULL);
-    }
+    size_t taken;
+    const chk_large_entry *e = chk_large_entries(&c->b, &taken);
+    if (!e)
+        b->r->dropped++;
+    for (size_t i = 0; e && i < taken; i++)
+        if (e[i].kind == 1)
+            probe(c, e[i].block, NULL);
     probe(c, (uintptr_t)b->heap, NULL);
 }

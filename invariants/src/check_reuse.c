@@ -149,30 +149,34 @@ typedef struct cache_walk {
     int complete;        /* every list walked to its end */
 } cache_walk;
 
-static int by_block_then_slot(const void *x, const void *y) {
-    const cached *a = x, *b = y;
-    if (a->block != b->block)
-        return (a->block > b->block) - (a->block < b->block);
-    return (a->slot > b->slot) - (a->slot < b->slot);
-}
-
-/* The table's slots, split into cached and live. 0, or -1 out of memory. */
+/* The table's slots, split into cached (by block, then slot) and live
+ * (sorted). 0, or -1 out of memory. */
 static int collect(cache_walk *w) {
-    size_t cap = pa_introspect_large_capacity(w->b->heap);
-    w->slots = malloc((cap ? cap : 1) * sizeof *w->slots);
-    w->live = malloc((cap ? cap : 1) * sizeof *w->live);
-    if (!w->slots || !w->live)
+    size_t taken;
+    const chk_large_entry *e = chk_large_entries(w->b, &taken);
+    w->slots = malloc((taken ? taken : 1) * sizeof *w->slots);
+    w->live = malloc((taken ? taken : 1) * sizeof *w->live);
+    uintptr_t *order = malloc((taken ? taken : 1) * 2 * sizeof *order); /* (block, index of e) */
+    if (!e || !w->slots || !w->live || !order) {
+        free(order);
         return -1;
-    for (size_t s = 0; s < cap; s++) {
-        uintptr_t block;
-        size_t size;
-        int kind = pa_introspect_large_slot(w->b->heap, s, &block, &size);
-        if (kind == 1)
-            w->live[w->nlive++] = block;
-        else if (kind == 2)
-            w->slots[w->ncached++] = (cached){block, size, s, 0, 0};
     }
-    qsort(w->slots, w->ncached, sizeof *w->slots, by_block_then_slot);
+    size_t ncached = 0;
+    for (size_t i = 0; i < taken; i++) {
+        if (e[i].kind == 1) {
+            w->live[w->nlive++] = e[i].block;
+        } else {
+            order[2 * ncached] = e[i].block;
+            order[2 * ncached++ + 1] = i;
+        }
+    }
+    /* stable, and e is in slot order: a block in two slots keeps them in slot order */
+    chk_sort_records(order, ncached, 2);
+    for (size_t k = 0; k < ncached; k++) {
+        const chk_large_entry *c = &e[order[2 * k + 1]];
+        w->slots[w->ncached++] = (cached){c->block, c->size, c->slot, 0, 0};
+    }
+    free(order);
     chk_sort_records(w->live, w->nlive, 1);
     return 0;
 }
@@ -181,12 +185,18 @@ static int collect(cache_walk *w) {
  * *copies: how many slots hold it. A block cached twice so heads both its
  * lists and loses neither. */
 static cached *lookup(const cache_walk *w, uintptr_t block, size_t *copies) {
-    cached *hit = bsearch(&block, w->slots, w->ncached, sizeof *w->slots, chk_by_addr);
+    size_t lo = 0, hi = w->ncached; /* the first slot of a block >= block */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->slots[mid].block < block)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     *copies = 0;
-    if (!hit)
+    if (lo == w->ncached || w->slots[lo].block != block)
         return NULL;
-    while (hit > w->slots && hit[-1].block == block)
-        hit--;
+    cached *hit = &w->slots[lo];
     cached *unreached = NULL;
     for (cached *k = hit; k < w->slots + w->ncached && k->block == block; k++) {
         ++*copies;
@@ -285,7 +295,7 @@ void chk_full_large_cache(chk_full *c) {
     for (size_t bin = 0; bin < b->hv.large_cache_bins; bin++) {
         uintptr_t first;
         size_t capacity;
-        if (pa_introspect_large_cache_bin(b->heap, bin, &first, &capacity) == 0)
+        if (pa_introspect_large_cache_bin(b->heap, bin, &first, &capacity) == 0 && first)
             walk_list(&w, bin, first, capacity);
     }
     /* Counts of a list that did not end would only restate its fault. */

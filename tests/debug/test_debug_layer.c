@@ -282,6 +282,27 @@ static void write_after_free_caught_by_quarantine(void **state) {
     assert_non_null(strstr(f->seen.dump, "data: first 8 bytes DD DD DD 07 DD"));
 }
 
+/* Past the first 64 bytes the freed fill is judged by comparing the block
+ * with itself 64 bytes on: a write there, and in the last byte, is found at
+ * its own offset. */
+static void write_after_free_deep_in_a_block(void **state) {
+    static const size_t at[] = {64, 200, 299};
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        fixture *f = *state;
+        memset(&f->seen, 0, sizeof f->seen);
+        unsigned char *p = pa_heap_malloc(f->heap, 300);
+        pa_heap_free(f->heap, p);
+        p[at[k]] = 7;
+        for (int i = 0; i < 4; i++)
+            pa_heap_free(f->heap, pa_heap_malloc(f->heap, 8));
+        char want[256];
+        snprintf(want, sizeof want,
+                 "quarantine: block %p (serial %zu) was written after free: byte %zu is 0x07, not 0xDD", (void *)p,
+                 1 + 5 * k, at[k]);
+        expect_message(&f->seen, PA_MISUSE_WRITE_AFTER_FREE, want);
+    }
+}
+
 static void verify_finds_damage_at_any_time(void **state) {
     fixture *f = *state;
     char *small = pa_heap_malloc(f->heap, 40);
@@ -331,6 +352,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(double_free_without_quarantine, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_header_past_nextoffset, setup, teardown),
         cmocka_unit_test_setup_teardown(write_after_free_caught_by_quarantine, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_after_free_deep_in_a_block, setup, teardown),
         cmocka_unit_test_setup_teardown(verify_finds_damage_at_any_time, setup, teardown),
         cmocka_unit_test_setup_teardown(realloc_moves_and_keeps_data, setup, teardown),
     };

@@ -1,10 +1,28 @@
 /* Misuses a heap in one named way, so a test can assert that ASan, MSan or
  * Valgrind memcheck reports it, with the report kind each tool gives. Reads
  * go through a volatile pointer so the compiler cannot drop them. */
+#define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "poolalloc/os.h"
 #include "poolalloc/poolalloc.h"
+
+#ifdef __has_feature
+#if __has_feature(address_sanitizer)
+#define MISUSE_LSAN 1
+#endif
+#elif defined(__SANITIZE_ADDRESS__)
+#define MISUSE_LSAN 1
+#endif
+#ifdef MISUSE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+/* A scenario's own verdict: the tool reported it and the program went on. */
+#define REPORTED 3
 
 static pa_heap *heap;
 
@@ -55,6 +73,62 @@ static int uninitialized_read(void) {
     return 0;
 }
 
+#ifdef MISUSE_LSAN
+/* The OS layer, remembering the last region it mapped. */
+static void *last_map;
+static size_t last_map_size;
+
+static void *recording_map(void *ctx, size_t size, size_t alignment) {
+    pa_os_ops os = pa_os_mmap();
+    (void)ctx;
+    last_map = os.map(os.ctx, size, alignment);
+    last_map_size = size;
+    return last_map;
+}
+
+static int plain_unmap(void *ctx, void *p, size_t size) {
+    pa_os_ops os = pa_os_mmap();
+    (void)ctx;
+    return os.unmap(os.ctx, p, size);
+}
+
+/* The only pointer to a fresh block goes to *where; this frame is gone
+ * before the leak check, so no stack copy is left. */
+__attribute__((noinline)) static void store_only_pointer(void **where) { *where = malloc(64); }
+
+/* A heap's large-block table is an LSan root while the heap lives (it holds
+ * the only pointers to the C library's blocks). Once the heap is destroyed,
+ * the table's range must stop being a root: a block whose only pointer lies
+ * in new memory mapped there is a leak. */
+static int leak_in_former_table(void) {
+    pa_config cfg = pa_config_default();
+    cfg.os = pa_os_mmap();
+    cfg.os.map = recording_map;
+    cfg.os.unmap = plain_unmap;
+    pa_heap *h = pa_heap_create(&cfg);
+    void *big = h ? pa_heap_malloc(h, 2 * cfg.small_threshold) : NULL;
+    void *table = last_map;
+    size_t table_size = last_map_size;
+    if (!big) {
+        fprintf(stderr, "misuse: no heap or no large block\n");
+        return 2;
+    }
+    pa_heap_free(h, big);
+    pa_heap_destroy(h);
+    void **former = mmap(table, table_size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (former != table) {
+        fprintf(stderr, "misuse: the table's former range is taken\n");
+        return 2;
+    }
+    store_only_pointer(former);
+    if (!__lsan_do_recoverable_leak_check())
+        return 0;
+    free(*former);
+    return REPORTED;
+}
+#endif
+
 int main(int argc, char **argv) {
     static const struct {
         const char *name;
@@ -65,6 +139,9 @@ int main(int argc, char **argv) {
         {"overflow-next-block", overflow_next_block},
         {"header-write", header_write},
         {"uninitialized-read", uninitialized_read},
+#ifdef MISUSE_LSAN
+        {"leak-in-former-table", leak_in_former_table},
+#endif
     };
     heap = pa_heap_create(NULL);
     if (!heap) {
@@ -74,10 +151,12 @@ int main(int argc, char **argv) {
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof *scenarios; i++)
         if (strcmp(argv[1], scenarios[i].name) == 0) {
             int rc = scenarios[i].run();
+            if (rc == REPORTED)
+                return 0;
             printf("misuse: %s went unreported\n", argv[1]);
             return rc == 2 ? 2 : 0;
         }
-    fprintf(stderr, "usage: %s SCENARIO (use-after-free, overflow-tail, overflow-next-block, header-write, uninitialized-read)\n",
+    fprintf(stderr, "usage: %s SCENARIO (use-after-free, overflow-tail, overflow-next-block, header-write, uninitialized-read, leak-in-former-table)\n",
             argv[0]);
     return 2;
 }

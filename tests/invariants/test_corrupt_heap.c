@@ -49,6 +49,19 @@ static void heap_arena_bytes(void **state) {
                            "heap: arena_bytes_mapped differs from 3 arenas: expected 49152, found 53248"));
 }
 
+/* Metadata rounded to the wrong page, per-arena tables sized for the wrong
+ * pool count. */
+static void heap_geometry(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->page_size, (size_t)8192,
+               ts_full_one(fx, "HEAP_GEOMETRY",
+                           "heap: page_size differs from the system's page size: expected 4096, found 8192"));
+    TS_CORRUPT(fx->h->pools_per_arena, (size_t)3,
+               ts_full_one(fx, "HEAP_GEOMETRY",
+                           "heap: pools_per_arena differs from arena_size / pool_size (16384 / 4096): expected 4, "
+                           "found 3"));
+}
+
 static void heap_decommitted_pools(void **state) {
     FX;
     TS_CORRUPT(fx->h->decommitted_pools, (size_t)1,
@@ -226,6 +239,7 @@ int main(void) {
         T3(heap_arenas_highwater),
         T3(heap_arenas_highwater_above),
         T3(heap_arena_bytes),
+        T3(heap_geometry),
         T3(heap_decommitted_pools),
         T3(heap_large_blocks),
         T3(heap_large_bytes),

@@ -17,9 +17,9 @@ import time
 
 import generate
 
-TARGETS = ["default", "config", "misuse", "fault", "trace_parser"]
+TARGETS = ["default", "config", "misuse", "fault", "interleave", "trace_parser"]
 # trace_parser runs the trace parser, not the heap: no use against alloc/ mutants
-HEAP_TARGETS = ["default", "config", "misuse", "fault"]
+HEAP_TARGETS = ["default", "config", "misuse", "fault", "interleave"]
 CMAKE_OPTIONS = [
     "-G", "Ninja", "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DCMAKE_C_COMPILER=clang",
     "-DPA_SANITIZE=ON", "-DPA_FUZZ_ENGINE=libfuzzer", "-DPA_BUILD_TESTS=ON", "-DPA_BUILD_BENCH=OFF",
@@ -31,6 +31,9 @@ LIBFUZZER = re.compile(r"libFuzzer: ([a-z -]+)")
 FAILED_TEST = re.compile(r"^\s*\d+ - (\S+) \((\w+)\)", re.M)
 SHA1_NAME = re.compile(r"^[0-9a-f]{40}$")
 WORD = re.compile(r"\b[A-Z][A-Z0-9_]{3,}\b")
+# ctest's own lines name tests, and a regression test's name holds the
+# identifier its case once failed with: they say nothing of this failure.
+CTEST_PROGRESS = re.compile(r"^\s*(Start\s+\d+: |\d+/\d+ Test\s+#\d+: |\d+ - \S+ \(\w+\)$).*\n?", re.M)
 
 
 class Stillborn(Exception):
@@ -104,6 +107,12 @@ def code_digest(obj):
         if rc != 0:
             raise SystemExit("mutation: objcopy failed on %s: %s" % (obj, out))
         return hashlib.sha256(tmp.read()).digest()
+
+
+def test_output(ctest_output):
+    """What the failing test printed: ctest's output without its progress
+    and summary lines."""
+    return CTEST_PROGRESS.sub("", ctest_output)
 
 
 def classify(output, invariants):
@@ -308,7 +317,8 @@ class Worker:
                 return {"status": "stillborn", "detail": excerpt(e.args[0], 6)}
             if hit:
                 where, rc, out = hit
-                kind, detail = ("timeout", "") if rc is None else classify(out, self.invariants)
+                judged = test_output(out) if name == "tests" else out
+                kind, detail = ("timeout", "") if rc is None else classify(judged, self.invariants)
                 if name == "tests" and kind == "crash" and re.search(r"\(Failed\)", out):
                     kind = "test assertion"     # a test's own check failed, not a signal
                 if name == "tests" and detail.startswith("LeakSanitizer") and "[  FAILED  ]" in out:

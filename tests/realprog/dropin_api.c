@@ -5,7 +5,8 @@
  * and returns NULL; memalign rounds an alignment up to a power of two;
  * pvalloc rounds to pages), errno, a fork with threads running, and threads
  * started before and after the first call, glibc's other names for the
- * functions (__libc_malloc & co., cfree) and malloc_trim. Exits 0, or names the failed
+ * functions (__libc_malloc & co., cfree), a large block grown in place of a
+ * copy (mremap), and malloc_trim. Exits 0, or names the failed
  * check and exits 1. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -28,14 +29,8 @@ void *__libc_memalign(size_t alignment, size_t size);
 void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
 
-static int failures;
-#define CHECK(cond)                                                                                      \
-    do {                                                                                                 \
-        if (!(cond)) {                                                                                   \
-            fprintf(stderr, "dropin_api: line %d: %s\n", __LINE__, #cond);                            \
-            failures++;                                                                                  \
-        }                                                                                                \
-    } while (0)
+#define PROGRAM "dropin_api"
+#include "check.h"
 
 /* glibc's internal names answer as poolalloc (the 32-byte class's usable
  * size; glibc says 24 for 20 bytes), and their blocks mix with malloc's. */
@@ -104,6 +99,64 @@ static void trim(void) {
     CHECK(before - after >= 256);
     free(blocks[0]);
     fprintf(stderr, "dropin_api: malloc_trim: RSS %ld KiB -> %ld KiB\n", before, after);
+}
+
+/* VmHWM in KiB, or -1. */
+static long peak_kib(void) {
+    char line[128];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kib = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+/* Restarts VmHWM at the current RSS; 0, or -1 where the kernel refuses. */
+static int reset_peak(void) {
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f)
+        return -1;
+    int ok = fputs("5", f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+#define GROW_FROM (64u << 20)
+#define GROW_TO (128u << 20)
+
+/* A large block grows and shrinks with mremap: its bytes are kept, and
+ * growing a written 64 MiB block to 128 MiB raises the peak RSS by far
+ * less than the 64 MiB a copy would write. */
+static void large_growth(void) {
+    unsigned char *p = malloc(GROW_FROM);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    for (size_t i = 0; i < GROW_FROM; i += 4096)
+        p[i] = (unsigned char)(i >> 12);
+    int measured = reset_peak() == 0;
+    long before = peak_kib();
+    unsigned char *q = realloc(p, GROW_TO);
+    long grew = peak_kib() - before;
+    CHECK(q != NULL);
+    if (!q) {
+        free(p);
+        return;
+    }
+    int kept = 1;
+    for (size_t i = 0; i < GROW_FROM; i += 4096)
+        kept &= q[i] == (unsigned char)(i >> 12);
+    CHECK(kept);
+    CHECK(malloc_usable_size(q) >= GROW_TO);
+    if (measured)
+        CHECK(grew < 8 * 1024);
+    q[GROW_TO - 1] = 1;
+    unsigned char *r = realloc(q, 1u << 20);
+    CHECK(r != NULL && r[4096] == 1 && r[(1u << 20) - 4096] == (unsigned char)255);
+    free(r ? r : q);
+    fprintf(stderr, "dropin_api: realloc 64 MiB -> 128 MiB: peak RSS +%ld KiB\n", grew);
 }
 
 static void *churn(void *arg) {
@@ -202,6 +255,7 @@ int main(void) {
     CHECK(ret == NULL);
 
     libc_names();
+    large_growth();
     trim();
 
     if (failures)

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "large_os.h"
 #include "pa_test.h"
+#include "pa_testing/os_counting.h"
 
 typedef struct fixture {
     pa_test_large large;
@@ -170,6 +172,61 @@ static void test_system_zeroed_over_aligned(void **state) {
     assert_null(sys.alloc_zeroed(sys.ctx, (size_t)PTRDIFF_MAX, 4096));
 }
 
+/* The drop-in's large layer maps each block whole, rounded up to pages, and
+ * gives back exactly that: a page short would leave the block's last byte
+ * in whatever mapping follows. */
+static void test_os_layer_maps_whole_pages(void **state) {
+    (void)state;
+    size_t page = pa_os_page_size();
+    pa_os_counter counter;
+    pa_os_counter_init(&counter, NULL);
+    pa_os_ops os = pa_os_counter_ops(&counter);
+    pa_large_ops large = pa_large_os_on(&os);
+    const size_t sizes[] = {1, page - 1, page, page + 1, 4 * page + 1};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        size_t want = (sizes[i] + page - 1) / page * page;
+        unsigned char *p = large.alloc(large.ctx, sizes[i], page);
+        assert_non_null(p);
+        assert_int_equal(counter.bytes_mapped, want);
+        p[sizes[i] - 1] = 1;
+        large.free(large.ctx, p, sizes[i]);
+        assert_int_equal(counter.bytes_mapped, 0);
+        assert_int_equal(counter.regions, 0);
+    }
+    assert_null(large.alloc(large.ctx, SIZE_MAX - page / 2, page));
+}
+
+/* Over the mmap layer a block is resized by mremap: its bytes stay, it
+ * grows to whole pages and shrinks again; over another layer there is no
+ * resize, so that layer sees every mapping (the heap copies instead). */
+static void test_os_layer_resizes_by_remap(void **state) {
+    (void)state;
+    size_t page = pa_os_page_size();
+    pa_large_ops large = pa_large_os();
+    assert_non_null(large.resize);
+    unsigned char *p = large.alloc(large.ctx, 3 * page, page);
+    assert_non_null(p);
+    for (size_t i = 0; i < 3; i++)
+        p[i * page] = (unsigned char)(i + 1);
+    assert_ptr_equal(large.resize(large.ctx, p, 3 * page, 3 * page - 1), p); /* same pages */
+    unsigned char *q = large.resize(large.ctx, p, 3 * page, 300 * page + 1);
+    assert_non_null(q);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(q[i * page], i + 1);
+    q[300 * page] = 9; /* the last page is there */
+    unsigned char *r = large.resize(large.ctx, q, 300 * page + 1, page);
+    assert_non_null(r);
+    assert_int_equal(r[0], 1);
+    assert_null(large.resize(large.ctx, r, page, SIZE_MAX - page / 2));
+    assert_int_equal(r[0], 1); /* a refused resize leaves the block */
+    large.free(large.ctx, r, page);
+
+    pa_os_counter counter;
+    pa_os_counter_init(&counter, NULL);
+    pa_os_ops os = pa_os_counter_ops(&counter);
+    assert_null(pa_large_os_on(&os).resize);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threshold_routes_requests),
@@ -178,6 +235,8 @@ int main(void) {
         cmocka_unit_test(test_resize_hook),
         cmocka_unit_test(test_refusing_layer),
         cmocka_unit_test(test_system_zeroed_over_aligned),
+        cmocka_unit_test(test_os_layer_maps_whole_pages),
+        cmocka_unit_test(test_os_layer_resizes_by_remap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* Statistics are exact: arena counters, per-class blocks, bytes, pools and
  * free blocks, free and decommitted pools, header/quantization/alignment
  * losses adding up to arenas_current * arena_size, large blocks, metadata
- * and OS bytes. The table and JSON printers show the same numbers. */
+ * and OS bytes. The table and JSON printers show the same numbers; the
+ * figures of several heaps add up (pa_stats_add). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -150,6 +151,45 @@ static void test_arena_counters(void **state) {
         assert_int_equal(s.bytes_total, 16 * 4096);
     }
     pa_heap_destroy(f.h);
+}
+
+/* pa_stats_add: into zeroes it copies every figure; two heaps' figures
+ * add up, class by class and in the totals. */
+static void test_stats_add(void **state) {
+    (void)state;
+    fixture a, b;
+    open_fixture(&a, NULL);
+    open_fixture(&b, NULL);
+    void *pa[3], *pb[5];
+    for (size_t i = 0; i < 3; i++)
+        pa[i] = pa_heap_malloc(a.h, 100);
+    for (size_t i = 0; i < 5; i++)
+        pb[i] = pa_heap_malloc(b.h, i == 4 ? 50000 : 100);
+    pa_stats sa, sb, sum;
+    pa_test_stats_checked(a.h, &a.os.counter, &sa);
+    pa_test_stats_checked(b.h, &b.os.counter, &sb);
+    memset(&sum, 0, sizeof sum);
+    pa_stats_add(&sum, &sa);
+    assert_memory_equal(&sum, &sa, sizeof sum);
+    pa_stats_add(&sum, &sb);
+    assert_int_equal(sum.nclasses, sa.nclasses);
+    assert_int_equal(sum.arena_size, sa.arena_size);
+    assert_int_equal(sum.classes[6].block_size, 112);
+    assert_int_equal(sum.classes[6].blocks_in_use, 7);
+    assert_int_equal(sum.classes[6].pools, 2);
+    assert_int_equal(sum.blocks_in_use, 7);
+    assert_int_equal(sum.bytes_in_use, 7 * 112);
+    assert_int_equal(sum.arenas_current, 2);
+    assert_int_equal(sum.bytes_total, sa.bytes_total + sb.bytes_total);
+    assert_int_equal(sum.large_blocks, 1);
+    assert_int_equal(sum.large_bytes, 50000);
+    assert_int_equal(sum.os_bytes_mapped, sa.os_bytes_mapped + sb.os_bytes_mapped);
+    for (size_t i = 0; i < 3; i++)
+        pa_heap_free(a.h, pa[i]);
+    for (size_t i = 0; i < 5; i++)
+        pa_heap_free(b.h, pb[i]);
+    pa_heap_destroy(a.h);
+    pa_heap_destroy(b.h);
 }
 
 static void test_decommitted_bytes(void **state) {
@@ -437,6 +477,7 @@ int main(void) {
         cmocka_unit_test(test_fresh_heap),
         cmocka_unit_test(test_exact_counters),
         cmocka_unit_test(test_arena_counters),
+        cmocka_unit_test(test_stats_add),
         cmocka_unit_test(test_decommitted_bytes),
         cmocka_unit_test(test_table_print),
         cmocka_unit_test(test_json_print),

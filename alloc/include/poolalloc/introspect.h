@@ -168,8 +168,8 @@ int pa_introspect_freelist(const pa_heap *heap, uintptr_t pool, size_t first, si
  * load, so a quiescent owner's checker sees the pushers' links. */
 uintptr_t pa_introspect_remote_free(const pa_heap *heap);
 /* The process-wide arena map (thread heaps): the heap it names for address
- * a, 0 if none; and how many arenas it names heap for (a scan of the whole
- * map, so for full checks only). */
+ * a, 0 if none; and how many arenas it names heap for (a scan of every
+ * part of the map an arena ever took, so for full checks only). */
 uintptr_t pa_introspect_arena_map(uintptr_t a);
 size_t pa_introspect_arena_map_count(const pa_heap *heap);
 /* One heap on the orphan list (heaps of exited threads, kept for the next
@@ -203,6 +203,9 @@ const uintptr_t *pa_introspect_owner_cache_all(const pa_heap *heap);
 size_t pa_introspect_large_capacity(const pa_heap *heap);
 int pa_introspect_large_slot(const pa_heap *heap, size_t slot,
                              uintptr_t *block, size_t *size);
+/* The first slot at or after from that is not empty; the capacity if none.
+ * A scan of a large, sparse table at a few instructions per empty slot. */
+size_t pa_introspect_large_next_taken(const pa_heap *heap, size_t from);
 
 /* Where a lookup of the block in large-table slot lands: 1 when it finds
  * this very slot, 0 when it stops short of it (an empty slot on the probe

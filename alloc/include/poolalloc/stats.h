@@ -63,6 +63,9 @@ typedef struct pa_stats {
 } pa_stats;
 
 void pa_heap_stats(const pa_heap *heap, pa_stats *out);
+/* Adds stats into sum, figure by figure (class by class): the total of
+ * several heaps of one configuration. Start sum zeroed. */
+void pa_stats_add(pa_stats *sum, const pa_stats *stats);
 
 /* A table in the manner of sys._debugmallocstats(). Returns 0 or -1 (I/O). */
 int pa_stats_print(const pa_stats *stats, FILE *out);
