@@ -164,6 +164,14 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     if (after.blocks_in_use > before.blocks_in_use + slack || after.large_blocks > before.large_blocks + slack)
         return ex_fail(ex, "DEFAULT_HEAP_LEAK", "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
                        after.blocks_in_use, after.large_blocks, before.blocks_in_use, before.large_blocks);
+    /* the sum over every default heap holds this one's */
+    pa_stats all;
+    pa_default_stats(&all);
+    ex_doctor(ex, PA_SITE_DEFAULT_STATS, &all);
+    if (all.blocks_in_use < after.blocks_in_use || all.large_blocks < after.large_blocks)
+        return ex_fail(ex, "DEFAULT_STATS_SUM", "pa_default_stats counts %zu small and %zu large blocks, fewer than the "
+                       "default heap's own %zu and %zu", all.blocks_in_use, all.large_blocks, after.blocks_in_use,
+                       after.large_blocks);
     pa_check_report_clear(ex->rep);
     if (pa_check_heap(h, ex->rep))
         return ex_fail_checker(ex, "pa_check_heap (the default heap)");

@@ -27,7 +27,8 @@ typedef enum pa_exec_site {
     PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL; what the default_heap op's
                               refused calls answered (errno, or posix_memalign's result); pa_heap_create's
                               errno when a map fault refused it */
-    PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
+    PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op, then
+                              pa_default_stats's sum over every default heap */
     PA_SITE_DEFAULT_TRIM,  /* size_t *: what a second pa_trim gave back in the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */

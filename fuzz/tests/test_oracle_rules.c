@@ -42,6 +42,7 @@ enum change {
     C_TRIM_GAVE,          /* a second trim gives back a page */
     C_MISUSE_SERVED,      /* a refused misuse call returned something */
     C_INTROSPECT_ZERO,    /* an introspection call accepted an argument out of range */
+    C_DEFAULT_NONE,       /* the default heaps hold no small block */
 };
 
 typedef struct doctor_plan {
@@ -94,6 +95,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_INTROSPECT_ZERO:
         *(long long *)value = 0;
+        break;
+    case C_DEFAULT_NONE:
+        ((pa_stats *)value)->blocks_in_use = 0;
         break;
     case C_ERRNO_EINVAL:
         *(int *)value = EINVAL;
@@ -271,6 +275,11 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
              now.blocks_in_use + 1000, now.large_blocks, now.blocks_in_use, now.large_blocks);
     expect_rule(ops, NULL, &leak, 0, "DEFAULT_HEAP_LEAK", want);
+    /* the second figures the site shows: the sum over the default heaps */
+    doctor_plan none_summed = {PA_SITE_DEFAULT_STATS, C_DEFAULT_NONE, 0, 0, 1};
+    snprintf(want, sizeof want, "pa_default_stats counts 0 small and * large blocks, fewer than the default heap's own "
+             "%zu and *", now.blocks_in_use);
+    expect_rule(ops, NULL, &none_summed, 0, "DEFAULT_STATS_SUM", want);
     doctor_plan trim = {PA_SITE_DEFAULT_TRIM, C_TRIM_GAVE, 0, 0, 0};
     expect_rule(ops, NULL, &trim, 0, "DEFAULT_TRIM", "a second pa_trim gave back 4096 bytes; the first left nothing to give");
     /* the refused calls: the first, a calloc whose product overflows, and
