@@ -11,7 +11,9 @@
 # build/coverage), replays every input of DIR/<target>/ and
 # DIR/regressions/<target>/ (--corpus, default corpus/) through each chosen
 # target's replay program, and with --tests runs the whole ctest suite
-# too. Into --out (default build/coverage-report) it writes
+# too (but realprog.checked_detects, whose expected call number the
+# profiling runtime's own allocations shift). Into --out (default
+# build/coverage-report) it writes
 #   html/index.html  llvm-cov show: every line and branch with its counts
 #   summary.md       per file of alloc/src, invariants/src and the harness
 #                    (fuzz/harness, fuzz/targets): lines and branches
@@ -96,7 +98,11 @@ for t in "${target_list[@]}"; do
 done
 if [ $tests = 1 ]; then
   echo "coverage: ctest in $build"
-  if ! ctest --test-dir "$build" -j "$jobs" >"$out/ctest.log" 2>&1; then
+  # realprog.checked_detects expects the violation at its program's 5th
+  # allocator call; the profiling runtime allocates before main here (the
+  # 10th), so its exact regex cannot match in this build: not run.
+  echo "coverage: not run here: realprog.checked_detects (the profiling runtime's own allocations come first)"
+  if ! ctest --test-dir "$build" -j "$jobs" -E '^realprog\.checked_detects$' >"$out/ctest.log" 2>&1; then
     echo "coverage: some tests failed (see $out/ctest.log); their coverage still counts"
     rc=1
   fi

@@ -113,6 +113,12 @@ int ex_cache(exec *ex, size_t object_size, uint8_t capacity, size_t count) {
         if (r.c || err != EINVAL)
             return ex_fail(ex, "WRONG_ERRNO", "object cache of 0-byte objects: %p, errno %d, expected NULL, %d",
                            (void *)r.c, err, EINVAL);
+        /* and of no heap */
+        errno = 0;
+        r.c = pa_object_cache_create(NULL, "fuzz", 16, capacity);
+        if (r.c || errno != EINVAL)
+            return ex_fail(ex, "WRONG_ERRNO", "object cache of no heap: %p, errno %d, expected NULL, %d", (void *)r.c,
+                           errno, EINVAL);
         return 0;
     }
     if (!r.c) {
@@ -129,6 +135,7 @@ int ex_cache(exec *ex, size_t object_size, uint8_t capacity, size_t count) {
     r.n = count < room ? count : room;
     if (r.n && (PA_LIVE_BYTES_MAX - ex->live_bytes) / r.model.object_size < r.n)
         r.n = (PA_LIVE_BYTES_MAX - ex->live_bytes) / r.model.object_size;
+    pa_object_cache_free(r.c, NULL); /* nothing, as free(NULL) */
     int rc = take_all(&r) || give_all(&r) || take_all(&r) || give_all(&r);
     if (!rc) {
         pa_object_cache_trim(r.c);
@@ -136,5 +143,6 @@ int ex_cache(exec *ex, size_t object_size, uint8_t capacity, size_t count) {
         rc = compare_stats(&r, "after a trim");
     }
     pa_object_cache_destroy(r.c);
+    pa_object_cache_destroy(NULL); /* nothing */
     return rc ? -1 : 0;
 }

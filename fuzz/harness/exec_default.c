@@ -80,6 +80,16 @@ static int refusals(exec *ex, void *q, size_t size, uint64_t seed, size_t pm_ali
             return ex_fail(ex, "WRONG_ERRNO", "default heap: pa_posix_memalign(%zu, %zu) returned %d (out %p, errno %d), "
                            "expected %d, out untouched, errno 0", bad[i].align, bad[i].size, rc, out, errno, bad[i].rc);
     }
+    /* the default heap cannot be destroyed (pa_malloc goes on using it) */
+    errno = 0;
+    size_t live = pa_heap_destroy(pa_default_heap());
+    int err = errno;
+    ex_doctor(ex, PA_SITE_HUGE_ERRNO, &err);
+    if (live || err != EBUSY)
+        return ex_fail(ex, "WRONG_ERRNO", "default heap: pa_heap_destroy(pa_default_heap()) returned %zu with errno %d, "
+                       "expected 0 with %d", live, err, EBUSY);
+    if (pa_heap_destroy(NULL) || pa_usable_size(NULL))
+        return ex_fail(ex, "NULL_ANSWERED", "default heap: pa_heap_destroy(NULL) or pa_usable_size(NULL) is not 0");
     return 0;
 }
 
@@ -154,6 +164,14 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     if (after.blocks_in_use > before.blocks_in_use + slack || after.large_blocks > before.large_blocks + slack)
         return ex_fail(ex, "DEFAULT_HEAP_LEAK", "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
                        after.blocks_in_use, after.large_blocks, before.blocks_in_use, before.large_blocks);
+    /* the sum over every default heap holds this one's */
+    pa_stats all;
+    pa_default_stats(&all);
+    ex_doctor(ex, PA_SITE_DEFAULT_STATS, &all);
+    if (all.blocks_in_use < after.blocks_in_use || all.large_blocks < after.large_blocks)
+        return ex_fail(ex, "DEFAULT_STATS_SUM", "pa_default_stats counts %zu small and %zu large blocks, fewer than the "
+                       "default heap's own %zu and %zu", all.blocks_in_use, all.large_blocks, after.blocks_in_use,
+                       after.large_blocks);
     pa_check_report_clear(ex->rep);
     if (pa_check_heap(h, ex->rep))
         return ex_fail_checker(ex, "pa_check_heap (the default heap)");

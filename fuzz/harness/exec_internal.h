@@ -108,6 +108,8 @@ int ex_check_block(exec *ex, pa_shadow_block *b, size_t slot, size_t limit, cons
 void ex_fill_block(exec *ex, pa_shadow_block *b);
 int ex_sweep_contents(exec *ex, const char *when);
 int ex_check_full(exec *ex, int sweep);
+/* exec_probe.c: the introspection API refuses what is out of its range. */
+int ex_probe_introspection(exec *ex);
 int ex_count_ok(const exec *ex, size_t heap_count, size_t shadow_count);
 int ex_check_counts(exec *ex);
 

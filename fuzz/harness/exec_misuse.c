@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bad_config.h"
 #include "pattern.h"
 #include "poolalloc/object_cache.h"
 
@@ -64,19 +65,26 @@ void ex_fault(exec *ex, const pa_op *op) {
         ex->fault_ops[r] = n;
 }
 
-/* The reports since before were exactly one, of kind want, for what (the
- * free of ptr). */
-static int misuse_judge(exec *ex, size_t before, const void *ptr, pa_misuse_kind want, const char *what) {
+/* The misuse kinds as a set. */
+#define KIND(k) (1u << (k))
+
+/* The reports since before were exactly one, of a kind in want, for what
+ * (the call on ptr). */
+static int misuse_judge(exec *ex, size_t before, const void *ptr, unsigned want, const char *what) {
+    char expected[100] = "";
+    for (int k = PA_MISUSE_FOREIGN_POINTER; k <= PA_MISUSE_WRITE_AFTER_FREE; k++)
+        if (want & KIND(k))
+            snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s",
+                     expected[0] ? " or " : "", misuse_kind_name((pa_misuse_kind)k));
     size_t n = ex->misuse_reports - before;
     if (!n)
-        return ex_fail(ex, "MISUSE_UNDETECTED", "%s (free of %p) was not reported; expected %s", what, ptr,
-                    misuse_kind_name(want));
+        return ex_fail(ex, "MISUSE_UNDETECTED", "%s (of %p) was not reported; expected %s", what, ptr, expected);
     if (n > 1)
-        return ex_fail(ex, "MISUSE_REPORTED_TWICE", "%s (free of %p) was reported %zu times; the last: %s", what, ptr,
+        return ex_fail(ex, "MISUSE_REPORTED_TWICE", "%s (of %p) was reported %zu times; the last: %s", what, ptr,
                     n, ex->misuse_message);
-    if (ex->misuse_last != want)
-        return ex_fail(ex, "MISUSE_WRONG_KIND", "%s (free of %p) was reported as %s, expected %s: %s", what, ptr,
-                    misuse_kind_name(ex->misuse_last), misuse_kind_name(want), ex->misuse_message);
+    if (!(want & KIND(ex->misuse_last)))
+        return ex_fail(ex, "MISUSE_WRONG_KIND", "%s (of %p) was reported as %s, expected %s: %s", what, ptr,
+                    misuse_kind_name(ex->misuse_last), expected, ex->misuse_message);
     return 0;
 }
 
@@ -90,7 +98,51 @@ static int misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_
     else
         pa_heap_free(ex->heap, ptr);
     ex->misuse_expected = 0;
-    return misuse_judge(ex, before, ptr, want, what);
+    return misuse_judge(ex, before, ptr, KIND(want), what);
+}
+
+/* The calls a misuse op gives a dead or wild pointer. */
+enum { CALL_FREE, CALL_REALLOC, CALL_USABLE, CALLS };
+static const char *const CALL_NAMES[CALLS] = {"free", "realloc", "usable_size"};
+
+/* ptr given to free, realloc and usable_size of heap h, each misuse of a
+ * kind in want: one report each, and the refused realloc NULL, the refused
+ * usable_size 0. */
+static int misuse_calls(exec *ex, pa_heap *h, void *ptr, unsigned want, const char *what) {
+    for (int call = CALL_FREE; call < CALLS; call++) {
+        char name[100];
+        snprintf(name, sizeof name, "%s: %s", what, CALL_NAMES[call]);
+        size_t before = ex->misuse_reports;
+        uintptr_t result = 0;
+        ex->misuse_expected = 1;
+        if (call == CALL_FREE)
+            pa_heap_free(h, ptr);
+        else if (call == CALL_REALLOC)
+            result = (uintptr_t)pa_heap_realloc(h, ptr, 1);
+        else
+            result = pa_heap_usable_size(h, ptr);
+        ex->misuse_expected = 0;
+        if (misuse_judge(ex, before, ptr, want, name))
+            return -1;
+        if (call != CALL_FREE)
+            ex_doctor(ex, PA_SITE_MISUSE_RESULT, &result);
+        if (result)
+            return ex_fail(ex, "MISUSE_SERVED", "%s (of %p) returned %#lx, not 0", name, ptr, (unsigned long)result);
+    }
+    return 0;
+}
+
+/* Frees as many fresh 16-byte blocks as the quarantine holds: whatever was
+ * in it is the heap's again. */
+static int push_quarantine(exec *ex, size_t cap) {
+    for (size_t i = 0; i < cap; i++) {
+        void *q = pa_heap_malloc(ex->heap, 16);
+        if (!q)
+            return ex_fail(ex, "HARNESS_ENOMEM", "a 16-byte block to push the quarantine returned NULL (errno %d)",
+                           errno);
+        pa_heap_free(ex->heap, q);
+    }
+    return 0;
 }
 
 /* A byte of p (req bytes, freed a moment ago and held in the quarantine)
@@ -105,17 +157,9 @@ static int misuse_freed_write(exec *ex, uint8_t *p, size_t req) {
     p[req / 2] ^= 0x5a;
     size_t before = ex->misuse_reports;
     ex->misuse_expected = 1;
-    for (size_t i = 0; i < cap; i++) {
-        void *q = pa_heap_malloc(ex->heap, 16);
-        if (!q) {
-            ex->misuse_expected = 0;
-            return ex_fail(ex, "HARNESS_ENOMEM", "a 16-byte block to push the quarantine returned NULL (errno %d)",
-                           errno);
-        }
-        pa_heap_free(ex->heap, q);
-    }
+    int rc = push_quarantine(ex, cap);
     ex->misuse_expected = 0;
-    return misuse_judge(ex, before, p, PA_MISUSE_WRITE_AFTER_FREE, "misuse write_after_free");
+    return rc ? -1 : misuse_judge(ex, before, p, KIND(PA_MISUSE_WRITE_AFTER_FREE), "misuse write_after_free");
 }
 
 static int other_heap(exec *ex) {
@@ -187,10 +231,126 @@ static int misuse_api(exec *ex, const pa_op_effect *e) {
     return rc;
 }
 
+/* The end of the arena holding p, a small block of heap h (arenas are
+ * aligned to their size). */
+static uint8_t *arena_end(const pa_heap *h, const void *p) {
+    return (uint8_t *)(((uintptr_t)p | (pa_heap_config(h)->arena_size - 1)) + 1);
+}
+
+/* Pointers no block starts at, given to the debug heap: 16 bytes before
+ * the end of a small block's arena (the last pool is seldom carved: no
+ * live block there; not asked if it is one), one byte into the slot's
+ * block (inside an arena: not a block start; a large block's: no heap
+ * address), and 16 and 48, below any block's header or lead. The block is
+ * intact after. */
+static int misuse_wild(exec *ex, pa_shadow_block *b, size_t slot) {
+    uint8_t *p = b->p;
+    uint8_t *end = arena_end(ex->heap, p) - 16;
+    if (b->small && !pa_heap_owns(ex->heap, end) &&
+        misuse_calls(ex, ex->heap, end,
+                     KIND(PA_MISUSE_NOT_LIVE) | KIND(PA_MISUSE_NOT_A_BLOCK) | KIND(PA_MISUSE_DOUBLE_FREE),
+                     "misuse stale (the end of the block's arena)"))
+        return -1;
+    if (misuse_calls(ex, ex->heap, p + 1, b->small ? KIND(PA_MISUSE_NOT_A_BLOCK) : KIND(PA_MISUSE_FOREIGN_POINTER),
+                     "misuse stale (a byte into a block)") ||
+        misuse_calls(ex, ex->heap, (void *)16, KIND(PA_MISUSE_FOREIGN_POINTER), "misuse stale (16)") ||
+        misuse_calls(ex, ex->heap, (void *)48, KIND(PA_MISUSE_FOREIGN_POINTER), "misuse stale (48)"))
+        return -1;
+    ex_touch(ex, p);
+    return ex_check_block(ex, b, slot, b->req, "after refused wild pointers");
+}
+
+/* The slot's block freed, then used: while the quarantine holds it, free,
+ * realloc and usable_size are each a double free, and the heap does not
+ * own it; a small block pushed out of the quarantine is still never freed
+ * again (a double free, or no live block where it was). Without a
+ * quarantine the op is a plain free. */
+static int misuse_stale(exec *ex, const pa_op_effect *e) {
+    pa_shadow_block *b = &ex->sh.slots[e->slot];
+    uint8_t *p = b->p;
+    int small = b->small;
+    size_t cap = ex->cfg.debug ? ex->cfg.debug_quarantine : 0;
+    if (cap && misuse_wild(ex, b, e->slot))
+        return -1;
+    if (ex_remove_slots(ex, e, "misuse stale"))
+        return -1;
+    if (!cap)
+        return 0;
+    if (misuse_calls(ex, ex->heap, p, KIND(PA_MISUSE_DOUBLE_FREE), "misuse stale (in the quarantine)"))
+        return -1;
+    uintptr_t owns = (uintptr_t)pa_heap_owns(ex->heap, p);
+    ex_doctor(ex, PA_SITE_MISUSE_RESULT, &owns);
+    if (owns)
+        return ex_fail(ex, "MISUSE_OWNS_FREED", "pa_heap_owns of the freed block %p in the quarantine said yes", p);
+    if (!small)
+        return 0;
+    if (push_quarantine(ex, cap))
+        return -1;
+    return misuse_calls(ex, ex->heap, p, KIND(PA_MISUSE_DOUBLE_FREE) | KIND(PA_MISUSE_NOT_LIVE) |
+                                             KIND(PA_MISUSE_NOT_A_BLOCK),
+                        "misuse stale (out of the quarantine)");
+}
+
+/* Misuse on the second heap, which has no debug layer: the raw layer's
+ * own checks. A 64-byte block alone in its pool, freed (nothing else of
+ * that heap lives in its class), is dead: freeing, reallocating or sizing
+ * it again is NOT_LIVE, and so is the end of its arena, in a pool never
+ * carved (the heap holds at most the foreign op's block and this one); an
+ * address on the stack, aligned or one byte past, is no heap's:
+ * FOREIGN_POINTER. */
+static int misuse_plain(exec *ex) {
+    if (other_heap(ex))
+        return -1;
+    void *q = pa_heap_malloc(ex->other, 64);
+    if (!q)
+        return ex_fail(ex, "HARNESS_ENOMEM", "the second heap returned NULL for 64 bytes (errno %d)", errno);
+    pa_heap_free(ex->other, q);
+    _Alignas(16) char local[32];
+    uint8_t *end = arena_end(ex->other, q) - 16;
+    return misuse_calls(ex, ex->other, q, KIND(PA_MISUSE_NOT_LIVE), "misuse plain (a freed block)") ||
+                   misuse_calls(ex, ex->other, end, KIND(PA_MISUSE_NOT_LIVE), "misuse plain (an uncarved pool)") ||
+                   misuse_calls(ex, ex->other, local, KIND(PA_MISUSE_FOREIGN_POINTER), "misuse plain (the stack)") ||
+                   misuse_calls(ex, ex->other, local + 1, KIND(PA_MISUSE_FOREIGN_POINTER),
+                                "misuse plain (the stack, odd)")
+               ? -1
+               : 0;
+}
+
+/* The heap's own configuration with one field broken (rule): the
+ * validator refuses it, with a message naming the field when it has room
+ * for one and leaving a 0-byte buffer alone, and so does pa_heap_create. */
+static int misuse_bad_config(exec *ex, unsigned rule) {
+    pa_config c = ex->cfg;
+    const char *field = pa_bad_config_apply(rule, &c);
+    char msg[256], none[2] = "x";
+    int rc = pa_config_validate(&c, msg, sizeof msg);
+    if (rc != EINVAL || !strstr(msg, field))
+        return ex_fail(ex, "CONFIG_ACCEPTED", "bad_config %s: pa_config_validate returned %d (\"%s\"), expected EINVAL "
+                       "naming %s", pa_bad_config_name(rule), rc, msg, field);
+    if (pa_config_validate(&c, none, 0) != EINVAL || none[0] != 'x')
+        return ex_fail(ex, "CONFIG_ACCEPTED", "bad_config %s: pa_config_validate with no room refused otherwise",
+                       pa_bad_config_name(rule));
+    errno = 0;
+    pa_heap *h = pa_heap_create(&c);
+    int err = errno;
+    uintptr_t made = (uintptr_t)h;
+    if (h)
+        pa_heap_destroy(h);
+    ex_doctor(ex, PA_SITE_MISUSE_RESULT, &made);
+    if (made || err != EINVAL)
+        return ex_fail(ex, "CONFIG_ACCEPTED", "bad_config %s: pa_heap_create %s (errno %d), expected NULL with EINVAL",
+                       pa_bad_config_name(rule), made ? "made a heap" : "failed", err);
+    return 0;
+}
+
 int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
     unsigned kind = pa_misuse_op_of(op->arg);
     if (kind == PA_MISUSE_OP_API_MISMATCH)
         return misuse_api(ex, e);
+    if (kind == PA_MISUSE_OP_PLAIN)
+        return misuse_plain(ex);
+    if (kind == PA_MISUSE_OP_BAD_CONFIG)
+        return misuse_bad_config(ex, op->idx);
     if (kind == PA_MISUSE_OP_FOREIGN) {
         if (other_heap(ex))
             return -1;
@@ -231,6 +391,8 @@ int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
         return misuse_guard(ex, e, p + b->req, PA_MISUSE_GUARD_AFTER, "misuse write_after");
     case PA_MISUSE_OP_WRITE_BEFORE:
         return misuse_guard(ex, e, p - 1, PA_MISUSE_GUARD_BEFORE, "misuse write_before");
+    case PA_MISUSE_OP_STALE:
+        return misuse_stale(ex, e);
     case PA_MISUSE_OP_WRITE_AFTER_FREE: {
         size_t req = b->req;
         if (ex_remove_slots(ex, e, "misuse write_after_free"))

@@ -135,6 +135,18 @@ static int check_json(exec *ex, const pa_stats *st, const char *text) {
     return 0;
 }
 
+/* Does print say so when its stream fails (8 bytes of room, unbuffered)? */
+static int print_tells_failure(int (*print)(const pa_stats *, FILE *), const pa_stats *st) {
+    char room[8];
+    FILE *f = fmemopen(room, sizeof room, "w");
+    if (!f)
+        return 1; /* no such stream to try it on */
+    setvbuf(f, NULL, _IONBF, 0);
+    int rc = print(st, f);
+    fclose(f);
+    return rc == -1;
+}
+
 /* Print the stats to memory and read the text back; kind names a failure. */
 static int print_and_read(exec *ex, const pa_stats *st, int (*print)(const pa_stats *, FILE *),
                           int (*read_back)(exec *, const pa_stats *, const char *), const char *kind,
@@ -148,6 +160,8 @@ static int print_and_read(exec *ex, const pa_stats *st, int (*print)(const pa_st
     else
         failed = read_back(ex, st, text);
     free(text);
+    if (!failed && !print_tells_failure(print, st))
+        failed = ex_fail(ex, kind, "printing the statistics to a stream that fails returned 0, not -1");
     return failed;
 }
 

@@ -27,7 +27,8 @@ typedef enum pa_exec_site {
     PA_SITE_HUGE_ERRNO,    /* int *: errno after a huge call returned NULL; what the default_heap op's
                               refused calls answered (errno, or posix_memalign's result); pa_heap_create's
                               errno when a map fault refused it */
-    PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op */
+    PA_SITE_DEFAULT_STATS, /* pa_stats *: the default heap's statistics after the default_heap op, then
+                              pa_default_stats's sum over every default heap */
     PA_SITE_DEFAULT_TRIM,  /* size_t *: what a second pa_trim gave back in the default_heap op */
     PA_SITE_STATS_TABLE,   /* char **: the printed table, malloc'd (the hook may replace it, freeing it) */
     PA_SITE_STATS_JSON,    /* char **: the printed JSON, likewise */
@@ -37,6 +38,10 @@ typedef enum pa_exec_site {
     PA_SITE_FREE_ALL_KEPT, /* pa_exec_kept *: what the heap keeps after free_all */
     PA_SITE_FREE_ALL_POOLS,/* size_t *: an arena's committed free pools after free_all */
     PA_SITE_FRESH_DATA,    /* unsigned char *: a new block's data on a debug heap */
+    PA_SITE_MISUSE_RESULT, /* uintptr_t *: what a refused misuse call returned (realloc's block, usable_size's
+                              size, pa_heap_owns's answer for a freed block, pa_heap_create's heap for a broken
+                              configuration): 0 */
+    PA_SITE_INTROSPECT,    /* long long *: an introspection call's answer to an argument out of its range */
 } pa_exec_site;
 
 /* What a heap keeps once free_all freed every block: its arenas, the

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bad_config.h"
+
 /* Opcode byte b: the kind is KIND_OF[b & 31] (28, 29 and 31: fault, misuse
  * and thread where a target's features turn them on); codes 21 and 24 mean destroy and
  * free_all only when the top three bits are all set, else check and stats;
@@ -164,7 +166,9 @@ static void canonicalize(pa_op *op) {
         op->arg &= 7;
     if (k == PA_OP_MISUSE)
         op->arg = pa_misuse_op_byte(pa_misuse_op_of(op->arg));
-    if (k == PA_OP_MISUSE && op->arg == PA_MISUSE_OP_FOREIGN)
+    if (k == PA_OP_MISUSE && pa_misuse_op_of(op->arg) == PA_MISUSE_OP_BAD_CONFIG)
+        op->idx %= PA_BAD_CONFIG_RULES; /* names the rule */
+    else if (k == PA_OP_MISUSE && !pa_misuse_op_names_slot(pa_misuse_op_of(op->arg)))
         op->idx = 0; /* names no block */
     if (k == PA_OP_HUGE && pa_huge_call_of(op->arg) != PA_HUGE_REALLOC)
         op->idx = 0; /* names no block */
@@ -320,11 +324,11 @@ void pa_op_effect_of(const pa_op *op, size_t nlive, pa_op_effect *e) {
         break;
     case PA_OP_MISUSE:
     {
-        /* double free, the guard writes and a write after free end with
-         * the block freed; an interior or cross-API free is refused and
-         * keeps it; a foreign free names none */
+        /* double free, the guard writes, a write after free and a stale
+         * use end with the block freed; an interior or cross-API free is
+         * refused and keeps it; foreign, plain and bad_config name none */
         unsigned mk = pa_misuse_op_of(op->arg);
-        if (nlive && mk != PA_MISUSE_OP_FOREIGN) {
+        if (nlive && pa_misuse_op_names_slot(mk)) {
             e->slot = op->idx % nlive;
             if (mk != PA_MISUSE_OP_INTERIOR && mk != PA_MISUSE_OP_API_MISMATCH)
                 e->remove[e->nremove++] = e->slot;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bad_config.h"
+
 static const char *const NAMES[PA_OP_KINDS] = {
 #define PA_OP_NAME(kind, name, code, size, idx, arg, step) [PA_OP_##kind] = #name,
     PA_OP_LIST(PA_OP_NAME)
@@ -20,7 +22,8 @@ static const char *const MISUSE_OPS[PA_MISUSE_OP_KINDS] = {
     [PA_MISUSE_OP_DOUBLE_FREE] = "double_free", [PA_MISUSE_OP_INTERIOR] = "interior",
     [PA_MISUSE_OP_WRITE_AFTER] = "write_after", [PA_MISUSE_OP_WRITE_BEFORE] = "write_before",
     [PA_MISUSE_OP_FOREIGN] = "foreign", [PA_MISUSE_OP_API_MISMATCH] = "api_mismatch",
-    [PA_MISUSE_OP_WRITE_AFTER_FREE] = "write_after_free",
+    [PA_MISUSE_OP_WRITE_AFTER_FREE] = "write_after_free", [PA_MISUSE_OP_STALE] = "stale",
+    [PA_MISUSE_OP_PLAIN] = "plain", [PA_MISUSE_OP_BAD_CONFIG] = "bad_config",
 };
 
 static const char *const HUGE_CALLS[4] = {
@@ -137,8 +140,10 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         break;
     case PA_OP_MISUSE:
         put(&b, " %s", pa_misuse_op_name(op->arg));
-        if (pa_misuse_op_of(op->arg) != PA_MISUSE_OP_FOREIGN)
+        if (pa_misuse_op_names_slot(pa_misuse_op_of(op->arg)))
             put(&b, " #%u", (unsigned)op->idx);
+        else if (pa_misuse_op_of(op->arg) == PA_MISUSE_OP_BAD_CONFIG)
+            put(&b, " %s", pa_bad_config_name(op->idx));
         break;
     case PA_OP_THREAD:
         put(&b, " %u%s", pa_thread_of(op->arg), pa_thread_exits(op->arg) ? " exit" : "");
@@ -246,6 +251,16 @@ static int word(lexer *lx, const char *w) {
         return 1;
     }
     return 0;
+}
+
+/* misuse bad_config's rule, by name, into the index operand. */
+static int parse_bad_config(lexer *lx, pa_op *op) {
+    for (unsigned r = 0; r < PA_BAD_CONFIG_RULES; r++)
+        if (word(lx, pa_bad_config_name(r))) {
+            op->idx = (uint16_t)r;
+            return 0;
+        }
+    return fail(lx, "expected a bad_config rule (alignment, threshold_low, ..., large_zeroed), found '%.12s'", lx->p);
 }
 
 static int parse_idx(lexer *lx, pa_op *op) {
@@ -508,11 +523,13 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
                 break;
             }
         if (mk < 0)
-            return fail(&lx, "expected double_free, interior, write_after, write_before, foreign, api_mismatch or "
-                        "write_after_free, found '%.12s'",
+            return fail(&lx, "expected double_free, interior, write_after, write_before, foreign, api_mismatch, "
+                        "write_after_free, stale, plain or bad_config, found '%.12s'",
                         lx.p);
         op->arg = pa_misuse_op_byte((unsigned)mk);
-        if (mk != PA_MISUSE_OP_FOREIGN && parse_idx(&lx, op))
+        if (pa_misuse_op_names_slot((unsigned)mk) && parse_idx(&lx, op))
+            return -1;
+        if (mk == PA_MISUSE_OP_BAD_CONFIG && parse_bad_config(&lx, op))
             return -1;
         break;
     }

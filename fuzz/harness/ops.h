@@ -111,28 +111,34 @@ typedef enum pa_misuse_op {
     PA_MISUSE_OP_FOREIGN,         /* free another heap's block */
     PA_MISUSE_OP_API_MISMATCH,    /* free across the malloc / object-cache APIs, both ways */
     PA_MISUSE_OP_WRITE_AFTER_FREE, /* free, write into the quarantined block, push it out of the quarantine */
+    PA_MISUSE_OP_STALE,           /* free, then use the freed block; wild pointers near it and near NULL */
+    PA_MISUSE_OP_PLAIN,           /* dead and foreign pointers given to the second, plain heap */
+    PA_MISUSE_OP_BAD_CONFIG,      /* a heap asked for with one field of the configuration broken */
     PA_MISUSE_OP_KINDS
 } pa_misuse_op;
 
-/* api_mismatch and write_after_free came after the first five took every
- * byte mod 5: they have the bytes 0xff and 0xfe alone (no committed misuse
- * input used either), so every other byte still names kind b mod 5, and
- * the canonical byte of a kind is its number, or 0xff, 0xfe. */
-#define PA_MISUSE_BYTE_API_MISMATCH 0xffu
-#define PA_MISUSE_BYTE_WRITE_AFTER_FREE 0xfeu
+/* The kinds after the first five took every byte mod 5 have a byte alone
+ * each, one no committed misuse input used as a kind byte: api_mismatch
+ * 0xff, write_after_free 0xfe, stale 0xfd, plain 0xfb, bad_config 0xfa
+ * (0xfc: a regression input holds it). Every other byte still names kind
+ * b mod 5; the canonical byte of a kind is its number, or its byte alone. */
+static const uint8_t PA_MISUSE_LATER_BYTES[PA_MISUSE_OP_KINDS - PA_MISUSE_OP_API_MISMATCH] = {0xff, 0xfe, 0xfd, 0xfb,
+                                                                                              0xfa};
 static inline unsigned pa_misuse_op_of(uint8_t arg) {
-    if (arg == PA_MISUSE_BYTE_API_MISMATCH)
-        return PA_MISUSE_OP_API_MISMATCH;
-    if (arg == PA_MISUSE_BYTE_WRITE_AFTER_FREE)
-        return PA_MISUSE_OP_WRITE_AFTER_FREE;
+    for (unsigned k = PA_MISUSE_OP_API_MISMATCH; k < PA_MISUSE_OP_KINDS; k++)
+        if (arg == PA_MISUSE_LATER_BYTES[k - PA_MISUSE_OP_API_MISMATCH])
+            return k;
     return arg % PA_MISUSE_OP_API_MISMATCH;
 }
 static inline uint8_t pa_misuse_op_byte(unsigned kind) {
-    if (kind == PA_MISUSE_OP_API_MISMATCH)
-        return PA_MISUSE_BYTE_API_MISMATCH;
-    if (kind == PA_MISUSE_OP_WRITE_AFTER_FREE)
-        return PA_MISUSE_BYTE_WRITE_AFTER_FREE;
+    if (kind >= PA_MISUSE_OP_API_MISMATCH)
+        return PA_MISUSE_LATER_BYTES[kind - PA_MISUSE_OP_API_MISMATCH];
     return (uint8_t)kind;
+}
+/* Whether a misuse kind names a slot with its index operand (foreign and
+ * plain use the second heap; bad_config's index chooses the broken field). */
+static inline int pa_misuse_op_names_slot(unsigned kind) {
+    return kind != PA_MISUSE_OP_FOREIGN && kind != PA_MISUSE_OP_PLAIN && kind != PA_MISUSE_OP_BAD_CONFIG;
 }
 
 /* huge: arg bits 0-1 the call, the rest its operand. malloc, realloc and

@@ -495,11 +495,17 @@ static void test_version2(void) {
            "0xff is place (kind 9 mod 6, start 7) with faults on, and 0x3f still nop");
     free(ops);
     /* the misuse kind byte: 0xff alone is api_mismatch, 0xfe alone
-     * write_after_free, any other byte still names kind b mod 5 */
+     * write_after_free, 0xfd stale, 0xfb plain, 0xfa bad_config; any other
+     * byte still names kind b mod 5 */
     for (unsigned b = 0; b < 256; b++) {
         const uint8_t misuse[] = {0x1d, 0, 0, (uint8_t)b};
         n = pa_ops_decode_features(misuse, sizeof misuse, &ops, PA_OPS_MISUSES);
-        unsigned want = b == 0xff ? PA_MISUSE_OP_API_MISMATCH : b == 0xfe ? PA_MISUSE_OP_WRITE_AFTER_FREE : b % 5;
+        unsigned want = b == 0xff   ? PA_MISUSE_OP_API_MISMATCH
+                        : b == 0xfe ? PA_MISUSE_OP_WRITE_AFTER_FREE
+                        : b == 0xfd ? PA_MISUSE_OP_STALE
+                        : b == 0xfb ? PA_MISUSE_OP_PLAIN
+                        : b == 0xfa ? PA_MISUSE_OP_BAD_CONFIG
+                                    : b % 5;
         EXPECT(n == 1 && ops[0].kind == PA_OP_MISUSE && pa_misuse_op_of(ops[0].arg) == want,
                "misuse kind byte 0x%02x decodes as %s", b, n ? pa_misuse_op_name(ops[0].arg) : "nothing");
         free(ops);
@@ -518,7 +524,9 @@ static void test_version2(void) {
                           "misuse write_before #0\nmisuse double_free #0\nmisuse foreign\n"
                           "alloc_many 3 c7\nmisuse write_after #2\nmisuse write_before #0\n"
                           "misuse api_mismatch #0\nmisuse api_mismatch #1\nmalloc 40\nmalloc 20032\n"
-                          "misuse write_after_free #0\nmisuse write_after_free #3\ncheck\n";
+                          "misuse write_after_free #0\nmisuse write_after_free #3\nmemalign 64 100\n"
+                          "misuse stale #0\nmalloc 20032\nmisuse stale #2\nmisuse plain\nmisuse plain\n"
+                          "misuse bad_config alignment\nmisuse bad_config large_zeroed\ncheck\n";
     EXPECT(pa_input_parse_text(PA_TARGET_MISUSE, misuses, &in, err, sizeof err) == 0, "%s", err);
     pa_exec_failure f;
     int rc = pa_exec_run(&in.cfg, in.ops, in.nops, NULL, &f, NULL);

@@ -40,6 +40,9 @@ enum change {
     C_FRESH_ZEROED,       /* a new debug block's first byte is 0 */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
+    C_MISUSE_SERVED,      /* a refused misuse call returned something */
+    C_INTROSPECT_ZERO,    /* an introspection call accepted an argument out of range */
+    C_DEFAULT_NONE,       /* the default heaps hold no small block */
 };
 
 typedef struct doctor_plan {
@@ -86,6 +89,15 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_TRIM_GAVE:
         *(size_t *)value = 4096;
+        break;
+    case C_MISUSE_SERVED:
+        *(uintptr_t *)value = 1;
+        break;
+    case C_INTROSPECT_ZERO:
+        *(long long *)value = 0;
+        break;
+    case C_DEFAULT_NONE:
+        ((pa_stats *)value)->blocks_in_use = 0;
         break;
     case C_ERRNO_EINVAL:
         *(int *)value = EINVAL;
@@ -263,6 +275,11 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "the default heap holds %zu small and %zu large blocks, before the op %zu and %zu",
              now.blocks_in_use + 1000, now.large_blocks, now.blocks_in_use, now.large_blocks);
     expect_rule(ops, NULL, &leak, 0, "DEFAULT_HEAP_LEAK", want);
+    /* the second figures the site shows: the sum over the default heaps */
+    doctor_plan none_summed = {PA_SITE_DEFAULT_STATS, C_DEFAULT_NONE, 0, 0, 1};
+    snprintf(want, sizeof want, "pa_default_stats counts 0 small and * large blocks, fewer than the default heap's own "
+             "%zu and *", now.blocks_in_use);
+    expect_rule(ops, NULL, &none_summed, 0, "DEFAULT_STATS_SUM", want);
     doctor_plan trim = {PA_SITE_DEFAULT_TRIM, C_TRIM_GAVE, 0, 0, 0};
     expect_rule(ops, NULL, &trim, 0, "DEFAULT_TRIM", "a second pa_trim gave back 4096 bytes; the first left nothing to give");
     /* the refused calls: the first, a calloc whose product overflows, and
@@ -275,6 +292,11 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "default heap: pa_posix_memalign(4096, %zu) returned %d (out *, errno 0), expected %d, "
              "out untouched, errno 0", (size_t)PTRDIFF_MAX, EINVAL, ENOMEM);
     expect_rule(ops, NULL, &memalign_einval, 0, "WRONG_ERRNO", want);
+    /* after them, the default heap's destroy, refused with EBUSY */
+    doctor_plan destroy_einval = {PA_SITE_HUGE_ERRNO, C_ERRNO_EINVAL, 0, 0, 9};
+    snprintf(want, sizeof want, "default heap: pa_heap_destroy(pa_default_heap()) returned 0 with errno %d, expected 0 "
+             "with %d", EINVAL, EBUSY);
+    expect_rule(ops, NULL, &destroy_einval, 0, "WRONG_ERRNO", want);
 }
 
 static void test_stats_print_rules(void) {
@@ -353,12 +375,40 @@ static void test_refused_creation_rule(void) {
 }
 
 /* A full check: the debug layer's whole-heap scan must agree with the
- * checker (it runs on every heap; a plain one has nothing to scan). */
+ * checker (it runs on every heap; a plain one has nothing to scan), and the
+ * introspection API must refuse what is out of its range. */
 static void test_debug_scan_rule(void) {
     const char *ops = "malloc 100\nmalloc 20032\ncheck\n";
     expect_clean(ops, NULL);
     doctor_plan damaged = {PA_SITE_DEBUG_SCAN, C_SCAN_DAMAGED, 0, 0, 0};
     expect_rule(ops, NULL, &damaged, 2, "DEBUG_SCAN", "the debug layer's scan finds 1 damaged block where the checker found none");
+    /* and it asks the introspection API past its ranges: the first
+     * question, a class one past the last, must be refused */
+    doctor_plan accepted = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 0};
+    expect_rule(ops, NULL, &accepted, 2, "INTROSPECT_ACCEPTED",
+                "pa_introspect_class(nclasses) answered 0, expected -1 (refused)");
+}
+
+/* The misuse ops' refused calls: a dead or wild pointer's realloc returns
+ * NULL and its usable_size 0, a freed block is not the heap's, and a broken
+ * configuration makes no heap. */
+static void test_misuse_result_rules(void) {
+    const char *plain = "malloc 100\nmisuse plain\n";
+    doctor_plan realloc_served = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 0};
+    expect_rule_in(PA_TARGET_MISUSE, plain, NULL, &realloc_served, 1, "MISUSE_SERVED",
+                   "misuse plain (a freed block): realloc (of *) returned 0x1, not 0");
+    doctor_plan usable_served = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 1};
+    expect_rule_in(PA_TARGET_MISUSE, plain, NULL, &usable_served, 1, "MISUSE_SERVED",
+                   "misuse plain (a freed block): usable_size (of *) returned 0x1, not 0");
+    /* stale: four wild pointers, then the freed block, two results each */
+    doctor_plan owns = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 10};
+    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse stale #0\n", NULL, &owns, 1, "MISUSE_OWNS_FREED",
+                   "pa_heap_owns of the freed block * in the quarantine said yes");
+    doctor_plan made = {PA_SITE_MISUSE_RESULT, C_MISUSE_SERVED, 0, 0, 0};
+    char want[200];
+    snprintf(want, sizeof want, "bad_config limit: pa_heap_create made a heap (errno %d), expected NULL with EINVAL",
+             EINVAL);
+    expect_rule_in(PA_TARGET_MISUSE, "misuse bad_config limit\n", NULL, &made, 0, "CONFIG_ACCEPTED", want);
 }
 
 int main(void) {
@@ -370,6 +420,7 @@ int main(void) {
     test_debug_scan_rule();
     test_refused_creation_rule();
     test_stats_print_rules();
+    test_misuse_result_rules();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

@@ -128,6 +128,31 @@ static void verify_damaged_header(void **state) {
     pa_heap_destroy(h);
 }
 
+/* A damaged guard byte found by verify, in a block whose header's API
+ * letter and state are damaged too: the dump says so ('?', "unknown
+ * state") rather than trusting them. */
+static void verify_header_without_api_or_state(void **state) {
+    (void)state;
+    seen s;
+    pa_heap *h = debug_heap(&s);
+    char *p = pa_heap_malloc(h, 10);
+    unsigned char saved[3];
+    memcpy(saved, p - 12, 2); /* api, state: bytes 20 and 21 of the header */
+    saved[2] = (unsigned char)p[-1];
+    memset(p - 12, 0, 1);
+    memset(p - 11, 'X', 1);
+    p[-1] = 0;
+    assert_int_equal(pa_heap_debug_verify(h), 1);
+    assert_int_equal(s.reports, 1);
+    assert_non_null(strstr(s.dump, "requested through API '?'"));
+    assert_non_null(strstr(s.dump, ", unknown state\n"));
+    memcpy(p - 12, saved, 2);
+    p[-1] = (char)saved[2];
+    pa_heap_free(h, p);
+    assert_int_equal(s.reports, 1);
+    pa_heap_destroy(h);
+}
+
 static void plain_heap_scans_nothing(void **state) {
     (void)state;
     pa_heap *h = pa_heap_create(NULL);
@@ -197,6 +222,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scan_reports_nothing),
         cmocka_unit_test(verify_damaged_header),
+        cmocka_unit_test(verify_header_without_api_or_state),
         cmocka_unit_test(plain_heap_scans_nothing),
         cmocka_unit_test(scan_pool_takes_pool_addresses),
         cmocka_unit_test(scan_big_pool_in_windows),

@@ -10,6 +10,7 @@
 
 #include "fixtures.h"
 #include "poolalloc/debug.h"
+#include "poolalloc/stats.h"
 
 /* "arena S pool I" for the pool holding raw, and with block, " block
  * +0xOFF" after it. */
@@ -163,6 +164,43 @@ static void debug_skips_broken_pool(void **state) {
                TS_CORRUPT(pool->count, 300u, ts_full_one(fx, "POOL_COUNT_RANGE", want)));
 }
 
+/* The whole-heap scan judges a pool only where its class and nextoffset
+ * place aligned debug blocks inside it, and its freelist walks sound: with
+ * any of them broken it judges nothing there, so the damaged guard byte
+ * before blk[0] goes unseen. A large block whose header confirms no lead
+ * is not judged either; a small one whose header names a 64-byte lead it
+ * has no room for is still read at 32, where its data and guards are
+ * sound (read at 64 they would not be). */
+static void debug_scan_skips_broken_layout(void **state) {
+    FX;
+    pa_pool *pool = pa_pool_of(fx->h, fx->blk[0]);
+    pa_pool was; /* the header as it is, read past ASan's poisoning */
+    ts_peek(pool, &was, sizeof was);
+    pa_size_class *c = &fx->h->classes[was.size_class];
+    size_t pool_size = pa_heap_config(fx->h)->pool_size, found = 0;
+    pa_stats before, during;
+    pa_heap_stats(fx->h, &before);
+#define SCANS(n) (found = 0, assert_int_equal(pa_heap_debug_scan(fx->h, count_findings, &found), (n)))
+    TS_CORRUPT(BYTE(fx->blk[0], -1), (unsigned char)0, {
+        SCANS(1);
+        TS_CORRUPT(pool->size_class, (uint32_t)PA_MAX_CLASSES, {
+            SCANS(0);
+            pa_heap_stats(fx->h, &during); /* the statistics skip the pool too */
+            assert_int_equal(during.blocks_in_use, before.blocks_in_use - was.count);
+        });
+        TS_CORRUPT(c->block_size, c->block_size + 1, SCANS(0));
+        TS_CORRUPT(c->first_offset, c->first_offset + 1, SCANS(0));
+        TS_CORRUPT(c->first_offset, 0u, SCANS(0));
+        TS_CORRUPT(pool->nextoffset, c->first_offset - 16, SCANS(0));
+        TS_CORRUPT(pool->nextoffset, (uint32_t)pool_size + c->block_size, SCANS(0));
+        TS_CORRUPT(pool->nextoffset, was.nextoffset + 16, SCANS(0));
+        TS_CORRUPT(pool->freeblock, (pa_block *)((uintptr_t)pool + 8), SCANS(0));
+    });
+    TS_CORRUPT(((uint32_t *)fx->blk[1])[-4], 0u, SCANS(0)); /* the large block's lead */
+    TS_CORRUPT(((uint32_t *)fx->blk[0])[-4], 64u, SCANS(0)); /* the small block's */
+#undef SCANS
+}
+
 /* Random workloads on debug heaps of every test configuration, with the
  * quarantine cycling: no violation, no finding. */
 static void debug_healthy(void **state) {
@@ -206,6 +244,7 @@ int main(void) {
         D(debug_quarantine_ring_missing),
         D(debug_several),
         D(debug_skips_broken_pool),
+        D(debug_scan_skips_broken_layout),
         cmocka_unit_test(debug_healthy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,6 +168,28 @@ static void test_no_bitmap(void **state) {
     close_pool(&f);
 }
 
+/* A geometry whose links the pool's one lookup does not cover (a block
+ * size or first offset off the word size, a limit past the pool): each
+ * link is read through pa_introspect_read_link, and the sound list is
+ * walked whole all the same. With no blocks at all (limit at first), the
+ * head is out of range. */
+static void test_geometry_off_words(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    size_t pool_size = pa_heap_config(f.h)->pool_size;
+    assert_int_equal(walk_whole(&f, 4, f.limit), PA_FREELIST_SOUND); /* 16-byte blocks are on 4-byte steps */
+    assert_int_equal(f.w.length, f.nfreed);
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first - 4, 4, f.limit, 0, f.bits, 512, &f.w),
+                     PA_FREELIST_SOUND);
+    assert_int_equal(f.w.length, f.nfreed);
+    assert_int_equal(walk_whole(&f, f.block_size, pool_size + f.block_size), PA_FREELIST_SOUND);
+    assert_int_equal(f.w.length, f.nfreed);
+    assert_int_equal(walk_whole(&f, f.block_size, f.first), PA_FREELIST_OUT_OF_RANGE);
+    assert_int_equal(f.w.length, 0);
+    close_pool(&f);
+}
+
 static void test_not_a_pool(void **state) {
     (void)state;
     pool_fixture f;
@@ -293,6 +315,7 @@ int main(void) {
         cmocka_unit_test(test_member_out_of_range),
         cmocka_unit_test(test_member_misaligned),
         cmocka_unit_test(test_no_bitmap),
+        cmocka_unit_test(test_geometry_off_words),
         cmocka_unit_test(test_not_a_pool),
         cmocka_unit_test(test_instances_agree),
         cmocka_unit_test(test_length_bound),

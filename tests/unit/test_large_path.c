@@ -157,6 +157,21 @@ static void test_refusing_layer(void **state) {
     assert_int_equal(pa_heap_destroy(f.h), 0);
 }
 
+/* The system layer's zeroed allocation above max_align_t's alignment (the
+ * heap asks it only at its own, but the layer is public): aligned and all
+ * zero, or NULL for a size no allocation can have. */
+static void test_system_zeroed_over_aligned(void **state) {
+    (void)state;
+    pa_large_ops sys = pa_large_system();
+    unsigned char *p = sys.alloc_zeroed(sys.ctx, 5000, 4096);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % 4096, 0);
+    for (size_t i = 0; i < 5000; i++)
+        assert_int_equal(p[i], 0);
+    sys.free(sys.ctx, p, 5000);
+    assert_null(sys.alloc_zeroed(sys.ctx, (size_t)PTRDIFF_MAX, 4096));
+}
+
 /* The drop-in's large layer maps each block whole, rounded up to pages, and
  * gives back exactly that: a page short would leave the block's last byte
  * in whatever mapping follows. */
@@ -219,6 +234,7 @@ int main(void) {
         cmocka_unit_test(test_calloc_uses_alloc_zeroed),
         cmocka_unit_test(test_resize_hook),
         cmocka_unit_test(test_refusing_layer),
+        cmocka_unit_test(test_system_zeroed_over_aligned),
         cmocka_unit_test(test_os_layer_maps_whole_pages),
         cmocka_unit_test(test_os_layer_resizes_by_remap),
     };
