@@ -33,6 +33,8 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
     p->done = 1;
     if (site == PA_SITE_USABLE)
         *(size_t *)value = 0;
+    else if (site == PA_SITE_INTROSPECT)
+        *(long long *)value = 0;
     else
         *(pa_heap **)value = NULL;
 }
@@ -206,10 +208,24 @@ static void test_rules(void) {
                 "check: byte 5 of block b1 (slot 0, 100 bytes at *) is 0x*, expected 0x*");
 }
 
+/* With two orphans or more (earlier runs in this process leave theirs),
+ * the orphans' view asked with room for one fewer answers that many. */
+static void test_orphan_room_rule(void) {
+    plan p;
+    memset(&p, 0, sizeof p);
+    p.site = PA_SITE_INTROSPECT;
+    pa_exec_failure f;
+    int rc = run("thread 1\nmalloc 100\nthread 2\nmalloc 100\nthread 1 exit\nthread 2 exit\n", &p, &f);
+    EXPECT(rc == 1 && !strcmp(f.kind, "INTROSPECT_ACCEPTED") &&
+               matches("pa_introspect_orphans with room for * of * orphans answered 0", f.detail),
+           "orphans' room: rc %d, %s: %s", rc, rc == 1 ? f.kind : "-", rc == 1 ? f.detail : "-");
+}
+
 int main(void) {
     test_text();
     test_remote_free_and_adoption();
     test_rules();
+    test_orphan_room_rule();
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
 }
