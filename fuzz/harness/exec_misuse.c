@@ -318,7 +318,8 @@ static int misuse_plain(exec *ex) {
 
 /* The heap's own configuration with one field broken (rule): the
  * validator refuses it, with a message naming the field when it has room
- * for one and leaving a 0-byte buffer alone, and so does pa_heap_create. */
+ * for one and leaving a 0-byte buffer alone, and so does pa_heap_create;
+ * pa_heap_create(NULL), the default, still makes a heap. */
 static int misuse_bad_config(exec *ex, unsigned rule) {
     pa_config c = ex->cfg;
     const char *field = pa_bad_config_apply(rule, &c);
@@ -340,6 +341,18 @@ static int misuse_bad_config(exec *ex, unsigned rule) {
     if (made || err != EINVAL)
         return ex_fail(ex, "CONFIG_ACCEPTED", "bad_config %s: pa_heap_create %s (errno %d), expected NULL with EINVAL",
                        pa_bad_config_name(rule), made ? "made a heap" : "failed", err);
+    /* the refusal is the field's: with no configuration at all (the
+     * default) a heap is made */
+    errno = 0;
+    h = pa_heap_create(NULL);
+    err = errno;
+    made = (uintptr_t)h;
+    if (h)
+        pa_heap_destroy(h);
+    ex_doctor(ex, PA_SITE_MISUSE_RESULT, &made);
+    if (!made)
+        return ex_fail(ex, "HEAP_CREATE", "pa_heap_create(NULL) (the default configuration) made no heap (errno %d)",
+                       err);
     return 0;
 }
 

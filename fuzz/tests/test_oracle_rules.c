@@ -41,6 +41,7 @@ enum change {
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
     C_MISUSE_SERVED,      /* a refused misuse call returned something */
+    C_MISUSE_NONE,        /* a call that must serve returned nothing */
     C_INTROSPECT_ZERO,    /* an introspection call accepted an argument out of range */
     C_DEFAULT_NONE,       /* the default heaps hold no small block */
 };
@@ -92,6 +93,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_MISUSE_SERVED:
         *(uintptr_t *)value = 1;
+        break;
+    case C_MISUSE_NONE:
+        *(uintptr_t *)value = 0;
         break;
     case C_INTROSPECT_ZERO:
         *(long long *)value = 0;
@@ -409,6 +413,10 @@ static void test_misuse_result_rules(void) {
     snprintf(want, sizeof want, "bad_config limit: pa_heap_create made a heap (errno %d), expected NULL with EINVAL",
              EINVAL);
     expect_rule_in(PA_TARGET_MISUSE, "misuse bad_config limit\n", NULL, &made, 0, "CONFIG_ACCEPTED", want);
+    /* and the configuration all others start from, the default, is taken */
+    doctor_plan no_default = {PA_SITE_MISUSE_RESULT, C_MISUSE_NONE, 0, 0, 1};
+    expect_rule_in(PA_TARGET_MISUSE, "misuse bad_config limit\n", NULL, &no_default, 0, "HEAP_CREATE",
+                   "pa_heap_create(NULL) (the default configuration) made no heap (errno *)");
 }
 
 int main(void) {
