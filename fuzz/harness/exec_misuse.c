@@ -241,9 +241,9 @@ static uint8_t *arena_end(const pa_heap *h, const void *p) {
  * the end of a small block's arena (the last pool is seldom carved: no
  * live block there; not asked if it is one), one byte into the slot's
  * block (inside an arena: not a block start; a large block's: no heap
- * address), 16 bytes into a large block (aligned, and with a 32-byte lead
- * it would start right after the block's own raw start: the header it
- * would have lies in the block's data and names no such lead), and 16 and
+ * address), 32 bytes into a large block (aligned, and with a 64-byte lead
+ * it would start at the block's own raw start: the header it would have
+ * lies in the block's data and names no such lead), and 16 and
  * 48, below any block's header or lead. The block is intact after. */
 static int misuse_wild(exec *ex, pa_shadow_block *b, size_t slot) {
     uint8_t *p = b->p;
@@ -255,8 +255,8 @@ static int misuse_wild(exec *ex, pa_shadow_block *b, size_t slot) {
         return -1;
     if (misuse_calls(ex, ex->heap, p + 1, b->small ? KIND(PA_MISUSE_NOT_A_BLOCK) : KIND(PA_MISUSE_FOREIGN_POINTER),
                      "misuse stale (a byte into a block)") ||
-        (!b->small && misuse_calls(ex, ex->heap, p + 16, KIND(PA_MISUSE_FOREIGN_POINTER),
-                                   "misuse stale (16 bytes into a large block)")) ||
+        (!b->small && misuse_calls(ex, ex->heap, p + 32, KIND(PA_MISUSE_FOREIGN_POINTER),
+                                   "misuse stale (32 bytes into a large block)")) ||
         misuse_calls(ex, ex->heap, (void *)16, KIND(PA_MISUSE_FOREIGN_POINTER), "misuse stale (16)") ||
         misuse_calls(ex, ex->heap, (void *)48, KIND(PA_MISUSE_FOREIGN_POINTER), "misuse stale (48)"))
         return -1;
