@@ -253,6 +253,14 @@ static int word(lexer *lx, const char *w) {
     return 0;
 }
 
+/* The index of the word of table[0..n) that comes next, consumed; -1 if none. */
+static int word_in(lexer *lx, const char *const *table, int n) {
+    for (int k = 0; k < n; k++)
+        if (word(lx, table[k]))
+            return k;
+    return -1;
+}
+
 /* misuse bad_config's rule, by name, into the index operand. */
 static int parse_bad_config(lexer *lx, pa_op *op) {
     for (unsigned r = 0; r < PA_BAD_CONFIG_RULES; r++)
@@ -339,12 +347,7 @@ static int parse_count(lexer *lx, const char *what, uint8_t *out) {
 
 /* huge's operands: malloc|realloc #N|memalign BASE[-2^k], or align 2^K. */
 static int parse_huge(lexer *lx, pa_op *op) {
-    int call = -1;
-    for (int c = 0; c < 4; c++)
-        if (word(lx, HUGE_CALLS[c])) {
-            call = c;
-            break;
-        }
+    int call = word_in(lx, HUGE_CALLS, 4);
     if (call < 0)
         return fail(lx, "expected malloc, realloc, memalign or align, found '%.12s'", lx->p);
     unsigned long v;
@@ -391,12 +394,7 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
     memset(op, 0, sizeof *op);
     if (at_end(&lx))
         return 0;
-    int kind = -1;
-    for (int k = 0; k < PA_OP_KINDS; k++)
-        if (word(&lx, NAMES[k])) {
-            kind = k;
-            break;
-        }
+    int kind = word_in(&lx, NAMES, PA_OP_KINDS);
     if (kind < 0)
         return fail(&lx, "unknown op '%.20s'", lx.p);
     op->kind = (uint8_t)kind;
@@ -476,12 +474,7 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
         }
         break;
     case PA_OP_FAULT: {
-        int req = -1;
-        for (int r = 0; r < 4; r++)
-            if (word(&lx, FAULT_REQUESTS[r])) {
-                req = r;
-                break;
-            }
+        int req = word_in(&lx, FAULT_REQUESTS, 4);
         if (req < 0)
             return fail(&lx, "expected map, unmap, decommit or recommit, found '%.12s'", lx.p);
         unsigned mode;
@@ -501,12 +494,7 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
         break;
     }
     case PA_OP_PLACE: {
-        int pk = -1;
-        for (int k = 0; k < PA_PLACE_OP_KINDS; k++)
-            if (word(&lx, PLACE_KINDS[k])) {
-                pk = k;
-                break;
-            }
+        int pk = word_in(&lx, PLACE_KINDS, PA_PLACE_OP_KINDS);
         if (pk < 0)
             return fail(&lx, "expected kernel, low, high, far, adjacent or reuse, found '%.12s'", lx.p);
         if (number(&lx, 255, &v, "start"))
@@ -516,12 +504,7 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
         break;
     }
     case PA_OP_MISUSE: {
-        int mk = -1;
-        for (int k = 0; k < PA_MISUSE_OP_KINDS; k++)
-            if (word(&lx, MISUSE_OPS[k])) {
-                mk = k;
-                break;
-            }
+        int mk = word_in(&lx, MISUSE_OPS, PA_MISUSE_OP_KINDS);
         if (mk < 0)
             return fail(&lx, "expected double_free, interior, write_after, write_before, foreign, api_mismatch, "
                         "write_after_free, stale, plain or bad_config, found '%.12s'",
