@@ -63,6 +63,8 @@ typedef struct heap_set {
     const char *name[HEAPS_MAX + 1];
     size_t first[HEAPS_MAX + 2];  /* heap i's blocks: live_list[first[i] .. first[i + 1]) */
     size_t n;
+    pa_orphan_view orphan[HEAPS_MAX - PA_THREADS]; /* the orphan list as collected */
+    size_t norphans;
 } heap_set;
 
 static void add_heap(heap_set *s, pa_heap *h, const char *name) {
@@ -91,10 +93,9 @@ static void collect_heaps(threads *th, heap_set *s) {
     for (unsigned t = 0; t < PA_THREADS; t++)
         if (th->heap[t])
             add_heap(s, th->heap[t], "pa_check_heap, pa_check_live_set (a thread's heap)");
-    pa_orphan_view v[HEAPS_MAX - PA_THREADS];
-    size_t no = pa_introspect_orphans(v, HEAPS_MAX - PA_THREADS);
-    for (size_t i = 0; i < no; i++)
-        add_heap(s, (pa_heap *)v[i].heap, "pa_check_heap, pa_check_live_set (an orphan)");
+    s->norphans = pa_introspect_orphans(s->orphan, HEAPS_MAX - PA_THREADS);
+    for (size_t i = 0; i < s->norphans; i++)
+        add_heap(s, (pa_heap *)s->orphan[i].heap, "pa_check_heap, pa_check_live_set (an orphan)");
     add_heap(s, NULL, "pa_check_heap, pa_check_live_set (the shared heap)");
     /* counts, then where each heap's run starts, then the runs (a block of
      * a heap not in s, which no check could take, is in none) */
@@ -134,13 +135,12 @@ static int check_threads(exec *ex) {
     return pa_check_threads(ex->rep) ? ex_fail_checker(ex, "pa_check_threads") : 0;
 }
 
-/* The thread state, every heap, the contents of the blocks written or
- * moved since their last verification, and every live block's owner. */
 /* pa_introspect_orphans keeps to the caller's room: asked for one fewer
- * than there are, it answers that many, the same first ones. */
-static int check_orphan_room(exec *ex) {
-    pa_orphan_view all[HEAPS_MAX], few[HEAPS_MAX];
-    size_t n = pa_introspect_orphans(all, HEAPS_MAX);
+ * than s collected, it answers that many, the same first ones. */
+static int check_orphan_room(exec *ex, const heap_set *s) {
+    pa_orphan_view few[HEAPS_MAX - PA_THREADS];
+    const pa_orphan_view *all = s->orphan;
+    size_t n = s->norphans;
     if (n < 2)
         return 0;
     long long got = (long long)pa_introspect_orphans(few, n - 1);
@@ -154,12 +154,16 @@ static int check_orphan_room(exec *ex) {
     return 0;
 }
 
+/* The thread state, every heap, the contents of the blocks written or
+ * moved since their last verification, and every live block's owner. */
 static int check_all(threads *th) {
     exec *ex = &th->ex;
-    if (check_threads(ex) || check_orphan_room(ex))
+    if (check_threads(ex))
         return -1;
     heap_set s;
     collect_heaps(th, &s);
+    if (check_orphan_room(ex, &s))
+        return -1;
     for (size_t i = 0; i < s.n; i++)
         if (check_heap(th, &s, i))
             return -1;
