@@ -1,5 +1,6 @@
-/* Unit tests of the trace replay (fuzz/tools/trace_exec.c, range_set.c):
- * the range set agrees with a brute-force model, every oracle rule that can
+/* Unit tests of the trace replay (fuzz/tools/trace_exec.c, range_set.c,
+ * granule_set.c): the range set and the granule set agree with a
+ * brute-force model, every oracle rule that can
  * be provoked from outside the allocator fires with its message when its
  * property is broken on purpose (block contents between ops, or a large
  * path that misbehaves), and what cannot be replayed exactly is counted per
@@ -15,6 +16,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
+#include "granule_set.h"
 #include "range_set.h"
 #include "trace_exec.h"
 #include "trace_format.h"
@@ -69,6 +71,70 @@ static void test_range_set(void) {
     EXPECT(s.n == n, "the set holds %zu ranges, the model %zu", s.n, n);
     EXPECT(pa_range_set_release(&s, 1) == -1, "a range that was never claimed was released");
     pa_range_set_free(&s);
+}
+
+/* ---- the granule set against a list ----------------------------------- */
+
+/* A range on the granule set's terms: 8-byte aligned starts, mostly pool
+ * sizes, some crossing a chunk (256 KiB), some wide enough for its tree. */
+static pa_range granule_range(void) {
+    uintptr_t lo = 0x7f0000000000ull + 8 * (rnd() % (3u << 19));
+    uint64_t kind = rnd() % 64, size = kind < 56 ? 1 + rnd() % 512 : kind < 60 ? 1 + rnd() % 6000
+                                                 : kind < 63 ? 200000 + rnd() % 200000 : 600000 + rnd() % 2000000;
+    return (pa_range){lo, lo + size, 0};
+}
+
+static void test_granule_set(void) {
+    enum { N = 2000 };
+    static pa_range model[N];
+    size_t n = 0;
+    pa_granule_set s;
+    EXPECT(pa_granule_set_init(&s, 12) == -1, "a granule of 12 bytes was taken");
+    EXPECT(pa_granule_set_init(&s, 8) == 0, "a granule of 8 bytes was refused");
+    for (int step = 0; step < 40000; step++) {
+        if (n && rnd() % 2) {
+            size_t k = rnd() % n;
+            EXPECT(pa_granule_set_release(&s, model[k].lo + 8, model[k].hi) == -1,
+                   "a release inside the held range at %#lx was taken", (unsigned long)model[k].lo);
+            EXPECT(pa_granule_set_release(&s, model[k].lo, model[k].hi) == 0, "release of a held range at %#lx failed",
+                   (unsigned long)model[k].lo);
+            model[k] = model[--n];
+            continue;
+        }
+        pa_range r = granule_range();
+        const pa_range *hit = NULL;
+        for (size_t k = 0; k < n && !hit; k++)
+            if (model[k].lo < r.hi && r.lo < model[k].hi)
+                hit = &model[k];
+        uintptr_t clo = 0, chi = 0;
+        int rc = pa_granule_set_claim(&s, r.lo, r.hi, &clo, &chi);
+        if (hit) {
+            EXPECT(rc == 1, "[%#lx, %#lx) overlaps [%#lx, %#lx) but was claimed", (unsigned long)r.lo,
+                   (unsigned long)r.hi, (unsigned long)hit->lo, (unsigned long)hit->hi);
+            int named = 0;
+            for (size_t k = 0; k < n; k++)
+                named |= model[k].lo == clo && clo < r.hi && r.lo < chi && chi >= model[k].hi;
+            EXPECT(rc != 1 || named, "the clash named, [%#lx, %#lx), is not a held range that overlaps",
+                   (unsigned long)clo, (unsigned long)chi);
+        } else if (n < N) {
+            EXPECT(rc == 0, "[%#lx, %#lx) overlaps nothing but was refused (%d)", (unsigned long)r.lo,
+                   (unsigned long)r.hi, rc);
+            model[n++] = r;
+        } else if (rc == 0) {
+            pa_granule_set_release(&s, r.lo, r.hi);
+        }
+    }
+    EXPECT(s.n == n, "the set holds %zu ranges, the model %zu", s.n, n);
+    EXPECT(pa_granule_set_claim(&s, 0x1004, 0x1010, NULL, NULL) == -1, "a start off the granule was taken");
+    EXPECT(pa_granule_set_release(&s, 0x1000, 0x1010) == -1, "a range that was never claimed was released");
+    while (n > 0) {
+        n--;
+        EXPECT(pa_granule_set_release(&s, model[n].lo, model[n].hi) == 0, "release at %#lx failed",
+               (unsigned long)model[n].lo);
+    }
+    EXPECT(s.chunks.len == 0 && s.wide.n == 0, "empty, the set still holds %zu chunks and %zu wide ranges",
+           s.chunks.len, s.wide.n);
+    pa_granule_set_free(&s);
 }
 
 /* ---- replays ------------------------------------------------------------ */
@@ -292,6 +358,7 @@ static void test_no_limits(void) {
 
 int main(void) {
     test_range_set();
+    test_granule_set();
     test_oracles_fire();
     test_notes();
     test_no_limits();

@@ -137,6 +137,15 @@ int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag
     return 0;
 }
 
+int pa_range_set_overlap(const pa_range_set *s, uintptr_t lo, uintptr_t hi, pa_range *clash) {
+    uint32_t c = last_before(s, hi);
+    if (!c || s->nodes[c].hi <= lo)
+        return 0;
+    if (clash)
+        *clash = (pa_range){s->nodes[c].lo, s->nodes[c].hi, s->tags[c]};
+    return 1;
+}
+
 /* Joins two treaps, every lo in a below every lo in b, down their facing
  * spines. */
 static uint32_t join(pa_range_set *s, uint32_t a, uint32_t b) {

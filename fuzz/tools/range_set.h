@@ -25,6 +25,9 @@ void pa_range_set_free(pa_range_set *s);
 /* Adds [lo, hi) (lo < hi). 0; 1 if it overlaps a held range (*clash is that
  * range, the set is unchanged); -1 out of memory. */
 int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag, pa_range *clash);
+/* Whether [lo, hi) (lo < hi) overlaps a held range: 1 (*clash is the one
+ * with the greatest lo below hi) or 0. */
+int pa_range_set_overlap(const pa_range_set *s, uintptr_t lo, uintptr_t hi, pa_range *clash);
 /* Removes the range starting at lo: 0, or -1 if none starts there. */
 int pa_range_set_release(pa_range_set *s, uintptr_t lo);
 

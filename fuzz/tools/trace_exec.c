@@ -1,7 +1,7 @@
 /* The trace replay of trace_exec.h. Blocks live in a dense table reused
  * through a free list, found by trace ID in a hash map and by address in a
- * range set, so every op costs O(log live) besides the allocator's and the
- * checker's work. */
+ * granule set, so every op costs O(1) expected besides the allocator's and
+ * the checker's work (O(log) for blocks the granule set keeps in its tree). */
 #define _POSIX_C_SOURCE 200809L
 #include "trace_exec.h"
 
@@ -18,7 +18,7 @@
 #include "poolalloc/heap.h"
 #include "pa_testing/os_counting.h"
 #include "poolalloc/stats.h"
-#include "range_set.h"
+#include "granule_set.h"
 #include "trace_u64map.h"
 
 _Static_assert(SIZE_MAX >= UINT64_MAX, "trace sizes are 64-bit: size_t must hold them");
@@ -42,7 +42,7 @@ struct pa_trace_exec {
     pa_large_counter large;
     pa_check_report *rep;
     pa_u64map ids; /* trace ID -> table index + 1, or LOST */
-    pa_range_set ranges;
+    pa_granule_set ranges; /* the live blocks' [p, p + usable) */
     block *tab;
     uint32_t tab_len, tab_cap, free_head; /* free_head: index + 1, 0: none */
     size_t nsmall, nlarge;
@@ -175,6 +175,19 @@ typedef struct request {
     int size_rule; /* small iff req <= threshold (malloc, calloc, realloc) */
 } request;
 
+/* Where a block's range in the address index ends: a 0-byte block still
+ * holds its address. */
+static uintptr_t span_end(const void *p, size_t usable) { return (uintptr_t)p + (usable ? usable : 1); }
+
+/* The live block at lo, to name it in a report (a walk of the table: only
+ * a failure asks). */
+static const block *block_at(const pa_trace_exec *x, uintptr_t lo) {
+    for (uint32_t i = 0; i < x->tab_len; i++)
+        if ((uintptr_t)x->tab[i].p == lo)
+            return &x->tab[i];
+    return NULL;
+}
+
 /* A fresh block into b: vetted, its range claimed, given content. */
 static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
     pa_fresh_request fr = {rq->call, rq->req, rq->align, rq->size_rule, x->cfg.memory_limit || x->cfg.debug};
@@ -183,14 +196,16 @@ static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
         return fail(x, v.kind, "%s", v.detail);
     size_t usable = v.usable;
     int small = v.small;
-    pa_range clash;
-    int rc = pa_range_set_claim(&x->ranges, (uintptr_t)p, (uintptr_t)p + (usable ? usable : 1), b->id, &clash);
-    if (rc > 0)
-        return fail(x, "OVERLAP", "%s(%zu) returned [%p, +%zu) overlapping live block ID %llu [%#lx, %#lx)", rq->call,
-                    rq->req, p, usable, (unsigned long long)clash.tag, (unsigned long)clash.lo,
-                    (unsigned long)clash.hi);
+    uintptr_t lo, hi;
+    int rc = pa_granule_set_claim(&x->ranges, (uintptr_t)p, span_end(p, usable), &lo, &hi);
+    if (rc > 0) {
+        const block *held = block_at(x, lo);
+        return fail(x, "OVERLAP", "%s(%zu) returned [%p, +%zu) overlapping live block ID %llu [%p, +%zu)", rq->call,
+                    rq->req, p, usable, held ? (unsigned long long)held->id : 0ull, (void *)lo,
+                    held ? held->usable : (size_t)(hi - lo));
+    }
     if (rc < 0)
-        return fail(x, "HARNESS_ENOMEM", "no memory for the address index");
+        return fail(x, "HARNESS_ENOMEM", "the address index cannot hold [%p, +%zu): no memory, or past the end of the address space", p, usable);
     b->p = p;
     b->req = rq->req;
     b->usable = usable;
@@ -213,7 +228,7 @@ static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
 static int free_block(pa_trace_exec *x, block *b, const char *when) {
     if (check_contents(x, b, b->req, when))
         return -1;
-    if (pa_range_set_release(&x->ranges, (uintptr_t)b->p))
+    if (pa_granule_set_release(&x->ranges, (uintptr_t)b->p, span_end(b->p, b->usable)))
         return fail(x, "INDEX_LOST", "block ID %llu at %p is missing from the address index", (unsigned long long)b->id,
                     b->p);
     count_block(x, b, -1);
@@ -368,7 +383,7 @@ static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
     pa_fresh_verdict v;
     if (pa_realloc_vet(x->heap, x->cfg.debug, &was, (size_t)op->size, q, &v))
         return fail(x, v.kind, "%s", v.detail);
-    if (pa_range_set_release(&x->ranges, (uintptr_t)old.p))
+    if (pa_granule_set_release(&x->ranges, (uintptr_t)old.p, span_end(old.p, old.usable)))
         return fail(x, "INDEX_LOST", "block ID %llu at %p is missing from the address index",
                     (unsigned long long)old.id, old.p);
     count_block(x, &old, -1);
@@ -489,7 +504,9 @@ pa_trace_exec *pa_trace_exec_new(const pa_config *cfg, uint64_t full_every, pa_r
     pa_large_counter_init(&x->large, &cfg->large);
     x->cfg.large = pa_large_counter_ops(&x->large);
     pa_u64map_init_heap(&x->ids);
-    pa_range_set_init(&x->ranges);
+    /* 8: every valid alignment is a multiple of it, so every start the
+     * oracle lets through is on a granule */
+    pa_granule_set_init(&x->ranges, 8);
     x->rep = pa_check_report_new();
     if (!x->rep) {
         fail(x, "HARNESS_ENOMEM", "no memory for the checker's report");
@@ -576,7 +593,7 @@ void pa_trace_exec_free(pa_trace_exec *x) {
     if (x->rep)
         pa_check_report_free(x->rep);
     pa_u64map_clear(&x->ids);
-    pa_range_set_free(&x->ranges);
+    pa_granule_set_free(&x->ranges);
     free(x->tab);
     free(x->live_list);
     free(x->live_sizes);
