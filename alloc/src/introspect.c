@@ -146,6 +146,13 @@ int pa_introspect_pool(const pa_heap *h, uintptr_t base, pa_pool_view *v) {
     return 0;
 }
 
+int pa_introspect_pool_next(const pa_heap *h, uintptr_t base, uintptr_t *next) {
+    if ((base & ~h->pool_mask) || !pa_readable_pool_arena(h, base))
+        return -1;
+    *next = (uintptr_t)((const pa_pool *)base)->next;
+    return 0;
+}
+
 int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) {
     if (block % sizeof(void *) || !pa_readable_pool_arena(h, block) ||
         ((block + sizeof(void *) - 1) & h->pool_mask) != (block & h->pool_mask))
@@ -255,6 +262,11 @@ uintptr_t pa_introspect_owner(const pa_heap *h, uintptr_t a) {
     if (!id || id > h->arena_slots)
         return 0;
     return (uintptr_t)&h->arenas[id - 1];
+}
+
+uintptr_t pa_introspect_owner_base(const pa_heap *h, uintptr_t a, uintptr_t *object) {
+    *object = pa_introspect_owner(h, a);
+    return *object ? ((const pa_arena *)*object)->base : 0;
 }
 
 uintptr_t pa_introspect_owner_cache(const pa_heap *h, size_t slot) {

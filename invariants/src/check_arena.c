@@ -82,11 +82,9 @@ static void walk_freepools(chk_base *b, const pa_arena_view *a, chk_arena_facts 
         n++;
         if (on_free)
             on_free(ctx, a, index);
-        pa_pool_view v;
         /* Refused only if the ownership map is wrong (OWNER_MAP_MISSING). */
-        if (pa_introspect_pool(b->heap, cur, &v))
+        if (pa_introspect_pool_next(b->heap, cur, &cur))
             return;
-        cur = v.next;
     }
     f->freepools_ok = 1;
     f->committed_free = n;

@@ -38,9 +38,11 @@ static int cached_arena_live(chk_base *b, const pa_arena_view *sorted, size_t n,
         const pa_arena_view *hit = chk_find_arena(sorted, n, base, b->hv.config.arena_size);
         return hit && hit->base == base;
     }
-    uintptr_t object = pa_introspect_owner(b->heap, base);
+    uintptr_t object;
+    if (pa_introspect_owner_base(b->heap, base, &object) == base && base)
+        return 1;
     /* An arena too broken to be placed is reported by ARENA_*. */
-    return object && pa_introspect_arena(b->heap, object, &a) == 0 && (a.base == base || !chk_arena_sound(b, &a));
+    return object && pa_introspect_arena(b->heap, object, &a) == 0 && !chk_arena_sound(b, &a);
 }
 
 static void owner_slot(chk_base *b, const pa_arena_view *sorted, size_t n, size_t slot, uintptr_t entry) {

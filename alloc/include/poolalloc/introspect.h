@@ -131,6 +131,10 @@ int pa_introspect_decommitted_word(const pa_heap *heap, size_t slot, size_t word
 /* base must be a pool-aligned address inside a live arena's carved pools and
  * not decommitted; 0 on success, -1 otherwise (nothing is read). */
 int pa_introspect_pool(const pa_heap *heap, uintptr_t base, pa_pool_view *out);
+/* The next field of the pool at base, read under pa_introspect_pool's
+ * conditions: what a walk of a pool list needs of each member. 0 on
+ * success, -1 otherwise (nothing is read). */
+int pa_introspect_pool_next(const pa_heap *heap, uintptr_t base, uintptr_t *next);
 /* The freelist link stored in a free block. The block must lie, whole, inside
  * a live, committed, carved pool; -1 otherwise (nothing is read). */
 int pa_introspect_read_link(const pa_heap *heap, uintptr_t block, uintptr_t *next);
@@ -189,6 +193,11 @@ size_t pa_introspect_orphans(pa_orphan_view *out, size_t max);
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */
 uintptr_t pa_introspect_owner(const pa_heap *heap, uintptr_t a);
+/* The base of that arena object (0 if it has no arena), *object set as
+ * pa_introspect_owner gives it: the one field a check of the owner cache
+ * compares, without filling a whole view per slot. 0 and *object 0 if the
+ * map names none. */
+uintptr_t pa_introspect_owner_base(const pa_heap *heap, uintptr_t a, uintptr_t *object);
 /* Owner-cache slot: 0 (empty) or the last byte of the arena it remembers
  * (base + arena_size - 1), which must be a live arena whose base maps to
  * this slot: (base >> log2(arena_size)) % owner_cache_slots. */
