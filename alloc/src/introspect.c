@@ -146,11 +146,40 @@ int pa_introspect_pool(const pa_heap *h, uintptr_t base, pa_pool_view *v) {
     return 0;
 }
 
-int pa_introspect_pool_next(const pa_heap *h, uintptr_t base, uintptr_t *next) {
-    if ((base & ~h->pool_mask) || !pa_readable_pool_arena(h, base))
+int pa_introspect_freepools(const pa_heap *h, size_t slot, pa_freepools_walk *walk) {
+    if (slot >= h->arena_slots || !h->arenas[slot].base)
         return -1;
-    *next = (uintptr_t)((const pa_pool *)base)->next;
-    return 0;
+    const pa_arena *a = &h->arenas[slot];
+    uint64_t seen[PA_MAX_POOLS_PER_ARENA / 64] = {0};
+    /* Every pool of an arena shares its base's entry in the map, so one
+     * lookup says for all of them what pa_readable_pool_arena would. */
+    int mapped = pa_radix_get(&h->radix, a->base) == slot + 1;
+    size_t length = 0;
+    int fault = PA_FREEPOOLS_SOUND;
+    uintptr_t cur = (uintptr_t)a->freepools;
+    while (cur) {
+        uintptr_t offset = cur - a->base; /* below base wraps past the arena */
+        size_t index = offset >> h->pool_shift;
+        if (offset >= h->config.arena_size || (cur & ~h->pool_mask) || cur >= a->pool_address ||
+            (index < h->pools_per_arena && pa_pool_is_decommitted(a, index))) {
+            fault = PA_FREEPOOLS_NOT_POOL;
+            break;
+        }
+        if (seen[index / 64] >> (index % 64) & 1) {
+            fault = PA_FREEPOOLS_CYCLE;
+            break;
+        }
+        seen[index / 64] |= UINT64_C(1) << (index % 64);
+        walk->index[length++] = (uint16_t)index;
+        if (!mapped || index >= h->pools_per_arena) {
+            fault = PA_FREEPOOLS_UNREADABLE;
+            break;
+        }
+        cur = (uintptr_t)((const pa_pool *)cur)->next;
+    }
+    walk->length = length;
+    walk->member = cur;
+    return fault;
 }
 
 int pa_introspect_read_link(const pa_heap *h, uintptr_t block, uintptr_t *next) {

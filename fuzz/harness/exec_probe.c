@@ -35,6 +35,7 @@ int ex_probe_introspection(exec *ex) {
     pa_arena_view av;
     pa_pool_view pv;
     pa_freelist_walk w;
+    pa_freepools_walk fw;
     uint64_t bits[1];
     uintptr_t u;
     size_t n;
@@ -61,8 +62,9 @@ int ex_probe_introspection(exec *ex) {
         refused(ex, "pa_introspect_last_with_free(pools_per_arena + 1)",
                 (long long)pa_introspect_last_with_free(h, v.pools_per_arena + 1), 0) ||
         refused(ex, "pa_introspect_pool(1)", pa_introspect_pool(h, 1, &pv), -1) ||
-        refused(ex, "pa_introspect_pool_next(1)", pa_introspect_pool_next(h, 1, &u), -1) ||
-        refused(ex, "pa_introspect_pool_next(0)", pa_introspect_pool_next(h, 0, &u), -1) ||
+        refused(ex, "pa_introspect_freepools(arena_slots)", pa_introspect_freepools(h, v.arena_slots, &fw), -1) ||
+        (empty != SIZE_MAX &&
+         refused(ex, "pa_introspect_freepools(a slot with no arena)", pa_introspect_freepools(h, empty, &fw), -1)) ||
         refused(ex, "pa_introspect_read_link(1)", pa_introspect_read_link(h, 1, &u), -1) ||
         refused(ex, "pa_introspect_read_link(&v)", pa_introspect_read_link(h, (uintptr_t)&v, &u), -1) ||
         refused(ex, "pa_introspect_freelist(1)", pa_introspect_freelist(h, 1, 0, 16, 64, 0, bits, 64, &w), -1) ||

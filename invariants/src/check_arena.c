@@ -51,41 +51,41 @@ static void check_bitmap(chk_base *b, const pa_arena_view *a, chk_arena_facts *f
     }
 }
 
+/* The list as the heap's trust-nothing walk (pa_introspect_freepools)
+ * finds it; the member it stops at is placed here for the report. */
 static void walk_freepools(chk_base *b, const pa_arena_view *a, chk_arena_facts *f, chk_on_pool on_free,
                            void *ctx) {
-    uint64_t seen[PA_MAX_POOLS_PER_ARENA / 64] = {0};
+    pa_freepools_walk w;
+    int fault = pa_introspect_freepools(b->heap, a->slot, &w);
+    size_t n = fault < 0 ? 0 : w.length, index = 0;
+    if (on_free)
+        for (size_t i = 0; i < n; i++)
+            on_free(ctx, a, w.index[i]);
     chk_loc at = chk_at_arena(b->heap, a);
-    uintptr_t cur = a->freepools;
-    size_t n = 0;
-    while (cur) {
-        size_t index = 0;
-        chk_where_pool w = chk_pool_in_arena(b, a, cur, &index);
-        if (w == CHK_POOL_DECOMMITTED) {
+    uintptr_t cur = w.member;
+    if (fault == PA_FREEPOOLS_NOT_POOL) {
+        chk_where_pool where = chk_pool_in_arena(b, a, cur, &index);
+        if (where == CHK_POOL_DECOMMITTED) {
             chk_loc pool_at = chk_at_pool(b->heap, a, index, cur, NULL);
             chk_report(b->r, CHK_ARENA_DECOMMITTED_NOT_FREE, &pool_at, "on no list",
                        CHK_STR("freepools member %zu", n), "a decommitted pool is on its arena's freepools");
-            return;
-        }
-        if (w != CHK_POOL_OK) {
+        } else {
             chk_report(b->r, CHK_ARENA_FREEPOOLS_LINK, &at, "a carved, committed pool of this arena",
-                       cur >= a->base ? CHK_STR("base + 0x%" PRIxPTR " (%s)", cur - a->base, chk_where_text(w))
-                                      : CHK_STR("0x%" PRIxPTR " (%s)", cur, chk_where_text(w)),
+                       cur >= a->base ? CHK_STR("base + 0x%" PRIxPTR " (%s)", cur - a->base, chk_where_text(where))
+                                      : CHK_STR("0x%" PRIxPTR " (%s)", cur, chk_where_text(where)),
                        "freepools member %zu is not a free pool", n);
-            return;
         }
-        if (chk_bit(seen, index)) {
-            chk_report(b->r, CHK_ARENA_FREEPOOLS_CYCLE, &at, "a list ending in NULL",
-                       CHK_STR("pool %zu again", index), "freepools member %zu repeats an earlier member", n);
-            return;
-        }
-        chk_set(seen, index);
-        n++;
-        if (on_free)
-            on_free(ctx, a, index);
-        /* Refused only if the ownership map is wrong (OWNER_MAP_MISSING). */
-        if (pa_introspect_pool_next(b->heap, cur, &cur))
-            return;
+        return;
     }
+    if (fault == PA_FREEPOOLS_CYCLE) {
+        chk_pool_in_arena(b, a, cur, &index);
+        chk_report(b->r, CHK_ARENA_FREEPOOLS_CYCLE, &at, "a list ending in NULL", CHK_STR("pool %zu again", index),
+                   "freepools member %zu repeats an earlier member", n);
+        return;
+    }
+    /* Unreadable only if the ownership map is wrong (OWNER_MAP_MISSING). */
+    if (fault != PA_FREEPOOLS_SOUND)
+        return;
     f->freepools_ok = 1;
     f->committed_free = n;
     /* The decommit policy counts on it: keep this many, decommit the rest. */

@@ -131,10 +131,27 @@ int pa_introspect_decommitted_word(const pa_heap *heap, size_t slot, size_t word
 /* base must be a pool-aligned address inside a live arena's carved pools and
  * not decommitted; 0 on success, -1 otherwise (nothing is read). */
 int pa_introspect_pool(const pa_heap *heap, uintptr_t base, pa_pool_view *out);
-/* The next field of the pool at base, read under pa_introspect_pool's
- * conditions: what a walk of a pool list needs of each member. 0 on
- * success, -1 otherwise (nothing is read). */
-int pa_introspect_pool_next(const pa_heap *heap, uintptr_t base, uintptr_t *next);
+/* What a walk of an arena's freepools list found (pa_introspect_freepools). */
+typedef enum pa_freepools_fault {
+    PA_FREEPOOLS_SOUND = 0,  /* it ends in NULL, every member a distinct pool */
+    PA_FREEPOOLS_NOT_POOL,   /* a member that is not a carved, committed pool of the arena */
+    PA_FREEPOOLS_CYCLE,      /* a member repeats an earlier one */
+    PA_FREEPOOLS_UNREADABLE, /* a member whose header pa_introspect_pool would not read */
+} pa_freepools_fault;
+
+typedef struct pa_freepools_walk {
+    size_t length;    /* members that passed, all of them when sound */
+    uintptr_t member; /* not sound: the member at fault */
+    uint16_t index[PA_MAX_POOLS_PER_ARENA]; /* the passing members' pool indices, in list order */
+} pa_freepools_walk;
+
+/* Walks the freepools list of the arena in slot trusting nothing: each
+ * member must be a carved pool of the arena, not decommitted, and not
+ * repeat, and its next link is read only where pa_introspect_pool would
+ * read its header, so the walk ends within the arena's pools. Returns the
+ * fault (SOUND, 0, when none), the facts in *walk; -1 if the slot has no
+ * arena. */
+int pa_introspect_freepools(const pa_heap *heap, size_t slot, pa_freepools_walk *walk);
 /* The freelist link stored in a free block. The block must lie, whole, inside
  * a live, committed, carved pool; -1 otherwise (nothing is read). */
 int pa_introspect_read_link(const pa_heap *heap, uintptr_t block, uintptr_t *next);
