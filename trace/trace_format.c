@@ -113,7 +113,10 @@ static int parse_u64(token t, uint64_t *out)
     return 0;
 }
 
-int pa_trace_parse_line(const char *line, pa_trace_op *op, char *err, size_t err_len)
+/* Any line, blanks of any kind and length between its fields: its spec
+ * and fields into *spec and v. 1, 0 for a blank or comment line, -1 with
+ * the reason in err. */
+static int parse_fields(const char *line, const op_spec **spec_out, uint64_t v[3], char *err, size_t err_len)
 {
     token tok[5];
     size_t ntok = 0;
@@ -155,7 +158,6 @@ int pa_trace_parse_line(const char *line, pa_trace_op *op, char *err, size_t err
         return -1;
     }
 
-    uint64_t v[3] = {0, 0, 0};
     for (int i = 0; i < spec->nfields; i++) {
         int rc = parse_u64(tok[i + 1], &v[i]);
         if (rc != 0) {
@@ -168,7 +170,43 @@ int pa_trace_parse_line(const char *line, pa_trace_op *op, char *err, size_t err
             return -1;
         }
     }
+    *spec_out = spec;
+    return 1;
+}
 
+/* The recorder's own form: the letter, then each field after one space,
+ * nothing after the last. Parsed in one pass; any other line (and any field
+ * past 19 digits) takes parse_fields, which reads this form alike. */
+static bool parse_plain(const char *line, const op_spec **spec_out, uint64_t v[3])
+{
+    const op_spec *spec = spec_for(line[0]);
+    if (!spec)
+        return false;
+    const char *p = line + 1;
+    for (int i = 0; i < spec->nfields; i++) {
+        if (*p++ != ' ')
+            return false;
+        uint64_t x = 0;
+        const char *digits = p;
+        for (unsigned d; (d = (unsigned)(unsigned char)*p - '0') <= 9; p++)
+            x = x * 10 + d;
+        if (p == digits || p - digits > 19)
+            return false;
+        v[i] = x;
+    }
+    *spec_out = spec;
+    return *p == '\0';
+}
+
+int pa_trace_parse_line(const char *line, pa_trace_op *op, char *err, size_t err_len)
+{
+    const op_spec *spec = NULL;
+    uint64_t v[3] = {0, 0, 0};
+    if (!parse_plain(line, &spec, v)) {
+        int rc = parse_fields(line, &spec, v, err, err_len);
+        if (rc <= 0)
+            return rc;
+    }
     pa_trace_op o = {.kind = (pa_trace_kind)spec->letter};
     switch (spec->letter) {
     case 'm':
