@@ -280,6 +280,66 @@ int pa_introspect_freelist(const pa_heap *h, uintptr_t pool, size_t first, size_
     return walk_members(h, &g, bits, WALK_GENERAL, head, walk);
 }
 
+long pa_introspect_freelist_follows(const pa_heap *h, uintptr_t pool, size_t first, size_t block_size,
+                                    size_t limit, const uint32_t *recorded, size_t n, size_t max_popped,
+                                    uint32_t *fresh, size_t max_fresh, size_t *nfresh) {
+    size_t pool_size = ~h->pool_mask + 1;
+    /* links read in place: every member's word must lie in the pool */
+    if ((pool & ~h->pool_mask) || block_size % sizeof(void *) || first % sizeof(void *) || limit > pool_size ||
+        limit <= first || !pa_readable_pool_arena(h, pool))
+        return -1;
+    pa_exact_div div = pa_exact_div_by(block_size);
+    size_t popped = max_popped < n ? max_popped : n, a = 0;
+    long kept = -1;
+    uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock;
+    while (kept < 0) {
+        if (!cur) {
+            /* all fresh: the recorded members must all have been popped */
+            if (n > popped)
+                return -1;
+            kept = 0;
+            break;
+        }
+        size_t offset = cur - pool;
+        if (offset < first || offset >= limit || pa_exact_quotient(&div, offset - first) > div.max)
+            return -1;
+        for (size_t k = 0; k < popped && kept < 0; k++)
+            if (recorded[n - 1 - k] == offset)
+                kept = (long)(n - k);
+        if (kept >= 0)
+            break;
+        for (size_t i = 0; i < a; i++)
+            if (fresh[i] == offset)
+                return -1;
+        if (a == max_fresh)
+            return -1;
+        fresh[a++] = (uint32_t)offset;
+        cur = (uintptr_t)pa_link_read((const pa_block *)cur);
+    }
+    /* recorded[kept - 1] is the member met; each kept member links to the
+     * one recorded after it, the tail to NULL */
+    uintptr_t differ = 0;
+    for (size_t i = 0; i < (size_t)kept; i++) {
+        uintptr_t want = i ? pool + recorded[i - 1] : 0;
+        differ |= (uintptr_t)pa_link_read((const pa_block *)(pool + recorded[i])) ^ want;
+    }
+    if (differ)
+        return -1;
+    *nfresh = a;
+    return kept;
+}
+
+size_t pa_introspect_freelist_members(const pa_heap *h, uintptr_t pool, uint32_t *out, size_t max) {
+    if ((pool & ~h->pool_mask) || !pa_readable_pool_arena(h, pool))
+        return 0;
+    size_t n = 0, pool_size = ~h->pool_mask + 1;
+    /* the caller's walk found it sound; reading stays in the pool anyway */
+    for (uintptr_t cur = (uintptr_t)((const pa_pool *)pool)->freeblock;
+         cur && n < max && cur - pool <= pool_size - sizeof(void *); cur = (uintptr_t)pa_link_read((const pa_block *)cur))
+        out[n++] = (uint32_t)(cur - pool);
+    return n;
+}
+
 uintptr_t pa_introspect_last_with_free(const pa_heap *h, size_t nfreepools) {
     if (nfreepools > h->pools_per_arena)
         return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "exact_div.h"
+#include "heap_types.h"
 #include "pa_test.h"
 #include "support.h" /* the checker tests' pokes, for links of free blocks */
 
@@ -308,6 +309,68 @@ static void test_exact_division(void **state) {
     assert_quotient(UINT64_C(1) << 63, (UINT64_C(1) << 63) + 8);
 }
 
+/* ---- a list compared with its record ----------------------------------- */
+
+/* The freelist now, tail first, as the checker's memo records it. */
+static size_t record(const pool_fixture *f, uint32_t *tail_first) {
+    uint32_t head_first[512];
+    size_t n = pa_introspect_freelist_members(f->h, f->pool, head_first, 512);
+    for (size_t i = 0; i < n; i++)
+        tail_first[i] = head_first[n - 1 - i];
+    return n;
+}
+
+static long follows(const pool_fixture *f, const uint32_t *rec, size_t n, uint32_t *fresh, size_t *nfresh) {
+    return pa_introspect_freelist_follows(f->h, f->pool, f->first, f->block_size, f->limit, rec, n, 4, fresh, 4,
+                                          nfresh);
+}
+
+/* Unchanged, popped at the head, pushed at the head: the kept members and
+ * the fresh ones say so; a link changed anywhere, or more pops or pushes
+ * than the bounds, and the answer is -1 (walk it). */
+static void test_follows_record(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    uint32_t rec[512], fresh[4];
+    size_t n = record(&f, rec), nfresh = 9;
+    assert_int_equal(n, f.nfreed);
+    assert_int_equal(follows(&f, rec, n, fresh, &nfresh), (long)n);
+    assert_int_equal(nfresh, 0);
+    size_t head = head_of(&f);
+    /* a pop takes the head, the last block freed */
+    void *again = pa_heap_malloc(f.h, 16);
+    assert_ptr_equal(again, f.blocks[head]);
+    f.freed[head] = 0;
+    assert_int_equal(follows(&f, rec, n, fresh, &nfresh), (long)n - 1);
+    assert_int_equal(nfresh, 0);
+    /* a push puts block 1 in front of the rest */
+    pa_heap_free(f.h, f.blocks[1]);
+    f.freed[1] = 1;
+    assert_int_equal(follows(&f, rec, n, fresh, &nfresh), (long)n - 1);
+    assert_int_equal(nfresh, 1);
+    assert_int_equal(fresh[0], (uintptr_t)f.blocks[1] - f.pool);
+    /* a deep link cut, pointed back, or off a boundary */
+    pa_block *deep = (pa_block *)(f.pool + rec[5]);
+    pa_block *saved = deep->next;
+    pa_block *wrong[] = {NULL, (pa_block *)(f.pool + rec[n - 3]), (pa_block *)((uintptr_t)saved + 8)};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        deep->next = wrong[i];
+        assert_int_equal(follows(&f, rec, n, fresh, &nfresh), -1);
+    }
+    deep->next = saved;
+    assert_int_equal(follows(&f, rec, n, fresh, &nfresh), (long)n - 1);
+    /* five pushes are more than the four fresh members it walks */
+    for (size_t i = 2, pushed = 0; pushed < 5; i++)
+        if (!f.freed[i]) {
+            pa_heap_free(f.h, f.blocks[i]);
+            f.freed[i] = 1;
+            pushed++;
+        }
+    assert_int_equal(follows(&f, rec, n, fresh, &nfresh), -1);
+    close_pool(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sound_pool_whole),
@@ -320,6 +383,7 @@ int main(void) {
         cmocka_unit_test(test_instances_agree),
         cmocka_unit_test(test_length_bound),
         cmocka_unit_test(test_exact_division),
+        cmocka_unit_test(test_follows_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

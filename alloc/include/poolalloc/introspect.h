@@ -183,6 +183,24 @@ typedef struct pa_freelist_walk {
  * with the walk's facts in *walk; -1 if pool is not readable. */
 int pa_introspect_freelist(const pa_heap *heap, uintptr_t pool, size_t first, size_t block_size, size_t limit,
                            size_t from, uint64_t *bits, size_t nbits, pa_freelist_walk *walk);
+/* Whether the pool's freelist is, link for link, a list recorded earlier
+ * after pushes and pops at its head: `fresh` members walked from the head
+ * (at most max_fresh, each checked as pa_introspect_freelist checks a
+ * member, distinct) up to the first that is one of the recorded list's
+ * first max_popped members, then the rest of the recorded list, whose every
+ * link is read and compared with the one recorded (independent reads, not
+ * a chain of dependent ones). recorded[] holds offsets from pool, the tail
+ * first, recorded[n - 1] the head; its members must have passed a walk with
+ * the same first and block_size and a limit at most this one. Returns how
+ * many recorded members are kept (the list is fresh[0..*nfresh), head
+ * first, then recorded[kept - 1] down to recorded[0]); -1 when the list is
+ * not of that shape or pool is not readable, and the caller walks it. */
+long pa_introspect_freelist_follows(const pa_heap *heap, uintptr_t pool, size_t first, size_t block_size,
+                                    size_t limit, const uint32_t *recorded, size_t n, size_t max_popped,
+                                    uint32_t *fresh, size_t max_fresh, size_t *nfresh);
+/* The offsets from pool of the first max members of a freelist that a walk
+ * has just found sound, head first: how many were written. */
+size_t pa_introspect_freelist_members(const pa_heap *heap, uintptr_t pool, uint32_t *out, size_t max);
 /* Thread heaps: the first block of the remote-free list (blocks other
  * threads freed, not yet collected by the owner), 0 if none; each member
  * links on through its first word (pa_introspect_read_link). An acquire

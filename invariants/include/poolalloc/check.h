@@ -61,6 +61,19 @@ size_t pa_check_threads(pa_check_report *r);
  * lists what it leaves to the full check. */
 size_t pa_check_incremental(const pa_heap *heap, const void *const *touched,
                             size_t ntouched, pa_check_report *r);
+/* What the incremental checks of a long run (a trace replay) have verified
+ * of the freelists they walked: each pool's list as it last passed. With
+ * one, a later check of the pool compares the list with that record (the
+ * members pushed and popped at its head walked, every other link read and
+ * compared, independent reads) and walks it link by link only when it is
+ * not of that shape; the same verdicts, reports and messages either way.
+ * Memory: a word per free block of the pools checked. One memo per heap. */
+typedef struct pa_check_memo pa_check_memo;
+pa_check_memo *pa_check_memo_new(void);
+void pa_check_memo_free(pa_check_memo *m);
+/* pa_check_incremental with a memo (NULL: none). */
+size_t pa_check_incremental_memo(const pa_heap *heap, pa_check_memo *memo, const void *const *touched,
+                                 size_t ntouched, pa_check_report *r);
 /* Ghost state: given the caller's live blocks, every block slot of every pool
  * is exactly one of live, on one freelist, or never carved. */
 size_t pa_check_live_set(const pa_heap *heap, const void *const *live,

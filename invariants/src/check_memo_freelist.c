@@ -1,0 +1,144 @@
+/* The incremental check's memo (pa_check_memo in poolalloc/check.h): each
+ * pool's freelist as it last passed, tail first, found by the pool's
+ * address in an open-addressing table. A record keeps the geometry it was
+ * walked with: another class or heap at the same address (another block
+ * size or first offset) or a lower limit cannot use it. Whatever the record
+ * says, pa_introspect_freelist_follows reads every link of the list; the
+ * record only saves the walk its chain of dependent reads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_ctx.h"
+
+/* Pops and pushes at the head between two checks of a pool: an op takes or
+ * gives back a block or two. */
+enum { MAX_POPPED = 4, MAX_FRESH = 4 };
+
+typedef struct memo_pool {
+    uintptr_t pool; /* 0: a free slot */
+    size_t first, block_size, limit; /* block_size 0: no usable record */
+    uint32_t n, cap;
+    uint32_t *tail_first; /* offsets from pool; [n - 1] is the head */
+} memo_pool;
+
+struct pa_check_memo {
+    memo_pool *slots;
+    size_t cap, used;
+};
+
+pa_check_memo *pa_check_memo_new(void) { return calloc(1, sizeof(pa_check_memo)); }
+
+void pa_check_memo_free(pa_check_memo *m) {
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].tail_first);
+    free(m->slots);
+    free(m);
+}
+
+static size_t home(size_t cap, uintptr_t pool) {
+    return (size_t)(((uint64_t)pool * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+static memo_pool *find(const pa_check_memo *m, uintptr_t pool) {
+    if (!m->cap)
+        return NULL;
+    for (size_t i = home(m->cap, pool);; i = (i + 1) & (m->cap - 1)) {
+        if (m->slots[i].pool == pool)
+            return &m->slots[i];
+        if (!m->slots[i].pool)
+            return NULL;
+    }
+}
+
+static size_t free_slot(const memo_pool *slots, size_t cap, uintptr_t pool) {
+    size_t i = home(cap, pool);
+    while (slots[i].pool)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* The record of pool, made empty if new: NULL when out of memory. */
+static memo_pool *find_or_add(pa_check_memo *m, uintptr_t pool) {
+    memo_pool *e = find(m, pool);
+    if (e)
+        return e;
+    if (2 * (m->used + 1) > m->cap) {
+        size_t ncap = m->cap ? 2 * m->cap : 64;
+        memo_pool *grown = calloc(ncap, sizeof *grown);
+        if (!grown)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].pool)
+                grown[free_slot(grown, ncap, m->slots[i].pool)] = m->slots[i];
+        free(m->slots);
+        m->slots = grown;
+        m->cap = ncap;
+    }
+    e = &m->slots[free_slot(m->slots, m->cap, pool)];
+    *e = (memo_pool){.pool = pool};
+    m->used++;
+    return e;
+}
+
+/* Room for n members; 0, or -1 with the record made unusable. */
+static int reserve(memo_pool *e, size_t n) {
+    if (n <= e->cap)
+        return 0;
+    size_t ncap = n > 2 * (size_t)e->cap ? n : 2 * (size_t)e->cap;
+    uint32_t *grown = ncap <= UINT32_MAX ? realloc(e->tail_first, ncap * sizeof *grown) : NULL;
+    if (!grown) {
+        e->block_size = 0;
+        return -1;
+    }
+    e->tail_first = grown;
+    e->cap = (uint32_t)ncap;
+    return 0;
+}
+
+int chk_memo_walk(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, pa_freelist_walk *w) {
+    memo_pool *e = b->memo ? find(b->memo, pool) : NULL;
+    if (!e || e->block_size != block_size || e->first != first || e->limit > limit)
+        return 0;
+    uint32_t fresh[MAX_FRESH];
+    size_t nfresh = 0;
+    long kept = pa_introspect_freelist_follows(b->heap, pool, first, block_size, limit, e->tail_first, e->n,
+                                               MAX_POPPED, fresh, MAX_FRESH, &nfresh);
+    if (kept < 0)
+        return 0;
+    w->length = (size_t)kept + nfresh;
+    w->member = 0;
+    w->last = kept ? pool + e->tail_first[0] : nfresh ? pool + fresh[nfresh - 1] : 0;
+    /* the record follows the list: the popped members go, the fresh come */
+    if (reserve(e, w->length) == 0) {
+        e->n = (uint32_t)kept;
+        for (size_t i = nfresh; i-- > 0;)
+            e->tail_first[e->n++] = fresh[i];
+        e->limit = limit;
+    }
+    return 1;
+}
+
+void chk_memo_record(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, size_t length) {
+    memo_pool *e = find_or_add(b->memo, pool);
+    if (!e)
+        return;
+    e->block_size = block_size;
+    e->n = 0;
+    if (reserve(e, length))
+        return;
+    size_t n = pa_introspect_freelist_members(b->heap, pool, e->tail_first, length);
+    if (n != length) {
+        e->block_size = 0;
+        return;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        uint32_t t = e->tail_first[i];
+        e->tail_first[i] = e->tail_first[n - 1 - i];
+        e->tail_first[n - 1 - i] = t;
+    }
+    e->n = (uint32_t)n;
+    e->first = first;
+    e->limit = limit;
+}
