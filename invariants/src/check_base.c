@@ -40,6 +40,7 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     b->pools_per_arena_found = b->hv.pools_per_arena;
     b->hv.pools_per_arena = b->hv.config.arena_size / pool_size;
     memset(b->loaded, 0, sizeof b->loaded);
+    b->memo = NULL;
     b->large = NULL;
     b->nlarge = 0;
     b->large_read = 0;

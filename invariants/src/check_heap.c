@@ -185,7 +185,11 @@ static void os_layer(chk_full *c, const pa_os_counter *os) {
 
 size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_check_report *r) {
     size_t before = r->n;
+    int ghost = opt && opt->live_report, ghost_done = 0;
+    chk_pool_memo memo;
+    memset(&memo, 0, sizeof memo);
     chk_full c;
+    c.memo = ghost ? &memo : NULL;
     /* chk_base_init fills the base; the rest starts empty */
     c.arenas = NULL;
     c.sorted = NULL;
@@ -196,7 +200,7 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     memset(&c.t, 0, sizeof c.t);
     if (chk_base_init(&c.b, heap, r)) {
         r->dropped++;
-        return 0;
+        goto out;
     }
     size_t slots = c.b.hv.arena_slots;
     c.arenas = calloc(slots ? slots : 1, sizeof *c.arenas);
@@ -215,6 +219,9 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     arenas(&c);
     chk_full_used_lists(&c);
     chk_full_pools(&c);
+    memo.recs = c.pools;
+    memo.pools_per_arena = c.b.hv.pools_per_arena;
+    c.b.memo = c.memo; /* the walks below read the pools from it */
     chk_full_class_counters(&c);
     chk_full_usable(&c);
     chk_full_unused(&c);
@@ -236,7 +243,15 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
         chk_full_stats(&c);
     /* Damaged debug blocks change no structure or figure: they come last. */
     chk_full_debug(&c);
+    if (ghost && r->n == before) {
+        chk_full_live_set(&c, opt->live, opt->nlive, opt->live_report);
+        ghost_done = 1;
+    }
 out:
+    /* out of memory before the walk: the ghost check on its own */
+    if (ghost && !ghost_done && r->n == before)
+        pa_check_live_set(heap, opt->live, opt->nlive, opt->live_report);
+    chk_memo_free(&memo);
     free(c.sorted);
     free(c.pools);
     free(c.arenas);
