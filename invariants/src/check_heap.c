@@ -185,7 +185,7 @@ static void os_layer(chk_full *c, const pa_os_counter *os) {
 
 size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_check_report *r) {
     size_t before = r->n;
-    int ghost = opt && opt->live_report, ghost_done = 0;
+    int ghost = opt && opt->live_report, walked = 0;
     chk_pool_memo memo;
     memset(&memo, 0, sizeof memo);
     chk_full c;
@@ -243,20 +243,23 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
         chk_full_stats(&c);
     /* Damaged debug blocks change no structure or figure: they come last. */
     chk_full_debug(&c);
-    if (ghost && r->n == before) {
-        chk_full_live_set(&c, opt->live, opt->nlive, opt->live_report);
-        ghost_done = 1;
+    walked = 1;
+out:;
+    size_t found = r->n - before;
+    /* the ghost state after a full check that found nothing: on its walk,
+     * or (out of memory before it) on its own */
+    if (ghost && !found) {
+        if (walked)
+            chk_full_live_set(&c, opt->live, opt->nlive, opt->live_report);
+        else
+            pa_check_live_set(heap, opt->live, opt->nlive, opt->live_report);
     }
-out:
-    /* out of memory before the walk: the ghost check on its own */
-    if (ghost && !ghost_done && r->n == before)
-        pa_check_live_set(heap, opt->live, opt->nlive, opt->live_report);
     chk_memo_free(&memo);
     free(c.sorted);
     free(c.pools);
     free(c.arenas);
     chk_base_fini(&c.b);
-    return r->n - before;
+    return found; /* live_report's, even when it is r, not counted */
 }
 
 size_t pa_check_heap(const pa_heap *heap, pa_check_report *r) { return pa_check_heap_opts(heap, NULL, r); }

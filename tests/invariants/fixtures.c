@@ -235,6 +235,18 @@ static void expect_as_alone(ts_fx *fx, const void *const *live, size_t n) {
     assert_string_equal(texts[3], texts[2]);
     for (size_t i = 0; i < 4; i++)
         free(texts[i]);
+    /* one report for both: the full check's violations, then the ghost's */
+    pa_check_report *both = pa_check_report_new();
+    assert_non_null(both);
+    opt.live_report = both;
+    assert_int_equal(pa_check_heap_opts(fx->h, &opt, both), pa_check_report_count(full));
+    assert_int_equal(pa_check_report_count(both), pa_check_report_count(full) + pa_check_report_count(ghost));
+    for (size_t i = 0; i < pa_check_report_count(both); i++) {
+        const pa_check_report *from = i < pa_check_report_count(full) ? full : ghost;
+        size_t j = from == full ? i : i - pa_check_report_count(full);
+        assert_string_equal(pa_check_report_message(both, i), pa_check_report_message(from, j));
+    }
+    pa_check_report_free(both);
     pa_check_report_free(full);
     pa_check_report_free(ghost);
     pa_check_report_free(alone);
