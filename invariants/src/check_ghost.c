@@ -131,7 +131,8 @@ static void carved_pool(ghost *g, const chk_pool_visit *v) {
     uint64_t *live_bits = b->bits + b->words;
     uintptr_t pool = v->pool;
     const chk_geom *geo = &b->geom[f->v.size_class];
-    memset(live_bits, 0, b->words * sizeof *live_bits);
+    size_t words = (f->carved + 63) / 64; /* block numbers are below carved */
+    memset(live_bits, 0, words * sizeof *live_bits);
     for (size_t j = v->from; j < v->to; j++) {
         long k = chk_visit_block(b, v, g->live[j], CHK_LIVE_MISALIGNED, CHK_LIVE_AND_NEVER_CARVED, "live block");
         if (k < 0)
@@ -145,12 +146,14 @@ static void carved_pool(ghost *g, const chk_pool_visit *v) {
             chk_set(live_bits, (size_t)k);
         }
     }
+    /* a word at a time: the carved blocks neither free nor live */
     size_t lost = 0, first = 0;
-    for (size_t k = 0; k < f->carved; k++) {
-        if (chk_bit(free_bits, k) || chk_bit(live_bits, k))
-            continue;
-        if (!lost++)
-            first = k;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t carved = f->carved - 64 * w >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (f->carved - 64 * w)) - 1;
+        uint64_t neither = ~(free_bits[w] | live_bits[w]) & carved;
+        if (neither && !lost)
+            first = 64 * w + (size_t)__builtin_ctzll(neither);
+        lost += (size_t)__builtin_popcountll(neither);
     }
     if (lost) {
         chk_loc at = chk_at_pool(b->heap, v->a, v->index, pool, &f->v);
