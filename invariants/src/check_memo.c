@@ -39,7 +39,8 @@ void chk_memo_add(chk_full *c, size_t slot, size_t index, const chk_pool_facts *
     struct chk_memo_entry *e = &m->entries[m->n];
     e->f = *f;
     e->bits_at = m->nbits;
-    memcpy(m->bits + m->nbits, c->b.bits, words * sizeof *m->bits);
+    if (words) /* m->bits may still be NULL */
+        memcpy(m->bits + m->nbits, c->b.bits, words * sizeof *m->bits);
     m->nbits += words;
     c->pools[slot * c->b.hv.pools_per_arena + index].memo = (uint32_t)++m->n;
 }
@@ -56,6 +57,6 @@ int chk_memo_find(const chk_pool_memo *m, size_t slot, size_t index, chk_pool_fa
         return 0;
     const struct chk_memo_entry *e = &m->entries[at - 1];
     *f = e->f;
-    *bits = m->bits + e->bits_at;
+    *bits = m->bits ? m->bits + e->bits_at : NULL; /* NULL: no pool had marks to keep */
     return 1;
 }
