@@ -2,8 +2,6 @@
  * ask, the contents of the live blocks, and the counts. */
 #include "exec_internal.h"
 
-#include <string.h>
-
 #include "pattern.h"
 #include "poolalloc/debug.h"
 #include "poolalloc/stats.h"
@@ -62,16 +60,11 @@ int ex_check_full(exec *ex, int sweep) {
         }
     pa_check_report_clear(ex->rep);
     pa_check_report_clear(ex->ghost_rep);
-    pa_check_options copt;
-    memset(&copt, 0, sizeof copt);
-    copt.os = &ex->os;
     /* the ghost state (pa_check_live_set's) on the full check's walk of
      * the pools; its verdict is looked at below, where it always was. On a
      * debug heap the checker maps data pointers back to their blocks and
      * counts the quarantine as live to the plain heap. */
-    copt.live = ex->live_list;
-    copt.nlive = n;
-    copt.live_report = ex->ghost_rep;
+    pa_check_options copt = {.os = &ex->os, .live = ex->live_list, .nlive = n, .live_report = ex->ghost_rep};
     if (pa_check_heap_opts(ex->heap, &copt, ex->rep))
         return ex_fail_checker(ex, "pa_check_heap");
     /* The debug layer's own scan of the whole heap (what

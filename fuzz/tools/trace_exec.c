@@ -449,12 +449,7 @@ static int check_full(pa_trace_exec *x) {
         }
     /* the ghost state (pa_check_live_set's) on the full check's walk of
      * the pools, when the full check passes, into the same report */
-    pa_check_options copt;
-    memset(&copt, 0, sizeof copt);
-    copt.os = &x->os;
-    copt.live = x->live_list;
-    copt.nlive = n;
-    copt.live_report = x->rep;
+    pa_check_options copt = {.os = &x->os, .live = x->live_list, .nlive = n, .live_report = x->rep};
     pa_check_report_clear(x->rep);
     if (pa_check_heap_opts(x->heap, &copt, x->rep))
         return fail_checker(x, "pa_check_heap");
