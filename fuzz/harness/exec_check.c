@@ -2,8 +2,6 @@
  * ask, the contents of the live blocks, and the counts. */
 #include "exec_internal.h"
 
-#include <string.h>
-
 #include "pattern.h"
 #include "poolalloc/debug.h"
 #include "poolalloc/stats.h"
@@ -54,10 +52,19 @@ static void ignore_finding(void *ctx, const pa_debug_finding *f) { (void)ctx, (v
 /* sweep: verify every live block's contents, not only those written since
  * their last verification. */
 int ex_check_full(exec *ex, int sweep) {
+    size_t n = 0;
+    for (size_t i = 0; i < ex->sh.n; i++)
+        if (ex->sh.slots[i].p) {
+            ex->live_sizes[n] = ex->sh.slots[i].req;
+            ex->live_list[n++] = ex->sh.slots[i].p;
+        }
     pa_check_report_clear(ex->rep);
-    pa_check_options copt;
-    memset(&copt, 0, sizeof copt);
-    copt.os = &ex->os;
+    pa_check_report_clear(ex->ghost_rep);
+    /* the ghost state (pa_check_live_set's) on the full check's walk of
+     * the pools; its verdict is looked at below, where it always was. On a
+     * debug heap the checker maps data pointers back to their blocks and
+     * counts the quarantine as live to the plain heap. */
+    pa_check_options copt = {.os = &ex->os, .live = ex->live_list, .nlive = n, .live_report = ex->ghost_rep};
     if (pa_check_heap_opts(ex->heap, &copt, ex->rep))
         return ex_fail_checker(ex, "pa_check_heap");
     /* The debug layer's own scan of the whole heap (what
@@ -71,17 +78,8 @@ int ex_check_full(exec *ex, int sweep) {
         return -1;
     /* the ghost state first: it names a block the heap and the shadow
      * disagree on more precisely than its contents would */
-    size_t n = 0;
-    for (size_t i = 0; i < ex->sh.n; i++)
-        if (ex->sh.slots[i].p) {
-            ex->live_sizes[n] = ex->sh.slots[i].req;
-            ex->live_list[n++] = ex->sh.slots[i].p;
-        }
-    /* On a debug heap the checker maps data pointers back to their blocks
-     * and counts the quarantine as live to the plain heap. */
-    pa_check_report_clear(ex->rep);
-    if (pa_check_live_set(ex->heap, ex->live_list, n, ex->rep))
-        return ex_fail_checker(ex, "pa_check_live_set");
+    if (pa_check_report_count(ex->ghost_rep))
+        return ex_fail_report(ex, "pa_check_live_set", ex->ghost_rep);
     /* The ASan annotations (a checker built without ASan finds nothing),
      * before the contents are read: a poisoned live byte would stop the run
      * in ASan's report instead of ours. Only here, not after every op: it

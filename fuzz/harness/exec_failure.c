@@ -38,15 +38,17 @@ int ex_fail(exec *ex, const char *kind, const char *fmt, ...) {
 }
 
 /* A checker run that found something. */
-int ex_fail_checker(exec *ex, const char *what) {
-    size_t n = pa_check_report_count(ex->rep);
+int ex_fail_report(exec *ex, const char *what, const pa_check_report *rep) {
+    size_t n = pa_check_report_count(rep);
     char kind[64];
-    snprintf(kind, sizeof kind, "CHECK_%s", n ? pa_check_report_id(ex->rep, 0) : "UNKNOWN");
+    snprintf(kind, sizeof kind, "CHECK_%s", n ? pa_check_report_id(rep, 0) : "UNKNOWN");
     ex_fail(ex, kind, "%s found %zu violation%s", what, n, n == 1 ? "" : "s");
     if (!ex->f->checker_text)
-        ex->f->checker_text = report_text(ex->rep);
+        ex->f->checker_text = report_text(rep);
     return -1;
 }
+
+int ex_fail_checker(exec *ex, const char *what) { return ex_fail_report(ex, what, ex->rep); }
 
 void pa_exec_failure_print(FILE *out, const pa_exec_failure *f, const pa_config *cfg, size_t nops) {
     char line[256];

@@ -30,6 +30,7 @@ typedef struct exec {
     pa_large_counter large;
     pa_shadow sh;
     pa_check_report *rep;
+    pa_check_report *ghost_rep; /* the full check's ghost-state part */
     const pa_exec_options *opt;
     pa_exec_failure *f;
     pa_exec_stats *st;
@@ -70,6 +71,8 @@ void ex_buffers_give_back(exec *ex);
 int ex_fail(exec *ex, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A checker run that found something (what: the function). */
 int ex_fail_checker(exec *ex, const char *what);
+/* The same for the violations in rep. */
+int ex_fail_report(exec *ex, const char *what, const pa_check_report *rep);
 
 /* Show a test's doctor hook a result the op's oracle is about to judge. */
 static inline void ex_doctor(const exec *ex, pa_exec_site site, void *value) {

@@ -293,7 +293,7 @@ static int teardown(exec *ex) {
  * more than a short input (under ASan, mappings and poisoning). One set is
  * kept; a nested run (none today) would get its own. */
 static struct {
-    pa_check_report *rep;
+    pa_check_report *rep, *ghost_rep;
     const void **live_list;
     size_t *live_sizes;
     pa_shadow sh;
@@ -302,10 +302,11 @@ static struct {
 
 static void buffers_free(exec *ex) {
     pa_check_report_free(ex->rep);
+    pa_check_report_free(ex->ghost_rep);
     free(ex->live_list);
     free(ex->live_sizes);
     pa_shadow_free(&ex->sh);
-    ex->rep = NULL;
+    ex->rep = ex->ghost_rep = NULL;
     ex->live_list = NULL;
     ex->live_sizes = NULL;
 }
@@ -314,6 +315,7 @@ int ex_buffers_take(exec *ex) {
     if (kept.rep && !kept.in_use) {
         kept.in_use = 1;
         ex->rep = kept.rep;
+        ex->ghost_rep = kept.ghost_rep;
         ex->live_list = kept.live_list;
         ex->live_sizes = kept.live_sizes;
         ex->sh = kept.sh;
@@ -322,9 +324,10 @@ int ex_buffers_take(exec *ex) {
         return 0;
     }
     ex->rep = pa_check_report_new();
+    ex->ghost_rep = pa_check_report_new();
     ex->live_list = malloc(PA_LIVE_MAX * sizeof *ex->live_list);
     ex->live_sizes = malloc(PA_LIVE_MAX * sizeof *ex->live_sizes);
-    if (ex->rep && ex->live_list && ex->live_sizes && pa_shadow_init(&ex->sh) == 0)
+    if (ex->rep && ex->ghost_rep && ex->live_list && ex->live_sizes && pa_shadow_init(&ex->sh) == 0)
         return 0;
     buffers_free(ex);
     return -1;
@@ -336,6 +339,7 @@ void ex_buffers_give_back(exec *ex) {
         kept.in_use = 0;
     } else if (!kept.rep && ex->rep) {
         kept.rep = ex->rep;
+        kept.ghost_rep = ex->ghost_rep;
         kept.live_list = ex->live_list;
         kept.live_sizes = ex->live_sizes;
         kept.sh = ex->sh;

@@ -28,6 +28,7 @@ static unsigned char seq[PERIOD + PA_PATTERN_FULL];
  * do too); 16 elsewhere. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define PATTERN_AVX2 1
+#include <immintrin.h>
 static int use_avx2;
 #endif
 static const unsigned char zeros[PA_PATTERN_FULL];
@@ -54,15 +55,19 @@ typedef struct source {
     uint64_t key;
 } source;
 
-static source source_of(uint64_t seed) {
-    source src = {zeros, 0, 0, 0};
-    if (seed) {
-        src.base = seq;
-        src.phase = (size_t)mix(seed);
-        src.mask = PERIOD - 1;
-        src.key = mix(seed ^ 0xd6e8feb86659fd93ull);
+/* Filled in place: a struct returned by value went through memory, once
+ * per fill and per verify. */
+static void source_init(source *src, uint64_t seed) {
+    if (!seed) {
+        src->base = zeros;
+        src->phase = src->mask = 0;
+        src->key = 0;
+        return;
     }
-    return src;
+    src->base = seq;
+    src->phase = (size_t)mix(seed);
+    src->mask = PERIOD - 1;
+    src->key = mix(seed ^ 0xd6e8feb86659fd93ull);
 }
 
 /* The sequence's bytes from offset off on (at most PA_PATTERN_FULL). */
@@ -73,7 +78,7 @@ static const unsigned char *window_at(const source *src, size_t off) {
 /* The key as a little-endian word loaded at block offset off. */
 static uint64_t key_at(const source *src, size_t off) {
     unsigned r = (unsigned)(off & 7) * 8;
-    return r ? src->key >> r | src->key << (64 - r) : src->key;
+    return src->key >> r | src->key << ((64 - r) & 63); /* a rotation, no branch */
 }
 
 static v16 key16_at(const source *src, size_t off) {
@@ -170,15 +175,14 @@ __attribute__((target("avx2"))) static int run32(unsigned char *dst, const sourc
     memcpy(&v, want + n - 32, 32);
     memcpy(&got, dst + n - 32, 32);
     wrong |= v ^ key_tail ^ got;
-    uint64_t w[4];
-    memcpy(w, &wrong, 32);
-    return (w[0] | w[1] | w[2] | w[3]) != 0;
+    return !_mm256_testz_si256((__m256i)wrong, (__m256i)wrong);
 }
 #endif
 
 /* The pattern of block offsets [lo, lo + n) is put at dst (fill) or checked
- * there (no fill): 16 bytes at a time, the last 16 (or 8) overlapping the
- * ones before rather than done byte by byte. 0, or 1 at a difference. */
+ * there (no fill): at most two pieces of 16 or 8 bytes below 32, the second
+ * overlapping the first rather than done byte by byte. 0, or 1 at a
+ * difference. */
 static int run(unsigned char *dst, const source *src, size_t lo, size_t n, int fill) {
 #ifdef PATTERN_AVX2
     if (n >= 32 && use_avx2)
@@ -187,19 +191,21 @@ static int run(unsigned char *dst, const source *src, size_t lo, size_t n, int f
     const unsigned char *want = window_at(src, lo);
     if (n >= 16) {
         v16 key = key16_at(src, lo), wrong = {0};
-        for (size_t i = 0;; i += 16) {
-            if (i + 16 > n) { /* the last 16, from n - 16 */
-                i = n - 16;
-                key = key16_at(src, lo + i);
-            }
+        size_t i = 0;
+        for (; i + 16 < n; i += 16) {
             v16 v = load16(want + i) ^ key;
             if (fill)
                 memcpy(dst + i, &v, 16);
             else
                 wrong |= v ^ load16(dst + i);
-            if (i + 16 == n)
-                break;
         }
+        i = n - 16; /* the last 16 */
+        v16 v = load16(want + i) ^ key16_at(src, lo + i);
+        if (fill) {
+            memcpy(dst + i, &v, 16);
+            return 0;
+        }
+        wrong |= v ^ load16(dst + i);
         uint64_t w[2];
         memcpy(w, &wrong, 16);
         return (w[0] | w[1]) != 0;
@@ -225,30 +231,44 @@ static int run(unsigned char *dst, const source *src, size_t lo, size_t n, int f
 }
 
 void pa_pattern_fill(void *p, size_t req, uint64_t seed) {
-    source src = source_of(seed);
+    source src;
+    source_init(&src, seed);
+    if (req <= PA_PATTERN_FULL) { /* one region: no walk of the regions */
+        run(p, &src, 0, req, 1);
+        return;
+    }
     size_t lo, hi;
     for (size_t k = 0; region(req, k, &lo, &hi); k++)
         run((unsigned char *)p + lo, &src, lo, hi - lo, 1);
 }
 
+/* The first byte of [lo, hi) that differs from the pattern (there is one). */
+static int mismatch(const unsigned char *got, const source *src, size_t lo, pa_pattern_mismatch *m) {
+    size_t at = lo;
+    while (got[at] == byte_at(src, at))
+        at++;
+    m->offset = at;
+    m->expected = byte_at(src, at);
+    m->found = got[at];
+    return -1;
+}
+
 int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
-    source src = source_of(seed);
+    source src;
+    source_init(&src, seed);
+    unsigned char *got = (unsigned char *)p; /* run() only reads it when not filling */
+    if (req <= PA_PATTERN_FULL) { /* one region */
+        size_t n = req < limit ? req : limit;
+        return n && run(got, &src, 0, n, 0) ? mismatch(got, &src, 0, m) : 0;
+    }
     size_t lo, hi;
     for (size_t k = 0; region(req, k, &lo, &hi); k++) {
         if (hi > limit)
             hi = limit;
         if (lo >= hi)
             break; /* the regions ascend: none further is below limit */
-        const unsigned char *got = (const unsigned char *)p;
-        if (!run((unsigned char *)p + lo, &src, lo, hi - lo, 0))
-            continue;
-        size_t at = lo; /* a difference: located bytewise */
-        while (got[at] == byte_at(&src, at))
-            at++;
-        m->offset = at;
-        m->expected = byte_at(&src, at);
-        m->found = got[at];
-        return -1;
+        if (run(got + lo, &src, lo, hi - lo, 0))
+            return mismatch(got, &src, lo, m);
     }
     return 0;
 }

@@ -126,6 +126,18 @@ static void split(pa_shadow_node *n, int32_t t, uintptr_t key, int32_t *l, int32
     *l = *r = -1;
 }
 
+/* One step of the search path for lo from node t: the neighbour it passes
+ * (the range at or below lo, or the one above) and the link taken. */
+static inline int32_t *step(pa_shadow_node *n, int32_t t, uintptr_t lo, const pa_shadow_range **below,
+                            const pa_shadow_range **next) {
+    if (n[t].r.lo <= lo) {
+        *below = &n[t].r;
+        return &n[t].right;
+    }
+    *next = &n[t].r;
+    return &n[t].left;
+}
+
 int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa_shadow_range *clash) {
     uintptr_t lo = (uintptr_t)p, hi = lo + (len ? len : 1);
     uint32_t prio = prio_of(lo);
@@ -135,18 +147,14 @@ int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa
      * the new node's children. No recursion, no rotations. */
     pa_shadow_node *n = s->nodes;
     const pa_shadow_range *below = NULL, *next = NULL;
-    int32_t *at = NULL, *link = &s->root;
-    for (int32_t t = *link; t >= 0; t = *link) {
-        if (!at && n[t].prio < prio)
-            at = link;
-        if (n[t].r.lo <= lo) {
-            below = &n[t].r;
-            link = &n[t].right;
-        } else {
-            next = &n[t].r;
-            link = &n[t].left;
-        }
-    }
+    int32_t *link = &s->root, t;
+    /* down to the first node of a lower priority, then on to the leaf:
+     * two loops, so the rest of the path tests no priority */
+    for (t = *link; t >= 0 && n[t].prio >= prio; t = *link)
+        link = step(n, t, lo, &below, &next);
+    int32_t *at = link;
+    for (; t >= 0; t = *link)
+        link = step(n, t, lo, &below, &next);
     if (below && below->hi > lo) {
         *clash = *below;
         return -1;
@@ -164,8 +172,6 @@ int pa_shadow_claim(pa_shadow *s, const void *p, size_t len, uint64_t serial, pa
         memset(clash, 0, sizeof *clash);
         return -1;
     }
-    if (!at)
-        at = link;
     n[x].r.lo = lo;
     n[x].r.hi = hi;
     n[x].r.serial = serial;

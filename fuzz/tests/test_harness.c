@@ -240,7 +240,7 @@ static uint64_t window_twin(uint64_t seed) {
 }
 
 static void test_pattern(void) {
-    static const size_t sizes[] = {1, 7, 8, 31, 33, 100, 4096, 5000, 200000};
+    static const size_t sizes[] = {1, 7, 8, 15, 16, 17, 31, 32, 33, 100, 4096, 5000, 200000};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         size_t req = sizes[s];
         unsigned char *buf = malloc(req + 1);
@@ -289,6 +289,28 @@ static void test_pattern(void) {
         }
         free(buf);
     }
+}
+
+/* Below 72 bytes every length takes one of the short paths (a byte loop,
+ * two words, 16-byte pieces, 32-byte pieces): a flip of any byte is found
+ * at its offset, whatever the seed. */
+static void test_pattern_short(void) {
+    unsigned char buf[73];
+    pa_pattern_mismatch m;
+    for (size_t req = 1; req < sizeof buf; req++)
+        for (uint64_t seed = 0; seed < 3; seed++) {
+            pa_pattern_fill(buf + 1, req, seed);
+            for (size_t at = 0; at < req; at++) {
+                unsigned char want = buf[1 + at];
+                buf[1 + at] ^= 0x80;
+                int rc = pa_pattern_verify(buf + 1, req, req, seed, &m);
+                EXPECT(rc == -1 && m.offset == at && m.expected == want,
+                       "%zu bytes, seed %llu: a flip at %zu is reported as rc %d at %zu", req,
+                       (unsigned long long)seed, at, rc, m.offset);
+                buf[1 + at] = want;
+            }
+            EXPECT(pa_pattern_verify(buf + 1, req, req, seed, &m) == 0, "%zu bytes: the fill fails", req);
+        }
 }
 
 /* ---- the oracles fire ------------------------------------------------ */
@@ -630,6 +652,7 @@ int main(void) {
     test_renumber();
     test_address_index();
     test_pattern();
+    test_pattern_short();
     test_oracles_fire();
 #ifdef PA_FUZZ_TEST_ASAN
     test_poisoning_fires();

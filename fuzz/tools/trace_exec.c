@@ -445,12 +445,6 @@ static int check_counts(pa_trace_exec *x) {
 static int check_full(pa_trace_exec *x) {
     x->st.full_checks++;
     x->since_full = 0;
-    pa_check_options copt;
-    memset(&copt, 0, sizeof copt);
-    copt.os = &x->os;
-    pa_check_report_clear(x->rep);
-    if (pa_check_heap_opts(x->heap, &copt, x->rep))
-        return fail_checker(x, "pa_check_heap");
     if (x->st.live > x->live_cap) {
         size_t ncap = x->st.live * 2;
         const void **l = realloc(x->live_list, ncap * sizeof *l);
@@ -469,8 +463,13 @@ static int check_full(pa_trace_exec *x) {
             x->live_list[n] = x->tab[i].p;
             x->live_sizes[n++] = x->tab[i].req;
         }
+    /* the ghost state (pa_check_live_set's) on the full check's walk of
+     * the pools, when the full check passes, into the same report */
+    pa_check_options copt = {.os = &x->os, .live = x->live_list, .nlive = n, .live_report = x->rep};
     pa_check_report_clear(x->rep);
-    if (pa_check_live_set(x->heap, x->live_list, n, x->rep))
+    if (pa_check_heap_opts(x->heap, &copt, x->rep))
+        return fail_checker(x, "pa_check_heap");
+    if (pa_check_report_count(x->rep))
         return fail_checker(x, "pa_check_live_set");
     pa_check_report_clear(x->rep);
     if (pa_check_poisoning(x->heap, x->live_list, x->live_sizes, n, x->rep))

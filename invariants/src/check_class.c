@@ -143,7 +143,10 @@ void chk_full_pools(chk_full *c) {
             if (pa_introspect_pool_decommitted(b->heap, slot, i) == 1)
                 continue;
             chk_pool_facts f;
-            chk_pool(b, &ar->v, i, &f, NULL);
+            /* the marks only for the walks after this one (chk_pool_memo) */
+            chk_pool(b, &ar->v, i, &f, c->memo ? b->bits : NULL);
+            if (c->memo)
+                chk_memo_add(c, slot, i, &f);
             c->pools[slot * b->hv.pools_per_arena + i].sound =
                 f.read && f.class_ok && f.count_ok && f.layout_ok && f.freelist_ok && b->geom_ok[f.v.size_class];
             if (!f.read || !f.class_ok || !f.count_ok) {

@@ -45,6 +45,7 @@ typedef struct chk_base {
     uint64_t *bits;    /* 2 * words */
     size_t words;
     uint64_t inline_bits[2 * CHK_INLINE_WORDS];
+    const struct chk_pool_memo *memo; /* a full check's pools, for chk_walk_pools; NULL: none */
     chk_large_entry *large; /* the large-block table's taken slots (chk_large_entries) */
     size_t nlarge;
     int large_read;

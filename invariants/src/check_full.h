@@ -12,7 +12,21 @@ typedef struct chk_pool_rec {
     uint32_t free_hits;      /* arena freepools lists */
     uint32_t stamp;          /* last list walk that visited it (cycles) */
     uint8_t sound;           /* header, class, freelist and layout sound: its live blocks are known */
+    uint32_t memo;           /* 1 + its entry in the pool memo, 0 none */
 } chk_pool_rec;
+
+/* What the full check's walk of the pools found in each pool it read (its
+ * facts and, where the freelist is sound, the block numbers on it), kept
+ * for the walks that follow in the same check (chk_walk_pools), which would
+ * otherwise read every pool and walk every freelist again. The heap is at
+ * rest while a check runs: a second chk_pool would find the same. */
+typedef struct chk_pool_memo {
+    const chk_pool_rec *recs;    /* the full check's, [slot * pools_per_arena + index] */
+    size_t pools_per_arena;
+    struct chk_memo_entry *entries;
+    uint64_t *bits;
+    size_t n, cap, nbits, capbits;
+} chk_pool_memo;
 
 typedef struct chk_arena_rec {
     int read;
@@ -45,7 +59,20 @@ typedef struct chk_full {
     unsigned char used_complete[PA_MAX_CLASSES];
     uint32_t stamp;
     chk_totals t;
+    chk_pool_memo *memo;             /* kept when the ghost check follows (pa_check_options.live_report) */
 } chk_full;
+
+/* Record pool index of the arena in slot, just read by chk_pool with its
+ * freelist marked in b->bits. Out of memory, the pool is left out: the
+ * walks after it read it again. */
+void chk_memo_add(chk_full *c, size_t slot, size_t index, const chk_pool_facts *f);
+void chk_memo_free(chk_pool_memo *m);
+/* Pool index of the arena in slot as the memo holds it: 1 with its facts
+ * and its freelist marks (meaningful when the walks use them), 0 if absent. */
+int chk_memo_find(const chk_pool_memo *m, size_t slot, size_t index, chk_pool_facts *f, const uint64_t **bits);
+/* The ghost-state check of pa_check_live_set on a full check's base,
+ * arenas and pool memo, into r. */
+void chk_full_live_set(chk_full *c, const void *const *live, size_t nlive, pa_check_report *r);
 
 /* Sound live arenas, sorted by base (malloc'd; NULL with *n 0 if none or
  * out of memory), and the one holding an address. */

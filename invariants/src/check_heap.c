@@ -187,7 +187,11 @@ static void os_layer(chk_full *c, const pa_os_counter *os) {
 
 size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_check_report *r) {
     size_t before = r->n;
+    int ghost = opt && opt->live_report, walked = 0;
+    chk_pool_memo memo;
+    memset(&memo, 0, sizeof memo);
     chk_full c;
+    c.memo = ghost ? &memo : NULL;
     /* chk_base_init fills the base; the rest starts empty */
     c.arenas = NULL;
     c.sorted = NULL;
@@ -198,7 +202,7 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     memset(&c.t, 0, sizeof c.t);
     if (chk_base_init(&c.b, heap, r)) {
         r->dropped++;
-        return 0;
+        goto out;
     }
     size_t slots = c.b.hv.arena_slots;
     c.arenas = calloc(slots ? slots : 1, sizeof *c.arenas);
@@ -217,6 +221,9 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     arenas(&c);
     chk_full_used_lists(&c);
     chk_full_pools(&c);
+    memo.recs = c.pools;
+    memo.pools_per_arena = c.b.hv.pools_per_arena;
+    c.b.memo = c.memo; /* the walks below read the pools from it */
     chk_full_class_counters(&c);
     chk_full_usable(&c);
     chk_full_unused(&c);
@@ -238,12 +245,23 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
         chk_full_stats(&c);
     /* Damaged debug blocks change no structure or figure: they come last. */
     chk_full_debug(&c);
-out:
+    walked = 1;
+out:;
+    size_t found = r->n - before;
+    /* the ghost state after a full check that found nothing: on its walk,
+     * or (out of memory before it) on its own */
+    if (ghost && !found) {
+        if (walked)
+            chk_full_live_set(&c, opt->live, opt->nlive, opt->live_report);
+        else
+            pa_check_live_set(heap, opt->live, opt->nlive, opt->live_report);
+    }
+    chk_memo_free(&memo);
     free(c.sorted);
     free(c.pools);
     free(c.arenas);
     chk_base_fini(&c.b);
-    return r->n - before;
+    return found; /* live_report's, even when it is r, not counted */
 }
 
 size_t pa_check_heap(const pa_heap *heap, pa_check_report *r) { return pa_check_heap_opts(heap, NULL, r); }

@@ -46,14 +46,17 @@ int chk_walk_pools(chk_base *b, const pa_arena_view *arenas, size_t narenas, con
                 v.where = CHK_POOL_DECOMMITTED;
             } else {
                 v.where = CHK_POOL_OK;
-                pa_check_report *loud = b->r;
-                b->r = quiet;
-                chk_pool(b, a, index, &f, b->bits);
-                b->r = loud;
-                pa_check_report_clear(quiet);
+                const uint64_t *free_bits = b->bits;
+                if (!b->memo || !chk_memo_find(b->memo, a->slot, index, &f, &free_bits)) {
+                    pa_check_report *loud = b->r;
+                    b->r = quiet;
+                    chk_pool(b, a, index, &f, b->bits);
+                    b->r = loud;
+                    pa_check_report_clear(quiet);
+                }
                 if (f.read && f.class_ok && f.freelist_ok && f.layout_ok) {
                     v.f = &f;
-                    v.free_bits = b->bits;
+                    v.free_bits = free_bits;
                 }
             }
             fn(ctx, &v);

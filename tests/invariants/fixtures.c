@@ -204,11 +204,60 @@ const char *ts_msg(const char *fmt, ...) {
     return buf;
 }
 
+/* A report's printed text (ids, messages, addresses), malloc'd. */
+static char *printed(const pa_check_report *r) {
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(pa_check_report_print(r, f), 0);
+    long n = ftell(f);
+    assert_true(n >= 0);
+    char *text = calloc((size_t)n + 1, 1);
+    assert_non_null(text);
+    rewind(f);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return text;
+}
+
+/* The full check with the ghost-state check on its walk of the pools
+ * (pa_check_options.live_report) reports what each reports alone: the
+ * full check what is in fx->r, the ghost check on live[] (only after a
+ * full check that passes). */
+static void expect_as_alone(ts_fx *fx, const void *const *live, size_t n) {
+    pa_check_report *full = pa_check_report_new(), *ghost = pa_check_report_new(), *alone = pa_check_report_new();
+    assert_true(full && ghost && alone);
+    pa_check_options opt = {.os = &fx->os, .live = live, .nlive = n, .live_report = ghost};
+    assert_int_equal(pa_check_heap_opts(fx->h, &opt, full), pa_check_report_count(fx->r));
+    if (!pa_check_report_count(fx->r))
+        pa_check_live_set(fx->h, live, n, alone);
+    char *texts[4] = {printed(fx->r), printed(full), printed(alone), printed(ghost)};
+    assert_string_equal(texts[1], texts[0]);
+    assert_string_equal(texts[3], texts[2]);
+    for (size_t i = 0; i < 4; i++)
+        free(texts[i]);
+    /* one report for both: the full check's violations, then the ghost's */
+    pa_check_report *both = pa_check_report_new();
+    assert_non_null(both);
+    opt.live_report = both;
+    assert_int_equal(pa_check_heap_opts(fx->h, &opt, both), pa_check_report_count(full));
+    assert_int_equal(pa_check_report_count(both), pa_check_report_count(full) + pa_check_report_count(ghost));
+    for (size_t i = 0; i < pa_check_report_count(both); i++) {
+        const pa_check_report *from = i < pa_check_report_count(full) ? full : ghost;
+        size_t j = from == full ? i : i - pa_check_report_count(full);
+        assert_string_equal(pa_check_report_message(both, i), pa_check_report_message(from, j));
+    }
+    pa_check_report_free(both);
+    pa_check_report_free(full);
+    pa_check_report_free(ghost);
+    pa_check_report_free(alone);
+}
+
 void ts_full_one(ts_fx *fx, const char *id, const char *message) {
     pa_check_options opt = {.os = &fx->os};
     pa_check_report_clear(fx->r);
     pa_check_heap_opts(fx->h, &opt, fx->r);
     ts_expect_one(fx->r, id, message);
+    expect_as_alone(fx, NULL, 0);
     pa_check_report_clear(fx->r);
 }
 
@@ -223,6 +272,10 @@ void ts_live_one(ts_fx *fx, const void *const *live, size_t n, const char *id, c
     pa_check_report_clear(fx->r);
     pa_check_live_set(fx->h, live, n, fx->r);
     ts_expect_one(fx->r, id, message);
+    pa_check_report_clear(fx->r);
+    pa_check_options opt = {.os = &fx->os};
+    pa_check_heap_opts(fx->h, &opt, fx->r);
+    expect_as_alone(fx, live, n);
     pa_check_report_clear(fx->r);
 }
 
@@ -240,5 +293,6 @@ void ts_full_all(ts_fx *fx, const char *id, const char *const *messages) {
         assert_string_equal(pa_check_report_id(fx->r, i), id);
         assert_string_equal(pa_check_report_message(fx->r, i), messages[i]);
     }
+    expect_as_alone(fx, NULL, 0);
     pa_check_report_clear(fx->r);
 }

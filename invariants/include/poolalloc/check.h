@@ -41,6 +41,16 @@ typedef struct pa_check_options {
     /* The counting OS layer the heap was created with, used by no other heap:
      * bytes it has mapped must equal the heap's os_bytes_mapped. */
     const pa_os_counter *os;
+    /* With live_report, after a full check that finds nothing:
+     * pa_check_live_set(heap, live, nlive, live_report), with the same
+     * reports, on the full check's walk of the pools (each freelist walked
+     * once for both). Its violations go to live_report (which may be the
+     * full check's report), not counted in the return value. After a full
+     * check that finds a fault it does not run: the structures it reads are
+     * the full check's to vouch for. */
+    const void *const *live;
+    size_t nlive;
+    pa_check_report *live_report;
     /* New members are added here, so always zero-initialise. */
 } pa_check_options;
 
