@@ -41,7 +41,7 @@ struct pa_trace_exec {
     pa_os_counter os;
     pa_large_counter large;
     pa_check_report *rep;
-    pa_check_memo *memo; /* the incremental checks' record of the freelists */
+    pa_freelist_record *record; /* the incremental checks' record of the freelists */
     pa_u64map ids; /* trace ID -> table index + 1, or LOST */
     pa_granule_set ranges; /* the live blocks' [p, p + usable) */
     block *tab;
@@ -508,9 +508,9 @@ pa_trace_exec *pa_trace_exec_new(const pa_config *cfg, uint64_t full_every, pa_r
      * oracle lets through is on a granule */
     pa_granule_set_init(&x->ranges, 8);
     x->rep = pa_check_report_new();
-    x->memo = pa_check_memo_new();
-    if (!x->rep || !x->memo) {
-        fail(x, "HARNESS_ENOMEM", "no memory for the checker's report and memo");
+    x->record = pa_freelist_record_new();
+    if (!x->rep || !x->record) {
+        fail(x, "HARNESS_ENOMEM", "no memory for the checker's report and record");
         pa_trace_exec_free(x);
         return NULL;
     }
@@ -545,7 +545,7 @@ int pa_trace_exec_op(pa_trace_exec *x, const pa_trace_op *op, unsigned long long
     if (rc)
         return -1;
     pa_check_report_clear(x->rep);
-    if (pa_check_incremental_memo(x->heap, x->memo, x->touched, x->ntouched, x->rep))
+    if (pa_check_incremental_recorded(x->heap, x->record, x->touched, x->ntouched, x->rep))
         return fail_checker(x, "pa_check_incremental");
     if (x->full_every && ++x->since_full >= x->full_every && check_full(x))
         return -1;
@@ -593,7 +593,7 @@ void pa_trace_exec_free(pa_trace_exec *x) {
         pa_heap_destroy(x->heap);
     if (x->rep)
         pa_check_report_free(x->rep);
-    pa_check_memo_free(x->memo);
+    pa_freelist_record_free(x->record);
     pa_u64map_clear(&x->ids);
     pa_granule_set_free(&x->ranges);
     free(x->tab);

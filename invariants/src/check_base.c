@@ -41,6 +41,7 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r) {
     b->hv.pools_per_arena = b->hv.config.arena_size / pool_size;
     memset(b->loaded, 0, sizeof b->loaded);
     b->memo = NULL;
+    b->record = NULL;
     b->large = NULL;
     b->nlarge = 0;
     b->large_read = 0;

@@ -49,7 +49,7 @@ typedef struct chk_base {
     chk_large_entry *large; /* the large-block table's taken slots (chk_large_entries) */
     size_t nlarge;
     int large_read;
-    pa_check_memo *memo; /* the incremental check's, or NULL */
+    pa_freelist_record *record; /* the incremental check's, or NULL */
 } chk_base;
 
 /* 0, or -1 when the scratch bitmap cannot be allocated. No class is read
@@ -60,12 +60,12 @@ int chk_base_init(chk_base *b, const pa_heap *heap, pa_check_report *r);
  * check; c < hv.nclasses. */
 void chk_class_load(chk_base *b, size_t c);
 void chk_base_fini(chk_base *b);
-/* check_memo_freelist.c: a walk without marks of the freelist of pool
- * (geometry first, block_size, limit) answered from b->memo: 1 with its
- * length and last member in *w (sound); 0 when the memo cannot say (the
- * caller walks). chk_memo_record keeps a list the caller found sound. */
-int chk_memo_walk(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, pa_freelist_walk *w);
-void chk_memo_record(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, size_t length);
+/* check_freelist_record.c: a walk without marks of the freelist of pool
+ * (geometry first, block_size, limit) answered from b->record: 1 with its
+ * length and last member in *w (sound); 0 when the record cannot say (the
+ * caller walks). chk_record_keep keeps a list the caller found sound. */
+int chk_record_walk(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, pa_freelist_walk *w);
+void chk_record_keep(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, size_t length);
 /* The large-block table's taken slots, in slot order, read once per check
  * (the heap is at rest while a check runs, and four parts of it need
  * them); NULL when out of memory. */

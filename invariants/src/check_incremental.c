@@ -224,10 +224,10 @@ static void touched_block(inc *c, uintptr_t p) {
 
 size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, size_t ntouched,
                             pa_check_report *r) {
-    return pa_check_incremental_memo(heap, NULL, touched, ntouched, r);
+    return pa_check_incremental_recorded(heap, NULL, touched, ntouched, r);
 }
 
-size_t pa_check_incremental_memo(const pa_heap *heap, pa_check_memo *memo, const void *const *touched,
+size_t pa_check_incremental_recorded(const pa_heap *heap, pa_freelist_record *record, const void *const *touched,
                                  size_t ntouched, pa_check_report *r) {
     size_t before = r->n;
     inc c;
@@ -244,7 +244,7 @@ size_t pa_check_incremental_memo(const pa_heap *heap, pa_check_memo *memo, const
     if (!c.arenas || !c.pools || chk_base_init(&c.b, heap, r)) {
         r->dropped++;
     } else {
-        c.b.memo = memo;
+        c.b.record = record;
         chk_heap_counters(&c.b, c.b.hv.arenas_current);
         chk_retention_allowances(&c.b);
         chk_reuse_windows(&c.b);

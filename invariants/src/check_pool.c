@@ -52,12 +52,12 @@ static void walk_freelist(chk_base *b, const chk_loc *pool_at, chk_pool_facts *f
     size_t limit = f->layout_ok ? f->v.nextoffset : g->first + g->capacity * g->block_size;
     pa_freelist_walk w;
     int fault = PA_FREELIST_CYCLE;
-    if (!free_bits && b->memo && chk_memo_walk(b, base, g->first, g->block_size, limit, &w)) {
+    if (!free_bits && b->record && chk_record_walk(b, base, g->first, g->block_size, limit, &w)) {
         fault = PA_FREELIST_SOUND;
     } else if (!free_bits) {
         fault = pa_introspect_freelist(b->heap, base, g->first, g->block_size, limit, 0, b->bits, 0, &w);
-        if (fault == PA_FREELIST_SOUND && b->memo)
-            chk_memo_record(b, base, g->first, g->block_size, limit, w.length);
+        if (fault == PA_FREELIST_SOUND && b->record)
+            chk_record_keep(b, base, g->first, g->block_size, limit, w.length);
     }
     if (fault == PA_FREELIST_CYCLE)
         fault = pa_introspect_freelist(b->heap, base, g->first, g->block_size, limit, 0,

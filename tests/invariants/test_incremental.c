@@ -305,33 +305,33 @@ static void inc_dedup(void **state) {
     TS_CORRUPT(fx->pool->arena_slot, 9u, touch_three(fx));
 }
 
-/* ---- with a memo: the same reports ------------------------------------ */
+/* ---- with a record of the freelists: the same reports ----------------- */
 
-/* The incremental check with a memo reports what one without reports, id
- * for id and message for message: the memo saves the walk, not a read. */
-static void same_with_memo(ts_fx *fx, pa_check_memo *m, const char *id) {
+/* The incremental check with a record reports what one without reports, id
+ * for id and message for message: the record saves the walk, not a read. */
+static void same_with_record(ts_fx *fx, pa_freelist_record *m, const char *id) {
     const void *touched = fx->blk[0];
     assert_int_equal(incremental(fx, touched), 1);
     assert_string_equal(pa_check_report_id(fx->r, 0), id);
     char plain[512];
     snprintf(plain, sizeof plain, "%s", pa_check_report_message(fx->r, 0));
     pa_check_report_clear(fx->r);
-    assert_int_equal(pa_check_incremental_memo(fx->h, m, &touched, 1, fx->r), 1);
+    assert_int_equal(pa_check_incremental_recorded(fx->h, m, &touched, 1, fx->r), 1);
     assert_string_equal(pa_check_report_id(fx->r, 0), id);
     assert_string_equal(pa_check_report_message(fx->r, 0), plain);
     pa_check_report_clear(fx->r);
 }
 
-static void inc_memo_same_reports(void **state) {
+static void inc_record_same_reports(void **state) {
     FX;
     for (size_t i = 1; i < 9; i++)
         if (i != 2 && i != 5)
             pa_heap_free(fx->h, fx->blk[i]);
-    pa_check_memo *m = pa_check_memo_new();
+    pa_freelist_record *m = pa_freelist_record_new();
     const void *touched = fx->blk[0];
     /* a passing check records the list; the next one reads it from there */
     for (int pass = 0; pass < 2; pass++)
-        assert_int_equal(pa_check_incremental_memo(fx->h, m, &touched, 1, fx->r), 0);
+        assert_int_equal(pa_check_incremental_recorded(fx->h, m, &touched, 1, fx->r), 0);
     /* the eight blocks freed, then the one carved ahead of need */
     uintptr_t member[16];
     size_t n = 0;
@@ -341,16 +341,16 @@ static void inc_memo_same_reports(void **state) {
     for (; b && n < 16; ts_peek(&TS_LINK(b), &b, sizeof b))
         member[n++] = b;
     assert_int_equal(n, 9);
-    /* member 5 lies past the four at the head a memo walks */
-    TS_CORRUPT(TS_LINK(member[5]), NULL, same_with_memo(fx, m, "POOL_BLOCK_ACCOUNTING"));
-    TS_CORRUPT(TS_LINK(member[5]), (pa_block *)member[1], same_with_memo(fx, m, "POOL_FREELIST_CYCLE"));
-    TS_CORRUPT(TS_LINK(member[5]), (pa_block *)(member[6] + 8), same_with_memo(fx, m, "POOL_FREELIST_MISALIGNED"));
+    /* member 5 lies past the four at the head a recorded check walks */
+    TS_CORRUPT(TS_LINK(member[5]), NULL, same_with_record(fx, m, "POOL_BLOCK_ACCOUNTING"));
+    TS_CORRUPT(TS_LINK(member[5]), (pa_block *)member[1], same_with_record(fx, m, "POOL_FREELIST_CYCLE"));
+    TS_CORRUPT(TS_LINK(member[5]), (pa_block *)(member[6] + 8), same_with_record(fx, m, "POOL_FREELIST_MISALIGNED"));
     TS_CORRUPT(TS_LINK(member[5]), (pa_block *)((uintptr_t)fx->pool + pa_heap_config(fx->h)->pool_size - 8),
-               same_with_memo(fx, m, "POOL_FREELIST_OUT_OF_RANGE"));
-    TS_CORRUPT(TS_LINK(member[n - 1]), (pa_block *)member[0], same_with_memo(fx, m, "POOL_FREELIST_CYCLE"));
-    TS_CORRUPT(fx->pool->freeblock, (pa_block *)member[3], same_with_memo(fx, m, "POOL_BLOCK_ACCOUNTING"));
-    assert_int_equal(pa_check_incremental_memo(fx->h, m, &touched, 1, fx->r), 0);
-    pa_check_memo_free(m);
+               same_with_record(fx, m, "POOL_FREELIST_OUT_OF_RANGE"));
+    TS_CORRUPT(TS_LINK(member[n - 1]), (pa_block *)member[0], same_with_record(fx, m, "POOL_FREELIST_CYCLE"));
+    TS_CORRUPT(fx->pool->freeblock, (pa_block *)member[3], same_with_record(fx, m, "POOL_BLOCK_ACCOUNTING"));
+    assert_int_equal(pa_check_incremental_recorded(fx->h, m, &touched, 1, fx->r), 0);
+    pa_freelist_record_free(m);
 }
 
 #define P(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_one_pool, ts_teardown)
@@ -371,7 +371,7 @@ int main(void) {
         T3(inc_usable_index),
         T3(inc_usable_membership),
         P(inc_dedup),
-        P(inc_memo_same_reports),
+        P(inc_record_same_reports),
         cmocka_unit_test(inc_class_past_64),
         P(miss_class_pools),
         T3(miss_other_pool),

@@ -311,7 +311,7 @@ static void test_exact_division(void **state) {
 
 /* ---- a list compared with its record ----------------------------------- */
 
-/* The freelist now, tail first, as the checker's memo records it. */
+/* The freelist now, tail first, as the checker's record keeps it. */
 static size_t record(const pool_fixture *f, uint32_t *tail_first) {
     uint32_t head_first[512];
     size_t n = pa_introspect_freelist_members(f->h, f->pool, head_first, 512);

@@ -77,12 +77,12 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched,
  * members pushed and popped at its head walked, every other link read and
  * compared, independent reads) and walks it link by link only when it is
  * not of that shape; the same verdicts, reports and messages either way.
- * Memory: a word per free block of the pools checked. One memo per heap. */
-typedef struct pa_check_memo pa_check_memo;
-pa_check_memo *pa_check_memo_new(void);
-void pa_check_memo_free(pa_check_memo *m);
-/* pa_check_incremental with a memo (NULL: none). */
-size_t pa_check_incremental_memo(const pa_heap *heap, pa_check_memo *memo, const void *const *touched,
+ * Memory: a word per free block of the pools checked. One record per heap. */
+typedef struct pa_freelist_record pa_freelist_record;
+pa_freelist_record *pa_freelist_record_new(void);
+void pa_freelist_record_free(pa_freelist_record *rec);
+/* pa_check_incremental with a record (NULL: none). */
+size_t pa_check_incremental_recorded(const pa_heap *heap, pa_freelist_record *record, const void *const *touched,
                                  size_t ntouched, pa_check_report *r);
 /* Ghost state: given the caller's live blocks, every block slot of every pool
  * is exactly one of live, on one freelist, or never carved. */

@@ -1,10 +1,11 @@
-/* The incremental check's memo (pa_check_memo in poolalloc/check.h): each
- * pool's freelist as it last passed, tail first, found by the pool's
- * address in an open-addressing table. A record keeps the geometry it was
- * walked with: another class or heap at the same address (another block
- * size or first offset) or a lower limit cannot use it. Whatever the record
- * says, pa_introspect_freelist_follows reads every link of the list; the
- * record only saves the walk its chain of dependent reads. */
+/* The incremental check's record of the freelists (pa_freelist_record in
+ * poolalloc/check.h): each pool's freelist as it last passed, tail first,
+ * found by the pool's address in an open-addressing table. An entry keeps
+ * the geometry it was walked with: another class or heap at the same
+ * address (another block size or first offset) or a lower limit cannot use
+ * it. Whatever an entry says, pa_introspect_freelist_follows reads every
+ * link of the list; the entry only saves the walk its chain of dependent
+ * reads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,21 +15,21 @@
  * gives back a block or two. */
 enum { MAX_POPPED = 4, MAX_FRESH = 4 };
 
-typedef struct memo_pool {
+typedef struct pool_entry {
     uintptr_t pool; /* 0: a free slot */
-    size_t first, block_size, limit; /* block_size 0: no usable record */
+    size_t first, block_size, limit; /* block_size 0: not usable */
     uint32_t n, cap;
     uint32_t *tail_first; /* offsets from pool; [n - 1] is the head */
-} memo_pool;
+} pool_entry;
 
-struct pa_check_memo {
-    memo_pool *slots;
+struct pa_freelist_record {
+    pool_entry *slots;
     size_t cap, used;
 };
 
-pa_check_memo *pa_check_memo_new(void) { return calloc(1, sizeof(pa_check_memo)); }
+pa_freelist_record *pa_freelist_record_new(void) { return calloc(1, sizeof(pa_freelist_record)); }
 
-void pa_check_memo_free(pa_check_memo *m) {
+void pa_freelist_record_free(pa_freelist_record *m) {
     if (!m)
         return;
     for (size_t i = 0; i < m->cap; i++)
@@ -41,7 +42,7 @@ static size_t home(size_t cap, uintptr_t pool) {
     return (size_t)(((uint64_t)pool * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
 }
 
-static memo_pool *find(const pa_check_memo *m, uintptr_t pool) {
+static pool_entry *find(const pa_freelist_record *m, uintptr_t pool) {
     if (!m->cap)
         return NULL;
     for (size_t i = home(m->cap, pool);; i = (i + 1) & (m->cap - 1)) {
@@ -52,21 +53,21 @@ static memo_pool *find(const pa_check_memo *m, uintptr_t pool) {
     }
 }
 
-static size_t free_slot(const memo_pool *slots, size_t cap, uintptr_t pool) {
+static size_t free_slot(const pool_entry *slots, size_t cap, uintptr_t pool) {
     size_t i = home(cap, pool);
     while (slots[i].pool)
         i = (i + 1) & (cap - 1);
     return i;
 }
 
-/* The record of pool, made empty if new: NULL when out of memory. */
-static memo_pool *find_or_add(pa_check_memo *m, uintptr_t pool) {
-    memo_pool *e = find(m, pool);
+/* The entry of pool, made empty if new: NULL when out of memory. */
+static pool_entry *find_or_add(pa_freelist_record *m, uintptr_t pool) {
+    pool_entry *e = find(m, pool);
     if (e)
         return e;
     if (2 * (m->used + 1) > m->cap) {
         size_t ncap = m->cap ? 2 * m->cap : 64;
-        memo_pool *grown = calloc(ncap, sizeof *grown);
+        pool_entry *grown = calloc(ncap, sizeof *grown);
         if (!grown)
             return NULL;
         for (size_t i = 0; i < m->cap; i++)
@@ -77,13 +78,13 @@ static memo_pool *find_or_add(pa_check_memo *m, uintptr_t pool) {
         m->cap = ncap;
     }
     e = &m->slots[free_slot(m->slots, m->cap, pool)];
-    *e = (memo_pool){.pool = pool};
+    *e = (pool_entry){.pool = pool};
     m->used++;
     return e;
 }
 
-/* Room for n members; 0, or -1 with the record made unusable. */
-static int reserve(memo_pool *e, size_t n) {
+/* Room for n members; 0, or -1 with the entry made unusable. */
+static int reserve(pool_entry *e, size_t n) {
     if (n <= e->cap)
         return 0;
     size_t ncap = n > 2 * (size_t)e->cap ? n : 2 * (size_t)e->cap;
@@ -97,8 +98,8 @@ static int reserve(memo_pool *e, size_t n) {
     return 0;
 }
 
-int chk_memo_walk(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, pa_freelist_walk *w) {
-    memo_pool *e = b->memo ? find(b->memo, pool) : NULL;
+int chk_record_walk(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, pa_freelist_walk *w) {
+    pool_entry *e = b->record ? find(b->record, pool) : NULL;
     if (!e || e->block_size != block_size || e->first != first || e->limit > limit)
         return 0;
     uint32_t fresh[MAX_FRESH];
@@ -110,7 +111,7 @@ int chk_memo_walk(chk_base *b, uintptr_t pool, size_t first, size_t block_size, 
     w->length = (size_t)kept + nfresh;
     w->member = 0;
     w->last = kept ? pool + e->tail_first[0] : nfresh ? pool + fresh[nfresh - 1] : 0;
-    /* the record follows the list: the popped members go, the fresh come */
+    /* the entry follows the list: the popped members go, the fresh come */
     if (reserve(e, w->length) == 0) {
         e->n = (uint32_t)kept;
         for (size_t i = nfresh; i-- > 0;)
@@ -120,8 +121,8 @@ int chk_memo_walk(chk_base *b, uintptr_t pool, size_t first, size_t block_size, 
     return 1;
 }
 
-void chk_memo_record(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, size_t length) {
-    memo_pool *e = find_or_add(b->memo, pool);
+void chk_record_keep(chk_base *b, uintptr_t pool, size_t first, size_t block_size, size_t limit, size_t length) {
+    pool_entry *e = find_or_add(b->record, pool);
     if (!e)
         return;
     e->block_size = block_size;
