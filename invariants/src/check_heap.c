@@ -45,15 +45,27 @@ static int cached_arena_live(chk_base *b, const pa_arena_view *sorted, size_t n,
     return object && pa_introspect_arena(b->heap, object, &a) == 0 && !chk_arena_sound(b, &a);
 }
 
-static void owner_slot(chk_base *b, const pa_arena_view *sorted, size_t n, size_t slot, uintptr_t entry) {
-    uintptr_t low = b->hv.config.arena_size - 1, base = entry & ~low;
-    unsigned shift = (unsigned)__builtin_ctzl(b->hv.config.arena_size);
-    if ((entry & low) == low && ((base >> shift) % b->hv.owner_cache_slots) == slot &&
-        cached_arena_live(b, sorted, n, base))
-        return;
+/* Where the cache keeps a base: its arena number modulo the slots, by a
+ * mask when the count is a power of two (the heap's is), a division
+ * otherwise; fixed for one check. */
+typedef struct cache_geometry {
+    uintptr_t low; /* arena_size - 1: the low bits of every entry */
+    unsigned shift;
+    size_t nslots, mask; /* mask 0: divide */
+} cache_geometry;
+
+static __attribute__((cold, noinline)) void owner_slot_stray(chk_base *b, size_t slot, uintptr_t entry) {
     chk_loc at = chk_at_heap(b->heap);
     chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
                CHK_STR("0x%" PRIxPTR, entry), "owner_cache slot %zu names no live arena", slot);
+}
+
+static void owner_slot(chk_base *b, const cache_geometry *g, const pa_arena_view *sorted, size_t n, size_t slot,
+                       uintptr_t entry) {
+    uintptr_t base = entry & ~g->low, number = base >> g->shift;
+    size_t home = g->mask ? number & g->mask : number % g->nslots;
+    if ((entry & g->low) != g->low || home != slot || !cached_arena_live(b, sorted, n, base))
+        owner_slot_stray(b, slot, entry);
 }
 
 /* Every slot is read, each op: a stray entry anywhere is found at once. */
@@ -61,6 +73,8 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
     enum { GROUP = 16 };
     const uintptr_t *cache = pa_introspect_owner_cache_all(b->heap);
     size_t nslots = b->hv.owner_cache_slots, slot = 0;
+    cache_geometry g = {b->hv.config.arena_size - 1, (unsigned)__builtin_ctzl(b->hv.config.arena_size), nslots,
+                        (nslots & (nslots - 1)) == 0 ? nslots - 1 : 0};
     /* most slots are empty: a group is read as one OR of its words */
     for (; slot + GROUP <= nslots; slot += GROUP) {
         uintptr_t any = 0;
@@ -70,11 +84,11 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
             continue;
         for (size_t i = slot; i < slot + GROUP; i++)
             if (cache[i])
-                owner_slot(b, sorted, n, i, cache[i]);
+                owner_slot(b, &g, sorted, n, i, cache[i]);
     }
     for (; slot < nslots; slot++)
         if (cache[slot])
-            owner_slot(b, sorted, n, slot, cache[slot]);
+            owner_slot(b, &g, sorted, n, slot, cache[slot]);
 }
 
 static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {
