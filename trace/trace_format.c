@@ -282,12 +282,16 @@ static id_verdict apply_ids(pa_u64map *live, const pa_trace_op *op, const char *
     default: /* m c a */
         if (op->id == 0)
             return ID_OK;
-        if (pa_u64map_get(live, op->id, NULL)) {
+        /* one probe: a put that finds the ID says so (its value stays 1) */
+        int fresh = pa_u64map_put(live, op->id, 1, NULL);
+        if (fresh < 0)
+            return ID_NO_MEMORY;
+        if (fresh == 0) {
             *field = "ID";
             *bad_id = op->id;
             return ID_ALREADY_LIVE;
         }
-        return pa_u64map_put(live, op->id, 1, NULL) < 0 ? ID_NO_MEMORY : ID_OK;
+        return ID_OK;
     }
 }
 

@@ -118,13 +118,18 @@ static block *slot_new(pa_trace_exec *x, uint64_t id, uint64_t *index) {
     return &x->tab[i];
 }
 
-static void slot_release(pa_trace_exec *x, uint64_t index) {
+/* The slot back on the free list; its ID is the caller's to unindex. */
+static void slot_recycle(pa_trace_exec *x, uint64_t index) {
     block *b = &x->tab[index];
-    if (b->id)
-        pa_u64map_remove(&x->ids, b->id, NULL);
     b->p = NULL;
     b->next_free = x->free_head;
     x->free_head = (uint32_t)index + 1;
+}
+
+static void slot_release(pa_trace_exec *x, uint64_t index) {
+    if (x->tab[index].id)
+        pa_u64map_remove(&x->ids, x->tab[index].id, NULL);
+    slot_recycle(x, index);
 }
 
 /* The table index of a live trace ID; LOST if its block was never made. */
@@ -405,15 +410,16 @@ static int do_free(pa_trace_exec *x, const pa_trace_op *op) {
         pa_heap_free(x->heap, NULL);
         return 0;
     }
-    uint64_t i = slot_of(x, op->id);
-    if (i == LOST) {
+    /* the ID dies here whatever its block: one probe finds and unindexes it */
+    uint64_t v = LOST;
+    pa_u64map_remove(&x->ids, op->id, &v);
+    if (v == LOST) {
         note(x, PA_NOTE_LOST_ID);
-        pa_u64map_remove(&x->ids, op->id, NULL);
         return 0;
     }
-    if (free_block(x, &x->tab[i], "free"))
+    if (free_block(x, &x->tab[v - 1], "free"))
         return -1;
-    slot_release(x, i);
+    slot_recycle(x, v - 1);
     return 0;
 }
 
