@@ -84,6 +84,11 @@ static pa_range granule_range(void) {
     return (pa_range){lo, lo + size, 0};
 }
 
+static int by_address(const void *a, const void *b) {
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static void test_granule_set(void) {
     enum { N = 2000 };
     static pa_range model[N];
@@ -125,6 +130,13 @@ static void test_granule_set(void) {
         }
     }
     EXPECT(s.n == n, "the set holds %zu ranges, the model %zu", s.n, n);
+    static uintptr_t starts[N], want[N];
+    for (size_t k = 0; k < n; k++)
+        want[k] = model[k].lo;
+    qsort(want, n, sizeof *want, by_address);
+    size_t listed = pa_granule_set_starts(&s, starts);
+    EXPECT(listed == n && !memcmp(starts, want, n * sizeof *want),
+           "the starts in address order (%zu of them) differ from the model's (%zu)", listed, n);
     EXPECT(pa_granule_set_claim(&s, 0x1004, 0x1010, NULL, NULL) == -1, "a start off the granule was taken");
     EXPECT(pa_granule_set_release(&s, 0x1000, 0x1010) == -1, "a range that was never claimed was released");
     while (n > 0) {
@@ -134,6 +146,14 @@ static void test_granule_set(void) {
     }
     EXPECT(s.chunks.len == 0 && s.wide.n == 0, "empty, the set still holds %zu chunks and %zu wide ranges",
            s.chunks.len, s.wide.n);
+    /* a range for the tree between two for the bitmaps is listed in its place */
+    uintptr_t at = 0x7f1000000000ull, place[3] = {at, at + 0x200000, at + 0x400000};
+    EXPECT(pa_granule_set_claim(&s, place[2], place[2] + 16, NULL, NULL) == 0 &&
+               pa_granule_set_claim(&s, place[1], place[1] + (1u << 20), NULL, NULL) == 0 &&
+               pa_granule_set_claim(&s, place[0], place[0] + 16, NULL, NULL) == 0 && s.wide.n == 1,
+           "three ranges, one of them wide, were not all taken");
+    listed = pa_granule_set_starts(&s, starts);
+    EXPECT(listed == 3 && !memcmp(starts, place, sizeof place), "a wide range is not listed between its neighbours");
     pa_granule_set_free(&s);
 }
 

@@ -39,6 +39,10 @@ void pa_granule_set_free(pa_granule_set *s);
  * set is unchanged); -1 out of memory, lo not on a granule or hi in the
  * address space's last granule (unchanged). */
 int pa_granule_set_claim(pa_granule_set *s, uintptr_t lo, uintptr_t hi, uintptr_t *clash_lo, uintptr_t *clash_hi);
+/* The held ranges' starts in ascending address order into out (room for
+ * s->n): how many, or SIZE_MAX when out of memory. A scan of the chunks'
+ * start bitmaps, merged with the tree's ranges. */
+size_t pa_granule_set_starts(const pa_granule_set *s, uintptr_t *out);
 /* Removes [lo, hi), claimed before with the same bounds: 0, or -1 if no
  * held range starts at lo (the set is unchanged). */
 int pa_granule_set_release(pa_granule_set *s, uintptr_t lo, uintptr_t hi);

@@ -146,6 +146,27 @@ int pa_range_set_overlap(const pa_range_set *s, uintptr_t lo, uintptr_t hi, pa_r
     return 1;
 }
 
+size_t pa_range_set_starts(const pa_range_set *s, uintptr_t *out) {
+    /* in order with a stack of the left spine: a treap's depth is O(log n)
+     * expected, n at worst */
+    uint32_t *stack = malloc((s->n + 1) * sizeof *stack);
+    if (!stack)
+        return SIZE_MAX;
+    size_t depth = 0, k = 0;
+    for (uint32_t i = s->root; i || depth;) {
+        if (i) {
+            stack[depth++] = i;
+            i = s->nodes[i].child[0];
+        } else {
+            i = stack[--depth];
+            out[k++] = s->nodes[i].lo;
+            i = s->nodes[i].child[1];
+        }
+    }
+    free(stack);
+    return k;
+}
+
 /* Joins two treaps, every lo in a below every lo in b, down their facing
  * spines. */
 static uint32_t join(pa_range_set *s, uint32_t a, uint32_t b) {

@@ -28,6 +28,9 @@ int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag
 /* Whether [lo, hi) (lo < hi) overlaps a held range: 1 (*clash is the one
  * with the greatest lo below hi) or 0. */
 int pa_range_set_overlap(const pa_range_set *s, uintptr_t lo, uintptr_t hi, pa_range *clash);
+/* The held ranges' starts in ascending order into out (room for s->n):
+ * how many, or SIZE_MAX when out of memory. */
+size_t pa_range_set_starts(const pa_range_set *s, uintptr_t *out);
 /* Removes the range starting at lo: 0, or -1 if none starts there. */
 int pa_range_set_release(pa_range_set *s, uintptr_t lo);
 
