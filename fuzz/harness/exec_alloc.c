@@ -24,18 +24,25 @@ typedef struct request {
 
 /* What the debug layer fills a new block's data with (config.h). */
 #define DEBUG_FRESH_FILL 0xCD
-/* Bytes checked at each end of a fresh debug block. */
-#define FRESH_CHECKED 64
+/* Bytes checked at each end of a filled debug block. */
+#define FILL_CHECKED 64
+
+size_t ex_fill_mismatch(const unsigned char *d, size_t n, unsigned char fill) {
+    size_t head = n < FILL_CHECKED ? n : FILL_CHECKED;
+    for (size_t k = 0; k < 2 * head; k++) {
+        size_t i = k < head ? k : n - 2 * head + k; /* the first and the last head bytes */
+        if (d[i] != fill)
+            return i;
+    }
+    return n;
+}
 
 static int fresh_fill(exec *ex, const void *p, const request *rq) {
     const unsigned char *d = p;
-    size_t n = rq->req, head = n < FRESH_CHECKED ? n : FRESH_CHECKED;
-    for (size_t k = 0; k < 2 * head; k++) {
-        size_t i = k < head ? k : n - 2 * head + k; /* the first and the last head bytes */
-        if (d[i] != DEBUG_FRESH_FILL)
-            return ex_fail(ex, "DEBUG_FRESH_FILL", "%s(%zu) on a debug heap returned %p whose byte %zu is 0x%02x, not 0x%02x",
-                           rq->call, rq->req, p, i, d[i], DEBUG_FRESH_FILL);
-    }
+    size_t i = ex_fill_mismatch(d, rq->req, DEBUG_FRESH_FILL);
+    if (i < rq->req)
+        return ex_fail(ex, "DEBUG_FRESH_FILL", "%s(%zu) on a debug heap returned %p whose byte %zu is 0x%02x, not 0x%02x",
+                       rq->call, rq->req, p, i, d[i], DEBUG_FRESH_FILL);
     return 0;
 }
 

@@ -132,6 +132,9 @@ static int misuse_calls(exec *ex, pa_heap *h, void *ptr, unsigned want, const ch
     return 0;
 }
 
+/* What the debug layer fills a freed block's data with (config.h). */
+#define DEBUG_FREED_FILL 0xDD
+
 /* Frees as many fresh 16-byte blocks as the quarantine holds: whatever was
  * in it is the heap's again. */
 static int push_quarantine(exec *ex, size_t cap) {
@@ -154,6 +157,12 @@ static int misuse_freed_write(exec *ex, uint8_t *p, size_t req) {
     size_t cap = ex->cfg.debug ? ex->cfg.debug_quarantine : 0;
     if (!req || !cap)
         return 0;
+    ex_doctor(ex, PA_SITE_FREED_DATA, p);
+    size_t bad = ex_fill_mismatch(p, req, DEBUG_FREED_FILL);
+    if (bad < req)
+        return ex_fail(ex, "DEBUG_FREED_FILL",
+                       "the block %p (%zu bytes) freed into the quarantine has byte %zu 0x%02x, not the freed fill 0x%02x",
+                       (void *)p, req, bad, p[bad], DEBUG_FREED_FILL);
     p[req / 2] ^= 0x5a;
     size_t before = ex->misuse_reports;
     ex->misuse_expected = 1;

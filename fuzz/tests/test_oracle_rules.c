@@ -37,7 +37,7 @@ enum change {
     C_KEPT_ALLOWANCE,     /* the allowance of wholly free arenas is past empty_arenas_max */
     C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
     C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
-    C_FRESH_ZEROED,       /* a new debug block's first byte is 0 */
+    C_FRESH_ZEROED,       /* a new or freed debug block's first byte is 0 */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
     C_MISUSE_SERVED,      /* a refused misuse call returned something */
@@ -368,6 +368,14 @@ static void test_fresh_fill_rule(void) {
                 "memalign(100) on a debug heap returned * whose byte 0 is 0x00, not 0xcd");
 }
 
+/* A block freed into the debug quarantine holds the freed fill (0xDD)
+ * when the misuse op writes into it. */
+static void test_freed_fill_rule(void) {
+    doctor_plan zeroed = {PA_SITE_FREED_DATA, C_FRESH_ZEROED, 0, 0, 0};
+    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after_free #0\n", NULL, &zeroed, 1, "DEBUG_FREED_FILL",
+                   "the block * (100 bytes) freed into the quarantine has byte 0 0x00, not the freed fill 0xdd");
+}
+
 /* A map fault armed before destroy refuses the next heap's creation: NULL
  * with ENOMEM, then the heap is made without it. */
 static void test_refused_creation_rule(void) {
@@ -422,6 +430,7 @@ static void test_misuse_result_rules(void) {
 int main(void) {
     test_free_all_policy_rules();
     test_fresh_fill_rule();
+    test_freed_fill_rule();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
