@@ -58,6 +58,7 @@ typedef struct exec {
     size_t misuse_reports, misuse_unexpected;
     pa_misuse_kind misuse_last;
     char misuse_message[256];
+    char misuse_block_state[16]; /* the last debug dump's word for the block: live, freed, ... */
     pa_heap *other; /* the second heap of the foreign-pointer misuse */
 } exec;
 

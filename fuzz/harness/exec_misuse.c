@@ -32,6 +32,16 @@ void ex_faults_disarm(exec *ex) {
 
 int ex_fault_this_op(const exec *ex) { return ex->faults_fired != ex->faults_at_op_start; }
 
+/* The debug dump's first line ends "serial N, STATE": copy STATE (empty
+ * when there is no such line). */
+static void dump_block_state(const char *dump, char *state, size_t n) {
+    const char *serial = dump ? strstr(dump, " serial ") : NULL;
+    const char *word = serial ? strstr(serial, ", ") : NULL;
+    state[0] = 0;
+    if (word)
+        snprintf(state, n, "%.*s", (int)strcspn(word + 2, "\n"), word + 2);
+}
+
 void ex_on_misuse(void *ctx, const pa_misuse *m) {
     exec *ex = ctx;
     ex->misuse_reports++;
@@ -39,6 +49,7 @@ void ex_on_misuse(void *ctx, const pa_misuse *m) {
     if (!ex->misuse_expected)
         ex->misuse_unexpected++;
     snprintf(ex->misuse_message, sizeof ex->misuse_message, "%s", m->message ? m->message : "");
+    dump_block_state(m->dump, ex->misuse_block_state, sizeof ex->misuse_block_state);
 }
 
 static const char *misuse_kind_name(pa_misuse_kind k) {
@@ -85,6 +96,15 @@ static int misuse_judge(exec *ex, size_t before, const void *ptr, unsigned want,
     if (!(want & KIND(ex->misuse_last)))
         return ex_fail(ex, "MISUSE_WRONG_KIND", "%s (of %p) was reported as %s, expected %s: %s", what, ptr,
                     misuse_kind_name(ex->misuse_last), expected, ex->misuse_message);
+    return 0;
+}
+
+/* The last report's dump gave the block the state it has. */
+static int misuse_dump_state(exec *ex, const void *ptr, const char *state, const char *what) {
+    ex_doctor(ex, PA_SITE_MISUSE_STATE, ex->misuse_block_state);
+    if (strcmp(ex->misuse_block_state, state))
+        return ex_fail(ex, "MISUSE_DUMP_STATE", "%s (of %p): the report's dump calls the block '%s', not '%s'", what,
+                       ptr, ex->misuse_block_state, state);
     return 0;
 }
 
@@ -168,7 +188,9 @@ static int misuse_freed_write(exec *ex, uint8_t *p, size_t req) {
     ex->misuse_expected = 1;
     int rc = push_quarantine(ex, cap);
     ex->misuse_expected = 0;
-    return rc ? -1 : misuse_judge(ex, before, p, KIND(PA_MISUSE_WRITE_AFTER_FREE), "misuse write_after_free");
+    if (rc || misuse_judge(ex, before, p, KIND(PA_MISUSE_WRITE_AFTER_FREE), "misuse write_after_free"))
+        return -1;
+    return misuse_dump_state(ex, p, "freed", "misuse write_after_free");
 }
 
 static int other_heap(exec *ex) {
@@ -191,7 +213,7 @@ static int misuse_guard(exec *ex, const pa_op_effect *e, uint8_t *g, pa_misuse_k
     *g = (uint8_t)(saved ^ 0x5a);
     int rc = misuse_expect(ex, b->p, NULL, want, what);
     *g = saved;
-    if (rc)
+    if (rc || misuse_dump_state(ex, b->p, "live", what))
         return -1;
     if (ex_check_block(ex, b, e->slot, b->req, "after a refused free"))
         return -1;

@@ -38,6 +38,7 @@ enum change {
     C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
     C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
     C_FRESH_ZEROED,       /* a new or freed debug block's first byte is 0 */
+    C_STATE_UNKNOWN,      /* a misuse report's dump calls its block "unknown state" */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
     C_MISUSE_SERVED,      /* a refused misuse call returned something */
@@ -132,6 +133,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_FRESH_ZEROED:
         *(unsigned char *)value = 0;
+        break;
+    case C_STATE_UNKNOWN:
+        snprintf(value, 16, "unknown state");
         break;
     case C_POOLS_ONE_MORE:
         ++*usable;
@@ -376,6 +380,17 @@ static void test_freed_fill_rule(void) {
                    "the block * (100 bytes) freed into the quarantine has byte 0 0x00, not the freed fill 0xdd");
 }
 
+/* A debug misuse report's dump names the block's state: live for a write
+ * past its guard, freed for a block written in the quarantine. */
+static void test_dump_state_rule(void) {
+    doctor_plan live = {PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, 0, 0, 0};
+    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after #0\n", NULL, &live, 1, "MISUSE_DUMP_STATE",
+                   "misuse write_after (of *): the report's dump calls the block 'unknown state', not 'live'");
+    doctor_plan freed = {PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, 0, 0, 0};
+    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after_free #0\n", NULL, &freed, 1, "MISUSE_DUMP_STATE",
+                   "misuse write_after_free (of *): the report's dump calls the block 'unknown state', not 'freed'");
+}
+
 /* A map fault armed before destroy refuses the next heap's creation: NULL
  * with ENOMEM, then the heap is made without it. */
 static void test_refused_creation_rule(void) {
@@ -431,6 +446,7 @@ int main(void) {
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_freed_fill_rule();
+    test_dump_state_rule();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
