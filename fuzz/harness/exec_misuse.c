@@ -8,6 +8,7 @@
 
 #include "bad_config.h"
 #include "pattern.h"
+#include "poolalloc/debug.h"
 #include "poolalloc/object_cache.h"
 
 int ex_fault_should_fail(void *ctx, pa_os_request request, size_t size, uint64_t seq) {
@@ -168,9 +169,36 @@ static int push_quarantine(exec *ex, size_t cap) {
     return 0;
 }
 
+/* A whole-heap scan's findings that name the block sought, written after
+ * free. */
+typedef struct scan_tally {
+    const void *sought;
+    size_t of_sought;
+} scan_tally;
+
+static void tally_finding(void *ctx, const pa_debug_finding *f) {
+    scan_tally *t = ctx;
+    t->of_sought += f->data == t->sought && f->kind == PA_DEBUG_FREED_WRITTEN;
+}
+
+/* While p waits in the quarantine with a byte written, the debug layer's
+ * whole-heap scan finds it, and nothing else. */
+static int scan_finds_written(exec *ex, const uint8_t *p, size_t byte) {
+    scan_tally t = {p, 0};
+    size_t damaged = pa_heap_debug_scan(ex->heap, tally_finding, &t);
+    ex_doctor(ex, PA_SITE_DEBUG_SCAN, &damaged);
+    if (damaged != 1 || t.of_sought != 1)
+        return ex_fail(ex, "DEBUG_SCAN_MISSED",
+                       "with byte %zu of the freed block %p written in the quarantine, the debug layer's scan finds "
+                       "%zu damaged block%s, %zu of them that block written after free; expected 1 and 1",
+                       byte, (const void *)p, damaged, damaged == 1 ? "" : "s", t.of_sought);
+    return 0;
+}
+
 /* A byte of p (req bytes, freed a moment ago and held in the quarantine)
- * written, then as many fresh blocks freed as the quarantine holds: the
- * last pushes p out, which is reported then, once, as written after free.
+ * written (the whole-heap scan finds it there), then as many fresh blocks
+ * freed as the quarantine holds: the last pushes p out, which is reported
+ * then, once, as written after free.
  * A 0-byte block has no byte to write; without a quarantine the block is
  * the heap's again at once, and the op is a plain free. */
 static int misuse_freed_write(exec *ex, uint8_t *p, size_t req) {
@@ -184,6 +212,8 @@ static int misuse_freed_write(exec *ex, uint8_t *p, size_t req) {
                        "the block %p (%zu bytes) freed into the quarantine has byte %zu 0x%02x, not the freed fill 0x%02x",
                        (void *)p, req, bad, p[bad], DEBUG_FREED_FILL);
     p[req / 2] ^= 0x5a;
+    if (scan_finds_written(ex, p, req / 2))
+        return -1;
     size_t before = ex->misuse_reports;
     ex->misuse_expected = 1;
     int rc = push_quarantine(ex, cap);

@@ -40,6 +40,7 @@ enum change {
     C_FRESH_ZEROED,       /* a new or freed debug block's first byte is 0 */
     C_STATE_UNKNOWN,      /* a misuse report's dump calls its block "unknown state" */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
+    C_SCAN_CLEAN,         /* the debug scan finds no damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
     C_MISUSE_SERVED,      /* a refused misuse call returned something */
     C_MISUSE_NONE,        /* a call that must serve returned nothing */
@@ -88,6 +89,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_SCAN_DAMAGED:
         *(size_t *)value = 1;
+        break;
+    case C_SCAN_CLEAN:
+        *(size_t *)value = 0;
         break;
     case C_TRIM_GAVE:
         *(size_t *)value = 4096;
@@ -380,6 +384,14 @@ static void test_freed_fill_rule(void) {
                    "the block * (100 bytes) freed into the quarantine has byte 0 0x00, not the freed fill 0xdd");
 }
 
+/* A block written in the quarantine is what the whole-heap scan finds. */
+static void test_scan_finds_written_rule(void) {
+    doctor_plan clean = {PA_SITE_DEBUG_SCAN, C_SCAN_CLEAN, 0, 0, 0};
+    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after_free #0\n", NULL, &clean, 1, "DEBUG_SCAN_MISSED",
+                   "with byte 50 of the freed block * written in the quarantine, the debug layer's scan finds 0 "
+                   "damaged blocks, 1 of them that block written after free; expected 1 and 1");
+}
+
 /* A debug misuse report's dump names the block's state: live for a write
  * past its guard, freed for a block written in the quarantine. */
 static void test_dump_state_rule(void) {
@@ -447,6 +459,7 @@ int main(void) {
     test_fresh_fill_rule();
     test_freed_fill_rule();
     test_dump_state_rule();
+    test_scan_finds_written_rule();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
