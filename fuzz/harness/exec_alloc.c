@@ -22,8 +22,6 @@ typedef struct request {
     int fresh;        /* a new block: on a debug heap its data holds the fresh fill */
 } request;
 
-/* What the debug layer fills a new block's data with (config.h). */
-#define DEBUG_FRESH_FILL 0xCD
 /* Bytes checked at each end of a filled debug block. */
 #define FILL_CHECKED 64
 

@@ -153,9 +153,6 @@ static int misuse_calls(exec *ex, pa_heap *h, void *ptr, unsigned want, const ch
     return 0;
 }
 
-/* What the debug layer fills a freed block's data with (config.h). */
-#define DEBUG_FREED_FILL 0xDD
-
 /* Frees as many fresh 16-byte blocks as the quarantine holds: whatever was
  * in it is the heap's again. */
 static int push_quarantine(exec *ex, size_t cap) {

@@ -367,13 +367,19 @@ static void test_free_all_policy_rules(void) {
 #undef OPS_POOLS
 }
 
-/* A new block of a debug heap holds the fresh fill (0xCD). */
+/* A new block of a debug heap holds the fresh fill (0xCD), an object
+ * cache's new object too. */
 static void test_fresh_fill_rule(void) {
     const char *ops = "config debug=1\nmemalign 64 100\n";
     expect_clean(ops, NULL);
     doctor_plan zeroed = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0, 0};
     expect_rule(ops, NULL, &zeroed, 0, "DEBUG_FRESH_FILL",
                 "memalign(100) on a debug heap returned * whose byte 0 is 0x00, not 0xcd");
+    /* and a new object of an object cache on a debug heap */
+    expect_clean("config debug=1\ncache 2 3 40\n", NULL);
+    doctor_plan object = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0, 0};
+    expect_rule("config debug=1\ncache 2 3 40\n", NULL, &object, 0, "DEBUG_FRESH_FILL",
+                "object cache alloc 0 (from the heap) gave * whose byte 0 is 0x00, not 0xcd");
 }
 
 /* A block freed into the debug quarantine holds the freed fill (0xDD)
