@@ -82,6 +82,27 @@ static void test_freed_block_is_reused(void **state) {
     assert_int_equal(f.large.frees, 2); /* both cached ones, at destroy */
 }
 
+/* The last step ends at 256 KiB (PA_LARGE_CACHE_MAX_BLOCK): a block of
+ * exactly that size is cached, one a byte bigger goes back at once. */
+static void test_largest_cached_size(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture(&f, 1 << 20);
+    void *a = pa_heap_malloc(f.h, PA_LARGE_CACHE_MAX_BLOCK);
+    assert_non_null(a);
+    pa_heap_free(f.h, a);
+    assert_int_equal(f.large.frees, 0);
+    void *b = pa_heap_malloc(f.h, PA_LARGE_CACHE_MAX_BLOCK + 1);
+    assert_non_null(b);
+    pa_heap_free(f.h, b);
+    assert_int_equal(f.large.frees, 1);
+    pa_stats s;
+    pa_test_stats_checked(f.h, NULL, &s);
+    assert_int_equal(s.large_cached_blocks, 1);
+    assert_int_equal(s.large_cached_bytes, PA_LARGE_CACHE_MAX_BLOCK);
+    close_fixture(&f);
+}
+
 static void test_budget_bounds_the_cache(void **state) {
     (void)state;
     fixture f;
@@ -309,6 +330,7 @@ int main(void) {
         cmocka_unit_test(test_budget_bounds_the_cache),
         cmocka_unit_test(test_zero_budget_caches_nothing),
         cmocka_unit_test(test_calloc_from_cache_is_zeroed),
+        cmocka_unit_test(test_largest_cached_size),
         cmocka_unit_test(test_realloc_within_a_step_stays),
         cmocka_unit_test(test_aligned_request_skips_misaligned_block),
         cmocka_unit_test(test_refused_step_asked_again_raises_budget),
