@@ -39,6 +39,7 @@ enum change {
     C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
     C_FRESH_ZEROED,       /* a new or freed debug block's first byte is 0 */
     C_STATE_UNKNOWN,      /* a misuse report's dump calls its block "unknown state" */
+    C_FLIPPED,            /* a yes/no answer turned round */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
     C_SCAN_CLEAN,         /* the debug scan finds no damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
@@ -137,6 +138,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_FRESH_ZEROED:
         *(unsigned char *)value = 0;
+        break;
+    case C_FLIPPED:
+        *(int *)value = !*(int *)value;
         break;
     case C_STATE_UNKNOWN:
         snprintf(value, 16, "unknown state");
@@ -382,6 +386,21 @@ static void test_fresh_fill_rule(void) {
                 "object cache alloc 0 (from the heap) gave * whose byte 0 is 0x00, not 0xcd");
 }
 
+/* memalign serves alignments up to 64 from pools, larger ones from the
+ * large path (docs/ARCHITECTURE.md). */
+static void test_memalign_path_rule(void) {
+    const char *ops = "memalign 64 100\nmemalign 128 100\n";
+    expect_clean(ops, NULL);
+    doctor_plan large = {PA_SITE_MEMALIGN_SMALL, C_FLIPPED, 0, 0, 0};
+    expect_rule(ops, NULL, &large, 0, "SMALL_NOT_IN_POOL",
+                "memalign(64, 100) went to the large path; a pool serves alignments up to 64 with sizes rounded up "
+                "to at most the threshold *");
+    doctor_plan pooled = {PA_SITE_MEMALIGN_SMALL, C_FLIPPED, 0, 0, 1};
+    expect_rule(ops, NULL, &pooled, 1, "LARGE_IN_POOL",
+                "memalign(128, 100) went to the pool; a pool serves alignments up to 64 with sizes rounded up to at "
+                "most the threshold *");
+}
+
 /* A block freed into the debug quarantine holds the freed fill (0xDD)
  * when the misuse op writes into it. */
 static void test_freed_fill_rule(void) {
@@ -468,6 +487,7 @@ int main(void) {
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_freed_fill_rule();
+    test_memalign_path_rule();
     test_dump_state_rule();
     test_scan_finds_written_rule();
     test_cache_rules();
