@@ -208,6 +208,26 @@ static void expect_clean(const char *text, const pa_large_ops *large) {
     pa_input_free(&in);
 }
 
+/* A rule broken on purpose: the ops, the result the doctor changes, and
+ * the failure that must follow. */
+typedef struct rule_case {
+    const char *ops;
+    pa_exec_site site;
+    enum change change;
+    const char *kind, *want;
+} rule_case;
+
+/* Each case of the target fails at op `at` as it says (a config-target
+ * case passes undoctored first). */
+static void expect_cases(pa_target target, const rule_case *cases, size_t n, size_t at) {
+    for (size_t i = 0; i < n; i++) {
+        if (target == PA_TARGET_CONFIG)
+            expect_clean(cases[i].ops, NULL);
+        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
+        expect_rule_in(target, cases[i].ops, NULL, &plan, at, cases[i].kind, cases[i].want);
+    }
+}
+
 static void test_cache_rules(void) {
     const char *ops = "malloc 40\ncache 4 8 32\n";
     expect_clean(ops, NULL);
@@ -344,12 +364,7 @@ static void test_free_all_policy_rules(void) {
 #define OPS_DEBUG "config debug=1 quarantine=4\nalloc_many 6 64\nfree_all\n"
     /* one 16 KiB pool in use, none kept: with keep=4 the freed pool stays */
 #define OPS_POOLS "config pool=16384 decommit=free_pools keep=4\nmalloc 64\nfree_all\n"
-    static const struct {
-        const char *ops;
-        pa_exec_site site;
-        enum change change;
-        const char *kind, *want;
-    } cases[] = {
+    static const rule_case cases[] = {
         {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_NO_ARENA, "ARENA_POLICY",
          "empty-arena policy 0: 1 arenas before freeing everything, 0 after, exactly 1 must stay (allowance 1)"},
         {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_ALLOWANCE, "ARENA_POLICY",
@@ -361,11 +376,7 @@ static void test_free_all_policy_rules(void) {
          "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 2, exactly 1 "
          "must stay (allowance 4, decommit=free_pools)"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        expect_clean(cases[i].ops, NULL);
-        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
-        expect_rule(cases[i].ops, NULL, &plan, 1, cases[i].kind, cases[i].want);
-    }
+    expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
 #undef OPS_PLAIN
 #undef OPS_DEBUG
 #undef OPS_POOLS
@@ -401,31 +412,25 @@ static void test_memalign_path_rule(void) {
                 "most the threshold *");
 }
 
-/* A block freed into the debug quarantine holds the freed fill (0xDD)
- * when the misuse op writes into it. */
-static void test_freed_fill_rule(void) {
-    doctor_plan zeroed = {PA_SITE_FREED_DATA, C_FRESH_ZEROED, 0, 0, 0};
-    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after_free #0\n", NULL, &zeroed, 1, "DEBUG_FREED_FILL",
-                   "the block * (100 bytes) freed into the quarantine has byte 0 0x00, not the freed fill 0xdd");
-}
-
-/* A block written in the quarantine is what the whole-heap scan finds. */
-static void test_scan_finds_written_rule(void) {
-    doctor_plan clean = {PA_SITE_DEBUG_SCAN, C_SCAN_CLEAN, 0, 0, 0};
-    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after_free #0\n", NULL, &clean, 1, "DEBUG_SCAN_MISSED",
-                   "with byte 50 of the freed block * written in the quarantine, the debug layer's scan finds 0 "
-                   "damaged blocks, 1 of them that block written after free; expected 1 and 1");
-}
-
-/* A debug misuse report's dump names the block's state: live for a write
- * past its guard, freed for a block written in the quarantine. */
-static void test_dump_state_rule(void) {
-    doctor_plan live = {PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, 0, 0, 0};
-    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after #0\n", NULL, &live, 1, "MISUSE_DUMP_STATE",
-                   "misuse write_after (of *): the report's dump calls the block 'unknown state', not 'live'");
-    doctor_plan freed = {PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, 0, 0, 0};
-    expect_rule_in(PA_TARGET_MISUSE, "malloc 100\nmisuse write_after_free #0\n", NULL, &freed, 1, "MISUSE_DUMP_STATE",
-                   "misuse write_after_free (of *): the report's dump calls the block 'unknown state', not 'freed'");
+/* The misuse ops that write a debug block: the freed fill is there before
+ * a write after free, the whole-heap scan finds the written block while it
+ * waits in the quarantine, and the report's dump names the block's state
+ * (live for a write past its guard, freed for a write after free). */
+static void test_debug_write_rules(void) {
+#define FREED_WRITE "malloc 100\nmisuse write_after_free #0\n"
+    static const rule_case cases[] = {
+        {FREED_WRITE, PA_SITE_FREED_DATA, C_FRESH_ZEROED, "DEBUG_FREED_FILL",
+         "the block * (100 bytes) freed into the quarantine has byte 0 0x00, not the freed fill 0xdd"},
+        {FREED_WRITE, PA_SITE_DEBUG_SCAN, C_SCAN_CLEAN, "DEBUG_SCAN_MISSED",
+         "with byte 50 of the freed block * written in the quarantine, the debug layer's scan finds 0 damaged "
+         "blocks, 1 of them that block written after free; expected 1 and 1"},
+        {"malloc 100\nmisuse write_after #0\n", PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, "MISUSE_DUMP_STATE",
+         "misuse write_after (of *): the report's dump calls the block 'unknown state', not 'live'"},
+        {FREED_WRITE, PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, "MISUSE_DUMP_STATE",
+         "misuse write_after_free (of *): the report's dump calls the block 'unknown state', not 'freed'"},
+    };
+    expect_cases(PA_TARGET_MISUSE, cases, sizeof cases / sizeof cases[0], 1);
+#undef FREED_WRITE
 }
 
 /* A map fault armed before destroy refuses the next heap's creation: NULL
@@ -486,10 +491,8 @@ static void test_misuse_result_rules(void) {
 int main(void) {
     test_free_all_policy_rules();
     test_fresh_fill_rule();
-    test_freed_fill_rule();
     test_memalign_path_rule();
-    test_dump_state_rule();
-    test_scan_finds_written_rule();
+    test_debug_write_rules();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();
