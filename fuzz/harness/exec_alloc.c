@@ -22,20 +22,25 @@ typedef struct request {
     int fresh;        /* a new block: on a debug heap its data holds the fresh fill */
 } request;
 
-/* What the debug layer fills a new block's data with (config.h). */
-#define DEBUG_FRESH_FILL 0xCD
-/* Bytes checked at each end of a fresh debug block. */
-#define FRESH_CHECKED 64
+/* Bytes checked at each end of a filled debug block. */
+#define FILL_CHECKED 64
+
+size_t ex_fill_mismatch(const unsigned char *d, size_t n, unsigned char fill) {
+    size_t head = n < FILL_CHECKED ? n : FILL_CHECKED;
+    for (size_t k = 0; k < 2 * head; k++) {
+        size_t i = k < head ? k : n - 2 * head + k; /* the first and the last head bytes */
+        if (d[i] != fill)
+            return i;
+    }
+    return n;
+}
 
 static int fresh_fill(exec *ex, const void *p, const request *rq) {
     const unsigned char *d = p;
-    size_t n = rq->req, head = n < FRESH_CHECKED ? n : FRESH_CHECKED;
-    for (size_t k = 0; k < 2 * head; k++) {
-        size_t i = k < head ? k : n - 2 * head + k; /* the first and the last head bytes */
-        if (d[i] != DEBUG_FRESH_FILL)
-            return ex_fail(ex, "DEBUG_FRESH_FILL", "%s(%zu) on a debug heap returned %p whose byte %zu is 0x%02x, not 0x%02x",
-                           rq->call, rq->req, p, i, d[i], DEBUG_FRESH_FILL);
-    }
+    size_t i = ex_fill_mismatch(d, rq->req, DEBUG_FRESH_FILL);
+    if (i < rq->req)
+        return ex_fail(ex, "DEBUG_FRESH_FILL", "%s(%zu) on a debug heap returned %p whose byte %zu is 0x%02x, not 0x%02x",
+                       rq->call, rq->req, p, i, d[i], DEBUG_FRESH_FILL);
     return 0;
 }
 
@@ -154,6 +159,9 @@ int ex_calloc(exec *ex, uint8_t arg, size_t elem) {
     return new_slot(ex, &rq, call_calloc, cs);
 }
 
+/* The largest alignment a pool's blocks give (docs/ARCHITECTURE.md). */
+#define MAX_POOL_ALIGN 64
+
 int ex_memalign(exec *ex, uint8_t arg, size_t size) {
     size_t align = pa_memalign_alignment(arg);
     int pow2 = !(align & (align - 1));
@@ -164,7 +172,22 @@ int ex_memalign(exec *ex, uint8_t arg, size_t size) {
         rq.expect = EXPECT_NULL;
         rq.want_errno = EINVAL;
     }
-    return new_slot(ex, &rq, call_memalign, &align);
+    if (new_slot(ex, &rq, call_memalign, &align))
+        return -1;
+    const pa_shadow_block *b = &ex->sh.slots[ex->sh.n - 1];
+    if (!b->p || !size || ex->cfg.memory_limit || ex->cfg.debug || ex_fault_this_op(ex))
+        return 0; /* the large path excused, as for malloc */
+    /* Pools serve alignments up to 64 (docs/ARCHITECTURE.md, block
+     * alignment): a block of the size rounded up to the alignment. */
+    size_t rounded = size <= SIZE_MAX - rq.align ? (size + rq.align - 1) & ~(rq.align - 1) : SIZE_MAX;
+    int pooled = rq.align <= MAX_POOL_ALIGN && rounded <= ex->cfg.small_threshold, small = b->small;
+    ex_doctor(ex, PA_SITE_MEMALIGN_SMALL, &small);
+    if (small != pooled)
+        return ex_fail(ex, pooled ? "SMALL_NOT_IN_POOL" : "LARGE_IN_POOL",
+                       "memalign(%zu, %zu) went to the %s; a pool serves alignments up to %d with sizes rounded up to "
+                       "at most the threshold %zu", align, size, small ? "pool" : "large path", MAX_POOL_ALIGN,
+                       ex->cfg.small_threshold);
+    return 0;
 }
 
 /* ---- requests no heap can serve, and alignments past the arena ------- */

@@ -68,6 +68,15 @@ static int take_all(cache_run *r) {
             return ex_fail(ex, "CACHE_OBJECT", "object cache alloc %zu gave %p: usable %zu for %zu-byte objects, "
                            "owned %d, alignment %zu", i, p, usable, r->model.object_size,
                            pa_heap_owns(ex->heap, p), ex->cfg.alignment);
+        if (ex->cfg.debug && !hit) {
+            /* a new object is a new debug block: the fresh fill */
+            ex_doctor(ex, PA_SITE_FRESH_DATA, p);
+            const unsigned char *d = p;
+            size_t bad = ex_fill_mismatch(d, r->model.object_size, DEBUG_FRESH_FILL);
+            if (bad < r->model.object_size)
+                return ex_fail(ex, "DEBUG_FRESH_FILL", "object cache alloc %zu (from the heap) gave %p whose byte %zu "
+                               "is 0x%02x, not 0x%02x", i, p, bad, d[bad], DEBUG_FRESH_FILL);
+        }
         pa_shadow_range clash;
         if (pa_shadow_claim(&ex->sh, p, r->model.object_size, ex->sh.next_serial++, &clash))
             return ex_fail(ex, "OVERLAP", "object cache alloc %zu gave [%p, +%zu), overlapping live b%llu [%#lx, %#lx)",

@@ -59,6 +59,7 @@ typedef struct exec {
     size_t misuse_reports, misuse_unexpected;
     pa_misuse_kind misuse_last;
     char misuse_message[256];
+    char misuse_block_state[16]; /* the last debug dump's word for the block: live, freed, ... */
     pa_heap *other; /* the second heap of the foreign-pointer misuse */
 } exec;
 
@@ -109,6 +110,13 @@ int ex_check_incremental(exec *ex);
 static inline uint64_t ex_next_seed(exec *ex) { return 0x9e3779b97f4a7c15ull * ++ex->generation | 1; }
 int ex_check_block(exec *ex, pa_shadow_block *b, size_t slot, size_t limit, const char *when);
 void ex_fill_block(exec *ex, pa_shadow_block *b);
+/* What the debug layer fills a new block's data and a freed one's with
+ * (config.h). */
+#define DEBUG_FRESH_FILL 0xCD
+#define DEBUG_FREED_FILL 0xDD
+/* The first of the first and last 64 bytes of d[0, n) that is not fill,
+ * or n: how the debug layer's fresh and freed fills are judged. */
+size_t ex_fill_mismatch(const unsigned char *d, size_t n, unsigned char fill);
 int ex_sweep_contents(exec *ex, const char *when);
 int ex_check_full(exec *ex, int sweep);
 /* exec_probe.c: the introspection API refuses what is out of its range. */

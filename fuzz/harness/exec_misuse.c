@@ -8,6 +8,7 @@
 
 #include "bad_config.h"
 #include "pattern.h"
+#include "poolalloc/debug.h"
 #include "poolalloc/object_cache.h"
 
 int ex_fault_should_fail(void *ctx, pa_os_request request, size_t size, uint64_t seq) {
@@ -32,6 +33,16 @@ void ex_faults_disarm(exec *ex) {
 
 int ex_fault_this_op(const exec *ex) { return ex->faults_fired != ex->faults_at_op_start; }
 
+/* The debug dump's first line ends "serial N, STATE": copy STATE (empty
+ * when there is no such line). */
+static void dump_block_state(const char *dump, char *state, size_t n) {
+    const char *serial = dump ? strstr(dump, " serial ") : NULL;
+    const char *word = serial ? strstr(serial, ", ") : NULL;
+    state[0] = 0;
+    if (word)
+        snprintf(state, n, "%.*s", (int)strcspn(word + 2, "\n"), word + 2);
+}
+
 void ex_on_misuse(void *ctx, const pa_misuse *m) {
     exec *ex = ctx;
     ex->misuse_reports++;
@@ -39,6 +50,7 @@ void ex_on_misuse(void *ctx, const pa_misuse *m) {
     if (!ex->misuse_expected)
         ex->misuse_unexpected++;
     snprintf(ex->misuse_message, sizeof ex->misuse_message, "%s", m->message ? m->message : "");
+    dump_block_state(m->dump, ex->misuse_block_state, sizeof ex->misuse_block_state);
 }
 
 static const char *misuse_kind_name(pa_misuse_kind k) {
@@ -85,6 +97,15 @@ static int misuse_judge(exec *ex, size_t before, const void *ptr, unsigned want,
     if (!(want & KIND(ex->misuse_last)))
         return ex_fail(ex, "MISUSE_WRONG_KIND", "%s (of %p) was reported as %s, expected %s: %s", what, ptr,
                     misuse_kind_name(ex->misuse_last), expected, ex->misuse_message);
+    return 0;
+}
+
+/* The last report's dump gave the block the state it has. */
+static int misuse_dump_state(exec *ex, const void *ptr, const char *state, const char *what) {
+    ex_doctor(ex, PA_SITE_MISUSE_STATE, ex->misuse_block_state);
+    if (strcmp(ex->misuse_block_state, state))
+        return ex_fail(ex, "MISUSE_DUMP_STATE", "%s (of %p): the report's dump calls the block '%s', not '%s'", what,
+                       ptr, ex->misuse_block_state, state);
     return 0;
 }
 
@@ -145,21 +166,58 @@ static int push_quarantine(exec *ex, size_t cap) {
     return 0;
 }
 
+/* A whole-heap scan's findings that name the block sought, written after
+ * free. */
+typedef struct scan_tally {
+    const void *sought;
+    size_t of_sought;
+} scan_tally;
+
+static void tally_finding(void *ctx, const pa_debug_finding *f) {
+    scan_tally *t = ctx;
+    t->of_sought += f->data == t->sought && f->kind == PA_DEBUG_FREED_WRITTEN;
+}
+
+/* While p waits in the quarantine with a byte written, the debug layer's
+ * whole-heap scan finds it, and nothing else. */
+static int scan_finds_written(exec *ex, const uint8_t *p, size_t byte) {
+    scan_tally t = {p, 0};
+    size_t damaged = pa_heap_debug_scan(ex->heap, tally_finding, &t);
+    ex_doctor(ex, PA_SITE_DEBUG_SCAN, &damaged);
+    if (damaged != 1 || t.of_sought != 1)
+        return ex_fail(ex, "DEBUG_SCAN_MISSED",
+                       "with byte %zu of the freed block %p written in the quarantine, the debug layer's scan finds "
+                       "%zu damaged block%s, %zu of them that block written after free; expected 1 and 1",
+                       byte, (const void *)p, damaged, damaged == 1 ? "" : "s", t.of_sought);
+    return 0;
+}
+
 /* A byte of p (req bytes, freed a moment ago and held in the quarantine)
- * written, then as many fresh blocks freed as the quarantine holds: the
- * last pushes p out, which is reported then, once, as written after free.
+ * written (the whole-heap scan finds it there), then as many fresh blocks
+ * freed as the quarantine holds: the last pushes p out, which is reported
+ * then, once, as written after free.
  * A 0-byte block has no byte to write; without a quarantine the block is
  * the heap's again at once, and the op is a plain free. */
 static int misuse_freed_write(exec *ex, uint8_t *p, size_t req) {
     size_t cap = ex->cfg.debug ? ex->cfg.debug_quarantine : 0;
     if (!req || !cap)
         return 0;
+    ex_doctor(ex, PA_SITE_FREED_DATA, p);
+    size_t bad = ex_fill_mismatch(p, req, DEBUG_FREED_FILL);
+    if (bad < req)
+        return ex_fail(ex, "DEBUG_FREED_FILL",
+                       "the block %p (%zu bytes) freed into the quarantine has byte %zu 0x%02x, not the freed fill 0x%02x",
+                       (void *)p, req, bad, p[bad], DEBUG_FREED_FILL);
     p[req / 2] ^= 0x5a;
+    if (scan_finds_written(ex, p, req / 2))
+        return -1;
     size_t before = ex->misuse_reports;
     ex->misuse_expected = 1;
     int rc = push_quarantine(ex, cap);
     ex->misuse_expected = 0;
-    return rc ? -1 : misuse_judge(ex, before, p, KIND(PA_MISUSE_WRITE_AFTER_FREE), "misuse write_after_free");
+    if (rc || misuse_judge(ex, before, p, KIND(PA_MISUSE_WRITE_AFTER_FREE), "misuse write_after_free"))
+        return -1;
+    return misuse_dump_state(ex, p, "freed", "misuse write_after_free");
 }
 
 static int other_heap(exec *ex) {
@@ -182,7 +240,7 @@ static int misuse_guard(exec *ex, const pa_op_effect *e, uint8_t *g, pa_misuse_k
     *g = (uint8_t)(saved ^ 0x5a);
     int rc = misuse_expect(ex, b->p, NULL, want, what);
     *g = saved;
-    if (rc)
+    if (rc || misuse_dump_state(ex, b->p, "live", what))
         return -1;
     if (ex_check_block(ex, b, e->slot, b->req, "after a refused free"))
         return -1;

@@ -20,6 +20,16 @@ static size_t empty_slot(const pa_heap *h, const pa_heap_view *v) {
     return SIZE_MAX;
 }
 
+/* The first pool of slot 0's arena that was never carved, or 0 (no arena
+ * there, or every pool carved): no pool of the heap's yet. */
+static uintptr_t uncarved_pool(const pa_heap *h, const pa_heap_view *v) {
+    pa_arena_view a;
+    if (!v->arena_slots || pa_introspect_arena_slot(h, 0, &a) != 0 || !a.base ||
+        a.pool_address >= a.base + v->config.arena_size)
+        return 0;
+    return a.pool_address;
+}
+
 static int refused(exec *ex, const char *call, long long got, long long want) {
     ex_doctor(ex, PA_SITE_INTROSPECT, &got);
     if (got != want)
@@ -41,6 +51,7 @@ int ex_probe_introspection(exec *ex) {
     size_t n;
     uintptr_t object = v.usable_arenas ? v.usable_arenas : v.unused_arenas;
     size_t empty = empty_slot(h, &v);
+    uintptr_t uncarved = uncarved_pool(h, &v);
     if (refused(ex, "pa_introspect_class(nclasses)", pa_introspect_class(h, v.nclasses, &cv), -1) ||
         refused(ex, "pa_introspect_arena_slot(arena_slots)", pa_introspect_arena_slot(h, v.arena_slots, &av), -1) ||
         refused(ex, "pa_introspect_arena(0)", pa_introspect_arena(h, 0, &av), -1) ||
@@ -78,7 +89,9 @@ int ex_probe_introspection(exec *ex) {
         refused(ex, "pa_introspect_quarantined(quarantine length)",
                 (long long)pa_introspect_quarantined(h, pa_introspect_quarantine_length(h)), 0) ||
         refused(ex, "pa_introspect_large_cache_bin(SIZE_MAX)", pa_introspect_large_cache_bin(h, SIZE_MAX, &u, &n), -1) ||
-        refused(ex, "pa_heap_debug_scan_pool(1)", (long long)pa_heap_debug_scan_pool(h, 1, NULL, NULL), 0))
+        refused(ex, "pa_heap_debug_scan_pool(1)", (long long)pa_heap_debug_scan_pool(h, 1, NULL, NULL), 0) ||
+        (uncarved && refused(ex, "pa_introspect_pool(an arena's first never-carved pool)",
+                             pa_introspect_pool(h, uncarved, &pv), -1)))
         return -1;
     /* in range the answers exist (the owner cache's first slot, the first class) */
     (void)pa_introspect_owner_cache(h, 0);

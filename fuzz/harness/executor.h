@@ -38,6 +38,9 @@ typedef enum pa_exec_site {
     PA_SITE_FREE_ALL_KEPT, /* pa_exec_kept *: what the heap keeps after free_all */
     PA_SITE_FREE_ALL_POOLS,/* size_t *: an arena's committed free pools after free_all */
     PA_SITE_FRESH_DATA,    /* unsigned char *: a new block's data on a debug heap */
+    PA_SITE_FREED_DATA,    /* unsigned char *: a block's data freed into a debug heap's quarantine */
+    PA_SITE_MEMALIGN_SMALL,/* int *: 1 if a memalign block came from a pool, 0 if from the large path */
+    PA_SITE_MISUSE_STATE,  /* char[16]: the block's state a debug misuse report's dump gives */
     PA_SITE_MISUSE_RESULT, /* uintptr_t *: what a refused misuse call returned (realloc's block, usable_size's
                               size, pa_heap_owns's answer for a freed block, pa_heap_create's heap for a broken
                               configuration): 0 */

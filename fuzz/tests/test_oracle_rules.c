@@ -37,8 +37,11 @@ enum change {
     C_KEPT_ALLOWANCE,     /* the allowance of wholly free arenas is past empty_arenas_max */
     C_KEPT_HEAD_STUCK,    /* the quarantine's oldest slot did not move */
     C_POOLS_ONE_MORE,     /* an arena keeps one committed free pool more */
-    C_FRESH_ZEROED,       /* a new debug block's first byte is 0 */
+    C_FRESH_ZEROED,       /* a new or freed debug block's first byte is 0 */
+    C_STATE_UNKNOWN,      /* a misuse report's dump calls its block "unknown state" */
+    C_FLIPPED,            /* a yes/no answer turned round */
     C_SCAN_DAMAGED,       /* the debug scan finds one damaged block */
+    C_SCAN_CLEAN,         /* the debug scan finds no damaged block */
     C_TRIM_GAVE,          /* a second trim gives back a page */
     C_MISUSE_SERVED,      /* a refused misuse call returned something */
     C_MISUSE_NONE,        /* a call that must serve returned nothing */
@@ -88,6 +91,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
     case C_SCAN_DAMAGED:
         *(size_t *)value = 1;
         break;
+    case C_SCAN_CLEAN:
+        *(size_t *)value = 0;
+        break;
     case C_TRIM_GAVE:
         *(size_t *)value = 4096;
         break;
@@ -132,6 +138,12 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_FRESH_ZEROED:
         *(unsigned char *)value = 0;
+        break;
+    case C_FLIPPED:
+        *(int *)value = !*(int *)value;
+        break;
+    case C_STATE_UNKNOWN:
+        snprintf(value, 16, "unknown state");
         break;
     case C_POOLS_ONE_MORE:
         ++*usable;
@@ -194,6 +206,26 @@ static void expect_clean(const char *text, const pa_large_ops *large) {
     if (rc)
         pa_exec_failure_free(&f);
     pa_input_free(&in);
+}
+
+/* A rule broken on purpose: the ops, the result the doctor changes, and
+ * the failure that must follow. */
+typedef struct rule_case {
+    const char *ops;
+    pa_exec_site site;
+    enum change change;
+    const char *kind, *want;
+} rule_case;
+
+/* Each case of the target fails at op `at` as it says (a config-target
+ * case passes undoctored first). */
+static void expect_cases(pa_target target, const rule_case *cases, size_t n, size_t at) {
+    for (size_t i = 0; i < n; i++) {
+        if (target == PA_TARGET_CONFIG)
+            expect_clean(cases[i].ops, NULL);
+        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
+        expect_rule_in(target, cases[i].ops, NULL, &plan, at, cases[i].kind, cases[i].want);
+    }
 }
 
 static void test_cache_rules(void) {
@@ -332,12 +364,7 @@ static void test_free_all_policy_rules(void) {
 #define OPS_DEBUG "config debug=1 quarantine=4\nalloc_many 6 64\nfree_all\n"
     /* one 16 KiB pool in use, none kept: with keep=4 the freed pool stays */
 #define OPS_POOLS "config pool=16384 decommit=free_pools keep=4\nmalloc 64\nfree_all\n"
-    static const struct {
-        const char *ops;
-        pa_exec_site site;
-        enum change change;
-        const char *kind, *want;
-    } cases[] = {
+    static const rule_case cases[] = {
         {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_NO_ARENA, "ARENA_POLICY",
          "empty-arena policy 0: 1 arenas before freeing everything, 0 after, exactly 1 must stay (allowance 1)"},
         {OPS_PLAIN, PA_SITE_FREE_ALL_KEPT, C_KEPT_ALLOWANCE, "ARENA_POLICY",
@@ -349,23 +376,61 @@ static void test_free_all_policy_rules(void) {
          "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 2, exactly 1 "
          "must stay (allowance 4, decommit=free_pools)"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        expect_clean(cases[i].ops, NULL);
-        doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
-        expect_rule(cases[i].ops, NULL, &plan, 1, cases[i].kind, cases[i].want);
-    }
+    expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
 #undef OPS_PLAIN
 #undef OPS_DEBUG
 #undef OPS_POOLS
 }
 
-/* A new block of a debug heap holds the fresh fill (0xCD). */
+/* A new block of a debug heap holds the fresh fill (0xCD), an object
+ * cache's new object too. */
 static void test_fresh_fill_rule(void) {
     const char *ops = "config debug=1\nmemalign 64 100\n";
     expect_clean(ops, NULL);
     doctor_plan zeroed = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0, 0};
     expect_rule(ops, NULL, &zeroed, 0, "DEBUG_FRESH_FILL",
                 "memalign(100) on a debug heap returned * whose byte 0 is 0x00, not 0xcd");
+    /* and a new object of an object cache on a debug heap */
+    expect_clean("config debug=1\ncache 2 3 40\n", NULL);
+    doctor_plan object = {PA_SITE_FRESH_DATA, C_FRESH_ZEROED, 0, 0, 0};
+    expect_rule("config debug=1\ncache 2 3 40\n", NULL, &object, 0, "DEBUG_FRESH_FILL",
+                "object cache alloc 0 (from the heap) gave * whose byte 0 is 0x00, not 0xcd");
+}
+
+/* memalign serves alignments up to 64 from pools, larger ones from the
+ * large path (docs/ARCHITECTURE.md). */
+static void test_memalign_path_rule(void) {
+    const char *ops = "memalign 64 100\nmemalign 128 100\n";
+    expect_clean(ops, NULL);
+    doctor_plan large = {PA_SITE_MEMALIGN_SMALL, C_FLIPPED, 0, 0, 0};
+    expect_rule(ops, NULL, &large, 0, "SMALL_NOT_IN_POOL",
+                "memalign(64, 100) went to the large path; a pool serves alignments up to 64 with sizes rounded up "
+                "to at most the threshold *");
+    doctor_plan pooled = {PA_SITE_MEMALIGN_SMALL, C_FLIPPED, 0, 0, 1};
+    expect_rule(ops, NULL, &pooled, 1, "LARGE_IN_POOL",
+                "memalign(128, 100) went to the pool; a pool serves alignments up to 64 with sizes rounded up to at "
+                "most the threshold *");
+}
+
+/* The misuse ops that write a debug block: the freed fill is there before
+ * a write after free, the whole-heap scan finds the written block while it
+ * waits in the quarantine, and the report's dump names the block's state
+ * (live for a write past its guard, freed for a write after free). */
+static void test_debug_write_rules(void) {
+#define FREED_WRITE "malloc 100\nmisuse write_after_free #0\n"
+    static const rule_case cases[] = {
+        {FREED_WRITE, PA_SITE_FREED_DATA, C_FRESH_ZEROED, "DEBUG_FREED_FILL",
+         "the block * (100 bytes) freed into the quarantine has byte 0 0x00, not the freed fill 0xdd"},
+        {FREED_WRITE, PA_SITE_DEBUG_SCAN, C_SCAN_CLEAN, "DEBUG_SCAN_MISSED",
+         "with byte 50 of the freed block * written in the quarantine, the debug layer's scan finds 0 damaged "
+         "blocks, 1 of them that block written after free; expected 1 and 1"},
+        {"malloc 100\nmisuse write_after #0\n", PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, "MISUSE_DUMP_STATE",
+         "misuse write_after (of *): the report's dump calls the block 'unknown state', not 'live'"},
+        {FREED_WRITE, PA_SITE_MISUSE_STATE, C_STATE_UNKNOWN, "MISUSE_DUMP_STATE",
+         "misuse write_after_free (of *): the report's dump calls the block 'unknown state', not 'freed'"},
+    };
+    expect_cases(PA_TARGET_MISUSE, cases, sizeof cases / sizeof cases[0], 1);
+#undef FREED_WRITE
 }
 
 /* A map fault armed before destroy refuses the next heap's creation: NULL
@@ -391,6 +456,10 @@ static void test_debug_scan_rule(void) {
     doctor_plan accepted = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 0};
     expect_rule(ops, NULL, &accepted, 2, "INTROSPECT_ACCEPTED",
                 "pa_introspect_class(nclasses) answered 0, expected -1 (refused)");
+    /* and the last: the first pool an arena never carved is none yet */
+    doctor_plan uncarved = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 23};
+    expect_rule(ops, NULL, &uncarved, 2, "INTROSPECT_ACCEPTED",
+                "pa_introspect_pool(an arena's first never-carved pool) answered 0, expected -1 (refused)");
 }
 
 /* The misuse ops' refused calls: a dead or wild pointer's realloc returns
@@ -422,6 +491,8 @@ static void test_misuse_result_rules(void) {
 int main(void) {
     test_free_all_policy_rules();
     test_fresh_fill_rule();
+    test_memalign_path_rule();
+    test_debug_write_rules();
     test_cache_rules();
     test_huge_rules();
     test_default_heap_rules();

@@ -119,6 +119,20 @@ static void interior_pointer(void **state) {
     expect_message(&f->seen, PA_MISUSE_NOT_A_BLOCK, want);
 }
 
+/* The 32 bytes before an interior pointer are the caller's data, which may
+ * hold anything, even a copy of a live block's header: still no block,
+ * since only a header at a block start counts. */
+static void interior_pointer_after_a_copied_header(void **state) {
+    fixture *f = *state;
+    char *p = pa_heap_malloc(f->heap, 200);
+    memcpy(p + 64 - 32, p - 32, 32);
+    pa_heap_free(f->heap, p + 64);
+    char want[256];
+    snprintf(want, sizeof want, "free(): pointer %p is inside heap %p but is not a block it handed out",
+             (void *)(p + 64), (void *)f->heap);
+    expect_message(&f->seen, PA_MISUSE_NOT_A_BLOCK, want);
+}
+
 static void foreign_pointer(void **state) {
     fixture *f = *state;
     int local;
@@ -343,6 +357,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(write_after_the_data, setup, teardown),
         cmocka_unit_test_setup_teardown(write_before_the_data, setup, teardown),
         cmocka_unit_test_setup_teardown(interior_pointer, setup, teardown),
+        cmocka_unit_test_setup_teardown(interior_pointer_after_a_copied_header, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_pointer, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_heap, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_api, setup, teardown),

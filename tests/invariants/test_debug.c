@@ -191,6 +191,13 @@ static void debug_scan_skips_broken_layout(void **state) {
         TS_CORRUPT(c->block_size, c->block_size + 1, SCANS(0));
         TS_CORRUPT(c->first_offset, c->first_offset + 1, SCANS(0));
         TS_CORRUPT(c->first_offset, 0u, SCANS(0));
+        /* the class moved one block down, onto the pool header, and the
+         * pool counting one live block more: freelist and count agree, so
+         * only the header's room rejects the layout (else blk[0]'s damage
+         * is seen) */
+        assert_true(c->first_offset >= c->block_size);
+        TS_CORRUPT(c->first_offset, c->first_offset - c->block_size,
+                   TS_CORRUPT(pool->count, was.count + 1, SCANS(0)));
         TS_CORRUPT(pool->nextoffset, c->first_offset - 16, SCANS(0));
         TS_CORRUPT(pool->nextoffset, (uint32_t)pool_size + c->block_size, SCANS(0));
         TS_CORRUPT(pool->nextoffset, was.nextoffset + 16, SCANS(0));

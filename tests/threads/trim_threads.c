@@ -5,7 +5,8 @@
  * its heap on the orphan list for the next wave to adopt. The main thread
  * calls pa_trim throughout. Afterwards, with every block freed, one trim
  * gives back what is left and a second finds nothing (0), the orphan list
- * and the main thread's heap pass the checker. Built for TSan too (label
+ * and the main thread's heap pass the checker; and the default statistics
+ * count a block an exited thread left in its orphan heap. Built for TSan too (label
  * threads): the trim's reads of orphans and the shared heap must be
  * ordered by their locks. Exits 0, or says what broke and exits 1. */
 #define _POSIX_C_SOURCE 200809L /* pthread barriers */
@@ -38,6 +39,29 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* Leaves a block in its heap and exits: the heap becomes an orphan. */
+static void *keeper(void *out) {
+    *(void **)out = pa_malloc(100);
+    return NULL;
+}
+
+/* pa_default_stats counts the blocks an orphan holds. */
+static int orphan_counted(void) {
+    pa_stats before, after;
+    pa_default_stats(&before);
+    void *kept = NULL;
+    pthread_t t;
+    if (pthread_create(&t, NULL, keeper, &kept) || pthread_join(t, NULL) || !kept)
+        return 0;
+    pa_default_stats(&after);
+    pa_free(kept);
+    if (after.blocks_in_use == before.blocks_in_use + 1)
+        return 1;
+    fprintf(stderr, "trim_threads: pa_default_stats counts %zu blocks before a thread left one in its orphan, %zu after\n",
+            before.blocks_in_use, after.blocks_in_use);
+    return 0;
+}
+
 int main(void) {
     int failed = 0;
     size_t trims = 0, given = 0;
@@ -60,6 +84,8 @@ int main(void) {
         }
     }
     pthread_barrier_destroy(&all_allocated);
+    if (!orphan_counted())
+        failed = 1;
     given += pa_trim();
     size_t again = pa_trim();
     if (again) {

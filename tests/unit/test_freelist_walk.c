@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "exact_div.h"
-#include "heap_types.h"
+#include "heap_types.h" /* the pool header and a block's link, to point them elsewhere */
 #include "pa_test.h"
 #include "support.h" /* the checker tests' pokes, for links of free blocks */
 
@@ -247,6 +247,44 @@ static void test_instances_agree(void **state) {
     close_pool(&f);
 }
 
+/* With a caller's block size off the pointer size (4), links are not read
+ * in place: a member whose link word would cross the pool's end stops the
+ * walk there, unreadable, and nothing past the pool is read. */
+static void test_link_across_pool_end(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    size_t pool_size = pa_heap_config(f.h)->pool_size;
+    assert_int_equal(f.first % sizeof(void *), 0);
+    uintptr_t edge = f.pool + pool_size - 4;
+    void **tail = f.blocks[0];
+    TS_SET(*tail, (void *)edge);
+    assert_int_equal(walk_whole(&f, 4, pool_size), PA_FREELIST_UNREADABLE);
+    assert_int_equal(f.w.length, f.nfreed + 1);
+    assert_int_equal(f.w.member, edge);
+    TS_SET(*tail, NULL);
+    close_pool(&f);
+}
+
+/* A caller's first offset off the pointer size: the head there is not
+ * read in place (its link word is misaligned) but refused, unreadable. */
+static void test_first_off_a_word(void **state) {
+    (void)state;
+    pool_fixture f;
+    open_pool(&f);
+    pa_pool *pool = (pa_pool *)f.pool;
+    pa_block *was;
+    ts_peek(&pool->freeblock, &was, sizeof was);
+    uintptr_t odd = f.pool + f.first + 1;
+    TS_SET(pool->freeblock, (pa_block *)odd);
+    assert_int_equal(pa_introspect_freelist(f.h, f.pool, f.first + 1, f.block_size, f.limit, 0, f.bits, 512, &f.w),
+                     PA_FREELIST_UNREADABLE);
+    assert_int_equal(f.w.length, 1);
+    assert_int_equal(f.w.member, odd);
+    TS_SET(pool->freeblock, was);
+    close_pool(&f);
+}
+
 /* A walk longer than the blocks its geometry counts is a cycle even when
  * its members are distinct: every block from the head down, linked in
  * order, with a limit that counts one block fewer (its span, a byte into
@@ -380,6 +418,8 @@ int main(void) {
         cmocka_unit_test(test_member_misaligned),
         cmocka_unit_test(test_no_bitmap),
         cmocka_unit_test(test_geometry_off_words),
+        cmocka_unit_test(test_link_across_pool_end),
+        cmocka_unit_test(test_first_off_a_word),
         cmocka_unit_test(test_not_a_pool),
         cmocka_unit_test(test_instances_agree),
         cmocka_unit_test(test_length_bound),

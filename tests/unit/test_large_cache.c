@@ -82,6 +82,25 @@ static void test_freed_block_is_reused(void **state) {
     assert_int_equal(f.large.frees, 2); /* both cached ones, at destroy */
 }
 
+/* The last step ends at 256 KiB (PA_LARGE_CACHE_MAX_BLOCK): a block of
+ * exactly that size is cached, one a byte bigger goes back at once. */
+static void test_largest_cached_size(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture(&f, 1 << 20);
+    for (size_t size = PA_LARGE_CACHE_MAX_BLOCK; size <= PA_LARGE_CACHE_MAX_BLOCK + 1; size++) {
+        void *p = pa_heap_malloc(f.h, size);
+        assert_non_null(p);
+        pa_heap_free(f.h, p);
+        assert_int_equal(f.large.frees, size - PA_LARGE_CACHE_MAX_BLOCK); /* the bigger one reached the layer */
+    }
+    pa_stats s;
+    pa_test_stats_checked(f.h, NULL, &s);
+    assert_int_equal(s.large_cached_blocks, 1);
+    assert_int_equal(s.large_cached_bytes, PA_LARGE_CACHE_MAX_BLOCK);
+    close_fixture(&f);
+}
+
 static void test_budget_bounds_the_cache(void **state) {
     (void)state;
     fixture f;
@@ -141,6 +160,8 @@ static void test_realloc_within_a_step_stays(void **state) {
     memset(a, 'x', 5000);
     char *b = pa_heap_realloc(f.h, a, 5120);
     assert_ptr_equal(b, a);
+    /* the grown bytes are the caller's to write (Valgrind: addressable) */
+    memset(b + 5000, 'y', 120);
     assert_int_equal(f.large.resizes, 0);
     assert_int_equal(pa_heap_usable_size(f.h, b), 5120);
     pa_stats s;
@@ -151,8 +172,8 @@ static void test_realloc_within_a_step_stays(void **state) {
     assert_non_null(c);
     assert_int_equal(f.large.resizes, 1);
     assert_int_equal(f.large.size_mismatches, 0);
-    for (int i = 0; i < 5000; i++)
-        assert_int_equal(c[i], 'x');
+    for (int i = 0; i < 5120; i++)
+        assert_int_equal(c[i], i < 5000 ? 'x' : 'y');
     pa_heap_free(f.h, c);
     close_fixture(&f);
 }
@@ -307,6 +328,7 @@ int main(void) {
         cmocka_unit_test(test_budget_bounds_the_cache),
         cmocka_unit_test(test_zero_budget_caches_nothing),
         cmocka_unit_test(test_calloc_from_cache_is_zeroed),
+        cmocka_unit_test(test_largest_cached_size),
         cmocka_unit_test(test_realloc_within_a_step_stays),
         cmocka_unit_test(test_aligned_request_skips_misaligned_block),
         cmocka_unit_test(test_refused_step_asked_again_raises_budget),

@@ -78,6 +78,17 @@ static void test_many_large_blocks(void **state) {
     assert_int_equal(s.large_bytes, bytes);
     /* the layer holds each at its capacity: at most 1/8 more */
     assert_in_range(f.large.live_bytes, bytes, bytes + bytes / 8);
+    /* the table's hash spreads them: under half full, linear probing
+     * makes runs of taken slots of a few dozen at most, not one run of
+     * all of them (every lookup a scan) */
+    size_t run = 0, longest = 0, capacity = pa_introspect_large_capacity(f.h);
+    for (size_t slot = 0; slot < capacity; slot++) {
+        uintptr_t block;
+        size_t size;
+        run = pa_introspect_large_slot(f.h, slot, &block, &size) ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+    }
+    assert_true(longest < N / 4);
     /* free every other one, then check the table still finds the rest */
     for (size_t i = 0; i < N; i += 2) {
         pa_heap_free(f.h, p[i]);
