@@ -457,7 +457,7 @@ static void test_debug_scan_rule(void) {
     expect_rule(ops, NULL, &accepted, 2, "INTROSPECT_ACCEPTED",
                 "pa_introspect_class(nclasses) answered 0, expected -1 (refused)");
     /* and the last: the first pool an arena never carved is none yet */
-    doctor_plan uncarved = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 23};
+    doctor_plan uncarved = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 25};
     expect_rule(ops, NULL, &uncarved, 2, "INTROSPECT_ACCEPTED",
                 "pa_introspect_pool(an arena's first never-carved pool) answered 0, expected -1 (refused)");
 }
