@@ -252,28 +252,26 @@ int pa_granule_set_release(pa_granule_set *s, uintptr_t lo, uintptr_t hi) {
 }
 
 static int by_key(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const pa_u64map_slot *)a)->key, y = ((const pa_u64map_slot *)b)->key;
     return x < y ? -1 : x > y;
 }
 
 size_t pa_granule_set_starts(const pa_granule_set *s, uintptr_t *out) {
     size_t nwide = s->wide.n, nchunks = 0, k = 0, w = 0;
     uintptr_t *wide = malloc((nwide + 1) * sizeof *wide);
-    uint64_t *keys = malloc((s->chunks.len + 1) * sizeof *keys);
-    if (!wide || !keys || pa_range_set_starts(&s->wide, wide) == SIZE_MAX) {
+    pa_u64map_slot *chunks = malloc((s->chunks.len + 1) * sizeof *chunks);
+    if (!wide || !chunks || pa_range_set_starts(&s->wide, wide) == SIZE_MAX) {
         free(wide);
-        free(keys);
+        free(chunks);
         return SIZE_MAX;
     }
     for (size_t i = 0; i < s->chunks.cap; i++)
         if (s->chunks.slots[i].key)
-            keys[nchunks++] = s->chunks.slots[i].key;
-    qsort(keys, nchunks, sizeof *keys, by_key);
+            chunks[nchunks++] = s->chunks.slots[i];
+    qsort(chunks, nchunks, sizeof *chunks, by_key);
     for (size_t c = 0; c < nchunks; c++) {
-        uint64_t v = 0;
-        pa_u64map_get(&s->chunks, keys[c], &v);
-        const granule_chunk *chunk = (const granule_chunk *)(uintptr_t)v;
-        uint64_t base = (keys[c] - 1) << CHUNK_SHIFT;
+        const granule_chunk *chunk = (const granule_chunk *)(uintptr_t)chunks[c].value;
+        uint64_t base = (chunks[c].key - 1) << CHUNK_SHIFT;
         for (size_t word = 0; word < CHUNK_WORDS; word++)
             for (uint64_t bits = chunk->starts[word]; bits; bits &= bits - 1) {
                 uintptr_t at = (uintptr_t)((base + word * 64 + (uint64_t)__builtin_ctzll(bits)) << s->shift);
@@ -285,6 +283,6 @@ size_t pa_granule_set_starts(const pa_granule_set *s, uintptr_t *out) {
     while (w < nwide)
         out[k++] = wide[w++];
     free(wide);
-    free(keys);
+    free(chunks);
     return k;
 }

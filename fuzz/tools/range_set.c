@@ -114,9 +114,7 @@ int pa_range_set_claim(pa_range_set *s, uintptr_t lo, uintptr_t hi, uint64_t tag
         link = &n[*link].child[lo > n[*link].lo];
     }
     if (hit || overlaps_below(s, *link, lo, hi)) {
-        uint32_t c = last_before(s, hi);
-        if (clash)
-            *clash = (pa_range){n[c].lo, n[c].hi, s->tags[c]};
+        pa_range_set_overlap(s, lo, hi, clash); /* names the clash */
         return 1;
     }
     uint32_t k = node_new(s, lo, hi, tag, prio), t = *link, *left = &n[k].child[0], *right = &n[k].child[1];
