@@ -226,7 +226,9 @@ static __attribute__((noinline)) void *realloc_small(pa_heap *h, void *p, size_t
     if (!pool)
         return NULL;
     size_t block = h->classes[pool->size_class].block_size;
-    if (pa_realloc_stays(size, block)) {
+    /* A block of the smallest class shrunk to half or less would only move
+     * to another block of its class. */
+    if (pa_realloc_stays(size, block) || (size - 1 < h->threshold && class_of(h, size) == pool->size_class)) {
         pa_annotate_block_resized(p, size, block);
         return p;
     }

@@ -3,7 +3,8 @@
  * heap, has a usable size of at least the request and lies on the small path
  * exactly when the request is at most the threshold; a realloc keeps the
  * prefix, stays in place while the new size fills more than half its block
- * and, growing out of it, moves to the largest class below twice the size. */
+ * or needs its class anyway and, growing out of it, moves to the largest
+ * class below twice the size. */
 #ifndef PA_FUZZ_BLOCK_ORACLE_H
 #define PA_FUZZ_BLOCK_ORACLE_H
 

@@ -70,7 +70,8 @@ static void test_in_place_rule(void **state) {
             fill(p, bs, (unsigned)n);
             void *q = pa_heap_realloc(f.h, p, n);
             assert_non_null(q);
-            int stays = n <= bs && 2 * n > bs;
+            size_t fits = pa_config_class_size(pa_heap_config(f.h), pa_test_class_of(f.h, n));
+            int stays = n <= bs && (2 * n > bs || fits == bs);
             if (stays) {
                 assert_ptr_equal(q, p);
                 assert_in_range(pa_heap_usable_size(f.h, q), n, bs);
