@@ -508,6 +508,14 @@ static void test_realloc_rules(void) {
     snprintf(want, sizeof want, "realloc of b1 (112-byte block at %p) to 57 bytes moved it to %p", p, other);
     EXPECT(v.kind && !strcmp(v.detail, want), "'%s', expected '%s'", v.detail, want);
     EXPECT(pa_realloc_vet(h, 0, &old, 56, other, &v) == 0, "a move at half the block refused: %s", v.detail);
+    /* the smallest class: no smaller block to move to */
+    void *tiny = pa_heap_malloc(h, 10), *tiny2 = pa_heap_malloc(h, 10);
+    pa_realloc_old small_old = {tiny, 10, 0, 1, "b2"};
+    EXPECT(pa_realloc_vet(h, 0, &small_old, 5, tiny2, &v) == -1 && !strcmp(v.kind, "REALLOC_MOVED"),
+           "a 16-byte block shrunk to 5 bytes moved: %s", v.kind ? v.kind : "passed");
+    EXPECT(pa_heap_realloc(h, tiny, 5) == tiny, "the heap moved a 16-byte block shrunk to 5 bytes");
+    pa_heap_free(h, tiny);
+    pa_heap_free(h, tiny2);
     EXPECT(pa_realloc_vet(h, 0, &old, 200, other, &v) == -1 && !strcmp(v.kind, "REALLOC_GROWTH"),
            "a growth to 200 bytes into a 208-byte block: %s", v.kind ? v.kind : "passed");
     snprintf(want, sizeof want,
