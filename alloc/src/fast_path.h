@@ -73,8 +73,9 @@ static inline int pa_fast_free_try(pa_heap *h, void *p) {
 }
 
 /* realloc leaves a small block where it is when the new size fits the
- * block and shrinks it by less than a quarter: not worth a copy. */
-static inline int pa_realloc_stays(size_t size, size_t block) { return size <= block && 4 * size > 3 * block; }
+ * block and fills more than half of it: a block grown into room to spare
+ * (raw.c's growth_class) keeps it for the next appends. */
+static inline int pa_realloc_stays(size_t size, size_t block) { return size <= block && 2 * size > block; }
 
 /* The common realloc, a small block growing or shrinking a little within
  * its block: p, when it is a live block of an arena in the owner cache (a

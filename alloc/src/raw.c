@@ -204,6 +204,20 @@ void pa_raw_free(pa_heap *h, void *p) {
     }
 }
 
+/* The class a small block growing out of its own moves to: the largest one
+ * below twice the new size (the threshold's, past half the threshold), so
+ * the next appends stay in place (pa_realloc_stays keeps a block down to
+ * half full). A block that went up one class at a time left a freed block
+ * in every class it passed; where growing strings take turns, those pools
+ * stay pinned by the strings that stopped there (the bench's realloc
+ * workload: 213 MiB at the peak, 140 with this). */
+static unsigned growth_class(const pa_heap *h, size_t size) {
+    PA_ASSERT(size > h->config.alignment && size <= h->threshold);
+    if (size > h->threshold / 2)
+        return class_of(h, h->threshold);
+    return class_of(h, 2 * size) - 1;
+}
+
 /* Out of line, as is realloc_large_elsewhere, so that pa_raw_realloc saves no
  * registers on its most common call: a large block growing within its
  * capacity. */
@@ -212,15 +226,21 @@ static __attribute__((noinline)) void *realloc_small(pa_heap *h, void *p, size_t
     if (!pool)
         return NULL;
     size_t block = h->classes[pool->size_class].block_size;
-    if (pa_realloc_stays(size, block)) {
+    /* A block of the smallest class shrunk to half or less would only move
+     * to another block of its class. */
+    if (pa_realloc_stays(size, block) || (size - 1 < h->threshold && class_of(h, size) == pool->size_class)) {
         pa_annotate_block_resized(p, size, block);
         return p;
     }
     size_t keep = pa_annotate_usable(p, block);
     if (size < keep)
         keep = size;
-    void *q = pa_fast_malloc_try(h, size);
-    if (!q && !(q = pa_raw_malloc(h, size)))
+    void *q;
+    if (size > block && size <= h->threshold)
+        q = small_alloc(h, growth_class(h, size), size);
+    else if (!(q = pa_fast_malloc_try(h, size)))
+        q = pa_raw_malloc(h, size);
+    if (!q)
         return NULL;
     memcpy(q, p, keep);
     if (!pa_free_in_place(h, p))

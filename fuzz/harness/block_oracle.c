@@ -51,14 +51,46 @@ static size_t class_size(const pa_heap *heap, const void *p) {
     return cv.block_size;
 }
 
+/* The smallest class that holds size bytes (0 if none does). */
+static size_t fitting_block(const pa_heap *heap, size_t size) {
+    pa_class_view cv;
+    for (size_t c = 0; pa_introspect_class(heap, c, &cv) == 0; c++)
+        if (cv.block_size >= size)
+            return cv.block_size;
+    return 0;
+}
+
+/* Where a small block growing out of its class must go: the largest class
+ * below twice the new size, or the threshold's once twice the size passes
+ * it (so that the next appends stay in place). */
+static size_t growth_block(const pa_heap *heap, size_t threshold, size_t size) {
+    if (2 * size > threshold)
+        return threshold;
+    size_t best = 0;
+    pa_class_view cv;
+    for (size_t c = 0; pa_introspect_class(heap, c, &cv) == 0; c++)
+        if (cv.block_size < 2 * size && cv.block_size > best)
+            best = cv.block_size;
+    return best;
+}
+
 int pa_realloc_vet(const pa_heap *heap, int debug, const pa_realloc_old *old, size_t size, const void *q,
                    pa_fresh_verdict *v) {
     v->kind = NULL;
     v->detail[0] = 0;
     size_t block = old->small && !debug ? class_size(heap, old->p) : 0;
-    if (block && size <= block && 4 * size > 3 * block && q != old->p)
+    if (block && size && size <= block && (2 * size > block || fitting_block(heap, size) == block) && q != old->p)
         return broken(v, "REALLOC_MOVED", "realloc of %s (%zu-byte block at %p) to %zu bytes moved it to %p",
                       old->name, block, old->p, size, q);
+    size_t threshold = pa_heap_config(heap)->small_threshold;
+    if (block && size > block && size <= threshold) {
+        size_t want = growth_block(heap, threshold, size), got = class_size(heap, q);
+        if (got != want)
+            return broken(v, "REALLOC_GROWTH",
+                          "realloc of %s (%zu-byte block at %p) to %zu bytes moved it to a %zu-byte block at %p, "
+                          "not %zu (the largest class below twice the size)",
+                          old->name, block, old->p, size, got, q, want);
+    }
     size_t keep = old->req < size ? old->req : size;
     pa_pattern_mismatch m;
     if (pa_pattern_verify(q, old->req, keep, old->seed, &m))

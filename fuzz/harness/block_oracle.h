@@ -2,7 +2,9 @@
  * executor and the trace replay: a fresh block is aligned, owned by the
  * heap, has a usable size of at least the request and lies on the small path
  * exactly when the request is at most the threshold; a realloc keeps the
- * prefix and stays in place when the new size still fits its class well. */
+ * prefix, stays in place while the new size fills more than half its block
+ * or needs its class anyway and, growing out of it, moves to the largest
+ * class below twice the size. */
 #ifndef PA_FUZZ_BLOCK_ORACLE_H
 #define PA_FUZZ_BLOCK_ORACLE_H
 
@@ -42,7 +44,7 @@ typedef struct pa_realloc_old {
 } pa_realloc_old;
 
 /* realloc(old, size) returned q (not NULL): 0, or -1 with the rule broken
- * (REALLOC_MOVED, REALLOC_PREFIX) in v->kind and v->detail. On a debug heap
+ * (REALLOC_MOVED, REALLOC_GROWTH, REALLOC_PREFIX) in v->kind and v->detail. On a debug heap
  * (debug set) blocks carry headers: no in-place rule. */
 int pa_realloc_vet(const pa_heap *heap, int debug, const pa_realloc_old *old, size_t size, const void *q,
                    pa_fresh_verdict *v);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block_oracle.h"
 #include "executor.h"
 #include "input.h"
 #include "ops.h"
@@ -488,7 +489,53 @@ static void test_misuse_result_rules(void) {
                    "pa_heap_create(NULL) (the default configuration) made no heap (errno *)");
 }
 
+/* realloc's placement rules, judged on real blocks of a default heap: a
+ * realloc that still fills more than half its block stays (REALLOC_MOVED),
+ * and one growing out of its block goes to the largest class below twice
+ * the size (REALLOC_GROWTH); the heap's own realloc passes both. */
+static void test_realloc_rules(void) {
+    pa_heap *h = pa_heap_create(NULL);
+    EXPECT(h != NULL, "no heap");
+    if (!h)
+        return;
+    void *p = pa_heap_malloc(h, 100); /* a 112-byte block */
+    void *other = pa_heap_malloc(h, 200); /* a 208-byte block */
+    pa_realloc_old old = {p, 100, 0, 1, "b1"};
+    pa_fresh_verdict v;
+    char want[256];
+    EXPECT(pa_realloc_vet(h, 0, &old, 57, other, &v) == -1 && !strcmp(v.kind, "REALLOC_MOVED"),
+           "a realloc to 57 bytes of a 112-byte block that moved: %s", v.kind ? v.kind : "passed");
+    snprintf(want, sizeof want, "realloc of b1 (112-byte block at %p) to 57 bytes moved it to %p", p, other);
+    EXPECT(v.kind && !strcmp(v.detail, want), "'%s', expected '%s'", v.detail, want);
+    EXPECT(pa_realloc_vet(h, 0, &old, 56, other, &v) == 0, "a move at half the block refused: %s", v.detail);
+    /* the smallest class: no smaller block to move to */
+    void *tiny = pa_heap_malloc(h, 10), *tiny2 = pa_heap_malloc(h, 10);
+    pa_realloc_old small_old = {tiny, 10, 0, 1, "b2"};
+    EXPECT(pa_realloc_vet(h, 0, &small_old, 5, tiny2, &v) == -1 && !strcmp(v.kind, "REALLOC_MOVED"),
+           "a 16-byte block shrunk to 5 bytes moved: %s", v.kind ? v.kind : "passed");
+    EXPECT(pa_heap_realloc(h, tiny, 5) == tiny, "the heap moved a 16-byte block shrunk to 5 bytes");
+    pa_heap_free(h, tiny);
+    pa_heap_free(h, tiny2);
+    EXPECT(pa_realloc_vet(h, 0, &old, 200, other, &v) == -1 && !strcmp(v.kind, "REALLOC_GROWTH"),
+           "a growth to 200 bytes into a 208-byte block: %s", v.kind ? v.kind : "passed");
+    snprintf(want, sizeof want,
+             "realloc of b1 (112-byte block at %p) to 200 bytes moved it to a 208-byte block at %p, not 384 (the "
+             "largest class below twice the size)",
+             p, other);
+    EXPECT(v.kind && !strcmp(v.detail, want), "'%s', expected '%s'", v.detail, want);
+    void *q = pa_heap_realloc(h, p, 200);
+    EXPECT(q && pa_realloc_vet(h, 0, &old, 200, q, &v) == 0, "the heap's own growth refused: %s", v.detail);
+    pa_realloc_old grown = {q, 200, 0, 1, "b1"};
+    void *top = pa_heap_realloc(h, q, 2100); /* past half the threshold: the threshold's class */
+    EXPECT(top && pa_realloc_vet(h, 0, &grown, 2100, top, &v) == 0, "growth past half the threshold refused: %s",
+           v.detail);
+    pa_heap_free(h, top);
+    pa_heap_free(h, other);
+    pa_heap_destroy(h);
+}
+
 int main(void) {
+    test_realloc_rules();
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_memalign_path_rule();

@@ -39,9 +39,11 @@ const pa_config *pa_heap_config(const pa_heap *heap);
  * ENOMEM (EINVAL for a bad alignment). size 0 gives a unique pointer. */
 void *pa_heap_malloc(pa_heap *heap, size_t size);
 void *pa_heap_calloc(pa_heap *heap, size_t count, size_t size);
-/* Small blocks stay in place when the new size fits and uses more than 3/4 of
- * the block; on failure the old block is untouched. realloc(NULL, n) is
- * malloc(n); realloc(p, 0) returns a minimal block and frees p. */
+/* Small blocks stay in place when the new size fits and uses more than half
+ * of the block, or no smaller class fits it; one growing out of its block moves to the largest class
+ * below twice the new size (room for the next appends). On failure the old
+ * block is untouched. realloc(NULL, n) is malloc(n); realloc(p, 0) returns a
+ * minimal block and frees p. */
 void *pa_heap_realloc(pa_heap *heap, void *p, size_t size);
 void pa_heap_free(pa_heap *heap, void *p);
 /* Bytes usable at p (>= the size asked for); 0 for NULL. */
