@@ -251,13 +251,20 @@ start_afl() { # target
   done
 }
 
-# one progress line per (engine, target)
+# libFuzzer's findings in a target's artifacts: not its slow-unit-* files,
+# which only say an input ran long on a busy machine
+libfuzzer_findings() { # target
+  find "$work/libfuzzer-$1/artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null | sort
+}
+
+# one progress line per (engine, target); fork mode's lines carry no exec/s,
+# so it is then the executions over the seconds since the start
 status_libfuzzer() {
   local d=$work/libfuzzer-$1 line crashes
   line=$(grep -a -E '^#[0-9]+:?[[:space:]].*cov: ' "$d/log" 2>/dev/null | tail -n 1)
   if [ -z "$line" ]; then echo "starting"; return; fi
-  crashes=$(find "$d/artifacts" -maxdepth 1 -type f 2>/dev/null | wc -l)
-  awk -v crashes="$crashes" '{
+  crashes=$(libfuzzer_findings "$1" | wc -l)
+  awk -v crashes="$crashes" -v seconds=$(($(date +%s) - start)) '{
       execs = $1; gsub(/[#:]/, "", execs)
       for (i = 2; i < NF; i++) {
         if ($i == "cov:") cov = $(i + 1)
@@ -265,6 +272,7 @@ status_libfuzzer() {
         if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
         if ($i == "exec/s:") eps = $(i + 1)
       }
+      if (eps == "" && seconds > 0) eps = int(execs / seconds)
       printf "execs %s, %s exec/s, corpus %s, cov %s ft %s, crashes %s\n", execs, eps, corp, cov, ft, crashes
     }' <<<"$line"
 }
@@ -463,7 +471,7 @@ triage() { # engine target file...
 for e in "${engines[@]}"; do
   for t in "${target_list[@]}"; do
     if [ "$e" = libfuzzer ]; then
-      mapfile -t files < <(find "$work/libfuzzer-$t/artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null | sort)
+      mapfile -t files < <(libfuzzer_findings "$t")
     else
       mapfile -t files < <(find "$(afl_out "$t")" -path '*/crashes/id:*' -type f 2>/dev/null | sort)
     fi
