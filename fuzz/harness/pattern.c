@@ -65,9 +65,12 @@ static void source_init(source *src, uint64_t seed) {
         return;
     }
     src->base = seq;
-    src->phase = (size_t)mix(seed);
+    src->key = mix(seed);
+    /* the window from the key's own bits by one multiply, not a second
+     * mix: distinct seeds still get distinct keys (mix is a bijection),
+     * and two windows line up one time in PERIOD */
+    src->phase = (size_t)((src->key * 0x9e3779b97f4a7c15ull) >> 48);
     src->mask = PERIOD - 1;
-    src->key = mix(seed ^ 0xd6e8feb86659fd93ull);
 }
 
 /* The sequence's bytes from offset off on (at most PA_PATTERN_FULL). */
@@ -134,15 +137,14 @@ static int region(size_t req, size_t k, size_t *lo, size_t *hi) {
 #ifdef PATTERN_AVX2
 typedef unsigned char v32 __attribute__((vector_size(32)));
 
-/* run() for n >= 32, 32 bytes at a time, the last 32 overlapping. */
-__attribute__((target("avx2"))) static int run32(unsigned char *dst, const source *src, size_t lo, size_t n,
-                                                 int fill) {
-    const unsigned char *want = window_at(src, lo);
-    uint64_t k = key_at(src, lo), tail = key_at(src, lo + n - 32);
-    uint64_t keys[4] = {k, k, k, k}, tails[4] = {tail, tail, tail, tail};
-    v32 key, key_tail, wrong = {0}, v, got;
-    memcpy(&key, keys, 32);
-    memcpy(&key_tail, tails, 32);
+/* run() for n >= 32, 32 bytes at a time, the last 32 overlapping: the
+ * window want, k the key at its first byte and tail at its last 32. Plain
+ * values, not the source: a pointer to it kept the caller's source in
+ * memory (this function is not inlined, being built for AVX2). */
+__attribute__((target("avx2"))) static int run32(unsigned char *dst, const unsigned char *want, uint64_t k,
+                                                 uint64_t tail, size_t n, int fill) {
+    v32 key = (v32)_mm256_set1_epi64x((long long)k), key_tail = (v32)_mm256_set1_epi64x((long long)tail);
+    v32 wrong = {0}, v, got;
     size_t i = 0;
     if (fill) {
         for (; i + 128 < n; i += 128)
@@ -186,7 +188,7 @@ __attribute__((target("avx2"))) static int run32(unsigned char *dst, const sourc
 static int run(unsigned char *dst, const source *src, size_t lo, size_t n, int fill) {
 #ifdef PATTERN_AVX2
     if (n >= 32 && use_avx2)
-        return run32(dst, src, lo, n, fill);
+        return run32(dst, window_at(src, lo), key_at(src, lo), key_at(src, lo + n - 32), n, fill);
 #endif
     const unsigned char *want = window_at(src, lo);
     if (n >= 16) {
