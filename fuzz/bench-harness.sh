@@ -116,11 +116,21 @@ run_afl() { # target
     AFL_NO_WARN_INSTABILITY=1 \
     afl-fuzz -i "$d/in" -o "$d/out" -x "$src/corpus/dict/$t.dict" -V "$seconds" -t 20000 -- "$bin" \
     >"$d/log" 2>&1 || die "afl-fuzz failed on $t ($d/log)"
-  local stats=$d/out/default/fuzzer_stats execs
+  local stats=$d/out/default/fuzzer_stats execs entry entries
   [ -f "$stats" ] || die "afl-fuzz left no fuzzer_stats for $t ($d/log)"
   execs=$(sed -n 's/^execs_done *: *\([0-9]*\)$/\1/p' "$stats")
-  printf '| %s | AFL++ persistent | exec/s | %d | %d executions in %d s |\n' \
-    "$t" $((execs / seconds)) "$execs" "$seconds"
+  # A short run mutates one or two queue entries, chosen by the coverage
+  # map: its rate is theirs (fuzz/README.md, "Fourth round: executions
+  # per second"). Named, so two trees' rows can be told apart.
+  entry=$(sed -n 's/^cur_item *: *\([0-9]*\)$/\1/p' "$stats")
+  entries=$(sed -n 's/^corpus_count *: *\([0-9]*\)$/\1/p' "$stats")
+  printf '| %s | AFL++ persistent | exec/s | %d | %d executions in %d s, mutating queue entry %d of %d at the end |\n' \
+    "$t" $((execs / seconds)) "$execs" "$seconds" "$entry" "$entries"
+  # The same inputs for every tree: afl-fuzz's calibration of each shipped
+  # input (several runs each, in the persistent loop), averaged.
+  sed 's/\x1b\[[0-9;]*m//g' "$d/log" | sed -n 's/.*exec speed = \([0-9]*\) us.*/\1/p' |
+    awk -v t="$t" '{ s += $1; n++ }
+      END { if (n && s) printf "| %s | AFL++ persistent, calibrating the shipped corpus | exec/s | %d | %d inputs, mean %d us each |\n", t, 1e6 * n / s, n, s / n }'
 }
 
 programs() { # prefix suffix: one program name per target

@@ -65,9 +65,12 @@ static void source_init(source *src, uint64_t seed) {
         return;
     }
     src->base = seq;
-    src->phase = (size_t)mix(seed);
+    src->key = mix(seed);
+    /* the window from the key's own bits by one multiply, not a second
+     * mix: distinct seeds still get distinct keys (mix is a bijection),
+     * and two windows line up one time in PERIOD */
+    src->phase = (size_t)((src->key * 0x9e3779b97f4a7c15ull) >> 48);
     src->mask = PERIOD - 1;
-    src->key = mix(seed ^ 0xd6e8feb86659fd93ull);
 }
 
 /* The sequence's bytes from offset off on (at most PA_PATTERN_FULL). */
@@ -134,15 +137,14 @@ static int region(size_t req, size_t k, size_t *lo, size_t *hi) {
 #ifdef PATTERN_AVX2
 typedef unsigned char v32 __attribute__((vector_size(32)));
 
-/* run() for n >= 32, 32 bytes at a time, the last 32 overlapping. */
-__attribute__((target("avx2"))) static int run32(unsigned char *dst, const source *src, size_t lo, size_t n,
-                                                 int fill) {
-    const unsigned char *want = window_at(src, lo);
-    uint64_t k = key_at(src, lo), tail = key_at(src, lo + n - 32);
-    uint64_t keys[4] = {k, k, k, k}, tails[4] = {tail, tail, tail, tail};
-    v32 key, key_tail, wrong = {0}, v, got;
-    memcpy(&key, keys, 32);
-    memcpy(&key_tail, tails, 32);
+/* run() for n >= 32, 32 bytes at a time, the last 32 overlapping: the
+ * window want, k the key at its first byte and tail at its last 32. Plain
+ * values, not the source: a pointer to it kept the caller's source in
+ * memory (this function is not inlined, being built for AVX2). */
+__attribute__((target("avx2"))) static int run32(unsigned char *dst, const unsigned char *want, uint64_t k,
+                                                 uint64_t tail, size_t n, int fill) {
+    v32 key = (v32)_mm256_set1_epi64x((long long)k), key_tail = (v32)_mm256_set1_epi64x((long long)tail);
+    v32 wrong = {0}, v, got;
     size_t i = 0;
     if (fill) {
         for (; i + 128 < n; i += 128)
@@ -179,15 +181,12 @@ __attribute__((target("avx2"))) static int run32(unsigned char *dst, const sourc
 }
 #endif
 
-/* The pattern of block offsets [lo, lo + n) is put at dst (fill) or checked
- * there (no fill): at most two pieces of 16 or 8 bytes below 32, the second
- * overlapping the first rather than done byte by byte. 0, or 1 at a
- * difference. */
-static int run(unsigned char *dst, const source *src, size_t lo, size_t n, int fill) {
-#ifdef PATTERN_AVX2
-    if (n >= 32 && use_avx2)
-        return run32(dst, src, lo, n, fill);
-#endif
+/* run() 16 bytes at a time, and below 32 bytes: at most two pieces of 16
+ * or 8 bytes, the second overlapping the first rather than done byte by
+ * byte. Out of line, as are the walk of a large block's regions and the
+ * search for a mismatch: the common call (one region of 32 bytes or more)
+ * then saves no registers on its way to run32. */
+__attribute__((noinline)) static int run16(unsigned char *dst, const source *src, size_t lo, size_t n, int fill) {
     const unsigned char *want = window_at(src, lo);
     if (n >= 16) {
         v16 key = key16_at(src, lo), wrong = {0};
@@ -230,20 +229,34 @@ static int run(unsigned char *dst, const source *src, size_t lo, size_t n, int f
     return wrong;
 }
 
+/* The pattern of block offsets [lo, lo + n) is put at dst (fill) or checked
+ * there (no fill). 0, or 1 at a difference. */
+static inline int run(unsigned char *dst, const source *src, size_t lo, size_t n, int fill) {
+#ifdef PATTERN_AVX2
+    if (n >= 32 && use_avx2)
+        return run32(dst, window_at(src, lo), key_at(src, lo), key_at(src, lo + n - 32), n, fill);
+#endif
+    return run16(dst, src, lo, n, fill);
+}
+
+__attribute__((noinline)) static void fill_regions(unsigned char *p, size_t req, const source *src) {
+    size_t lo, hi;
+    for (size_t k = 0; region(req, k, &lo, &hi); k++)
+        run(p + lo, src, lo, hi - lo, 1);
+}
+
 void pa_pattern_fill(void *p, size_t req, uint64_t seed) {
     source src;
     source_init(&src, seed);
-    if (req <= PA_PATTERN_FULL) { /* one region: no walk of the regions */
+    if (req <= PA_PATTERN_FULL) /* one region: no walk of the regions */
         run(p, &src, 0, req, 1);
-        return;
-    }
-    size_t lo, hi;
-    for (size_t k = 0; region(req, k, &lo, &hi); k++)
-        run((unsigned char *)p + lo, &src, lo, hi - lo, 1);
+    else
+        fill_regions(p, req, &src);
 }
 
 /* The first byte of [lo, hi) that differs from the pattern (there is one). */
-static int mismatch(const unsigned char *got, const source *src, size_t lo, pa_pattern_mismatch *m) {
+__attribute__((noinline, cold)) static int mismatch(const unsigned char *got, const source *src, size_t lo,
+                                                    pa_pattern_mismatch *m) {
     size_t at = lo;
     while (got[at] == byte_at(src, at))
         at++;
@@ -253,22 +266,26 @@ static int mismatch(const unsigned char *got, const source *src, size_t lo, pa_p
     return -1;
 }
 
-int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
-    source src;
-    source_init(&src, seed);
-    unsigned char *got = (unsigned char *)p; /* run() only reads it when not filling */
-    if (req <= PA_PATTERN_FULL) { /* one region */
-        size_t n = req < limit ? req : limit;
-        return n && run(got, &src, 0, n, 0) ? mismatch(got, &src, 0, m) : 0;
-    }
+__attribute__((noinline)) static int verify_regions(unsigned char *got, size_t req, size_t limit, const source *src,
+                                                    pa_pattern_mismatch *m) {
     size_t lo, hi;
     for (size_t k = 0; region(req, k, &lo, &hi); k++) {
         if (hi > limit)
             hi = limit;
         if (lo >= hi)
             break; /* the regions ascend: none further is below limit */
-        if (run(got + lo, &src, lo, hi - lo, 0))
-            return mismatch(got, &src, lo, m);
+        if (run(got + lo, src, lo, hi - lo, 0))
+            return mismatch(got, src, lo, m);
     }
     return 0;
+}
+
+int pa_pattern_verify(const void *p, size_t req, size_t limit, uint64_t seed, pa_pattern_mismatch *m) {
+    source src;
+    source_init(&src, seed);
+    unsigned char *got = (unsigned char *)p; /* run() only reads it when not filling */
+    if (req > PA_PATTERN_FULL)
+        return verify_regions(got, req, limit, &src, m);
+    size_t n = req < limit ? req : limit; /* one region */
+    return n && run(got, &src, 0, n, 0) ? mismatch(got, &src, 0, m) : 0;
 }
