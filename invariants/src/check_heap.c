@@ -153,6 +153,8 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
             any |= cache[slot + i];
         if (!any)
             continue;
+        /* unrolled, an empty slot costs its load and test (8 measured no better) */
+#pragma GCC unroll 4
         for (size_t i = slot; i < slot + GROUP; i++)
             if (cache[i] && !(walk && slot_confirmed(&w, i, cache[i])))
                 owner_slot(b, &g, sorted, n, i, cache[i]);
