@@ -1,7 +1,6 @@
 #include "poolalloc/introspect.h"
 
 #include <stdatomic.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "annotate.h"
