@@ -358,6 +358,21 @@ uintptr_t pa_introspect_owner_base(const pa_heap *h, uintptr_t a, uintptr_t *obj
     return *object ? ((const pa_arena *)*object)->base : 0;
 }
 
+void pa_introspect_owner_map(const pa_heap *h, pa_owner_map_view *out) {
+    const pa_radix *r = &h->radix;
+    *out = (pa_owner_map_view){
+        .root = (const void *const *)r->root,
+        .shift = r->shift,
+        .shift_mid = r->shift_mid,
+        .shift_root = r->shift_root,
+        .mask_mid = r->mask_mid,
+        .mask_leaf = r->mask_leaf,
+        .first_base = (uintptr_t)h->arenas + offsetof(pa_arena, base),
+        .arena_stride = sizeof *h->arenas,
+        .arena_slots = h->arena_slots,
+    };
+}
+
 uintptr_t pa_introspect_owner_cache(const pa_heap *h, size_t slot) {
     return slot < PA_OWNER_CACHE_SLOTS ? h->owner_cache[slot] : 0;
 }

@@ -112,6 +112,53 @@ static void inc_owner_cache_lone_slot(void **state) {
                              lone)));
 }
 
+/* A well-formed entry (the last byte of the arena at base, at its home
+ * slot) that the ownership map does not give back: the incremental check
+ * walks the map itself, and every way the walk can end short is a stray. */
+static void stray_arena_caught(ts_fx *fx, uintptr_t base) {
+    uintptr_t *slot = pa_owner_slot(fx->h, base);
+    uintptr_t entry = base + pa_heap_config(fx->h)->arena_size - 1;
+    TS_CORRUPT(*slot, entry,
+               caught(fx, fx->blk[0], "HEAP_OWNER_CACHE",
+                      ts_msg("heap: owner_cache slot %zu names no live arena: expected 0 or the last byte of a "
+                             "live arena that maps here, found 0x%lx",
+                             (size_t)(slot - fx->h->owner_cache), (unsigned long)entry)));
+}
+
+/* The arena after blk[0]'s: its leaf is there, naming no arena. */
+static void inc_owner_cache_unmapped(void **state) {
+    FX;
+    uintptr_t next = fx->base + pa_heap_config(fx->h)->arena_size;
+    assert_int_equal(pa_radix_get(&fx->h->radix, next), 0);
+    stray_arena_caught(fx, next);
+}
+
+/* Arenas whose mid node, or whose leaf, the map never made. */
+static void inc_owner_cache_no_leaf(void **state) {
+    FX;
+    const pa_radix *m = &fx->h->radix;
+    uintptr_t no_mid = fx->base ^ ((uintptr_t)1 << m->shift_root);
+    uintptr_t no_leaf = fx->base ^ ((uintptr_t)1 << m->shift_mid);
+    assert_null(m->root[no_mid >> m->shift_root]);
+    void **mid = m->root[no_leaf >> m->shift_root];
+    assert_non_null(mid);
+    assert_null(mid[(no_leaf >> m->shift_mid) & m->mask_mid]);
+    stray_arena_caught(fx, no_mid);
+    stray_arena_caught(fx, no_leaf);
+}
+
+/* The map names, for the next arena's address, an arena object past the
+ * table, then blk[0]'s (live, at another base). */
+static void inc_owner_cache_misnamed(void **state) {
+    FX;
+    uintptr_t next = fx->base + pa_heap_config(fx->h)->arena_size;
+    assert_int_equal(pa_radix_set(fx->h, next, (uint32_t)fx->h->arena_slots + 1), 0);
+    stray_arena_caught(fx, next);
+    assert_int_equal(pa_radix_set(fx->h, next, (uint32_t)fx->slot + 1), 0);
+    stray_arena_caught(fx, next);
+    assert_int_equal(pa_radix_set(fx->h, next, 0), 0);
+}
+
 /* blk[0] is in arena A (1 free pool); B holds last_with_free[2]. */
 static void inc_usable_index(void **state) {
     FX;
@@ -368,6 +415,9 @@ int main(void) {
         P(inc_arenas_totals),
         P(inc_owner_cache),
         P(inc_owner_cache_lone_slot),
+        P(inc_owner_cache_unmapped),
+        P(inc_owner_cache_no_leaf),
+        P(inc_owner_cache_misnamed),
         T3(inc_usable_index),
         T3(inc_usable_membership),
         P(inc_dedup),

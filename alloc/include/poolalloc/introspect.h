@@ -233,6 +233,23 @@ uintptr_t pa_introspect_owner(const pa_heap *heap, uintptr_t a);
  * compares, without filling a whole view per slot. 0 and *object 0 if the
  * map names none. */
 uintptr_t pa_introspect_owner_base(const pa_heap *heap, uintptr_t a, uintptr_t *object);
+/* The ownership map and the arena table, read in place, for a check that
+ * resolves many addresses at once (every owner-cache slot, every op) without
+ * a call per address. pa_introspect_owner_base(a) is, step by step:
+ *   mid  = root[a >> shift_root]                      (NULL: none)
+ *   leaf = mid[(a >> shift_mid) & mask_mid]           (NULL: none)
+ *   id   = leaf[(a >> shift) & mask_leaf]             (0 or past arena_slots: none)
+ *   base = *(const uintptr_t *)(first_base + (id - 1) * arena_stride)
+ * Valid until the heap's next call. */
+typedef struct pa_owner_map_view {
+    const void *const *root;   /* mid nodes: const void *const *; leaves: const uint32_t * */
+    unsigned shift, shift_mid, shift_root;
+    uintptr_t mask_mid, mask_leaf;
+    uintptr_t first_base;      /* where the first arena object keeps its base */
+    size_t arena_stride;       /* bytes from one arena object to the next */
+    size_t arena_slots;
+} pa_owner_map_view;
+void pa_introspect_owner_map(const pa_heap *heap, pa_owner_map_view *out);
 /* Owner-cache slot: 0 (empty) or the last byte of the arena it remembers
  * (base + arena_size - 1), which must be a live arena whose base maps to
  * this slot: (base >> log2(arena_size)) % owner_cache_slots. */
