@@ -45,6 +45,7 @@ typedef enum pa_exec_site {
                               size, pa_heap_owns's answer for a freed block, pa_heap_create's heap for a broken
                               configuration): 0 */
     PA_SITE_INTROSPECT,    /* long long *: an introspection call's answer to an argument out of its range */
+    PA_SITE_DEFAULT_SUM,   /* pa_stats *: pa_default_stats's sum while the default_heap op's block is live */
 } pa_exec_site;
 
 /* What a heap keeps once free_all freed every block: its arenas, the

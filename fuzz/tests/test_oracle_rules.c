@@ -47,6 +47,11 @@ enum change {
     C_MISUSE_NONE,        /* a call that must serve returned nothing */
     C_INTROSPECT_ZERO,    /* an introspection call accepted an argument out of range */
     C_DEFAULT_NONE,       /* the default heaps hold no small block */
+    C_SUM_WRAPPED,        /* the sum's arenas_highwater subtracted, not added */
+    C_SUM_NO_FREE,        /* the sum's classes have no free blocks */
+    C_TEXT_ROW_GONE,      /* a table without its "# bytes of metadata" row */
+    C_TEXT_CLASS_GONE,    /* a table without its first class row */
+    C_TEXT_HEADING,       /* a table whose heading names one class fewer */
 };
 
 typedef struct doctor_plan {
@@ -62,6 +67,12 @@ static char *replace_text(char **text, const char *with) {
     free(*text);
     *text = with ? strdup(with) : NULL;
     return *text;
+}
+
+/* Removes from a text the line that begins after at (at its '\n'). */
+static void drop_line(char *at) {
+    char *next = strchr(at + 1, '\n');
+    memmove(at, next, strlen(next) + 1);
 }
 
 static void doctor(void *ctx, pa_exec_site site, void *value) {
@@ -151,6 +162,24 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
     case C_KEPT_HEAD_STUCK:
         ((pa_exec_kept *)value)->quarantine_head = 0;
         break;
+    case C_SUM_WRAPPED:
+        ((pa_stats *)value)->arenas_highwater = 0 - ((pa_stats *)value)->arenas_highwater;
+        break;
+    case C_SUM_NO_FREE:
+        for (size_t i = 0; i < ((pa_stats *)value)->nclasses; i++)
+            ((pa_stats *)value)->classes[i].free_blocks = 0;
+        break;
+    case C_TEXT_ROW_GONE:
+        drop_line(strstr(*text, "\n# bytes of metadata"));
+        break;
+    case C_TEXT_CLASS_GONE:
+        drop_line(strstr(*text, "-----\n") + 5);
+        break;
+    case C_TEXT_HEADING: {
+        char *n = strstr(*text, " size classes.");
+        n[-1] = (char)(n[-1] - 1); /* 44 classes: 43 */
+        break;
+    }
     case C_JSON_WRONG_FIGURE: {
         char *v = strstr(*text, "\"bytes_total\":");
         if (v) {
@@ -316,6 +345,14 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "pa_default_stats counts 0 small and * large blocks, fewer than the default heap's own "
              "%zu and *", now.blocks_in_use);
     expect_rule(ops, NULL, &none_summed, 0, "DEFAULT_STATS_SUM", want);
+    /* while its block is live: the sum field by field against the heap's own */
+    doctor_plan wrapped = {PA_SITE_DEFAULT_SUM, C_SUM_WRAPPED, 0, 0, 0};
+    expect_rule(ops, NULL, &wrapped, 0, "DEFAULT_STATS_SUM",
+                "pa_default_stats's arenas_highwater is 18446744073709551*, the calling thread's heap's own *");
+    doctor_plan no_free = {PA_SITE_DEFAULT_SUM, C_SUM_NO_FREE, 0, 0, 0};
+    expect_rule(ops, NULL, &no_free, 0, "DEFAULT_STATS_SUM",
+                "pa_default_stats's class 6 (pools, full, blocks, bytes, free) * * * * 0, the calling thread's heap's "
+                "own * * * * *");
     doctor_plan trim = {PA_SITE_DEFAULT_TRIM, C_TRIM_GAVE, 0, 0, 0};
     expect_rule(ops, NULL, &trim, 0, "DEFAULT_TRIM", "a second pa_trim gave back 4096 bytes; the first left nothing to give");
     /* the refused calls: the first, a calloc whose product overflows, and
@@ -350,6 +387,10 @@ static void test_stats_print_rules(void) {
         {PA_SITE_STATS_JSON, C_JSON_BROKEN, "STATS_JSON", "the printed JSON does not parse: {\"classes\":["},
         {PA_SITE_STATS_JSON, C_JSON_NO_CLASSES, "STATS_JSON", "the JSON lists 0 classes, the stats 44"},
         {PA_SITE_STATS_JSON, C_JSON_WRONG_FIGURE, "STATS_JSON", "the JSON's bytes_total is not the stats' *"},
+        {PA_SITE_STATS_TABLE, C_TEXT_ROW_GONE, "STATS_TEXT", "the printed table's row '# bytes of metadata' is not the stats' *"},
+        {PA_SITE_STATS_TABLE, C_TEXT_CLASS_GONE, "STATS_TEXT", "class 6 (1 pools): the printed table lacks its row"},
+        {PA_SITE_STATS_TABLE, C_TEXT_HEADING, "STATS_TEXT",
+         "the printed table does not begin 'Small block threshold = 4096, in 44 size classes.'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
