@@ -189,6 +189,38 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     return 0;
 }
 
+/* The default heaps are made from pa_config_default (the debug layer aside,
+ * which POOLALLOC_DEBUG sets): the layout, retention and cache config.h
+ * documents for it, a wrong starting value being a policy broken while the
+ * heap goes on working. */
+static int documented_config(exec *ex, const pa_heap *h) {
+    pa_config c = *pa_heap_config(h);
+    ex_doctor(ex, PA_SITE_DEFAULT_CONFIG, &c);
+    const struct {
+        const char *name;
+        size_t is, documented;
+    } fields[] = {
+        {"alignment", c.alignment, 16},
+        {"small_threshold", c.small_threshold, 4096},
+        {"pool_size", c.pool_size, 16 * 1024},
+        {"arena_size", c.arena_size, 1024 * 1024},
+        {"memory_limit", c.memory_limit, 0},
+        {"empty_arenas", (size_t)c.empty_arenas, PA_EMPTY_ARENA_KEEP_ONE},
+        {"decommit", (size_t)c.decommit, PA_DECOMMIT_FREE_POOLS},
+        {"decommit_keep_pools", c.decommit_keep_pools, 16},
+        {"decommit_run_pools", c.decommit_run_pools, 16},
+        {"empty_arenas_max", c.empty_arenas_max, 8},
+        {"decommit_keep_pools_max", c.decommit_keep_pools_max, 64},
+        {"large_cache_bytes", c.large_cache_bytes, 1024 * 1024},
+        {"large_cache_bytes_max", c.large_cache_bytes_max, 8 * 1024 * 1024},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].is != fields[i].documented)
+            return ex_fail(ex, "DEFAULT_CONFIG", "the default heap's %s is %zu, config.h documents %zu", fields[i].name,
+                           fields[i].is, fields[i].documented);
+    return 0;
+}
+
 int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     if (size > PA_LIVE_BYTES_MAX / 8)
         return 0;
@@ -198,6 +230,8 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     pa_heap *h = pa_default_heap();
     if (!h)
         return ex_fail(ex, "UNEXPECTED_NULL", "the default heap could not be created");
+    if (documented_config(ex, h))
+        return -1;
     pa_heap_stats(h, &before);
     if (exercise(ex, size, arg))
         return -1;

@@ -46,6 +46,7 @@ typedef enum pa_exec_site {
                               configuration): 0 */
     PA_SITE_INTROSPECT,    /* long long *: an introspection call's answer to an argument out of its range */
     PA_SITE_DEFAULT_SUM,   /* pa_stats *: pa_default_stats's sum while the default_heap op's block is live */
+    PA_SITE_DEFAULT_CONFIG,/* pa_config *: the default heap's configuration, as the default_heap op reads it */
 } pa_exec_site;
 
 /* What a heap keeps once free_all freed every block: its arenas, the

@@ -52,6 +52,7 @@ enum change {
     C_TEXT_ROW_GONE,      /* a table without its "# bytes of metadata" row */
     C_TEXT_CLASS_GONE,    /* a table without its first class row */
     C_TEXT_HEADING,       /* a table whose heading names one class fewer */
+    C_CACHE_BUDGET_SHORT, /* the default heap's large cache budget 1 KiB short */
 };
 
 typedef struct doctor_plan {
@@ -164,6 +165,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_SUM_WRAPPED:
         ((pa_stats *)value)->arenas_highwater = 0 - ((pa_stats *)value)->arenas_highwater;
+        break;
+    case C_CACHE_BUDGET_SHORT:
+        ((pa_config *)value)->large_cache_bytes -= 1024;
         break;
     case C_SUM_NO_FREE:
         for (size_t i = 0; i < ((pa_stats *)value)->nclasses; i++)
@@ -345,6 +349,9 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "pa_default_stats counts 0 small and * large blocks, fewer than the default heap's own "
              "%zu and *", now.blocks_in_use);
     expect_rule(ops, NULL, &none_summed, 0, "DEFAULT_STATS_SUM", want);
+    doctor_plan budget = {PA_SITE_DEFAULT_CONFIG, C_CACHE_BUDGET_SHORT, 0, 0, 0};
+    expect_rule(ops, NULL, &budget, 0, "DEFAULT_CONFIG",
+                "the default heap's large_cache_bytes is 1047552, config.h documents 1048576");
     /* while its block is live: the sum field by field against the heap's own */
     doctor_plan wrapped = {PA_SITE_DEFAULT_SUM, C_SUM_WRAPPED, 0, 0, 0};
     expect_rule(ops, NULL, &wrapped, 0, "DEFAULT_STATS_SUM",
