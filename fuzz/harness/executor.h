@@ -47,6 +47,7 @@ typedef enum pa_exec_site {
     PA_SITE_INTROSPECT,    /* long long *: an introspection call's answer to an argument out of its range */
     PA_SITE_DEFAULT_SUM,   /* pa_stats *: pa_default_stats's sum while the default_heap op's block is live */
     PA_SITE_DEFAULT_CONFIG,/* pa_config *: the default heap's configuration, as the default_heap op reads it */
+    PA_SITE_CACHE_ADMIT,   /* size_t *: the large cache's blocks after the free of a large block */
 } pa_exec_site;
 
 /* What a heap keeps once free_all freed every block: its arenas, the

@@ -405,6 +405,22 @@ static void test_stats_print_rules(void) {
     }
 }
 
+/* The large cache's admission at a free (exec_policy.c): a 40000-byte
+ * block takes a 40960-byte step of the default 1 MiB budget; a 300032-byte
+ * one is past what the cache keeps. */
+static void test_cache_admission_rule(void) {
+    const char *ops = "malloc 40000\nmalloc 300032\nfree #0\nfree #1\n";
+    expect_clean(ops, NULL);
+    doctor_plan one_more = {PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, 0, 0, 0};
+    expect_rule(ops, NULL, &one_more, 2, "LARGE_CACHE_POLICY",
+                "freeing a 40000-byte large block (capacity 40960) with 0 of the budget's 1048576 bytes cached: the "
+                "cache holds 2 blocks of 40960 bytes, not 1 of 40960");
+    doctor_plan cached_past = {PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, 0, 0, 1};
+    expect_rule(ops, NULL, &cached_past, 3, "LARGE_CACHE_POLICY",
+                "freeing a 300032-byte large block (capacity 300032) with 40960 of the budget's 1048576 bytes cached: "
+                "the cache holds 2 blocks of 40960 bytes, not 1 of 40960");
+}
+
 /* free_all's exact retention rules (exec_policy.c). */
 static void test_free_all_policy_rules(void) {
     /* the default configuration: KEEP_ONE at allowance 1, 8 at most */
@@ -537,6 +553,7 @@ static void test_misuse_result_rules(void) {
 }
 
 int main(void) {
+    test_cache_admission_rule();
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_memalign_path_rule();
