@@ -349,17 +349,18 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "pa_default_stats counts 0 small and * large blocks, fewer than the default heap's own "
              "%zu and *", now.blocks_in_use);
     expect_rule(ops, NULL, &none_summed, 0, "DEFAULT_STATS_SUM", want);
-    doctor_plan budget = {PA_SITE_DEFAULT_CONFIG, C_CACHE_BUDGET_SHORT, 0, 0, 0};
-    expect_rule(ops, NULL, &budget, 0, "DEFAULT_CONFIG",
-                "the default heap's large_cache_bytes is 1047552, config.h documents 1048576");
-    /* while its block is live: the sum field by field against the heap's own */
-    doctor_plan wrapped = {PA_SITE_DEFAULT_SUM, C_SUM_WRAPPED, 0, 0, 0};
-    expect_rule(ops, NULL, &wrapped, 0, "DEFAULT_STATS_SUM",
-                "pa_default_stats's arenas_highwater is 18446744073709551*, the calling thread's heap's own *");
-    doctor_plan no_free = {PA_SITE_DEFAULT_SUM, C_SUM_NO_FREE, 0, 0, 0};
-    expect_rule(ops, NULL, &no_free, 0, "DEFAULT_STATS_SUM",
-                "pa_default_stats's class 6 (pools, full, blocks, bytes, free) * * * * 0, the calling thread's heap's "
-                "own * * * * *");
+    /* the configuration first; then, while its block is live, the sum
+     * field by field against the heap's own */
+    static const rule_case cases[] = {
+        {"default_heap 0 100\n", PA_SITE_DEFAULT_CONFIG, C_CACHE_BUDGET_SHORT, "DEFAULT_CONFIG",
+         "the default heap's large_cache_bytes is 1047552, config.h documents 1048576"},
+        {"default_heap 0 100\n", PA_SITE_DEFAULT_SUM, C_SUM_WRAPPED, "DEFAULT_STATS_SUM",
+         "pa_default_stats's arenas_highwater is 18446744073709551*, the calling thread's heap's own *"},
+        {"default_heap 0 100\n", PA_SITE_DEFAULT_SUM, C_SUM_NO_FREE, "DEFAULT_STATS_SUM",
+         "pa_default_stats's class 6 (pools, full, blocks, bytes, free) * * * * 0, the calling thread's heap's own * * "
+         "* * *"},
+    };
+    expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 0);
     doctor_plan trim = {PA_SITE_DEFAULT_TRIM, C_TRIM_GAVE, 0, 0, 0};
     expect_rule(ops, NULL, &trim, 0, "DEFAULT_TRIM", "a second pa_trim gave back 4096 bytes; the first left nothing to give");
     /* the refused calls: the first, a calloc whose product overflows, and
@@ -409,16 +410,15 @@ static void test_stats_print_rules(void) {
  * block takes a 40960-byte step of the default 1 MiB budget; a 300032-byte
  * one is past what the cache keeps. */
 static void test_cache_admission_rule(void) {
-    const char *ops = "malloc 40000\nmalloc 300032\nfree #0\nfree #1\n";
-    expect_clean(ops, NULL);
-    doctor_plan one_more = {PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, 0, 0, 0};
-    expect_rule(ops, NULL, &one_more, 2, "LARGE_CACHE_POLICY",
-                "freeing a 40000-byte large block (capacity 40960) with 0 of the budget's 1048576 bytes cached: the "
-                "cache holds 2 blocks of 40960 bytes, not 1 of 40960");
-    doctor_plan cached_past = {PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, 0, 0, 1};
-    expect_rule(ops, NULL, &cached_past, 3, "LARGE_CACHE_POLICY",
-                "freeing a 300032-byte large block (capacity 300032) with 40960 of the budget's 1048576 bytes cached: "
-                "the cache holds 2 blocks of 40960 bytes, not 1 of 40960");
+    static const rule_case cases[] = {
+        {"malloc 40000\nfree #0\n", PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, "LARGE_CACHE_POLICY",
+         "freeing a 40000-byte large block (capacity 40960) with 0 of the budget's 1048576 bytes cached: the cache "
+         "holds 2 blocks of 40960 bytes, not 1 of 40960"},
+        {"malloc 300032\nfree #0\n", PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, "LARGE_CACHE_POLICY",
+         "freeing a 300032-byte large block (capacity 300032) with 0 of the budget's 1048576 bytes cached: the cache "
+         "holds 1 blocks of 0 bytes, not 0 of 0"},
+    };
+    expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
 }
 
 /* free_all's exact retention rules (exec_policy.c). */
