@@ -174,14 +174,16 @@ static void test_rules(void) {
     expect_clean("malloc 100\nthread 1\nusable #0\nfree #0\n");
     plan p;
 
-    /* thread 1 frees a block of thread 0's orphan: pushed on its remote
-     * list, which pa_default_stats collects before it counts */
-    const char *orphan_freed = "malloc 100\nmalloc 100\nthread 0 exit\nthread 1\nfree #0\nstats\n";
+    /* thread 1, with a heap of its own, frees a block of thread 0's
+     * orphan: pushed on its remote list, which pa_default_stats collects
+     * before it counts (thread 1's block and the orphan's other one) */
+    const char *orphan_freed =
+        "thread 1\nmalloc 100\nthread 0\nmalloc 100\nmalloc 100\nthread 0 exit\nthread 1\nfree #1\nstats\n";
     expect_clean(orphan_freed);
     memset(&p, 0, sizeof p);
     p.site = PA_SITE_THREAD_STATS;
-    expect_rule(orphan_freed, &p, 5, "DEFAULT_STATS_COUNT",
-                "pa_default_stats on thread 1 counts 2 blocks, the shadow holds 1 in the heaps it reaches");
+    expect_rule(orphan_freed, &p, 8, "DEFAULT_STATS_COUNT",
+                "pa_default_stats on thread 1 counts 3 blocks, the shadow holds 2 in the heaps it reaches");
 
     memset(&p, 0, sizeof p);
     p.site = PA_SITE_NEW_BLOCK_HEAP;
