@@ -315,8 +315,14 @@ static int free_block(exec *ex, size_t slot, const char *when, int release) {
     if (ex_forget_block(ex, b, slot, when, release))
         return -1;
     ex_touch(ex, b->p);
+    if (b->small || ex->cfg.debug) {
+        pa_heap_free(ex->heap, b->p);
+        return 0;
+    }
+    ex_cache_mark m;
+    ex_cache_before_free(ex, b->p, &m);
     pa_heap_free(ex->heap, b->p);
-    return 0;
+    return ex_cache_after_free(ex, &m);
 }
 
 int ex_remove_slots(exec *ex, const pa_op_effect *e, const char *when) {

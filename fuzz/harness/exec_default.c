@@ -4,6 +4,7 @@
 #include "exec_internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -93,6 +94,48 @@ static int refusals(exec *ex, void *q, size_t size, uint64_t seed, size_t pm_ali
     return 0;
 }
 
+/* pa_default_stats sums pa_heap_stats over the default heaps the thread
+ * reaches, the calling thread's among them: each summed figure is at least
+ * that heap's own, and none is past PTRDIFF_MAX (each counts objects or
+ * bytes of one address space; a sum past it has wrapped). Asked while the
+ * op's block is live, so the heap has blocks, free blocks and pools. */
+static int sum_holds_own(exec *ex) {
+    pa_stats own, all;
+    pa_default_stats(&all); /* first: it collects the frees other threads handed back */
+    pa_heap_stats(pa_default_heap(), &own);
+    ex_doctor(ex, PA_SITE_DEFAULT_SUM, &all);
+    const struct {
+        const char *name;
+        uint64_t sum, own;
+    } figures[] = {
+#define F(name) {#name, (uint64_t)all.name, (uint64_t)own.name}
+        F(arenas_allocated_total), F(arenas_released_total), F(arenas_highwater), F(arenas_current),
+        F(blocks_in_use), F(bytes_in_use), F(bytes_free_blocks), F(free_pools), F(bytes_free_pools),
+        F(decommitted_pools), F(bytes_decommitted), F(decommit_pending_pools), F(bytes_pool_headers),
+        F(bytes_quantization), F(bytes_alignment), F(bytes_total), F(large_blocks), F(large_bytes),
+        F(large_cached_blocks), F(large_cached_bytes), F(large_cache_budget), F(empty_arenas_allowed),
+        F(free_pools_allowed), F(metadata_bytes), F(os_bytes_mapped),
+#undef F
+    };
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
+        if (figures[i].sum < figures[i].own || figures[i].sum > PTRDIFF_MAX)
+            return ex_fail(ex, "DEFAULT_STATS_SUM", "pa_default_stats's %s is %" PRIu64 ", the calling thread's heap's "
+                           "own %" PRIu64, figures[i].name, figures[i].sum, figures[i].own);
+    if (all.nclasses < own.nclasses)
+        return ex_fail(ex, "DEFAULT_STATS_SUM", "pa_default_stats has %zu classes, the calling thread's heap %zu",
+                       all.nclasses, own.nclasses);
+    for (size_t i = 0; i < own.nclasses; i++) {
+        const pa_class_stats *s = &all.classes[i], *o = &own.classes[i];
+        if (s->pools < o->pools || s->full_pools < o->full_pools || s->blocks_in_use < o->blocks_in_use ||
+            s->bytes_in_use < o->bytes_in_use || s->free_blocks < o->free_blocks)
+            return ex_fail(ex, "DEFAULT_STATS_SUM", "pa_default_stats's class %zu (pools, full, blocks, bytes, free) "
+                           "%zu %zu %zu %zu %zu, the calling thread's heap's own %zu %zu %zu %zu %zu", i, s->pools,
+                           s->full_pools, s->blocks_in_use, s->bytes_in_use, s->free_blocks, o->pools, o->full_pools,
+                           o->blocks_in_use, o->bytes_in_use, o->free_blocks);
+    }
+    return 0;
+}
+
 /* malloc, calloc, realloc (of NULL too), aligned_alloc and posix_memalign,
  * each result vetted and its contents verified, the refusals above, a trim
  * with a block live, all freed. */
@@ -130,7 +173,7 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
                             size, rc)
                   : -1;
     pa_free(out);
-    if (refusals(ex, q, size, seed, pm_align))
+    if (refusals(ex, q, size, seed, pm_align) || sum_holds_own(ex))
         return -1;
     /* pa_trim gives back what the default heaps keep for reuse, q still
      * live among it: once done, it leaves a second one nothing to give */
@@ -146,6 +189,38 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     return 0;
 }
 
+/* The default heaps are made from pa_config_default (the debug layer aside,
+ * which POOLALLOC_DEBUG sets): the layout, retention and cache config.h
+ * documents for it, a wrong starting value being a policy broken while the
+ * heap goes on working. */
+static int documented_config(exec *ex, const pa_heap *h) {
+    pa_config c = *pa_heap_config(h);
+    ex_doctor(ex, PA_SITE_DEFAULT_CONFIG, &c);
+    const struct {
+        const char *name;
+        size_t is, documented;
+    } fields[] = {
+        {"alignment", c.alignment, 16},
+        {"small_threshold", c.small_threshold, 4096},
+        {"pool_size", c.pool_size, 16 * 1024},
+        {"arena_size", c.arena_size, 1024 * 1024},
+        {"memory_limit", c.memory_limit, 0},
+        {"empty_arenas", (size_t)c.empty_arenas, PA_EMPTY_ARENA_KEEP_ONE},
+        {"decommit", (size_t)c.decommit, PA_DECOMMIT_FREE_POOLS},
+        {"decommit_keep_pools", c.decommit_keep_pools, 16},
+        {"decommit_run_pools", c.decommit_run_pools, 16},
+        {"empty_arenas_max", c.empty_arenas_max, 8},
+        {"decommit_keep_pools_max", c.decommit_keep_pools_max, 64},
+        {"large_cache_bytes", c.large_cache_bytes, 1024 * 1024},
+        {"large_cache_bytes_max", c.large_cache_bytes_max, 8 * 1024 * 1024},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].is != fields[i].documented)
+            return ex_fail(ex, "DEFAULT_CONFIG", "the default heap's %s is %zu, config.h documents %zu", fields[i].name,
+                           fields[i].is, fields[i].documented);
+    return 0;
+}
+
 int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     if (size > PA_LIVE_BYTES_MAX / 8)
         return 0;
@@ -155,6 +230,8 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
     pa_heap *h = pa_default_heap();
     if (!h)
         return ex_fail(ex, "UNEXPECTED_NULL", "the default heap could not be created");
+    if (documented_config(ex, h))
+        return -1;
     pa_heap_stats(h, &before);
     if (exercise(ex, size, arg))
         return -1;

@@ -98,6 +98,15 @@ typedef struct ex_policy_mark {
 void ex_policy_before(const exec *ex, ex_policy_mark *m);
 /* Judges what free_all left against m, and frees m's arrays. */
 int ex_policy_after_free_all(exec *ex, ex_policy_mark *m);
+/* The large cache's admission, around the free of a large block p (not on
+ * a debug heap, whose blocks carry headers): what it held before, then the
+ * judgement of what the free did. */
+typedef struct ex_cache_mark {
+    size_t size; /* the block's recorded size (its usable size) */
+    size_t blocks, bytes, budget;
+} ex_cache_mark;
+void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m);
+int ex_cache_after_free(exec *ex, const ex_cache_mark *m);
 
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */

@@ -8,6 +8,10 @@
 
 #include "poolalloc/introspect.h"
 
+/* config.h: freed large blocks of up to 256 KiB are kept, in 8 steps per
+ * power of two above the linear classes (large_cache.c). */
+#define CACHEABLE_MOST ((size_t)256 * 1024)
+
 void ex_policy_before(const exec *ex, ex_policy_mark *m) {
     pa_heap_stats(ex->heap, &m->stats);
     pa_heap_view v;
@@ -124,4 +128,41 @@ int ex_policy_after_free_all(exec *ex, ex_policy_mark *m) {
     free(m->arenas);
     m->arenas = NULL;
     return rc;
+}
+
+/* The capacity a cached block of size (above the linear classes) takes:
+ * size rounded up to its step, an eighth of the power of two below it. */
+static size_t cache_capacity(size_t size) {
+    size_t below = 1;
+    while (below * 2 < size)
+        below *= 2;
+    size_t step = below / 8;
+    return (size + step - 1) / step * step;
+}
+
+void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m) {
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    *m = (ex_cache_mark){pa_heap_usable_size(ex->heap, p), v.large_cached_blocks, v.large_cached_bytes,
+                         v.large_cache_budget};
+}
+
+/* A freed large block above the linear classes and of at most 256 KiB is
+ * cached exactly when its capacity fits in what the budget leaves; then
+ * the cache holds one block and that capacity more, else what it held. */
+int ex_cache_after_free(exec *ex, const ex_cache_mark *m) {
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    int cacheable = m->size > PA_LINEAR_THRESHOLD && m->size <= CACHEABLE_MOST;
+    size_t capacity = cacheable ? cache_capacity(m->size) : m->size;
+    int cached = cacheable && m->bytes + capacity <= m->budget;
+    size_t now = v.large_cached_blocks;
+    ex_doctor(ex, PA_SITE_CACHE_ADMIT, &now);
+    size_t blocks = m->blocks + (size_t)cached, bytes = m->bytes + (cached ? capacity : 0);
+    if (now != blocks || v.large_cached_bytes != bytes)
+        return ex_fail(ex, "LARGE_CACHE_POLICY",
+                       "freeing a %zu-byte large block (capacity %zu) with %zu of the budget's %zu bytes cached: the "
+                       "cache holds %zu blocks of %zu bytes, not %zu of %zu",
+                       m->size, capacity, m->bytes, m->budget, now, v.large_cached_bytes, blocks, bytes);
+    return 0;
 }

@@ -86,7 +86,45 @@ static char *printed(int (*print)(const pa_stats *, FILE *), const pa_stats *st,
     return text;
 }
 
-/* The table's "Total" row holds bytes_total. */
+/* The value of the table's row whose label (padded to 40 columns) is
+ * label, in *value; 0 if the table has no such row. */
+static int row_value(const char *text, const char *label, unsigned long long *value) {
+    size_t len = strlen(label);
+    for (const char *row = text; (row = strstr(row, label)) != NULL; row += len) {
+        if (row != text && row[-1] != '\n')
+            continue;
+        const char *eq = row + len;
+        while (*eq == ' ')
+            eq++;
+        char *end;
+        if (*eq == '=' && (*value = strtoull(eq + 1, &end, 10), end != eq + 1) && *end == '\n')
+            return 1;
+    }
+    return 0;
+}
+
+/* The heading names the threshold and the class count, and a class has
+ * its row (size, pools, full pools, blocks in use, free blocks) exactly
+ * when it has pools. */
+static int check_class_rows(exec *ex, const pa_stats *st, const char *text) {
+    char line[128];
+    snprintf(line, sizeof line, "Small block threshold = %zu, in %zu size classes.\n",
+             st->nclasses ? st->classes[st->nclasses - 1].block_size : 0, st->nclasses);
+    if (strncmp(text, line, strlen(line)))
+        return ex_fail(ex, "STATS_TEXT", "the printed table does not begin '%.*s'", (int)strlen(line) - 1, line);
+    for (size_t i = 0; i < st->nclasses; i++) {
+        const pa_class_stats *c = &st->classes[i];
+        snprintf(line, sizeof line, "\n%5zu %6zu %11zu %12zu %15zu %13zu\n", i, c->block_size, c->pools, c->full_pools,
+                 c->blocks_in_use, c->free_blocks);
+        if (!strstr(text, line) != !c->pools)
+            return ex_fail(ex, "STATS_TEXT", "class %zu (%zu pools): the printed table %s its row", i, c->pools,
+                           c->pools ? "lacks" : "has");
+    }
+    return 0;
+}
+
+/* The table's "Total" row holds bytes_total, and every other figure row
+ * the field pa_stats_print labels it with. */
 static int check_table(exec *ex, const pa_stats *st, const char *text) {
     const char *row = strstr(text, "\nTotal");
     const char *eq = row ? strchr(row, '=') : NULL;
@@ -96,7 +134,45 @@ static int check_table(exec *ex, const pa_stats *st, const char *text) {
     unsigned long long total = strtoull(eq + 1, &end, 10);
     if (end == eq + 1 || total != st->bytes_total)
         return ex_fail(ex, "STATS_TEXT", "the printed Total is '%.20s', bytes_total %zu", eq + 1, st->bytes_total);
-    return 0;
+    char arenas[64], unused[64], decommitted[64];
+    snprintf(arenas, sizeof arenas, "%zu arenas * %zu bytes/arena", st->arenas_current, st->arena_size);
+    snprintf(unused, sizeof unused, "%zu unused pools * %zu bytes", st->free_pools,
+             st->free_pools ? st->bytes_free_pools / st->free_pools : 0);
+    snprintf(decommitted, sizeof decommitted, "%zu decommitted pools", st->decommitted_pools);
+    const struct {
+        const char *label;
+        uint64_t value;
+    } rows[] = {
+        {"# arenas allocated total", st->arenas_allocated_total},
+        {"# arenas reclaimed", st->arenas_released_total},
+        {"# arenas highwater mark", st->arenas_highwater},
+        {"# arenas allocated current", st->arenas_current},
+        {arenas, st->arenas_current * st->arena_size},
+        {"# bytes in allocated blocks", st->bytes_in_use},
+        {"# bytes in available blocks", st->bytes_free_blocks},
+        {unused, st->bytes_free_pools},
+        {decommitted, st->bytes_decommitted},
+        {"# bytes lost to pool headers", st->bytes_pool_headers},
+        {"# bytes lost to quantization", st->bytes_quantization},
+        {"# bytes lost to block alignment", st->bytes_alignment},
+        {"# large blocks", st->large_blocks},
+        {"# bytes in large blocks", st->large_bytes},
+        {"# freed large blocks cached", st->large_cached_blocks},
+        {"# bytes in cached large blocks", st->large_cached_bytes},
+        {"# bytes the large cache may hold", st->large_cache_budget},
+        {"# wholly free arenas it may keep", st->empty_arenas_allowed},
+        {"# free pools an arena may keep", st->free_pools_allowed},
+        {"# decommitted pools still resident", st->decommit_pending_pools},
+        {"# bytes of metadata", st->metadata_bytes},
+        {"# bytes mapped from the OS", st->os_bytes_mapped},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        unsigned long long v;
+        if (!row_value(text, rows[i].label, &v) || v != rows[i].value)
+            return ex_fail(ex, "STATS_TEXT", "the printed table's row '%s' is not the stats' %" PRIu64, rows[i].label,
+                           rows[i].value);
+    }
+    return check_class_rows(ex, st, text);
 }
 
 static int check_json(exec *ex, const pa_stats *st, const char *text) {

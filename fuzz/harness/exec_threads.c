@@ -157,6 +157,34 @@ static int check_orphan_room(exec *ex, const heap_set *s) {
     return 0;
 }
 
+/* stats: pa_default_stats on the current logical thread sums the heaps it
+ * reaches (its own if started, every orphan, the shared heap), the frees
+ * other threads pushed to them collected first, so it counts exactly the
+ * live blocks the shadow holds in those heaps (up to a debug heap's
+ * quarantine). */
+static int default_stats(threads *th) {
+    exec *ex = &th->ex;
+    pa_stats all;
+    pa_default_stats(&all);
+    heap_set s;
+    collect_heaps(th, &s);
+    size_t want = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        int reached = s.heap[i] == NULL || s.heap[i] == th->heap[th->cur];
+        for (size_t o = 0; !reached && o < s.norphans; o++)
+            reached = s.heap[i] == (pa_heap *)s.orphan[o].heap;
+        want += reached ? s.first[i + 1] - s.first[i] : 0;
+    }
+    size_t got = all.blocks_in_use + all.large_blocks;
+    ex_doctor(ex, PA_SITE_THREAD_STATS, &got);
+    const pa_config *c = pa_heap_config(pa_default_heap());
+    size_t slack = c->debug ? c->debug_quarantine : 0;
+    if (got < want || got - want > slack)
+        return ex_fail(ex, "DEFAULT_STATS_COUNT", "pa_default_stats on thread %u counts %zu blocks, the shadow holds %zu "
+                       "in the heaps it reaches", th->cur, got, want);
+    return 0;
+}
+
 /* The thread state, every heap, the contents of the blocks written or
  * moved since their last verification, and every live block's owner. */
 static int check_all(threads *th) {
@@ -420,8 +448,10 @@ static int run_one(threads *th, const pa_op *op) {
         return ex_sweep_contents(ex, "check");
     case PA_OP_THREAD:
         return run_thread_op(th, op->arg);
+    case PA_OP_STATS:
+        return default_stats(th);
     default:
-        /* destroy, stats, stats_print, huge, cache, default_heap: calls on
+        /* destroy, stats_print, huge, cache, default_heap: calls on
          * one heap of the caller's, which the default API's threads have not */
         return 0;
     }

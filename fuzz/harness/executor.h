@@ -45,6 +45,10 @@ typedef enum pa_exec_site {
                               size, pa_heap_owns's answer for a freed block, pa_heap_create's heap for a broken
                               configuration): 0 */
     PA_SITE_INTROSPECT,    /* long long *: an introspection call's answer to an argument out of its range */
+    PA_SITE_DEFAULT_SUM,   /* pa_stats *: pa_default_stats's sum while the default_heap op's block is live */
+    PA_SITE_DEFAULT_CONFIG,/* pa_config *: the default heap's configuration, as the default_heap op reads it */
+    PA_SITE_CACHE_ADMIT,   /* size_t *: the large cache's blocks after the free of a large block */
+    PA_SITE_THREAD_STATS,  /* size_t *: interleave, the blocks pa_default_stats counts in the stats op */
 } pa_exec_site;
 
 /* What a heap keeps once free_all freed every block: its arenas, the

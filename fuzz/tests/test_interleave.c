@@ -35,6 +35,8 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         *(size_t *)value = 0;
     else if (site == PA_SITE_INTROSPECT)
         *(long long *)value = 0;
+    else if (site == PA_SITE_THREAD_STATS)
+        ++*(size_t *)value;
     else
         *(pa_heap **)value = NULL;
 }
@@ -171,6 +173,17 @@ static void scribble(plan *p, pa_heap *heap, pa_shadow *sh) {
 static void test_rules(void) {
     expect_clean("malloc 100\nthread 1\nusable #0\nfree #0\n");
     plan p;
+
+    /* thread 1, with a heap of its own, frees a block of thread 0's
+     * orphan: pushed on its remote list, which pa_default_stats collects
+     * before it counts (thread 1's block and the orphan's other one) */
+    const char *orphan_freed =
+        "thread 1\nmalloc 100\nthread 0\nmalloc 100\nmalloc 100\nthread 0 exit\nthread 1\nfree #1\nstats\n";
+    expect_clean(orphan_freed);
+    memset(&p, 0, sizeof p);
+    p.site = PA_SITE_THREAD_STATS;
+    expect_rule(orphan_freed, &p, 8, "DEFAULT_STATS_COUNT",
+                "pa_default_stats on thread 1 counts 3 blocks, the shadow holds 2 in the heaps it reaches");
 
     memset(&p, 0, sizeof p);
     p.site = PA_SITE_NEW_BLOCK_HEAP;

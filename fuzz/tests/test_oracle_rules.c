@@ -48,6 +48,12 @@ enum change {
     C_MISUSE_NONE,        /* a call that must serve returned nothing */
     C_INTROSPECT_ZERO,    /* an introspection call accepted an argument out of range */
     C_DEFAULT_NONE,       /* the default heaps hold no small block */
+    C_SUM_WRAPPED,        /* the sum's arenas_highwater subtracted, not added */
+    C_SUM_NO_FREE,        /* the sum's classes have no free blocks */
+    C_TEXT_ROW_GONE,      /* a table without its "# bytes of metadata" row */
+    C_TEXT_CLASS_GONE,    /* a table without its first class row */
+    C_TEXT_HEADING,       /* a table whose heading names one class fewer */
+    C_CACHE_BUDGET_SHORT, /* the default heap's large cache budget 1 KiB short */
 };
 
 typedef struct doctor_plan {
@@ -63,6 +69,12 @@ static char *replace_text(char **text, const char *with) {
     free(*text);
     *text = with ? strdup(with) : NULL;
     return *text;
+}
+
+/* Removes from a text the line that begins after at (at its '\n'). */
+static void drop_line(char *at) {
+    char *next = strchr(at + 1, '\n');
+    memmove(at, next, strlen(next) + 1);
 }
 
 static void doctor(void *ctx, pa_exec_site site, void *value) {
@@ -152,6 +164,27 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
     case C_KEPT_HEAD_STUCK:
         ((pa_exec_kept *)value)->quarantine_head = 0;
         break;
+    case C_SUM_WRAPPED:
+        ((pa_stats *)value)->arenas_highwater = 0 - ((pa_stats *)value)->arenas_highwater;
+        break;
+    case C_CACHE_BUDGET_SHORT:
+        ((pa_config *)value)->large_cache_bytes -= 1024;
+        break;
+    case C_SUM_NO_FREE:
+        for (size_t i = 0; i < ((pa_stats *)value)->nclasses; i++)
+            ((pa_stats *)value)->classes[i].free_blocks = 0;
+        break;
+    case C_TEXT_ROW_GONE:
+        drop_line(strstr(*text, "\n# bytes of metadata"));
+        break;
+    case C_TEXT_CLASS_GONE:
+        drop_line(strstr(*text, "-----\n") + 5);
+        break;
+    case C_TEXT_HEADING: {
+        char *n = strstr(*text, " size classes.");
+        n[-1] = (char)(n[-1] - 1); /* 44 classes: 43 */
+        break;
+    }
     case C_JSON_WRONG_FIGURE: {
         char *v = strstr(*text, "\"bytes_total\":");
         if (v) {
@@ -317,6 +350,18 @@ static void test_default_heap_rules(void) {
     snprintf(want, sizeof want, "pa_default_stats counts 0 small and * large blocks, fewer than the default heap's own "
              "%zu and *", now.blocks_in_use);
     expect_rule(ops, NULL, &none_summed, 0, "DEFAULT_STATS_SUM", want);
+    /* the configuration first; then, while its block is live, the sum
+     * field by field against the heap's own */
+    static const rule_case cases[] = {
+        {"default_heap 0 100\n", PA_SITE_DEFAULT_CONFIG, C_CACHE_BUDGET_SHORT, "DEFAULT_CONFIG",
+         "the default heap's large_cache_bytes is 1047552, config.h documents 1048576"},
+        {"default_heap 0 100\n", PA_SITE_DEFAULT_SUM, C_SUM_WRAPPED, "DEFAULT_STATS_SUM",
+         "pa_default_stats's arenas_highwater is 18446744073709551*, the calling thread's heap's own *"},
+        {"default_heap 0 100\n", PA_SITE_DEFAULT_SUM, C_SUM_NO_FREE, "DEFAULT_STATS_SUM",
+         "pa_default_stats's class 6 (pools, full, blocks, bytes, free) * * * * 0, the calling thread's heap's own * * "
+         "* * *"},
+    };
+    expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 0);
     doctor_plan trim = {PA_SITE_DEFAULT_TRIM, C_TRIM_GAVE, 0, 0, 0};
     expect_rule(ops, NULL, &trim, 0, "DEFAULT_TRIM", "a second pa_trim gave back 4096 bytes; the first left nothing to give");
     /* the refused calls: the first, a calloc whose product overflows, and
@@ -351,11 +396,30 @@ static void test_stats_print_rules(void) {
         {PA_SITE_STATS_JSON, C_JSON_BROKEN, "STATS_JSON", "the printed JSON does not parse: {\"classes\":["},
         {PA_SITE_STATS_JSON, C_JSON_NO_CLASSES, "STATS_JSON", "the JSON lists 0 classes, the stats 44"},
         {PA_SITE_STATS_JSON, C_JSON_WRONG_FIGURE, "STATS_JSON", "the JSON's bytes_total is not the stats' *"},
+        {PA_SITE_STATS_TABLE, C_TEXT_ROW_GONE, "STATS_TEXT", "the printed table's row '# bytes of metadata' is not the stats' *"},
+        {PA_SITE_STATS_TABLE, C_TEXT_CLASS_GONE, "STATS_TEXT", "class 6 (1 pools): the printed table lacks its row"},
+        {PA_SITE_STATS_TABLE, C_TEXT_HEADING, "STATS_TEXT",
+         "the printed table does not begin 'Small block threshold = 4096, in 44 size classes.'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         doctor_plan plan = {cases[i].site, cases[i].change, 0, 0, 0};
         expect_rule(ops, NULL, &plan, 2, cases[i].kind, cases[i].want);
     }
+}
+
+/* The large cache's admission at a free (exec_policy.c): a 40000-byte
+ * block takes a 40960-byte step of the default 1 MiB budget; a 300032-byte
+ * one is past what the cache keeps. */
+static void test_cache_admission_rule(void) {
+    static const rule_case cases[] = {
+        {"malloc 40000\nfree #0\n", PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, "LARGE_CACHE_POLICY",
+         "freeing a 40000-byte large block (capacity 40960) with 0 of the budget's 1048576 bytes cached: the cache "
+         "holds 2 blocks of 40960 bytes, not 1 of 40960"},
+        {"malloc 300032\nfree #0\n", PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, "LARGE_CACHE_POLICY",
+         "freeing a 300032-byte large block (capacity 300032) with 0 of the budget's 1048576 bytes cached: the cache "
+         "holds 1 blocks of 0 bytes, not 0 of 0"},
+    };
+    expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
 }
 
 /* free_all's exact retention rules (exec_policy.c). */
@@ -536,6 +600,7 @@ static void test_realloc_rules(void) {
 
 int main(void) {
     test_realloc_rules();
+    test_cache_admission_rule();
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_memalign_path_rule();

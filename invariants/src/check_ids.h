@@ -96,6 +96,8 @@
     X(RETENTION_EMPTY_ARENAS, "empty_arenas equals the mapped arenas whose pools are all free")                \
     X(RETENTION_ALLOWANCE, "arena_allowance is in [1, empty_arenas_max] and pool_allowance in "                \
                            "[decommit_keep_pools, decommit_keep_pools_max]")                                    \
+    X(RETENTION_ALLOWANCE_STEP, "each allowance is a value its rises and decays reach from its floor: "        \
+                                "doubled (from 0 to 1) up to its most, halved down to its floor")            \
     X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance wholly free arenas "  \
                              "stay mapped under KEEP_ONE and none under RELEASE")                             \
     X(RETENTION_KEPT_POOLS, "under DECOMMIT_FREE_POOLS, while the OS has refused no decommit, no arena keeps " \

@@ -9,6 +9,35 @@
 #include "check_full.h"
 #include "pa_testing/os_counting.h"
 
+/* Is v m times a power of two? */
+static int doubling_of(uint64_t v, uint64_t m) {
+    if (!m || v % m)
+        return 0;
+    uint64_t times = v / m;
+    return (times & (times - 1)) == 0;
+}
+
+/* Is v (in [floor, most]) a value an allowance reaches from its floor when
+ * a rise doubles it (0 to 1) up to most and a decay halves it down to its
+ * floor (retention.c)? Those are floor, most, and m * 2^i for m the first
+ * value above the floor a rise gives or most halved while above the floor. */
+static int allowance_step(uint64_t v, uint64_t floor, uint64_t most) {
+    if (v == floor || v == most || doubling_of(v, floor ? floor : 1))
+        return 1;
+    for (uint64_t m = most / 2; m > floor; m /= 2)
+        if (doubling_of(v, m))
+            return 1;
+    return 0;
+}
+
+static void allowance_steps(chk_base *b, const char *name, uint64_t v, uint64_t floor, uint64_t most) {
+    chk_loc at = chk_at_heap(b->heap);
+    if (v >= floor && v <= most && !allowance_step(v, floor, most))
+        chk_report(b->r, CHK_RETENTION_ALLOWANCE_STEP, &at,
+                   CHK_STR("%llu doubled, or %llu halved", (unsigned long long)floor, (unsigned long long)most),
+                   CHK_NUM(v), "%s is no value its rises and decays reach", name);
+}
+
 int chk_retention_allowances(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
@@ -24,6 +53,8 @@ int chk_retention_allowances(chk_base *b) {
                    "pool_allowance is outside [decommit_keep_pools, decommit_keep_pools_max]");
         ok = 0;
     }
+    allowance_steps(b, "arena_allowance", hv->arena_allowance, 1, hv->config.empty_arenas_max);
+    allowance_steps(b, "pool_allowance", hv->pool_allowance, least, most);
     return ok;
 }
 

@@ -189,6 +189,21 @@ static void retention_allowance_pools(void **state) {
                            "expected 16..64, found 65"));
 }
 
+/* Within the bounds but off the doubling: 1 doubles to 2, 4, 8 (the most)
+ * and 8 halves to 4, 2, 1, nothing gives 3; the pools' 16 doubles to 32
+ * and 64, 64 halves to 32 and 16, nothing gives 48. */
+static void retention_allowance_step(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->arena_allowance, 3u,
+               ts_full_one(fx, "RETENTION_ALLOWANCE_STEP",
+                           "heap: arena_allowance is no value its rises and decays reach: expected 1 doubled, or 8 "
+                           "halved, found 3"));
+    TS_CORRUPT(fx->h->pool_allowance, 48u,
+               ts_full_one(fx, "RETENTION_ALLOWANCE_STEP",
+                           "heap: pool_allowance is no value its rises and decays reach: expected 16 doubled, or 64 "
+                           "halved, found 48"));
+}
+
 /* The fixture keeps all arenas; under KEEP_ONE two wholly free ones are one
  * more than its allowance of 1 lets stay. */
 static void retention_kept_arenas(void **state) {
@@ -322,6 +337,7 @@ int main(void) {
         R(retention_low_water),
         R(retention_allowance),
         R(retention_allowance_pools),
+        R(retention_allowance_step),
         R(retention_kept_arenas),
         R(retention_kept_arenas_release),
         R(retention_kept_arenas_after_refusal),

@@ -104,8 +104,9 @@ typedef struct pa_config {
 /* CPython 3.12's 64-bit layout (16-byte alignment, 16 KiB pools, 1 MiB
  * arenas), but pools serve requests up to 4 KiB where CPython stops at 512
  * bytes; keep one empty arena (up to 8 under reuse); decommit free pools
- * beyond 16 per arena (up to 64 under reuse); keep up to 1 MiB of freed
- * large blocks for reuse (up to 8 MiB under reuse); no limit. */
+ * beyond 16 per arena (up to 64 under reuse), in runs of up to 16 pools;
+ * keep up to 1 MiB of freed large blocks for reuse (up to 8 MiB under
+ * reuse); no limit. */
 pa_config pa_config_default(void);
 
 /* 0 when cfg is usable; otherwise EINVAL and a one-line reason in msg
