@@ -26,7 +26,8 @@ typedef struct exec {
     pa_os_counter os;
     os_tracker track;
     pa_os_ops tracked; /* the counter's inner layer: track's */
-    os_placer place;   /* the tracker's inner layer: the place op sets it */
+    os_placer place;   /* the tracker's inner layer, over the recycler that
+                        * keeps mappings between runs: the place op sets it */
     pa_large_counter large;
     pa_shadow sh;
     pa_check_report *rep;

@@ -300,6 +300,22 @@ static struct {
     int in_use;
 } kept;
 
+/* The mappings a run gives back outlive it as well, held (bounded) under
+ * the placer for the next run's heap, and given back at exit. */
+static os_recycler recycled;
+
+static void recycled_drain(void) { pa_os_recycler_drain(&recycled); }
+
+static pa_os_ops placer_over_recycled(os_placer *p) {
+    static int ready;
+    if (!ready) {
+        pa_os_recycler_init(&recycled);
+        atexit(recycled_drain);
+        ready = 1;
+    }
+    return pa_os_placer_init_over(p, &recycled);
+}
+
 static void buffers_free(exec *ex) {
     pa_check_report_free(ex->rep);
     pa_check_report_free(ex->ghost_rep);
@@ -367,7 +383,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     ex.cfg = *cfg;
     ex.cfg.on_misuse = ex_on_misuse;
     ex.cfg.misuse_ctx = &ex;
-    ex.tracked = pa_os_tracker_init_over(&ex.track, pa_os_placer_init(&ex.place));
+    ex.tracked = pa_os_tracker_init_over(&ex.track, placer_over_recycled(&ex.place));
     pa_os_counter_init(&ex.os, &ex.tracked);
     ex.os.should_fail = ex_fault_should_fail;
     ex.os.fail_ctx = &ex;

@@ -54,10 +54,17 @@ static void *try_place(uintptr_t at, size_t size) {
     return r;
 }
 
+/* A region the recycler holds at the place is that mapping, given out
+ * again; one it holds across the place would make the place look taken. */
+static void *place_at(os_placer *p, uintptr_t at, size_t size) {
+    void *r = p->recycler ? pa_os_recycler_take_at(p->recycler, at, size) : NULL;
+    return r ? r : try_place(at, size);
+}
+
 static void *place_map(void *ctx, size_t size, size_t alignment) {
     os_placer *p = ctx;
     uintptr_t at = pa_os_placer_target(p, size, alignment);
-    void *r = at && at + size > at ? try_place(at, size) : NULL;
+    void *r = at && at + size > at ? place_at(p, at, size) : NULL;
     if (r)
         p->placed++;
     else {
@@ -104,4 +111,11 @@ void pa_os_placer_set(os_placer *p, pa_place_kind kind, uint8_t param) {
 pa_os_ops pa_os_placer_init(os_placer *p) {
     *p = (os_placer){.inner = pa_os_mmap(), .kind = PA_PLACE_KERNEL};
     return (pa_os_ops){place_map, place_unmap, place_decommit, place_recommit, p, place_prefault};
+}
+
+pa_os_ops pa_os_placer_init_over(os_placer *p, os_recycler *r) {
+    pa_os_ops ops = pa_os_placer_init(p);
+    p->inner = pa_os_recycler_ops(r);
+    p->recycler = r;
+    return ops;
 }

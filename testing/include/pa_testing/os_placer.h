@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "poolalloc/os.h"
+#include "pa_testing/os_recycler.h"
 
 typedef enum pa_place_kind {
     PA_PLACE_KERNEL = 0, /* wherever mmap puts it */
@@ -23,6 +24,7 @@ typedef enum pa_place_kind {
 
 typedef struct os_placer {
     pa_os_ops inner;   /* where a placement that cannot be had falls back */
+    os_recycler *recycler; /* inner's, when inner recycles (NULL: it does not) */
     pa_place_kind kind;
     uint8_t param;     /* chooses the start of low, high and far */
     size_t nth;        /* maps placed since the kind was chosen */
@@ -34,6 +36,9 @@ typedef struct os_placer {
 /* Over mmap, placing nothing until pa_os_placer_set; the ops' ctx is p,
  * which must stay where it is. */
 pa_os_ops pa_os_placer_init(os_placer *p);
+/* The same over the recycling layer r: a placed map takes the region r
+ * holds at that place, or has r give back what it holds there first. */
+pa_os_ops pa_os_placer_init_over(os_placer *p, os_recycler *r);
 /* From now on every map is placed kind (param varies where it starts). A
  * place that is taken or refused falls back to where mmap puts the region. */
 void pa_os_placer_set(os_placer *p, pa_place_kind kind, uint8_t param);

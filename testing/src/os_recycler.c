@@ -1,0 +1,133 @@
+/* The recycling OS layer: unmaps are held back, inaccessible, and maps of
+ * a held size and alignment are served from them after clearing what the
+ * last user dirtied. */
+#include "pa_testing/os_recycler.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+/* Residency queried in chunks of this many pages (the vector on the
+ * stack). */
+#define RESIDENCY_CHUNK 1024
+
+static void forget(os_recycler *r, size_t i) {
+    r->bytes -= r->held[i].size;
+    memmove(&r->held[i], &r->held[i + 1], (r->n - i - 1) * sizeof r->held[0]);
+    r->n--;
+}
+
+static void drop(os_recycler *r, size_t i) {
+    os_recycled g = r->held[i];
+    forget(r, i);
+    r->inner.unmap(r->inner.ctx, g.addr, g.size);
+}
+
+/* Only resident pages can hold anything but zeros (a page never touched, or
+ * decommitted, reads back zero-filled), so clear those: mincore lists them in
+ * one request per chunk, cheaper than dropping them all and taking a fault
+ * per page on the next use. Where mincore fails, the whole range. */
+static void zero_dirtied(os_recycler *r, char *addr, size_t size) {
+    size_t page = pa_os_page_size();
+    unsigned char resident[RESIDENCY_CHUNK];
+    for (size_t off = 0; off < size; off += RESIDENCY_CHUNK * page) {
+        size_t len = size - off < RESIDENCY_CHUNK * page ? size - off : RESIDENCY_CHUNK * page;
+        size_t pages = len / page;
+        if (mincore(addr + off, len, resident)) {
+            memset(addr + off, 0, len);
+            r->pages_zeroed += pages;
+            continue;
+        }
+        for (size_t i = 0; i < pages;) {
+            if (!(resident[i] & 1)) {
+                i++;
+                continue;
+            }
+            size_t run = i;
+            while (run < pages && (resident[run] & 1))
+                run++;
+            memset(addr + off + i * page, 0, (run - i) * page);
+            r->pages_zeroed += run - i;
+            i = run;
+        }
+    }
+}
+
+/* NULL when the region cannot be made accessible again (then unmapped). */
+static void *hand_out(os_recycler *r, size_t i) {
+    os_recycled g = r->held[i];
+    forget(r, i);
+    if (mprotect(g.addr, g.size, PROT_READ | PROT_WRITE)) {
+        r->inner.unmap(r->inner.ctx, g.addr, g.size);
+        return NULL;
+    }
+    zero_dirtied(r, g.addr, g.size);
+    r->reused++;
+    return g.addr;
+}
+
+static void *recycle_map(void *ctx, size_t size, size_t alignment) {
+    os_recycler *r = ctx;
+    /* the newest first: its pages are the likeliest still in cache */
+    for (size_t i = r->n; i-- > 0;)
+        if (r->held[i].size == size && !((uintptr_t)r->held[i].addr & (alignment - 1))) {
+            void *p = hand_out(r, i);
+            if (p)
+                return p;
+            break;
+        }
+    r->passed_down++;
+    return r->inner.map(r->inner.ctx, size, alignment);
+}
+
+/* A held region is inaccessible, as an unmapped one would be: a heap that
+ * touches memory it gave back still faults. */
+static int recycle_unmap(void *ctx, void *addr, size_t size) {
+    os_recycler *r = ctx;
+    if (size > PA_RECYCLE_MAX_BYTES || mprotect(addr, size, PROT_NONE))
+        return r->inner.unmap(r->inner.ctx, addr, size);
+    while (r->n && (r->n == PA_RECYCLE_SLOTS || r->bytes + size > PA_RECYCLE_MAX_BYTES))
+        drop(r, 0);
+    r->held[r->n++] = (os_recycled){addr, size};
+    r->bytes += size;
+    return 0;
+}
+
+static int recycle_decommit(void *ctx, void *addr, size_t size) {
+    os_recycler *r = ctx;
+    return r->inner.decommit(r->inner.ctx, addr, size);
+}
+
+static int recycle_recommit(void *ctx, void *addr, size_t size) {
+    os_recycler *r = ctx;
+    return r->inner.recommit(r->inner.ctx, addr, size);
+}
+
+static void recycle_prefault(void *ctx, void *addr, size_t size) {
+    os_recycler *r = ctx;
+    r->inner.prefault(r->inner.ctx, addr, size);
+}
+
+void *pa_os_recycler_take_at(os_recycler *r, uintptr_t addr, size_t size) {
+    for (size_t i = r->n; i-- > 0;) {
+        uintptr_t at = (uintptr_t)r->held[i].addr;
+        if (at == addr && r->held[i].size == size)
+            return hand_out(r, i);
+    }
+    for (size_t i = r->n; i-- > 0;) {
+        uintptr_t at = (uintptr_t)r->held[i].addr;
+        if (at < addr + size && addr < at + r->held[i].size)
+            drop(r, i);
+    }
+    return NULL;
+}
+
+void pa_os_recycler_drain(os_recycler *r) {
+    while (r->n)
+        drop(r, r->n - 1);
+}
+
+void pa_os_recycler_init(os_recycler *r) { *r = (os_recycler){.inner = pa_os_mmap()}; }
+
+pa_os_ops pa_os_recycler_ops(os_recycler *r) {
+    return (pa_os_ops){recycle_map, recycle_unmap, recycle_decommit, recycle_recommit, r, recycle_prefault};
+}
