@@ -264,17 +264,17 @@ static void expect_cases(pa_target target, const rule_case *cases, size_t n, siz
 
 static void test_cache_rules(void) {
     const char *ops = "malloc 40\ncache 4 8 32\n";
-    expect_clean(ops, NULL);
-    doctor_plan hit = {PA_SITE_CACHE_STATS, C_CACHE_HIT, 0, 0, 0};
-    expect_rule(ops, NULL, &hit, 1, "CACHE_STATS",
-                "after the allocations: the cache says size 32 cap 4 cached 0 hits 1 misses 8 parked 0 overflowed 0; "
-                "the model 32 4 0 0 8 0 0");
-    doctor_plan full = {PA_SITE_CACHE_STATS, C_CACHE_OVERFULL, 0, 0, 0};
-    expect_rule(ops, NULL, &full, 1, "CACHE_OVER_CAPACITY", "after the allocations: the cache holds 5 objects, its capacity is 4");
-    /* a 32-byte object's block is class 32's, usable 32 */
-    doctor_plan shrt = {PA_SITE_USABLE, C_USABLE_SHORT, 0, 0, 0};
-    expect_rule(ops, NULL, &shrt, 1, "CACHE_OBJECT",
-                "object cache alloc 0 gave *: usable 31 for 32-byte objects, owned 1, alignment 16");
+    const rule_case cases[] = {
+        {ops, PA_SITE_CACHE_STATS, C_CACHE_HIT, "CACHE_STATS",
+         "after the allocations: the cache says size 32 cap 4 cached 0 hits 1 misses 8 parked 0 overflowed 0; "
+         "the model 32 4 0 0 8 0 0"},
+        {ops, PA_SITE_CACHE_STATS, C_CACHE_OVERFULL, "CACHE_OVER_CAPACITY",
+         "after the allocations: the cache holds 5 objects, its capacity is 4"},
+        /* a 32-byte object's block is class 32's, usable 32 */
+        {ops, PA_SITE_USABLE, C_USABLE_SHORT, "CACHE_OBJECT",
+         "object cache alloc 0 gave *: usable 31 for 32-byte objects, owned 1, alignment 16"},
+    };
+    expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
 }
 
 /* Freeing a block of the layers below does nothing. */
