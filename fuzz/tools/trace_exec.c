@@ -40,7 +40,7 @@ struct pa_trace_exec {
     pa_os_counter os;
     pa_large_counter large;
     pa_check_report *rep;
-    pa_freelist_record *record; /* the incremental checks' record of the freelists */
+    pa_check_record *record; /* the incremental checks' record of the freelists */
     pa_u64map ids; /* trace ID -> table index + 1, or LOST */
     pa_granule_set ranges; /* the live blocks' [p, p + usable) */
     block *tab;
@@ -530,7 +530,7 @@ pa_trace_exec *pa_trace_exec_new(const pa_config *cfg, uint64_t full_every, pa_r
      * oracle lets through is on a granule */
     pa_granule_set_init(&x->ranges, 8);
     x->rep = pa_check_report_new();
-    x->record = pa_freelist_record_new();
+    x->record = pa_check_record_new();
     if (!x->rep || !x->record) {
         fail(x, "HARNESS_ENOMEM", "no memory for the checker's report and record");
         pa_trace_exec_free(x);
@@ -615,7 +615,7 @@ void pa_trace_exec_free(pa_trace_exec *x) {
         pa_heap_destroy(x->heap);
     if (x->rep)
         pa_check_report_free(x->rep);
-    pa_freelist_record_free(x->record);
+    pa_check_record_free(x->record);
     pa_u64map_clear(&x->ids);
     pa_granule_set_free(&x->ranges);
     free(x->tab);

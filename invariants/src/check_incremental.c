@@ -227,7 +227,7 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
     return pa_check_incremental_recorded(heap, NULL, touched, ntouched, r);
 }
 
-size_t pa_check_incremental_recorded(const pa_heap *heap, pa_freelist_record *record, const void *const *touched,
+size_t pa_check_incremental_recorded(const pa_heap *heap, pa_check_record *record, const void *const *touched,
                                  size_t ntouched, pa_check_report *r) {
     size_t before = r->n;
     inc c;
