@@ -61,7 +61,7 @@ static void heap_counters(chk_full *c) {
     chk_heap_counters(b, live);
     /* An arena too broken to be placed would leave the cache dangling. */
     if (c->t.sound_arenas == live)
-        chk_owner_cache(b, c->sorted, c->nsorted);
+        chk_owner_cache(b, c->sorted, c->nsorted, NULL, 0);
     if (c->t.sound_arenas == live && b->hv.decommitted_pools != c->t.decommitted_all)
         chk_report(b->r, CHK_HEAP_DECOMMITTED_POOLS, &at, CHK_NUM(c->t.decommitted_all),
                    CHK_NUM(b->hv.decommitted_pools), "decommitted_pools differs from the arenas' bitmaps");

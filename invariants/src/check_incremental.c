@@ -249,7 +249,7 @@ size_t pa_check_incremental_recorded(const pa_heap *heap, pa_check_record *recor
         chk_retention_allowances(&c.b);
         chk_reuse_windows(&c.b);
         chk_large_cache_limit(&c.b, c.b.hv.large_cached_bytes);
-        chk_owner_cache(&c.b, NULL, 0);
+        chk_owner_cache(&c.b, NULL, 0, touched, ntouched);
         if (c.b.hv.config.debug)
             chk_quarantine_ring(&c.b);
         usable_head(&c.b);

@@ -159,24 +159,34 @@ static int record_holds(const chk_owner_record *rec, const chk_base *b, const ca
            rec->released_total == b->hv.arenas_released_total;
 }
 
+/* One slot against the record: judged if it changed, then recorded. */
+static inline void slot_against(chk_base *b, const cache_geometry *g, map_walk *w, int walk, const uintptr_t *cache,
+                                uintptr_t *was, size_t i) {
+    if (cache[i] != was[i]) {
+        if (cache[i])
+            slot_check(b, g, NULL, 0, w, walk, i, cache[i]);
+        was[i] = cache[i];
+    }
+}
+
 /* Only the slots that differ from the record: those the op wrote, where a
- * stray write shows as well as a right one. The record takes them. */
+ * stray write shows as well as a right one. The record takes them. The
+ * slots of the touched blocks' arenas go first, the ones a free writes,
+ * so that the rest is most often equal in one memcmp. */
 static void changed_slots(chk_base *b, const cache_geometry *g, map_walk *w, int walk, const uintptr_t *cache,
-                          uintptr_t *was) {
+                          uintptr_t *was, const void *const *touched, size_t ntouched) {
     enum { GROUP = 32 };
-    size_t bytes = g->nslots * sizeof *cache;
-    if (!memcmp(cache, was, bytes))
-        return; /* most ops write no slot */
+    for (size_t t = 0; t < ntouched; t++)
+        if (touched[t])
+            slot_against(b, g, w, walk, cache, was, home_slot(g, (uintptr_t)touched[t]));
+    if (!memcmp(cache, was, g->nslots * sizeof *cache))
+        return;
     for (size_t slot = 0; slot < g->nslots; slot += GROUP) {
         size_t end = slot + GROUP < g->nslots ? slot + GROUP : g->nslots;
         if (!memcmp(cache + slot, was + slot, (end - slot) * sizeof *cache))
             continue;
         for (size_t i = slot; i < end; i++)
-            if (cache[i] != was[i]) {
-                if (cache[i])
-                    slot_check(b, g, NULL, 0, w, walk, i, cache[i]);
-                was[i] = cache[i];
-            }
+            slot_against(b, g, w, walk, cache, was, i);
     }
 }
 
@@ -200,7 +210,7 @@ static void record_take(chk_owner_record *rec, const chk_base *b, const cache_ge
 /* Every slot is judged each check, read in place or, with a record, by
  * the record for the slots no op changed: a stray entry anywhere is found
  * at once. */
-void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
+void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n, const void *const *touched, size_t ntouched) {
     const uintptr_t *cache = pa_introspect_owner_cache_all(b->heap);
     size_t nslots = b->hv.owner_cache_slots;
     cache_geometry g = {b->hv.config.arena_size - 1, (unsigned)__builtin_ctzl(b->hv.config.arena_size), nslots,
@@ -212,7 +222,7 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
     size_t before = b->r->n;
     int held = rec && record_holds(rec, b, &g);
     if (held)
-        changed_slots(b, &g, &w, walk, cache, rec->slots);
+        changed_slots(b, &g, &w, walk, cache, rec->slots, touched, ntouched);
     else
         every_slot(b, &g, sorted, n, &w, walk, cache);
     if (!rec)
