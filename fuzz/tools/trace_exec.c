@@ -6,6 +6,7 @@
 #include "trace_exec.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,29 @@ static int check_counts(pa_trace_exec *x) {
     return 0;
 }
 
+typedef struct heap_walk {
+    const pa_heap *heap;
+    pa_check_options opt;
+    pa_check_report *rep;
+    size_t found;
+} heap_walk;
+
+static void *walk_heap(void *arg) {
+    heap_walk *w = arg;
+    w->found = pa_check_heap_opts(w->heap, &w->opt, w->rep);
+    return NULL;
+}
+
+/* Every live block's contents: 0, or -1 with the first mismatch in x->f. */
+static int sweep_contents(pa_trace_exec *x) {
+    for (uint32_t i = 0; i < x->blocks.len; i++) {
+        const block *b = &x->blocks.tab[i];
+        if (b->p && check_contents(x, b, b->req, "full check"))
+            return -1;
+    }
+    return 0;
+}
+
 static int check_full(pa_trace_exec *x) {
     x->st.full_checks++;
     x->since_full = 0;
@@ -415,24 +439,33 @@ static int check_full(pa_trace_exec *x) {
         return fail(x, "INDEX_LOST", "the address index holds %zu blocks, the replay %zu", nsorted, n);
     for (size_t i = 0; i < n; i++)
         x->live_sorted[i] = (const void *)x->live_starts[i];
-    /* the ghost state (pa_check_live_set's) on the full check's walk of
-     * the pools, when the full check passes, into the same report */
-    pa_check_options copt = {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep};
+    /* The two halves at once, on the heap at rest: the walk of the heap
+     * (with the ghost state, pa_check_live_set's, on its walk of the pools,
+     * into the same report) on a thread of its own, the sweep of the live
+     * blocks' contents here. Both only read; the verdict is the walk's
+     * first, as when they ran in turn. */
+    heap_walk walk = {x->heap, {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep}, x->rep, 0};
     pa_check_report_clear(x->rep);
-    if (pa_check_heap_opts(x->heap, &copt, x->rep))
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, walk_heap, &walk) == 0;
+    if (!threaded)
+        walk_heap(&walk);
+    int contents = sweep_contents(x);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (walk.found)
         return fail_checker(x, "pa_check_heap");
     if (pa_check_report_count(x->rep))
         return fail_checker(x, "pa_check_live_set");
     pa_check_report_clear(x->rep);
     if (pa_check_poisoning(x->heap, x->live_list, x->live_sizes, n, x->rep))
         return fail_checker(x, "pa_check_poisoning");
+    if (contents)
+        return -1; /* its failure is in x->f */
+    /* the heap's own answer, once its structure has passed */
     for (uint32_t i = 0; i < x->blocks.len; i++) {
         const block *b = &x->blocks.tab[i];
-        if (!b->p)
-            continue;
-        if (check_contents(x, b, b->req, "full check"))
-            return -1;
-        if (!pa_heap_owns(x->heap, b->p))
+        if (b->p && !pa_heap_owns(x->heap, b->p))
             return fail(x, "NOT_OWNED", "live block ID %llu at %p is not owned by its heap", (unsigned long long)b->id,
                         b->p);
     }
