@@ -104,6 +104,12 @@ void pa_thread_switch_to(pa_heap *h) {
     pthread_setspecific(exit_key, h);
 }
 
+void pa_thread_switch_misuse(pa_misuse_handler handler, void *ctx) {
+    pthread_once(&once, init_once);
+    heap_config.on_misuse = handler;
+    heap_config.misuse_ctx = ctx;
+}
+
 void pa_thread_switch_exit(void) {
     pa_heap *h = pa_thread_switch_current();
     if (!h)
@@ -124,6 +130,23 @@ size_t pa_thread_orphans(pa_orphan_view *out, size_t max) {
     }
     pthread_mutex_unlock(&orphan_lock);
     return n;
+}
+
+/* Each lock tried and, if that took it, released at once: held means
+ * another thread holds it, or this one does and has not let go. */
+unsigned pa_thread_locks_held(void) {
+    static const struct {
+        pthread_mutex_t *lock;
+        unsigned bit;
+    } locks[] = {{&shared_lock, PA_LOCK_SHARED_HEAP}, {&orphan_lock, PA_LOCK_ORPHANS}};
+    unsigned held = 0;
+    for (size_t i = 0; i < sizeof locks / sizeof locks[0]; i++) {
+        if (pthread_mutex_trylock(locks[i].lock) == 0)
+            pthread_mutex_unlock(locks[i].lock);
+        else
+            held |= locks[i].bit;
+    }
+    return held;
 }
 
 /* An orphan has no thread: under the orphan lock, which adopting one

@@ -26,6 +26,9 @@ void pa_thread_collect(pa_heap *h);
  * (pa_introspect_orphans). */
 size_t pa_thread_orphans(pa_orphan_view *out, size_t max);
 
+/* The process-wide locks held now (pa_introspect_locks_held). */
+unsigned pa_thread_locks_held(void);
+
 /* fn(h, ctx) on every orphan h, its remote frees collected, under the
  * orphan lock (which adopting one takes): the caller may read or trim it. */
 void pa_thread_each_orphan(void (*fn)(pa_heap *h, void *ctx), void *ctx);

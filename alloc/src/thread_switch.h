@@ -7,6 +7,7 @@
 #define POOLALLOC_THREAD_SWITCH_H
 
 #include "poolalloc/heap.h"
+#include "poolalloc/misuse.h"
 
 /* The calling thread's heap, NULL before its first slow path or after it
  * exited (no heap is attached then). */
@@ -22,5 +23,11 @@ void pa_thread_switch_to(pa_heap *h);
  * remote frees collected, its heap put on the orphan list; after that it
  * has no heap. Nothing if it has none. */
 void pa_thread_switch_exit(void);
+
+/* The default heaps made from now on (thread heaps, the shared heap)
+ * report misuse to handler with ctx (NULL: print and abort, the default):
+ * a harness that never misuses the API learns of a report as a failure of
+ * its own. Call it before the first call of the default API. */
+void pa_thread_switch_misuse(pa_misuse_handler handler, void *ctx);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h> /* read(), which __AFL_FUZZ_TESTCASE_LEN calls */
 
+#include "engine_watch.h"
 #include "fuzz_target.h"
 
 /* The build names the target: -DPA_FUZZ_ENTRY=pa_fuzz_default_one. */
@@ -21,6 +22,8 @@ int main(int argc, char **argv) {
     /* Files named (afl-showmap and afl-cmin with @@, afl-tmin, a person):
      * run each once. afl-fuzz itself names none and feeds shared memory. */
     if (argc > 1) {
+        if (pa_engine_watch_start())
+            return 2;
         for (int i = 1; i < argc; i++) {
             size_t len;
             uint8_t *data = pa_read_file(argv[i], &len);
@@ -36,6 +39,9 @@ int main(int argc, char **argv) {
 #ifdef __AFL_HAVE_MANUAL_CONTROL
     __AFL_INIT();
 #endif
+    /* after the fork server's fork: a thread does not survive a fork */
+    if (pa_engine_watch_start())
+        return 2;
     unsigned char *buf = __AFL_FUZZ_TESTCASE_BUF;
     while (__AFL_LOOP(1000)) {
         size_t len = (size_t)__AFL_FUZZ_TESTCASE_LEN;

@@ -1,6 +1,8 @@
 /* The engine-free replay program of any target: runs every file named (a
  * directory: every file in it, sorted) once, or stdin when none is named.
- * Builds with any C compiler; a failure aborts with the target's report. */
+ * Builds with any C compiler; a failure aborts with the target's report.
+ * An op that hangs or crashes is named by the op watchdog (engine_watch.h;
+ * PA_OP_TIMEOUT sets its limit). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #ifndef PA_FUZZ_ENTRY
 #error "define PA_FUZZ_ENTRY to the target's run function"
 #endif
+#include "engine_watch.h"
 #include "input.h"
 
 static size_t replayed;
@@ -28,6 +31,7 @@ static int run_file(const char *path, int verbose) {
     }
     if (verbose)
         fprintf(stderr, "replay %s (%zu bytes)\n", path, len);
+    pa_engine_watch_input(path);
     PA_FUZZ_ENTRY(data, len);
     free(data);
     replayed++;
@@ -88,6 +92,8 @@ static int run_path(const char *path, int verbose) {
 int main(int argc, char **argv) {
     int verbose = getenv("PA_REPLAY_VERBOSE") != NULL;
     int rc = 0, named = 0;
+    if (pa_engine_watch_start())
+        return 2;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0) {
             verbose = 1;

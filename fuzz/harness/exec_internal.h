@@ -109,6 +109,14 @@ typedef struct ex_cache_mark {
 void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m);
 int ex_cache_after_free(exec *ex, const ex_cache_mark *m);
 
+/* exec_default_misuse.c: the default heaps' misuse reports go to ex's
+ * counters (ex_misuse_unexpected) from begin to end of a run. */
+void ex_default_misuse_begin(exec *ex);
+void ex_default_misuse_end(void);
+
+/* exec_locks.c: LOCK_HELD, no lock of the allocator held after an op. */
+int ex_check_locks(exec *ex);
+
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */
 static inline void ex_touch(exec *ex, const void *p) {

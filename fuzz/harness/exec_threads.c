@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "op_watch.h"
 #include "pattern.h"
 #include "poolalloc/introspect.h"
 #include "poolalloc/poolalloc.h"
@@ -527,12 +528,14 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
         ex_fail(ex, "HARNESS_ENOMEM", "the harness could not allocate its own state");
         return 1;
     }
+    ex_default_misuse_begin(ex);
     pa_heap *os_thread = pa_thread_switch_current();
     become(&th, 0);
     int rc = -1;
     for (size_t i = 0; i < nops; i++) {
         ex->op_index = i;
         ex->op = &ops[i];
+        pa_op_watch_op(i, nops, &ops[i], &th.cfg);
         ex->ntouched = 0;
         if (ex->opt->trace) {
             char line[200];
@@ -543,6 +546,9 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
             goto out;
         if (ex->opt->tamper)
             ex->opt->tamper(ex->opt->tamper_ctx, i, th.heap[th.cur], &ex->sh);
+        /* before the checks, which take the orphan lock */
+        if (ex_check_locks(ex) || ex_misuse_unexpected(ex))
+            goto out;
         if (ex->sh.n > st->max_live)
             st->max_live = ex->sh.n;
         int sweep = ex->opt->full_every_step || (i + 1) % PA_SWEEP_OPS == 0;
@@ -552,8 +558,11 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
     }
     ex->op_index = nops;
     ex->op = NULL;
+    pa_op_watch_teardown(nops);
     rc = teardown(&th);
 out:
+    pa_op_watch_idle();
+    ex_default_misuse_end();
     /* after a failure the heaps may be broken: they stay as they are, with
      * their blocks, attached to no thread (the next run starts others) */
     pa_thread_switch_to(os_thread);

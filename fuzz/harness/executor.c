@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "op_watch.h"
 #include "poolalloc/stats.h"
 
 /* ---- heap lifetime -------------------------------------------------- */
@@ -388,6 +389,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     ex.os.should_fail = ex_fault_should_fail;
     ex.os.fail_ctx = &ex;
     ex.cfg.os = pa_os_counter_ops(&ex.os);
+    ex_default_misuse_begin(&ex);
     pa_large_counter_init(&ex.large, &cfg->large);
     ex.cfg.large = pa_large_counter_ops(&ex.large);
     int rc = -1;
@@ -403,6 +405,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     for (size_t i = 0; i < nops; i++) {
         ex.op_index = i;
         ex.op = &ops[i];
+        pa_op_watch_op(i, nops, &ops[i], &ex.cfg);
         ex.ntouched = 0;
         ex.faults_at_op_start = ex.faults_fired;
         if (!leaves_heap_alone(ops[i].kind))
@@ -421,6 +424,8 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
             ex.opt->tamper(ex.opt->tamper_ctx, i, ex.heap, &ex.sh);
             ex.unchanged = ex.swept = 0; /* a test broke something on purpose */
         }
+        if (ex_check_locks(&ex))
+            goto out;
         if (ex.sh.n > st->max_live)
             st->max_live = ex.sh.n;
         /* after a passing full check the incremental one would look again at
@@ -435,10 +440,13 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
     }
     ex.op_index = nops;
     ex.op = NULL;
+    pa_op_watch_teardown(nops);
     if (teardown(&ex) || ex_misuse_unexpected(&ex))
         goto out;
     rc = 0;
 out:
+    pa_op_watch_idle();
+    ex_default_misuse_end();
     ex_faults_disarm(&ex);
     if (ex.other)
         pa_heap_destroy(ex.other);

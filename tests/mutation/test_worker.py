@@ -33,6 +33,15 @@ class Classify(unittest.TestCase):
         out = "=== poolalloc fuzz failure: CONTENT_CHANGED ===\n"
         self.assertEqual(worker.classify(out, INVARIANTS), ("named", "CONTENT_CHANGED"))
 
+    def test_the_op_watchdog_names_a_hang_before_the_sanitizer(self):
+        out = ("=== poolalloc fuzz failure: OP_HANG ===\nat op 3 of 9: default_heap 100\n"
+               "==1==ERROR: AddressSanitizer: ABRT on unknown address\n")
+        self.assertEqual(worker.classify(out, INVARIANTS), ("named", "OP_HANG"))
+
+    def test_an_internal_assertion_names_its_place(self):
+        out = "poolalloc: /src/alloc/src/raw.c:255: internal assertion failed: capacity != 0\n"
+        self.assertEqual(worker.classify(out, INVARIANTS), ("named", "PA_ASSERT raw.c:255"))
+
 
 if __name__ == "__main__":
     unittest.main()

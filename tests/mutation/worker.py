@@ -25,6 +25,8 @@ CMAKE_OPTIONS = [
     "-DPA_SANITIZE=ON", "-DPA_FUZZ_ENGINE=libfuzzer", "-DPA_BUILD_TESTS=ON", "-DPA_BUILD_BENCH=OFF",
 ]
 FAILURE = re.compile(r"^=== poolalloc fuzz failure: (\S+) ===$", re.M)
+# PA_ASSERT (alloc/src/pa_assert.h): the allocator's own check, by its place
+PA_ASSERT = re.compile(r"^poolalloc: (\S+):(\d+): internal assertion failed: ", re.M)
 SANITIZER = re.compile(r"ERROR: (\w+Sanitizer): ([\w-]+)")
 UBSAN = re.compile(r"runtime error: ([^\n]{0,80})")
 LIBFUZZER = re.compile(r"libFuzzer: ([a-z -]+)")
@@ -116,11 +118,15 @@ def test_output(ctest_output):
 
 
 def classify(output, invariants):
-    """(class, detail): 'named' when the output names an invariant or an
-    oracle failure kind, else 'sanitizer', 'test assertion' or 'crash'."""
+    """(class, detail): 'named' when the output names an invariant, an
+    oracle failure kind (OP_HANG and OP_CRASH among them: the op watchdog's)
+    or a failed PA_ASSERT, else 'sanitizer', 'test assertion' or 'crash'."""
     m = FAILURE.search(output)
     if m:
         return "named", m.group(1)
+    m = PA_ASSERT.search(output)
+    if m:
+        return "named", "PA_ASSERT %s:%s" % (os.path.basename(m.group(1)), m.group(2))
     m = SANITIZER.search(output)
     if m:
         return "sanitizer", "%s: %s" % m.groups()

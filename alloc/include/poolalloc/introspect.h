@@ -224,6 +224,16 @@ typedef struct pa_orphan_view {
  * list's lock; returns how many were written (max means there may be
  * more, or the list does not end). */
 size_t pa_introspect_orphans(pa_orphan_view *out, size_t max);
+/* The default API's process-wide locks, as bits of a mask. */
+enum { PA_LOCK_SHARED_HEAP = 1u << 0, PA_LOCK_ORPHANS = 1u << 1 };
+/* The locks held at this moment by any thread, the calling one included:
+ * each is tried and, if free, released at once (a few dozen nanoseconds).
+ * Between two calls of the API no thread of a program running one thread
+ * holds any, so a lock held then was left held by the call before, and the
+ * next call that takes it waits forever. With threads running, a snapshot. */
+unsigned pa_introspect_locks_held(void);
+/* A lock's name ("shared heap", "orphan list"), NULL if lock is not one. */
+const char *pa_introspect_lock_name(unsigned lock);
 /* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
 /* The arena object the ownership map names for address a, 0 if none. */
