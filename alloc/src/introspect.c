@@ -73,16 +73,6 @@ size_t pa_introspect_arena_map_count(const pa_heap *h) { return pa_arena_owner_c
 
 size_t pa_introspect_orphans(pa_orphan_view *out, size_t max) { return pa_thread_orphans(out, max); }
 
-unsigned pa_introspect_locks_held(void) { return pa_thread_locks_held(); }
-
-const char *pa_introspect_lock_name(unsigned lock) {
-    switch (lock) {
-    case PA_LOCK_SHARED_HEAP: return "shared heap";
-    case PA_LOCK_ORPHANS: return "orphan list";
-    default: return NULL;
-    }
-}
-
 int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
     if (index >= h->nclasses)
         return -1;
@@ -436,4 +426,14 @@ int pa_introspect_large_cache_bin(const pa_heap *h, size_t bin, uintptr_t *first
     *first = h->large_cache.bins[bin];
     *capacity = pa_large_cache_bin_capacity(bin);
     return 0;
+}
+
+unsigned pa_introspect_locks_held(void) { return pa_thread_locks_held(); }
+
+const char *pa_introspect_lock_name(unsigned lock) {
+    switch (lock) {
+    case PA_LOCK_SHARED_HEAP: return "shared heap";
+    case PA_LOCK_ORPHANS: return "orphan list";
+    default: return NULL;
+    }
 }

@@ -1,7 +1,9 @@
-/* The named failures of a lock left held and of an op that hangs or
- * crashes, each caused on purpose through the executor's tamper hook:
+/* The named failures of a lock left held, of a default heap's misuse
+ * report and of an op that hangs or crashes, each caused on purpose
+ * through the executor's tamper hook:
  *  - LOCK_HELD (exec_locks.c): the shared heap's or the orphan list's lock
  *    held after an op, in the default and the interleave target;
+ *  - MISUSE_REPORTED (exec_default_misuse.c): a default heap's report;
  *  - OP_HANG and OP_CRASH (op_watch.c): in a child process, whose report
  *    on stderr is read back and compared line by line. */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
@@ -89,6 +91,27 @@ static void test_lock_held(void) {
            "lock names");
 }
 
+/* ---- MISUSE_REPORTED by a default heap ------------------------------------- */
+
+static void free_foreign(void) {
+    static char not_a_block[64];
+    pa_free(not_a_block + 16);
+}
+
+static void test_default_misuse(void) {
+    pa_exec_failure f;
+    /* small blocks: a failed run leaves its blocks behind, and a large one
+     * in the shared heap would fail the next run's check of that heap */
+    int rc = run(PA_TARGET_INTERLEAVE, "malloc 100\nmalloc 100\nfree #0\n", free_foreign, &f);
+    const char *want = "the heap reported misuse by a correct program (FOREIGN_POINTER, 1 report): "
+                       "free(): pointer 0x* was not allocated by heap 0x*";
+    EXPECT(rc == 1 && !strcmp(f.kind, "MISUSE_REPORTED") && f.op_index == 1 && matches(want, f.detail),
+           "expected MISUSE_REPORTED at op 1, '%s'; got %s at op %zu, '%s'", want, rc ? f.kind : "a pass",
+           rc ? f.op_index : 0, rc ? f.detail : "");
+    if (rc)
+        pa_exec_failure_free(&f);
+}
+
 /* ---- OP_HANG and OP_CRASH ------------------------------------------------ */
 
 /* The shared heap's lock kept, then a large block asked for: the call
@@ -165,7 +188,8 @@ static void test_hang_and_crash(void) {
 }
 
 int main(void) {
-    test_lock_held();
+    test_default_misuse();
+    test_lock_held(); /* last of the runs in this process: it leaves a large block in the shared heap */
     test_hang_and_crash();
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
