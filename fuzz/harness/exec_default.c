@@ -18,6 +18,8 @@ static int vet(exec *ex, const char *call, void *p, size_t size, size_t align) {
     if (!p)
         return ex_fail(ex, "UNEXPECTED_NULL", "default heap: %s(%zu) returned NULL (errno %d)", call, size, errno);
     size_t usable = pa_usable_size(p);
+    if (ex_misuse_unexpected(ex)) /* the report (of the call or of usable_size) says more than the result */
+        return -1;
     ex_doctor(ex, PA_SITE_USABLE, &usable);
     if ((uintptr_t)p % align || usable < size)
         return ex_fail(ex, "DEFAULT_HEAP_BLOCK", "default heap: %s(%zu) gave %p: usable %zu, alignment %zu wanted",
