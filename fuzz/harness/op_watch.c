@@ -42,7 +42,8 @@ static void mark(size_t index, size_t nops, const pa_op *op, const pa_config *cf
     atomic_store_explicit(&cur_op, op, memory_order_relaxed);
     atomic_store_explicit(&cur_cfg, cfg, memory_order_relaxed);
     atomic_store_explicit(&active, run, memory_order_relaxed);
-    atomic_fetch_add_explicit(&serial, 1, memory_order_release);
+    /* one writer: a load and a store, no locked instruction */
+    atomic_store_explicit(&serial, atomic_load_explicit(&serial, memory_order_relaxed) + 1, memory_order_release);
 }
 
 void pa_op_watch_op(size_t index, size_t nops, const pa_op *op, const pa_config *cfg) {
