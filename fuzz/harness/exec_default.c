@@ -21,10 +21,18 @@ static int vet(exec *ex, const char *call, void *p, size_t size, size_t align) {
     if (ex_misuse_unexpected(ex)) /* the report (of the call or of usable_size) says more than the result */
         return -1;
     ex_doctor(ex, PA_SITE_USABLE, &usable);
+    if (ex_check_locks(ex, call)) /* before the next call waits for it */
+        return -1;
     if ((uintptr_t)p % align || usable < size)
         return ex_fail(ex, "DEFAULT_HEAP_BLOCK", "default heap: %s(%zu) gave %p: usable %zu, alignment %zu wanted",
                        call, size, p, usable, align);
     return 0;
+}
+
+/* pa_free, and no lock left held by it. */
+static int release(exec *ex, void *p) {
+    pa_free(p);
+    return ex_check_locks(ex, "pa_free");
 }
 
 static int verify(exec *ex, const char *when, const void *p, size_t req, size_t limit, uint64_t seed) {
@@ -152,12 +160,14 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     void *z = pa_calloc(count, size);
     if (vet(ex, "pa_calloc", z, count * size, base_align) || verify(ex, "calloc", z, count * size, count * size, 0))
         return -1;
-    pa_free(z);
+    if (release(ex, z))
+        return -1;
     /* realloc of NULL is a malloc: of p's size, from the pool p's took */
     void *r = pa_realloc(NULL, size);
     if (vet(ex, "pa_realloc(NULL)", r, size, base_align))
         return -1;
-    pa_free(r);
+    if (release(ex, r))
+        return -1;
     size_t grown = size + arg + 1;
     void *q = pa_realloc(p, grown);
     if (vet(ex, "pa_realloc", q, grown, base_align) || verify(ex, "after realloc", q, size, size, seed))
@@ -166,7 +176,8 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     void *a = pa_aligned_alloc(align, size);
     if (vet(ex, "pa_aligned_alloc", a, size, align > base_align ? align : base_align))
         return -1;
-    pa_free(a);
+    if (release(ex, a))
+        return -1;
     void *out = NULL;
     size_t pm_align = align < sizeof(void *) ? sizeof(void *) : align;
     int rc = pa_posix_memalign(&out, pm_align, size);
@@ -174,7 +185,8 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
         return rc ? ex_fail(ex, "UNEXPECTED_NULL", "default heap: pa_posix_memalign(%zu, %zu) returned %d", pm_align,
                             size, rc)
                   : -1;
-    pa_free(out);
+    if (release(ex, out))
+        return -1;
     if (refusals(ex, q, size, seed, pm_align) || sum_holds_own(ex))
         return -1;
     /* pa_trim gives back what the default heaps keep for reuse, q still
@@ -187,8 +199,7 @@ static int exercise(exec *ex, size_t size, uint8_t arg) {
     if (verify(ex, "after pa_trim", q, size, size, seed))
         return -1;
     pa_free(NULL);
-    pa_free(q);
-    return 0;
+    return release(ex, q);
 }
 
 /* The default heaps are made from pa_config_default (the debug layer aside,
@@ -228,7 +239,8 @@ int ex_default_heap(exec *ex, size_t size, uint8_t arg) {
         return 0;
     pa_stats before, after;
     /* the first use creates the heap */
-    pa_free(pa_malloc(1));
+    if (release(ex, pa_malloc(1)))
+        return -1;
     pa_heap *h = pa_default_heap();
     if (!h)
         return ex_fail(ex, "UNEXPECTED_NULL", "the default heap could not be created");

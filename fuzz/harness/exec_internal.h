@@ -114,8 +114,9 @@ int ex_cache_after_free(exec *ex, const ex_cache_mark *m);
 void ex_default_misuse_begin(exec *ex);
 void ex_default_misuse_end(void);
 
-/* exec_locks.c: LOCK_HELD, no lock of the allocator held after an op. */
-int ex_check_locks(exec *ex);
+/* exec_locks.c: LOCK_HELD, no lock of the allocator held after what
+ * (the op, a call). */
+int ex_check_locks(exec *ex, const char *after);
 
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */

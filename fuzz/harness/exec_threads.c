@@ -547,7 +547,7 @@ int pa_exec_threads_run(const pa_config *cfg, const pa_op *ops, size_t nops, con
         if (ex->opt->tamper)
             ex->opt->tamper(ex->opt->tamper_ctx, i, th.heap[th.cur], &ex->sh);
         /* before the checks, which take the orphan lock */
-        if (ex_check_locks(ex) || ex_misuse_unexpected(ex))
+        if (ex_check_locks(ex, "the op") || ex_misuse_unexpected(ex))
             goto out;
         if (ex->sh.n > st->max_live)
             st->max_live = ex->sh.n;

@@ -424,7 +424,7 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
             ex.opt->tamper(ex.opt->tamper_ctx, i, ex.heap, &ex.sh);
             ex.unchanged = ex.swept = 0; /* a test broke something on purpose */
         }
-        if (ex_check_locks(&ex))
+        if (ex_check_locks(&ex, "the op"))
             goto out;
         if (ex.sh.n > st->max_live)
             st->max_live = ex.sh.n;

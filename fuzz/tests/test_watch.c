@@ -36,14 +36,29 @@ static void tamper(void *ctx, size_t op_index, struct pa_heap *heap, struct pa_s
         fn();
 }
 
-static int run(int target, const char *text, tamper_fn fn, pa_exec_failure *f) {
+/* The default_heap op's first vetted result: fn runs there instead. */
+static void doctor(void *ctx, pa_exec_site site, void *value) {
+    (void)value;
+    tamper_fn fn = *(tamper_fn *)ctx;
+    if (site == PA_SITE_USABLE && fn) {
+        *(tamper_fn *)ctx = NULL;
+        fn();
+    }
+}
+
+/* fn after op 1, or with in_op, inside the default_heap op. */
+static int run_in(int target, const char *text, tamper_fn fn, int in_op, pa_exec_failure *f) {
     pa_input in;
     char err[200];
     EXPECT(pa_input_parse_text((pa_target)target, text, &in, err, sizeof err) == 0, "%s", err);
-    pa_exec_options opt = {0, 0, NULL, tamper, &fn, NULL};
+    pa_exec_options opt = {0, 0, NULL, in_op ? NULL : tamper, &fn, in_op ? doctor : NULL};
     int rc = pa_exec_target_run(target, &in.cfg, in.ops, in.nops, &opt, f, NULL);
     pa_input_free(&in);
     return rc;
+}
+
+static int run(int target, const char *text, tamper_fn fn, pa_exec_failure *f) {
+    return run_in(target, text, fn, 0, f);
 }
 
 /* ---- LOCK_HELD ------------------------------------------------------------ */
@@ -67,6 +82,21 @@ static void expect_lock_held(int target, tamper_fn fn, const char *name) {
            rc ? f.kind : "a pass", rc ? f.op_index : 0, rc ? f.detail : "");
     if (rc)
         pa_exec_failure_free(&f);
+}
+
+/* Within the default_heap op, each call is followed by the check: the
+ * lock is named at the call that left it, before the next call waits. */
+static void test_lock_held_in_op(void) {
+    pa_exec_failure f;
+    int rc = run_in(PA_TARGET_DEFAULT, "malloc 100\ndefault_heap 100 1\n", take_shared, 1, &f);
+    const char *want = "after pa_malloc, a lock of the allocator is still held (shared heap): "
+                       "the next call that takes it would wait forever";
+    EXPECT(rc == 1 && !strcmp(f.kind, "LOCK_HELD") && f.op_index == 1 && !strcmp(f.detail, want),
+           "expected LOCK_HELD at op 1, '%s'; got %s at op %zu, '%s'", want, rc ? f.kind : "a pass",
+           rc ? f.op_index : 0, rc ? f.detail : "");
+    if (rc)
+        pa_exec_failure_free(&f);
+    pa_shared_heap_unlock();
 }
 
 static void test_lock_held(void) {
@@ -189,6 +219,7 @@ static void test_hang_and_crash(void) {
 
 int main(void) {
     test_default_misuse();
+    test_lock_held_in_op();
     test_lock_held(); /* last of the runs in this process: it leaves a large block in the shared heap */
     test_hang_and_crash();
     printf("%d checks, %d failures\n", checks, failures);
