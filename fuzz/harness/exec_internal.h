@@ -170,5 +170,12 @@ void ex_fault(exec *ex, const pa_op *op);
 int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e);
 /* A misuse report during a correct program's call. */
 int ex_misuse_unexpected(exec *ex);
+/* Free ptr (through cache, or pa_heap_free if NULL), which is misuse of
+ * kind want: exactly one report of that kind. */
+struct pa_object_cache;
+int ex_misuse_expect(exec *ex, void *ptr, struct pa_object_cache *cache, pa_misuse_kind want, const char *what);
+
+/* exec_corrupt.c: the corrupt op. */
+int ex_corrupt(exec *ex, const pa_op *op, const pa_op_effect *e);
 
 #endif
