@@ -57,56 +57,49 @@ static int undetected(exec *ex, unsigned kind, const char *what, const char *exp
 
 /* ---- the freelist ---------------------------------------------------- */
 
-/* The pool's freelist walked from block `from` on, into a bitmap as wide as
- * the whole walk's (so the walk may take its every-block path) and exactly
- * that wide: it agrees with the whole walk shifted by from, and the word
- * past the bitmap is untouched. */
-static int window_agrees(exec *ex, const pool_place *at, const uint64_t *whole, size_t words, size_t from) {
+/* The word after a walk's bitmap, which the walk must leave alone. */
+#define PAST_BITMAP UINT64_C(0xA5A5A5A5A5A5A5A5)
+
+/* The sound pool's freelist walked from block `from` on into bits, words of
+ * them (so the walk may take its every-block path) and exactly that many:
+ * the walk finds no fault and leaves the word after them as it was. */
+static int walk_window(exec *ex, const pool_place *at, size_t from, uint64_t *bits, size_t words) {
     size_t first = at->cls.first_block_offset, size = at->cls.block_size, limit = at->pool.nextoffset;
-    size_t blocks = (limit - first) / size;
-    const uint64_t guard = UINT64_C(0xA5A5A5A5A5A5A5A5);
-    uint64_t *bits = malloc((words + 1) * sizeof *bits);
-    if (!bits)
-        return ex_fail(ex, "HARNESS_ENOMEM", "a %zu-word bitmap for a freelist window", words + 1);
-    bits[words] = guard;
+    bits[words] = PAST_BITMAP;
     pa_freelist_walk w;
     int fault = pa_introspect_freelist(ex->heap, at->base, first, size, limit, from, bits, words * 64, &w);
     pa_exec_window seen = {bits, words};
     ex_doctor(ex, PA_SITE_WINDOW_WALK, &seen);
-    int rc = 0;
-    if (fault != PA_FREELIST_SOUND || bits[words] != guard)
-        rc = ex_fail(ex, "INTROSPECT_WINDOW",
-                     "pa_introspect_freelist of pool %#lx from block %zu into %zu bits: fault %d, the word past the "
-                     "bitmap %#llx (was %#llx)",
-                     (unsigned long)at->base, from, words * 64, fault, (unsigned long long)bits[words],
-                     (unsigned long long)guard);
-    for (size_t i = 0; !rc && i < words * 64; i++) {
-        int got = (int)(bits[i / 64] >> (i % 64) & 1);
-        int want = i + from < blocks && (whole[(i + from) / 64] >> ((i + from) % 64) & 1);
-        if (got != want)
-            rc = ex_fail(ex, "INTROSPECT_WINDOW",
-                         "pa_introspect_freelist of pool %#lx from block %zu: bit %zu is %d, the whole walk's bit "
-                         "%zu is %d",
-                         (unsigned long)at->base, from, i, got, i + from, want);
-    }
-    free(bits);
-    return rc;
+    if (fault != PA_FREELIST_SOUND || bits[words] != PAST_BITMAP)
+        return ex_fail(ex, "INTROSPECT_WINDOW",
+                       "pa_introspect_freelist of pool %#lx from block %zu into %zu bits: fault %d, the word past the "
+                       "bitmap %#llx (was %#llx)",
+                       (unsigned long)at->base, from, words * 64, fault, (unsigned long long)bits[words],
+                       (unsigned long long)PAST_BITMAP);
+    return 0;
 }
 
-/* The pool's whole walk, then windows from block 1 and from block 64. */
+/* The pool's whole walk, then windows from block 1 and from block 64 into
+ * bitmaps as wide: each agrees with the whole walk shifted by its start. */
 static int windows_agree(exec *ex, const pool_place *at) {
-    size_t first = at->cls.first_block_offset, size = at->cls.block_size, limit = at->pool.nextoffset;
-    size_t blocks = (limit - first) / size, words = (blocks + 63) / 64;
-    uint64_t *whole = malloc(words * sizeof *whole);
+    size_t blocks = (at->pool.nextoffset - at->cls.first_block_offset) / at->cls.block_size;
+    size_t words = (blocks + 63) / 64;
+    uint64_t *whole = malloc(2 * (words + 1) * sizeof *whole), *bits = whole + words + 1;
     if (!whole)
-        return ex_fail(ex, "HARNESS_ENOMEM", "a %zu-word bitmap for a freelist walk", words);
-    pa_freelist_walk w;
-    int rc = 0;
-    if (pa_introspect_freelist(ex->heap, at->base, first, size, limit, 0, whole, words * 64, &w) != PA_FREELIST_SOUND)
-        rc = ex_fail(ex, "INTROSPECT_WINDOW", "pa_introspect_freelist of the sound pool %#lx found a fault",
-                     (unsigned long)at->base);
-    for (size_t from = 1; !rc && from < blocks; from = from == 1 ? 64 : blocks)
-        rc = window_agrees(ex, at, whole, words, from);
+        return ex_fail(ex, "HARNESS_ENOMEM", "two %zu-word bitmaps for freelist walks", words + 1);
+    int rc = walk_window(ex, at, 0, whole, words);
+    for (size_t from = 1; !rc && from < blocks; from = from == 1 ? 64 : blocks) {
+        rc = walk_window(ex, at, from, bits, words);
+        for (size_t i = 0; !rc && i < words * 64; i++) {
+            int got = (int)(bits[i / 64] >> (i % 64) & 1);
+            int want = i + from < blocks && (whole[(i + from) / 64] >> ((i + from) % 64) & 1);
+            if (got != want)
+                rc = ex_fail(ex, "INTROSPECT_WINDOW",
+                             "pa_introspect_freelist of pool %#lx from block %zu: bit %zu is %d, the whole walk's "
+                             "bit %zu is %d",
+                             (unsigned long)at->base, from, i, got, i + from, want);
+        }
+    }
     free(whole);
     return rc;
 }

@@ -26,11 +26,12 @@ typedef struct doctor_plan {
     pa_exec_site site;
     enum change change;
     int done;
+    int skip; /* results at the site passed through unchanged first */
 } doctor_plan;
 
 static void doctor(void *ctx, pa_exec_site site, void *value) {
     doctor_plan *p = ctx;
-    if (site != p->site || p->done)
+    if (site != p->site || p->done || (p->skip && p->skip--))
         return;
     p->done = 1;
     pa_exec_window *w = value;
@@ -135,23 +136,23 @@ static void test_link_rules(void) {
         sscanf(cases[i].op, "corrupt %31s", kind);
         snprintf(want, sizeof want, "corrupt %s: the link of free block * (pool *) set to *; expected %s, got %s", kind,
                  cases[i].expected, cases[i].expected);
-        doctor_plan plan = {PA_SITE_CORRUPTION, C_NONE_NAMED, 0};
+        doctor_plan plan = {PA_SITE_CORRUPTION, C_NONE_NAMED, 0, 0};
         expect_run(PA_TARGET_MISUSE, text, &plan, 2, "CORRUPTION_UNDETECTED", want);
     }
     /* the walk in windows, before the link is broken */
-    doctor_plan bit = {PA_SITE_WINDOW_WALK, C_WINDOW_BIT, 0};
+    doctor_plan bit = {PA_SITE_WINDOW_WALK, C_WINDOW_BIT, 0, 1}; /* the window from block 1 */
     expect_run(PA_TARGET_MISUSE, FREE_POOL "corrupt link_cut #0\n", &bit, 2, "INTROSPECT_WINDOW",
                "pa_introspect_freelist of pool * from block 1: bit 0 is 1, the whole walk's bit 1 is 0");
-    doctor_plan past = {PA_SITE_WINDOW_WALK, C_WINDOW_PAST, 0};
+    doctor_plan past = {PA_SITE_WINDOW_WALK, C_WINDOW_PAST, 0, 2}; /* the window from block 64 */
     expect_run(PA_TARGET_MISUSE, FREE_POOL "corrupt link_cut #0\n", &past, 2, "INTROSPECT_WINDOW",
-               "pa_introspect_freelist of pool * from block 1 into 128 bits: fault 0, the word past the bitmap 0 "
+               "pa_introspect_freelist of pool * from block 64 into 128 bits: fault 0, the word past the bitmap 0 "
                "(was 0xa5a5a5a5a5a5a5a5)");
 }
 
 static void test_debug_block_rules(void) {
     const char *header = "malloc 100\nmalloc 20032\ncorrupt header_size #0\ncorrupt header_size #1\ncheck\n";
     expect_run(PA_TARGET_MISUSE, header, NULL, 0, NULL, NULL);
-    doctor_plan plan = {PA_SITE_CORRUPTION, C_NONE_NAMED, 0};
+    doctor_plan plan = {PA_SITE_CORRUPTION, C_NONE_NAMED, 0, 0};
     expect_run(PA_TARGET_MISUSE, header, &plan, 2, "CORRUPTION_UNDETECTED",
                "corrupt header_size: live block *'s recorded size set to 113 in its 160-byte block; expected the "
                "scan's HEADER_DAMAGED, got 0 such findings and 0 others");
@@ -173,7 +174,7 @@ static void test_debug_block_rules(void) {
 static void test_remake_rules(void) {
     const char *ops = "malloc 100\nfault map next 3\nremake debug 4\nmalloc 100\nremake plain\ncheck\n";
     expect_run(PA_TARGET_FAULT, ops, NULL, 0, NULL, NULL);
-    doctor_plan plan = {PA_SITE_CREATE_REFUSED, C_REFUSED_ONE, 0};
+    doctor_plan plan = {PA_SITE_CREATE_REFUSED, C_REFUSED_ONE, 0, 0};
     expect_run(PA_TARGET_FAULT, "malloc 100\nremake debug 4\n", &plan, 1, "HEAP_CREATE_FAULT_IGNORED",
                "pa_heap_create made a heap (debug 1, quarantine 4) though 1 of its maps were refused");
 }
