@@ -131,6 +131,8 @@ int ex_sweep_contents(exec *ex, const char *when);
 int ex_check_full(exec *ex, int sweep);
 /* exec_probe.c: the introspection API refuses what is out of its range. */
 int ex_probe_introspection(exec *ex);
+/* exec_large_home.c: every large-table block on the probe path from its home. */
+int ex_check_large_homes(exec *ex);
 int ex_count_ok(const exec *ex, size_t heap_count, size_t shadow_count);
 int ex_check_counts(exec *ex);
 

@@ -53,6 +53,7 @@ typedef enum pa_exec_site {
     PA_SITE_CREATE_REFUSED,/* uint64_t *: the maps refused while pa_heap_create made the next heap (after destroy
                               or remake) */
     PA_SITE_CORRUPTION,    /* size_t *: the detections a corrupt op's check made of the named kind it expects */
+    PA_SITE_LARGE_HOME,    /* size_t *: the home slot the harness's model of the large table's hash gives a block */
     PA_SITE_WINDOW_WALK,   /* pa_exec_window *: the bitmap of a corrupt op's freelist walk from a window start */
 } pa_exec_site;
 

@@ -54,6 +54,7 @@ enum change {
     C_TEXT_CLASS_GONE,    /* a table without its first class row */
     C_TEXT_HEADING,       /* a table whose heading names one class fewer */
     C_CACHE_BUDGET_SHORT, /* the default heap's large cache budget 1 KiB short */
+    C_HOME_NEXT,          /* a large block's home slot is the one after its own */
 };
 
 typedef struct doctor_plan {
@@ -118,6 +119,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_INTROSPECT_ZERO:
         *(long long *)value = 0;
+        break;
+    case C_HOME_NEXT:
+        ++*(size_t *)value;
         break;
     case C_DEFAULT_NONE:
         ((pa_stats *)value)->blocks_in_use = 0;
@@ -525,6 +529,11 @@ static void test_debug_scan_rule(void) {
     doctor_plan uncarved = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 25};
     expect_rule(ops, NULL, &uncarved, 2, "INTROSPECT_ACCEPTED",
                 "pa_introspect_pool(an arena's first never-carved pool) answered 0, expected -1 (refused)");
+    /* and the large block lies on the probe path from its home slot */
+    doctor_plan moved_home = {PA_SITE_LARGE_HOME, C_HOME_NEXT, 0, 0, 0};
+    expect_rule(ops, NULL, &moved_home, 2, "LARGE_TABLE_HOME",
+                "the live block in large-block table slot * is off the probe path from its home slot * (the table's "
+                "hash of its address): slot * between is empty");
 }
 
 /* The misuse ops' refused calls: a dead or wild pointer's realloc returns
