@@ -108,6 +108,15 @@ typedef struct ex_cache_mark {
 } ex_cache_mark;
 void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m);
 int ex_cache_after_free(exec *ex, const ex_cache_mark *m);
+/* The large cache's budget window, around a malloc of a large block (not on
+ * a debug heap): armed when its take fills the window, then the judgement
+ * of the budget the window's end left. */
+typedef struct ex_decay_mark {
+    int armed;
+    size_t budget, low, takes;
+} ex_decay_mark;
+void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m);
+int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m);
 
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */

@@ -166,3 +166,38 @@ int ex_cache_after_free(exec *ex, const ex_cache_mark *m) {
                        m->size, capacity, m->bytes, m->budget, now, v.large_cached_bytes, blocks, bytes);
     return 0;
 }
+
+void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m) {
+    m->armed = 0;
+    if (ex->cfg.debug || size <= ex->cfg.small_threshold)
+        return;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    if (v.large_cache_window_takes + 1 == v.large_cache_window)
+        *m = (ex_decay_mark){1, v.large_cache_budget, v.large_cache_low, v.large_cache_window_takes};
+}
+
+/* The cacheable request that fills a window ends it (config.h, large_cache.c):
+ * a budget above its floor (large_cache_bytes) of which the cache held at
+ * least half throughout (its low-water mark) halves, not below the floor;
+ * any other stays. A new window starts, so its request finds no bin
+ * flagged and the budget does not rise. (A request the heap was not asked,
+ * or not cacheable, leaves the window as it was: nothing to judge.) */
+int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m) {
+    if (!m->armed)
+        return 0;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    if (v.large_cache_window_takes == m->takes)
+        return 0;
+    size_t floor = ex->cfg.large_cache_bytes, half = m->budget / 2;
+    size_t want = m->budget > floor && m->low >= half ? (half > floor ? half : floor) : m->budget;
+    size_t got = v.large_cache_budget;
+    ex_doctor(ex, PA_SITE_CACHE_DECAY, &got);
+    if (got != want)
+        return ex_fail(ex, "LARGE_CACHE_DECAY",
+                       "the request that ended the large cache's window (budget %zu, the window's least cached bytes "
+                       "%zu, floor %zu) left the budget %zu, expected %zu",
+                       m->budget, m->low, floor, got, want);
+    return 0;
+}

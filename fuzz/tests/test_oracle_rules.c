@@ -426,6 +426,31 @@ static void test_cache_admission_rule(void) {
     expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
 }
 
+/* The large cache's windows (exec_policy.c). Eight blocks of 199,936
+ * bytes (capacity 212,992) freed fill the 1 MiB budget at four and flag
+ * their bin; asked again, the fifth raises the budget to 2 MiB and starts a
+ * window with nothing cached. Freed again they stay cached (1.7 MB) while
+ * 8 KiB blocks come and go, 32 at a time: the first window ends busy (the
+ * budget stays), the second idle (it halves). */
+static void test_cache_decay_rule(void) {
+    static const char prefix[] = "alloc_many 8 199936\nfree_range #0 8\nalloc_many 8 199936\nfree_range #0 8\n";
+    static const char round[] = "alloc_many 32 8192\nfree_range #0 32\n";
+    char *ops = malloc(sizeof prefix + 1024 * (sizeof round - 1));
+    strcpy(ops, prefix);
+    for (int i = 0; i < 1024; i++)
+        strcat(ops + strlen(prefix) + (size_t)i * (sizeof round - 1), round);
+    expect_clean(ops, NULL);
+    doctor_plan busy = {PA_SITE_CACHE_DECAY, C_TRIM_GAVE, 0, 0, 0};
+    expect_rule(ops, NULL, &busy, 1026, "LARGE_CACHE_DECAY",
+                "the request that ended the large cache's window (budget 2097152, the window's least cached bytes 0, "
+                "floor 1048576) left the budget 4096, expected 2097152");
+    doctor_plan idle = {PA_SITE_CACHE_DECAY, C_TRIM_GAVE, 0, 0, 1};
+    expect_rule(ops, NULL, &idle, 2050, "LARGE_CACHE_DECAY",
+                "the request that ended the large cache's window (budget 2097152, the window's least cached bytes "
+                "1703936, floor 1048576) left the budget 4096, expected 1048576");
+    free(ops);
+}
+
 /* free_all's exact retention rules (exec_policy.c). */
 static void test_free_all_policy_rules(void) {
     /* the default configuration: KEEP_ONE at allowance 1, 8 at most */
@@ -610,6 +635,7 @@ static void test_realloc_rules(void) {
 int main(void) {
     test_realloc_rules();
     test_cache_admission_rule();
+    test_cache_decay_rule();
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_memalign_path_rule();
