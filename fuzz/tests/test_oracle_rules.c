@@ -436,9 +436,12 @@ static void test_cache_decay_rule(void) {
     static const char prefix[] = "alloc_many 8 199936\nfree_range #0 8\nalloc_many 8 199936\nfree_range #0 8\n";
     static const char round[] = "alloc_many 32 8192\nfree_range #0 32\n";
     char *ops = malloc(sizeof prefix + 1024 * (sizeof round - 1));
-    strcpy(ops, prefix);
+    EXPECT(ops, "out of memory");
+    if (!ops)
+        return;
+    memcpy(ops, prefix, sizeof prefix);
     for (int i = 0; i < 1024; i++)
-        strcat(ops + strlen(prefix) + (size_t)i * (sizeof round - 1), round);
+        memcpy(ops + strlen(prefix) + (size_t)i * (sizeof round - 1), round, sizeof round);
     expect_clean(ops, NULL);
     doctor_plan busy = {PA_SITE_CACHE_DECAY, C_TRIM_GAVE, 0, 0, 0};
     expect_rule(ops, NULL, &busy, 1026, "LARGE_CACHE_DECAY",
