@@ -117,6 +117,15 @@ typedef struct ex_decay_mark {
 } ex_decay_mark;
 void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m);
 int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m);
+/* The retention allowances around an op that keeps the heap (not destroy
+ * or remake): they fall only where a retention window ends. */
+typedef struct ex_retention_mark {
+    int armed;
+    size_t arenas, pools;
+    uint64_t window_takes, window;
+} ex_retention_mark;
+void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m);
+int ex_retention_after(exec *ex, const ex_retention_mark *m);
 
 /* exec_check.c: the checks, and the contents they verify. */
 /* A pointer the op returned or freed, for the incremental check. */

@@ -201,3 +201,36 @@ int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m) {
                        m->budget, m->low, floor, got, want);
     return 0;
 }
+
+/* Pool takes one op makes at most: a pool per block it allocates (alloc_many's
+ * 256; the cache op's objects, taken twice; a misuse op's few). */
+#define OP_TAKES_MOST 1024
+
+void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m) {
+    m->armed = op->kind != PA_OP_DESTROY && op->kind != PA_OP_REMAKE;
+    if (!m->armed)
+        return;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    *m = (ex_retention_mark){1, v.arena_allowance, v.pool_allowance, v.retention_window_takes, v.retention_window};
+}
+
+/* An allowance falls only at the pool take that fills a retention window
+ * (retention.h: PA_RETENTION_DECAY_TAKES takes since the window began), so
+ * an op that began further from the window's end than it can take pools
+ * leaves both where they were, or higher (a rise). */
+int ex_retention_after(exec *ex, const ex_retention_mark *m) {
+    if (!m->armed || m->window_takes + OP_TAKES_MOST >= m->window)
+        return 0;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    size_t arenas = v.arena_allowance;
+    ex_doctor(ex, PA_SITE_ALLOWANCE, &arenas);
+    if (arenas < m->arenas || v.pool_allowance < m->pools)
+        return ex_fail(ex, "RETENTION_DECAY_EARLY",
+                       "the allowances fell (arenas %zu to %zu, pools %zu to %zu) in an op begun %llu pool takes "
+                       "into a %llu-take retention window: a window ends only at its last take",
+                       m->arenas, arenas, m->pools, v.pool_allowance, (unsigned long long)m->window_takes,
+                       (unsigned long long)m->window);
+    return 0;
+}

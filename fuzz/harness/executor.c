@@ -431,7 +431,9 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
             pa_op_format(line, sizeof line, &ops[i], &ex.cfg);
             fprintf(log, "op %zu: %s\n", i, line);
         }
-        if (run_op(&ex, &ops[i]) || ex_misuse_unexpected(&ex))
+        ex_retention_mark kept;
+        ex_retention_before(&ex, &ops[i], &kept);
+        if (run_op(&ex, &ops[i]) || ex_misuse_unexpected(&ex) || ex_retention_after(&ex, &kept))
             goto out;
         for (int r = 0; r < PA_OS_REQUEST_KINDS; r++)
             if (ex.fault_ops[r])

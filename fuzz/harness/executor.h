@@ -49,6 +49,7 @@ typedef enum pa_exec_site {
     PA_SITE_DEFAULT_SUM,   /* pa_stats *: pa_default_stats's sum while the default_heap op's block is live */
     PA_SITE_DEFAULT_CONFIG,/* pa_config *: the default heap's configuration, as the default_heap op reads it */
     PA_SITE_CACHE_ADMIT,   /* size_t *: the large cache's blocks after the free of a large block */
+    PA_SITE_ALLOWANCE,     /* size_t *: the heap's arena allowance after an op (not destroy or remake) */
     PA_SITE_CACHE_DECAY,   /* size_t *: the large cache's budget after the malloc that ended its window */
     PA_SITE_THREAD_STATS,  /* size_t *: interleave, the blocks pa_default_stats counts in the stats op */
     PA_SITE_CREATE_REFUSED,/* uint64_t *: the maps refused while pa_heap_create made the next heap (after destroy

@@ -55,6 +55,7 @@ enum change {
     C_TEXT_HEADING,       /* a table whose heading names one class fewer */
     C_CACHE_BUDGET_SHORT, /* the default heap's large cache budget 1 KiB short */
     C_HOME_NEXT,          /* a large block's home slot is the one after its own */
+    C_ALLOWANCE_LESS,     /* the arena allowance one lower */
 };
 
 typedef struct doctor_plan {
@@ -122,6 +123,9 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_HOME_NEXT:
         ++*(size_t *)value;
+        break;
+    case C_ALLOWANCE_LESS:
+        --*(size_t *)value;
         break;
     case C_DEFAULT_NONE:
         ((pa_stats *)value)->blocks_in_use = 0;
@@ -454,6 +458,15 @@ static void test_cache_decay_rule(void) {
     free(ops);
 }
 
+/* The retention allowances fall only at a window's last pool take
+ * (exec_policy.c): a malloc at the window's start leaves them. */
+static void test_retention_decay_rule(void) {
+    doctor_plan fell = {PA_SITE_ALLOWANCE, C_ALLOWANCE_LESS, 0, 0, 0};
+    expect_rule("malloc 100\n", NULL, &fell, 0, "RETENTION_DECAY_EARLY",
+                "the allowances fell (arenas 1 to 0, pools 16 to 16) in an op begun 0 pool takes into a 4096-take "
+                "retention window: a window ends only at its last take");
+}
+
 /* free_all's exact retention rules (exec_policy.c). */
 static void test_free_all_policy_rules(void) {
     /* the default configuration: KEEP_ONE at allowance 1, 8 at most */
@@ -639,6 +652,7 @@ int main(void) {
     test_realloc_rules();
     test_cache_admission_rule();
     test_cache_decay_rule();
+    test_retention_decay_rule();
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_memalign_path_rule();
