@@ -206,8 +206,22 @@ int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m) {
  * 256; the cache op's objects, taken twice; a misuse op's few). */
 #define OP_TAKES_MOST 1024
 
+/* Ops that ask ex->heap for no block, so take no pool (destroy and remake
+ * make a new heap, whose allowances start again). */
+static int takes_no_pool(uint8_t kind) {
+    switch ((pa_op_kind)kind) {
+    case PA_OP_FREE: case PA_OP_FREE_RANGE: case PA_OP_FREE_ALL: case PA_OP_USABLE: case PA_OP_WRITE:
+    case PA_OP_CHECK: case PA_OP_STATS: case PA_OP_STATS_PRINT: case PA_OP_NOP: case PA_OP_FAULT:
+    case PA_OP_PLACE: case PA_OP_THREAD: case PA_OP_CORRUPT: case PA_OP_DEFAULT_HEAP: case PA_OP_DESTROY:
+    case PA_OP_REMAKE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m) {
-    m->armed = op->kind != PA_OP_DESTROY && op->kind != PA_OP_REMAKE;
+    m->armed = !takes_no_pool(op->kind);
     if (!m->armed)
         return;
     pa_heap_view v;
@@ -218,7 +232,8 @@ void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m) {
 /* An allowance falls only at the pool take that fills a retention window
  * (retention.h: PA_RETENTION_DECAY_TAKES takes since the window began), so
  * an op that began further from the window's end than it can take pools
- * leaves both where they were, or higher (a rise). */
+ * leaves both where they were, or higher (a rise); one that takes none
+ * leaves them. */
 int ex_retention_after(exec *ex, const ex_retention_mark *m) {
     if (!m->armed || m->window_takes + OP_TAKES_MOST >= m->window)
         return 0;
