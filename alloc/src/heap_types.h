@@ -149,6 +149,7 @@ struct pa_heap {
      * empty and no pointer, NULL included, matches an empty slot. Spares
      * most frees the map walk; a slot is cleared when its arena goes. */
     uintptr_t owner_cache[PA_OWNER_CACHE_SLOTS];
+    int owner_cache_off;     /* 1: kept empty, so frees take no fast path (pa_heap_slow_paths_only) */
     pa_radix radix;
 
     pa_arena *arenas;        /* the arena table */

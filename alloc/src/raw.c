@@ -126,7 +126,7 @@ static int map_owns(pa_heap *h, const void *p) {
     if (!pa_radix_get(&h->radix, (uintptr_t)p))
         return 0;
     /* A debug heap keeps the cache empty so its frees miss the fast path. */
-    if (!h->config.debug)
+    if (!h->owner_cache_off)
         *pa_owner_slot(h, (uintptr_t)p) = (uintptr_t)p | h->arena_low;
     return 1;
 }
