@@ -299,8 +299,8 @@ struct pa_trace_reader {
     FILE *in;
     const char *name;
     pa_u64map live; /* the IDs live at this point of the trace */
-    char *line;
-    size_t line_cap;
+    char *buf; /* what was read of the file; lines are parsed in place */
+    size_t cap, pos, len; /* the next line starts at pos; len bytes are read */
     unsigned long long lineno;
     bool failed; /* an error was reported: no more ops */
 };
@@ -321,7 +321,7 @@ void pa_trace_reader_free(pa_trace_reader *r)
     if (!r)
         return;
     pa_u64map_clear(&r->live);
-    free(r->line);
+    free(r->buf);
     free(r);
 }
 
@@ -341,27 +341,69 @@ static int reader_fail(pa_trace_reader *r, char *err, size_t err_len, const char
     return -1;
 }
 
+/* The next line, without its newline and NUL-terminated in the buffer, its
+ * length to *n: 1, 0 at the end of the file, -1 with errno (ENOMEM, or EIO
+ * for a read error). Reads in large blocks: a line costs a memchr, not a
+ * locked stdio call. */
+static int next_line(pa_trace_reader *r, char **line, size_t *n)
+{
+    enum { BLOCK = 1 << 16 };
+    for (size_t scanned = 0;;) {
+        size_t unscanned = r->len - r->pos - scanned;
+        char *nl = unscanned ? memchr(r->buf + r->pos + scanned, '\n', unscanned) : NULL;
+        if (nl || (feof(r->in) && r->pos < r->len)) {
+            char *start = r->buf + r->pos;
+            *n = nl ? (size_t)(nl - start) : r->len - r->pos;
+            start[*n] = '\0'; /* the newline, or the byte kept free past the data */
+            r->pos += *n + (nl != NULL);
+            *line = start;
+            return 1;
+        }
+        if (feof(r->in))
+            return 0;
+        scanned = r->len - r->pos;
+        /* room for a block and a NUL after the partial line */
+        if (r->cap - scanned < BLOCK + 1) {
+            size_t ncap = r->cap ? 2 * r->cap : 2 * BLOCK;
+            char *grown = ncap > r->cap ? realloc(r->buf, ncap) : NULL;
+            if (!grown) {
+                errno = ENOMEM;
+                return -1;
+            }
+            r->buf = grown;
+            r->cap = ncap;
+        }
+        if (scanned)
+            memmove(r->buf, r->buf + r->pos, scanned);
+        r->len = scanned;
+        r->pos = 0;
+        r->len += fread(r->buf + r->len, 1, BLOCK, r->in);
+        if (ferror(r->in)) {
+            errno = EIO;
+            return -1;
+        }
+    }
+}
+
 int pa_trace_reader_next(pa_trace_reader *r, pa_trace_op *op, char *err, size_t err_len)
 {
     if (r->failed)
         return reader_fail(r, err, err_len, "reading stopped at an earlier error");
     for (;;) {
-        errno = 0;
-        ssize_t n = getline(&r->line, &r->line_cap, r->in);
-        if (n < 0) {
-            if (ferror(r->in) || errno == ENOMEM) {
-                r->lineno++;
-                return reader_fail(r, err, err_len, errno == ENOMEM ? "out of memory" : "read error");
-            }
-            return 0;
+        char *line;
+        size_t n;
+        int got = next_line(r, &line, &n);
+        if (got <= 0) {
+            if (got == 0)
+                return 0;
+            r->lineno++;
+            return reader_fail(r, err, err_len, errno == ENOMEM ? "out of memory" : "read error");
         }
         r->lineno++;
-        if (n > 0 && r->line[n - 1] == '\n')
-            r->line[--n] = '\0';
-        if (memchr(r->line, '\0', (size_t)n))
+        if (strlen(line) != n)
             return reader_fail(r, err, err_len, "NUL byte in line");
         char reason[256];
-        int rc = pa_trace_parse_line(r->line, op, reason, sizeof reason);
+        int rc = pa_trace_parse_line(line, op, reason, sizeof reason);
         if (rc < 0)
             return reader_fail(r, err, err_len, "%s", reason);
         if (rc == 0)

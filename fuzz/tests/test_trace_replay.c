@@ -4,7 +4,8 @@
  * be provoked from outside the allocator fires with its message when its
  * property is broken on purpose (block contents between ops, or a large
  * path that misbehaves), and what cannot be replayed exactly is counted per
- * op kind. */
+ * op kind; the reading thread (trace_pipe.c) hands over every op in order
+ * and stops where the reader does. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "range_set.h"
 #include "trace_exec.h"
 #include "trace_format.h"
+#include "trace_pipe.h"
 
 #include "expect.h"
 
@@ -376,12 +378,68 @@ static void test_no_limits(void) {
     free(text);
 }
 
+/* ---- the reading thread ---------------------------------------------- */
+
+/* text's ops through a pipe (at most max_ops): how many, in order, each
+ * with its line, and how the reading ended (its error into err). */
+static pa_trace_pipe_end piped(const char *text, uint64_t max_ops, uint64_t *nops, char *err, size_t err_len) {
+    FILE *in = fmemopen((void *)text, strlen(text), "r");
+    pa_trace_reader *r = pa_trace_reader_new(in, "piped");
+    pa_trace_pipe *p = pa_trace_pipe_start(r, max_ops);
+    const pa_trace_op *op;
+    unsigned long long line;
+    pa_trace_pipe_end end;
+    *nops = 0;
+    while ((end = pa_trace_pipe_next(p, &op, &line, err, err_len)) == PA_PIPE_MORE) {
+        ++*nops;
+        /* line k + 1 holds "m k" or "f k - 2500" */
+        uint64_t want = op->kind == PA_TRACE_MALLOC ? *nops : *nops - 2500;
+        if (op->id != want || line != *nops)
+            EXPECT(0, "op %llu: id %llu at line %llu", (unsigned long long)*nops, (unsigned long long)op->id, line);
+    }
+    EXPECT(pa_trace_pipe_next(p, &op, &line, err, err_len) == end, "the end is told again");
+    pa_trace_pipe_stop(p);
+    pa_trace_reader_free(r);
+    fclose(in);
+    return end;
+}
+
+/* 2,500 mallocs, then their frees: five batches and a part. */
+static void test_pipe(void) {
+    size_t cap = 5000 * 16, len = 0;
+    char *text = malloc(cap + 32);
+    for (int i = 1; i <= 2500; i++)
+        len += (size_t)snprintf(text + len, cap - len, "m %d 16\n", i);
+    for (int i = 1; i <= 2500; i++)
+        len += (size_t)snprintf(text + len, cap - len, "f %d\n", i);
+    char err[512] = "";
+    uint64_t n;
+    EXPECT(piped(text, 0, &n, err, sizeof err) == PA_PIPE_END && n == 5000, "all: %llu ops", (unsigned long long)n);
+    EXPECT(piped(text, 3000, &n, err, sizeof err) == PA_PIPE_MAX_OPS && n == 3000, "max 3000: %llu ops",
+           (unsigned long long)n);
+    EXPECT(piped(text, 2048, &n, err, sizeof err) == PA_PIPE_MAX_OPS && n == 2048, "max 2048: %llu ops",
+           (unsigned long long)n);
+    EXPECT(piped("", 0, &n, err, sizeof err) == PA_PIPE_END && n == 0, "empty: %llu ops", (unsigned long long)n);
+    /* a bad line after 4,000 ops: the ops before it, then its error */
+    len = 0;
+    for (int i = 1; i <= 2500; i++)
+        len += (size_t)snprintf(text + len, cap - len, "m %d 16\n", i);
+    for (int i = 1; i <= 1500; i++)
+        len += (size_t)snprintf(text + len, cap - len, "f %d\n", i);
+    snprintf(text + len, cap + 32 - len, "f 1\n");
+    EXPECT(piped(text, 0, &n, err, sizeof err) == PA_PIPE_MALFORMED && n == 4000, "malformed: %llu ops",
+           (unsigned long long)n);
+    EXPECT(!strcmp(err, "piped:4001: f: ID 1 is not live"), "its error: %s", err);
+    free(text);
+}
+
 int main(void) {
     test_range_set();
     test_granule_set();
     test_oracles_fire();
     test_notes();
     test_no_limits();
+    test_pipe();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

@@ -18,21 +18,12 @@
 #include "pa_testing/os_counting.h"
 #include "poolalloc/stats.h"
 #include "granule_set.h"
-#include "trace_u64map.h"
+#include "trace_blocks.h"
 
 _Static_assert(SIZE_MAX >= UINT64_MAX, "trace sizes are 64-bit: size_t must hold them");
 
-/* In the ID map: the ID's block could not be made (PA_NOTE_NULL_HERE). */
-#define LOST UINT64_MAX
-
-typedef struct block {
-    void *p;
-    size_t req, usable, align;
-    uint64_t seed; /* content pattern; 0: zeroes (calloc) */
-    uint64_t id;   /* the trace ID; names the block in reports */
-    int small;     /* inside the heap's arenas */
-    uint32_t next_free;
-} block;
+#define LOST PA_TRACE_LOST
+typedef pa_trace_block block;
 
 struct pa_trace_exec {
     pa_config cfg;
@@ -40,11 +31,9 @@ struct pa_trace_exec {
     pa_os_counter os;
     pa_large_counter large;
     pa_check_report *rep;
-    pa_freelist_record *record; /* the incremental checks' record of the freelists */
-    pa_u64map ids; /* trace ID -> table index + 1, or LOST */
+    pa_check_record *record; /* the incremental checks' record of the freelists */
+    pa_trace_blocks blocks;
     pa_granule_set ranges; /* the live blocks' [p, p + usable) */
-    block *tab;
-    uint32_t tab_len, tab_cap, free_head; /* free_head: index + 1, 0: none */
     size_t nsmall, nlarge;
     const void **live_list; /* scratch of the full check: the table's order */
     size_t *live_sizes;
@@ -89,56 +78,6 @@ static int fail_checker(pa_trace_exec *x, const char *what) {
         fclose(m);
     }
     return -1;
-}
-
-/* ---- the block table ---------------------------------------------------- */
-
-static block *slot_new(pa_trace_exec *x, uint64_t id, uint64_t *index) {
-    uint32_t i;
-    if (x->free_head) {
-        i = x->free_head - 1;
-        x->free_head = x->tab[i].next_free;
-    } else {
-        if (x->tab_len == x->tab_cap) {
-            uint32_t ncap = x->tab_cap ? x->tab_cap * 2 : 4096;
-            block *g = ncap > x->tab_cap ? realloc(x->tab, (size_t)ncap * sizeof *g) : NULL;
-            if (!g)
-                return NULL;
-            x->tab = g;
-            x->tab_cap = ncap;
-        }
-        i = x->tab_len++;
-    }
-    if (id && pa_u64map_put(&x->ids, id, (uint64_t)i + 1, NULL) < 0) {
-        x->tab[i].next_free = x->free_head;
-        x->free_head = i + 1;
-        return NULL;
-    }
-    memset(&x->tab[i], 0, sizeof x->tab[i]);
-    x->tab[i].id = id;
-    *index = i;
-    return &x->tab[i];
-}
-
-/* The slot back on the free list; its ID is the caller's to unindex. */
-static void slot_recycle(pa_trace_exec *x, uint64_t index) {
-    block *b = &x->tab[index];
-    b->p = NULL;
-    b->next_free = x->free_head;
-    x->free_head = (uint32_t)index + 1;
-}
-
-static void slot_release(pa_trace_exec *x, uint64_t index) {
-    if (x->tab[index].id)
-        pa_u64map_remove(&x->ids, x->tab[index].id, NULL);
-    slot_recycle(x, index);
-}
-
-/* The table index of a live trace ID; LOST if its block was never made. */
-static uint64_t slot_of(const pa_trace_exec *x, uint64_t id) {
-    uint64_t v = LOST;
-    pa_u64map_get(&x->ids, id, &v);
-    return v == LOST ? LOST : v - 1;
 }
 
 static void count_block(pa_trace_exec *x, const block *b, int sign) {
@@ -186,15 +125,6 @@ typedef struct request {
  * holds its address. */
 static uintptr_t span_end(const void *p, size_t usable) { return (uintptr_t)p + (usable ? usable : 1); }
 
-/* The live block at lo, to name it in a report (a walk of the table: only
- * a failure asks). */
-static const block *block_at(const pa_trace_exec *x, uintptr_t lo) {
-    for (uint32_t i = 0; i < x->tab_len; i++)
-        if ((uintptr_t)x->tab[i].p == lo)
-            return &x->tab[i];
-    return NULL;
-}
-
 /* A fresh block into b: vetted, its range claimed, given content. */
 static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
     pa_fresh_request fr = {rq->call, rq->req, rq->align, rq->size_rule, x->cfg.memory_limit || x->cfg.debug};
@@ -206,7 +136,7 @@ static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
     uintptr_t lo, hi;
     int rc = pa_granule_set_claim(&x->ranges, (uintptr_t)p, span_end(p, usable), &lo, &hi);
     if (rc > 0) {
-        const block *held = block_at(x, lo);
+        const block *held = pa_trace_blocks_at(&x->blocks, lo);
         return fail(x, "OVERLAP", "%s(%zu) returned [%p, +%zu) overlapping live block ID %llu [%p, +%zu)", rq->call,
                     rq->req, p, usable, held ? (unsigned long long)held->id : 0ull, (void *)lo,
                     held ? held->usable : (size_t)(hi - lo));
@@ -272,7 +202,7 @@ static void note(pa_trace_exec *x, pa_replay_note n) {
 /* An ID whose block this heap could not make: later ops on it are noted. */
 static int lose(pa_trace_exec *x, uint64_t id) {
     note(x, PA_NOTE_NULL_HERE);
-    if (id && pa_u64map_put(&x->ids, id, LOST, NULL) < 0)
+    if (id && pa_u64map_put(&x->blocks.ids, id, LOST, NULL) < 0)
         return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
     return 0;
 }
@@ -280,12 +210,12 @@ static int lose(pa_trace_exec *x, uint64_t id) {
 /* A block the trace never had (its call returned NULL): vetted, freed. */
 static int vet_and_drop(pa_trace_exec *x, void *p, const request *rq, pa_replay_note why) {
     uint64_t i;
-    block *b = slot_new(x, 0, &i);
+    block *b = pa_trace_blocks_new(&x->blocks, 0, &i);
     if (!b)
         return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
     note(x, why);
     int rc = vet_block(x, p, rq, b) || free_block(x, b, "a block the trace did not have");
-    slot_release(x, i);
+    pa_trace_blocks_release(&x->blocks, i);
     return rc ? -1 : 0;
 }
 
@@ -297,7 +227,7 @@ static int new_block(pa_trace_exec *x, void *p, int err, const request *rq, uint
     if (!id)
         return vet_and_drop(x, p, rq, PA_NOTE_BLOCK_WHERE_NULL);
     uint64_t i;
-    block *b = slot_new(x, id, &i);
+    block *b = pa_trace_blocks_new(&x->blocks, id, &i);
     if (!b)
         return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
     return vet_block(x, p, rq, b);
@@ -341,9 +271,9 @@ static int do_alloc(pa_trace_exec *x, const pa_trace_op *op) {
 
 /* Gives the table slot at i (holding old, now unindexed) to new_id. */
 static int rename_slot(pa_trace_exec *x, uint64_t i, uint64_t old_id, uint64_t new_id) {
-    pa_u64map_remove(&x->ids, old_id, NULL);
-    x->tab[i].id = new_id;
-    if (pa_u64map_put(&x->ids, new_id, i + 1, NULL) < 0)
+    pa_u64map_remove(&x->blocks.ids, old_id, NULL);
+    x->blocks.tab[i].id = new_id;
+    if (pa_u64map_put(&x->blocks.ids, new_id, i + 1, NULL) < 0)
         return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
     return 0;
 }
@@ -351,26 +281,26 @@ static int rename_slot(pa_trace_exec *x, uint64_t i, uint64_t old_id, uint64_t n
 /* realloc(p, 0) that freed p in the trace, and failures here: the old ID
  * dies (its block verified and freed), the new one, if any, is lost. */
 static int realloc_ends(pa_trace_exec *x, uint64_t i, uint64_t new_id) {
-    if (free_block(x, &x->tab[i], "realloc"))
+    if (free_block(x, &x->blocks.tab[i], "realloc"))
         return -1;
-    slot_release(x, i);
+    pa_trace_blocks_release(&x->blocks, i);
     return new_id ? lose(x, new_id) : 0;
 }
 
 static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
     if (!op->id)
         return do_alloc(x, op);
-    uint64_t i = slot_of(x, op->id);
+    uint64_t i = pa_trace_blocks_index(&x->blocks, op->id);
     if (i == LOST) {
         note(x, PA_NOTE_LOST_ID);
         int stays = !op->new_id && op->size; /* the trace's realloc failed: still lost */
         if (!stays)
-            pa_u64map_remove(&x->ids, op->id, NULL);
-        if (op->new_id && pa_u64map_put(&x->ids, op->new_id, LOST, NULL) < 0)
+            pa_u64map_remove(&x->blocks.ids, op->id, NULL);
+        if (op->new_id && pa_u64map_put(&x->blocks.ids, op->new_id, LOST, NULL) < 0)
             return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
         return 0;
     }
-    block old = x->tab[i];
+    block old = x->blocks.tab[i];
     if (check_contents(x, &old, old.req, "before realloc"))
         return -1;
     request rq = {"realloc", op->size, x->cfg.alignment, 0, 1};
@@ -396,15 +326,15 @@ static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
     count_block(x, &old, -1);
     touch(x, old.p);
     if (!op->new_id && !op->size) { /* freed in the trace: a minimal block here */
-        x->tab[i].p = NULL;
-        slot_release(x, i);
+        x->blocks.tab[i].p = NULL;
+        pa_trace_blocks_release(&x->blocks, i);
         return vet_and_drop(x, q, &rq, PA_NOTE_REALLOC_ZERO_BLOCK);
     }
     if (!op->new_id)
         note(x, PA_NOTE_REALLOC_FAILED_THERE); /* the old ID takes the new block */
     else if (rename_slot(x, i, op->id, op->new_id))
         return -1;
-    return vet_block(x, q, &rq, &x->tab[i]);
+    return vet_block(x, q, &rq, &x->blocks.tab[i]);
 }
 
 static int do_free(pa_trace_exec *x, const pa_trace_op *op) {
@@ -414,14 +344,14 @@ static int do_free(pa_trace_exec *x, const pa_trace_op *op) {
     }
     /* the ID dies here whatever its block: one probe finds and unindexes it */
     uint64_t v = LOST;
-    pa_u64map_remove(&x->ids, op->id, &v);
+    pa_u64map_remove(&x->blocks.ids, op->id, &v);
     if (v == LOST) {
         note(x, PA_NOTE_LOST_ID);
         return 0;
     }
-    if (free_block(x, &x->tab[v - 1], "free"))
+    if (free_block(x, &x->blocks.tab[v - 1], "free"))
         return -1;
-    slot_recycle(x, v - 1);
+    pa_trace_blocks_recycle(&x->blocks, v - 1);
     return 0;
 }
 
@@ -471,10 +401,10 @@ static int check_full(pa_trace_exec *x) {
         x->live_cap = ncap;
     }
     size_t n = 0;
-    for (uint32_t i = 0; i < x->tab_len; i++)
-        if (x->tab[i].p) {
-            x->live_list[n] = x->tab[i].p;
-            x->live_sizes[n++] = x->tab[i].req;
+    for (uint32_t i = 0; i < x->blocks.len; i++)
+        if (x->blocks.tab[i].p) {
+            x->live_list[n] = x->blocks.tab[i].p;
+            x->live_sizes[n++] = x->blocks.tab[i].req;
         }
     /* in address order from the address index, so the ghost check's sort
      * finds them sorted (one pass, where a table order took a radix sort) */
@@ -496,8 +426,8 @@ static int check_full(pa_trace_exec *x) {
     pa_check_report_clear(x->rep);
     if (pa_check_poisoning(x->heap, x->live_list, x->live_sizes, n, x->rep))
         return fail_checker(x, "pa_check_poisoning");
-    for (uint32_t i = 0; i < x->tab_len; i++) {
-        const block *b = &x->tab[i];
+    for (uint32_t i = 0; i < x->blocks.len; i++) {
+        const block *b = &x->blocks.tab[i];
         if (!b->p)
             continue;
         if (check_contents(x, b, b->req, "full check"))
@@ -525,12 +455,12 @@ pa_trace_exec *pa_trace_exec_new(const pa_config *cfg, uint64_t full_every, pa_r
     x->cfg.os = pa_os_counter_ops(&x->os);
     pa_large_counter_init(&x->large, &cfg->large);
     x->cfg.large = pa_large_counter_ops(&x->large);
-    pa_u64map_init_heap(&x->ids);
+    pa_trace_blocks_init(&x->blocks);
     /* 8: every valid alignment is a multiple of it, so every start the
      * oracle lets through is on a granule */
     pa_granule_set_init(&x->ranges, 8);
     x->rep = pa_check_report_new();
-    x->record = pa_freelist_record_new();
+    x->record = pa_check_record_new();
     if (!x->rep || !x->record) {
         fail(x, "HARNESS_ENOMEM", "no memory for the checker's report and record");
         pa_trace_exec_free(x);
@@ -581,8 +511,8 @@ int pa_trace_exec_finish(pa_trace_exec *x, pa_replay_failure *f) {
     x->op = NULL;
     if (check_full(x))
         return -1;
-    for (uint32_t i = 0; i < x->tab_len; i++)
-        if (x->tab[i].p && free_block(x, &x->tab[i], "teardown"))
+    for (uint32_t i = 0; i < x->blocks.len; i++)
+        if (x->blocks.tab[i].p && free_block(x, &x->blocks.tab[i], "teardown"))
             return -1;
     if (check_full(x))
         return -1;
@@ -604,8 +534,8 @@ const pa_replay_stats *pa_trace_exec_stats(const pa_trace_exec *x) { return &x->
 const pa_config *pa_trace_exec_config(const pa_trace_exec *x) { return &x->cfg; }
 
 void *pa_trace_exec_block(const pa_trace_exec *x, uint64_t id) {
-    uint64_t i = id ? slot_of(x, id) : LOST;
-    return i == LOST ? NULL : x->tab[i].p;
+    uint64_t i = id ? pa_trace_blocks_index(&x->blocks, id) : LOST;
+    return i == LOST ? NULL : x->blocks.tab[i].p;
 }
 
 void pa_trace_exec_free(pa_trace_exec *x) {
@@ -615,10 +545,9 @@ void pa_trace_exec_free(pa_trace_exec *x) {
         pa_heap_destroy(x->heap);
     if (x->rep)
         pa_check_report_free(x->rep);
-    pa_freelist_record_free(x->record);
-    pa_u64map_clear(&x->ids);
+    pa_check_record_free(x->record);
+    pa_trace_blocks_free(&x->blocks);
     pa_granule_set_free(&x->ranges);
-    free(x->tab);
     free(x->live_list);
     free(x->live_sizes);
     free(x->live_starts);

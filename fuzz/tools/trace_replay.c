@@ -14,6 +14,7 @@
 #include "config_bytes.h"
 #include "trace_exec.h"
 #include "trace_format.h"
+#include "trace_pipe.h"
 
 static const char USAGE[] =
     "usage: pa-trace-replay [options] TRACE...\n"
@@ -80,33 +81,35 @@ static int replay(const char *path, const options *o) {
         goto out;
     }
     double start = now(), last = start;
-    int truncated = 0;
-    pa_trace_op op;
+    pa_trace_pipe *pipe = pa_trace_pipe_start(r, o->max_ops);
+    if (!pipe) {
+        fprintf(stderr, "pa-trace-replay: %s: out of memory\n", name);
+        status = 2;
+        goto out;
+    }
+    pa_trace_pipe_end end;
+    const pa_trace_op *op;
+    unsigned long long line;
     char err[512];
-    for (;;) {
-        const pa_replay_stats *st = pa_trace_exec_stats(x);
-        if (o->max_ops && st->ops == o->max_ops) {
-            truncated = 1;
-            break;
-        }
-        int rc = pa_trace_reader_next(r, &op, err, sizeof err);
-        if (rc == 0)
-            break;
-        if (rc < 0) {
-            fprintf(stderr, "pa-trace-replay: %s\n", err);
-            status = 2;
-            goto out;
-        }
-        if (pa_trace_exec_op(x, &op, pa_trace_reader_line(r), &f)) {
+    while ((end = pa_trace_pipe_next(pipe, &op, &line, err, sizeof err)) == PA_PIPE_MORE) {
+        if (pa_trace_exec_op(x, op, line, &f)) {
             status = 1;
             break;
         }
+        const pa_replay_stats *st = pa_trace_exec_stats(x);
         if (!o->quiet && (st->ops & 0xffff) == 0 && now() - last >= PROGRESS_SECONDS) {
             last = now();
             fprintf(stderr, "%s: %" PRIu64 " ops, %zu live blocks, %.0f ops/s\n", name, st->ops, st->live,
                     (double)st->ops / (last - start));
         }
     }
+    pa_trace_pipe_stop(pipe);
+    if (end == PA_PIPE_MALFORMED) {
+        fprintf(stderr, "pa-trace-replay: %s\n", err);
+        status = 2;
+        goto out;
+    }
+    int truncated = end == PA_PIPE_MAX_OPS;
     if (status == 0 && pa_trace_exec_finish(x, &f))
         status = 1;
     if (status == 1) {

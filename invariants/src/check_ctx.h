@@ -49,7 +49,7 @@ typedef struct chk_base {
     chk_large_entry *large; /* the large-block table's taken slots (chk_large_entries) */
     size_t nlarge;
     int large_read;
-    pa_freelist_record *record; /* the incremental check's, or NULL */
+    pa_check_record *record; /* the incremental check's, or NULL */
 } chk_base;
 
 /* 0, or -1 when the scratch bitmap cannot be allocated. No class is read

@@ -1,5 +1,5 @@
-/* The incremental check's record of the freelists (pa_freelist_record in
- * poolalloc/check.h): each pool's freelist as it last passed, tail first,
+/* The incremental check's record of the freelists (check_record.h): each
+ * pool's freelist as it last passed, tail first,
  * found by the pool's address in an open-addressing table. An entry keeps
  * the geometry it was walked with: another class or heap at the same
  * address (another block size or first offset) or a lower limit cannot use
@@ -10,45 +10,36 @@
 #include <string.h>
 
 #include "check_ctx.h"
+#include "check_record.h"
 
 /* Pops and pushes at the head between two checks of a pool: an op takes or
  * gives back a block or two. */
 enum { MAX_POPPED = 4, MAX_FRESH = 4 };
 
-typedef struct pool_entry {
+typedef struct chk_pool_entry {
     uintptr_t pool; /* 0: a free slot */
     size_t first, block_size, limit; /* block_size 0: not usable */
     uint32_t n, cap;
     uint32_t *tail_first; /* offsets from pool; [n - 1] is the head */
 } pool_entry;
 
-struct pa_freelist_record {
-    pool_entry *slots;
-    size_t cap, used;
-};
-
-pa_freelist_record *pa_freelist_record_new(void) { return calloc(1, sizeof(pa_freelist_record)); }
-
-void pa_freelist_record_free(pa_freelist_record *m) {
-    if (!m)
-        return;
+void chk_record_free_pools(pa_check_record *m) {
     for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].tail_first);
-    free(m->slots);
-    free(m);
+        free(m->pools[i].tail_first);
+    free(m->pools);
 }
 
 static size_t home(size_t cap, uintptr_t pool) {
     return (size_t)(((uint64_t)pool * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
 }
 
-static pool_entry *find(const pa_freelist_record *m, uintptr_t pool) {
+static pool_entry *find(const pa_check_record *m, uintptr_t pool) {
     if (!m->cap)
         return NULL;
     for (size_t i = home(m->cap, pool);; i = (i + 1) & (m->cap - 1)) {
-        if (m->slots[i].pool == pool)
-            return &m->slots[i];
-        if (!m->slots[i].pool)
+        if (m->pools[i].pool == pool)
+            return &m->pools[i];
+        if (!m->pools[i].pool)
             return NULL;
     }
 }
@@ -61,7 +52,7 @@ static size_t free_slot(const pool_entry *slots, size_t cap, uintptr_t pool) {
 }
 
 /* The entry of pool, made empty if new: NULL when out of memory. */
-static pool_entry *find_or_add(pa_freelist_record *m, uintptr_t pool) {
+static pool_entry *find_or_add(pa_check_record *m, uintptr_t pool) {
     pool_entry *e = find(m, pool);
     if (e)
         return e;
@@ -71,13 +62,13 @@ static pool_entry *find_or_add(pa_freelist_record *m, uintptr_t pool) {
         if (!grown)
             return NULL;
         for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].pool)
-                grown[free_slot(grown, ncap, m->slots[i].pool)] = m->slots[i];
-        free(m->slots);
-        m->slots = grown;
+            if (m->pools[i].pool)
+                grown[free_slot(grown, ncap, m->pools[i].pool)] = m->pools[i];
+        free(m->pools);
+        m->pools = grown;
         m->cap = ncap;
     }
-    e = &m->slots[free_slot(m->slots, m->cap, pool)];
+    e = &m->pools[free_slot(m->pools, m->cap, pool)];
     *e = (pool_entry){.pool = pool};
     m->used++;
     return e;

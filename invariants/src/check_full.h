@@ -146,8 +146,9 @@ void chk_quarantine_ring(chk_base *b);
  * walk's in a full check, the counter in an incremental one). */
 void chk_heap_counters(chk_base *b, size_t live_arenas);
 /* HEAP_OWNER_CACHE: against the sorted arenas of a full check, or (sorted
- * NULL) through the ownership map in O(1). */
-void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n);
+ * NULL) through the ownership map in O(1). With a record, the slots of the
+ * touched blocks' arenas are compared first. */
+void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n, const void *const *touched, size_t ntouched);
 
 /* check_reuse.c. RETENTION_ALLOWANCE, O(1); 1 when both allowances are in
  * their bounds. */

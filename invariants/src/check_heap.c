@@ -2,7 +2,6 @@
  * order matters: structure first, so later checks only compare what the
  * earlier ones found readable, and one fault is reported once, by the check
  * closest to it, not again by every sum it disturbs. */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,141 +26,6 @@ void chk_heap_counters(chk_base *b, size_t live) {
     if (hv->arena_bytes_mapped != live * hv->config.arena_size)
         chk_report(b->r, CHK_HEAP_ARENA_BYTES, &at, CHK_NUM(live * hv->config.arena_size),
                    CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);
-}
-
-/* The cache is compared, not trusted: a slot that names an arena must name
- * a live one, at the slot its base maps to, or a free could skip the map for
- * memory no longer the heap's. */
-static int cached_arena_live(chk_base *b, const pa_arena_view *sorted, size_t n, uintptr_t base) {
-    pa_arena_view a;
-    if (sorted) {
-        const pa_arena_view *hit = chk_find_arena(sorted, n, base, b->hv.config.arena_size);
-        return hit && hit->base == base;
-    }
-    uintptr_t object;
-    if (pa_introspect_owner_base(b->heap, base, &object) == base && base)
-        return 1;
-    /* An arena too broken to be placed is reported by ARENA_*. */
-    return object && pa_introspect_arena(b->heap, object, &a) == 0 && !chk_arena_sound(b, &a);
-}
-
-/* Where the cache keeps a base: its arena number modulo the slots, by a
- * mask when the count is a power of two (the heap's is), a division
- * otherwise; fixed for one check. */
-typedef struct cache_geometry {
-    uintptr_t low; /* arena_size - 1: the low bits of every entry */
-    unsigned shift;
-    size_t nslots, mask; /* mask 0: divide */
-} cache_geometry;
-
-static size_t home_slot(const cache_geometry *g, uintptr_t base) {
-    uintptr_t number = base >> g->shift;
-    return g->mask ? number & g->mask : number % g->nslots;
-}
-
-static __attribute__((cold, noinline)) void owner_slot_stray(chk_base *b, size_t slot, uintptr_t entry) {
-    chk_loc at = chk_at_heap(b->heap);
-    chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
-               CHK_STR("0x%" PRIxPTR, entry), "owner_cache slot %zu names no live arena", slot);
-}
-
-static __attribute__((cold, noinline)) void owner_slot(chk_base *b, const cache_geometry *g, const pa_arena_view *sorted,
-                                                 size_t n, size_t slot, uintptr_t entry) {
-    uintptr_t base = entry & ~g->low;
-    if ((entry & g->low) != g->low || home_slot(g, base) != slot || !cached_arena_live(b, sorted, n, base))
-        owner_slot_stray(b, slot, entry);
-}
-
-/* The ownership map as the incremental check walks it, from an arena
- * number: the same three loads as pa_introspect_owner_base, without a call
- * per slot. Slots run in arena-number order, so neighbours mostly share a
- * leaf: the last one found this check is kept. */
-typedef struct map_walk {
-    uintptr_t form; /* an entry's low bits and home-slot bits: low | home_mask << shift */
-    uintptr_t low;
-    unsigned shift, leaf_bits, mid_bits;
-    const void *const *root;
-    uintptr_t mask_mid, mask_leaf;
-    uintptr_t first_base;
-    size_t arena_stride, arena_slots;
-    uintptr_t leaf_key; /* number >> leaf_bits of the leaf below, never NULL once found */
-    const uint32_t *leaf;
-} map_walk;
-
-/* 0 when the map or the cache's geometry is not the one the walk assumes:
- * every slot then takes owner_slot's path. */
-static int map_walk_init(map_walk *w, const chk_base *b, const cache_geometry *g) {
-    pa_owner_map_view m;
-    pa_introspect_owner_map(b->heap, &m);
-    *w = (map_walk){.form = g->low | g->mask << g->shift,
-                    .low = g->low,
-                    .shift = g->shift,
-                    .leaf_bits = m.shift_mid - m.shift,
-                    .mid_bits = m.shift_root - m.shift_mid,
-                    .root = m.root,
-                    .mask_mid = m.mask_mid,
-                    .mask_leaf = m.mask_leaf,
-                    .first_base = m.first_base,
-                    .arena_stride = m.arena_stride,
-                    .arena_slots = m.arena_slots,
-                    .leaf_key = UINTPTR_MAX, /* above any key while shift_mid > 0 */
-                    .leaf = NULL};
-    return g->mask && (g->mask << g->shift) >> g->shift == g->mask && m.shift == g->shift &&
-           m.shift_mid > m.shift && m.shift_root >= m.shift_mid;
-}
-
-static const uint32_t *leaf_of(const map_walk *w, uintptr_t key) {
-    const void *const *mid = w->root[key >> w->mid_bits];
-    return mid ? mid[key & w->mask_mid] : NULL;
-}
-
-/* The incremental check's first look at a slot: a well-formed entry (its
- * low bits set, its arena number at home here, not 0) whose base the map
- * gives back. Anything else goes to owner_slot, which reports it or excuses
- * an arena too broken to be placed. */
-static inline int slot_confirmed(map_walk *w, size_t slot, uintptr_t entry) {
-    uintptr_t number = entry >> w->shift;
-    if ((entry & w->form) != (w->low | (uintptr_t)slot << w->shift) || !number)
-        return 0;
-    uintptr_t key = number >> w->leaf_bits;
-    if (key != w->leaf_key) {
-        const uint32_t *leaf = leaf_of(w, key);
-        if (!leaf)
-            return 0;
-        w->leaf_key = key;
-        w->leaf = leaf;
-    }
-    size_t id = w->leaf[number & w->mask_leaf];
-    return id - 1 < w->arena_slots &&
-           *(const uintptr_t *)(w->first_base + (id - 1) * w->arena_stride) == number << w->shift;
-}
-
-/* Every slot is read, each op: a stray entry anywhere is found at once. */
-void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n) {
-    enum { GROUP = 16 };
-    const uintptr_t *cache = pa_introspect_owner_cache_all(b->heap);
-    size_t nslots = b->hv.owner_cache_slots, slot = 0;
-    cache_geometry g = {b->hv.config.arena_size - 1, (unsigned)__builtin_ctzl(b->hv.config.arena_size), nslots,
-                        (nslots & (nslots - 1)) == 0 ? nslots - 1 : 0};
-    /* the full check places every arena itself: its sorted table answers */
-    map_walk w;
-    int walk = map_walk_init(&w, b, &g) && !sorted;
-    /* most slots are empty: a group is read as one OR of its words */
-    for (; slot + GROUP <= nslots; slot += GROUP) {
-        uintptr_t any = 0;
-        for (size_t i = 0; i < GROUP; i++)
-            any |= cache[slot + i];
-        if (!any)
-            continue;
-        /* unrolled, an empty slot costs its load and test (8 measured no better) */
-#pragma GCC unroll 4
-        for (size_t i = slot; i < slot + GROUP; i++)
-            if (cache[i] && !(walk && slot_confirmed(&w, i, cache[i])))
-                owner_slot(b, &g, sorted, n, i, cache[i]);
-    }
-    for (; slot < nslots; slot++)
-        if (cache[slot] && !(walk && slot_confirmed(&w, slot, cache[slot])))
-            owner_slot(b, &g, sorted, n, slot, cache[slot]);
 }
 
 static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {
@@ -197,7 +61,7 @@ static void heap_counters(chk_full *c) {
     chk_heap_counters(b, live);
     /* An arena too broken to be placed would leave the cache dangling. */
     if (c->t.sound_arenas == live)
-        chk_owner_cache(b, c->sorted, c->nsorted);
+        chk_owner_cache(b, c->sorted, c->nsorted, NULL, 0);
     if (c->t.sound_arenas == live && b->hv.decommitted_pools != c->t.decommitted_all)
         chk_report(b->r, CHK_HEAP_DECOMMITTED_POOLS, &at, CHK_NUM(c->t.decommitted_all),
                    CHK_NUM(b->hv.decommitted_pools), "decommitted_pools differs from the arenas' bitmaps");

@@ -229,7 +229,7 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched, siz
     return pa_check_incremental_recorded(heap, NULL, touched, ntouched, r);
 }
 
-size_t pa_check_incremental_recorded(const pa_heap *heap, pa_freelist_record *record, const void *const *touched,
+size_t pa_check_incremental_recorded(const pa_heap *heap, pa_check_record *record, const void *const *touched,
                                  size_t ntouched, pa_check_report *r) {
     size_t before = r->n;
     inc c;
@@ -251,7 +251,7 @@ size_t pa_check_incremental_recorded(const pa_heap *heap, pa_freelist_record *re
         chk_retention_allowances(&c.b);
         chk_reuse_windows(&c.b);
         chk_large_cache_limit(&c.b, c.b.hv.large_cached_bytes);
-        chk_owner_cache(&c.b, NULL, 0);
+        chk_owner_cache(&c.b, NULL, 0, touched, ntouched);
         if (c.b.hv.config.debug)
             chk_quarantine_ring(&c.b);
         usable_head(&c.b);

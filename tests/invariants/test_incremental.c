@@ -356,7 +356,7 @@ static void inc_dedup(void **state) {
 
 /* The incremental check with a record reports what one without reports, id
  * for id and message for message: the record saves the walk, not a read. */
-static void same_with_record(ts_fx *fx, pa_freelist_record *m, const char *id) {
+static void same_with_record(ts_fx *fx, pa_check_record *m, const char *id) {
     const void *touched = fx->blk[0];
     assert_int_equal(incremental(fx, touched), 1);
     assert_string_equal(pa_check_report_id(fx->r, 0), id);
@@ -374,7 +374,7 @@ static void inc_record_same_reports(void **state) {
     for (size_t i = 1; i < 9; i++)
         if (i != 2 && i != 5)
             pa_heap_free(fx->h, fx->blk[i]);
-    pa_freelist_record *m = pa_freelist_record_new();
+    pa_check_record *m = pa_check_record_new();
     const void *touched = fx->blk[0];
     /* a passing check records the list; the next one reads it from there */
     for (int pass = 0; pass < 2; pass++)
@@ -397,7 +397,65 @@ static void inc_record_same_reports(void **state) {
     TS_CORRUPT(TS_LINK(member[n - 1]), (pa_block *)member[0], same_with_record(fx, m, "POOL_FREELIST_CYCLE"));
     TS_CORRUPT(fx->pool->freeblock, (pa_block *)member[3], same_with_record(fx, m, "POOL_BLOCK_ACCOUNTING"));
     assert_int_equal(pa_check_incremental_recorded(fx->h, m, &touched, 1, fx->r), 0);
-    pa_freelist_record_free(m);
+    pa_check_record_free(m);
+}
+
+/* ---- with a record of the owner cache: every slot still judged -------- */
+
+/* A slot written after the record was taken is judged, wherever it is: at
+ * the touched block's arena's home, or alone in a group far from it. */
+static void inc_record_owner_cache_written(void **state) {
+    FX;
+    pa_check_record *m = pa_check_record_new();
+    const void *touched = fx->blk[0];
+    for (int pass = 0; pass < 2; pass++)
+        assert_int_equal(pa_check_incremental_recorded(fx->h, m, &touched, 1, fx->r), 0);
+    size_t home = (size_t)(pa_owner_slot(fx->h, fx->base) - fx->h->owner_cache);
+    size_t lone = (home / 16 + 8) % 16 * 16 + 15;
+    TS_CORRUPT(*pa_owner_slot(fx->h, fx->base), fx->base + 8, same_with_record(fx, m, "HEAP_OWNER_CACHE"));
+    /* a report drops the record: a passing check takes it again */
+    assert_int_equal(pa_check_incremental_recorded(fx->h, m, &touched, 1, fx->r), 0);
+    TS_CORRUPT(fx->h->owner_cache[lone], (uintptr_t)0x1000, same_with_record(fx, m, "HEAP_OWNER_CACHE"));
+    assert_int_equal(pa_check_incremental_recorded(fx->h, m, &touched, 1, fx->r), 0);
+    pa_check_record_free(m);
+}
+
+/* An arena released with its slot left as the record has it (a release
+ * that forgot the cache): the slot equals the record, but the arena totals
+ * moved, so every slot is judged again. */
+static void inc_record_owner_cache_released(void **state) {
+    (void)state;
+    pa_config cfg = pa_config_default();
+    cfg.empty_arenas = PA_EMPTY_ARENA_RELEASE;
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    pa_check_report *r = pa_check_report_new();
+    pa_check_record *m = pa_check_record_new();
+    void *p = pa_heap_malloc(h, 48), *q = pa_heap_malloc(h, 48);
+    assert_non_null(p);
+    assert_non_null(q);
+    pa_heap_free(h, p); /* a free fills its arena's slot */
+    uintptr_t *slot = pa_owner_slot(h, (uintptr_t)q);
+    uintptr_t entry = *slot;
+    assert_int_equal(entry, ((uintptr_t)q | (cfg.arena_size - 1)));
+    const void *touched = p;
+    assert_int_equal(pa_check_incremental_recorded(h, m, &touched, 1, r), 0);
+    pa_heap_free(h, q);
+    assert_int_equal(h->arenas_released_total, 1);
+    assert_int_equal(*slot, 0);
+    *slot = entry;
+    touched = q;
+    assert_int_equal(pa_check_incremental_recorded(h, m, &touched, 1, r), 1);
+    ts_expect_one(r, "HEAP_OWNER_CACHE",
+                  ts_msg("heap: owner_cache slot %zu names no live arena: expected 0 or the last byte of a live arena "
+                         "that maps here, found 0x%lx",
+                         (size_t)(slot - h->owner_cache), (unsigned long)entry));
+    *slot = 0;
+    pa_check_report_clear(r);
+    assert_int_equal(pa_check_incremental_recorded(h, m, &touched, 1, r), 0);
+    pa_check_record_free(m);
+    pa_check_report_free(r);
+    assert_int_equal(pa_heap_destroy(h), 0);
 }
 
 #define P(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_one_pool, ts_teardown)
@@ -418,6 +476,8 @@ int main(void) {
         P(inc_owner_cache_unmapped),
         P(inc_owner_cache_no_leaf),
         P(inc_owner_cache_misnamed),
+        P(inc_record_owner_cache_written),
+        cmocka_unit_test(inc_record_owner_cache_released),
         T3(inc_usable_index),
         T3(inc_usable_membership),
         P(inc_dedup),

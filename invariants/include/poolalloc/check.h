@@ -71,18 +71,24 @@ size_t pa_check_threads(pa_check_report *r);
  * lists what it leaves to the full check. */
 size_t pa_check_incremental(const pa_heap *heap, const void *const *touched,
                             size_t ntouched, pa_check_report *r);
-/* What the incremental checks of a long run (a trace replay) have verified
- * of the freelists they walked: each pool's list as it last passed. With
- * one, a later check of the pool compares the list with that record (the
- * members pushed and popped at its head walked, every other link read and
- * compared, independent reads) and walks it link by link only when it is
- * not of that shape; the same verdicts, reports and messages either way.
- * Memory: a word per free block of the pools checked. One record per heap. */
-typedef struct pa_freelist_record pa_freelist_record;
-pa_freelist_record *pa_freelist_record_new(void);
-void pa_freelist_record_free(pa_freelist_record *rec);
+/* What the incremental checks of a long run (a trace replay) found sound,
+ * so that the next check reads what may have changed instead of confirming
+ * everything again; the same verdicts, reports and messages either way.
+ * - The freelists walked: each pool's list as it last passed. A later check
+ *   of the pool walks the members pushed and popped at its head and reads
+ *   and compares every other link with the record (independent reads); a
+ *   list of another shape is walked link by link.
+ * - The owner cache as it last passed, with the heap's arena totals. While
+ *   the totals stand (no arena made or released, the only events that move
+ *   an arena's base or its place in the map), a slot equal to the record
+ *   stands, and only the slots that differ are judged; otherwise every one.
+ * Memory: a word per free block of the pools checked and one per owner
+ * cache slot. One record per heap, for the heap's life. */
+typedef struct pa_check_record pa_check_record;
+pa_check_record *pa_check_record_new(void);
+void pa_check_record_free(pa_check_record *rec);
 /* pa_check_incremental with a record (NULL: none). */
-size_t pa_check_incremental_recorded(const pa_heap *heap, pa_freelist_record *record, const void *const *touched,
+size_t pa_check_incremental_recorded(const pa_heap *heap, pa_check_record *record, const void *const *touched,
                                  size_t ntouched, pa_check_report *r);
 /* Ghost state: given the caller's live blocks, every block slot of every pool
  * is exactly one of live, on one freelist, or never carved. */
