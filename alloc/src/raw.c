@@ -87,20 +87,26 @@ static pa_pool *live_pool_of(pa_heap *h, const void *p, const char *operation) {
     return pool;
 }
 
+/* pool, of class c, just lost its last block: off the used list, to its
+ * class as its spare or back to its arena. */
+static inline void pool_emptied(pa_heap *h, pa_size_class *c, pa_pool *pool) {
+    pa_pool_unlink_used(c, pool);
+    c->pools--;
+    pa_arena_pool_emptied(h, c, pool);
+}
+
 static void small_free_in(pa_heap *h, pa_pool *pool, void *p) {
     PA_ASSERT(pool->count > 0 && pa_pool_of(h, p) == pool); /* p: a live block of pool */
     pa_size_class *c = &h->classes[pool->size_class];
     pa_annotate_block_free(h, p, c->block_size);
     pa_pool_push_block(h->classes, pool, p, pool->count);
-    if (pool->count == 0) {
-        pa_pool_unlink_used(c, pool);
-        c->pools--;
-        pa_arena_pool_emptied(h, c, pool);
-    }
+    if (pool->count == 0)
+        pool_emptied(h, c, pool);
 }
 
-/* A pool with one live block is not full (a pool holds two at least), so it
- * is on its class's used list. */
+/* small_free_in for the last block, 10 instructions shorter: a pool with one
+ * live block is not full (a pool holds two at least), so it is on its
+ * class's used list and its freelist is not empty. */
 void pa_raw_free_last(pa_heap *h, pa_pool *pool, void *p) {
     PA_ASSERT(pool->count == 1 && pool->freeblock);
     pa_size_class *c = &h->classes[pool->size_class];
@@ -108,9 +114,7 @@ void pa_raw_free_last(pa_heap *h, pa_pool *pool, void *p) {
     pa_link_write(p, pool->freeblock);
     pool->freeblock = p;
     pool->count = 0;
-    pa_pool_unlink_used(c, pool);
-    c->pools--;
-    pa_arena_pool_emptied(h, c, pool);
+    pool_emptied(h, c, pool);
 }
 
 static void small_free(pa_heap *h, void *p, const char *operation) {
