@@ -30,12 +30,26 @@ void ex_policy_before(const exec *ex, ex_policy_mark *m) {
     }
 }
 
-/* A pool emptied by a free stays committed while its arena keeps fewer
- * committed free pools than the allowance (under decommit=never: always),
- * else it is decommitted (arena.c's park_pool): an arena that kept c and
- * had u pools in use keeps max(c, min(allowance, c + u)) after free_all. A
- * refused decommit puts its pools back, and quarantined blocks keep their
- * pools in use: neither is judged. */
+/* The classes' spares in the arena at base after free_all: they hold no
+ * block (CLASS_SPARE checks they are what they claim). */
+static size_t spares_in(const exec *ex, size_t nclasses, uintptr_t base) {
+    size_t n = 0;
+    for (size_t k = 0; k < nclasses; k++) {
+        pa_class_view cv;
+        if (pa_introspect_class(ex->heap, k, &cv) == 0 && cv.spare - base < ex->cfg.arena_size)
+            n++;
+    }
+    return n;
+}
+
+/* A pool emptied by a free stays with its class as its spare, or goes back
+ * to its arena (arena.c, "spares"); there it stays committed while its
+ * arena keeps fewer committed free pools than the allowance (under
+ * decommit=never: always), else it is decommitted (park_pool): an arena
+ * that kept c, had u pools in use (spares included) and holds s spares
+ * after free_all got u - s pools back and keeps max(c, min(allowance,
+ * c + u - s)). A refused decommit puts its pools back, and quarantined
+ * blocks keep their pools in use: neither is judged. */
 static int pools_kept(exec *ex, const ex_policy_mark *m) {
     if (!m->arenas || (ex->cfg.debug && ex->cfg.debug_quarantine) ||
         ex->os.failures[PA_OS_DECOMMIT] != m->decommit_failures)
@@ -49,7 +63,8 @@ static int pools_kept(exec *ex, const ex_policy_mark *m) {
         if (!a->base || pa_introspect_arena_slot(ex->heap, s, &av) || av.base != a->base)
             continue; /* released */
         size_t room = st.free_pools_allowed > a->committed_free ? st.free_pools_allowed - a->committed_free : 0;
-        size_t want = a->committed_free + (never || a->used < room ? a->used : room);
+        size_t back = a->used - spares_in(ex, st.nclasses, a->base);
+        size_t want = a->committed_free + (never || back < room ? back : room);
         ex_doctor(ex, PA_SITE_FREE_ALL_POOLS, &av.ncommitted_free);
         if (av.ncommitted_free != want)
             return ex_fail(ex, "POOL_POLICY",
