@@ -134,8 +134,10 @@ static void start_once(void) {
     int on = spec && *spec;
     if (on && parse(spec))
         abort();
-    if (on)
+    if (on) {
         atexit(check_at_exit);
+        pa_thread_heaps_slow_paths_only();
+    }
     atomic_store_explicit(&pa_checked_state, on ? 2 : 1, memory_order_relaxed);
 }
 

@@ -12,13 +12,8 @@ extern _Atomic int pa_checked_state __attribute__((visibility("hidden")));
 
 int pa_checked_start(void);
 
-/* Has a first call found checked mode off? The one test the plain fast
- * paths pay. */
-static inline int pa_checked_known_off(void) {
-    return atomic_load_explicit(&pa_checked_state, memory_order_relaxed) == 1;
-}
-
-/* Is checked mode on? Reads the environment on the first call. */
+/* Is checked mode on? Reads the environment on the first call; then, if
+ * on, makes the thread heaps made from now on take no fast path. */
 static inline int pa_checked(void) {
     int s = atomic_load_explicit(&pa_checked_state, memory_order_relaxed);
     return __builtin_expect(s == 1, 1) ? 0 : (s == 2 || pa_checked_start());

@@ -12,8 +12,12 @@
  *   (pa_trim) and says whether anything went back, as glibc does.
  * The statistics calls (mallinfo2, mallinfo, malloc_stats, malloc_info)
  * and mallopt are in malloc_stats.c.
- * POOLALLOC_CHECK turns on the checked mode (checked.c); without it each
- * call pays one load and a compare for it. */
+ * POOLALLOC_CHECK turns on the checked mode (checked.c). Its test costs
+ * the plain fast paths nothing: in checked mode the thread heaps take no
+ * fast path (pa_thread_heaps_slow_paths_only), nor does a thread's empty
+ * heap before its first call, so malloc and free reach their misses, which
+ * test the mode. Every entry that may give a thread its heap learns the
+ * mode first, so no thread heap is made before it is known. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,34 +63,30 @@ static void checked_free(void *p) {
     pa_checked_after(p, NULL);
 }
 
-/* Until the first call has read POOLALLOC_CHECK, and in checked mode. Out
- * of line, so malloc and free below need no stack frame. */
-static __attribute__((noinline)) void *malloc_not_plain(size_t size) {
+/* What the fast paths below did not serve, in plain mode (pa_malloc and
+ * pa_free, whose own fast paths then miss again) or checked mode. Out of
+ * line, so malloc and free need no stack frame. */
+static __attribute__((noinline)) void *malloc_miss(size_t size) {
     return pa_checked() ? checked(PA_SHARED_MALLOC, NULL, 0, size) : pa_malloc(size);
 }
 
-static __attribute__((noinline)) void free_not_plain(void *p) {
+static __attribute__((noinline)) void free_miss(void *p) {
     if (pa_checked())
         checked_free(p);
     else
         pa_free(p);
 }
 
-/* malloc and free take pa_malloc's and pa_free's fast paths inline (a
- * miss calls them, whose own fast path then misses again), so a program's
- * call costs the checked-mode test over pa_malloc's. */
+/* pa_malloc's and pa_free's fast paths inline: a program's call costs what
+ * theirs does, but for the TLS access of a shared library. */
 EXPORT void *malloc(size_t size) {
-    if (PA_UNLIKELY(!pa_checked_known_off()))
-        return malloc_not_plain(size);
     void *p = pa_fast_malloc_try(pa_tls_heap, size);
-    return PA_LIKELY(p != NULL) ? p : pa_malloc(size);
+    return PA_LIKELY(p != NULL) ? p : malloc_miss(size);
 }
 
 EXPORT void free(void *p) {
-    if (PA_UNLIKELY(!pa_checked_known_off()))
-        free_not_plain(p);
-    else if (!pa_fast_free_try(pa_tls_heap, p))
-        pa_free(p);
+    if (!pa_fast_free_try(pa_tls_heap, p))
+        free_miss(p);
 }
 
 EXPORT void *calloc(size_t count, size_t size) {
@@ -118,8 +118,9 @@ EXPORT void *memalign(size_t alignment, size_t size) {
     size_t power = 1;
     while (power < alignment)
         power <<= 1;
+    int on = pa_checked(); /* known before a thread heap is made */
     void *p = pa_aligned_alloc(power, size);
-    if (PA_UNLIKELY(pa_checked()))
+    if (PA_UNLIKELY(on))
         pa_checked_after(p, NULL);
     return p;
 }
@@ -127,8 +128,9 @@ EXPORT void *memalign(size_t alignment, size_t size) {
 EXPORT void *aligned_alloc(size_t alignment, size_t size) { return memalign(alignment, size); }
 
 EXPORT int posix_memalign(void **out, size_t alignment, size_t size) {
+    int on = pa_checked(); /* known before a thread heap is made */
     int rc = pa_posix_memalign(out, alignment, size);
-    if (PA_UNLIKELY(pa_checked()) && rc == 0)
+    if (PA_UNLIKELY(on) && rc == 0)
         pa_checked_after(*out, NULL);
     return rc;
 }

@@ -16,6 +16,10 @@ static size_t pool_index(const pa_heap *h, const pa_arena *a, const pa_pool *poo
     return ((uintptr_t)pool - a->base) >> h->pool_shift;
 }
 
+/* Every pool free or a class's spare: the retention policy counts the arena
+ * as empty (empty_arenas) and keeps or releases it as such. */
+static int holds_no_block(const pa_arena *a) { return a->nfreepools + a->nspares == a->ntotalpools; }
+
 /* Only called when no arena is usable and no object is unused: then nothing
  * points into the table (full arenas are on no list), so it can move. */
 static int grow_table(pa_heap *h) {
@@ -167,7 +171,7 @@ pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header) {
         return NULL;
     }
     pool->arena_slot = (uint32_t)(a - h->arenas);
-    if (a->nfreepools == a->ntotalpools)
+    if (holds_no_block(a))
         pa_retention_empty_dropped(h);
     /* a heads the list, so it alone has the fewest free pools: it stays at
      * the head with one fewer, or leaves the list when it is full. */
@@ -199,7 +203,15 @@ static void unlink_usable(pa_heap *h, pa_arena *a) {
         a->next->prev = a->prev;
 }
 
-/* -1 when the OS refuses the unmap: the arena then stays, wholly free. */
+/* a was unmapped with its spares in it (none lent: they hold no block):
+ * their classes hold them no longer. By address: their headers are gone. */
+static void forget_spares(pa_heap *h, const pa_arena *a) {
+    for (size_t i = 0; i < h->nclasses; i++)
+        if ((uintptr_t)h->classes[i].spare - a->base < h->config.arena_size)
+            h->classes[i].spare = NULL;
+}
+
+/* -1 when the OS refuses the unmap: the arena then stays, holding no block. */
 static int release_arena(pa_heap *h, pa_arena *a) {
     const pa_config *c = &h->config;
     /* Cleared before the unmap: once unmapped, another heap may map the
@@ -212,7 +224,10 @@ static int release_arena(pa_heap *h, pa_arena *a) {
     /* Shadow state outlives a mapping, so it is cleared after the unmap. */
     pa_annotate_arena_unmapping(h, a->base, c->arena_size);
     pa_decommit_run_forget(h, a);
-    unlink_usable(h, a);
+    if (a->nspares)
+        forget_spares(h, a);
+    if (a->nfreepools) /* spares may have left it none: then on no list */
+        unlink_usable(h, a);
     pa_radix_set(h, a->base, 0);
     uintptr_t *cached = pa_owner_slot(h, a->base);
     if (*cached == (a->base | h->arena_low))
@@ -241,9 +256,15 @@ static int should_release(const pa_heap *h) {
     return 0;
 }
 
+static void give_up_spares(pa_heap *h);
+static void give_up_lent_spares(pa_heap *h, const pa_arena *a);
+
 /* The allowance of wholly free arenas shrank: give back the ones beyond it.
- * They sort last on the usable list. */
+ * They sort last on the usable list; an arena only spares keep is not
+ * wholly free, so the spares go back first. */
 static void release_surplus_arenas(pa_heap *h) {
+    if (h->config.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE && h->empty_arenas > h->arena_allowance)
+        give_up_spares(h);
     pa_arena *a;
     while (h->config.empty_arenas == PA_EMPTY_ARENA_KEEP_ONE && h->empty_arenas > h->arena_allowance &&
            (a = h->last_with_free[h->pools_per_arena]) != NULL && release_arena(h, a) == 0)
@@ -300,7 +321,9 @@ static void resort_gained_pool(pa_heap *h, pa_arena *a) {
 
 void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
     pa_arena *a = &h->arenas[pool->arena_slot];
-    int emptied = a->nfreepools + 1 == a->ntotalpools;
+    if (a->nspares && a->nfreepools + a->nspares + 1 == a->ntotalpools)
+        give_up_lent_spares(h, a);
+    int emptied = a->nfreepools + a->nspares + 1 == a->ntotalpools;
     if (emptied && should_release(h) && release_arena(h, a) == 0)
         return;
     park_pool(h, a, pool);
@@ -320,6 +343,7 @@ void pa_arena_give_pool(pa_heap *h, pa_pool *pool) {
 size_t pa_arena_trim(pa_heap *h) {
     const pa_config *c = &h->config;
     size_t given = 0;
+    give_up_spares(h);
     pa_arena *a;
     while ((a = h->last_with_free[h->pools_per_arena]) != NULL && release_arena(h, a) == 0) {
         pa_retention_empty_dropped(h);
@@ -337,6 +361,85 @@ size_t pa_arena_trim(pa_heap *h) {
         }
     pa_decommit_run_flush(h);
     return given + (h->decommitted_pools - gone_before) * c->pool_size;
+}
+
+/* ---- spares ----------------------------------------------------------
+ * A pool of a class that empties stays with its class, header and freelist
+ * intact, as the class's spare (one per class at most): when the class next
+ * runs out of pools it uses the spare again, with no trip through its
+ * arena, and when that pool empties again it is the spare again. So a
+ * class whose last pool empties and fills, over and over, never reaches its
+ * arena. Its arena counts the pool as a spare (nspares) from the moment it
+ * is held until it is given up, also while its class uses it ("lent"): the
+ * arena then neither picks, decommits nor releases it. The spare is given
+ * up when another pool of its class empties (that one is the spare then;
+ * an unused spare goes back to its arena, a lent one stays in use as an
+ * ordinary pool), on trim, and when the allowance of empty arenas decays
+ * below the empty arenas held. An arena whose every pool is free or a spare
+ * counts as empty for the retention policy (empty_arenas), so a spare makes
+ * an arena outlive its last block only where the policy would keep an empty
+ * arena anyway; where it would not (RELEASE, or past the allowance or the
+ * process-wide budget) the pool goes back at once, and the arena with it.
+ * Before an arena is judged empty for release, the spares it lends are
+ * given up: they hold blocks. */
+
+/* c's spare is given up: its arena's count and, if that arena counted as
+ * empty, the empty arenas drop. An unused spare goes back to its arena. */
+static void give_up_spare(pa_heap *h, pa_size_class *c) {
+    pa_pool *pool = c->spare;
+    pa_arena *a = &h->arenas[pool->arena_slot];
+    if (holds_no_block(a))
+        pa_retention_empty_dropped(h);
+    a->nspares--;
+    c->spare = NULL;
+    if (pool->count == 0)
+        pa_arena_give_pool(h, pool);
+}
+
+static void give_up_spares(pa_heap *h) {
+    for (size_t i = 0; i < h->nclasses; i++)
+        if (h->classes[i].spare)
+            give_up_spare(h, &h->classes[i]);
+}
+
+/* The spares a lends hold blocks: given up before a is judged empty. */
+static void give_up_lent_spares(pa_heap *h, const pa_arena *a) {
+    uint32_t slot = (uint32_t)(a - h->arenas);
+    for (size_t i = 0; i < h->nclasses && a->nspares; i++) {
+        const pa_pool *spare = h->classes[i].spare;
+        if (spare && spare->arena_slot == slot && spare->count)
+            give_up_spare(h, &h->classes[i]);
+    }
+}
+
+/* May pool, just emptied, become a spare? Where its arena would then count
+ * as empty, only as the policy keeps an empty arena (see above). */
+static int hold_spare(pa_heap *h, pa_pool *pool) {
+    pa_arena *a = &h->arenas[pool->arena_slot];
+    if (a->nfreepools + a->nspares + 1 == a->ntotalpools) {
+        if (should_release(h))
+            return 0;
+        if (!pa_retention_empty_added(h)) {
+            pa_retention_empty_dropped(h); /* over the process-wide budget */
+            return 0;
+        }
+        /* As for an arena kept wholly free: its pages go back now. */
+        if (pa_decommit_run_in(h, a))
+            pa_decommit_run_flush(h);
+    }
+    a->nspares++;
+    return 1;
+}
+
+void pa_arena_pool_emptied(pa_heap *h, pa_size_class *c, pa_pool *pool) {
+    if (c->spare == pool)
+        return; /* the spare, lent, is back */
+    if (c->spare)
+        give_up_spare(h, c);
+    if (h->config.keep_spare_pools && hold_spare(h, pool))
+        c->spare = pool;
+    else
+        pa_arena_give_pool(h, pool);
 }
 
 void pa_arena_release_all(pa_heap *h) {

@@ -13,8 +13,14 @@ pa_pool *pa_arena_take_pool(pa_heap *h, int *kept_header);
 /* The pool's last block was freed and it is on no list: back to its arena,
  * which may then go back to the OS or have the pool decommitted. */
 void pa_arena_give_pool(pa_heap *h, pa_pool *pool);
-/* Give back what the heap keeps for reuse: unmap its wholly free arenas and
- * decommit the committed free pools of the others; the bytes given back. */
+/* The last block of pool, of class c, was freed and it is on no list: it
+ * is (again) c's spare (see arena.c, "spares"), or goes back to its arena.
+ * A class with no pool in use uses its spare, if it has one with no
+ * block, as it is: no call here. */
+void pa_arena_pool_emptied(pa_heap *h, pa_size_class *c, pa_pool *pool);
+/* Give back what the heap keeps for reuse: the classes' spares, unmap its
+ * wholly free arenas and decommit the committed free pools of the others;
+ * the bytes given back. */
 size_t pa_arena_trim(pa_heap *h);
 /* Unmap every arena and the arena table (heap destroy). */
 void pa_arena_release_all(pa_heap *h);

@@ -21,6 +21,7 @@ pa_config pa_config_default(void) {
         .decommit_keep_pools_max = 64,
         .large_cache_bytes = 1024 * 1024,
         .large_cache_bytes_max = 8 * 1024 * 1024,
+        .keep_spare_pools = 1,
     };
     return c;
 }

@@ -1,7 +1,9 @@
 /* The raw paths' common cases, inlined into the public layer (pa_heap_* and
  * the default heap's pa_malloc/pa_free) and into raw.c. Each is a try: it
- * calls nothing, and returns NULL (or 0) when the case is not the common
- * one, so that its caller takes its own slow path. */
+ * returns NULL (or 0) when the case is not the common one, so that its
+ * caller takes its own slow path. The one call they make is to take a
+ * class's spare or to empty a pool (raw.h): a pool that empties and fills
+ * again, over and over, then skips the slow paths' layers. */
 #ifndef POOLALLOC_FAST_PATH_H
 #define POOLALLOC_FAST_PATH_H
 
@@ -11,6 +13,7 @@
 
 #include "heap_types.h"
 #include "pool.h"
+#include "raw.h"
 
 /* NULL when the fast path does not apply (the heap then takes the slow
  * path); it never fails otherwise. */
@@ -24,6 +27,8 @@ static inline void *pa_fast_malloc_try(pa_heap *h, size_t size) {
                 pa_annotate_block_alloc(h, p, size, c->block_size);
             return p;
         }
+        if (pa_spare_unused(c))
+            return pa_raw_malloc_spare(h, c, size);
     }
     return NULL;
 }
@@ -40,12 +45,13 @@ static inline void *pa_fast_calloc_try(pa_heap *h, size_t count, size_t size) {
     return p;
 }
 
-/* Push p on its pool's freelist unless the pool becomes empty (0: the slow
- * path gives the pool back), or always in Valgrind builds, where a dead
- * pointer's pool header is no-access and the slow path checks first. A pool
- * that was full goes back on its class's list here: with a large live set
- * most frees land in full pools. Sanitizer builds keep this path, so fuzzing
- * under them exercises it. */
+/* Push p on its pool's freelist; the pool's last block empties it (raw.h).
+ * 0 for a pool with no live block (a dead pointer: the slow path reports
+ * it), or always in Valgrind builds, where a dead pointer's pool header is
+ * no-access and the slow path checks first. A pool that was full goes back
+ * on its class's list here: with a large live set most frees land in full
+ * pools. Sanitizer builds keep this path, so fuzzing under them exercises
+ * it. */
 static inline int pa_free_in_place(pa_heap *h, void *p) {
 #ifdef PA_ANNOTATE_VALGRIND
     (void)h, (void)p;
@@ -53,8 +59,12 @@ static inline int pa_free_in_place(pa_heap *h, void *p) {
 #else
     pa_pool *pool = pa_pool_of(h, p);
     uint32_t count = pool->count;
-    if (PA_UNLIKELY(count <= 1))
-        return 0;
+    if (PA_UNLIKELY(count <= 1)) {
+        if (count == 0)
+            return 0;
+        pa_raw_free_last(h, pool, p);
+        return 1;
+    }
     if (PA_ANNOTATING)
         pa_annotate_block_free(h, p, h->classes[pool->size_class].block_size);
     pa_pool_push_block(h->classes, pool, (pa_block *)p, count);

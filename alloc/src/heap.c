@@ -154,7 +154,7 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->threshold = c.small_threshold;
     h->fast_threshold = c.small_threshold < PA_LINEAR_THRESHOLD ? c.small_threshold : PA_LINEAR_THRESHOLD;
     if (c.debug)
-        h->fast_threshold = 0;
+        pa_heap_slow_paths_only(h);
     h->class_shift = (unsigned)__builtin_ctzl(c.alignment);
     h->pool_mask = ~(uintptr_t)(c.pool_size - 1);
     h->pool_shift = (unsigned)__builtin_ctzl(c.pool_size);
@@ -180,6 +180,11 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
 }
 
 void pa_heap_mark_default(pa_heap *h) { h->is_default = 1; }
+
+void pa_heap_slow_paths_only(pa_heap *h) {
+    h->fast_threshold = 0;
+    h->owner_cache_off = 1;
+}
 
 size_t pa_heap_trim(pa_heap *h) {
     size_t cached = h->large_cache.bytes;

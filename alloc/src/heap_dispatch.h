@@ -22,5 +22,9 @@ void pa_heap_free_api(pa_heap *h, void *p, char api);
 
 /* Marks h as the process's default heap, which pa_heap_destroy refuses. */
 void pa_heap_mark_default(pa_heap *h);
+/* No call on h takes a fast path (fast_path.h): a debug heap, and a
+ * thread heap whose calls a caller must see (the drop-in's checked mode).
+ * Only before h's first block. */
+void pa_heap_slow_paths_only(pa_heap *h);
 
 #endif

@@ -44,6 +44,7 @@ typedef struct pa_arena {
     uint32_t ntotalpools;
     uint32_t ndecommitted;
     uint32_t ncommitted_free; /* length of freepools */
+    uint32_t nspares;        /* its pools held as their classes' spares (in use, not free) */
     pa_pool *freepools;      /* committed free pools, singly linked */
     struct pa_arena *next;   /* usable list (sorted by nfreepools), or unused list */
     struct pa_arena *prev;
@@ -53,6 +54,10 @@ typedef struct pa_arena {
 /* One cache line per class: the fast path touches only its own. */
 typedef struct pa_size_class {
     pa_pool *used;           /* partly used pools, doubly linked */
+    /* An empty pool the class keeps, initialised, on no list, for its next
+     * pool (arena.c, "spares"): so a pool that empties and fills again
+     * costs no trip through its arena. NULL if none. */
+    pa_pool *spare;
     size_t pools;            /* pools holding blocks (partly used + full) */
     uint32_t block_size;
     uint32_t first_offset;   /* blocks start here so each is aligned to its size's largest power-of-two divisor */
@@ -144,6 +149,7 @@ struct pa_heap {
      * empty and no pointer, NULL included, matches an empty slot. Spares
      * most frees the map walk; a slot is cleared when its arena goes. */
     uintptr_t owner_cache[PA_OWNER_CACHE_SLOTS];
+    int owner_cache_off;     /* 1: kept empty, so frees take no fast path (pa_heap_slow_paths_only) */
     pa_radix radix;
 
     pa_arena *arenas;        /* the arena table */

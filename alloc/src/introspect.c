@@ -82,6 +82,7 @@ int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
     v->capacity = c->capacity;
     v->used_pools = (uintptr_t)c->used;
     v->pools = c->pools;
+    v->spare = (uintptr_t)c->spare;
     return 0;
 }
 
@@ -98,6 +99,7 @@ static void fill_arena(const pa_heap *h, size_t slot, pa_arena_view *v) {
     v->next = (uintptr_t)a->next;
     v->prev = (uintptr_t)a->prev;
     v->ndecommitted = a->ndecommitted;
+    v->nspares = a->nspares;
 }
 
 int pa_introspect_arena_slot(const pa_heap *h, size_t slot, pa_arena_view *v) {

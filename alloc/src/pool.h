@@ -60,6 +60,10 @@ static inline pa_block *pa_pool_refill(pa_size_class *c, pa_pool *pool) {
     return NULL;
 }
 
+/* Has c a spare its arena lends it, with no block in use (arena.c,
+ * "spares")? Then it is the class's next pool. */
+static inline int pa_spare_unused(const pa_size_class *c) { return c->spare && c->spare->count == 0; }
+
 /* Hand out the head block of a pool that is on c's used list. */
 static inline void *pa_pool_pop(pa_size_class *c, pa_pool *pool) {
     pa_block *b = pool->freeblock;

@@ -22,18 +22,25 @@
 
 /* ---- small blocks ---------------------------------------------------- */
 
+/* pool, empty and initialised for c, becomes c's pool in use. */
+static void *first_block(pa_size_class *c, pa_pool *pool) {
+    pa_pool_push_used(c, pool);
+    c->pools++;
+    return pa_pool_pop(c, pool);
+}
+
 static void *small_alloc_new_pool(pa_heap *h, unsigned cls) {
+    pa_size_class *c = &h->classes[cls];
+    if (pa_spare_unused(c))
+        return first_block(c, c->spare);
     int kept_header;
     pa_pool *pool = pa_arena_take_pool(h, &kept_header);
     if (!pool)
         return NULL;
-    pa_size_class *c = &h->classes[cls];
     /* A committed free pool of the same class still has its freelist. */
     if (!kept_header || pool->size_class != cls)
         pa_pool_init(pool, c, cls);
-    pa_pool_push_used(c, pool);
-    c->pools++;
-    return pa_pool_pop(c, pool);
+    return first_block(c, pool);
 }
 
 /* A block of class cls for a request of size bytes. */
@@ -41,6 +48,14 @@ static void *small_alloc(pa_heap *h, unsigned cls, size_t size) {
     pa_size_class *c = &h->classes[cls];
     void *p = c->used ? pa_pool_pop(c, c->used) : small_alloc_new_pool(h, cls);
     if (PA_ANNOTATING && p)
+        pa_annotate_block_alloc(h, p, size, c->block_size);
+    return p;
+}
+
+void *pa_raw_malloc_spare(pa_heap *h, pa_size_class *c, size_t size) {
+    PA_ASSERT(pa_spare_unused(c));
+    void *p = first_block(c, c->spare);
+    if (PA_ANNOTATING)
         pa_annotate_block_alloc(h, p, size, c->block_size);
     return p;
 }
@@ -72,16 +87,34 @@ static pa_pool *live_pool_of(pa_heap *h, const void *p, const char *operation) {
     return pool;
 }
 
+/* pool, of class c, just lost its last block: off the used list, to its
+ * class as its spare or back to its arena. */
+static inline void pool_emptied(pa_heap *h, pa_size_class *c, pa_pool *pool) {
+    pa_pool_unlink_used(c, pool);
+    c->pools--;
+    pa_arena_pool_emptied(h, c, pool);
+}
+
 static void small_free_in(pa_heap *h, pa_pool *pool, void *p) {
     PA_ASSERT(pool->count > 0 && pa_pool_of(h, p) == pool); /* p: a live block of pool */
     pa_size_class *c = &h->classes[pool->size_class];
     pa_annotate_block_free(h, p, c->block_size);
     pa_pool_push_block(h->classes, pool, p, pool->count);
-    if (pool->count == 0) {
-        pa_pool_unlink_used(c, pool);
-        c->pools--;
-        pa_arena_give_pool(h, pool);
-    }
+    if (pool->count == 0)
+        pool_emptied(h, c, pool);
+}
+
+/* small_free_in for the last block, 10 instructions shorter: a pool with one
+ * live block is not full (a pool holds two at least), so it is on its
+ * class's used list and its freelist is not empty. */
+void pa_raw_free_last(pa_heap *h, pa_pool *pool, void *p) {
+    PA_ASSERT(pool->count == 1 && pool->freeblock);
+    pa_size_class *c = &h->classes[pool->size_class];
+    pa_annotate_block_free(h, p, c->block_size);
+    pa_link_write(p, pool->freeblock);
+    pool->freeblock = p;
+    pool->count = 0;
+    pool_emptied(h, c, pool);
 }
 
 static void small_free(pa_heap *h, void *p, const char *operation) {
@@ -97,7 +130,7 @@ static int map_owns(pa_heap *h, const void *p) {
     if (!pa_radix_get(&h->radix, (uintptr_t)p))
         return 0;
     /* A debug heap keeps the cache empty so its frees miss the fast path. */
-    if (!h->config.debug)
+    if (!h->owner_cache_off)
         *pa_owner_slot(h, (uintptr_t)p) = (uintptr_t)p | h->arena_low;
     return 1;
 }

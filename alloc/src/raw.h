@@ -23,6 +23,12 @@ void pa_raw_free(pa_heap *h, void *p);
 size_t pa_raw_usable_size(pa_heap *h, const void *p);
 int pa_raw_owns(const pa_heap *h, const void *p);
 
+/* The fast paths' calls (fast_path.h) for a class with no pool in use but
+ * a spare, and for the last live block of pool: a block of class c from its
+ * spare (never NULL), and p freed, its pool emptied. */
+void *pa_raw_malloc_spare(pa_heap *h, pa_size_class *c, size_t size) __attribute__((returns_nonnull));
+void pa_raw_free_last(pa_heap *h, pa_pool *pool, void *p);
+
 /* Hands every live large block back to the large layer (heap destruction;
  * the table itself stays for the caller to unmap). */
 void pa_raw_release_large(pa_heap *h);

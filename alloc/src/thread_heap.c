@@ -26,6 +26,8 @@ static pa_heap *orphans;
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pa_heap *shared;
 
+static int slow_paths_only;
+
 /* POOLALLOC_DEBUG=1 (or a number above 1: the quarantine length) puts the
  * default heap under the debug layer, as PYTHONMALLOC=debug does for
  * CPython; 1 keeps this many freed blocks in quarantine. */
@@ -84,6 +86,8 @@ __attribute__((noinline, cold)) pa_heap *pa_thread_attach(void) {
         if (!h)
             return NULL;
         h->in_arena_map = 1;
+        if (slow_paths_only)
+            pa_heap_slow_paths_only(h);
         pa_heap_mark_default(h);
         pa_retention_share(h);
     }
@@ -93,6 +97,8 @@ __attribute__((noinline, cold)) pa_heap *pa_thread_attach(void) {
     pthread_setspecific(exit_key, h);
     return h;
 }
+
+void pa_thread_heaps_slow_paths_only(void) { slow_paths_only = 1; }
 
 pa_heap *pa_thread_switch_current(void) { return pa_tls_heap->in_arena_map ? pa_tls_heap : NULL; }
 

@@ -22,6 +22,10 @@ extern __thread pa_heap *pa_tls_heap __attribute__((tls_model("initial-exec")));
 pa_heap *pa_thread_attach(void);
 void pa_thread_collect(pa_heap *h);
 
+/* From now on, the thread heaps made take no fast path (pa_heap_slow_paths_
+ * only): called before the first is made. */
+void pa_thread_heaps_slow_paths_only(void);
+
 /* The first max heaps of the orphan list, read under its lock
  * (pa_introspect_orphans). */
 size_t pa_thread_orphans(pa_orphan_view *out, size_t max);

@@ -144,7 +144,9 @@ static void *call_memalign(exec *ex, const request *rq, const void *arg) {
 
 int ex_malloc(exec *ex, size_t size) {
     request rq = {"malloc", size, ex->cfg.alignment, 0, 1, EXPECT_BLOCK, 0, 1};
-    return new_slot(ex, &rq, call_malloc, NULL);
+    ex_decay_mark m;
+    ex_decay_before_malloc(ex, size, &m);
+    return new_slot(ex, &rq, call_malloc, NULL) ? -1 : ex_decay_after_malloc(ex, &m);
 }
 
 int ex_calloc(exec *ex, uint8_t arg, size_t elem) {

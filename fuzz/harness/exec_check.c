@@ -74,7 +74,7 @@ int ex_check_full(exec *ex, int sweep) {
     if (damaged)
         return ex_fail(ex, "DEBUG_SCAN", "the debug layer's scan finds %zu damaged block%s where the checker found none",
                        damaged, damaged == 1 ? "" : "s");
-    if (ex_probe_introspection(ex))
+    if (ex_probe_introspection(ex) || ex_check_large_homes(ex))
         return -1;
     /* the ghost state first: it names a block the heap and the shadow
      * disagree on more precisely than its contents would */

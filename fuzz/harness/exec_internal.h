@@ -108,6 +108,24 @@ typedef struct ex_cache_mark {
 } ex_cache_mark;
 void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m);
 int ex_cache_after_free(exec *ex, const ex_cache_mark *m);
+/* The large cache's budget window, around a malloc of a large block (not on
+ * a debug heap): armed when its take fills the window, then the judgement
+ * of the budget the window's end left. */
+typedef struct ex_decay_mark {
+    int armed;
+    size_t budget, low, takes;
+} ex_decay_mark;
+void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m);
+int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m);
+/* The retention allowances around an op that keeps the heap (not destroy
+ * or remake): they fall only where a retention window ends. */
+typedef struct ex_retention_mark {
+    int armed;
+    size_t arenas, pools;
+    uint64_t window_takes, window;
+} ex_retention_mark;
+void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m);
+int ex_retention_after(exec *ex, const ex_retention_mark *m);
 
 /* exec_default_misuse.c: the default heaps' misuse reports go to ex's
  * counters (ex_misuse_unexpected) from begin to end of a run. */
@@ -140,6 +158,8 @@ int ex_sweep_contents(exec *ex, const char *when);
 int ex_check_full(exec *ex, int sweep);
 /* exec_probe.c: the introspection API refuses what is out of its range. */
 int ex_probe_introspection(exec *ex);
+/* exec_large_home.c: every large-table block on the probe path from its home. */
+int ex_check_large_homes(exec *ex);
 int ex_count_ok(const exec *ex, size_t heap_count, size_t shadow_count);
 int ex_check_counts(exec *ex);
 
@@ -179,5 +199,12 @@ void ex_fault(exec *ex, const pa_op *op);
 int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e);
 /* A misuse report during a correct program's call. */
 int ex_misuse_unexpected(exec *ex);
+/* Free ptr (through cache, or pa_heap_free if NULL), which is misuse of
+ * kind want: exactly one report of that kind. */
+struct pa_object_cache;
+int ex_misuse_expect(exec *ex, void *ptr, struct pa_object_cache *cache, pa_misuse_kind want, const char *what);
+
+/* exec_corrupt.c: the corrupt op. */
+int ex_corrupt(exec *ex, const pa_op *op, const pa_op_effect *e);
 
 #endif

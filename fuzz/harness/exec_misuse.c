@@ -109,9 +109,7 @@ static int misuse_dump_state(exec *ex, const void *ptr, const char *state, const
     return 0;
 }
 
-/* Free ptr (through cache, or pa_heap_free if NULL), which is misuse of
- * kind want: exactly one report of that kind. */
-static int misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_kind want, const char *what) {
+int ex_misuse_expect(exec *ex, void *ptr, pa_object_cache *cache, pa_misuse_kind want, const char *what) {
     size_t before = ex->misuse_reports;
     ex->misuse_expected = 1;
     if (cache)
@@ -238,7 +236,7 @@ static int misuse_guard(exec *ex, const pa_op_effect *e, uint8_t *g, pa_misuse_k
     pa_shadow_block *b = &ex->sh.slots[e->slot];
     uint8_t saved = *g;
     *g = (uint8_t)(saved ^ 0x5a);
-    int rc = misuse_expect(ex, b->p, NULL, want, what);
+    int rc = ex_misuse_expect(ex, b->p, NULL, want, what);
     *g = saved;
     if (rc || misuse_dump_state(ex, b->p, "live", what))
         return -1;
@@ -253,7 +251,7 @@ static int misuse_guard(exec *ex, const pa_op_effect *e, uint8_t *g, pa_misuse_k
 static int misuse_api_both(exec *ex, pa_object_cache *cache, const pa_op_effect *e, size_t size) {
     pa_shadow_block *b = e->slot == SIZE_MAX ? NULL : &ex->sh.slots[e->slot];
     if (b && b->p) {
-        if (misuse_expect(ex, b->p, cache, PA_MISUSE_API_MISMATCH, "misuse api_mismatch (a malloc block to the cache)"))
+        if (ex_misuse_expect(ex, b->p, cache, PA_MISUSE_API_MISMATCH, "misuse api_mismatch (a malloc block to the cache)"))
             return -1;
         ex_touch(ex, b->p);
         if (ex_check_block(ex, b, e->slot, b->req, "after a refused cache free"))
@@ -268,7 +266,7 @@ static int misuse_api_both(exec *ex, pa_object_cache *cache, const pa_op_effect 
     obj.seed = ex_next_seed(ex);
     pa_pattern_fill(obj.p, size, obj.seed);
     ex_touch(ex, obj.p);
-    if (misuse_expect(ex, obj.p, NULL, PA_MISUSE_API_MISMATCH, "misuse api_mismatch (a cache object to free)") ||
+    if (ex_misuse_expect(ex, obj.p, NULL, PA_MISUSE_API_MISMATCH, "misuse api_mismatch (a cache object to free)") ||
         ex_check_block(ex, &obj, SIZE_MAX, size, "after a refused free of a cache object"))
         return -1;
     pa_object_cache_free(cache, obj.p);
@@ -433,7 +431,7 @@ int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
         if (!q)
             return ex_fail(ex, "HARNESS_ENOMEM", "the second heap returned NULL for 64 bytes (errno %d)", errno);
         memset(q, 0x3c, 64);
-        if (misuse_expect(ex, q, NULL, PA_MISUSE_FOREIGN_POINTER, "misuse foreign"))
+        if (ex_misuse_expect(ex, q, NULL, PA_MISUSE_FOREIGN_POINTER, "misuse foreign"))
             return -1;
         if (pa_heap_usable_size(ex->other, q) < 64)
             return ex_fail(ex, "FOREIGN_BLOCK_LOST", "after a foreign free of %p its own heap says it is not live", q);
@@ -450,14 +448,14 @@ int ex_misuse(exec *ex, const pa_op *op, const pa_op_effect *e) {
     case PA_MISUSE_OP_DOUBLE_FREE:
         if (ex_remove_slots(ex, e, "misuse double_free"))
             return -1;
-        return misuse_expect(ex, p, NULL, PA_MISUSE_DOUBLE_FREE, "misuse double_free");
+        return ex_misuse_expect(ex, p, NULL, PA_MISUSE_DOUBLE_FREE, "misuse double_free");
     case PA_MISUSE_OP_INTERIOR:
         /* an aligned interior pointer: the debug layer reads a header
          * before any pointer it is given, and one byte in that read is
          * misaligned (UBSan reports it in debug_layer.c's locate) */
         /* inside an arena it is not a block start; a large block's
          * interior is not in the heap's arenas nor a large block's address */
-        if (misuse_expect(ex, p + ex->cfg.alignment, NULL, b->small ? PA_MISUSE_NOT_A_BLOCK : PA_MISUSE_FOREIGN_POINTER,
+        if (ex_misuse_expect(ex, p + ex->cfg.alignment, NULL, b->small ? PA_MISUSE_NOT_A_BLOCK : PA_MISUSE_FOREIGN_POINTER,
                           "misuse interior"))
             return -1;
         ex_touch(ex, p);

@@ -30,12 +30,26 @@ void ex_policy_before(const exec *ex, ex_policy_mark *m) {
     }
 }
 
-/* A pool emptied by a free stays committed while its arena keeps fewer
- * committed free pools than the allowance (under decommit=never: always),
- * else it is decommitted (arena.c's park_pool): an arena that kept c and
- * had u pools in use keeps max(c, min(allowance, c + u)) after free_all. A
- * refused decommit puts its pools back, and quarantined blocks keep their
- * pools in use: neither is judged. */
+/* The classes' spares in the arena at base after free_all: they hold no
+ * block (CLASS_SPARE checks they are what they claim). */
+static size_t spares_in(const exec *ex, size_t nclasses, uintptr_t base) {
+    size_t n = 0;
+    for (size_t k = 0; k < nclasses; k++) {
+        pa_class_view cv;
+        if (pa_introspect_class(ex->heap, k, &cv) == 0 && cv.spare - base < ex->cfg.arena_size)
+            n++;
+    }
+    return n;
+}
+
+/* A pool emptied by a free stays with its class as its spare, or goes back
+ * to its arena (arena.c, "spares"); there it stays committed while its
+ * arena keeps fewer committed free pools than the allowance (under
+ * decommit=never: always), else it is decommitted (park_pool): an arena
+ * that kept c, had u pools in use (spares included) and holds s spares
+ * after free_all got u - s pools back and keeps max(c, min(allowance,
+ * c + u - s)). A refused decommit puts its pools back, and quarantined
+ * blocks keep their pools in use: neither is judged. */
 static int pools_kept(exec *ex, const ex_policy_mark *m) {
     if (!m->arenas || (ex->cfg.debug && ex->cfg.debug_quarantine) ||
         ex->os.failures[PA_OS_DECOMMIT] != m->decommit_failures)
@@ -49,7 +63,8 @@ static int pools_kept(exec *ex, const ex_policy_mark *m) {
         if (!a->base || pa_introspect_arena_slot(ex->heap, s, &av) || av.base != a->base)
             continue; /* released */
         size_t room = st.free_pools_allowed > a->committed_free ? st.free_pools_allowed - a->committed_free : 0;
-        size_t want = a->committed_free + (never || a->used < room ? a->used : room);
+        size_t back = a->used - spares_in(ex, st.nclasses, a->base);
+        size_t want = a->committed_free + (never || back < room ? back : room);
         ex_doctor(ex, PA_SITE_FREE_ALL_POOLS, &av.ncommitted_free);
         if (av.ncommitted_free != want)
             return ex_fail(ex, "POOL_POLICY",
@@ -164,5 +179,88 @@ int ex_cache_after_free(exec *ex, const ex_cache_mark *m) {
                        "freeing a %zu-byte large block (capacity %zu) with %zu of the budget's %zu bytes cached: the "
                        "cache holds %zu blocks of %zu bytes, not %zu of %zu",
                        m->size, capacity, m->bytes, m->budget, now, v.large_cached_bytes, blocks, bytes);
+    return 0;
+}
+
+void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m) {
+    m->armed = 0;
+    if (ex->cfg.debug || size <= ex->cfg.small_threshold)
+        return;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    if (v.large_cache_window_takes + 1 == v.large_cache_window)
+        *m = (ex_decay_mark){1, v.large_cache_budget, v.large_cache_low, v.large_cache_window_takes};
+}
+
+/* The cacheable request that fills a window ends it (config.h, large_cache.c):
+ * a budget above its floor (large_cache_bytes) of which the cache held at
+ * least half throughout (its low-water mark) halves, not below the floor;
+ * any other stays. A new window starts, so its request finds no bin
+ * flagged and the budget does not rise. (A request the heap was not asked,
+ * or not cacheable, leaves the window as it was: nothing to judge.) */
+int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m) {
+    if (!m->armed)
+        return 0;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    if (v.large_cache_window_takes == m->takes)
+        return 0;
+    size_t floor = ex->cfg.large_cache_bytes, half = m->budget / 2;
+    size_t want = m->budget > floor && m->low >= half ? (half > floor ? half : floor) : m->budget;
+    size_t got = v.large_cache_budget;
+    ex_doctor(ex, PA_SITE_CACHE_DECAY, &got);
+    if (got != want)
+        return ex_fail(ex, "LARGE_CACHE_DECAY",
+                       "the request that ended the large cache's window (budget %zu, the window's least cached bytes "
+                       "%zu, floor %zu) left the budget %zu, expected %zu",
+                       m->budget, m->low, floor, got, want);
+    return 0;
+}
+
+/* Pool takes one op makes at most: a pool per block it allocates (alloc_many's
+ * 256; the cache op's objects, taken twice; a misuse op's few). */
+#define OP_TAKES_MOST 1024
+
+/* Ops that ask ex->heap for no block, so take no pool (destroy and remake
+ * make a new heap, whose allowances start again). */
+static int takes_no_pool(uint8_t kind) {
+    switch ((pa_op_kind)kind) {
+    case PA_OP_FREE: case PA_OP_FREE_RANGE: case PA_OP_FREE_ALL: case PA_OP_USABLE: case PA_OP_WRITE:
+    case PA_OP_CHECK: case PA_OP_STATS: case PA_OP_STATS_PRINT: case PA_OP_NOP: case PA_OP_FAULT:
+    case PA_OP_PLACE: case PA_OP_THREAD: case PA_OP_CORRUPT: case PA_OP_DEFAULT_HEAP: case PA_OP_DESTROY:
+    case PA_OP_REMAKE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m) {
+    m->armed = !takes_no_pool(op->kind);
+    if (!m->armed)
+        return;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    *m = (ex_retention_mark){1, v.arena_allowance, v.pool_allowance, v.retention_window_takes, v.retention_window};
+}
+
+/* An allowance falls only at the pool take that fills a retention window
+ * (retention.h: PA_RETENTION_DECAY_TAKES takes since the window began), so
+ * an op that began further from the window's end than it can take pools
+ * leaves both where they were, or higher (a rise); one that takes none
+ * leaves them. */
+int ex_retention_after(exec *ex, const ex_retention_mark *m) {
+    if (!m->armed || m->window_takes + OP_TAKES_MOST >= m->window)
+        return 0;
+    pa_heap_view v;
+    pa_introspect_heap(ex->heap, &v);
+    size_t arenas = v.arena_allowance;
+    ex_doctor(ex, PA_SITE_ALLOWANCE, &arenas);
+    if (arenas < m->arenas || v.pool_allowance < m->pools)
+        return ex_fail(ex, "RETENTION_DECAY_EARLY",
+                       "the allowances fell (arenas %zu to %zu, pools %zu to %zu) in an op begun %llu pool takes "
+                       "into a %llu-take retention window: a window ends only at its last take",
+                       m->arenas, arenas, m->pools, v.pool_allowance, (unsigned long long)m->window_takes,
+                       (unsigned long long)m->window);
     return 0;
 }

@@ -55,7 +55,9 @@ static int destroy_heap(exec *ex, size_t expect_live) {
  * (they apply to its creation only): refused, pa_heap_create returns NULL
  * with ENOMEM, having given back what it mapped (the checker compares the
  * OS layer's mappings with the heap's at the next check), and the heap is
- * then made without them. */
+ * then made without them. Every map pa_heap_create makes (the heap, the
+ * ownership map's root, a debug heap's quarantine) is one it needs, so a
+ * heap made though one was refused runs without it. */
 static int recreate_heap(exec *ex, unsigned map_nth, unsigned map_ops) {
     ex->fault_nth[PA_OS_MAP] = map_nth;
     ex->fault_ops[PA_OS_MAP] = map_ops;
@@ -64,7 +66,14 @@ static int recreate_heap(exec *ex, unsigned map_nth, unsigned map_ops) {
     ex->heap = pa_heap_create(&ex->cfg);
     int err = errno;
     ex_faults_disarm(ex);
-    if (ex->heap || ex->faults_fired == fired)
+    uint64_t refused = ex->faults_fired - fired;
+    if (ex->heap)
+        ex_doctor(ex, PA_SITE_CREATE_REFUSED, &refused);
+    if (ex->heap && refused)
+        return ex_fail(ex, "HEAP_CREATE_FAULT_IGNORED",
+                       "pa_heap_create made a heap (debug %d, quarantine %u) though %llu of its maps were refused",
+                       ex->cfg.debug, ex->cfg.debug_quarantine, (unsigned long long)refused);
+    if (ex->heap || !refused)
         return created(ex, err);
     ex_doctor(ex, PA_SITE_HUGE_ERRNO, &err);
     if (err != ENOMEM)
@@ -216,6 +225,16 @@ static int run_destroy(exec *ex, const step *s) {
     (void)s;
     return do_destroy(ex) ? -1 : ex_check_full(ex, 0);
 }
+
+/* The next heap with the debug layer on or off: made as destroy makes it,
+ * under the map faults armed before. */
+static int run_remake(exec *ex, const step *s) {
+    ex->cfg.debug = pa_remake_debug(s->op->arg);
+    ex->cfg.debug_quarantine = ex->cfg.debug ? pa_remake_quarantine(s->op->arg) : 0;
+    return do_destroy(ex) ? -1 : ex_check_full(ex, 0);
+}
+
+static int run_corrupt(exec *ex, const step *s) { return ex_corrupt(ex, s->op, &s->e); }
 
 static int run_fault(exec *ex, const step *s) {
     ex_fault(ex, s->op);
@@ -415,7 +434,9 @@ int pa_exec_run(const pa_config *cfg, const pa_op *ops, size_t nops,
             pa_op_format(line, sizeof line, &ops[i], &ex.cfg);
             fprintf(log, "op %zu: %s\n", i, line);
         }
-        if (run_op(&ex, &ops[i]) || ex_misuse_unexpected(&ex))
+        ex_retention_mark kept;
+        ex_retention_before(&ex, &ops[i], &kept);
+        if (run_op(&ex, &ops[i]) || ex_misuse_unexpected(&ex) || ex_retention_after(&ex, &kept))
             goto out;
         for (int r = 0; r < PA_OS_REQUEST_KINDS; r++)
             if (ex.fault_ops[r])

@@ -4,6 +4,7 @@
 #define PA_FUZZ_EXECUTOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ops.h"
@@ -48,8 +49,22 @@ typedef enum pa_exec_site {
     PA_SITE_DEFAULT_SUM,   /* pa_stats *: pa_default_stats's sum while the default_heap op's block is live */
     PA_SITE_DEFAULT_CONFIG,/* pa_config *: the default heap's configuration, as the default_heap op reads it */
     PA_SITE_CACHE_ADMIT,   /* size_t *: the large cache's blocks after the free of a large block */
+    PA_SITE_ALLOWANCE,     /* size_t *: the heap's arena allowance after an op (not destroy or remake) */
+    PA_SITE_CACHE_DECAY,   /* size_t *: the large cache's budget after the malloc that ended its window */
     PA_SITE_THREAD_STATS,  /* size_t *: interleave, the blocks pa_default_stats counts in the stats op */
+    PA_SITE_CREATE_REFUSED,/* uint64_t *: the maps refused while pa_heap_create made the next heap (after destroy
+                              or remake) */
+    PA_SITE_CORRUPTION,    /* size_t *: the detections a corrupt op's check made of the named kind it expects */
+    PA_SITE_LARGE_HOME,    /* size_t *: the home slot the harness's model of the large table's hash gives a block */
+    PA_SITE_WINDOW_WALK,   /* pa_exec_window *: the bitmap of a corrupt op's freelist walk from a window start */
 } pa_exec_site;
+
+/* A freelist walk's bitmap (words of it) and the word after it, which the
+ * walk must leave alone. */
+typedef struct pa_exec_window {
+    uint64_t *bits;
+    size_t words;
+} pa_exec_window;
 
 /* What a heap keeps once free_all freed every block: its arenas, the
  * allowance of wholly free ones, and its debug quarantine's ring. */

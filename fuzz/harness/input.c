@@ -127,8 +127,9 @@ int pa_input_parse_text(pa_target t, const char *text, pa_input *in, char *err, 
         }
         if (rc == 0)
             continue;
-        if (((op.kind == PA_OP_FAULT || op.kind == PA_OP_PLACE) && !(features & PA_OPS_FAULTS)) ||
-            (op.kind == PA_OP_MISUSE && !(features & PA_OPS_MISUSES)) ||
+        if (((op.kind == PA_OP_FAULT || op.kind == PA_OP_PLACE || op.kind == PA_OP_REMAKE) &&
+             !(features & PA_OPS_FAULTS)) ||
+            ((op.kind == PA_OP_MISUSE || op.kind == PA_OP_CORRUPT) && !(features & PA_OPS_MISUSES)) ||
             (op.kind == PA_OP_THREAD && !(features & PA_OPS_THREADS))) {
             pa_input_free(in);
             return pa_errmsg(err, err_len, "%zu: target %s has no %s ops", lineno, pa_target_name(t),

@@ -11,7 +11,8 @@
  * and thread where a target's features turn them on); codes 21 and 24 mean destroy and
  * free_all only when the top three bits are all set, else check and stats;
  * codes 20, 25, 17 and 18 with those bits set mean huge, stats_print, cache
- * and default_heap; 0xff is place where faults are on. */
+ * and default_heap; 0xff is place where faults are on; 0xfe is remake
+ * where faults are on, corrupt where misuses are. */
 static const uint8_t KIND_OF[32] = {
     PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC, PA_OP_MALLOC,     /* 0-3 */
     PA_OP_CALLOC, PA_OP_CALLOC,                                 /* 4-5 */
@@ -45,6 +46,10 @@ static const uint8_t OPERANDS[PA_OP_KINDS] = {
 static pa_op_kind kind_of(uint8_t b, unsigned features) {
     if (b == 0xff && (features & PA_OPS_FAULTS))
         return PA_OP_PLACE;
+    if (b == 0xfe && (features & PA_OPS_FAULTS))
+        return PA_OP_REMAKE;
+    if (b == 0xfe && (features & PA_OPS_MISUSES))
+        return PA_OP_CORRUPT;
     if ((b & 31) == 28 && (features & PA_OPS_FAULTS))
         return PA_OP_FAULT;
     if ((b & 31) == 29 && (features & PA_OPS_MISUSES))
@@ -156,14 +161,20 @@ static void canonicalize(pa_op *op) {
         op->arg = 0;
     if (k == PA_OP_FREE_RANGE)
         op->step &= 7;
+    else if (k == PA_OP_CORRUPT && pa_corrupt_kind_of(op->arg) != PA_CORRUPT_FREED_BYTE)
+        op->step = 0; /* only freed_byte has an offset */
     else if (k == PA_OP_FAULT)
         op->step = (uint8_t)(pa_fault_count(op->arg, op->step) - 1);
-    else if (k != PA_OP_CACHE && k != PA_OP_PLACE) /* their step byte: every byte */
+    else if (k != PA_OP_CACHE && k != PA_OP_PLACE && k != PA_OP_CORRUPT) /* their step byte: every byte */
         op->step = 0;
     if (k == PA_OP_PLACE)
         op->arg = (uint8_t)pa_place_kind_of(op->arg);
     if (k == PA_OP_FAULT || k == PA_OP_THREAD)
         op->arg &= 7;
+    if (k == PA_OP_CORRUPT)
+        op->arg = (uint8_t)pa_corrupt_kind_of(op->arg);
+    if (k == PA_OP_REMAKE)
+        op->arg = pa_remake_debug(op->arg) ? (uint8_t)(op->arg & 15) : 0;
     if (k == PA_OP_MISUSE)
         op->arg = pa_misuse_op_byte(pa_misuse_op_of(op->arg));
     if (k == PA_OP_MISUSE && pa_misuse_op_of(op->arg) == PA_MISUSE_OP_BAD_CONFIG)
@@ -335,6 +346,18 @@ void pa_op_effect_of(const pa_op *op, size_t nlive, pa_op_effect *e) {
         }
         break;
     }
+    case PA_OP_CORRUPT:
+        /* freed_byte frees the block into the quarantine; the others
+         * restore what they broke and keep it */
+        if (nlive) {
+            e->slot = op->idx % nlive;
+            if (pa_corrupt_kind_of(op->arg) == PA_CORRUPT_FREED_BYTE)
+                e->remove[e->nremove++] = e->slot;
+        }
+        break;
+    case PA_OP_REMAKE:
+        e->clear = 1;
+        break;
     default:
         break;
     }

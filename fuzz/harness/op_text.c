@@ -26,6 +26,13 @@ static const char *const MISUSE_OPS[PA_MISUSE_OP_KINDS] = {
     [PA_MISUSE_OP_PLAIN] = "plain", [PA_MISUSE_OP_BAD_CONFIG] = "bad_config",
 };
 
+static const char *const CORRUPT_KINDS[PA_CORRUPT_KINDS] = {
+    [PA_CORRUPT_LINK_MISALIGNED] = "link_misaligned", [PA_CORRUPT_LINK_OUT] = "link_out",
+    [PA_CORRUPT_LINK_CYCLE] = "link_cycle", [PA_CORRUPT_LINK_CUT] = "link_cut",
+    [PA_CORRUPT_HEADER_SIZE] = "header_size", [PA_CORRUPT_FREED_BYTE] = "freed_byte",
+    [PA_CORRUPT_FORGED_LIVE] = "forged_live", [PA_CORRUPT_FORGED_UNCARVED] = "forged_uncarved",
+};
+
 static const char *const HUGE_CALLS[4] = {
     [PA_HUGE_MALLOC] = "malloc", [PA_HUGE_REALLOC] = "realloc",
     [PA_HUGE_MEMALIGN] = "memalign", [PA_HUGE_ALIGN] = "align",
@@ -42,6 +49,8 @@ const char *pa_huge_base_name(unsigned base) { return HUGE_BASES[base & 3]; }
 const char *pa_fault_request_name(unsigned request) { return FAULT_REQUESTS[request & 3]; }
 
 const char *pa_misuse_op_name(uint8_t arg) { return MISUSE_OPS[pa_misuse_op_of(arg)]; }
+
+const char *pa_corrupt_kind_name(uint8_t arg) { return CORRUPT_KINDS[pa_corrupt_kind_of(arg)]; }
 
 const char *pa_op_name(pa_op_kind kind) {
     return (unsigned)kind < PA_OP_KINDS ? NAMES[kind] : "?";
@@ -147,6 +156,17 @@ int pa_op_format(char *out, size_t out_len, const pa_op *op, const pa_config *cf
         break;
     case PA_OP_THREAD:
         put(&b, " %u%s", pa_thread_of(op->arg), pa_thread_exits(op->arg) ? " exit" : "");
+        break;
+    case PA_OP_CORRUPT:
+        put(&b, " %s #%u", pa_corrupt_kind_name(op->arg), (unsigned)op->idx);
+        if (pa_corrupt_kind_of(op->arg) == PA_CORRUPT_FREED_BYTE)
+            put(&b, " %u", (unsigned)op->step);
+        break;
+    case PA_OP_REMAKE:
+        if (pa_remake_debug(op->arg))
+            put(&b, " debug %u", pa_remake_quarantine(op->arg));
+        else
+            put(&b, " plain");
         break;
     case PA_OP_DEFAULT_HEAP:
         put(&b, " %u ", (unsigned)op->arg);
@@ -520,6 +540,33 @@ int pa_op_parse(const char *line, pa_op *op, char *err, size_t err_len) {
         if (number(&lx, PA_THREADS - 1, &v, "thread"))
             return -1;
         op->arg = (uint8_t)(v | (word(&lx, "exit") ? 4u : 0u));
+        break;
+    case PA_OP_CORRUPT: {
+        int ck = word_in(&lx, CORRUPT_KINDS, PA_CORRUPT_KINDS);
+        if (ck < 0)
+            return fail(&lx, "expected link_misaligned, link_out, link_cycle, link_cut, header_size, freed_byte, "
+                        "forged_live or forged_uncarved, found '%.12s'",
+                        lx.p);
+        op->arg = (uint8_t)ck;
+        if (parse_idx(&lx, op))
+            return -1;
+        if (ck == PA_CORRUPT_FREED_BYTE) {
+            if (number(&lx, 255, &v, "byte offset"))
+                return -1;
+            op->step = (uint8_t)v;
+        }
+        break;
+    }
+    case PA_OP_REMAKE:
+        if (word(&lx, "plain")) {
+            op->arg = 0;
+        } else if (word(&lx, "debug")) {
+            if (number(&lx, 7, &v, "quarantine length"))
+                return -1;
+            op->arg = (uint8_t)(1u | v << 1);
+        } else {
+            return fail(&lx, "expected 'plain' or 'debug Q', found '%.12s'", lx.p);
+        }
         break;
     case PA_OP_HUGE:
         if (parse_huge(&lx, op))

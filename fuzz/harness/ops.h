@@ -23,7 +23,8 @@
  * the operand shapes and the executor's handlers, so they cannot disagree.
  * The decoding table of all 32 opcodes is op_codec.c's. fault, misuse and
  * thread are version 2's (opcodes 28, 29 and 31 where a target turns them on),
- * and so is place (the byte 0xff alone, where faults are on);
+ * and so is place (the byte 0xff alone, where faults are on); the byte
+ * 0xfe alone is corrupt where misuses are on, remake where faults are on;
  * stats_print, huge, cache and default_heap take codes 25, 20, 17 and 18
  * with the top three bits set, as free_all and destroy do codes 24 and 21. */
 #define PA_OP_LIST(X)                                      \
@@ -51,7 +52,9 @@
     X(FAULT,      fault,      0x1c, 0, 0, 1, 1) \
     X(MISUSE,     misuse,     0x1d, 0, 1, 1, 0) \
     X(THREAD,     thread,     0x1f, 0, 0, 1, 0) \
-    X(PLACE,      place,      0xff, 0, 0, 1, 1)
+    X(PLACE,      place,      0xff, 0, 0, 1, 1) \
+    X(CORRUPT,    corrupt,    0xfe, 0, 1, 1, 1) \
+    X(REMAKE,     remake,     0xfe, 0, 0, 1, 0)
 
 typedef enum pa_op_kind {
 #define PA_OP_ENUM(kind, name, code, size, idx, arg, step) PA_OP_##kind,
@@ -101,6 +104,28 @@ static inline int pa_thread_exits(uint8_t arg) { return (arg >> 2) & 1; }
  * high, far, adjacent, reuse), the step byte where low, high and far start. */
 #define PA_PLACE_OP_KINDS 6
 static inline unsigned pa_place_kind_of(uint8_t arg) { return arg % PA_PLACE_OP_KINDS; }
+
+/* corrupt: the harness breaks one structure of the heap on purpose (arg mod
+ * PA_CORRUPT_KINDS), requires the named detection, then restores the bytes
+ * it saved. The step byte is freed_byte's offset (mod the block's size). */
+typedef enum pa_corrupt_kind {
+    PA_CORRUPT_LINK_MISALIGNED = 0, /* a free block's link to the middle of a block */
+    PA_CORRUPT_LINK_OUT,            /* ... to the pool's first never-carved byte */
+    PA_CORRUPT_LINK_CYCLE,          /* ... to the block itself */
+    PA_CORRUPT_LINK_CUT,            /* ... to NULL, the rest of the list lost */
+    PA_CORRUPT_HEADER_SIZE,         /* a live block's debug header: one byte more than its block holds */
+    PA_CORRUPT_FREED_BYTE,          /* a quarantined block's byte set to 0 */
+    PA_CORRUPT_FORGED_LIVE,         /* a live header copied into the block's data, before a pointer freed */
+    PA_CORRUPT_FORGED_UNCARVED,     /* a freed header written past the pool's carved blocks, before a pointer freed */
+    PA_CORRUPT_KINDS
+} pa_corrupt_kind;
+static inline unsigned pa_corrupt_kind_of(uint8_t arg) { return arg % PA_CORRUPT_KINDS; }
+
+/* remake: the heap destroyed and made again (under the map faults armed,
+ * as destroy does) with the debug layer on (arg bit 0) and a quarantine of
+ * (arg >> 1) & 7 blocks, or off. */
+static inline int pa_remake_debug(uint8_t arg) { return arg & 1; }
+static inline unsigned pa_remake_quarantine(uint8_t arg) { return (arg >> 1) & 7u; }
 
 /* misuse: the kind byte (arg), see pa_misuse_op_of. */
 typedef enum pa_misuse_op {
@@ -210,6 +235,8 @@ const char *pa_op_name(pa_op_kind kind);
 const char *pa_fault_request_name(unsigned request);
 /* The name of the misuse kind a kind byte names. */
 const char *pa_misuse_op_name(uint8_t arg);
+/* corrupt's kind, by its arg byte. */
+const char *pa_corrupt_kind_name(uint8_t arg);
 const char *pa_huge_call_name(unsigned call);
 const char *pa_huge_base_name(unsigned base);
 /* One op as a line without newline; cfg (may be NULL) adds a comment with

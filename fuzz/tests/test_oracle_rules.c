@@ -54,6 +54,8 @@ enum change {
     C_TEXT_CLASS_GONE,    /* a table without its first class row */
     C_TEXT_HEADING,       /* a table whose heading names one class fewer */
     C_CACHE_BUDGET_SHORT, /* the default heap's large cache budget 1 KiB short */
+    C_HOME_NEXT,          /* a large block's home slot is the one after its own */
+    C_ALLOWANCE_LESS,     /* the arena allowance one lower */
 };
 
 typedef struct doctor_plan {
@@ -118,6 +120,12 @@ static void doctor(void *ctx, pa_exec_site site, void *value) {
         break;
     case C_INTROSPECT_ZERO:
         *(long long *)value = 0;
+        break;
+    case C_HOME_NEXT:
+        ++*(size_t *)value;
+        break;
+    case C_ALLOWANCE_LESS:
+        --*(size_t *)value;
         break;
     case C_DEFAULT_NONE:
         ((pa_stats *)value)->blocks_in_use = 0;
@@ -422,6 +430,43 @@ static void test_cache_admission_rule(void) {
     expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
 }
 
+/* The large cache's windows (exec_policy.c). Eight blocks of 199,936
+ * bytes (capacity 212,992) freed fill the 1 MiB budget at four and flag
+ * their bin; asked again, the fifth raises the budget to 2 MiB and starts a
+ * window with nothing cached. Freed again they stay cached (1.7 MB) while
+ * 8 KiB blocks come and go, 32 at a time: the first window ends busy (the
+ * budget stays), the second idle (it halves). */
+static void test_cache_decay_rule(void) {
+    static const char prefix[] = "alloc_many 8 199936\nfree_range #0 8\nalloc_many 8 199936\nfree_range #0 8\n";
+    static const char round[] = "alloc_many 32 8192\nfree_range #0 32\n";
+    char *ops = malloc(sizeof prefix + 1024 * (sizeof round - 1));
+    EXPECT(ops, "out of memory");
+    if (!ops)
+        return;
+    memcpy(ops, prefix, sizeof prefix);
+    for (int i = 0; i < 1024; i++)
+        memcpy(ops + strlen(prefix) + (size_t)i * (sizeof round - 1), round, sizeof round);
+    expect_clean(ops, NULL);
+    doctor_plan busy = {PA_SITE_CACHE_DECAY, C_TRIM_GAVE, 0, 0, 0};
+    expect_rule(ops, NULL, &busy, 1026, "LARGE_CACHE_DECAY",
+                "the request that ended the large cache's window (budget 2097152, the window's least cached bytes 0, "
+                "floor 1048576) left the budget 4096, expected 2097152");
+    doctor_plan idle = {PA_SITE_CACHE_DECAY, C_TRIM_GAVE, 0, 0, 1};
+    expect_rule(ops, NULL, &idle, 2050, "LARGE_CACHE_DECAY",
+                "the request that ended the large cache's window (budget 2097152, the window's least cached bytes "
+                "1703936, floor 1048576) left the budget 4096, expected 1048576");
+    free(ops);
+}
+
+/* The retention allowances fall only at a window's last pool take
+ * (exec_policy.c): a malloc at the window's start leaves them. */
+static void test_retention_decay_rule(void) {
+    doctor_plan fell = {PA_SITE_ALLOWANCE, C_ALLOWANCE_LESS, 0, 0, 0};
+    expect_rule("malloc 100\n", NULL, &fell, 0, "RETENTION_DECAY_EARLY",
+                "the allowances fell (arenas 1 to 0, pools 16 to 16) in an op begun 0 pool takes into a 4096-take "
+                "retention window: a window ends only at its last take");
+}
+
 /* free_all's exact retention rules (exec_policy.c). */
 static void test_free_all_policy_rules(void) {
     /* the default configuration: KEEP_ONE at allowance 1, 8 at most */
@@ -438,7 +483,7 @@ static void test_free_all_policy_rules(void) {
          "after 6 frees the quarantine (0 of 4 held, oldest at slot 0 before) holds 4 with its oldest at slot 0, "
          "not 4 at slot 2"},
         {OPS_POOLS, PA_SITE_FREE_ALL_POOLS, C_POOLS_ONE_MORE, "POOL_POLICY",
-         "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 2, exactly 1 "
+         "the arena in slot 0 kept 0 committed free pools and had 1 in use: after free_all it keeps 1, exactly 0 "
          "must stay (allowance 4, decommit=free_pools)"},
     };
     expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);
@@ -525,6 +570,11 @@ static void test_debug_scan_rule(void) {
     doctor_plan uncarved = {PA_SITE_INTROSPECT, C_INTROSPECT_ZERO, 0, 0, 25};
     expect_rule(ops, NULL, &uncarved, 2, "INTROSPECT_ACCEPTED",
                 "pa_introspect_pool(an arena's first never-carved pool) answered 0, expected -1 (refused)");
+    /* and the large block lies on the probe path from its home slot */
+    doctor_plan moved_home = {PA_SITE_LARGE_HOME, C_HOME_NEXT, 0, 0, 0};
+    expect_rule(ops, NULL, &moved_home, 2, "LARGE_TABLE_HOME",
+                "the live block in large-block table slot * is off the probe path from its home slot * (the table's "
+                "hash of its address): slot * between is empty");
 }
 
 /* The misuse ops' refused calls: a dead or wild pointer's realloc returns
@@ -601,6 +651,8 @@ static void test_realloc_rules(void) {
 int main(void) {
     test_realloc_rules();
     test_cache_admission_rule();
+    test_cache_decay_rule();
+    test_retention_decay_rule();
     test_free_all_policy_rules();
     test_fresh_fill_rule();
     test_memalign_path_rule();

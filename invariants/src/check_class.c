@@ -88,7 +88,8 @@ static void list_state(chk_full *c, const pa_arena_view *a, size_t index, const 
     char want[64], got[64];
     const char *state;
     if (f->v.count == 0) {
-        if (!c->arenas[a->slot].f.freepools_ok)
+        /* a class's spare: chk_full_spares judged its lists */
+        if (rec->spare_of || !c->arenas[a->slot].f.freepools_ok)
             return;
         if (!rec->used_hits && rec->free_hits == 1)
             return;
@@ -112,12 +113,15 @@ static void list_state(chk_full *c, const pa_arena_view *a, size_t index, const 
     chk_report(c->b.r, CHK_POOL_LIST_STATE, &at, want, got, "%s pool is on the wrong list", state);
 }
 
-static void add_pool(chk_totals *t, const chk_base *b, const chk_pool_facts *f) {
+/* A spare holding no block is a free pool to the statistics. */
+static void add_pool(chk_totals *t, const chk_base *b, const chk_pool_facts *f, int spare) {
     unsigned k = f->v.size_class;
     const chk_geom *g = &b->geom[k];
     t->blocks[k] += f->v.count;
-    if (!f->v.count)
+    if (!f->v.count) {
+        t->free_pools += spare;
         return;
+    }
     t->pools[k]++;
     t->full[k] += f->v.count == g->capacity;
     t->free_blocks[k] += g->capacity - f->v.count;
@@ -147,13 +151,14 @@ void chk_full_pools(chk_full *c) {
             chk_pool(b, &ar->v, i, &f, c->memo ? b->bits : NULL);
             if (c->memo)
                 chk_memo_add(c, slot, i, &f);
-            c->pools[slot * b->hv.pools_per_arena + i].sound =
+            chk_pool_rec *rec = &c->pools[slot * b->hv.pools_per_arena + i];
+            rec->sound =
                 f.read && f.class_ok && f.count_ok && f.layout_ok && f.freelist_ok && b->geom_ok[f.v.size_class];
             if (!f.read || !f.class_ok || !f.count_ok) {
                 c->t.exact = 0;
                 continue;
             }
-            add_pool(&c->t, b, &f);
+            add_pool(&c->t, b, &f, rec->spare_of == (int32_t)f.v.size_class + 1);
             list_state(c, &ar->v, i, &f);
         }
     }

@@ -13,6 +13,7 @@ typedef struct chk_pool_rec {
     uint32_t stamp;          /* last list walk that visited it (cycles) */
     uint8_t sound;           /* header, class, freelist and layout sound: its live blocks are known */
     uint32_t memo;           /* 1 + its entry in the pool memo, 0 none */
+    int32_t spare_of;        /* 1 + the class whose spare it is, 0 none */
 } chk_pool_rec;
 
 /* What the full check's walk of the pools found in each pool it read (its
@@ -33,6 +34,7 @@ typedef struct chk_arena_rec {
     pa_arena_view v;
     chk_arena_facts f;
     int on_usable, on_unused;
+    size_t spares;           /* classes whose spare lies in it (chk_full_spares) */
 } chk_arena_rec;
 
 /* Walk totals that counters and statistics are compared against. */
@@ -44,7 +46,7 @@ typedef struct chk_totals {
     size_t free_blocks[PA_MAX_CLASSES];
     size_t live_arenas;
     size_t sound_arenas;
-    size_t free_pools;               /* committed free + never carved */
+    size_t free_pools;               /* committed free + never carved + spares holding no block */
     size_t decommitted;              /* among carved pools */
     size_t decommitted_all;
     size_t headers, alignment, quantization;
@@ -58,6 +60,7 @@ typedef struct chk_full {
     chk_pool_rec *pools;             /* [arena_slots * pools_per_arena] */
     unsigned char used_complete[PA_MAX_CLASSES];
     uint32_t stamp;
+    int spares_ok;                   /* every class's spare is a pool of its class (arenas[].spares exact) */
     chk_totals t;
     chk_pool_memo *memo;             /* kept when the ghost check follows (pa_check_options.live_report) */
 } chk_full;
@@ -111,6 +114,8 @@ int chk_walk_pools(chk_base *b, const pa_arena_view *arenas, size_t narenas, con
                    size_t nsorted, chk_visit_fn fn, void *ctx);
 
 void chk_full_used_lists(chk_full *c);
+/* CLASS_SPARE and ARENA_NSPARES; after the list walks, before the pools. */
+void chk_full_spares(chk_full *c);
 void chk_full_pools(chk_full *c);
 void chk_full_class_counters(chk_full *c);
 void chk_full_usable(chk_full *c);

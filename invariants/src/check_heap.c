@@ -150,6 +150,7 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     c.pools = NULL;
     memset(c.used_complete, 0, sizeof c.used_complete);
     c.stamp = 0;
+    c.spares_ok = 0;
     memset(&c.t, 0, sizeof c.t);
     if (chk_base_init(&c.b, heap, r)) {
         r->dropped++;
@@ -171,6 +172,7 @@ size_t pa_check_heap_opts(const pa_heap *heap, const pa_check_options *opt, pa_c
     c.sorted = chk_sorted_arenas(&c.b, &c.nsorted);
     arenas(&c);
     chk_full_used_lists(&c);
+    chk_full_spares(&c);
     chk_full_pools(&c);
     memo.recs = c.pools;
     memo.pools_per_arena = c.b.hv.pools_per_arena;

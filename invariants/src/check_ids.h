@@ -27,8 +27,8 @@
     X(POOL_FREELIST_CYCLE, "a freelist ends: no block is on it twice (bounded walk)")                          \
     X(POOL_FREELIST_EMPTY_NOT_FULL, "freeblock == NULL only when the pool is full")                           \
     X(POOL_BLOCK_ACCOUNTING, "freelist length + count + never-carved blocks == blocks per pool")              \
-    X(POOL_LIST_STATE, "an empty pool is on its arena's freepools, a partly used one on exactly its "         \
-                       "class's used list, a full one on no list")                                            \
+    X(POOL_LIST_STATE, "an empty pool is on its arena's freepools (or is its class's spare: CLASS_SPARE), a " \
+                       "partly used one on exactly its class's used list, a full one on no list")             \
     X(ARENA_BASE, "a live arena's base is aligned to the arena size")                                         \
     X(ARENA_POOL_ADDRESS, "pool_address is a pool boundary inside the arena (or its end)")                    \
     X(ARENA_NTOTALPOOLS, "ntotalpools == arena_size / pool_size")                                             \
@@ -93,13 +93,14 @@
                               "every cached slot of the large table is on a list")                             \
     X(LARGE_CACHE_BLOCK, "a cached large block is aligned to the alignment, cached in one slot and not also "  \
                          "live in the large-block table")                                                       \
-    X(RETENTION_EMPTY_ARENAS, "empty_arenas equals the mapped arenas whose pools are all free")                \
+    X(RETENTION_EMPTY_ARENAS, "empty_arenas equals the mapped arenas whose pools are all free or their "      \
+                              "classes' spares")                                                              \
     X(RETENTION_ALLOWANCE, "arena_allowance is in [1, empty_arenas_max] and pool_allowance in "                \
                            "[decommit_keep_pools, decommit_keep_pools_max]")                                    \
     X(RETENTION_ALLOWANCE_STEP, "each allowance is a value its rises and decays reach from its floor: "        \
                                 "doubled (from 0 to 1) up to its most, halved down to its floor")            \
-    X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance wholly free arenas "  \
-                             "stay mapped under KEEP_ONE and none under RELEASE")                             \
+    X(RETENTION_KEPT_ARENAS, "while the OS has refused no unmap, at most arena_allowance arenas whose pools " \
+                             "are all free or spares stay mapped under KEEP_ONE and none under RELEASE")     \
     X(RETENTION_KEPT_POOLS, "under DECOMMIT_FREE_POOLS, while the OS has refused no decommit, no arena keeps " \
                             "more committed free pools than decommit_keep_pools_max (an allowance it ever had)")  \
     X(RETENTION_COMMITTED_FREE, "committed_free equals the summed lengths of the arenas' freepools lists, "     \
@@ -126,7 +127,11 @@
                          "one")                                                                                 \
     X(ORPHAN_NOT_THREAD_HEAP, "the orphan list holds only thread heaps: not the shared heap, not a heap of "   \
                               "pa_heap_create")                                                                 \
-    X(ORPHAN_ATTACHED, "no orphan is held by a live thread: its attached flag is clear")
+    X(ORPHAN_ATTACHED, "no orphan is held by a live thread: its attached flag is clear")                    \
+    X(CLASS_SPARE, "a class holds at most one spare: NULL or a carved, committed pool of a live arena "        \
+                   "initialised for that class (its size_class), on no list while it holds no block (a lent " \
+                   "spare, in use again, is on the used list or full like any pool in use)")                 \
+    X(ARENA_NSPARES, "an arena's nspares equals the classes whose spare lies in it")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

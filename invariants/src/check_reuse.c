@@ -111,7 +111,8 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     chk_base *b = &c->b;
     int allowances_ok = chk_retention_allowances(b);
     chk_reuse_windows(b);
-    /* Wholly free is judged by nfreepools: only where ARENA_* found it right. */
+    /* Empty (every pool free or a class's spare) is judged by nfreepools
+     * and the spares: only where ARENA_* and CLASS_SPARE found them right. */
     size_t empty = 0, committed = 0;
     for (size_t s = 0; s < b->hv.arena_slots; s++) {
         const chk_arena_rec *ar = &c->arenas[s];
@@ -119,7 +120,7 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
             continue;
         if (!ar->f.nfree_ok || !ar->f.freepools_ok)
             return;
-        empty += ar->v.nfreepools == b->hv.pools_per_arena;
+        empty += ar->v.nfreepools + ar->spares == b->hv.pools_per_arena;
         committed += ar->f.committed_free;
     }
     chk_loc at = chk_at_heap(b->heap);
@@ -132,11 +133,13 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     if (b->hv.committed_low > b->hv.committed_free)
         chk_report(b->r, CHK_RETENTION_COMMITTED_FREE, &at, CHK_STR("at most %zu", b->hv.committed_free),
                    CHK_NUM(b->hv.committed_low), "committed_low is above committed_free");
-    if (b->hv.empty_arenas != empty)
-        chk_report(b->r, CHK_RETENTION_EMPTY_ARENAS, &at, CHK_NUM(empty), CHK_NUM(b->hv.empty_arenas),
-                   "empty_arenas differs from the wholly free arenas");
     if (os && !os->failures[PA_OS_DECOMMIT])
         kept_pools(c);
+    if (!c->spares_ok)
+        return;
+    if (b->hv.empty_arenas != empty)
+        chk_report(b->r, CHK_RETENTION_EMPTY_ARENAS, &at, CHK_NUM(empty), CHK_NUM(b->hv.empty_arenas),
+                   "empty_arenas differs from the arenas holding no block");
     /* An arena whose unmap the OS refused stays, wholly free, beyond the
      * policy's bound; only the OS counter can say that never happened. */
     if (!allowances_ok || !os || os->failures[PA_OS_UNMAP])
@@ -157,7 +160,7 @@ void chk_full_retention(chk_full *c, const pa_os_counter *os) {
     }
     if (empty > most)
         chk_report(b->r, CHK_RETENTION_KEPT_ARENAS, &at, CHK_STR("at most %zu", most), CHK_NUM(empty),
-                   "more wholly free arenas stay mapped than %s allows", policy);
+                   "more arenas holding no block stay mapped than %s allows", policy);
 }
 
 /* ---- the large-block cache --------------------------------------------- */

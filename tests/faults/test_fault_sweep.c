@@ -138,6 +138,9 @@ static pa_config sweep_config(pa_os_counter *os, int debug) {
     /* the debug layer maps its quarantine's ring at creation, one request more */
     cfg.debug = debug;
     cfg.debug_quarantine = debug ? 4 : 0;
+    /* The debug heap's shorter run reaches decommits and recommits only
+     * with every emptied pool going back to its arena. */
+    cfg.keep_spare_pools = !debug;
     return cfg;
 }
 

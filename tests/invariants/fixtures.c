@@ -8,11 +8,16 @@
 
 #include <cmocka.h>
 
+static int fx_spares;
+
 static ts_fx *fx_new(pa_config cfg) {
     ts_fx *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
     pa_os_counter_init(&fx->os, NULL);
     cfg.os = pa_os_counter_ops(&fx->os);
+    /* The fixtures place emptied pools on their arenas' lists; the spare
+     * fixture (ts_setup_spare) keeps one. */
+    cfg.keep_spare_pools = fx_spares;
     fx->h = pa_heap_create(&cfg);
     assert_non_null(fx->h);
     fx->r = pa_check_report_new();
@@ -71,6 +76,25 @@ int ts_setup_empty_arena(void **state) {
     locate(fx);
     pa_heap_free(fx->h, fx->blk[0]);
     expect_clean(fx, "empty_arena setup");
+    *state = fx;
+    return 0;
+}
+
+int ts_setup_spare(void **state) {
+    fx_spares = 1;
+    ts_fx *fx = fx_new(pa_config_default());
+    fx_spares = 0;
+    fx->blk[1] = pa_heap_malloc(fx->h, 100); /* keeps the arena in use */
+    fx->blk[0] = pa_heap_malloc(fx->h, 48);
+    assert_non_null(fx->blk[0]);
+    assert_non_null(fx->blk[1]);
+    locate(fx);
+    pa_heap_free(fx->h, fx->blk[0]);
+    pa_class_view cv;
+    assert_int_equal(pa_introspect_class(fx->h, fx->cls, &cv), 0);
+    assert_int_equal(cv.spare, (uintptr_t)fx->pool);
+    assert_int_equal(cv.used_pools, 0);
+    expect_clean(fx, "spare setup");
     *state = fx;
     return 0;
 }

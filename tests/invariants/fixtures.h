@@ -35,6 +35,10 @@ int ts_setup_empty_arena(void **state);
 /* Three arenas of four pools, with 1, 2 and 3 free pools: the usable list
  * is three[0], three[1], three[2]. Also holds one large block in blk[15]. */
 int ts_setup_three_arenas(void **state);
+/* The default layout, spares kept: blk[1] (100 bytes) live; blk[0] (48
+ * bytes) freed, so its pool (fx->pool, class fx->cls, arena fx->arena) is
+ * its class's spare, holding no block, in an arena that holds blk[1]. */
+int ts_setup_spare(void **state);
 /* A debug heap (pa_config.debug, a quarantine of 4, default classes up to
  * 4096): blk[0] 10 bytes (serial 1), blk[1] 5000 bytes, large (serial 2),
  * blk[2] 100 bytes aligned to 64, so 64 bytes of lead (serial 3), all live;

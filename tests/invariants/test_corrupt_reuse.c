@@ -153,7 +153,7 @@ static void retention_empty_arenas(void **state) {
     FX;
     TS_CORRUPT(fx->h->empty_arenas, 1u,
                ts_full_one(fx, "RETENTION_EMPTY_ARENAS",
-                           "heap: empty_arenas differs from the wholly free arenas: expected 2, found 1"));
+                           "heap: empty_arenas differs from the arenas holding no block: expected 2, found 1"));
 }
 
 static void retention_committed_free(void **state) {
@@ -210,7 +210,7 @@ static void retention_kept_arenas(void **state) {
     FX;
     TS_CORRUPT(fx->h->config.empty_arenas, PA_EMPTY_ARENA_KEEP_ONE,
                ts_full_one(fx, "RETENTION_KEPT_ARENAS",
-                           "heap: more wholly free arenas stay mapped than KEEP_ONE allows: expected at most 1, "
+                           "heap: more arenas holding no block stay mapped than KEEP_ONE allows: expected at most 1, "
                            "found 2"));
 }
 
@@ -218,7 +218,7 @@ static void retention_kept_arenas_release(void **state) {
     FX;
     TS_CORRUPT(fx->h->config.empty_arenas, PA_EMPTY_ARENA_RELEASE,
                ts_full_one(fx, "RETENTION_KEPT_ARENAS",
-                           "heap: more wholly free arenas stay mapped than RELEASE allows: expected at most 0, "
+                           "heap: more arenas holding no block stay mapped than RELEASE allows: expected at most 0, "
                            "found 2"));
 }
 

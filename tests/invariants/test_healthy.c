@@ -125,8 +125,13 @@ static void healthy_all_configs(void **state) {
 static void healthy_os_failures(void **state) {
     (void)state;
     seen s = {0};
-    for (int c = 0; c < TS_NCONFIGS; c++)
-        run_os(ts_config(c), ts_config_name(c), 99 + (uint64_t)c, &s, every_fifth);
+    for (int c = 0; c < TS_NCONFIGS; c++) {
+        pa_config cfg = ts_config(c);
+        /* Every other run without spares, whose pools go through their
+         * arenas and so are decommitted and recommitted. */
+        cfg.keep_spare_pools = c % 2;
+        run_os(cfg, ts_config_name(c), 99 + (uint64_t)c, &s, every_fifth);
+    }
     fprintf(stderr, "failed: map %llu, unmap %llu, decommit %llu, recommit %llu\n",
             (unsigned long long)s.failures[PA_OS_MAP], (unsigned long long)s.failures[PA_OS_UNMAP],
             (unsigned long long)s.failures[PA_OS_DECOMMIT], (unsigned long long)s.failures[PA_OS_RECOMMIT]);
@@ -279,6 +284,7 @@ static void healthy_reuse(void **state) {
         /* The last run: a cache small enough to fill and refuse blocks. */
         int which = i < sizeof configs / sizeof *configs ? configs[i] : 0;
         pa_config cfg = ts_config(which);
+        cfg.keep_spare_pools = 0; /* the allowances move on pool takes a spare would spare */
         if (i == sizeof configs / sizeof *configs)
             cfg.large_cache_bytes = 128 * 1024;
         reuse_seen s = {0};
@@ -302,6 +308,7 @@ static void healthy_reuse(void **state) {
 static void healthy_windows(void **state) {
     (void)state;
     pa_config cfg = ts_config(0);
+    cfg.keep_spare_pools = 0; /* a spare would keep the pool from its arena */
     pa_heap *h = pa_heap_create(&cfg);
     assert_non_null(h);
     pa_check_report *r = pa_check_report_new();

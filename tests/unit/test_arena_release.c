@@ -28,7 +28,7 @@ static pa_heap *heap_with(pa_test_os *os, pa_empty_arena_policy policy) {
     pa_config base = pa_test_compact_config();
     base.empty_arenas = policy;
     base.empty_arenas_max = 1; /* exactly one, however the heap is used */
-    pa_config c = pa_test_config(os, &base);
+    pa_config c = pa_test_arena_config(os, &base);
     return pa_test_heap_create(&c);
 }
 
@@ -196,7 +196,7 @@ static void test_default_layout_scenario(void **state) {
     assert_non_null(many);
     pa_test_os os;
     pa_test_os_init(&os, NULL);
-    pa_config c = pa_test_config(&os, NULL);
+    pa_config c = pa_test_arena_config(&os, NULL);
     pa_heap *h = pa_test_heap_create(&c);
     for (size_t i = 0; i < N; i++) {
         many[i] = pa_heap_malloc(h, 16);

@@ -28,7 +28,7 @@ static fixture *setup_allowance(pa_decommit_policy policy, unsigned keep, unsign
     base.decommit_keep_pools_max = keep_max;
     base.decommit_run_pools = run;
     base.empty_arenas = arenas;
-    pa_config c = pa_test_config(&f->os, &base);
+    pa_config c = pa_test_arena_config(&f->os, &base);
     f->h = pa_test_heap_create(&c);
     assert_int_equal(pa_test_class_capacity(f->h, pa_test_class_of(f->h, BLOCK)), PER_POOL);
     return f;

@@ -25,7 +25,7 @@ typedef struct fixture {
 static void open_fixture(fixture *f, const pa_config *base) {
     memset(&f->m, 0, sizeof f->m);
     pa_test_os_init(&f->os, NULL);
-    pa_config c = pa_test_config(&f->os, base);
+    pa_config c = pa_test_arena_config(&f->os, base);
     c.on_misuse = pa_test_misuse_record;
     c.misuse_ctx = &f->m;
     f->h = pa_test_heap_create(&c);
@@ -194,6 +194,7 @@ static void double_free_into_decommitted_pool(void) {
     c.os = (pa_os_ops){readonly_map, readonly_unmap, readonly_decommit, readonly_recommit, &inner, NULL};
     c.decommit = PA_DECOMMIT_FREE_POOLS;
     c.decommit_keep_pools = 0;
+    c.keep_spare_pools = 0; /* the emptied pool goes back to be decommitted */
     c.on_misuse = pa_test_misuse_record;
     c.misuse_ctx = &m;
     pa_heap *h = pa_heap_create(&c);

@@ -13,7 +13,7 @@ static pa_heap *compact_heap(pa_test_os *os, size_t limit, pa_empty_arena_policy
     pa_config base = pa_test_compact_config();
     base.memory_limit = limit;
     base.empty_arenas = policy;
-    pa_config c = pa_test_config(os, &base);
+    pa_config c = pa_test_arena_config(os, &base);
     return pa_test_heap_create(&c);
 }
 
@@ -58,7 +58,7 @@ static int create_refused_at(uint64_t k, int debug) {
     pa_config base = pa_config_default();
     base.debug = debug; /* and its quarantine, a map of its own */
     base.debug_quarantine = debug ? 4 : 0;
-    pa_config c = pa_test_config(&os, &base);
+    pa_config c = pa_test_arena_config(&os, &base);
     errno = 0;
     pa_heap *h = pa_heap_create(&c);
     if (h) {
@@ -228,7 +228,7 @@ static void test_recommit_refused(void **state) {
     base.decommit = PA_DECOMMIT_FREE_POOLS;
     base.decommit_keep_pools = 0;
     base.decommit_run_pools = 1; /* each pool decommitted as it is freed */
-    pa_config c = pa_test_config(&os, &base);
+    pa_config c = pa_test_arena_config(&os, &base);
     pa_heap *h = pa_test_heap_create(&c);
     void *p[16][8];
     for (size_t i = 0; i < 16; i++)
@@ -302,7 +302,7 @@ static void sweep(pa_os_request kind, pa_decommit_policy decommit) {
         base.empty_arenas = PA_EMPTY_ARENA_KEEP_ONE;
         base.decommit = decommit;
         base.decommit_keep_pools = 1;
-        pa_config c = pa_test_config(&os, &base);
+        pa_config c = pa_test_arena_config(&os, &base);
         /* Nothing is refused before fail_nth is set below, so creation must
          * succeed. (Retrying a failed creation here looped forever, k never
          * growing, when the configuration was rejected with EINVAL.) */

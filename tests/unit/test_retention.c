@@ -24,7 +24,7 @@ static pa_heap *heap_with(pa_test_os *os, unsigned arenas_max, pa_decommit_polic
     base.decommit_keep_pools = keep;
     base.decommit_keep_pools_max = keep_max;
     base.decommit_run_pools = 1; /* exact counts of decommit requests */
-    pa_config c = pa_test_config(os, &base);
+    pa_config c = pa_test_arena_config(os, &base);
     return pa_test_heap_create(&c);
 }
 

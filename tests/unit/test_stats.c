@@ -18,7 +18,7 @@ typedef struct fixture {
 
 static void open_fixture(fixture *f, const pa_config *base) {
     pa_test_os_init(&f->os, NULL);
-    pa_config c = pa_test_config(&f->os, base);
+    pa_config c = pa_test_arena_config(&f->os, base);
     f->h = pa_test_heap_create(&c);
 }
 

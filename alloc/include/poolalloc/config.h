@@ -86,6 +86,13 @@ typedef struct pa_config {
      * throughout, and the blocks beyond it are freed. */
     size_t large_cache_bytes;
     size_t large_cache_bytes_max;
+    /* 1: the pool of a size class that empties stays with its class as its
+     * spare (one per class) instead of going back to its arena at once, so
+     * a class whose last pool empties and fills over and over never reaches
+     * its arena; an arena holding only free pools and spares counts as
+     * empty for empty_arenas (see docs/ARCHITECTURE.md, "Spare pools").
+     * 0: every emptied pool goes back to its arena. */
+    int keep_spare_pools;
     pa_os_ops os;           /* all NULL: the mmap layer */
     pa_large_ops large;     /* all NULL: the system malloc */
     pa_misuse_handler on_misuse; /* NULL: print the report and abort */

@@ -89,6 +89,7 @@ typedef struct pa_class_view {
     size_t capacity;             /* blocks per pool */
     uintptr_t used_pools;        /* first partly used pool, 0 if none */
     size_t pools;                /* counter: pools of the class holding blocks */
+    uintptr_t spare;             /* the pool the class keeps for its next one, 0 if none */
 } pa_class_view;
 
 typedef struct pa_arena_view {
@@ -102,6 +103,7 @@ typedef struct pa_arena_view {
     size_t ncommitted_free;      /* counter: length of freepools */
     uintptr_t next, prev;        /* usable-arena list (or unused list: next) */
     size_t ndecommitted;         /* bits set in the decommitted bitmap */
+    size_t nspares;              /* counter: its pools held as classes' spares */
 } pa_arena_view;
 
 typedef struct pa_pool_view {

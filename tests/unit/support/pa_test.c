@@ -29,6 +29,12 @@ pa_config pa_test_config(pa_test_os *t, const pa_config *base) {
     return c;
 }
 
+pa_config pa_test_arena_config(pa_test_os *t, const pa_config *base) {
+    pa_config c = pa_test_config(t, base);
+    c.keep_spare_pools = 0;
+    return c;
+}
+
 pa_config pa_test_compact_config(void) {
     pa_config c = pa_config_default();
     c.small_threshold = 512; /* 4 KiB pools hold 7 blocks of it */
@@ -36,6 +42,7 @@ pa_config pa_test_compact_config(void) {
     c.arena_size = 16 * 4096;
     c.decommit = PA_DECOMMIT_NEVER;
     c.empty_arenas = PA_EMPTY_ARENA_KEEP_ALL;
+    c.keep_spare_pools = 0; /* its tests count the pools arenas hold */
     return c;
 }
 

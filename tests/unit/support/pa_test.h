@@ -36,6 +36,9 @@ pa_config pa_test_config(pa_test_os *t, const pa_config *base);
  * 16-byte alignment, 512-byte threshold, 4 KiB pools, 16 pools per arena,
  * no decommit, arenas kept (KEEP_ALL) unless a test says otherwise. */
 pa_config pa_test_compact_config(void);
+/* pa_test_config with no spare pools: for tests that count what an emptied
+ * pool does to its arena (test_spare.c tests the spares). */
+pa_config pa_test_arena_config(pa_test_os *t, const pa_config *base);
 
 /* pa_heap_create that must succeed. */
 pa_heap *pa_test_heap_create(const pa_config *cfg);
