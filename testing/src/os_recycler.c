@@ -23,9 +23,11 @@ static void drop(os_recycler *r, size_t i) {
 }
 
 /* Whether the n bytes at p (a whole page) are all zero: read in blocks of
- * 256 bytes, each a run of word loads and ors the compiler vectorises, so a
- * page that is dirty near its start is found after one block. */
-static int all_zero(const unsigned char *p, size_t n) {
+ * 256 bytes, each a run of word loads and ors the compiler vectorises (the
+ * page's alignment lets each load fold into its or), so a page that is
+ * dirty near its start is found after one block. */
+static int all_zero(const unsigned char *page, size_t n) {
+    const unsigned char *p = __builtin_assume_aligned(page, 64);
     for (size_t i = 0; i < n; i += 256) {
         uint64_t any = 0;
         for (size_t j = i; j < i + 256; j += 8) {
