@@ -137,47 +137,54 @@ static int region(size_t req, size_t k, size_t *lo, size_t *hi) {
 #ifdef PATTERN_AVX2
 typedef unsigned char v32 __attribute__((vector_size(32)));
 
-/* run() for n >= 32, 32 bytes at a time, the last 32 overlapping: the
- * window want, k the key at its first byte and tail at its last 32. Plain
- * values, not the source: a pointer to it kept the caller's source in
- * memory (this function is not inlined, being built for AVX2). */
+/* The 32 bytes at block offset o: stored (fill), or their difference from
+ * the pattern gathered into *wrong. */
+__attribute__((target("avx2"), always_inline)) static inline void piece32(unsigned char *dst, const unsigned char *want,
+                                                                        size_t o, v32 key, int fill, v32 *wrong) {
+    v32 v, got;
+    memcpy(&v, want + o, 32);
+    v ^= key;
+    if (fill) {
+        memcpy(dst + o, &v, 32);
+        return;
+    }
+    memcpy(&got, dst + o, 32);
+    *wrong |= v ^ got;
+}
+
+/* run() for n >= 32, 128 bytes a round; the last 1 to 128 bytes as at most
+ * two pieces from the front and two ending at n, overlapping rather than
+ * one more round of a loop: memcpy's way with a short tail. A piece ending
+ * at n starts a multiple of 32 before it, so all of them take the key of
+ * the last 32 bytes. */
+__attribute__((target("avx2"), always_inline)) static inline int run32_as(unsigned char *dst, const unsigned char *want,
+                                                                        uint64_t k, uint64_t tail, size_t n, int fill) {
+    v32 key = (v32)_mm256_set1_epi64x((long long)k), key_tail = (v32)_mm256_set1_epi64x((long long)tail);
+    v32 wrong = {0};
+    size_t i = 0;
+    for (; n - i > 128; i += 128) {
+        piece32(dst, want, i, key, fill, &wrong);
+        piece32(dst, want, i + 32, key, fill, &wrong);
+        piece32(dst, want, i + 64, key, fill, &wrong);
+        piece32(dst, want, i + 96, key, fill, &wrong);
+    }
+    if (n - i > 64) {
+        piece32(dst, want, i, key, fill, &wrong);
+        piece32(dst, want, i + 32, key, fill, &wrong);
+        piece32(dst, want, n - 64, key_tail, fill, &wrong);
+    } else if (n - i > 32) {
+        piece32(dst, want, i, key, fill, &wrong);
+    }
+    piece32(dst, want, n - 32, key_tail, fill, &wrong);
+    return !fill && !_mm256_testz_si256((__m256i)wrong, (__m256i)wrong);
+}
+
+/* Out of line, built for AVX2: the window want, k the key at its first
+ * byte and tail at its last 32. Plain values, not the source: a pointer to
+ * it kept the caller's source in memory. */
 __attribute__((target("avx2"))) static int run32(unsigned char *dst, const unsigned char *want, uint64_t k,
                                                  uint64_t tail, size_t n, int fill) {
-    v32 key = (v32)_mm256_set1_epi64x((long long)k), key_tail = (v32)_mm256_set1_epi64x((long long)tail);
-    v32 wrong = {0}, v, got;
-    size_t i = 0;
-    if (fill) {
-        for (; i + 128 < n; i += 128)
-            for (size_t j = i; j < i + 128; j += 32) {
-                memcpy(&v, want + j, 32);
-                v ^= key;
-                memcpy(dst + j, &v, 32);
-            }
-        for (; i + 32 < n; i += 32) {
-            memcpy(&v, want + i, 32);
-            v ^= key;
-            memcpy(dst + i, &v, 32);
-        }
-        memcpy(&v, want + n - 32, 32);
-        v ^= key_tail;
-        memcpy(dst + n - 32, &v, 32);
-        return 0;
-    }
-    for (; i + 128 < n; i += 128)
-        for (size_t j = i; j < i + 128; j += 32) {
-            memcpy(&v, want + j, 32);
-            memcpy(&got, dst + j, 32);
-            wrong |= v ^ key ^ got;
-        }
-    for (; i + 32 < n; i += 32) {
-        memcpy(&v, want + i, 32);
-        memcpy(&got, dst + i, 32);
-        wrong |= v ^ key ^ got;
-    }
-    memcpy(&v, want + n - 32, 32);
-    memcpy(&got, dst + n - 32, 32);
-    wrong |= v ^ key_tail ^ got;
-    return !_mm256_testz_si256((__m256i)wrong, (__m256i)wrong);
+    return fill ? run32_as(dst, want, k, tail, n, 1) : run32_as(dst, want, k, tail, n, 0);
 }
 #endif
 

@@ -291,15 +291,19 @@ static void test_pattern(void) {
     }
 }
 
-/* Below 72 bytes every length takes one of the short paths (a byte loop,
- * two words, 16-byte pieces, 32-byte pieces): a flip of any byte is found
- * at its offset, whatever the seed. */
+/* Up to 300 bytes every length takes one of the short paths (a byte loop,
+ * two words, 16-byte pieces) or the 32-byte one with each shape of its
+ * tail after zero, one and two rounds of 128: a flip of any byte is found
+ * at its offset, whatever the seed, and a fill writes nothing outside. */
 static void test_pattern_short(void) {
-    unsigned char buf[73];
+    unsigned char buf[302];
     pa_pattern_mismatch m;
-    for (size_t req = 1; req < sizeof buf; req++)
+    for (size_t req = 1; req < sizeof buf - 1; req++)
         for (uint64_t seed = 0; seed < 3; seed++) {
+            memset(buf, 0xA5, sizeof buf);
             pa_pattern_fill(buf + 1, req, seed);
+            EXPECT(buf[0] == 0xA5 && buf[req + 1] == 0xA5, "%zu bytes, seed %llu: a fill writes outside", req,
+                   (unsigned long long)seed);
             for (size_t at = 0; at < req; at++) {
                 unsigned char want = buf[1 + at];
                 buf[1 + at] ^= 0x80;

@@ -22,10 +22,36 @@ static void drop(os_recycler *r, size_t i) {
     r->inner.unmap(r->inner.ctx, g.addr, g.size);
 }
 
+/* Whether the n bytes at p (a whole page) are all zero: read in blocks of
+ * 256 bytes, each a run of word loads and ors the compiler vectorises (the
+ * page's alignment lets each load fold into its or), so a page that is
+ * dirty near its start is found after one block. Not instrumented by the
+ * sanitizers: it reads only a region the heap gave back (unpoisoned then),
+ * and under ASan+UBSan each 8-byte load took some ten instructions of
+ * checks, unvectorised (counted in the disassembly), where the memset it
+ * saves is one intercepted call. */
+__attribute__((no_sanitize("address", "undefined"))) static int all_zero(const unsigned char *page, size_t n) {
+    const unsigned char *p = __builtin_assume_aligned(page, 64), *end = p + n;
+    for (; p < end; p += 256) {
+        uint64_t any = 0;
+        for (int j = 0; j < 32; j++) {
+            uint64_t w;
+            memcpy(&w, p + 8 * j, 8);
+            any |= w;
+        }
+        if (any)
+            return 0;
+    }
+    return 1;
+}
+
 /* Only resident pages can hold anything but zeros (a page never touched, or
- * decommitted, reads back zero-filled), so clear those: mincore lists them in
- * one request per chunk, cheaper than dropping them all and taking a fault
- * per page on the next use. Where mincore fails, the whole range. */
+ * decommitted, reads back zero-filled): mincore lists them in one request per
+ * chunk, cheaper than dropping them all and taking a fault per page on the
+ * next use. A resident page stays resident through every reuse, cleared or
+ * not, so most of them are still all zero from the last clearing: reading one
+ * is cheaper than writing it, and leaves it clean in the cache. Where mincore
+ * fails, the whole range is cleared. */
 static void zero_dirtied(os_recycler *r, char *addr, size_t size) {
     size_t page = pa_os_page_size();
     unsigned char resident[RESIDENCY_CHUNK];
@@ -37,17 +63,12 @@ static void zero_dirtied(os_recycler *r, char *addr, size_t size) {
             r->pages_zeroed += pages;
             continue;
         }
-        for (size_t i = 0; i < pages;) {
-            if (!(resident[i] & 1)) {
-                i++;
-                continue;
+        for (size_t i = 0; i < pages; i++) {
+            unsigned char *p = (unsigned char *)addr + off + i * page;
+            if ((resident[i] & 1) && !all_zero(p, page)) {
+                memset(p, 0, page);
+                r->pages_zeroed++;
             }
-            size_t run = i;
-            while (run < pages && (resident[run] & 1))
-                run++;
-            memset(addr + off + i * page, 0, (run - i) * page);
-            r->pages_zeroed += run - i;
-            i = run;
         }
     }
 }

@@ -28,7 +28,7 @@ typedef struct os_recycler {
     os_recycled held[PA_RECYCLE_SLOTS];  /* oldest first */
     size_t n, bytes;
     uint64_t reused, passed_down;        /* maps served from held, and not */
-    uint64_t pages_zeroed;               /* resident pages cleared for reuse */
+    uint64_t pages_zeroed;               /* resident pages found dirty and cleared */
 } os_recycler;
 
 /* Over mmap, holding nothing. */
