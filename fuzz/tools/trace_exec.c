@@ -393,14 +393,29 @@ static void *walk_heap(void *arg) {
     return NULL;
 }
 
-/* Every live block's contents: 0, or -1 with the first mismatch in x->f. */
+/* Every live block's contents, and the live blocks in the table's order
+ * into the live list (pointers and sizes, for the poisoning check): the one
+ * pass over the table. After a mismatch the list is still filled. 0; -1
+ * with the first mismatch in x->f; -2 when the table and the count of live
+ * blocks disagree (the list is not whole). */
 static int sweep_contents(pa_trace_exec *x) {
+    size_t n = 0;
+    int failed = 0;
     for (uint32_t i = 0; i < x->blocks.len; i++) {
         const block *b = &x->blocks.tab[i];
-        if (b->p && check_contents(x, b, b->req, "full check"))
-            return -1;
+        if (!b->p)
+            continue;
+        if (n == x->st.live)
+            return fail(x, "HARNESS_COUNT", "the block table holds more than the %zu live blocks counted", x->st.live) -
+                   1;
+        x->live_list[n] = b->p;
+        x->live_sizes[n++] = b->req;
+        if (!failed && check_contents(x, b, b->req, "full check"))
+            failed = 1;
     }
-    return 0;
+    if (n != x->st.live)
+        return fail(x, "HARNESS_COUNT", "the block table holds %zu live blocks, %zu counted", n, x->st.live) - 1;
+    return failed ? -1 : 0;
 }
 
 static int check_full(pa_trace_exec *x) {
@@ -424,12 +439,7 @@ static int check_full(pa_trace_exec *x) {
             return fail(x, "HARNESS_ENOMEM", "no memory for the live list of %zu blocks", x->st.live);
         x->live_cap = ncap;
     }
-    size_t n = 0;
-    for (uint32_t i = 0; i < x->blocks.len; i++)
-        if (x->blocks.tab[i].p) {
-            x->live_list[n] = x->blocks.tab[i].p;
-            x->live_sizes[n++] = x->blocks.tab[i].req;
-        }
+    size_t n = x->st.live;
     /* in address order from the address index, so the ghost check's sort
      * finds them sorted (one pass, where a table order took a radix sort) */
     size_t nsorted = pa_granule_set_starts(&x->ranges, x->live_starts);
@@ -457,18 +467,20 @@ static int check_full(pa_trace_exec *x) {
         return fail_checker(x, "pa_check_heap");
     if (pa_check_report_count(x->rep))
         return fail_checker(x, "pa_check_live_set");
+    if (contents == -2)
+        return -1; /* the harness's own count: the list is not whole */
     pa_check_report_clear(x->rep);
     if (pa_check_poisoning(x->heap, x->live_list, x->live_sizes, n, x->rep))
         return fail_checker(x, "pa_check_poisoning");
     if (contents)
         return -1; /* its failure is in x->f */
     /* the heap's own answer, once its structure has passed */
-    for (uint32_t i = 0; i < x->blocks.len; i++) {
-        const block *b = &x->blocks.tab[i];
-        if (b->p && !pa_heap_owns(x->heap, b->p))
-            return fail(x, "NOT_OWNED", "live block ID %llu at %p is not owned by its heap", (unsigned long long)b->id,
-                        b->p);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (!pa_heap_owns(x->heap, x->live_list[i])) {
+            const block *b = pa_trace_blocks_at(&x->blocks, (uintptr_t)x->live_list[i]);
+            return fail(x, "NOT_OWNED", "live block ID %llu at %p is not owned by its heap",
+                        (unsigned long long)(b ? b->id : 0), x->live_list[i]);
+        }
     return check_counts(x);
 }
 
