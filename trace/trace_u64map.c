@@ -94,6 +94,12 @@ int pa_u64map_put(pa_u64map *m, uint64_t key, uint64_t value, uint64_t *old)
     return 1;
 }
 
+void pa_u64map_prefetch(const pa_u64map *m, uint64_t key)
+{
+    if (m->cap != 0)
+        __builtin_prefetch(&m->slots[home(m, key)]);
+}
+
 bool pa_u64map_get(const pa_u64map *m, uint64_t key, uint64_t *value)
 {
     if (m->cap == 0 || key == 0)

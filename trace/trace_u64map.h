@@ -41,5 +41,8 @@ int pa_u64map_put(pa_u64map *m, uint64_t key, uint64_t value, uint64_t *old);
 bool pa_u64map_get(const pa_u64map *m, uint64_t key, uint64_t *value);
 /* Removes key; true if it was present (its value to *value if not NULL). */
 bool pa_u64map_remove(pa_u64map *m, uint64_t key, uint64_t *value);
+/* Starts fetching the slot where a probe for key begins, for a caller that
+ * knows its keys a few lookups ahead. */
+void pa_u64map_prefetch(const pa_u64map *m, uint64_t key);
 
 #endif

@@ -68,3 +68,8 @@ const pa_trace_block *pa_trace_blocks_at(const pa_trace_blocks *t, uintptr_t p) 
             return &t->tab[i];
     return NULL;
 }
+
+void pa_trace_blocks_prefetch(const pa_trace_blocks *t, uint64_t id) {
+    if (id)
+        pa_u64map_prefetch(&t->ids, id);
+}

@@ -41,4 +41,7 @@ uint64_t pa_trace_blocks_index(const pa_trace_blocks *t, uint64_t id);
  * failure reports only). */
 const pa_trace_block *pa_trace_blocks_at(const pa_trace_blocks *t, uintptr_t p);
 
+/* A hint: the ID map's slot where a lookup of id (not 0) will begin. */
+void pa_trace_blocks_prefetch(const pa_trace_blocks *t, uint64_t id);
+
 #endif

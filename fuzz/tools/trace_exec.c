@@ -551,6 +551,12 @@ int pa_trace_exec_op(pa_trace_exec *x, const pa_trace_op *op, unsigned long long
     return 0;
 }
 
+void pa_trace_exec_prefetch(const pa_trace_exec *x, const pa_trace_op *op) {
+    pa_trace_blocks_prefetch(&x->blocks, op->id);
+    if (op->kind == PA_TRACE_REALLOC)
+        pa_trace_blocks_prefetch(&x->blocks, op->new_id);
+}
+
 int pa_trace_exec_finish(pa_trace_exec *x, pa_replay_failure *f) {
     x->f = f;
     x->op = NULL;

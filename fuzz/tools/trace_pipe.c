@@ -136,6 +136,12 @@ pa_trace_pipe_end pa_trace_pipe_next(pa_trace_pipe *p, const pa_trace_op **op, u
     return PA_PIPE_MORE;
 }
 
+const pa_trace_op *pa_trace_pipe_peek(const pa_trace_pipe *p, size_t k) {
+    const batch *b = &p->ring[p->emptied % NBATCH];
+    size_t i = p->next - 1 + k;
+    return p->end == PA_PIPE_MORE && p->next && i < b->n ? &b->op[i] : NULL;
+}
+
 void pa_trace_pipe_stop(pa_trace_pipe *p) {
     if (!p)
         return;

@@ -27,6 +27,9 @@ pa_trace_pipe *pa_trace_pipe_start(pa_trace_reader *r, uint64_t max_ops);
  * none: PA_PIPE_MALFORMED with the reader's message in err. */
 pa_trace_pipe_end pa_trace_pipe_next(pa_trace_pipe *p, const pa_trace_op **op, unsigned long long *line, char *err,
                                      size_t err_len);
+/* The op k places after the one pa_trace_pipe_next gave last, if it is in
+ * the same batch; NULL otherwise. For hints only: it may change. */
+const pa_trace_op *pa_trace_pipe_peek(const pa_trace_pipe *p, size_t k);
 /* Stops the reading thread wherever it is and frees the pipe. */
 void pa_trace_pipe_stop(pa_trace_pipe *p);
 

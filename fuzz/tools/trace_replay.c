@@ -36,6 +36,9 @@ typedef struct options {
 } options;
 
 #define PROGRESS_SECONDS 2.0
+/* How far ahead an op's ID map slots are fetched: far enough for the miss
+ * to be served before the op runs, near enough to stay in cache. */
+#define PREFETCH_AHEAD 8
 
 static double now(void) {
     struct timespec ts;
@@ -92,6 +95,9 @@ static int replay(const char *path, const options *o) {
     unsigned long long line;
     char err[512];
     while ((end = pa_trace_pipe_next(pipe, &op, &line, err, sizeof err)) == PA_PIPE_MORE) {
+        const pa_trace_op *ahead = pa_trace_pipe_peek(pipe, PREFETCH_AHEAD);
+        if (ahead)
+            pa_trace_exec_prefetch(x, ahead);
         if (pa_trace_exec_op(x, op, line, &f)) {
             status = 1;
             break;
