@@ -380,9 +380,11 @@ static void test_no_limits(void) {
 
 /* ---- the reading thread ---------------------------------------------- */
 
-/* text's ops through a pipe (at most max_ops): how many, in order, each
- * with its line, and how the reading ended (its error into err). */
-static pa_trace_pipe_end piped(const char *text, uint64_t max_ops, uint64_t *nops, char *err, size_t err_len) {
+/* text's ops through a pipe (at most max_ops; nvalid before the end or a
+ * bad line): how many, in order, each with its line, and how the reading
+ * ended (its error into err). */
+static pa_trace_pipe_end piped(const char *text, uint64_t max_ops, uint64_t nvalid, uint64_t *nops, char *err,
+                               size_t err_len) {
     FILE *in = fmemopen((void *)text, strlen(text), "r");
     pa_trace_reader *r = pa_trace_reader_new(in, "piped");
     pa_trace_pipe *p = pa_trace_pipe_start(r, max_ops);
@@ -396,6 +398,14 @@ static pa_trace_pipe_end piped(const char *text, uint64_t max_ops, uint64_t *nop
         uint64_t want = op->kind == PA_TRACE_MALLOC ? *nops : *nops - 2500;
         if (op->id != want || line != *nops)
             EXPECT(0, "op %llu: id %llu at line %llu", (unsigned long long)*nops, (unsigned long long)op->id, line);
+        /* a peek sees the op 3 ahead, or nothing past its batch of 1,024 */
+        const pa_trace_op *ahead = pa_trace_pipe_peek(p, 3);
+        uint64_t last = max_ops && max_ops < nvalid ? max_ops : nvalid;
+        int in_batch = (*nops - 1) % 1024 + 3 < 1024 && *nops + 3 <= last;
+        if (in_batch && (!ahead || ahead->id != (*nops + 3 <= 2500 ? *nops + 3 : *nops + 3 - 2500)))
+            EXPECT(0, "op %llu: the peek 3 ahead gave %s", (unsigned long long)*nops, ahead ? "another op" : "nothing");
+        if (!in_batch && (*nops - 1) % 1024 + 3 >= 1024 && ahead)
+            EXPECT(0, "op %llu: the peek 3 ahead went past the batch", (unsigned long long)*nops);
     }
     EXPECT(pa_trace_pipe_next(p, &op, &line, err, err_len) == end, "the end is told again");
     pa_trace_pipe_stop(p);
@@ -414,12 +424,12 @@ static void test_pipe(void) {
         len += (size_t)snprintf(text + len, cap - len, "f %d\n", i);
     char err[512] = "";
     uint64_t n;
-    EXPECT(piped(text, 0, &n, err, sizeof err) == PA_PIPE_END && n == 5000, "all: %llu ops", (unsigned long long)n);
-    EXPECT(piped(text, 3000, &n, err, sizeof err) == PA_PIPE_MAX_OPS && n == 3000, "max 3000: %llu ops",
+    EXPECT(piped(text, 0, 5000, &n, err, sizeof err) == PA_PIPE_END && n == 5000, "all: %llu ops", (unsigned long long)n);
+    EXPECT(piped(text, 3000, 5000, &n, err, sizeof err) == PA_PIPE_MAX_OPS && n == 3000, "max 3000: %llu ops",
            (unsigned long long)n);
-    EXPECT(piped(text, 2048, &n, err, sizeof err) == PA_PIPE_MAX_OPS && n == 2048, "max 2048: %llu ops",
+    EXPECT(piped(text, 2048, 5000, &n, err, sizeof err) == PA_PIPE_MAX_OPS && n == 2048, "max 2048: %llu ops",
            (unsigned long long)n);
-    EXPECT(piped("", 0, &n, err, sizeof err) == PA_PIPE_END && n == 0, "empty: %llu ops", (unsigned long long)n);
+    EXPECT(piped("", 0, 0, &n, err, sizeof err) == PA_PIPE_END && n == 0, "empty: %llu ops", (unsigned long long)n);
     /* a bad line after 4,000 ops: the ops before it, then its error */
     len = 0;
     for (int i = 1; i <= 2500; i++)
@@ -427,7 +437,7 @@ static void test_pipe(void) {
     for (int i = 1; i <= 1500; i++)
         len += (size_t)snprintf(text + len, cap - len, "f %d\n", i);
     snprintf(text + len, cap + 32 - len, "f 1\n");
-    EXPECT(piped(text, 0, &n, err, sizeof err) == PA_PIPE_MALFORMED && n == 4000, "malformed: %llu ops",
+    EXPECT(piped(text, 0, 4000, &n, err, sizeof err) == PA_PIPE_MALFORMED && n == 4000, "malformed: %llu ops",
            (unsigned long long)n);
     EXPECT(!strcmp(err, "piped:4001: f: ID 1 is not live"), "its error: %s", err);
     free(text);
