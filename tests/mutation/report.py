@@ -17,7 +17,20 @@ def seconds_summary(values):
     return "median %.1f s, worst %.1f s, total %.0f s" % (statistics.median(values), max(values), sum(values))
 
 
-def render(universe, equivalent, done, generated, args):
+def mode_line(args, other_mode):
+    """Which results this report holds: a run without the corpus replay is
+    fuzzing's own score, never to be read as the harness's."""
+    if args.mode == "no-replay":
+        what = ("Mode: no corpus replay (`--no-replay`): the stages were %s; fuzzing started from the %s "
+                "corpus." % ("fuzzing only" if args.no_tests else "unit tests, then fuzzing", args.fuzz_corpus))
+    else:
+        what = "Mode: normal (corpus replay first)."
+    if other_mode:
+        what += " The state file holds %d result(s) of the other mode, not in this report." % other_mode
+    return what
+
+
+def render(universe, equivalent, done, generated, args, other_mode):
     records = []
     reviewed = 0
     for m, digest, _ in universe:
@@ -30,7 +43,7 @@ def render(universe, equivalent, done, generated, args):
     survived = [r for r in records if r["status"] == "survived"]
     scored = len(killed) + len(survived)
     harness = [r for r in killed if r["stage"] in ("replay", "fuzz")]
-    out = ["# Mutation testing report", ""]
+    out = ["# Mutation testing report", "", mode_line(args, other_mode), ""]
     out.append("| | mutants |")
     out.append("| --- | ---: |")
     out.append("| generated from the files selected | %d |" % generated)
