@@ -56,9 +56,10 @@ def render(universe, equivalent, done, generated, args, other_mode):
     out.append("| killed | %d |" % len(killed))
     out.append("| survived | %d |" % len(survived))
     out.append("")
-    out.append("**Mutation score: %s** (%d killed of %d scored). Fuzz harness alone (corpus replay and "
-               "fuzzing, no unit tests): %s." % (pct(len(killed), scored), len(killed), scored,
-                                                 pct(len(harness), scored)))
+    alone = ("Fuzzing alone (no corpus replay, no unit tests)" if args.mode == "no-replay"
+             else "Fuzz harness alone (corpus replay and fuzzing, no unit tests)")
+    out.append("**Mutation score: %s** (%d killed of %d scored). %s: %s." % (
+        pct(len(killed), scored), len(killed), scored, alone, pct(len(harness), scored)))
     out.append("")
     out.append("Killed by stage (the first stage that killed it; later stages did not run):")
     out.append("")
