@@ -17,12 +17,16 @@ def seconds_summary(values):
     return "median %.1f s, worst %.1f s, total %.0f s" % (statistics.median(values), max(values), sum(values))
 
 
-def mode_line(args, other_mode):
+def mode_line(args, records, other_mode):
     """Which results this report holds: a run without the corpus replay is
-    fuzzing's own score, never to be read as the harness's."""
+    fuzzing's own score, never to be read as the harness's. What such a run
+    did is read from its records, not from this command's options."""
     if args.mode == "no-replay":
-        what = ("Mode: no corpus replay (`--no-replay`): the stages were %s; fuzzing started from the %s "
-                "corpus." % ("fuzzing only" if args.no_tests else "unit tests, then fuzzing", args.fuzz_corpus))
+        how = collections.Counter("%s, fuzzing from the %s corpus" % (
+            "unit tests then fuzzing" if r.get("tests") else "fuzzing only", r.get("fuzz_corpus", "?"))
+            for r in records)
+        what = "Mode: no corpus replay (`--no-replay`): %s." % (
+            "; ".join("%s (%d)" % kv for kv in sorted(how.items())) or "no result yet")
     else:
         what = "Mode: normal (corpus replay first)."
     if other_mode:
@@ -43,7 +47,7 @@ def render(universe, equivalent, done, generated, args, other_mode):
     survived = [r for r in records if r["status"] == "survived"]
     scored = len(killed) + len(survived)
     harness = [r for r in killed if r["stage"] in ("replay", "fuzz")]
-    out = ["# Mutation testing report", "", mode_line(args, other_mode), ""]
+    out = ["# Mutation testing report", "", mode_line(args, records, other_mode), ""]
     out.append("| | mutants |")
     out.append("| --- | ---: |")
     out.append("| generated from the files selected | %d |" % generated)

@@ -169,7 +169,7 @@ def work_loop(index, args, invariants, todo, results):
         r = worker.try_mutant(mutant, digest)
         r.update({"source": digest, "file": mutant.path, "line": mutant.line, "diff": diff})
         if args.mode != "normal":
-            r["mode"] = args.mode
+            r.update({"mode": args.mode, "tests": not args.no_tests, "fuzz_corpus": args.fuzz_corpus})
         results.put(("done", r))
 
 

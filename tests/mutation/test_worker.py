@@ -79,14 +79,14 @@ class NoReplay(unittest.TestCase):
         finally:
             os.unlink(f.name)
 
-    def test_the_report_says_its_mode(self):
-        args = runner.parse_args(["--no-replay", "--no-tests", "--fuzz-corpus", "seeds"])
-        self.assertEqual(report.mode_line(args, 3),
-                         "Mode: no corpus replay (`--no-replay`): the stages were fuzzing only; fuzzing started "
-                         "from the seeds corpus. The state file holds 3 result(s) of the other mode, not in this "
-                         "report.")
-        self.assertEqual(report.mode_line(runner.parse_args([]), 0), "Mode: normal (corpus replay first).")
-
+    def test_the_report_says_its_mode_from_its_records(self):
+        args = runner.parse_args(["--no-replay", "--report"])
+        records = [{"tests": False, "fuzz_corpus": "seeds"}] * 2 + [{"tests": True, "fuzz_corpus": "empty"}]
+        self.assertEqual(report.mode_line(args, records, 3),
+                         "Mode: no corpus replay (`--no-replay`): fuzzing only, fuzzing from the seeds corpus (2); "
+                         "unit tests then fuzzing, fuzzing from the empty corpus (1). The state file holds 3 "
+                         "result(s) of the other mode, not in this report.")
+        self.assertEqual(report.mode_line(runner.parse_args([]), [], 0), "Mode: normal (corpus replay first).")
 
 if __name__ == "__main__":
     unittest.main()
