@@ -17,7 +17,24 @@ def seconds_summary(values):
     return "median %.1f s, worst %.1f s, total %.0f s" % (statistics.median(values), max(values), sum(values))
 
 
-def render(universe, equivalent, done, generated, args):
+def mode_line(args, records, other_mode):
+    """Which results this report holds: a run without the corpus replay is
+    fuzzing's own score, never to be read as the harness's. What such a run
+    did is read from its records, not from this command's options."""
+    if args.mode == "no-replay":
+        how = collections.Counter("%s, fuzzing from the %s corpus" % (
+            "unit tests then fuzzing" if r.get("tests") else "fuzzing only", r.get("fuzz_corpus", "?"))
+            for r in records)
+        what = "Mode: no corpus replay (`--no-replay`): %s." % (
+            "; ".join("%s (%d)" % kv for kv in sorted(how.items())) or "no result yet")
+    else:
+        what = "Mode: normal (corpus replay first)."
+    if other_mode:
+        what += " The state file holds %d result(s) of the other mode, not in this report." % other_mode
+    return what
+
+
+def render(universe, equivalent, done, generated, args, other_mode):
     records = []
     reviewed = 0
     for m, digest, _ in universe:
@@ -30,7 +47,7 @@ def render(universe, equivalent, done, generated, args):
     survived = [r for r in records if r["status"] == "survived"]
     scored = len(killed) + len(survived)
     harness = [r for r in killed if r["stage"] in ("replay", "fuzz")]
-    out = ["# Mutation testing report", ""]
+    out = ["# Mutation testing report", "", mode_line(args, records, other_mode), ""]
     out.append("| | mutants |")
     out.append("| --- | ---: |")
     out.append("| generated from the files selected | %d |" % generated)
@@ -43,9 +60,10 @@ def render(universe, equivalent, done, generated, args):
     out.append("| killed | %d |" % len(killed))
     out.append("| survived | %d |" % len(survived))
     out.append("")
-    out.append("**Mutation score: %s** (%d killed of %d scored). Fuzz harness alone (corpus replay and "
-               "fuzzing, no unit tests): %s." % (pct(len(killed), scored), len(killed), scored,
-                                                 pct(len(harness), scored)))
+    alone = ("Fuzzing alone (no corpus replay, no unit tests)" if args.mode == "no-replay"
+             else "Fuzz harness alone (corpus replay and fuzzing, no unit tests)")
+    out.append("**Mutation score: %s** (%d killed of %d scored). %s: %s." % (
+        pct(len(killed), scored), len(killed), scored, alone, pct(len(harness), scored)))
     out.append("")
     out.append("Killed by stage (the first stage that killed it; later stages did not run):")
     out.append("")

@@ -47,6 +47,9 @@ def parse_args(argv):
     p.add_argument("--targets", default=",".join(HEAP_TARGETS),
                    help="fuzz targets for replay and fuzzing, in the order tried (default: those running a heap)")
     p.add_argument("--no-tests", action="store_true", help="skip the ctest stage: score the fuzz harness alone")
+    p.add_argument("--no-replay", action="store_true",
+                   help="skip the corpus replay: with --no-tests, what fuzzing kills by itself; its results are "
+                        "kept apart from a normal run's in the state file")
     p.add_argument("--replay-timeout", type=positive, default=120, help="seconds per replay program")
     p.add_argument("--test-timeout", type=positive, default=120, help="seconds per ctest test")
     p.add_argument("--build-jobs", type=positive, default=1, help="ninja -j of each worker (default 1)")
@@ -63,8 +66,17 @@ def parse_args(argv):
     bad = [t for t in a.targets if t not in TARGETS]
     if bad:
         p.error("unknown target %s (known: %s)" % (",".join(bad), ",".join(TARGETS)))
+    if a.no_replay and a.no_tests and a.fuzz_seconds == 0:
+        p.error("--no-replay --no-tests --fuzz-seconds 0 leaves no stage to run")
     a.state = a.state or os.path.join(a.work, "state.jsonl")
+    a.mode = run_mode(a)
     return a
+
+
+def run_mode(args):
+    """The state file's mark of a run that skipped the corpus replay: such a
+    result says nothing of what a normal run would do, so the two never mix."""
+    return "no-replay" if args.no_replay else "normal"
 
 
 def source_files(patterns):
@@ -96,15 +108,20 @@ def load_equivalent(path):
     return found
 
 
-def load_state(path):
-    done = {}
+def load_state(path, mode):
+    """(id, file digest) -> the last result recorded in this mode (a line
+    without one is a normal run's), and how many lines another mode wrote."""
+    done, other = {}, 0
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
                 if line.strip():
                     r = json.loads(line)
+                    if r.get("mode", "normal") != mode:
+                        other += 1
+                        continue
                     done[(r["id"], r["source"])] = r
-    return done
+    return done, other
 
 
 def invariant_ids():
@@ -151,6 +168,8 @@ def work_loop(index, args, invariants, todo, results):
         mutant, digest, diff = item
         r = worker.try_mutant(mutant, digest)
         r.update({"source": digest, "file": mutant.path, "line": mutant.line, "diff": diff})
+        if args.mode != "normal":
+            r.update({"mode": args.mode, "tests": not args.no_tests, "fuzz_corpus": args.fuzz_corpus})
         results.put(("done", r))
 
 
@@ -226,7 +245,7 @@ def main(argv):
         print("%d selected of %d generated" % (len(chosen), len(everything)), file=sys.stderr)
         return 0
     os.makedirs(args.work, exist_ok=True)
-    done = load_state(args.state)
+    done, other_mode = load_state(args.state, args.mode)
     if not args.report:
         pending = [(m, d, generate.diff_line(text, m)) for m, d, text in chosen
                    if m.id not in equivalent and (m.id, d) not in done]
@@ -239,9 +258,9 @@ def main(argv):
         if pending and not run_selection(args, pending, invariant_ids()):
             print("mutation: a worker failed (see above)", file=sys.stderr)
             return 2
-        done = load_state(args.state)
+        done, other_mode = load_state(args.state, args.mode)
     universe = everything if args.report_all else chosen
-    print(report.render(universe, equivalent, done, len(everything), args))
+    print(report.render(universe, equivalent, done, len(everything), args, other_mode))
     survivors = [m for m, d, _ in universe
                  if m.id not in equivalent and done.get((m.id, d), {}).get("status") == "survived"]
     return 1 if survivors else 0

@@ -180,15 +180,11 @@ class Worker:
     def baseline(self, digest):
         """The stages on the unmutated tree must all pass, or every mutant
         would count as killed; the verdict is kept per tree digest."""
-        mark = os.path.join(self.build, "baseline-%s-%d-%s" % (digest[:16], self.opts.fuzz_seconds,
-                                                                self.opts.fuzz_corpus))
+        stages = self.stages()
+        mark = os.path.join(self.build, "baseline-%s-%s-%d-%s" % (
+            digest[:16], "+".join(name for name, _ in stages), self.opts.fuzz_seconds, self.opts.fuzz_corpus))
         if os.path.exists(mark):
             return
-        stages = [("replay", self.stage_replay)]
-        if not self.opts.no_tests:
-            stages.append(("tests", self.stage_tests))
-        if self.opts.fuzz_seconds > 0:
-            stages.append(("fuzz", self.stage_fuzz))
         for name, fn in stages:
             hit = fn()
             if hit:
@@ -218,6 +214,17 @@ class Worker:
         return ["fuzz/fuzz_%s_replay" % t for t in self.targets]
 
     # ---- the stages -------------------------------------------------------
+    def stages(self):
+        """(name, function) of the stages this run tries, cheapest first."""
+        stages = []
+        if not self.opts.no_replay:
+            stages.append(("replay", self.stage_replay))
+        if not self.opts.no_tests:
+            stages.append(("tests", lambda: (self.ninja([], None), self.stage_tests())[1]))
+        if self.opts.fuzz_seconds > 0:
+            stages.append(("fuzz", self.stage_fuzz))
+        return stages
+
     def corpus_dirs(self, target):
         dirs = [os.path.join(self.tree, "corpus", target),
                 os.path.join(self.tree, "corpus", "regressions", target)]
@@ -311,12 +318,7 @@ class Worker:
         rebuilt = self.object_hashes(start)
         if rebuilt and all(self.objects.get(p) == h for p, h in rebuilt.items()):
             return {"status": "identical"}
-        stages = [("replay", self.stage_replay)]
-        if not self.opts.no_tests:
-            stages.append(("tests", lambda: (self.ninja([], None), self.stage_tests())[1]))
-        if self.opts.fuzz_seconds > 0:
-            stages.append(("fuzz", self.stage_fuzz))
-        for name, fn in stages:
+        for name, fn in self.stages():
             try:
                 hit = timed(name, fn)
             except Stillborn as e:
