@@ -167,6 +167,7 @@ static int default_stats(threads *th) {
     exec *ex = &th->ex;
     pa_stats all;
     pa_default_stats(&all);
+    note_start(th); /* the sum's collection may have started the thread */
     heap_set s;
     collect_heaps(th, &s);
     size_t want = 0;
