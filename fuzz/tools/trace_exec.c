@@ -20,6 +20,7 @@
 #include "poolalloc/stats.h"
 #include "granule_set.h"
 #include "trace_blocks.h"
+#include "trace_prefetch.h"
 
 _Static_assert(SIZE_MAX >= UINT64_MAX, "trace sizes are 64-bit: size_t must hold them");
 
@@ -551,10 +552,8 @@ int pa_trace_exec_op(pa_trace_exec *x, const pa_trace_op *op, unsigned long long
     return 0;
 }
 
-void pa_trace_exec_prefetch(const pa_trace_exec *x, const pa_trace_op *op) {
-    pa_trace_blocks_prefetch(&x->blocks, op->id);
-    if (op->kind == PA_TRACE_REALLOC)
-        pa_trace_blocks_prefetch(&x->blocks, op->new_id);
+void pa_trace_exec_prefetch_init(const pa_trace_exec *x, pa_trace_prefetch *pf) {
+    pa_trace_prefetch_init(pf, &x->blocks, x->record, x->cfg.pool_size);
 }
 
 int pa_trace_exec_finish(pa_trace_exec *x, pa_replay_failure *f) {
