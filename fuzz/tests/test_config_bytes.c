@@ -13,14 +13,7 @@
 #include "poolalloc/introspect.h"
 
 #include "expect.h"
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint8_t rnd8(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint8_t)(rng >> 24);
-}
+#include "rnd8.h"
 
 static void test_config_prefix(void) {
     for (int round = 0; round < 2000; round++) {

@@ -22,14 +22,7 @@
 #endif
 
 #include "expect.h"
-
-static uint64_t rng = 0x243f6a8885a308d3ull;
-static uint8_t rnd8(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint8_t)(rng >> 24);
-}
+#include "rnd8.h"
 
 static int same_ops(const pa_op *a, const pa_op *b, size_t n) {
     for (size_t i = 0; i < n; i++)
