@@ -130,7 +130,8 @@
     X(ORPHAN_ATTACHED, "no orphan is held by a live thread: its attached flag is clear")                    \
     X(CLASS_SPARE, "a class holds at most one spare: NULL or a carved, committed pool of a live arena "        \
                    "initialised for that class (its size_class), on no list while it holds no block (a lent " \
-                   "spare, in use again, is on the used list or full like any pool in use)")                 \
+                   "spare, in use again, is on the used list or full like any pool in use); NULL when "       \
+                   "keep_spare_pools is 0")                                                                   \
     X(ARENA_NSPARES, "an arena's nspares equals the classes whose spare lies in it")
 
 typedef enum chk_id {
