@@ -117,16 +117,23 @@ void *pa_calloc(size_t count, size_t size) {
     return PA_LIKELY(p != NULL) ? p : calloc_slow(count, size);
 }
 
-static __attribute__((noinline)) void free_slow(void *p) {
-    if (!p)
-        return;
-    pa_heap *owner = pa_arena_owner_get(p);
-    if (owner && owner == pa_tls_heap)
+/* Not another thread's block: this thread's, or the shared heap's (which
+ * reports a foreign pointer). */
+static __attribute__((noinline)) void free_not_remote(pa_heap *owner, void *p) {
+    if (owner)
         pa_heap_free_slow(pa_thread_heap(), p);
-    else if (owner)
-        pa_thread_free_remote(owner, p);
     else
         shared_free(p);
+}
+
+/* Another thread's block, the common case here, takes no stack frame:
+ * everything else is out of line. The map knows no heap for NULL. */
+static __attribute__((noinline)) void free_slow(void *p) {
+    pa_heap *owner = pa_arena_owner_get(p);
+    if (PA_LIKELY(owner != pa_tls_heap && owner != NULL))
+        pa_thread_free_remote(owner, p);
+    else if (p)
+        free_not_remote(owner, p);
 }
 
 void pa_free(void *p) {
