@@ -25,8 +25,10 @@ pa_heap *pa_default_heap(void) {
 
 /* fn(h, ctx) on every heap the calling thread may read or change: its own
  * (if it has one), every orphan and the shared heap, each under its lock,
- * each with the frees other threads handed back collected. */
+ * each with the frees other threads handed back collected (the calling
+ * thread's batch pushed first). */
 static void each_reachable_heap(void (*fn)(pa_heap *h, void *ctx), void *ctx) {
+    pa_thread_flush_remote();
     pa_heap *own = pa_tls_heap;
     if (own->in_arena_map) {
         pa_thread_collect(own);
