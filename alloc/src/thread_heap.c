@@ -195,22 +195,25 @@ void pa_thread_flush_remote(void) {
     *t = (pa_remote_batch){0};
 }
 
-/* A new batch, for owner's blocks, once the last one is pushed; the
- * thread's exit pushes it even if the thread never had a heap. */
+/* A new batch of owner's blocks, first its first, once the last one is
+ * pushed; the thread's exit pushes it even if the thread never had a heap. */
 static __attribute__((noinline)) void start_batch(pa_heap *owner, pa_block *first) {
     pa_thread_flush_remote();
     pthread_once(&once, init_once);
     if (!pthread_getspecific(exit_key))
         pthread_setspecific(exit_key, &empty_heap);
-    pa_tls_batch.owner = owner;
-    pa_tls_batch.tail = first;
+    first->next = NULL;
+    pa_tls_batch = (pa_remote_batch){.owner = owner, .head = first, .tail = first, .count = 1};
 }
 
+/* Both calls are tail calls: the common case takes no stack frame. */
 void pa_thread_free_remote(pa_heap *owner, void *p) {
     pa_remote_batch *t = &pa_tls_batch;
     pa_block *b = p;
-    if (PA_UNLIKELY(t->owner != owner))
+    if (PA_UNLIKELY(t->owner != owner)) {
         start_batch(owner, b);
+        return;
+    }
     b->next = t->head;
     t->head = b;
     if (PA_UNLIKELY(++t->count == PA_REMOTE_BATCH_MAX))
