@@ -200,8 +200,14 @@ void pa_thread_flush_remote(void) {
 static __attribute__((noinline)) void start_batch(pa_heap *owner, pa_block *first) {
     pa_thread_flush_remote();
     pthread_once(&once, init_once);
-    if (!pthread_getspecific(exit_key))
+    if (!pthread_getspecific(exit_key)) {
         pthread_setspecific(exit_key, &empty_heap);
+        /* The C library may have allocated for the key (past its first 32
+         * keys), so that this thread attached a heap meanwhile, whose key
+         * value the outer call then overwrote. */
+        if (pa_tls_heap->in_arena_map)
+            pthread_setspecific(exit_key, pa_tls_heap);
+    }
     first->next = NULL;
     pa_tls_batch = (pa_remote_batch){.owner = owner, .head = first, .tail = first, .count = 1};
 }
