@@ -42,7 +42,7 @@ void pa_thread_each_orphan(void (*fn)(pa_heap *h, void *ctx), void *ctx);
  * all at once, by one compare-and-swap. A push after every free made the
  * freeing thread wait, at the swap, for its write of the link into the
  * block (a cache line the owner had just written) to reach memory: in the
- * bench's prodcons, three quarters of the consumer's time in free. Its
+ * bench's prodcons, 72% of the samples in the consumer's free_slow. Its
  * blocks count as live in their pools, as on the remote list. Pushed when
  * it holds PA_REMOTE_BATCH_MAX, when the thread frees another heap's block,
  * on the thread's own slow paths, before pa_trim and pa_default_stats,
