@@ -86,26 +86,39 @@ static void batch_pushed(void **state) {
     set_remote(fx, NULL);
 }
 
-/* blk[3] -> blk[1] -> blk[3] ... */
-static void remote_cycle(void **state) {
-    FX;
-    push_remote(fx, fx->blk[1]);
-    push_remote(fx, fx->blk[3]);
+/* blk[1] then blk[3] freed by "another thread", pushed at once or left in
+ * its batch: the list or the batch is blk[3] -> blk[1] -> ... */
+static void free_two(ts_fx *fx, int batched) {
+    pa_thread_free_remote(fx->h, fx->blk[1]);
+    pa_thread_free_remote(fx->h, fx->blk[3]);
+    if (!batched)
+        pa_thread_flush_remote();
+}
+
+/* ... -> blk[3] again. */
+static void cycle(ts_fx *fx, int batched, const char *id, const char *list) {
+    free_two(fx, batched);
     TS_SET(TS_LINK(fx->blk[1]), (pa_block *)fx->blk[3]);
-    full_one(fx, "REMOTE_FREE_CYCLE",
-             ts_msg("heap: remote-free list links back to a member: expected a list that ends, found 0x%lx",
+    full_one(fx, id,
+             ts_msg("heap: %s links back to a member: expected a list that ends, found 0x%lx", list,
                     (unsigned long)(uintptr_t)fx->blk[1]));
 }
 
-static void remote_stray_outside(void **state) {
-    FX;
+/* ... -> a block outside the heap, the third member. */
+static void stray_outside(ts_fx *fx, int batched, const char *id, const char *member) {
     pa_block local = {NULL};
-    push_remote(fx, fx->blk[1]);
+    free_two(fx, batched);
     TS_SET(TS_LINK(fx->blk[1]), &local);
-    full_one(fx, "REMOTE_FREE_STRAY",
-             ts_msg("heap: remote-free member 1 is not in this heap's pools: expected a block of a carved, committed "
-                    "pool, found 0x%lx",
-                    (unsigned long)(uintptr_t)&local));
+    full_one(fx, id,
+             ts_msg("heap: %s 2 is not in this heap's pools: expected a block of a carved, committed pool, found "
+                    "0x%lx",
+                    member, (unsigned long)(uintptr_t)&local));
+}
+
+static void remote_cycle(void **state) { cycle(*state, 0, "REMOTE_FREE_CYCLE", "remote-free list"); }
+
+static void remote_stray_outside(void **state) {
+    stray_outside(*state, 0, "REMOTE_FREE_STRAY", "remote-free member");
 }
 
 static void remote_stray_misaligned(void **state) {
@@ -129,56 +142,36 @@ static void remote_stray_never_carved(void **state) {
                     AT_ARGS, ts_off(fx, 20)));
 }
 
-/* Block 10, the freelist's tail (its link NULL), pushed as if another
- * thread freed it again. */
-static void remote_on_freelist(void **state) {
-    FX;
-    void *b10 = (void *)ts_block(fx, 10);
-    set_remote(fx, b10);
-    full_one(fx, "REMOTE_FREE_ON_FREELIST",
-             ts_msg(AT " block +0x%zx: remote-free member is also free in its pool: expected not on the freelist, "
-                       "found on the freelist",
-                    AT_ARGS, ts_off(fx, 10)));
-}
-
-/* The batch's own: blk[3] -> blk[1] -> blk[3] ... */
-static void batch_cycle(void **state) {
-    FX;
-    pa_thread_free_remote(fx->h, fx->blk[1]);
-    pa_thread_free_remote(fx->h, fx->blk[3]);
-    TS_SET(TS_LINK(fx->blk[1]), (pa_block *)fx->blk[3]);
-    full_one(fx, "REMOTE_BATCH_CYCLE",
-             ts_msg("heap: remote batch links back to a member: expected a list that ends, found 0x%lx",
-                    (unsigned long)(uintptr_t)fx->blk[1]));
-}
-
-static void batch_stray_outside(void **state) {
-    FX;
-    pa_block local = {NULL};
-    pa_thread_free_remote(fx->h, fx->blk[1]);
-    pa_thread_free_remote(fx->h, fx->blk[3]);
-    TS_SET(TS_LINK(fx->blk[3]), &local);
-    full_one(fx, "REMOTE_BATCH_STRAY",
-             ts_msg("heap: remote-batch member 1 is not in this heap's pools: expected a block of a carved, "
-                    "committed pool, found 0x%lx",
-                    (unsigned long)(uintptr_t)&local));
-}
-
-/* Block 10, the freelist's tail (its link NULL, as the batch writes it). */
-static void batch_on_freelist(void **state) {
-    FX;
+/* Block 10, the freelist's tail, freed as if by another thread again (the
+ * link it gets, NULL, is the one it had), pushed or left in the batch. */
+static void on_freelist(ts_fx *fx, int batched, const char *id, const char *member) {
     void *b10 = (void *)ts_block(fx, 10);
     pa_thread_free_remote(fx->h, b10);
-    full_one(fx, "REMOTE_BATCH_ON_FREELIST",
-             ts_msg(AT " block +0x%zx: remote-batch member is also free in its pool: expected not on the freelist, "
-                       "found on the freelist",
-                    AT_ARGS, ts_off(fx, 10)));
+    if (!batched)
+        pa_thread_flush_remote();
+    full_one(fx, id,
+             ts_msg(AT " block +0x%zx: %s is also free in its pool: expected not on the freelist, found on the "
+                       "freelist",
+                    AT_ARGS, ts_off(fx, 10), member));
+}
+
+static void remote_on_freelist(void **state) {
+    on_freelist(*state, 0, "REMOTE_FREE_ON_FREELIST", "remote-free member");
+}
+
+static void batch_cycle(void **state) { cycle(*state, 1, "REMOTE_BATCH_CYCLE", "remote batch"); }
+
+static void batch_stray_outside(void **state) {
+    stray_outside(*state, 1, "REMOTE_BATCH_STRAY", "remote-batch member");
+}
+
+static void batch_on_freelist(void **state) {
+    on_freelist(*state, 1, "REMOTE_BATCH_ON_FREELIST", "remote-batch member");
 }
 
 static void batch_count(void **state) {
     FX;
-    pa_thread_free_remote(fx->h, fx->blk[1]);
-    pa_thread_free_remote(fx->h, fx->blk[3]);
+    free_two(fx, 1);
     pa_tls_batch.count = 3;
     full_one(fx, "REMOTE_BATCH_COUNT",
              ts_msg("heap: the remote batch's count or tail disagrees with its list: expected 3 members (fewer "
@@ -188,8 +181,7 @@ static void batch_count(void **state) {
 
 static void batch_count_tail(void **state) {
     FX;
-    pa_thread_free_remote(fx->h, fx->blk[1]);
-    pa_thread_free_remote(fx->h, fx->blk[3]);
+    free_two(fx, 1);
     pa_tls_batch.tail = fx->blk[3];
     full_one(fx, "REMOTE_BATCH_COUNT",
              ts_msg("heap: the remote batch's count or tail disagrees with its list: expected 2 members (fewer "
