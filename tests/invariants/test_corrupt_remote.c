@@ -142,13 +142,15 @@ static void remote_stray_never_carved(void **state) {
                     AT_ARGS, ts_off(fx, 20)));
 }
 
-/* Block 10, the freelist's tail, freed as if by another thread again (the
- * link it gets, NULL, is the one it had), pushed or left in the batch. */
+/* Block 10, the freelist's tail, as if another thread freed it again and
+ * pushed it or kept it in its batch: its link is NULL already, so the list
+ * is made without a write into the free block (poisoned under ASan). */
 static void on_freelist(ts_fx *fx, int batched, const char *id, const char *member) {
-    void *b10 = (void *)ts_block(fx, 10);
-    pa_thread_free_remote(fx->h, b10);
-    if (!batched)
-        pa_thread_flush_remote();
+    pa_block *b10 = (pa_block *)ts_block(fx, 10);
+    if (batched)
+        pa_tls_batch = (pa_remote_batch){.owner = fx->h, .head = b10, .tail = b10, .count = 1};
+    else
+        set_remote(fx, b10);
     full_one(fx, id,
              ts_msg(AT " block +0x%zx: %s is also free in its pool: expected not on the freelist, found on the "
                        "freelist",
