@@ -465,6 +465,7 @@ static void test_prefetch(void) {
     pa_trace_pipe *p = pa_trace_pipe_start(r, 0);
     pa_trace_prefetch pf;
     pa_trace_exec_prefetch_init(x, &pf);
+    pf.staged_from = 0; /* the table here is small */
     const pa_trace_op *op;
     unsigned long long line;
     char err[256];

@@ -12,7 +12,10 @@ enum { ENTRY_AT = 6, BLOCK_AT = 4, LIST_AT = 2, BYTES_AT = 1, BYTES_MAX = 512 };
 
 void pa_trace_prefetch_init(pa_trace_prefetch *pf, const pa_trace_blocks *blocks, const pa_check_record *record,
                             size_t pool_size) {
-    *pf = (pa_trace_prefetch){.blocks = blocks, .record = record, .pool_mask = ~(uintptr_t)(pool_size - 1)};
+    *pf = (pa_trace_prefetch){.blocks = blocks,
+                              .staged_from = PA_TRACE_PREFETCH_STAGED_FROM,
+                              .record = record,
+                              .pool_mask = ~(uintptr_t)(pool_size - 1)};
 }
 
 /* The table entry of the block the op frees (a free, or a realloc's old
@@ -31,6 +34,8 @@ void pa_trace_prefetch_step(pa_trace_prefetch *pf, const pa_trace_pipe *pipe) {
         if (far->kind == PA_TRACE_REALLOC)
             pa_trace_blocks_prefetch(pf->blocks, far->new_id);
     }
+    if (pf->blocks->len < pf->staged_from)
+        return;
     const pa_trace_block *e = freed_entry(pf->blocks, pa_trace_pipe_peek(pipe, ENTRY_AT));
     if (e)
         __builtin_prefetch(e);
