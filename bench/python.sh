@@ -9,13 +9,18 @@
 # order rotating from round to round), each variant run --runs times after
 # one warm-up; the figure is the median of all rounds' runs.
 #
-#   bench/python.sh [--rounds N] [--runs N] [--no-build]
+#   bench/python.sh [--rounds N] [--runs N] [--instructions] [--no-build]
 #
 #   --rounds N   hyperfine calls (default 3)
 #   --runs N     runs of each variant per call (default 3)
 #
+#   --instructions  also count each variant's instructions, once, under
+#                callgrind (noise-free; about a minute a variant), with
+#                PYTHONHASHSEED=0 so every variant's dicts probe alike
+#
 # Writes bench/results/python.csv (every run's wall time) and python.md
-# (medians, ratios to stock CPython and to the best preloaded peer).
+# (medians, ratios to stock CPython and to the best preloaded peer; with
+# --instructions, a table of instruction counts too).
 set -euo pipefail
 # shellcheck source=bench/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -23,6 +28,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 rounds=3
 runs=3
 build=1
+instructions=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds | --runs) # a number each: checked below
@@ -30,6 +36,7 @@ while [ $# -gt 0 ]; do
       declare "${1#--}=$2"
       shift 2 ;;
     --no-build) build=0; shift ;;
+    --instructions) instructions=1; shift ;;
     -h | --help) bench_usage "$0"; exit 0 ;;
     *) bench_die "unknown option $1 (--help)" ;;
   esac
@@ -50,7 +57,7 @@ dropin=$BUILD_DIR/alloc/libpoolalloc_malloc.so
 variants=(stock "" "" glibc "" malloc poolalloc "$dropin" malloc
   jemalloc "$libdir/libjemalloc.so.2" malloc mimalloc "$libdir/libmimalloc.so.2" malloc
   tcmalloc "$libdir/libtcmalloc_minimal.so.4" malloc)
-names=() cmds=()
+names=() cmds=() envs=()
 for ((i = 0; i < ${#variants[@]}; i += 3)); do
   name=${variants[i]} lib=${variants[i + 1]} mode=${variants[i + 2]}
   if [ -n "$lib" ] && [ ! -f "$lib" ]; then
@@ -61,6 +68,7 @@ for ((i = 0; i < ${#variants[@]}; i += 3)); do
   [ -n "$mode" ] && env+=("PYTHONMALLOC=$mode")
   [ -n "$lib" ] && env+=("LD_PRELOAD=$lib")
   names+=("$name")
+  envs+=("${env[*]}")
   cmds+=("env ${env[*]} $python $script")
 done
 
@@ -121,4 +129,27 @@ awk -F, -v runs="$rounds x $runs" -v py="$("$python" --version)" '
       }
     }
   }' "$csv" >"$summary"
+
+# Instructions: callgrind's total for the whole process, each variant once.
+if [ "$instructions" -eq 1 ]; then
+  command -v valgrind >/dev/null || bench_die "--instructions needs valgrind (ci/deps.sh with PA_DEPS_BENCH=1)"
+  counts=()
+  for ((k = 0; k < n; k++)); do
+    bench_log "callgrind: ${names[k]}"
+    out=$RESULTS_DIR/python-callgrind.${names[k]}
+    # shellcheck disable=SC2086 # envs[k] is VAR=value words
+    ir=$(env ${envs[k]} PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file="$out" "$python" "$script" 2>&1 >/dev/null |
+      awk '/Collected :/ { print $NF }')
+    [[ $ir =~ ^[0-9]+$ ]] || bench_die "callgrind gave no count for ${names[k]}"
+    counts+=("$ir")
+  done
+  {
+    printf '\nInstructions (callgrind, whole process, one run each, PYTHONHASHSEED=0), millions:\n\n'
+    printf '| variant | instructions (M) | ×stock CPython |\n| --- | --- | --- |\n'
+    for ((k = 0; k < n; k++)); do
+      awk -v v="${names[k]}" -v ir="${counts[k]}" -v stock="${counts[0]}" \
+        'BEGIN { printf "| %s | %.1f | %.3f |\n", v, ir / 1e6, ir / stock }'
+    done
+  } >>"$summary"
+fi
 cat "$summary"

@@ -15,8 +15,8 @@
  * POOLALLOC_CHECK turns on the checked mode (checked.c). Its test costs
  * the plain fast paths nothing: in checked mode the thread heaps take no
  * fast path (pa_thread_heaps_slow_paths_only), nor does a thread's empty
- * heap before its first call, so malloc and free reach their misses, which
- * test the mode. Every entry that may give a thread its heap learns the
+ * heap before its first call, so malloc, calloc, realloc and free reach
+ * their misses, which test the mode. Every entry that may give a thread its heap learns the
  * mode first, so no thread heap is made before it is known. */
 #include <errno.h>
 #include <stddef.h>
@@ -63,11 +63,15 @@ static void checked_free(void *p) {
     pa_checked_after(p, NULL);
 }
 
-/* What the fast paths below did not serve, in plain mode (pa_malloc and
- * pa_free, whose own fast paths then miss again) or checked mode. Out of
- * line, so malloc and free need no stack frame. */
+/* What the fast paths below did not serve, in plain mode (pa_malloc,
+ * pa_free and pa_realloc, whose own fast paths then miss again) or checked
+ * mode. Out of line, so malloc, free and realloc need no stack frame. */
 static __attribute__((noinline)) void *malloc_miss(size_t size) {
     return pa_checked() ? checked(PA_SHARED_MALLOC, NULL, 0, size) : pa_malloc(size);
+}
+
+static __attribute__((noinline)) void *calloc_miss(size_t count, size_t size) {
+    return pa_checked() ? checked(PA_SHARED_CALLOC, NULL, count, size) : pa_calloc(count, size);
 }
 
 static __attribute__((noinline)) void free_miss(void *p) {
@@ -77,12 +81,23 @@ static __attribute__((noinline)) void free_miss(void *p) {
         pa_free(p);
 }
 
-/* pa_malloc's and pa_free's fast paths inline: a program's call costs what
- * theirs does, but for the TLS access of a shared library. */
-EXPORT void *malloc(size_t size) {
+static __attribute__((noinline)) void *realloc_miss(void *p, size_t size) {
+    if (size == 0) { /* glibc's realloc(p, 0): p freed, NULL returned */
+        free_miss(p);
+        return NULL;
+    }
+    return pa_checked() ? checked(PA_SHARED_REALLOC, p, 0, size) : pa_realloc(p, size);
+}
+
+/* pa_malloc's, pa_free's and pa_realloc's fast paths inline: a program's
+ * call costs what theirs does, but for the TLS access of a shared
+ * library. */
+static inline void *fast_malloc(size_t size) {
     void *p = pa_fast_malloc_try(pa_tls_heap, size);
     return PA_LIKELY(p != NULL) ? p : malloc_miss(size);
 }
+
+EXPORT void *malloc(size_t size) { return fast_malloc(size); }
 
 EXPORT void free(void *p) {
     if (!pa_fast_free_try(pa_tls_heap, p))
@@ -90,16 +105,18 @@ EXPORT void free(void *p) {
 }
 
 EXPORT void *calloc(size_t count, size_t size) {
-    return PA_LIKELY(!pa_checked()) ? pa_calloc(count, size) : checked(PA_SHARED_CALLOC, NULL, count, size);
+    void *p = pa_fast_calloc_try(pa_tls_heap, count, size);
+    return PA_LIKELY(p != NULL) ? p : calloc_miss(count, size);
 }
 
-EXPORT void *realloc(void *p, size_t size) {
-    if (p && size == 0) {
-        free(p);
-        return NULL;
-    }
-    return PA_LIKELY(!pa_checked()) ? pa_realloc(p, size) : checked(PA_SHARED_REALLOC, p, 0, size);
+/* Out of line, so realloc(NULL, size), which CPython's buffers start
+ * with, is malloc's fast path with no stack frame. */
+static __attribute__((noinline)) void *realloc_block(void *p, size_t size) {
+    void *q = pa_fast_realloc_try(pa_tls_heap, p, size);
+    return PA_LIKELY(q != NULL) ? q : realloc_miss(p, size);
 }
+
+EXPORT void *realloc(void *p, size_t size) { return p ? realloc_block(p, size) : fast_malloc(size); }
 
 EXPORT void *reallocarray(void *p, size_t count, size_t size) {
     size_t total;

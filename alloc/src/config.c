@@ -4,14 +4,15 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "default_geometry.h"
 #include "layout.h"
 
 pa_config pa_config_default(void) {
     pa_config c = {
-        .alignment = 16,
+        .alignment = PA_DEFAULT_ALIGNMENT,
         .small_threshold = 4096,
-        .pool_size = 16 * 1024,
-        .arena_size = 1024 * 1024,
+        .pool_size = PA_DEFAULT_POOL_SIZE,
+        .arena_size = PA_DEFAULT_ARENA_SIZE,
         .memory_limit = 0,
         .empty_arenas = PA_EMPTY_ARENA_KEEP_ONE,
         .decommit = PA_DECOMMIT_FREE_POOLS,

@@ -15,11 +15,24 @@
 #include "pool.h"
 #include "raw.h"
 
+/* The class of a fast-path size: classes[(size - 1) >> class shift]. With
+ * the drop-in's constant shift, a mask and a scaled index: two
+ * instructions fewer than shifting down, then up by the class's size. */
+static inline pa_size_class *pa_fast_class(pa_heap *h, size_t size) {
+#ifdef PA_DROPIN
+    _Static_assert(sizeof(pa_size_class) % PA_DEFAULT_ALIGNMENT == 0, "a class is a whole number of alignment steps");
+    size_t step = (size - 1) & ~(size_t)(PA_DEFAULT_ALIGNMENT - 1);
+    return (pa_size_class *)((char *)h->classes + step * (sizeof(pa_size_class) / PA_DEFAULT_ALIGNMENT));
+#else
+    return &h->classes[(size - 1) >> h->class_shift];
+#endif
+}
+
 /* NULL when the fast path does not apply (the heap then takes the slow
  * path); it never fails otherwise. */
 static inline void *pa_fast_malloc_try(pa_heap *h, size_t size) {
     if (PA_LIKELY(size - 1 < h->fast_threshold)) {
-        pa_size_class *c = &h->classes[(size - 1) >> h->class_shift];
+        pa_size_class *c = pa_fast_class(h, size);
         pa_pool *pool = c->used;
         if (PA_LIKELY(pool != NULL)) {
             void *p = pa_pool_pop(c, pool);
@@ -87,11 +100,15 @@ static inline int pa_fast_free_try(pa_heap *h, void *p) {
  * (raw.c's growth_class) keeps it for the next appends. */
 static inline int pa_realloc_stays(size_t size, size_t block) { return size <= block && 2 * size > block; }
 
-/* The common realloc, a small block growing or shrinking a little within
- * its block: p, when it is a live block of an arena in the owner cache (a
- * debug heap's is empty) that may stay. NULL for anything else, which the
- * slow path decides (and reports, if it is misuse); always in Valgrind
- * builds, as for free. */
+/* The common reallocs of a small block p, live in an arena of the owner
+ * cache (a debug heap's is empty): it stays where it is when it may
+ * (pa_realloc_stays, or a shrink within the smallest class, which would
+ * only move to its own class), or it shrinks to half its block or less
+ * into a block the malloc fast path gives, the way a string builder
+ * trims its buffer (CPython's writers, for one in most of its strings).
+ * NULL for anything else, which the slow path decides: a block growing
+ * out of its own picks its class there (raw.c), misuse is reported
+ * there; always NULL in Valgrind builds, as for free. */
 static inline void *pa_fast_realloc_try(pa_heap *h, void *p, size_t size) {
 #ifdef PA_ANNOTATE_VALGRIND
     (void)h, (void)p, (void)size;
@@ -103,10 +120,20 @@ static inline void *pa_fast_realloc_try(pa_heap *h, void *p, size_t size) {
     if (pool->count == 0) /* not live: the slow path reports it */
         return NULL;
     size_t block = h->classes[pool->size_class].block_size;
-    if (!pa_realloc_stays(size, block))
+    if (pa_realloc_stays(size, block) ||
+        (size - 1 < h->fast_threshold && ((size - 1) >> PA_CLASS_SHIFT(h)) == pool->size_class)) {
+        pa_annotate_block_resized(p, size, block);
+        return p;
+    }
+    if (size > block)
         return NULL;
-    pa_annotate_block_resized(p, size, block);
-    return p;
+    void *q = pa_fast_malloc_try(h, size); /* another class: p's pool is untouched */
+    if (!q)
+        return NULL;
+    size_t keep = pa_annotate_usable(p, block);
+    memcpy(q, p, keep < size ? keep : size);
+    pa_free_in_place(h, p); /* live, so freed here */
+    return q;
 #endif
 }
 

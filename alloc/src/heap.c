@@ -128,7 +128,7 @@ static void init_classes(pa_heap *h) {
 
 pa_heap *pa_heap_create(const pa_config *cfg) {
     pa_config c = cfg ? *cfg : pa_config_default();
-    if (pa_config_validate(&c, NULL, 0)) {
+    if (pa_config_validate(&c, NULL, 0) || !pa_geometry_supported(&c)) {
         errno = EINVAL;
         return NULL;
     }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "default_geometry.h"
 #include "poolalloc/config.h"
 #include "poolalloc/heap.h"
 
@@ -224,17 +225,42 @@ static inline size_t pa_heap_os_bytes_mapped(const pa_heap *h) {
     return h->metadata_bytes + h->arena_bytes_mapped + (h->spare_arena ? h->config.arena_size : 0);
 }
 
+/* A heap's geometry as the fast paths and the helpers below read it: from
+ * the heap, or in the drop-in, whose heaps all have the default geometry
+ * (heap.c refuses another there), the constant the compiler folds into the
+ * instructions (a shift or mask by an immediate, no load). */
+#ifdef PA_DROPIN
+#define PA_GEOMETRY(h, field, fixed) ((void)(h), (fixed))
+#else
+#define PA_GEOMETRY(h, field, fixed) ((h)->field)
+#endif
+#define PA_CLASS_SHIFT(h) PA_GEOMETRY(h, class_shift, (unsigned)__builtin_ctz(PA_DEFAULT_ALIGNMENT))
+#define PA_ARENA_SHIFT(h) PA_GEOMETRY(h, arena_shift, (unsigned)__builtin_ctz(PA_DEFAULT_ARENA_SIZE))
+#define PA_ARENA_LOW(h) PA_GEOMETRY(h, arena_low, (uintptr_t)PA_DEFAULT_ARENA_SIZE - 1)
+#define PA_POOL_MASK(h) PA_GEOMETRY(h, pool_mask, ~((uintptr_t)PA_DEFAULT_POOL_SIZE - 1))
+
+/* Does cfg have the geometry PA_GEOMETRY assumes? Always, but in the drop-in. */
+static inline int pa_geometry_supported(const pa_config *cfg) {
+#ifdef PA_DROPIN
+    return cfg->alignment == PA_DEFAULT_ALIGNMENT && cfg->pool_size == PA_DEFAULT_POOL_SIZE &&
+           cfg->arena_size == PA_DEFAULT_ARENA_SIZE;
+#else
+    (void)cfg;
+    return 1;
+#endif
+}
+
 static inline uintptr_t *pa_owner_slot(pa_heap *h, uintptr_t p) {
-    return &h->owner_cache[(p >> h->arena_shift) & (PA_OWNER_CACHE_SLOTS - 1)];
+    return &h->owner_cache[(p >> PA_ARENA_SHIFT(h)) & (PA_OWNER_CACHE_SLOTS - 1)];
 }
 
 /* Is p inside an arena the owner cache holds? */
 static inline int pa_owner_cached(pa_heap *h, const void *p) {
-    return ((uintptr_t)p | h->arena_low) == *pa_owner_slot(h, (uintptr_t)p);
+    return ((uintptr_t)p | PA_ARENA_LOW(h)) == *pa_owner_slot(h, (uintptr_t)p);
 }
 
 static inline pa_pool *pa_pool_of(const pa_heap *h, const void *p) {
-    return (pa_pool *)((uintptr_t)p & h->pool_mask);
+    return (pa_pool *)((uintptr_t)p & PA_POOL_MASK(h));
 }
 
 #endif

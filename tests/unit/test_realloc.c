@@ -105,6 +105,48 @@ static void test_in_place_rule(void **state) {
     close_fixture(&f);
 }
 
+/* A string builder's trim, as CPython's writers do it: blocks of 160
+ * bytes, among live ones of their class and of the class they shrink to,
+ * each shrunk to a third. Each lands in a block of its new class with its
+ * bytes, and its old block is back on its pool's freelist at once: the
+ * next block of 160 reuses it. */
+static void test_shrink_among_live_blocks(void **state) {
+    (void)state;
+    fixture f;
+    open_fixture(&f, NULL, 1);
+    enum { N = 64 };
+    void *keep160[N], *keep64[N], *shrunk[N];
+    for (size_t i = 0; i < N; i++) {
+        keep160[i] = pa_heap_malloc(f.h, 160);
+        keep64[i] = pa_heap_malloc(f.h, 64);
+        assert_non_null(keep160[i]);
+        assert_non_null(keep64[i]);
+    }
+    for (size_t i = 0; i < N; i++) {
+        void *p = pa_heap_malloc(f.h, 160);
+        fill(p, 160, (unsigned)i);
+        size_t n = 51 + i % 7;
+        shrunk[i] = pa_heap_realloc(f.h, p, n);
+        assert_non_null(shrunk[i]);
+        assert_ptr_not_equal(shrunk[i], p);
+        assert_in_range(pa_heap_usable_size(f.h, shrunk[i]), n, 64);
+        check(shrunk[i], n, (unsigned)i);
+        void *again = pa_heap_malloc(f.h, 160);
+        assert_ptr_equal(again, p);
+        pa_heap_free(f.h, again);
+    }
+    pa_stats s;
+    pa_test_stats_checked(f.h, &f.os.counter, &s);
+    assert_int_equal(s.blocks_in_use, 3 * N);
+    for (size_t i = 0; i < N; i++) {
+        check(shrunk[i], 51 + i % 7, (unsigned)i);
+        pa_heap_free(f.h, shrunk[i]);
+        pa_heap_free(f.h, keep160[i]);
+        pa_heap_free(f.h, keep64[i]);
+    }
+    close_fixture(&f);
+}
+
 static void test_null_and_zero(void **state) {
     (void)state;
     fixture f;
@@ -313,6 +355,7 @@ static void test_failure_os_refuses(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_place_rule),
+        cmocka_unit_test(test_shrink_among_live_blocks),
         cmocka_unit_test(test_null_and_zero),
         cmocka_unit_test(test_small_large_moves),
         cmocka_unit_test(test_random_chain),
