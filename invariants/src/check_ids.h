@@ -131,7 +131,8 @@
     X(CLASS_SPARE, "a class holds at most one spare: NULL or a carved, committed pool of a live arena "        \
                    "initialised for that class (its size_class), on no list while it holds no block (a lent " \
                    "spare, in use again, is on the used list or full like any pool in use)")                 \
-    X(ARENA_NSPARES, "an arena's nspares equals the classes whose spare lies in it")
+    X(ARENA_NSPARES, "an arena's nspares equals the classes whose spare lies in it")                          \
+    X(CLASS_USED_LIST_TAIL, "a class's used_tail is the last pool of its used list (NULL iff the list is empty)")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,
