@@ -27,9 +27,18 @@ static _Atomic(uint64_t) has_leaf[((size_t)1 << ROOT_BITS) / 64];
 static _Atomic(uint64_t) has_leaf_word[((size_t)1 << ROOT_BITS) / 64 / 64];
 static _Atomic unsigned shift = ADDRESS_BITS; /* until init, every index is 0 and no leaf exists */
 
-void pa_arena_owner_init(unsigned arena_shift) { atomic_store_explicit(&shift, arena_shift, memory_order_relaxed); }
-
 static unsigned leaf_bits(unsigned s) { return s + ROOT_BITS < ADDRESS_BITS ? ADDRESS_BITS - s - ROOT_BITS : 0; }
+
+/* leaf_bits(shift), kept so that a lookup (every free from another
+ * thread) computes none of it. Stored before shift is released: a lookup
+ * that sees the new shift sees it too; one that sees the old shift has
+ * index 0, inside the root whatever this holds. */
+static _Atomic unsigned shift_leaf;
+
+void pa_arena_owner_init(unsigned arena_shift) {
+    atomic_store_explicit(&shift_leaf, leaf_bits(arena_shift), memory_order_relaxed);
+    atomic_store_explicit(&shift, arena_shift, memory_order_release);
+}
 
 /* Entries per chunk of a leaf, as a shift. */
 static unsigned chunk_shift(unsigned lb) { return lb > 6 ? lb - 6 : 0; }
@@ -78,9 +87,8 @@ pa_heap *pa_arena_owner_get(const void *p) {
     uintptr_t a = (uintptr_t)p;
     if (a >> ADDRESS_BITS)
         return NULL;
-    unsigned s = atomic_load_explicit(&shift, memory_order_relaxed);
-    unsigned lb = leaf_bits(s);
-    uintptr_t index = a >> s;
+    uintptr_t index = a >> atomic_load_explicit(&shift, memory_order_acquire);
+    unsigned lb = atomic_load_explicit(&shift_leaf, memory_order_relaxed);
     leaf *l = atomic_load_explicit(&root[index >> lb], memory_order_acquire);
     if (!l)
         return NULL;

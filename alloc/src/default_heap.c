@@ -25,8 +25,10 @@ pa_heap *pa_default_heap(void) {
 
 /* fn(h, ctx) on every heap the calling thread may read or change: its own
  * (if it has one), every orphan and the shared heap, each under its lock,
- * each with the frees other threads handed back collected. */
+ * each with the frees other threads handed back collected (the calling
+ * thread's batch pushed first). */
 static void each_reachable_heap(void (*fn)(pa_heap *h, void *ctx), void *ctx) {
+    pa_thread_flush_remote();
     pa_heap *own = pa_tls_heap;
     if (own->in_arena_map) {
         pa_thread_collect(own);
@@ -117,16 +119,23 @@ void *pa_calloc(size_t count, size_t size) {
     return PA_LIKELY(p != NULL) ? p : calloc_slow(count, size);
 }
 
-static __attribute__((noinline)) void free_slow(void *p) {
-    if (!p)
-        return;
-    pa_heap *owner = pa_arena_owner_get(p);
-    if (owner && owner == pa_tls_heap)
+/* Not another thread's block: this thread's, or the shared heap's (which
+ * reports a foreign pointer). */
+static __attribute__((noinline)) void free_not_remote(pa_heap *owner, void *p) {
+    if (owner)
         pa_heap_free_slow(pa_thread_heap(), p);
-    else if (owner)
-        pa_thread_free_remote(owner, p);
     else
         shared_free(p);
+}
+
+/* Another thread's block, the common case here, takes no stack frame:
+ * everything else is out of line. The map knows no heap for NULL. */
+static __attribute__((noinline)) void free_slow(void *p) {
+    pa_heap *owner = pa_arena_owner_get(p);
+    if (PA_LIKELY(owner != pa_tls_heap && owner != NULL))
+        pa_thread_free_remote(owner, p);
+    else if (p)
+        free_not_remote(owner, p);
 }
 
 void pa_free(void *p) {

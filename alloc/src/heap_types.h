@@ -186,11 +186,13 @@ struct pa_heap {
      * remote_free (linked through the blocks' first word), which the owner
      * collects on its slow paths; next_orphan links heaps of exited threads;
      * attached is 1 while a live thread holds the heap (set and cleared on
-     * the slow paths that adopt and orphan it, read by the checker). */
+     * the slow paths that adopt and orphan it, read by the checker).
+     * remote_free has a cache line of its own: the pushes of other threads
+     * then take no line the owner writes. */
     int in_arena_map;
     int attached;
-    _Atomic(pa_block *) remote_free;
-    struct pa_heap *next_orphan;
+    _Alignas(64) _Atomic(pa_block *) remote_free;
+    _Alignas(64) struct pa_heap *next_orphan;
 
     /* retention.c: what freed memory is kept for reuse */
     uint32_t empty_arenas;      /* wholly free arenas mapped now */

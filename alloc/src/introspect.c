@@ -67,6 +67,18 @@ uintptr_t pa_introspect_remote_free(const pa_heap *h) {
     return (uintptr_t)atomic_load_explicit(&writable->remote_free, memory_order_acquire);
 }
 
+int pa_introspect_remote_batch(const pa_heap *h, pa_remote_batch_view *out) {
+    const pa_remote_batch *t = &pa_tls_batch;
+    memset(out, 0, sizeof *out);
+    if (!t->count || t->owner != h)
+        return 0;
+    out->head = (uintptr_t)t->head;
+    out->tail = (uintptr_t)t->tail;
+    out->count = t->count;
+    out->max = PA_REMOTE_BATCH_MAX;
+    return 1;
+}
+
 uintptr_t pa_introspect_arena_map(uintptr_t a) { return (uintptr_t)pa_arena_owner_get((const void *)a); }
 
 size_t pa_introspect_arena_map_count(const pa_heap *h) { return pa_arena_owner_count(h); }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena_owner.h"
+#include "fast_path.h"
 #include "heap_dispatch.h"
 #include "large_os.h"
 #include "retention.h"
@@ -33,17 +34,27 @@ static int slow_paths_only;
  * CPython; 1 keeps this many freed blocks in quarantine. */
 #define ENV_DEBUG_QUARANTINE 256
 
+/* Each block freed as the owner's own free would free it: the inlined fast
+ * path, the slow path for what it declines. The next block, last written
+ * by the thread that freed it, is fetched while this one is freed. */
 __attribute__((noinline)) void pa_thread_collect(pa_heap *h) {
     pa_block *b = atomic_exchange_explicit(&h->remote_free, NULL, memory_order_acquire);
     while (b) {
         pa_block *next = b->next;
-        pa_heap_free_slow(h, b);
+        __builtin_prefetch(next, 1);
+        if (!pa_fast_free_try(h, b))
+            pa_heap_free_slow(h, b);
         b = next;
     }
 }
 
+/* A thread that only freed other threads' blocks has no heap: its key's
+ * value is the empty heap, so that it pushes its batch here too. */
 static void thread_exit(void *heap) {
+    pa_thread_flush_remote();
     pa_heap *h = heap;
+    if (h == &empty_heap)
+        return;
     pa_thread_collect(h);
     pa_tls_heap = &empty_heap;
     pthread_mutex_lock(&orphan_lock);
@@ -106,6 +117,7 @@ pa_heap *pa_thread_switch_current(void) { return pa_tls_heap->in_arena_map ? pa_
  * orphans the heap it is at that moment, and only that one. */
 void pa_thread_switch_to(pa_heap *h) {
     pthread_once(&once, init_once);
+    pa_thread_flush_remote();
     pa_tls_heap = h ? h : &empty_heap;
     pthread_setspecific(exit_key, h);
 }
@@ -117,6 +129,7 @@ void pa_thread_switch_misuse(pa_misuse_handler handler, void *ctx) {
 }
 
 void pa_thread_switch_exit(void) {
+    pa_thread_flush_remote();
     pa_heap *h = pa_thread_switch_current();
     if (!h)
         return;
@@ -166,14 +179,51 @@ void pa_thread_each_orphan(void (*fn)(pa_heap *h, void *ctx), void *ctx) {
     pthread_mutex_unlock(&orphan_lock);
 }
 
+__thread pa_remote_batch pa_tls_batch __attribute__((tls_model("initial-exec")));
+
 /* A push-only stack emptied by one exchange has no ABA problem. */
-void pa_thread_free_remote(pa_heap *owner, void *p) {
-    pa_block *b = p;
+void pa_thread_flush_remote(void) {
+    pa_remote_batch *t = &pa_tls_batch;
+    if (!t->count)
+        return;
+    pa_heap *owner = t->owner;
     pa_block *head = atomic_load_explicit(&owner->remote_free, memory_order_relaxed);
     do
-        b->next = head;
-    while (!atomic_compare_exchange_weak_explicit(&owner->remote_free, &head, b, memory_order_release,
+        t->tail->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&owner->remote_free, &head, t->head, memory_order_release,
                                                   memory_order_relaxed));
+    *t = (pa_remote_batch){0};
+}
+
+/* A new batch of owner's blocks, first its first, once the last one is
+ * pushed; the thread's exit pushes it even if the thread never had a heap. */
+static __attribute__((noinline)) void start_batch(pa_heap *owner, pa_block *first) {
+    pa_thread_flush_remote();
+    pthread_once(&once, init_once);
+    if (!pthread_getspecific(exit_key)) {
+        pthread_setspecific(exit_key, &empty_heap);
+        /* The C library may have allocated for the key (past its first 32
+         * keys), so that this thread attached a heap meanwhile, whose key
+         * value the outer call then overwrote. */
+        if (pa_tls_heap->in_arena_map)
+            pthread_setspecific(exit_key, pa_tls_heap);
+    }
+    first->next = NULL;
+    pa_tls_batch = (pa_remote_batch){.owner = owner, .head = first, .tail = first, .count = 1};
+}
+
+/* Both calls are tail calls: the common case takes no stack frame. */
+void pa_thread_free_remote(pa_heap *owner, void *p) {
+    pa_remote_batch *t = &pa_tls_batch;
+    pa_block *b = p;
+    if (PA_UNLIKELY(t->owner != owner)) {
+        start_batch(owner, b);
+        return;
+    }
+    b->next = t->head;
+    t->head = b;
+    if (PA_UNLIKELY(++t->count == PA_REMOTE_BATCH_MAX))
+        pa_thread_flush_remote();
 }
 
 pa_heap *pa_shared_heap_lock(void) {

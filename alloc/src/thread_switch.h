@@ -16,11 +16,12 @@ pa_heap *pa_thread_switch_current(void);
 /* From now on the calling thread is the thread whose heap is h: h was
  * attached (pa_thread_switch_current returned it) and has not exited since.
  * NULL: a thread that has not started yet; its first call adopts an orphan
- * or creates a heap. */
+ * or creates a heap. The batch of other heaps' blocks the thread before
+ * held is pushed first, as if that thread had exited. */
 void pa_thread_switch_to(pa_heap *h);
 
 /* The calling thread exits now, as its pthread key destructor would: its
- * remote frees collected, its heap put on the orphan list; after that it
+ * batch of other heaps' blocks pushed, its remote frees collected, its heap put on the orphan list; after that it
  * has no heap. Nothing if it has none. */
 void pa_thread_switch_exit(void);
 

@@ -16,6 +16,8 @@
 #define ARENA_LG_MAX 24
 /* Byte 4 from this value up sets a memory limit of its low 3 bits + 1 arenas. */
 #define LIMIT_ON 0xc0
+/* Byte 3's top bit turns the spare pools off; its low bits choose the arena. */
+#define SPARES_OFF 0x80
 
 static const unsigned QUARANTINES[4] = {0, 1, 4, 16};
 static const char *const EMPTY_NAMES[3] = {"keep_one", "release", "keep_all"};
@@ -87,7 +89,8 @@ void pa_config_from_bytes(const uint8_t *data, size_t len, pa_config *cfg) {
     c.pool_size = choice[(b[2] & 63) % n];
     set_large_variant(&c, b[2] >> 6);
     n = arena_choices(c, choice);
-    c.arena_size = choice[b[3] % n];
+    c.arena_size = choice[(b[3] & ~SPARES_OFF) % n];
+    c.keep_spare_pools = !(b[3] & SPARES_OFF);
     c.memory_limit = b[4] < LIMIT_ON ? 0 : ((size_t)(b[4] & 7) + 1) * c.arena_size;
     c.debug = (b[4] >> 3) & 1;
     c.debug_quarantine = c.debug ? QUARANTINES[(b[4] >> 4) & 3] : 0;
@@ -124,7 +127,9 @@ int pa_config_to_bytes(const pa_config *cfg, uint8_t out[PA_CONFIG_BYTES], char 
     i = index_of(choice, n, cfg->arena_size);
     if (i < 0)
         return pa_errmsg(err, err_len, "arena=%zu is outside 2^%d..2^%d", cfg->arena_size, ARENA_LG_MIN, ARENA_LG_MAX);
-    out[3] = (uint8_t)i;
+    if (cfg->keep_spare_pools != 0 && cfg->keep_spare_pools != 1)
+        return pa_errmsg(err, err_len, "spares=%d: the prefix encodes 0 or 1", cfg->keep_spare_pools);
+    out[3] = (uint8_t)(i | (cfg->keep_spare_pools ? 0 : SPARES_OFF));
     if (cfg->memory_limit) {
         size_t k = cfg->memory_limit / cfg->arena_size;
         if (cfg->memory_limit % cfg->arena_size || k < 1 || k > 8)
@@ -150,19 +155,21 @@ int pa_config_to_bytes(const pa_config *cfg, uint8_t out[PA_CONFIG_BYTES], char 
         back.memory_limit != cfg->memory_limit || back.empty_arenas != cfg->empty_arenas ||
         back.decommit != cfg->decommit || back.decommit_keep_pools != cfg->decommit_keep_pools ||
         back.debug != cfg->debug || back.debug_quarantine != cfg->debug_quarantine ||
-        large_variant(&back) != large_variant(cfg))
+        back.keep_spare_pools != cfg->keep_spare_pools || large_variant(&back) != large_variant(cfg))
         return pa_errmsg(err, err_len, "configuration does not survive its own encoding");
     return 0;
 }
 
 /* What the default leaves out: the large path when not the system's, the
- * debug layer when on. */
+ * spare pools when off, the debug layer when on. */
 static const char *extras_text(const pa_config *c) {
-    static char buf[80];
+    static char buf[96];
     int n = 0;
     buf[0] = '\0';
     if (large_variant(c))
         n = snprintf(buf, sizeof buf, " large=%s", LARGE_NAMES[large_variant(c)]);
+    if (!c->keep_spare_pools)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, " spares=0");
     if (c->debug)
         snprintf(buf + n, sizeof buf - (size_t)n, " debug=%d quarantine=%u", c->debug, c->debug_quarantine);
     return buf;
@@ -239,6 +246,10 @@ int pa_config_parse(const char *line, pa_config *cfg, char *err, size_t err_len)
             c.arena_size = (size_t)num;
         } else if (KEY("keep")) {
             c.decommit_keep_pools = (unsigned)num;
+        } else if (KEY("spares")) {
+            if (num > 1)
+                return pa_errmsg(err, err_len, "config: spares=%.*s is not 0 or 1", (int)vlen, val);
+            c.keep_spare_pools = (int)num;
         } else if (KEY("limit")) {
             c.memory_limit = (size_t)num;
         } else if (KEY("debug")) {

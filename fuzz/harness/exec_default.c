@@ -226,6 +226,7 @@ static int documented_config(exec *ex, const pa_heap *h) {
         {"decommit_keep_pools_max", c.decommit_keep_pools_max, 64},
         {"large_cache_bytes", c.large_cache_bytes, 1024 * 1024},
         {"large_cache_bytes_max", c.large_cache_bytes_max, 8 * 1024 * 1024},
+        {"keep_spare_pools", (size_t)c.keep_spare_pools, 1},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (fields[i].is != fields[i].documented)

@@ -5,7 +5,8 @@
 
 #include <stdio.h>
 
-static int failures, checks;
+/* One pair per test program (expect.c), shared by its files. */
+extern int failures, checks;
 
 #define EXPECT(cond, ...)                                                      \
     do {                                                                       \

@@ -1,7 +1,7 @@
 /* Unit tests of the fuzz harness: the op language's two forms round-trip,
- * the configuration prefix always yields legal configurations, renumbering
- * keeps every op on its block, and every oracle of the executor fires when
- * its property is broken on purpose. */
+ * renumbering keeps every op on its block, and every oracle of the executor
+ * fires when its property is broken on purpose (the configuration prefix:
+ * test_config_bytes.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +22,7 @@
 #endif
 
 #include "expect.h"
-
-static uint64_t rng = 0x243f6a8885a308d3ull;
-static uint8_t rnd8(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint8_t)(rng >> 24);
-}
+#include "rnd8.h"
 
 static int same_ops(const pa_op *a, const pa_op *b, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -98,63 +91,6 @@ static void test_text_errors(void) {
     small.small_threshold = 512;
     EXPECT(pa_op_parse("malloc t+1", &op, err, sizeof err) == 1 && pa_size_eval(op.size, &small) == 513, "t+1 at 512");
     EXPECT(pa_op_parse("malloc c32", &op, err, sizeof err) == 1 && pa_size_eval(op.size, &small) == 16, "c32 at 512");
-}
-
-static void test_config_prefix(void) {
-    for (int round = 0; round < 2000; round++) {
-        uint8_t b[PA_CONFIG_BYTES], back[PA_CONFIG_BYTES];
-        for (int i = 0; i < PA_CONFIG_BYTES; i++)
-            b[i] = rnd8();
-        pa_config c, d;
-        pa_config_from_bytes(b, sizeof b, &c);
-        char why[200] = "";
-        EXPECT(pa_config_validate(&c, why, sizeof why) == 0, "prefix gave an illegal configuration: %s", why);
-        EXPECT(pa_config_to_bytes(&c, back, why, sizeof why) == 0, "no bytes for a prefix's configuration: %s", why);
-        pa_config_from_bytes(back, sizeof back, &d);
-        char l1[256], l2[256];
-        pa_config_format(l1, sizeof l1, &c);
-        pa_config_format(l2, sizeof l2, &d);
-        EXPECT(!strcmp(l1, l2), "%s != %s", l1, l2);
-        pa_config e;
-        EXPECT(pa_config_parse(l1, &e, why, sizeof why) == 1, "cannot parse '%s': %s", l1, why);
-    }
-    pa_config def = pa_config_default();
-    uint8_t b[PA_CONFIG_BYTES];
-    char why[200];
-    EXPECT(pa_config_to_bytes(&def, b, why, sizeof why) == 0, "the default configuration has no prefix: %s", why);
-    /* byte 1 is a class index (mod the class count of the largest
-     * threshold): every class size is a threshold some byte chooses, with
-     * either alignment, and no other size is */
-    for (int align8 = 0; align8 < 2; align8++) {
-        size_t count = align8 ? PA_LINEAR_THRESHOLD / 8 + PA_GEOMETRIC_CLASSES
-                              : PA_LINEAR_THRESHOLD / 16 + PA_GEOMETRIC_CLASSES;
-        int seen_max = 0, seen_geometric = 0;
-        for (unsigned v = 0; v < 256; v++) {
-            uint8_t p[PA_CONFIG_BYTES] = {(uint8_t)align8, (uint8_t)v, 0, 0, 0};
-            pa_config c;
-            pa_config_from_bytes(p, sizeof p, &c);
-            size_t want = pa_config_class_size(&c, v % count);
-            EXPECT(c.small_threshold == want, "align %zu byte %u: threshold %zu, expected class %u's %zu",
-                   c.alignment, v, c.small_threshold, v % (unsigned)count, want);
-            EXPECT(pa_config_class_count(&c) == v % count + 1, "align %zu byte %u: %zu classes", c.alignment, v,
-                   pa_config_class_count(&c));
-            seen_max |= c.small_threshold == PA_MAX_THRESHOLD;
-            seen_geometric |= c.small_threshold == 640;
-            uint8_t back[PA_CONFIG_BYTES];
-            EXPECT(pa_config_to_bytes(&c, back, why, sizeof why) == 0 && back[1] == v % count,
-                   "align %zu threshold %zu encodes as byte %u, not %u (%s)", c.alignment, c.small_threshold,
-                   back[1], v % (unsigned)count, why);
-        }
-        EXPECT(seen_max && seen_geometric, "align %d: no byte chooses the 4096 or the 640 threshold",
-               align8 ? 8 : 16);
-    }
-    EXPECT(b[1] == PA_LINEAR_THRESHOLD / 16 + PA_GEOMETRIC_CLASSES - 1, "the default threshold encodes as %u", b[1]);
-    /* the fixed configurations of the prefix-less targets are legal */
-    static const pa_target fixed[3] = {PA_TARGET_DEFAULT, PA_TARGET_FAULT, PA_TARGET_MISUSE};
-    for (int i = 0; i < 3; i++) {
-        pa_config c = pa_target_config(fixed[i]);
-        EXPECT(pa_config_validate(&c, why, sizeof why) == 0, "target %s: %s", pa_target_name(fixed[i]), why);
-    }
 }
 
 static void test_renumber(void) {
@@ -652,7 +588,6 @@ static void test_random_inputs(void) {
 int main(void) {
     test_bytes_text_round_trip();
     test_text_errors();
-    test_config_prefix();
     test_renumber();
     test_address_index();
     test_pattern();

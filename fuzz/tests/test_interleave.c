@@ -81,14 +81,15 @@ static void expect_clean(const char *text) {
 
 /* ---- the thread ops do what the language says --------------------------- */
 
-/* The current thread's heap after op 0; its remote list after op 3. */
+/* The current thread's heap after op 0; the batch for it after op 3. */
 static void watch_remote(plan *p, pa_heap *heap, pa_shadow *sh) {
     (void)sh;
     if (p->at_op == 0) {
         p->heap[0] = heap;
         p->at_op = 3;
     } else {
-        p->remote_after_free = pa_introspect_remote_free(p->heap[0]);
+        pa_remote_batch_view v;
+        p->remote_after_free = pa_introspect_remote_batch(p->heap[0], &v) ? v.head : 0;
     }
 }
 
@@ -105,14 +106,15 @@ static void watch_adoption(plan *p, pa_heap *heap, pa_shadow *sh) {
 }
 
 static void test_remote_free_and_adoption(void) {
-    /* thread 1 frees thread 0's block: pushed on heap 0's remote list */
+    /* thread 1 frees thread 0's block: into its batch for heap 0 (pushed on
+     * heap 0's remote list when thread 1 stops running) */
     plan p;
     memset(&p, 0, sizeof p);
     p.site = (pa_exec_site)-1;
     p.tamper = watch_remote;
     pa_exec_failure f;
     EXPECT(run("malloc 100\nmalloc 100\nthread 1\nfree #0\n", &p, &f) == 0, "%s", f.detail);
-    EXPECT(p.heap[0] && p.remote_after_free, "the block thread 1 freed waits on its owner's remote list");
+    EXPECT(p.heap[0] && p.remote_after_free, "the block thread 1 freed waits in its batch for heap 0");
 
     /* thread 0 exits with a live block: its heap heads the orphan list;
      * thread 2 starts and adopts it */

@@ -22,6 +22,7 @@
 #include "trace_exec.h"
 #include "trace_format.h"
 #include "trace_pipe.h"
+#include "trace_prefetch.h"
 
 #include "expect.h"
 
@@ -443,6 +444,58 @@ static void test_pipe(void) {
     free(text);
 }
 
+/* Every free and realloc whose op 4 before it was in its batch finds its
+ * block named in the prefetcher's ring when it runs: the hints fetch the
+ * block the op will free, not another. */
+static void test_prefetch(void) {
+    enum { N = 3000 };
+    size_t cap = 2 * N * 24, len = 0;
+    char *text = malloc(cap);
+    for (int i = 1; i <= N; i++)
+        len += (size_t)snprintf(text + len, cap - len, "m %d %d\n", i, i % 300 + 1);
+    for (int k = 0; k < N; k++) {
+        int id = (int)((uint64_t)k * 1931 % N) + 1; /* every ID once, scattered */
+        len += (size_t)snprintf(text + len, cap - len, k % 5 ? "f %d\n" : "r %d %d 40\n", id, id + N);
+    }
+    FILE *in = fmemopen(text, len, "r");
+    pa_trace_reader *r = pa_trace_reader_new(in, "prefetched");
+    pa_config cfg = pa_config_default();
+    pa_replay_failure f;
+    pa_trace_exec *x = pa_trace_exec_new(&cfg, 0, &f);
+    pa_trace_pipe *p = pa_trace_pipe_start(r, 0);
+    pa_trace_prefetch pf;
+    pa_trace_exec_prefetch_init(x, &pf);
+    pf.staged_from = 0; /* the table here is small */
+    const pa_trace_op *op;
+    unsigned long long line;
+    char err[256];
+    uint64_t t = 0, named = 0, wrong = 0, rc = 0;
+    while (!rc && pa_trace_pipe_next(p, &op, &line, err, sizeof err) == PA_PIPE_MORE) {
+        pa_trace_prefetch_step(&pf, p);
+        uint64_t i = pa_trace_blocks_index(pf.blocks, op->id);
+        if (op->kind != PA_TRACE_MALLOC && t % 1024 >= 4 && i < pf.blocks->len && pf.blocks->tab[i].small) {
+            named++;
+            if (pf.ahead[t % PA_TRACE_PREFETCH_AHEAD].p != (uintptr_t)pf.blocks->tab[i].p && !wrong++)
+                EXPECT(0, "op %llu: the ring names %#lx, the op frees %p", (unsigned long long)t,
+                       (unsigned long)pf.ahead[t % PA_TRACE_PREFETCH_AHEAD].p, pf.blocks->tab[i].p);
+        }
+        rc = (uint64_t)pa_trace_exec_op(x, op, line, &f);
+        t++;
+    }
+    EXPECT(!rc && t == 2 * N, "replayed %llu ops (rc %llu)", (unsigned long long)t, (unsigned long long)rc);
+    EXPECT(named > N * 9 / 10 && !wrong, "%llu of %llu frees and reallocs found another block named",
+           (unsigned long long)wrong, (unsigned long long)named);
+    if (!rc && pa_trace_exec_finish(x, &f))
+        rc = 1;
+    if (rc)
+        pa_replay_failure_free(&f);
+    pa_trace_pipe_stop(p);
+    pa_trace_exec_free(x);
+    pa_trace_reader_free(r);
+    fclose(in);
+    free(text);
+}
+
 int main(void) {
     test_range_set();
     test_granule_set();
@@ -450,6 +503,7 @@ int main(void) {
     test_notes();
     test_no_limits();
     test_pipe();
+    test_prefetch();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

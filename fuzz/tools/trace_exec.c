@@ -20,11 +20,9 @@
 #include "poolalloc/stats.h"
 #include "granule_set.h"
 #include "trace_blocks.h"
+#include "trace_prefetch.h"
 
 _Static_assert(SIZE_MAX >= UINT64_MAX, "trace sizes are 64-bit: size_t must hold them");
-
-#define LOST PA_TRACE_LOST
-typedef pa_trace_block block;
 
 struct pa_trace_exec {
     pa_config cfg;
@@ -81,7 +79,7 @@ static int fail_checker(pa_trace_exec *x, const char *what) {
     return -1;
 }
 
-static void count_block(pa_trace_exec *x, const block *b, int sign) {
+static void count_block(pa_trace_exec *x, const pa_trace_block *b, int sign) {
     size_t *n = b->small ? &x->nsmall : &x->nlarge;
     if (sign > 0) {
         ++*n;
@@ -105,7 +103,7 @@ static void touch(pa_trace_exec *x, const void *p) {
 
 /* ---- the oracle on one block --------------------------------------------- */
 
-static int check_contents(pa_trace_exec *x, const block *b, size_t limit, const char *when) {
+static int check_contents(pa_trace_exec *x, const pa_trace_block *b, size_t limit, const char *when) {
     pa_pattern_mismatch m;
     if (pa_pattern_verify(b->p, b->req, limit, b->seed, &m))
         return fail(x, b->seed ? "CONTENT_MISMATCH" : "CALLOC_NOT_ZERO",
@@ -127,17 +125,16 @@ typedef struct request {
 static uintptr_t span_end(const void *p, size_t usable) { return (uintptr_t)p + (usable ? usable : 1); }
 
 /* A fresh block into b: vetted, its range claimed, given content. */
-static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
+static int vet_block(pa_trace_exec *x, void *p, const request *rq, pa_trace_block *b) {
     pa_fresh_request fr = {rq->call, rq->req, rq->align, rq->size_rule, x->cfg.memory_limit || x->cfg.debug};
     pa_fresh_verdict v;
     if (pa_fresh_vet(x->heap, x->cfg.small_threshold, p, &fr, &v))
         return fail(x, v.kind, "%s", v.detail);
     size_t usable = v.usable;
-    int small = v.small;
     uintptr_t lo, hi;
     int rc = pa_granule_set_claim(&x->ranges, (uintptr_t)p, span_end(p, usable), &lo, &hi);
     if (rc > 0) {
-        const block *held = pa_trace_blocks_at(&x->blocks, lo);
+        const pa_trace_block *held = pa_trace_blocks_at(&x->blocks, lo);
         return fail(x, "OVERLAP", "%s(%zu) returned [%p, +%zu) overlapping live block ID %llu [%p, +%zu)", rq->call,
                     rq->req, p, usable, held ? (unsigned long long)held->id : 0ull, (void *)lo,
                     held ? held->usable : (size_t)(hi - lo));
@@ -148,7 +145,7 @@ static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
     b->req = rq->req;
     b->usable = usable;
     b->align = rq->align;
-    b->small = small;
+    b->small = v.small;
     if (rq->zero) {
         b->seed = 0;
         if (check_contents(x, b, b->req, "calloc"))
@@ -163,7 +160,7 @@ static int vet_block(pa_trace_exec *x, void *p, const request *rq, block *b) {
 }
 
 /* Verify, unindex and free a live block; its table slot is the caller's. */
-static int free_block(pa_trace_exec *x, block *b, const char *when) {
+static int free_block(pa_trace_exec *x, pa_trace_block *b, const char *when) {
     if (check_contents(x, b, b->req, when))
         return -1;
     if (pa_granule_set_release(&x->ranges, (uintptr_t)b->p, span_end(b->p, b->usable)))
@@ -178,10 +175,9 @@ static int free_block(pa_trace_exec *x, block *b, const char *when) {
 
 /* NULL from a call: only ENOMEM may explain it. */
 static int check_null(pa_trace_exec *x, const request *rq, int err) {
-    if (err != ENOMEM)
-        return fail(x, "WRONG_ERRNO", "%s(%zu) returned NULL with errno %d, expected ENOMEM (%d)", rq->call, rq->req,
-                    err, ENOMEM);
-    return 0;
+    return err == ENOMEM ? 0
+                         : fail(x, "WRONG_ERRNO", "%s(%zu) returned NULL with errno %d, expected ENOMEM (%d)",
+                                rq->call, rq->req, err, ENOMEM);
 }
 
 static int kind_index(pa_trace_kind k) {
@@ -203,7 +199,7 @@ static void note(pa_trace_exec *x, pa_replay_note n) {
 /* An ID whose block this heap could not make: later ops on it are noted. */
 static int lose(pa_trace_exec *x, uint64_t id) {
     note(x, PA_NOTE_NULL_HERE);
-    if (id && pa_u64map_put(&x->blocks.ids, id, LOST, NULL) < 0)
+    if (id && pa_u64map_put(&x->blocks.ids, id, PA_TRACE_LOST, NULL) < 0)
         return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
     return 0;
 }
@@ -211,7 +207,7 @@ static int lose(pa_trace_exec *x, uint64_t id) {
 /* A block the trace never had (its call returned NULL): vetted, freed. */
 static int vet_and_drop(pa_trace_exec *x, void *p, const request *rq, pa_replay_note why) {
     uint64_t i;
-    block *b = pa_trace_blocks_new(&x->blocks, 0, &i);
+    pa_trace_block *b = pa_trace_blocks_new(&x->blocks, 0, &i);
     if (!b)
         return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
     note(x, why);
@@ -220,15 +216,14 @@ static int vet_and_drop(pa_trace_exec *x, void *p, const request *rq, pa_replay_
     return rc ? -1 : 0;
 }
 
-/* A new block named id (0: the trace's call returned NULL) from the call's
- * result p. */
+/* A new block named id (0: the trace's call returned NULL) from result p. */
 static int new_block(pa_trace_exec *x, void *p, int err, const request *rq, uint64_t id) {
     if (!p)
         return check_null(x, rq, err) ? -1 : id ? lose(x, id) : 0;
     if (!id)
         return vet_and_drop(x, p, rq, PA_NOTE_BLOCK_WHERE_NULL);
     uint64_t i;
-    block *b = pa_trace_blocks_new(&x->blocks, id, &i);
+    pa_trace_block *b = pa_trace_blocks_new(&x->blocks, id, &i);
     if (!b)
         return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
     return vet_block(x, p, rq, b);
@@ -292,16 +287,15 @@ static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
     if (!op->id)
         return do_alloc(x, op);
     uint64_t i = pa_trace_blocks_index(&x->blocks, op->id);
-    if (i == LOST) {
+    if (i == PA_TRACE_LOST) {
         note(x, PA_NOTE_LOST_ID);
-        int stays = !op->new_id && op->size; /* the trace's realloc failed: still lost */
-        if (!stays)
+        if (op->new_id || !op->size) /* else the trace's realloc failed: still lost */
             pa_u64map_remove(&x->blocks.ids, op->id, NULL);
-        if (op->new_id && pa_u64map_put(&x->blocks.ids, op->new_id, LOST, NULL) < 0)
+        if (op->new_id && pa_u64map_put(&x->blocks.ids, op->new_id, PA_TRACE_LOST, NULL) < 0)
             return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
         return 0;
     }
-    block old = x->blocks.tab[i];
+    pa_trace_block old = x->blocks.tab[i];
     if (check_contents(x, &old, old.req, "before realloc"))
         return -1;
     request rq = {"realloc", op->size, x->cfg.alignment, 0, 1};
@@ -344,9 +338,9 @@ static int do_free(pa_trace_exec *x, const pa_trace_op *op) {
         return 0;
     }
     /* the ID dies here whatever its block: one probe finds and unindexes it */
-    uint64_t v = LOST;
+    uint64_t v = PA_TRACE_LOST;
     pa_u64map_remove(&x->blocks.ids, op->id, &v);
-    if (v == LOST) {
+    if (v == PA_TRACE_LOST) {
         note(x, PA_NOTE_LOST_ID);
         return 0;
     }
@@ -402,7 +396,7 @@ static int sweep_contents(pa_trace_exec *x) {
     size_t n = 0;
     int failed = 0;
     for (uint32_t i = 0; i < x->blocks.len; i++) {
-        const block *b = &x->blocks.tab[i];
+        const pa_trace_block *b = &x->blocks.tab[i];
         if (!b->p)
             continue;
         if (n == x->st.live)
@@ -477,7 +471,7 @@ static int check_full(pa_trace_exec *x) {
     /* the heap's own answer, once its structure has passed */
     for (size_t i = 0; i < n; i++)
         if (!pa_heap_owns(x->heap, x->live_list[i])) {
-            const block *b = pa_trace_blocks_at(&x->blocks, (uintptr_t)x->live_list[i]);
+            const pa_trace_block *b = pa_trace_blocks_at(&x->blocks, (uintptr_t)x->live_list[i]);
             return fail(x, "NOT_OWNED", "live block ID %llu at %p is not owned by its heap",
                         (unsigned long long)(b ? b->id : 0), x->live_list[i]);
         }
@@ -551,10 +545,8 @@ int pa_trace_exec_op(pa_trace_exec *x, const pa_trace_op *op, unsigned long long
     return 0;
 }
 
-void pa_trace_exec_prefetch(const pa_trace_exec *x, const pa_trace_op *op) {
-    pa_trace_blocks_prefetch(&x->blocks, op->id);
-    if (op->kind == PA_TRACE_REALLOC)
-        pa_trace_blocks_prefetch(&x->blocks, op->new_id);
+void pa_trace_exec_prefetch_init(const pa_trace_exec *x, pa_trace_prefetch *pf) {
+    pa_trace_prefetch_init(pf, &x->blocks, x->record, x->cfg.pool_size);
 }
 
 int pa_trace_exec_finish(pa_trace_exec *x, pa_replay_failure *f) {
@@ -585,8 +577,8 @@ const pa_replay_stats *pa_trace_exec_stats(const pa_trace_exec *x) { return &x->
 const pa_config *pa_trace_exec_config(const pa_trace_exec *x) { return &x->cfg; }
 
 void *pa_trace_exec_block(const pa_trace_exec *x, uint64_t id) {
-    uint64_t i = id ? pa_trace_blocks_index(&x->blocks, id) : LOST;
-    return i == LOST ? NULL : x->blocks.tab[i].p;
+    uint64_t i = id ? pa_trace_blocks_index(&x->blocks, id) : PA_TRACE_LOST;
+    return i == PA_TRACE_LOST ? NULL : x->blocks.tab[i].p;
 }
 
 void pa_trace_exec_free(pa_trace_exec *x) {
@@ -594,8 +586,7 @@ void pa_trace_exec_free(pa_trace_exec *x) {
         return;
     if (x->heap)
         pa_heap_destroy(x->heap);
-    if (x->rep)
-        pa_check_report_free(x->rep);
+    pa_check_report_free(x->rep);
     pa_check_record_free(x->record);
     pa_trace_blocks_free(&x->blocks);
     pa_granule_set_free(&x->ranges);

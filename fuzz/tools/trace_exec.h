@@ -56,10 +56,10 @@ typedef struct pa_trace_exec pa_trace_exec;
 pa_trace_exec *pa_trace_exec_new(const pa_config *cfg, uint64_t full_every, pa_replay_failure *f);
 /* One op read from the trace at `line`. 0, or -1 with the failure in f. */
 int pa_trace_exec_op(pa_trace_exec *x, const pa_trace_op *op, unsigned long long line, pa_replay_failure *f);
-/* A hint for an op a few ahead of the one running: the ID map's slots its
- * IDs will probe (on a large live set each probe is a cache miss). The op
- * runs the same with or without it. */
-void pa_trace_exec_prefetch(const pa_trace_exec *x, const pa_trace_op *op);
+/* The replay's prefetcher (trace_prefetch.h) set on x's blocks, record and
+ * pool size. The ops run the same with or without its hints. */
+struct pa_trace_prefetch;
+void pa_trace_exec_prefetch_init(const pa_trace_exec *x, struct pa_trace_prefetch *pf);
 /* The end: full check, every live block freed with its contents verified,
  * full check, heap destroyed with no byte left. 0, or -1. */
 int pa_trace_exec_finish(pa_trace_exec *x, pa_replay_failure *f);

@@ -15,6 +15,7 @@
 #include "trace_exec.h"
 #include "trace_format.h"
 #include "trace_pipe.h"
+#include "trace_prefetch.h"
 
 static const char USAGE[] =
     "usage: pa-trace-replay [options] TRACE...\n"
@@ -36,9 +37,6 @@ typedef struct options {
 } options;
 
 #define PROGRESS_SECONDS 2.0
-/* How far ahead an op's ID map slots are fetched: far enough for the miss
- * to be served before the op runs, near enough to stay in cache. */
-#define PREFETCH_AHEAD 8
 
 static double now(void) {
     struct timespec ts;
@@ -90,14 +88,14 @@ static int replay(const char *path, const options *o) {
         status = 2;
         goto out;
     }
+    pa_trace_prefetch prefetch;
+    pa_trace_exec_prefetch_init(x, &prefetch);
     pa_trace_pipe_end end;
     const pa_trace_op *op;
     unsigned long long line;
     char err[512];
     while ((end = pa_trace_pipe_next(pipe, &op, &line, err, sizeof err)) == PA_PIPE_MORE) {
-        const pa_trace_op *ahead = pa_trace_pipe_peek(pipe, PREFETCH_AHEAD);
-        if (ahead)
-            pa_trace_exec_prefetch(x, ahead);
+        pa_trace_prefetch_step(&prefetch, pipe);
         if (pa_trace_exec_op(x, op, line, &f)) {
             status = 1;
             break;

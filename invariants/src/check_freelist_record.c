@@ -134,3 +134,17 @@ void chk_record_keep(chk_base *b, uintptr_t pool, size_t first, size_t block_siz
     e->first = first;
     e->limit = limit;
 }
+
+void pa_check_record_prefetch(const pa_check_record *m, uintptr_t pool, pa_check_prefetch_stage stage) {
+    if (!m->cap)
+        return;
+    if (stage == PA_CHECK_PREFETCH_ENTRY) {
+        __builtin_prefetch(&m->pools[home(m->cap, pool)]);
+        return;
+    }
+    const pool_entry *e = find(m, pool);
+    if (!e || !e->block_size)
+        return;
+    for (size_t i = 0; i < e->n; i += 64 / sizeof *e->tail_first)
+        __builtin_prefetch(&e->tail_first[i]);
+}

@@ -124,11 +124,12 @@ void chk_full_owner_map(chk_full *c);
 /* Thread heaps: the process-wide arena map (ARENA_MAP_*) and
  * THREAD_HEAP_LARGE. */
 void chk_full_thread(chk_full *c);
-/* Thread heaps' remote-free list (REMOTE_FREE_*). */
+/* Thread heaps' remote-free list (REMOTE_FREE_*) and the calling thread's
+ * batch of this heap's blocks (REMOTE_BATCH_*). */
 void chk_full_remote(chk_full *c);
-/* Its members sorted (malloc'd; NULL with *n 0 when empty, out of memory
- * or broken: a broken list is reported when report is set). */
-uintptr_t *chk_remote_members(chk_base *b, size_t *n, int report);
+/* The members of both, sorted (malloc'd; NULL with *n 0 when both are
+ * empty, broken or out of memory: a broken one is the full check's). */
+uintptr_t *chk_remote_members(chk_base *b, size_t *n);
 void chk_full_stats(chk_full *c);
 /* HEAP_LARGE_BLOCKS, HEAP_LARGE_BYTES and LARGE_TABLE_LOAD: the large-block
  * table's counters and load; 1 when a slot is empty, so lookups end. */

@@ -55,12 +55,12 @@ static int collect_large(ghost *g) {
 /* On a debug heap the caller's pointers are data pointers inside raw
  * blocks, and the quarantine holds raw blocks the caller freed; a thread
  * heap's remote-free list holds blocks other threads freed that the owner
- * has not collected: all are what the plain heap sees as live. A pointer that names no block is kept
+ * has not collected, and the calling thread's batch those it freed and
+ * has not pushed yet: all are what the plain heap sees as live. A pointer that names no block is kept
  * as it is, to be reported. */
 static int sort_live(ghost *g, const void *const *live, size_t nlive) {
     size_t held = pa_introspect_quarantine_length(g->b->heap), nremote;
-    /* A broken remote list is the full check's to report. */
-    uintptr_t *remote = chk_remote_members(g->b, &nremote, 0);
+    uintptr_t *remote = chk_remote_members(g->b, &nremote);
     g->live = malloc((nlive + held + nremote ? nlive + held + nremote : 1) * sizeof *g->live);
     if (!g->live) {
         free(remote);

@@ -130,8 +130,17 @@
     X(ORPHAN_ATTACHED, "no orphan is held by a live thread: its attached flag is clear")                    \
     X(CLASS_SPARE, "a class holds at most one spare: NULL or a carved, committed pool of a live arena "        \
                    "initialised for that class (its size_class), on no list while it holds no block (a lent " \
-                   "spare, in use again, is on the used list or full like any pool in use)")                 \
+                   "spare, in use again, is on the used list or full like any pool in use); NULL when "       \
+                   "keep_spare_pools is 0")                                                                   \
     X(ARENA_NSPARES, "an arena's nspares equals the classes whose spare lies in it")                          \
+    X(REMOTE_BATCH_CYCLE, "thread heaps: the calling thread's batch of this heap's blocks it freed, not yet " \
+                          "pushed on the remote-free list, ends; no member links back to an earlier one")       \
+    X(REMOTE_BATCH_STRAY, "thread heaps: every member of the calling thread's batch lies at a carved block "    \
+                          "slot of a carved, committed pool of this heap")                                      \
+    X(REMOTE_BATCH_ON_FREELIST, "thread heaps: a member of the calling thread's batch is counted live in its " \
+                                "pool: it is not on the pool's freelist")                                      \
+    X(REMOTE_BATCH_COUNT, "thread heaps: the calling thread's batch holds count members, fewer than its "      \
+                          "maximum (one that reaches it is pushed at once), and its tail is the last")    \
     X(CLASS_USED_LIST_TAIL, "a class's used_tail is the last pool of its used list (NULL iff the list is empty)")
 
 typedef enum chk_id {

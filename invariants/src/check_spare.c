@@ -1,5 +1,6 @@
-/* The classes' spares in a full check (CLASS_SPARE, ARENA_NSPARES): each
- * spare a pool of its class, on no list while it holds no block, and each
+/* The classes' spares in a full check (CLASS_SPARE, ARENA_NSPARES): none
+ * with keep_spare_pools 0, each spare a pool of its class, on no list while
+ * it holds no block, and each
  * arena's count of the spares it holds. Runs after the list walks, so that
  * a pool's list memberships are known; the pool walk and the retention
  * check that follow read what it found (chk_pool_rec.spare_of,
@@ -67,6 +68,11 @@ void chk_full_spares(chk_full *c) {
         pa_pool_view v;
         if (!spare)
             continue;
+        if (!b->hv.config.keep_spare_pools) {
+            chk_loc at = chk_at_class(b->heap, k);
+            chk_report(b->r, CHK_CLASS_SPARE, &at, "none", CHK_STR("0x%" PRIxPTR, spare),
+                       "a spare with keep_spare_pools 0");
+        }
         if (!sound_spare(c, k, spare, &a, &index, &v)) {
             c->spares_ok = 0;
             continue;

@@ -73,6 +73,15 @@ static void spare_on_used_list(void **state) {
                                              AT_ARGS, fx->cls))));
 }
 
+/* A heap told to keep no spares holds one: everything else about it sound. */
+static void spare_with_spares_off(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->config.keep_spare_pools, 0,
+               ts_full_one(fx, "CLASS_SPARE",
+                           ts_msg("class %zu: a spare with keep_spare_pools 0: expected none, found 0x%" PRIxPTR,
+                                  fx->cls, (uintptr_t)fx->pool)));
+}
+
 static void arena_nspares(void **state) {
     FX;
     TS_CORRUPT(fx->arena->nspares, 2u,
@@ -100,6 +109,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(spare_never_carved, ts_setup_spare, ts_teardown),
         cmocka_unit_test_setup_teardown(spare_other_class, ts_setup_spare, ts_teardown),
         cmocka_unit_test_setup_teardown(spare_on_used_list, ts_setup_spare, ts_teardown),
+        cmocka_unit_test_setup_teardown(spare_with_spares_off, ts_setup_spare, ts_teardown),
         cmocka_unit_test_setup_teardown(arena_nspares, ts_setup_spare, ts_teardown),
         cmocka_unit_test_setup_teardown(spare_is_not_misplaced, ts_setup_spare, ts_teardown),
     };

@@ -230,6 +230,9 @@ int main(void) {
         run_wave(wave, worker);
     for (int i = 0; i < WORKERS; i++) /* the main thread frees the rest: remote frees into orphans */
         drain(i, 0);
+    /* The main thread's last batch of those frees waits for its next slow
+     * path (or its exit): pa_default_heap is one. */
+    pa_default_heap();
     run_wave(WAVES, adopter);
     atomic_store(&watching, 0);
     pthread_join(watch, NULL);

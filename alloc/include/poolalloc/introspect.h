@@ -209,6 +209,17 @@ size_t pa_introspect_freelist_members(const pa_heap *heap, uintptr_t pool, uint3
  * links on through its first word (pa_introspect_read_link). An acquire
  * load, so a quiescent owner's checker sees the pushers' links. */
 uintptr_t pa_introspect_remote_free(const pa_heap *heap);
+/* Thread heaps: the calling thread's batch of heap's blocks it freed, not
+ * yet pushed on heap's remote-free list (a thread pushes them max at a
+ * time; docs/ARCHITECTURE.md, "Threads"). 1 with *out filled when the
+ * calling thread holds such a batch, else 0 with *out zeroed. */
+typedef struct pa_remote_batch_view {
+    uintptr_t head;  /* the newest member; each links on through its first word */
+    uintptr_t tail;  /* the member the push links to the list's old head */
+    size_t count;
+    size_t max;      /* a batch that reaches it is pushed at once */
+} pa_remote_batch_view;
+int pa_introspect_remote_batch(const pa_heap *heap, pa_remote_batch_view *out);
 /* The process-wide arena map (thread heaps): the heap it names for address
  * a, 0 if none; and how many arenas it names heap for (a scan of every
  * part of the map an arena ever took, so for full checks only). */

@@ -87,6 +87,14 @@ size_t pa_check_incremental(const pa_heap *heap, const void *const *touched,
 typedef struct pa_check_record pa_check_record;
 pa_check_record *pa_check_record_new(void);
 void pa_check_record_free(pa_check_record *rec);
+/* A hint that a check of pool is coming, in two stages, the second needing
+ * the first to have arrived: the record's entry for the pool, then the
+ * recorded list. Reads only the record; any address is harmless. */
+typedef enum pa_check_prefetch_stage {
+    PA_CHECK_PREFETCH_ENTRY,
+    PA_CHECK_PREFETCH_LIST,
+} pa_check_prefetch_stage;
+void pa_check_record_prefetch(const pa_check_record *rec, uintptr_t pool, pa_check_prefetch_stage stage);
 /* pa_check_incremental with a record (NULL: none). */
 size_t pa_check_incremental_recorded(const pa_heap *heap, pa_check_record *record, const void *const *touched,
                                  size_t ntouched, pa_check_report *r);
