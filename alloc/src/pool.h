@@ -17,15 +17,22 @@ static inline void pa_pool_init(pa_pool *pool, const pa_size_class *c, unsigned 
     pool->maxnextoffset = c->max_offset;
 }
 
-static inline void pa_pool_push_used(pa_size_class *c, pa_pool *pool) {
-    pool->prev = NULL;
-    pool->next = c->used;
-    if (c->used)
-        c->used->prev = pool;
+/* Link pool into c's used list between prev and next (NULL: the list's
+ * end on that side). */
+static inline void pa_pool_link_used(pa_size_class *c, pa_pool *prev, pa_pool *next, pa_pool *pool) {
+    pool->prev = prev;
+    pool->next = next;
+    if (prev)
+        prev->next = pool;
+    else
+        c->used = pool;
+    if (next)
+        next->prev = pool;
     else
         c->used_tail = pool;
-    c->used = pool;
 }
+
+static inline void pa_pool_push_used(pa_size_class *c, pa_pool *pool) { pa_pool_link_used(c, NULL, c->used, pool); }
 
 /* A full pool that gains a free block queues behind the class's other
  * pools: by the time allocations reach it, more of its blocks are free.
@@ -34,13 +41,7 @@ static inline void pa_pool_push_used(pa_size_class *c, pa_pool *pool) {
  * branch that goes either way at random (docs/ARCHITECTURE.md, "The fast
  * paths"). */
 static inline void pa_pool_append_used(pa_size_class *c, pa_pool *pool) {
-    pool->next = NULL;
-    pool->prev = c->used_tail;
-    if (c->used_tail)
-        c->used_tail->next = pool;
-    else
-        c->used = pool;
-    c->used_tail = pool;
+    pa_pool_link_used(c, c->used_tail, NULL, pool);
 }
 
 static inline void pa_pool_unlink_used(pa_size_class *c, pa_pool *pool) {
