@@ -55,6 +55,7 @@ typedef struct pa_arena {
 /* One cache line per class: the fast path touches only its own. */
 typedef struct pa_size_class {
     pa_pool *used;           /* partly used pools, doubly linked */
+    pa_pool *used_tail;      /* the last of them (NULL iff used is), where a full pool that gains a block goes */
     /* An empty pool the class keeps, initialised, on no list, for its next
      * pool (arena.c, "spares"): so a pool that empties and fills again
      * costs no trip through its arena. NULL if none. */

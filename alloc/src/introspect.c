@@ -93,6 +93,7 @@ int pa_introspect_class(const pa_heap *h, size_t index, pa_class_view *v) {
     v->first_block_offset = c->first_offset;
     v->capacity = c->capacity;
     v->used_pools = (uintptr_t)c->used;
+    v->used_tail = (uintptr_t)c->used_tail;
     v->pools = c->pools;
     v->spare = (uintptr_t)c->spare;
     return 0;

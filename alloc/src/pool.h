@@ -17,12 +17,31 @@ static inline void pa_pool_init(pa_pool *pool, const pa_size_class *c, unsigned 
     pool->maxnextoffset = c->max_offset;
 }
 
-static inline void pa_pool_push_used(pa_size_class *c, pa_pool *pool) {
-    pool->prev = NULL;
-    pool->next = c->used;
-    if (c->used)
-        c->used->prev = pool;
-    c->used = pool;
+/* Link pool into c's used list between prev and next (NULL: the list's
+ * end on that side). */
+static inline void pa_pool_link_used(pa_size_class *c, pa_pool *prev, pa_pool *next, pa_pool *pool) {
+    pool->prev = prev;
+    pool->next = next;
+    if (prev)
+        prev->next = pool;
+    else
+        c->used = pool;
+    if (next)
+        next->prev = pool;
+    else
+        c->used_tail = pool;
+}
+
+static inline void pa_pool_push_used(pa_size_class *c, pa_pool *pool) { pa_pool_link_used(c, NULL, c->used, pool); }
+
+/* A full pool that gains a free block queues behind the class's other
+ * pools: by the time allocations reach it, more of its blocks are free.
+ * At the head it would give its one block back to the next allocation and
+ * be full again, leaving and rejoining the list on every such pair, a
+ * branch that goes either way at random (docs/ARCHITECTURE.md, "The fast
+ * paths"). */
+static inline void pa_pool_append_used(pa_size_class *c, pa_pool *pool) {
+    pa_pool_link_used(c, c->used_tail, NULL, pool);
 }
 
 static inline void pa_pool_unlink_used(pa_size_class *c, pa_pool *pool) {
@@ -32,19 +51,20 @@ static inline void pa_pool_unlink_used(pa_size_class *c, pa_pool *pool) {
         c->used = pool->next;
     if (pool->next)
         pool->next->prev = pool->prev;
+    else
+        c->used_tail = pool->prev;
 }
 
 /* Put b, a live block of pool, back on its freelist; count is the pool's
- * count as read before. A pool that was full goes back at the head of its
- * class's used list (classes: the heap's), where allocations of the class
- * look first. */
+ * count as read before. A pool that was full goes back at the tail of its
+ * class's used list (classes: the heap's). */
 static inline void pa_pool_push_block(pa_size_class *classes, pa_pool *pool, pa_block *b, uint32_t count) {
     pa_block *old = pool->freeblock;
     pa_link_write(b, old);
     pool->freeblock = b;
     pool->count = count - 1;
     if (PA_UNLIKELY(old == NULL))
-        pa_pool_push_used(&classes[pool->size_class], pool);
+        pa_pool_append_used(&classes[pool->size_class], pool);
 }
 
 /* The freelist just ran dry: carve the next never-used block, or, when the

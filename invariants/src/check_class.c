@@ -62,6 +62,10 @@ static void walk_used(chk_full *c, size_t cls) {
         cur = v.next;
     }
     c->used_complete[cls] = 1;
+    uintptr_t tail = b->cls[cls].used_tail;
+    if (tail != prev)
+        chk_report(b->r, CHK_CLASS_USED_LIST_TAIL, &at, pool_name(c, prev, e, sizeof e), pool_name(c, tail, g, sizeof g),
+                   "used_tail is not the last pool of the used list");
 }
 
 void chk_full_used_lists(chk_full *c) {

@@ -140,7 +140,8 @@
     X(REMOTE_BATCH_ON_FREELIST, "thread heaps: a member of the calling thread's batch is counted live in its " \
                                 "pool: it is not on the pool's freelist")                                      \
     X(REMOTE_BATCH_COUNT, "thread heaps: the calling thread's batch holds count members, fewer than its "      \
-                          "maximum (one that reaches it is pushed at once), and its tail is the last")
+                          "maximum (one that reaches it is pushed at once), and its tail is the last")    \
+    X(CLASS_USED_LIST_TAIL, "a class's used_tail is the last pool of its used list (NULL iff the list is empty)")
 
 typedef enum chk_id {
 #define CHK_ENUM(name, text) CHK_##name,

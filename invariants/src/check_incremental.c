@@ -138,9 +138,12 @@ static void class_local(inc *c, size_t k) {
     chk_set(c->classes_seen, k);
     chk_class_load(b, k);
     chk_class_geometry(b, k);
-    uintptr_t head = b->cls[k].used_pools;
+    uintptr_t head = b->cls[k].used_pools, tail = b->cls[k].used_tail;
     pa_pool_view v;
     chk_loc at = chk_at_class(b->heap, k);
+    if (!head != !tail || (tail && (pa_introspect_pool(b->heap, tail, &v) || v.next)))
+        chk_report(b->r, CHK_CLASS_USED_LIST_TAIL, &at, head ? "a pool whose next is NULL" : "NULL",
+                   CHK_STR("0x%" PRIxPTR, tail), "used_tail is not the last pool of the used list");
     if (!head)
         return;
     if (pa_introspect_pool(b->heap, head, &v))

@@ -106,11 +106,12 @@ static void pool_block_accounting(void **state) {
 
 static void pool_list_state(void **state) {
     FX;
-    TS_CORRUPT(fx->h->classes[fx->cls].used, NULL,
-               ts_full_one(fx, "POOL_LIST_STATE",
-                           ts_msg(AT ": partly used pool is on the wrong list: expected class 2's used list, found "
-                                     "no list",
-                                  AT_ARGS)));
+    TS_CORRUPT(fx->h->classes[fx->cls].used_tail, NULL,
+               TS_CORRUPT(fx->h->classes[fx->cls].used, NULL,
+                          ts_full_one(fx, "POOL_LIST_STATE",
+                                      ts_msg(AT ": partly used pool is on the wrong list: expected class 2's used "
+                                                "list, found no list",
+                                             AT_ARGS))));
 }
 
 /* The pool filled up, so it left its class's used list; put it back. */
@@ -125,10 +126,11 @@ static void pool_list_state_full(void **state) {
     TS_CORRUPT(fx->pool->next, NULL,
                TS_CORRUPT(fx->pool->prev, NULL,
                           TS_CORRUPT(fx->h->classes[fx->cls].used, fx->pool,
-                                     ts_full_one(fx, "POOL_LIST_STATE",
-                                                 ts_msg(AT ": full pool is on the wrong list: expected no list, "
-                                                           "found class 2's used list",
-                                                        AT_ARGS)))));
+                                     TS_CORRUPT(fx->h->classes[fx->cls].used_tail, fx->pool,
+                                                ts_full_one(fx, "POOL_LIST_STATE",
+                                                            ts_msg(AT ": full pool is on the wrong list: expected "
+                                                                      "no list, found class 2's used list",
+                                                                   AT_ARGS))))));
 }
 
 static void class_geometry(void **state) {
@@ -190,6 +192,15 @@ static void class_used_list_prev(void **state) {
                                   AT_ARGS, AT_ARGS)));
 }
 
+static void class_used_list_tail(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->classes[fx->cls].used_tail, (pa_pool *)NULL,
+               ts_full_one(fx, "CLASS_USED_LIST_TAIL",
+                           ts_msg("class 2: used_tail is not the last pool of the used list: expected " AT
+                                  ", found NULL",
+                                  AT_ARGS)));
+}
+
 static void class_pools(void **state) {
     FX;
     TS_CORRUPT(fx->h->classes[fx->cls].pools, (size_t)2,
@@ -219,6 +230,7 @@ int main(void) {
         T(class_used_list_link),
         T(class_used_list_cycle),
         T(class_used_list_prev),
+        T(class_used_list_tail),
         T(class_pools),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

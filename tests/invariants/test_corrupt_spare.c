@@ -66,10 +66,11 @@ static void spare_on_used_list(void **state) {
     ts_poke(&fx->pool->next, &none, sizeof none);
     ts_poke(&fx->pool->prev, &none, sizeof none);
     TS_CORRUPT(spare_class(fx)->used, fx->pool,
-               ts_full_one(fx, "CLASS_SPARE",
-                           ts_msg(AT ": class %zu's spare holds no block but is on a list: expected no list, "
-                                     "found 1 used lists and 0 freepools lists",
-                                  AT_ARGS, fx->cls)));
+               TS_CORRUPT(spare_class(fx)->used_tail, fx->pool,
+                          ts_full_one(fx, "CLASS_SPARE",
+                                      ts_msg(AT ": class %zu's spare holds no block but is on a list: expected no "
+                                                "list, found 1 used lists and 0 freepools lists",
+                                             AT_ARGS, fx->cls))));
 }
 
 /* A heap told to keep no spares holds one: everything else about it sound. */

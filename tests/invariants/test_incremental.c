@@ -67,11 +67,12 @@ static void inc_count_range(void **state) {
 
 static void inc_list_state(void **state) {
     FX;
-    TS_CORRUPT(fx->h->classes[fx->cls].used, NULL,
-               caught(fx, fx->blk[0], "POOL_LIST_STATE",
-                      ts_msg("arena %zu pool %zu: partly used pool is on the wrong list: expected class 2's used "
-                             "list, found not linked from its neighbours",
-                             fx->slot, fx->index)));
+    TS_CORRUPT(fx->h->classes[fx->cls].used_tail, NULL,
+               TS_CORRUPT(fx->h->classes[fx->cls].used, NULL,
+                          caught(fx, fx->blk[0], "POOL_LIST_STATE",
+                                 ts_msg("arena %zu pool %zu: partly used pool is on the wrong list: expected class "
+                                        "2's used list, found not linked from its neighbours",
+                                        fx->slot, fx->index))));
 }
 
 static void inc_class_geometry(void **state) {
@@ -82,6 +83,14 @@ static void inc_class_geometry(void **state) {
 static void inc_used_list_prev(void **state) {
     FX;
     TS_CORRUPT(fx->pool->prev, fx->pool, caught(fx, fx->blk[0], "CLASS_USED_LIST_PREV", NULL));
+}
+
+static void inc_used_list_tail(void **state) {
+    FX;
+    TS_CORRUPT(fx->h->classes[fx->cls].used_tail, (pa_pool *)NULL,
+               caught(fx, fx->blk[0], "CLASS_USED_LIST_TAIL",
+                      "class 2: used_tail is not the last pool of the used list: expected a pool whose next is "
+                      "NULL, found 0x0"));
 }
 
 static void inc_nfreepools(void **state) {
@@ -469,6 +478,7 @@ int main(void) {
         P(inc_list_state),
         P(inc_class_geometry),
         P(inc_used_list_prev),
+        P(inc_used_list_tail),
         P(inc_nfreepools),
         P(inc_arenas_totals),
         P(inc_owner_cache),

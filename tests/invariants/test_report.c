@@ -141,7 +141,8 @@ static void json_escapes(ts_fx *fx) {
 
 static void report_json_escapes(void **state) {
     FX;
-    TS_CORRUPT(fx->h->classes[fx->cls].used, NULL, json_escapes(fx));
+    TS_CORRUPT(fx->h->classes[fx->cls].used_tail, NULL,
+               TS_CORRUPT(fx->h->classes[fx->cls].used, NULL, json_escapes(fx)));
 }
 
 /* clear forgets every violation; accessors past the end answer NULL. */

@@ -215,8 +215,9 @@ static void test_lazy_carving(void **state) {
     assert_int_equal(pa_heap_destroy(h), 0);
 }
 
-/* Full pool A, partly used pool B; a free in A puts A at the head of the
- * class's used list and the next malloc takes the block just freed. */
+/* Full pool A, partly used pool B; a free in A puts A at the tail of the
+ * class's used list, behind B: allocations use up B first, then take the
+ * block freed in A. */
 static void test_partly_used_pool_reuse(void **state) {
     (void)state;
     pa_heap *h = pa_test_heap_create(NULL);
@@ -235,21 +236,34 @@ static void test_partly_used_pool_reuse(void **state) {
     assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
     assert_int_equal(cv.used_pools, pool_b);
 
+    assert_int_equal(cv.used_tail, pool_b);
+
     pa_heap_free(h, a[3]);
     assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
-    assert_int_equal(cv.used_pools, pool_a);
+    assert_int_equal(cv.used_pools, pool_b);
+    assert_int_equal(cv.used_tail, pool_a);
     pa_pool_view pv;
     assert_int_equal(pa_introspect_pool(h, pool_a, &pv), 0);
-    assert_int_equal(pv.next, pool_b);
-    assert_int_equal(pv.prev, 0);
+    assert_int_equal(pv.prev, pool_b);
+    assert_int_equal(pv.next, 0);
 
+    void **rest_of_b = calloc(cap, sizeof *rest_of_b);
+    assert_non_null(rest_of_b);
+    for (size_t i = 1; i < cap; i++) {
+        rest_of_b[i] = pa_heap_malloc(h, size);
+        assert_int_equal(pa_test_pool_base(h, rest_of_b[i]), pool_b);
+    }
+    /* B is full and off the list: A heads it */
+    assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
+    assert_int_equal(cv.used_pools, pool_a);
+    assert_int_equal(pa_introspect_pool(h, pool_a, &pv), 0);
+    assert_int_equal(pv.prev, 0);
     void *again = pa_heap_malloc(h, size);
     assert_ptr_equal(again, a[3]);
-    /* A is full again and off the list: B heads it */
+    /* A is full again: the list is empty */
     assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
-    assert_int_equal(cv.used_pools, pool_b);
-    assert_int_equal(pa_introspect_pool(h, pool_b, &pv), 0);
-    assert_int_equal(pv.prev, 0);
+    assert_int_equal(cv.used_pools, 0);
+    assert_int_equal(cv.used_tail, 0);
 
     /* Several frees in A: LIFO order within the pool */
     pa_heap_free(h, a[5]);
@@ -259,11 +273,15 @@ static void test_partly_used_pool_reuse(void **state) {
 
     for (size_t i = 0; i < cap; i++)
         pa_heap_free(h, a[i]);
+    for (size_t i = 1; i < cap; i++)
+        pa_heap_free(h, rest_of_b[i]);
     pa_heap_free(h, b);
     assert_int_equal(pa_introspect_class(h, cls, &cv), 0);
     assert_int_equal(cv.used_pools, 0);
+    assert_int_equal(cv.used_tail, 0);
     assert_int_equal(cv.pools, 0);
     assert_int_equal(pa_heap_destroy(h), 0);
+    free(rest_of_b);
     free(a);
 }
 

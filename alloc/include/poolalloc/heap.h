@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "poolalloc/attributes.h"
 #include "poolalloc/config.h"
 
 #ifdef __cplusplus
@@ -37,19 +38,19 @@ const pa_config *pa_heap_config(const pa_heap *heap);
 
 /* The malloc family with the C library's contracts. Failure: NULL with errno
  * ENOMEM (EINVAL for a bad alignment). size 0 gives a unique pointer. */
-void *pa_heap_malloc(pa_heap *heap, size_t size);
-void *pa_heap_calloc(pa_heap *heap, size_t count, size_t size);
+PA_RETURNS_ALIGNED void *pa_heap_malloc(pa_heap *heap, size_t size);
+PA_RETURNS_ALIGNED void *pa_heap_calloc(pa_heap *heap, size_t count, size_t size);
 /* Small blocks stay in place when the new size fits and uses more than half
  * of the block, or no smaller class fits it; one growing out of its block moves to the largest class
  * below twice the new size (room for the next appends). On failure the old
  * block is untouched. realloc(NULL, n) is malloc(n); realloc(p, 0) returns a
  * minimal block and frees p. */
-void *pa_heap_realloc(pa_heap *heap, void *p, size_t size);
+PA_RETURNS_ALIGNED void *pa_heap_realloc(pa_heap *heap, void *p, size_t size);
 void pa_heap_free(pa_heap *heap, void *p);
 /* Bytes usable at p (>= the size asked for); 0 for NULL. */
 size_t pa_heap_usable_size(pa_heap *heap, const void *p);
 /* alignment: a power of two (else EINVAL); any size. */
-void *pa_heap_memalign(pa_heap *heap, size_t alignment, size_t size);
+PA_RETURNS_ALIGNED void *pa_heap_memalign(pa_heap *heap, size_t alignment, size_t size);
 
 /* Does this heap own p (a small block inside one of its arenas, or a large
  * block it handed out)? Reads no memory outside the heap's metadata. */

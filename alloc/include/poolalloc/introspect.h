@@ -88,6 +88,7 @@ typedef struct pa_class_view {
     size_t first_block_offset;   /* header + alignment padding */
     size_t capacity;             /* blocks per pool */
     uintptr_t used_pools;        /* first partly used pool, 0 if none */
+    uintptr_t used_tail;         /* last partly used pool, 0 if none */
     size_t pools;                /* counter: pools of the class holding blocks */
     uintptr_t spare;             /* the pool the class keeps for its next one, 0 if none */
 } pa_class_view;

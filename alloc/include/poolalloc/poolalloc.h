@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "poolalloc/attributes.h"
 #include "poolalloc/config.h"
 #include "poolalloc/heap.h"
 #include "poolalloc/introspect.h"
@@ -28,13 +29,13 @@ pa_heap *pa_default_heap(void);
 
 /* malloc-compatible functions on the default heaps. Thread-safe: any thread
  * may free or realloc a block another thread allocated. */
-void *pa_malloc(size_t size);
-void *pa_calloc(size_t count, size_t size);
-void *pa_realloc(void *p, size_t size);
+PA_RETURNS_ALIGNED void *pa_malloc(size_t size);
+PA_RETURNS_ALIGNED void *pa_calloc(size_t count, size_t size);
+PA_RETURNS_ALIGNED void *pa_realloc(void *p, size_t size);
 void pa_free(void *p);
 size_t pa_usable_size(const void *p);
 /* C17 aligned_alloc: alignment a power of two (else NULL, EINVAL). */
-void *pa_aligned_alloc(size_t alignment, size_t size);
+PA_RETURNS_ALIGNED void *pa_aligned_alloc(size_t alignment, size_t size);
 /* POSIX: alignment a power of two multiple of sizeof(void *); returns 0,
  * EINVAL or ENOMEM and leaves errno alone. */
 int pa_posix_memalign(void **out, size_t alignment, size_t size);
