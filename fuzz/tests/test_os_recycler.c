@@ -63,6 +63,17 @@ static void test_reuse_zero_filled(void) {
     dirty = nonzero_bytes(b, MIB);
     EXPECT(dirty == 0 && r.pages_zeroed == MIB / 2 / page - 4 + 2, "%zu stale bytes, %llu pages zeroed", dirty,
            (unsigned long long)r.pages_zeroed);
+    /* of a dirty page only its dirty 256-byte pieces are written: the whole
+     * ones of the first half, the last one of the last page, then the three
+     * a page dirty at its first byte, at 300 and 301 and at its last has */
+    size_t pieces = (MIB / 2 / page - 4) * (page / 256) + 1 + 1;
+    EXPECT(r.pieces_zeroed == pieces, "%llu pieces zeroed, not %zu", (unsigned long long)r.pieces_zeroed, pieces);
+    b[5 * page] = b[5 * page + 300] = b[5 * page + 301] = b[6 * page - 1] = 0x5A;
+    EXPECT(os.unmap(os.ctx, b, MIB) == 0 && os.map(os.ctx, MIB, MIB) == b, "fourth reuse");
+    dirty = nonzero_bytes(b, MIB);
+    EXPECT(dirty == 0 && r.pages_zeroed == MIB / 2 / page - 4 + 3 && r.pieces_zeroed == pieces + 3,
+           "%zu stale bytes, %llu pages and %llu pieces zeroed", dirty, (unsigned long long)r.pages_zeroed,
+           (unsigned long long)r.pieces_zeroed);
     /* a different size or a stricter alignment is not served from it */
     EXPECT(os.unmap(os.ctx, b, MIB) == 0, "unmap");
     void *c = os.map(os.ctx, MIB / 2, MIB / 2);

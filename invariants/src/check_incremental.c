@@ -28,6 +28,7 @@ typedef struct inc {
     size_t narenas;
     uintptr_t *pools;
     size_t npools;
+    uint64_t pools_filter[4]; /* a bit per hash of each pool in pools */
     uint64_t classes_seen[(PA_MAX_CLASSES + 63) / 64];
 } inc;
 
@@ -187,8 +188,18 @@ static void list_local(chk_base *b, const pa_arena_view *a, const inc_arena *ia,
                    CHK_STR("0x%" PRIxPTR, f->v.next), "next does not point back along class %u's used list", k);
 }
 
-/* Newest first: an op's touched blocks come pool by pool. */
+/* A pool's bit in pools_filter: the top 8 bits of a multiplicative hash
+ * (pool addresses differ in their high bits, a pool size apart). */
+static unsigned filter_bit(uintptr_t pool) { return (unsigned)(((uint64_t)pool * 0x9e3779b97f4a7c15ull) >> 56); }
+
+/* Newest first: an op's touched blocks come pool by pool. A pool whose bit
+ * is clear was never listed: an op touching blocks in hundreds of pools
+ * (alloc_many) scans the list only for the few whose bit another pool
+ * set. */
 static int checked_pool(const inc *c, uintptr_t pool) {
+    unsigned bit = filter_bit(pool);
+    if (!(c->pools_filter[bit / 64] >> (bit % 64) & 1))
+        return 0;
     for (size_t i = c->npools; i-- > 0;)
         if (c->pools[i] == pool)
             return 1;
@@ -198,6 +209,8 @@ static int checked_pool(const inc *c, uintptr_t pool) {
 static int seen_pool(inc *c, uintptr_t pool) {
     if (checked_pool(c, pool))
         return 1;
+    unsigned bit = filter_bit(pool);
+    c->pools_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
     c->pools[c->npools++] = pool;
     return 0;
 }
@@ -239,6 +252,7 @@ size_t pa_check_incremental_recorded(const pa_heap *heap, pa_check_record *recor
     /* chk_base_init fills the base; only the rest needs clearing here. */
     c.narenas = c.npools = 0;
     memset(c.classes_seen, 0, sizeof c.classes_seen);
+    memset(c.pools_filter, 0, sizeof c.pools_filter);
     c.b.bits = NULL;
     /* an op touches a few blocks: their records fit on the stack */
     inc_arena arenas[8];

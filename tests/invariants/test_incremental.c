@@ -361,6 +361,50 @@ static void inc_dedup(void **state) {
     TS_CORRUPT(fx->pool->arena_slot, 9u, touch_three(fx));
 }
 
+/* An op touching blocks in hundreds of pools (alloc_many): every pool is
+ * checked, and once however many of its blocks come and when. */
+static void inc_many_pools(void **state) {
+    (void)state;
+    pa_config cfg = pa_config_default();
+    pa_heap *h = pa_heap_create(&cfg);
+    assert_non_null(h);
+    pa_check_report *r = pa_check_report_new();
+    assert_non_null(r);
+    enum { N = 1200 };
+    static const void *touched[N + 1];
+    static uintptr_t pool[N];
+    static uint32_t saved[N];
+    uintptr_t mask = ~(uintptr_t)(cfg.pool_size - 1);
+    size_t pools = 0;
+    for (size_t i = 0; i < N; i++) {
+        touched[i] = pa_heap_malloc(h, cfg.small_threshold);
+        assert_non_null(touched[i]);
+        uintptr_t at = (uintptr_t)touched[i] & mask;
+        if (!pools || pool[pools - 1] != at)
+            pool[pools++] = at;
+    }
+    assert_true(pools >= 300); /* far more than one op's usual few */
+    touched[N] = touched[0];   /* the first pool again, last */
+    assert_int_equal(pa_check_incremental(h, touched, N + 1, r), 0);
+    for (size_t i = 0; i < pools; i++) {
+        ts_peek(&((pa_pool *)pool[i])->arena_slot, &saved[i], sizeof saved[i]);
+        uint32_t wrong = 9;
+        ts_poke(&((pa_pool *)pool[i])->arena_slot, &wrong, sizeof wrong);
+    }
+    assert_int_equal(pa_check_incremental(h, touched, N + 1, r), pools);
+    for (size_t i = 0; i < pools; i++) {
+        assert_string_equal(pa_check_report_id(r, i), "POOL_ARENA_SLOT");
+        ts_poke(&((pa_pool *)pool[i])->arena_slot, &saved[i], sizeof saved[i]);
+    }
+    pa_check_report_clear(r);
+    for (size_t i = 0; i < N; i++)
+        pa_heap_free(h, (void *)touched[i]);
+    pa_check_heap(h, r);
+    ts_expect_clean(r, "many pools put back");
+    pa_check_report_free(r);
+    pa_heap_destroy(h);
+}
+
 /* ---- with a record of the freelists: the same reports ----------------- */
 
 /* The incremental check with a record reports what one without reports, id
@@ -491,6 +535,7 @@ int main(void) {
         T3(inc_usable_index),
         T3(inc_usable_membership),
         P(inc_dedup),
+        cmocka_unit_test(inc_many_pools),
         P(inc_record_same_reports),
         cmocka_unit_test(inc_class_past_64),
         P(miss_class_pools),

@@ -29,6 +29,7 @@ typedef struct os_recycler {
     size_t n, bytes;
     uint64_t reused, passed_down;        /* maps served from held, and not */
     uint64_t pages_zeroed;               /* resident pages found dirty and cleared */
+    uint64_t pieces_zeroed;              /* their 256-byte pieces found dirty and cleared */
 } os_recycler;
 
 /* Over mmap, holding nothing. */
