@@ -40,7 +40,7 @@ static int slow_paths_only;
 __attribute__((noinline)) void pa_thread_collect(pa_heap *h) {
     pa_block *b = atomic_exchange_explicit(&h->remote_free, NULL, memory_order_acquire);
     while (b) {
-        pa_block *next = b->next;
+        pa_block *next = pa_link_read(b);
         __builtin_prefetch(next, 1);
         if (!pa_fast_free_try(h, b))
             pa_heap_free_slow(h, b);
@@ -189,7 +189,7 @@ void pa_thread_flush_remote(void) {
     pa_heap *owner = t->owner;
     pa_block *head = atomic_load_explicit(&owner->remote_free, memory_order_relaxed);
     do
-        t->tail->next = head;
+        pa_link_write(t->tail, head);
     while (!atomic_compare_exchange_weak_explicit(&owner->remote_free, &head, t->head, memory_order_release,
                                                   memory_order_relaxed));
     *t = (pa_remote_batch){0};
@@ -208,7 +208,7 @@ static __attribute__((noinline)) void start_batch(pa_heap *owner, pa_block *firs
         if (pa_tls_heap->in_arena_map)
             pthread_setspecific(exit_key, pa_tls_heap);
     }
-    first->next = NULL;
+    pa_link_write(first, NULL);
     pa_tls_batch = (pa_remote_batch){.owner = owner, .head = first, .tail = first, .count = 1};
 }
 
@@ -220,7 +220,7 @@ void pa_thread_free_remote(pa_heap *owner, void *p) {
         start_batch(owner, b);
         return;
     }
-    b->next = t->head;
+    pa_link_write(b, t->head);
     t->head = b;
     if (PA_UNLIKELY(++t->count == PA_REMOTE_BATCH_MAX))
         pa_thread_flush_remote();
