@@ -18,13 +18,13 @@ void pa_trace_prefetch_init(pa_trace_prefetch *pf, const pa_trace_blocks *blocks
                               .pool_mask = ~(uintptr_t)(pool_size - 1)};
 }
 
-/* The table entry of the block the op frees (a free, or a realloc's old
- * block), NULL if none is live. */
-static const pa_trace_block *freed_entry(const pa_trace_blocks *t, const pa_trace_op *op) {
+/* The table index of the block the op frees (a free, or a realloc's old
+ * block), PA_TRACE_LOST if none is live. */
+static uint64_t freed_index(const pa_trace_blocks *t, const pa_trace_op *op) {
     if (!op || (op->kind != PA_TRACE_FREE && op->kind != PA_TRACE_REALLOC))
-        return NULL;
+        return PA_TRACE_LOST;
     uint64_t i = pa_trace_blocks_index(t, op->id);
-    return i < t->len ? &t->tab[i] : NULL;
+    return i < t->len ? i : PA_TRACE_LOST;
 }
 
 void pa_trace_prefetch_step(pa_trace_prefetch *pf, const pa_trace_pipe *pipe) {
@@ -36,12 +36,22 @@ void pa_trace_prefetch_step(pa_trace_prefetch *pf, const pa_trace_pipe *pipe) {
     }
     if (pf->blocks->len < pf->staged_from)
         return;
-    const pa_trace_block *e = freed_entry(pf->blocks, pa_trace_pipe_peek(pipe, ENTRY_AT));
-    if (e)
-        __builtin_prefetch(e);
+    const pa_trace_op *op = pa_trace_pipe_peek(pipe, ENTRY_AT);
+    uint64_t i = freed_index(pf->blocks, op);
+    if (i != PA_TRACE_LOST)
+        __builtin_prefetch(&pf->blocks->tab[i]);
+    pf->ahead[(pf->step + ENTRY_AT) % PA_TRACE_PREFETCH_AHEAD].op = op;
+    pf->ahead[(pf->step + ENTRY_AT) % PA_TRACE_PREFETCH_AHEAD].index = i;
+    /* The same op two steps on: its index stands while its block is live,
+     * which it is until the op (IDs are unique among live blocks); looked
+     * up again only if the op was past its batch then, or not yet live. */
+    op = pa_trace_pipe_peek(pipe, BLOCK_AT);
+    i = pf->ahead[(pf->step + BLOCK_AT) % PA_TRACE_PREFETCH_AHEAD].index;
+    if (pf->ahead[(pf->step + BLOCK_AT) % PA_TRACE_PREFETCH_AHEAD].op != op || i == PA_TRACE_LOST)
+        i = freed_index(pf->blocks, op);
+    const pa_trace_block *e = i != PA_TRACE_LOST ? &pf->blocks->tab[i] : NULL;
     uintptr_t p = 0;
     size_t bytes = 0;
-    e = freed_entry(pf->blocks, pa_trace_pipe_peek(pipe, BLOCK_AT));
     if (e && e->small && e->p) {
         p = (uintptr_t)e->p;
         bytes = e->req < BYTES_MAX ? e->req : BYTES_MAX;

@@ -30,9 +30,11 @@ typedef struct pa_trace_prefetch {
     uintptr_t pool_mask;
     uint64_t step;
     struct {
-        uintptr_t p; /* the freed block of the op at this step, 0: none */
+        const pa_trace_op *op; /* the op at this step, as first looked up */
+        uint64_t index;        /* its freed block's table index, PA_TRACE_LOST: none then */
+        uintptr_t p;           /* the freed block of the op at this step, 0: none */
         size_t bytes;
-    } ahead[PA_TRACE_PREFETCH_AHEAD]; /* by step: from the block's address read to its last hint */
+    } ahead[PA_TRACE_PREFETCH_AHEAD]; /* by step: from the ID's lookup to the block's last hint */
 } pa_trace_prefetch;
 
 void pa_trace_prefetch_init(pa_trace_prefetch *pf, const pa_trace_blocks *blocks, const pa_check_record *record,
