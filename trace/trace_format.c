@@ -245,60 +245,120 @@ int pa_trace_parse_line(const char *line, pa_trace_op *op, char *err, size_t err
     return 1;
 }
 
-/* The live-ID bookkeeping of pa_trace_read. */
+/* The live-ID bookkeeping of pa_trace_read: each live ID maps to its slot
+ * + 1; a dead ID's slot goes on a stack and is handed out first. */
+typedef struct id_slots {
+    pa_u64map live; /* the IDs live at this point of the trace */
+    uint64_t *unused; /* slots free again, the last freed on top */
+    uint64_t nunused, cap, handed_out; /* cap >= handed_out */
+} id_slots;
+
 typedef enum id_verdict { ID_OK, ID_NOT_LIVE, ID_ALREADY_LIVE, ID_NO_MEMORY } id_verdict;
 
-/* On a verdict other than ID_OK, *field names the offending field and *bad_id
- * holds its value. */
-static id_verdict apply_ids(pa_u64map *live, const pa_trace_op *op, const char **field, uint64_t *bad_id)
+/* A slot for a new ID. The stack has room for every slot handed out, so a
+ * slot given back never needs memory. */
+static id_verdict take_slot(id_slots *s, uint64_t *slot)
 {
+    if (s->nunused) {
+        *slot = s->unused[--s->nunused];
+        return ID_OK;
+    }
+    if (s->handed_out == s->cap) {
+        uint64_t cap = s->cap ? 2 * s->cap : 64;
+        uint64_t *grown = cap <= SIZE_MAX / sizeof *grown ? realloc(s->unused, cap * sizeof *grown) : NULL;
+        if (!grown)
+            return ID_NO_MEMORY;
+        s->unused = grown;
+        s->cap = cap;
+    }
+    *slot = s->handed_out++;
+    return ID_OK;
+}
+
+static void give_slot(id_slots *s, uint64_t slot) { s->unused[s->nunused++] = slot; }
+
+/* A new live ID in slot. */
+static id_verdict add_id(id_slots *s, uint64_t id, uint64_t slot)
+{
+    uint64_t was;
+    int fresh = pa_u64map_put(&s->live, id, slot + 1, &was);
+    if (fresh < 0)
+        return ID_NO_MEMORY;
+    if (fresh == 0) {
+        pa_u64map_put(&s->live, id, was, NULL); /* the live one keeps its slot */
+        return ID_ALREADY_LIVE;
+    }
+    return ID_OK;
+}
+
+/* On a verdict other than ID_OK, *field names the offending field and *bad_id
+ * holds its value. Sets op->slot and op->new_slot. */
+static id_verdict apply_ids(id_slots *s, pa_trace_op *op, const char **field, uint64_t *bad_id)
+{
+    uint64_t v = 0;
+    id_verdict verdict;
     switch (op->kind) {
     case PA_TRACE_FREE:
-        if (op->id != 0 && !pa_u64map_remove(live, op->id, NULL)) {
-            *field = "ID";
-            *bad_id = op->id;
-            return ID_NOT_LIVE;
+        if (op->id != 0) {
+            if (!pa_u64map_remove(&s->live, op->id, &v)) {
+                *field = "ID";
+                *bad_id = op->id;
+                return ID_NOT_LIVE;
+            }
+            op->slot = v - 1;
+            give_slot(s, op->slot);
         }
         return ID_OK;
     case PA_TRACE_REALLOC:
-        if (op->id != 0 && !pa_u64map_get(live, op->id, NULL)) {
-            *field = "OLD_ID";
-            *bad_id = op->id;
-            return ID_NOT_LIVE;
+        if (op->id != 0) {
+            if (!pa_u64map_get(&s->live, op->id, &v)) {
+                *field = "OLD_ID";
+                *bad_id = op->id;
+                return ID_NOT_LIVE;
+            }
+            op->slot = v - 1;
         }
         if (op->new_id == 0) {
-            if (op->size == 0 && op->id != 0)
-                pa_u64map_remove(live, op->id, NULL);
+            if (op->size == 0 && op->id != 0) {
+                pa_u64map_remove(&s->live, op->id, NULL);
+                give_slot(s, op->slot);
+            }
             return ID_OK;
         }
-        if (op->id != 0)
-            pa_u64map_remove(live, op->id, NULL);
-        if (pa_u64map_get(live, op->new_id, NULL)) {
+        if (op->id != 0) {
+            pa_u64map_remove(&s->live, op->id, NULL); /* the new ID takes its slot */
+            op->new_slot = op->slot;
+        } else if ((verdict = take_slot(s, &op->new_slot)) != ID_OK) {
+            return verdict;
+        }
+        verdict = add_id(s, op->new_id, op->new_slot);
+        if (verdict == ID_ALREADY_LIVE) {
             *field = "NEW_ID";
             *bad_id = op->new_id;
-            return ID_ALREADY_LIVE;
         }
-        return pa_u64map_put(live, op->new_id, 1, NULL) < 0 ? ID_NO_MEMORY : ID_OK;
+        if (verdict != ID_OK && op->id == 0)
+            give_slot(s, op->new_slot);
+        return verdict;
     default: /* m c a */
         if (op->id == 0)
             return ID_OK;
-        /* one probe: a put that finds the ID says so (its value stays 1) */
-        int fresh = pa_u64map_put(live, op->id, 1, NULL);
-        if (fresh < 0)
-            return ID_NO_MEMORY;
-        if (fresh == 0) {
+        if ((verdict = take_slot(s, &op->slot)) != ID_OK)
+            return verdict;
+        verdict = add_id(s, op->id, op->slot);
+        if (verdict == ID_ALREADY_LIVE) {
             *field = "ID";
             *bad_id = op->id;
-            return ID_ALREADY_LIVE;
         }
-        return ID_OK;
+        if (verdict != ID_OK)
+            give_slot(s, op->slot);
+        return verdict;
     }
 }
 
 struct pa_trace_reader {
     FILE *in;
     const char *name;
-    pa_u64map live; /* the IDs live at this point of the trace */
+    id_slots ids;
     char *buf; /* what was read of the file; lines are parsed in place */
     size_t cap, pos, len; /* the next line starts at pos; len bytes are read */
     unsigned long long lineno;
@@ -312,7 +372,7 @@ pa_trace_reader *pa_trace_reader_new(FILE *in, const char *name)
         return NULL;
     r->in = in;
     r->name = name ? name : "<trace>";
-    pa_u64map_init_heap(&r->live);
+    pa_u64map_init_heap(&r->ids.live);
     return r;
 }
 
@@ -320,14 +380,17 @@ void pa_trace_reader_free(pa_trace_reader *r)
 {
     if (!r)
         return;
-    pa_u64map_clear(&r->live);
+    pa_u64map_clear(&r->ids.live);
+    free(r->ids.unused);
     free(r->buf);
     free(r);
 }
 
 unsigned long long pa_trace_reader_line(const pa_trace_reader *r) { return r->lineno; }
 
-size_t pa_trace_reader_live(const pa_trace_reader *r) { return r->live.len; }
+size_t pa_trace_reader_live(const pa_trace_reader *r) { return r->ids.live.len; }
+
+uint64_t pa_trace_reader_slots(const pa_trace_reader *r) { return r->ids.handed_out; }
 
 static int reader_fail(pa_trace_reader *r, char *err, size_t err_len, const char *fmt, ...)
 {
@@ -410,7 +473,7 @@ int pa_trace_reader_next(pa_trace_reader *r, pa_trace_op *op, char *err, size_t 
             continue;
         const char *field = "";
         uint64_t bad_id = 0;
-        id_verdict verdict = apply_ids(&r->live, op, &field, &bad_id);
+        id_verdict verdict = apply_ids(&r->ids, op, &field, &bad_id);
         if (verdict == ID_NO_MEMORY)
             return reader_fail(r, err, err_len, "out of memory");
         if (verdict != ID_OK)

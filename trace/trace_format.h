@@ -29,6 +29,13 @@ typedef struct pa_trace_op {
     uint64_t count;   /* c only */
     uint64_t align;   /* a only */
     uint64_t size;
+    /* Set by pa_trace_reader_next (0 from pa_trace_parse_line): a dense
+     * number for each live ID, so a replay indexes an array instead of
+     * hashing IDs. slot names id (not 0) in every kind; new_slot names
+     * new_id (r only, not 0), and is id's slot when id is not 0. A slot
+     * is free again when its ID dies, and numbers stay below the most IDs
+     * live at once. */
+    uint64_t slot, new_slot;
 } pa_trace_op;
 
 typedef struct pa_trace {
@@ -53,6 +60,8 @@ int pa_trace_reader_next(pa_trace_reader *r, pa_trace_op *op, char *err, size_t 
 unsigned long long pa_trace_reader_line(const pa_trace_reader *r);
 /* How many IDs are live after the last op. */
 size_t pa_trace_reader_live(const pa_trace_reader *r);
+/* How many slot numbers were handed out so far: every slot is below it. */
+uint64_t pa_trace_reader_slots(const pa_trace_reader *r);
 void pa_trace_reader_free(pa_trace_reader *r);
 
 /* Read a whole trace. 0, or -1 with "NAME:LINE: reason" in err; on error

@@ -472,7 +472,7 @@ static void test_prefetch(void) {
     uint64_t t = 0, named = 0, wrong = 0, rc = 0;
     while (!rc && pa_trace_pipe_next(p, &op, &line, err, sizeof err) == PA_PIPE_MORE) {
         pa_trace_prefetch_step(&pf, p);
-        uint64_t i = pa_trace_blocks_index(pf.blocks, op->id);
+        uint64_t i = op->slot;
         if (op->kind != PA_TRACE_MALLOC && t % 1024 >= 4 && i < pf.blocks->len && pf.blocks->tab[i].small) {
             named++;
             if (pf.ahead[t % PA_TRACE_PREFETCH_AHEAD].p != (uintptr_t)pf.blocks->tab[i].p && !wrong++)

@@ -1,7 +1,7 @@
-/* The trace replay of trace_exec.h. Blocks live in a dense table reused
- * through a free list, found by trace ID in a hash map and by address in a
- * granule set, so every op costs O(1) expected besides the allocator's and
- * the checker's work (O(log) for blocks the granule set keeps in its tree). */
+/* The trace replay of trace_exec.h. Blocks live in a dense table indexed by
+ * the reader's slot for their ID, and are found by address in a granule
+ * set, so every op costs O(1) expected besides the allocator's and the
+ * checker's work (O(log) for blocks the granule set keeps in its tree). */
 #define _POSIX_C_SOURCE 200809L
 #include "trace_exec.h"
 
@@ -196,43 +196,59 @@ static void note(pa_trace_exec *x, pa_replay_note n) {
         x->st.not_replayed++;
 }
 
-/* An ID whose block this heap could not make: later ops on it are noted. */
-static int lose(pa_trace_exec *x, uint64_t id) {
+/* The entry of slot for a new ID. */
+static pa_trace_block *take(pa_trace_exec *x, uint64_t slot, uint64_t id) {
+    pa_trace_block *b = pa_trace_blocks_take(&x->blocks, slot, id);
+    if (!b)
+        fail(x, "HARNESS_ENOMEM", "no memory for the block table (slot %llu)", (unsigned long long)slot);
+    return b;
+}
+
+/* An ID (not 0) whose block this heap could not make: later ops on it are
+ * noted. */
+static int lose(pa_trace_exec *x, uint64_t slot, uint64_t id) {
     note(x, PA_NOTE_NULL_HERE);
-    if (id && pa_u64map_put(&x->blocks.ids, id, PA_TRACE_LOST, NULL) < 0)
-        return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
+    pa_trace_block *b = take(x, slot, id);
+    if (!b)
+        return -1;
+    b->lost = 1;
     return 0;
+}
+
+/* The entry of a live ID the op names: a block, or lost. Neither is the
+ * harness's own fault (the reader's slots and the table disagree). */
+static pa_trace_block *named(pa_trace_exec *x, uint64_t slot, uint64_t id) {
+    pa_trace_block *b = pa_trace_blocks_get(&x->blocks, slot);
+    if (!b || b->id != id || (!b->p && !b->lost)) {
+        fail(x, "HARNESS_SLOT", "ID %llu's slot %llu holds no block of it", (unsigned long long)id,
+             (unsigned long long)slot);
+        return NULL;
+    }
+    return b;
 }
 
 /* A block the trace never had (its call returned NULL): vetted, freed. */
 static int vet_and_drop(pa_trace_exec *x, void *p, const request *rq, pa_replay_note why) {
-    uint64_t i;
-    pa_trace_block *b = pa_trace_blocks_new(&x->blocks, 0, &i);
-    if (!b)
-        return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
+    pa_trace_block b = {0};
     note(x, why);
-    int rc = vet_block(x, p, rq, b) || free_block(x, b, "a block the trace did not have");
-    pa_trace_blocks_release(&x->blocks, i);
-    return rc ? -1 : 0;
+    return vet_block(x, p, rq, &b) || free_block(x, &b, "a block the trace did not have") ? -1 : 0;
 }
 
-/* A new block named id (0: the trace's call returned NULL) from result p. */
-static int new_block(pa_trace_exec *x, void *p, int err, const request *rq, uint64_t id) {
+/* A new block named id in slot (id 0: the trace's call returned NULL) from
+ * result p. */
+static int new_block(pa_trace_exec *x, void *p, int err, const request *rq, uint64_t slot, uint64_t id) {
     if (!p)
-        return check_null(x, rq, err) ? -1 : id ? lose(x, id) : 0;
+        return check_null(x, rq, err) ? -1 : id ? lose(x, slot, id) : 0;
     if (!id)
         return vet_and_drop(x, p, rq, PA_NOTE_BLOCK_WHERE_NULL);
-    uint64_t i;
-    pa_trace_block *b = pa_trace_blocks_new(&x->blocks, id, &i);
-    if (!b)
-        return fail(x, "HARNESS_ENOMEM", "no memory for the block table");
-    return vet_block(x, p, rq, b);
+    pa_trace_block *b = take(x, slot, id);
+    return b ? vet_block(x, p, rq, b) : -1;
 }
 
 /* m, c, a and realloc(NULL, size). */
 static int do_alloc(pa_trace_exec *x, const pa_trace_op *op) {
     request rq = {"malloc", op->size, x->cfg.alignment, 0, 1};
-    uint64_t id = op->id;
+    uint64_t id = op->id, slot = op->slot;
     void *p;
     errno = 0;
     switch (op->kind) {
@@ -256,46 +272,42 @@ static int do_alloc(pa_trace_exec *x, const pa_trace_op *op) {
     case PA_TRACE_REALLOC:
         rq.call = "realloc(NULL)";
         id = op->new_id;
+        slot = op->new_slot;
         p = pa_heap_realloc(x->heap, NULL, op->size);
         break;
     default:
         p = pa_heap_malloc(x->heap, op->size);
         break;
     }
-    return new_block(x, p, errno, &rq, id);
-}
-
-/* Gives the table slot at i (holding old, now unindexed) to new_id. */
-static int rename_slot(pa_trace_exec *x, uint64_t i, uint64_t old_id, uint64_t new_id) {
-    pa_u64map_remove(&x->blocks.ids, old_id, NULL);
-    x->blocks.tab[i].id = new_id;
-    if (pa_u64map_put(&x->blocks.ids, new_id, i + 1, NULL) < 0)
-        return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
-    return 0;
+    return new_block(x, p, errno, &rq, slot, id);
 }
 
 /* realloc(p, 0) that freed p in the trace, and failures here: the old ID
- * dies (its block verified and freed), the new one, if any, is lost. */
-static int realloc_ends(pa_trace_exec *x, uint64_t i, uint64_t new_id) {
-    if (free_block(x, &x->blocks.tab[i], "realloc"))
+ * dies (its block verified and freed), the new one, if any, is lost (it
+ * has the old one's slot). */
+static int realloc_ends(pa_trace_exec *x, const pa_trace_op *op) {
+    if (free_block(x, &x->blocks.tab[op->slot], "realloc"))
         return -1;
-    pa_trace_blocks_release(&x->blocks, i);
-    return new_id ? lose(x, new_id) : 0;
+    pa_trace_blocks_clear(&x->blocks, op->slot);
+    return op->new_id ? lose(x, op->new_slot, op->new_id) : 0;
 }
 
 static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
     if (!op->id)
         return do_alloc(x, op);
-    uint64_t i = pa_trace_blocks_index(&x->blocks, op->id);
-    if (i == PA_TRACE_LOST) {
+    uint64_t i = op->slot;
+    pa_trace_block *named_block = named(x, i, op->id);
+    if (!named_block)
+        return -1;
+    if (named_block->lost) {
         note(x, PA_NOTE_LOST_ID);
-        if (op->new_id || !op->size) /* else the trace's realloc failed: still lost */
-            pa_u64map_remove(&x->blocks.ids, op->id, NULL);
-        if (op->new_id && pa_u64map_put(&x->blocks.ids, op->new_id, PA_TRACE_LOST, NULL) < 0)
-            return fail(x, "HARNESS_ENOMEM", "no memory for the ID map");
+        if (op->new_id) /* the new ID takes the slot, lost too */
+            named_block->id = op->new_id;
+        else if (!op->size) /* else the trace's realloc failed: still lost */
+            pa_trace_blocks_clear(&x->blocks, i);
         return 0;
     }
-    pa_trace_block old = x->blocks.tab[i];
+    pa_trace_block old = *named_block;
     if (check_contents(x, &old, old.req, "before realloc"))
         return -1;
     request rq = {"realloc", op->size, x->cfg.alignment, 0, 1};
@@ -307,7 +319,7 @@ static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
             return -1;
         touch(x, old.p);
         /* failed in both: the block stays, as in the trace */
-        return op->new_id || !op->size ? realloc_ends(x, i, op->new_id) : 0;
+        return op->new_id || !op->size ? realloc_ends(x, op) : 0;
     }
     char name[32];
     snprintf(name, sizeof name, "ID %llu", (unsigned long long)old.id);
@@ -321,14 +333,13 @@ static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
     count_block(x, &old, -1);
     touch(x, old.p);
     if (!op->new_id && !op->size) { /* freed in the trace: a minimal block here */
-        x->blocks.tab[i].p = NULL;
-        pa_trace_blocks_release(&x->blocks, i);
+        pa_trace_blocks_clear(&x->blocks, i);
         return vet_and_drop(x, q, &rq, PA_NOTE_REALLOC_ZERO_BLOCK);
     }
     if (!op->new_id)
         note(x, PA_NOTE_REALLOC_FAILED_THERE); /* the old ID takes the new block */
-    else if (rename_slot(x, i, op->id, op->new_id))
-        return -1;
+    else
+        x->blocks.tab[i].id = op->new_id; /* in the old one's slot */
     return vet_block(x, q, &rq, &x->blocks.tab[i]);
 }
 
@@ -337,16 +348,14 @@ static int do_free(pa_trace_exec *x, const pa_trace_op *op) {
         pa_heap_free(x->heap, NULL);
         return 0;
     }
-    /* the ID dies here whatever its block: one probe finds and unindexes it */
-    uint64_t v = PA_TRACE_LOST;
-    pa_u64map_remove(&x->blocks.ids, op->id, &v);
-    if (v == PA_TRACE_LOST) {
-        note(x, PA_NOTE_LOST_ID);
-        return 0;
-    }
-    if (free_block(x, &x->blocks.tab[v - 1], "free"))
+    pa_trace_block *b = named(x, op->slot, op->id);
+    if (!b)
         return -1;
-    pa_trace_blocks_recycle(&x->blocks, v - 1);
+    if (b->lost)
+        note(x, PA_NOTE_LOST_ID);
+    else if (free_block(x, b, "free"))
+        return -1;
+    pa_trace_blocks_clear(&x->blocks, op->slot); /* the ID dies here whatever its block */
     return 0;
 }
 
@@ -395,7 +404,7 @@ static void *walk_heap(void *arg) {
 static int sweep_contents(pa_trace_exec *x) {
     size_t n = 0;
     int failed = 0;
-    for (uint32_t i = 0; i < x->blocks.len; i++) {
+    for (uint64_t i = 0; i < x->blocks.len; i++) {
         const pa_trace_block *b = &x->blocks.tab[i];
         if (!b->p)
             continue;
@@ -554,7 +563,7 @@ int pa_trace_exec_finish(pa_trace_exec *x, pa_replay_failure *f) {
     x->op = NULL;
     if (check_full(x))
         return -1;
-    for (uint32_t i = 0; i < x->blocks.len; i++)
+    for (uint64_t i = 0; i < x->blocks.len; i++)
         if (x->blocks.tab[i].p && free_block(x, &x->blocks.tab[i], "teardown"))
             return -1;
     if (check_full(x))
@@ -577,8 +586,8 @@ const pa_replay_stats *pa_trace_exec_stats(const pa_trace_exec *x) { return &x->
 const pa_config *pa_trace_exec_config(const pa_trace_exec *x) { return &x->cfg; }
 
 void *pa_trace_exec_block(const pa_trace_exec *x, uint64_t id) {
-    uint64_t i = id ? pa_trace_blocks_index(&x->blocks, id) : PA_TRACE_LOST;
-    return i == PA_TRACE_LOST ? NULL : x->blocks.tab[i].p;
+    const pa_trace_block *b = id ? pa_trace_blocks_of_id(&x->blocks, id) : NULL;
+    return b ? b->p : NULL;
 }
 
 void pa_trace_exec_free(pa_trace_exec *x) {

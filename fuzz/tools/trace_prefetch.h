@@ -13,10 +13,10 @@
 #include "trace_blocks.h"
 #include "trace_pipe.h"
 
-/* Ops between the first hint for an op (its ID's slot in the map) and the
- * op: far enough for the miss to be served in time, near enough for the
- * line to stay in cache. */
-#define PA_TRACE_PREFETCH_AHEAD 8
+/* Ops between the first hint for an op (its table entry) and the op: far
+ * enough for the miss to be served in time, near enough for the line to
+ * stay in cache. */
+#define PA_TRACE_PREFETCH_AHEAD 6
 
 /* The table size (live blocks and recycled entries) from which the staged
  * hints run: below it the table and the blocks it names stay in cache, and
@@ -30,11 +30,9 @@ typedef struct pa_trace_prefetch {
     uintptr_t pool_mask;
     uint64_t step;
     struct {
-        const pa_trace_op *op; /* the op at this step, as first looked up */
-        uint64_t index;        /* its freed block's table index, PA_TRACE_LOST: none then */
-        uintptr_t p;           /* the freed block of the op at this step, 0: none */
+        uintptr_t p; /* the freed block of the op at this step, 0: none */
         size_t bytes;
-    } ahead[PA_TRACE_PREFETCH_AHEAD]; /* by step: from the ID's lookup to the block's last hint */
+    } ahead[PA_TRACE_PREFETCH_AHEAD]; /* by step: from the block's first hint to its last */
 } pa_trace_prefetch;
 
 void pa_trace_prefetch_init(pa_trace_prefetch *pf, const pa_trace_blocks *blocks, const pa_check_record *record,

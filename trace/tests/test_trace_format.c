@@ -30,28 +30,28 @@ typedef struct good_line {
 } good_line;
 
 static const good_line GOOD[] = {
-    {"m 1 16", {PA_TRACE_MALLOC, 1, 0, 0, 0, 16}},
-    {"c 2 3 8", {PA_TRACE_CALLOC, 2, 0, 3, 0, 8}},
-    {"r 1 2 100", {PA_TRACE_REALLOC, 1, 2, 0, 0, 100}},
-    {"r 0 4 7", {PA_TRACE_REALLOC, 0, 4, 0, 0, 7}},
-    {"f 9", {PA_TRACE_FREE, 9, 0, 0, 0, 0}},
-    {"f 0", {PA_TRACE_FREE, 0, 0, 0, 0, 0}},
-    {"a 3 64 100", {PA_TRACE_ALIGNED, 3, 0, 0, 64, 100}},
-    {"a 3 1 5", {PA_TRACE_ALIGNED, 3, 0, 0, 1, 5}},
-    {"  \tm\t5   0 \t", {PA_TRACE_MALLOC, 5, 0, 0, 0, 0}},
-    {"m 7 8\r", {PA_TRACE_MALLOC, 7, 0, 0, 0, 8}},
-    {"m 7 8\n", {PA_TRACE_MALLOC, 7, 0, 0, 0, 8}},
-    {"m 007 0010", {PA_TRACE_MALLOC, 7, 0, 0, 0, 10}},
+    {"m 1 16", {PA_TRACE_MALLOC, 1, 0, 0, 0, 16, 0, 0}},
+    {"c 2 3 8", {PA_TRACE_CALLOC, 2, 0, 3, 0, 8, 0, 0}},
+    {"r 1 2 100", {PA_TRACE_REALLOC, 1, 2, 0, 0, 100, 0, 0}},
+    {"r 0 4 7", {PA_TRACE_REALLOC, 0, 4, 0, 0, 7, 0, 0}},
+    {"f 9", {PA_TRACE_FREE, 9, 0, 0, 0, 0, 0, 0}},
+    {"f 0", {PA_TRACE_FREE, 0, 0, 0, 0, 0, 0, 0}},
+    {"a 3 64 100", {PA_TRACE_ALIGNED, 3, 0, 0, 64, 100, 0, 0}},
+    {"a 3 1 5", {PA_TRACE_ALIGNED, 3, 0, 0, 1, 5, 0, 0}},
+    {"  \tm\t5   0 \t", {PA_TRACE_MALLOC, 5, 0, 0, 0, 0, 0, 0}},
+    {"m 7 8\r", {PA_TRACE_MALLOC, 7, 0, 0, 0, 8, 0, 0}},
+    {"m 7 8\n", {PA_TRACE_MALLOC, 7, 0, 0, 0, 8, 0, 0}},
+    {"m 007 0010", {PA_TRACE_MALLOC, 7, 0, 0, 0, 10, 0, 0}},
     /* past 19 digits the overflow test starts: zeros in front still fit */
     {"m 0000000000000000000000000007 000000000000000000018446744073709551615",
-     {PA_TRACE_MALLOC, 7, 0, 0, 0, UINT64_MAX}},
-    {"m 1 9999999999999999999", {PA_TRACE_MALLOC, 1, 0, 0, 0, UINT64_C(9999999999999999999)}},
+     {PA_TRACE_MALLOC, 7, 0, 0, 0, UINT64_MAX, 0, 0}},
+    {"m 1 9999999999999999999", {PA_TRACE_MALLOC, 1, 0, 0, 0, UINT64_C(9999999999999999999), 0, 0}},
     {"m 18446744073709551615 18446744073709551615",
-     {PA_TRACE_MALLOC, UINT64_MAX, 0, 0, 0, UINT64_MAX}},
-    {"a 1 9223372036854775808 1", {PA_TRACE_ALIGNED, 1, 0, 0, UINT64_C(9223372036854775808), 1}},
+     {PA_TRACE_MALLOC, UINT64_MAX, 0, 0, 0, UINT64_MAX, 0, 0}},
+    {"a 1 9223372036854775808 1", {PA_TRACE_ALIGNED, 1, 0, 0, UINT64_C(9223372036854775808), 1, 0, 0}},
     /* a calloc that returned NULL may have asked for too much */
-    {"c 0 3 6148914691236517206", {PA_TRACE_CALLOC, 0, 0, 3, 0, UINT64_C(6148914691236517206)}},
-    {"c 1 0 18446744073709551615", {PA_TRACE_CALLOC, 1, 0, 0, 0, UINT64_MAX}},
+    {"c 0 3 6148914691236517206", {PA_TRACE_CALLOC, 0, 0, 3, 0, UINT64_C(6148914691236517206), 0, 0}},
+    {"c 1 0 18446744073709551615", {PA_TRACE_CALLOC, 1, 0, 0, 0, UINT64_MAX, 0, 0}},
 };
 
 static void test_parse_good(void **state)
@@ -209,6 +209,16 @@ static void test_read_good(void **state)
     assert_true(t.ops[4].align == 64);
     assert_int_equal(t.ops[14].kind, PA_TRACE_FREE);
     assert_true(t.ops[14].id == 6);
+    /* slots: dense, the last freed handed out first, a realloc's new ID in
+     * its old one's slot */
+    static const uint64_t slot[15] = {0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 1};
+    static const uint64_t new_slot[15] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0};
+    for (size_t i = 0; i < 15; i++) {
+        if (t.ops[i].slot != slot[i] || t.ops[i].new_slot != new_slot[i])
+            print_error("op %zu: slot %llu new_slot %llu\n", i, (unsigned long long)t.ops[i].slot,
+                        (unsigned long long)t.ops[i].new_slot);
+        assert_true(t.ops[i].slot == slot[i] && t.ops[i].new_slot == new_slot[i]);
+    }
     pa_trace_free(&t);
     assert_null(t.ops);
     assert_int_equal(t.nops, 0);
@@ -332,6 +342,64 @@ static void test_read_many_ids(void **state)
     fclose(f);
 }
 
+/* Random ops on a few hundred IDs: every live ID's slot is its own, and
+ * every slot is below the most IDs live at once. */
+static void test_reader_slots(void **state)
+{
+    (void)state;
+    enum { IDS = 300, OPS = 20000 };
+    static uint64_t slot_of[IDS + 1]; /* 0: not live, else slot + 1 */
+    memset(slot_of, 0, sizeof slot_of);
+    size_t cap = OPS * 32, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    uint64_t rng = 88172645463325252ull;
+    for (int k = 0; k < OPS; k++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint64_t id = rng % IDS + 1, other = (rng >> 20) % IDS + 1;
+        int live = slot_of[id] != 0;
+        if (!live)
+            len += (size_t)snprintf(text + len, cap - len, "m %llu 8\n", (unsigned long long)id), slot_of[id] = 1;
+        else if (rng >> 40 & 1)
+            len += (size_t)snprintf(text + len, cap - len, "f %llu\n", (unsigned long long)id), slot_of[id] = 0;
+        else if (!slot_of[other])
+            len += (size_t)snprintf(text + len, cap - len, "r %llu %llu 9\n", (unsigned long long)id,
+                                    (unsigned long long)other),
+                slot_of[id] = 0, slot_of[other] = 1;
+    }
+    memset(slot_of, 0, sizeof slot_of);
+    FILE *in = tmpfile();
+    assert_non_null(in);
+    assert_true(fwrite(text, 1, len, in) == len);
+    rewind(in);
+    pa_trace_reader *r = pa_trace_reader_new(in, "slots");
+    static uint64_t id_in[IDS]; /* by slot: its live ID, 0: none */
+    memset(id_in, 0, sizeof id_in);
+    pa_trace_op op;
+    char err[128];
+    size_t peak = 0;
+    while (pa_trace_reader_next(r, &op, err, sizeof err) == 1) {
+        if (op.kind == PA_TRACE_FREE || op.kind == PA_TRACE_REALLOC) {
+            assert_true(slot_of[op.id] == op.slot + 1 && id_in[op.slot] == op.id);
+            slot_of[op.id] = 0;
+            id_in[op.slot] = 0;
+        }
+        uint64_t id = op.kind == PA_TRACE_REALLOC ? op.new_id : op.kind == PA_TRACE_FREE ? 0 : op.id;
+        uint64_t s = op.kind == PA_TRACE_REALLOC ? op.new_slot : op.slot;
+        if (id) {
+            assert_true(s < IDS && id_in[s] == 0);
+            id_in[s] = id;
+            slot_of[id] = s + 1;
+        }
+        if (pa_trace_reader_live(r) > peak)
+            peak = pa_trace_reader_live(r);
+    }
+    assert_true(pa_trace_reader_slots(r) == peak);
+    pa_trace_reader_free(r);
+    fclose(in);
+    free(text);
+}
+
 /* ---- pa_trace_write_op -------------------------------------------------- */
 
 static void test_write_round_trip(void **state)
@@ -340,12 +408,12 @@ static void test_write_round_trip(void **state)
     FILE *f = tmpfile();
     assert_non_null(f);
     pa_trace_op ops[] = {
-        {PA_TRACE_MALLOC, 1, 0, 0, 0, 16},
-        {PA_TRACE_CALLOC, 2, 0, 4, 0, 32},
-        {PA_TRACE_REALLOC, 1, 3, 0, 0, UINT64_MAX},
-        {PA_TRACE_FREE, 2, 0, 0, 0, 0},
-        {PA_TRACE_ALIGNED, 4, 0, 0, 4096, 100},
-        {PA_TRACE_FREE, 0, 0, 0, 0, 0},
+        {PA_TRACE_MALLOC, 1, 0, 0, 0, 16, 0, 0},
+        {PA_TRACE_CALLOC, 2, 0, 4, 0, 32, 0, 0},
+        {PA_TRACE_REALLOC, 1, 3, 0, 0, UINT64_MAX, 0, 0},
+        {PA_TRACE_FREE, 2, 0, 0, 0, 0, 0, 0},
+        {PA_TRACE_ALIGNED, 4, 0, 0, 4096, 100, 0, 0},
+        {PA_TRACE_FREE, 0, 0, 0, 0, 0, 0, 0},
     };
     size_t n = sizeof ops / sizeof ops[0];
     for (size_t i = 0; i < n; i++)
@@ -365,7 +433,7 @@ static void test_write_round_trip(void **state)
         assert_op_equal(&t.ops[i], &ops[i]);
     pa_trace_free(&t);
 
-    pa_trace_op bogus = {(pa_trace_kind)'z', 1, 0, 0, 0, 1};
+    pa_trace_op bogus = {(pa_trace_kind)'z', 1, 0, 0, 0, 1, 0, 0};
     f = tmpfile();
     assert_non_null(f);
     assert_int_equal(pa_trace_write_op(f, &bogus), -1);
@@ -441,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_read_nul_byte),
         cmocka_unit_test(test_read_default_name),
         cmocka_unit_test(test_read_many_ids),
+        cmocka_unit_test(test_reader_slots),
         cmocka_unit_test(test_write_round_trip),
         cmocka_unit_test(test_u64map_against_reference),
     };
