@@ -358,6 +358,25 @@ static void test_notes(void) {
            "calloc overflow: rc %d, %s", rc, rc ? f.detail : "");
 }
 
+/* Ops whose slots the reader did not give: the table and the op disagree,
+ * and the replay says so rather than free another block. */
+static void test_wrong_slot(void) {
+    pa_config cfg = pa_config_default();
+    pa_replay_failure f;
+    pa_trace_exec *x = pa_trace_exec_new(&cfg, 0, &f);
+    pa_trace_op m1 = {.kind = PA_TRACE_MALLOC, .id = 1, .size = 24, .slot = 0};
+    pa_trace_op m2 = {.kind = PA_TRACE_MALLOC, .id = 2, .size = 24, .slot = 1};
+    pa_trace_op f1 = {.kind = PA_TRACE_FREE, .id = 1, .slot = 1};
+    pa_trace_op f3 = {.kind = PA_TRACE_FREE, .id = 3, .slot = 7};
+    EXPECT(!pa_trace_exec_op(x, &m1, 1, &f) && !pa_trace_exec_op(x, &m2, 2, &f), "two mallocs: %s", f.detail);
+    EXPECT(pa_trace_exec_op(x, &f1, 3, &f) && !strcmp(f.kind, "HARNESS_SLOT") &&
+               !strcmp(f.detail, "ID 1's slot 1 holds no block of it"),
+           "ID 1 freed through ID 2's slot: %s (%s)", f.kind, f.detail);
+    EXPECT(pa_trace_exec_op(x, &f3, 4, &f) && !strcmp(f.detail, "ID 3's slot 7 holds no block of it"),
+           "a slot past the table: %s (%s)", f.kind, f.detail);
+    pa_trace_exec_free(x);
+}
+
 /* Past the op language's limits: 6,000 live blocks, 150,000 ops. */
 static void test_no_limits(void) {
     size_t cap = 150000 * 24, len = 0;
@@ -501,6 +520,7 @@ int main(void) {
     test_granule_set();
     test_oracles_fire();
     test_notes();
+    test_wrong_slot();
     test_no_limits();
     test_pipe();
     test_prefetch();

@@ -388,11 +388,22 @@ typedef struct heap_walk {
     pa_check_options opt;
     pa_check_report *rep;
     size_t found;
+    size_t not_owned; /* the first live block the heap disowns, SIZE_MAX: none */
 } heap_walk;
 
+/* The walk, then, once the structure has passed, the heap's own answer for
+ * every live block: on this thread so that the sweep of the contents beside
+ * it, the longer half, is not followed by it. */
 static void *walk_heap(void *arg) {
     heap_walk *w = arg;
     w->found = pa_check_heap_opts(w->heap, &w->opt, w->rep);
+    w->not_owned = SIZE_MAX;
+    if (!w->found && !pa_check_report_count(w->rep))
+        for (size_t i = 0; i < w->opt.nlive; i++)
+            if (!pa_heap_owns(w->heap, w->opt.live[i])) {
+                w->not_owned = i;
+                break;
+            }
     return NULL;
 }
 
@@ -457,7 +468,8 @@ static int check_full(pa_trace_exec *x) {
      * into the same report) on a thread of its own, the sweep of the live
      * blocks' contents here. Both only read; the verdict is the walk's
      * first, as when they ran in turn. */
-    heap_walk walk = {x->heap, {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep}, x->rep, 0};
+    heap_walk walk = {x->heap, {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep}, x->rep, 0,
+                      SIZE_MAX};
     pa_check_report_clear(x->rep);
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, walk_heap, &walk) == 0;
@@ -477,13 +489,12 @@ static int check_full(pa_trace_exec *x) {
         return fail_checker(x, "pa_check_poisoning");
     if (contents)
         return -1; /* its failure is in x->f */
-    /* the heap's own answer, once its structure has passed */
-    for (size_t i = 0; i < n; i++)
-        if (!pa_heap_owns(x->heap, x->live_list[i])) {
-            const pa_trace_block *b = pa_trace_blocks_at(&x->blocks, (uintptr_t)x->live_list[i]);
-            return fail(x, "NOT_OWNED", "live block ID %llu at %p is not owned by its heap",
-                        (unsigned long long)(b ? b->id : 0), x->live_list[i]);
-        }
+    if (walk.not_owned != SIZE_MAX) {
+        const void *p = x->live_sorted[walk.not_owned];
+        const pa_trace_block *b = pa_trace_blocks_at(&x->blocks, (uintptr_t)p);
+        return fail(x, "NOT_OWNED", "live block ID %llu at %p is not owned by its heap",
+                    (unsigned long long)(b ? b->id : 0), p);
+    }
     return check_counts(x);
 }
 
