@@ -80,22 +80,23 @@ int pa_realloc_vet(const pa_heap *heap, int debug, const pa_realloc_old *old, si
     v->detail[0] = 0;
     size_t block = old->small && !debug ? class_size(heap, old->p) : 0;
     if (block && size && size <= block && (2 * size > block || fitting_block(heap, size) == block) && q != old->p)
-        return broken(v, "REALLOC_MOVED", "realloc of %s (%zu-byte block at %p) to %zu bytes moved it to %p",
-                      old->name, block, old->p, size, q);
+        return broken(v, "REALLOC_MOVED", "realloc of %s%llu (%zu-byte block at %p) to %zu bytes moved it to %p",
+                      old->name_prefix, (unsigned long long)old->name_number, block, old->p, size, q);
     size_t threshold = pa_heap_config(heap)->small_threshold;
     if (block && size > block && size <= threshold) {
         size_t want = growth_block(heap, threshold, size), got = class_size(heap, q);
         if (got != want)
             return broken(v, "REALLOC_GROWTH",
-                          "realloc of %s (%zu-byte block at %p) to %zu bytes moved it to a %zu-byte block at %p, "
+                          "realloc of %s%llu (%zu-byte block at %p) to %zu bytes moved it to a %zu-byte block at %p, "
                           "not %zu (the largest class below twice the size)",
-                          old->name, block, old->p, size, got, q, want);
+                          old->name_prefix, (unsigned long long)old->name_number, block, old->p, size, got, q, want);
     }
     size_t keep = old->req < size ? old->req : size;
     pa_pattern_mismatch m;
     if (pa_pattern_verify(q, old->req, keep, old->seed, &m))
         return broken(v, "REALLOC_PREFIX",
-                      "realloc of %s from %zu to %zu bytes (%p -> %p): byte %zu is 0x%02x, expected 0x%02x",
-                      old->name, old->req, size, old->p, q, m.offset, m.found, m.expected);
+                      "realloc of %s%llu from %zu to %zu bytes (%p -> %p): byte %zu is 0x%02x, expected 0x%02x",
+                      old->name_prefix, (unsigned long long)old->name_number, old->req, size, old->p, q, m.offset,
+                      m.found, m.expected);
     return 0;
 }

@@ -40,7 +40,9 @@ typedef struct pa_realloc_old {
     size_t req;
     uint64_t seed; /* its content pattern (pattern.h) */
     int small;
-    const char *name; /* names it in messages: "b12", "ID 12" */
+    /* names it in messages, "b12" or "ID 12": formatted only then */
+    const char *name_prefix;
+    uint64_t name_number;
 } pa_realloc_old;
 
 /* realloc(old, size) returned q (not NULL): 0, or -1 with the rule broken

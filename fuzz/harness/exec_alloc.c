@@ -389,9 +389,7 @@ int ex_realloc(exec *ex, size_t slot, size_t size) {
         ex->st->null_results++;
         return ex_check_block(ex, b, slot, old.req, "after a failed realloc");
     }
-    char name[32];
-    snprintf(name, sizeof name, "b%llu", (unsigned long long)old.serial);
-    pa_realloc_old was = {old.p, old.req, old.seed, old.small, name};
+    pa_realloc_old was = {old.p, old.req, old.seed, old.small, "b", old.serial};
     pa_fresh_verdict v;
     if (pa_realloc_vet(ex->heap, ex->cfg.debug, &was, size, q, &v))
         return ex_fail(ex, v.kind, "%s", v.detail);

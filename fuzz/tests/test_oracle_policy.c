@@ -117,7 +117,7 @@ static void test_realloc_rules(void) {
         return;
     void *p = pa_heap_malloc(h, 100); /* a 112-byte block */
     void *other = pa_heap_malloc(h, 200); /* a 208-byte block */
-    pa_realloc_old old = {p, 100, 0, 1, "b1"};
+    pa_realloc_old old = {p, 100, 0, 1, "b", 1};
     pa_fresh_verdict v;
     char want[256];
     EXPECT(pa_realloc_vet(h, 0, &old, 57, other, &v) == -1 && !strcmp(v.kind, "REALLOC_MOVED"),
@@ -127,7 +127,7 @@ static void test_realloc_rules(void) {
     EXPECT(pa_realloc_vet(h, 0, &old, 56, other, &v) == 0, "a move at half the block refused: %s", v.detail);
     /* the smallest class: no smaller block to move to */
     void *tiny = pa_heap_malloc(h, 10), *tiny2 = pa_heap_malloc(h, 10);
-    pa_realloc_old small_old = {tiny, 10, 0, 1, "b2"};
+    pa_realloc_old small_old = {tiny, 10, 0, 1, "b", 2};
     EXPECT(pa_realloc_vet(h, 0, &small_old, 5, tiny2, &v) == -1 && !strcmp(v.kind, "REALLOC_MOVED"),
            "a 16-byte block shrunk to 5 bytes moved: %s", v.kind ? v.kind : "passed");
     EXPECT(pa_heap_realloc(h, tiny, 5) == tiny, "the heap moved a 16-byte block shrunk to 5 bytes");
@@ -142,7 +142,7 @@ static void test_realloc_rules(void) {
     EXPECT(v.kind && !strcmp(v.detail, want), "'%s', expected '%s'", v.detail, want);
     void *q = pa_heap_realloc(h, p, 200);
     EXPECT(q && pa_realloc_vet(h, 0, &old, 200, q, &v) == 0, "the heap's own growth refused: %s", v.detail);
-    pa_realloc_old grown = {q, 200, 0, 1, "b1"};
+    pa_realloc_old grown = {q, 200, 0, 1, "b", 1};
     void *top = pa_heap_realloc(h, q, 2100); /* past half the threshold: the threshold's class */
     EXPECT(top && pa_realloc_vet(h, 0, &grown, 2100, top, &v) == 0, "growth past half the threshold refused: %s",
            v.detail);

@@ -321,9 +321,7 @@ static int do_realloc(pa_trace_exec *x, const pa_trace_op *op) {
         /* failed in both: the block stays, as in the trace */
         return op->new_id || !op->size ? realloc_ends(x, op) : 0;
     }
-    char name[32];
-    snprintf(name, sizeof name, "ID %llu", (unsigned long long)old.id);
-    pa_realloc_old was = {old.p, old.req, old.seed, old.small, name};
+    pa_realloc_old was = {old.p, old.req, old.seed, old.small, "ID ", old.id};
     pa_fresh_verdict v;
     if (pa_realloc_vet(x->heap, x->cfg.debug, &was, (size_t)op->size, q, &v))
         return fail(x, v.kind, "%s", v.detail);
