@@ -51,13 +51,29 @@ static size_t class_size(const pa_heap *heap, const void *p) {
     return cv.block_size;
 }
 
+/* The classes either side of size: *at the smallest block size of at least
+ * size, *below the largest under it (0 where there is none). Classes grow
+ * with their index (CLASS_GEOMETRY), so a binary search asks for a few of
+ * them, where a scan asked a realloc for dozens. */
+static void classes_around(const pa_heap *heap, size_t size, size_t *below, size_t *at) {
+    size_t lo = 0, hi = PA_MAX_CLASSES; /* classes [0, lo) are below size, [hi, ...) at least size or none */
+    pa_class_view cv;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pa_introspect_class(heap, mid, &cv) == 0 && cv.block_size < size)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *at = pa_introspect_class(heap, lo, &cv) == 0 ? cv.block_size : 0;
+    *below = lo && pa_introspect_class(heap, lo - 1, &cv) == 0 ? cv.block_size : 0;
+}
+
 /* The smallest class that holds size bytes (0 if none does). */
 static size_t fitting_block(const pa_heap *heap, size_t size) {
-    pa_class_view cv;
-    for (size_t c = 0; pa_introspect_class(heap, c, &cv) == 0; c++)
-        if (cv.block_size >= size)
-            return cv.block_size;
-    return 0;
+    size_t below, at;
+    classes_around(heap, size, &below, &at);
+    return at;
 }
 
 /* Where a small block growing out of its class must go: the largest class
@@ -66,12 +82,9 @@ static size_t fitting_block(const pa_heap *heap, size_t size) {
 static size_t growth_block(const pa_heap *heap, size_t threshold, size_t size) {
     if (2 * size > threshold)
         return threshold;
-    size_t best = 0;
-    pa_class_view cv;
-    for (size_t c = 0; pa_introspect_class(heap, c, &cv) == 0; c++)
-        if (cv.block_size < 2 * size && cv.block_size > best)
-            best = cv.block_size;
-    return best;
+    size_t below, at;
+    classes_around(heap, 2 * size, &below, &at);
+    return below;
 }
 
 int pa_realloc_vet(const pa_heap *heap, int debug, const pa_realloc_old *old, size_t size, const void *q,
