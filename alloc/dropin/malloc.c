@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "checked.h"
+#include "default_slow.h"
 #include "export.h"
 #include "fast_path.h"
 #include "poolalloc/os.h"
@@ -63,22 +64,23 @@ static void checked_free(void *p) {
     pa_checked_after(p, NULL);
 }
 
-/* What the fast paths below did not serve, in plain mode (pa_malloc,
- * pa_free and pa_realloc, whose own fast paths then miss again) or checked
- * mode. Out of line, so malloc, free and realloc need no stack frame. */
+/* What the fast paths below did not serve, in plain mode (the default
+ * API's slow halves, default_slow.h: its fast paths, which just missed, are
+ * not tried again) or checked mode. Out of line, so malloc, free and
+ * realloc need no stack frame. */
 static __attribute__((noinline)) void *malloc_miss(size_t size) {
-    return pa_checked() ? checked(PA_SHARED_MALLOC, NULL, 0, size) : pa_malloc(size);
+    return pa_checked() ? checked(PA_SHARED_MALLOC, NULL, 0, size) : pa_malloc_slow(size);
 }
 
 static __attribute__((noinline)) void *calloc_miss(size_t count, size_t size) {
-    return pa_checked() ? checked(PA_SHARED_CALLOC, NULL, count, size) : pa_calloc(count, size);
+    return pa_checked() ? checked(PA_SHARED_CALLOC, NULL, count, size) : pa_calloc_slow(count, size);
 }
 
 static __attribute__((noinline)) void free_miss(void *p) {
     if (pa_checked())
         checked_free(p);
     else
-        pa_free(p);
+        pa_free_slow(p);
 }
 
 static __attribute__((noinline)) void *realloc_miss(void *p, size_t size) {
@@ -86,7 +88,7 @@ static __attribute__((noinline)) void *realloc_miss(void *p, size_t size) {
         free_miss(p);
         return NULL;
     }
-    return pa_checked() ? checked(PA_SHARED_REALLOC, p, 0, size) : pa_realloc(p, size);
+    return pa_checked() ? checked(PA_SHARED_REALLOC, p, 0, size) : pa_realloc_slow(p, size);
 }
 
 /* pa_malloc's, pa_free's and pa_realloc's fast paths inline: a program's
