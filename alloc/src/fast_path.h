@@ -15,17 +15,13 @@
 #include "pool.h"
 #include "raw.h"
 
-/* The class of a fast-path size: classes[(size - 1) >> class shift]. With
- * the drop-in's constant shift, a mask and a scaled index: two
- * instructions fewer than shifting down, then up by the class's size. */
+/* The class of a fast-path size, classes[(size - 1) >> class shift], by
+ * its offset (heap_types.h, class_mask): in the drop-in, whose geometry is
+ * constant, a mask and a scaled index. */
+_Static_assert(sizeof(pa_size_class) % 16 == 0, "a class is a whole number of alignment steps (8 or 16)");
 static inline pa_size_class *pa_fast_class(pa_heap *h, size_t size) {
-#ifdef PA_DROPIN
-    _Static_assert(sizeof(pa_size_class) % PA_DEFAULT_ALIGNMENT == 0, "a class is a whole number of alignment steps");
-    size_t step = (size - 1) & ~(size_t)(PA_DEFAULT_ALIGNMENT - 1);
-    return (pa_size_class *)((char *)h->classes + step * (sizeof(pa_size_class) / PA_DEFAULT_ALIGNMENT));
-#else
-    return &h->classes[(size - 1) >> h->class_shift];
-#endif
+    size_t step = (size - 1) & PA_CLASS_MASK(h);
+    return (pa_size_class *)((char *)h->classes + step * PA_CLASS_SCALE(h));
 }
 
 /* NULL when the fast path does not apply (the heap then takes the slow

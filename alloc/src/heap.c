@@ -160,6 +160,8 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->pool_shift = (unsigned)__builtin_ctzl(c.pool_size);
     h->arena_low = c.arena_size - 1;
     h->arena_shift = (unsigned)__builtin_ctzl(c.arena_size);
+    h->class_mask = ~(c.alignment - 1);
+    h->class_scale = sizeof(pa_size_class) / c.alignment;
     init_classes(h);
     pa_retention_init(h);
     pa_decommit_run_init(h);
