@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "checked.h"
 #include "default_slow.h"
@@ -133,8 +134,9 @@ EXPORT void free(void *p) {
 }
 
 EXPORT void *calloc(size_t count, size_t size) {
-    void *p = pa_fast_calloc_try(pa_tls_heap, count, size);
-    return PA_LIKELY(p != NULL) ? p : calloc_miss(count, size);
+    size_t total;
+    void *p = pa_fast_calloc_block(pa_tls_heap, count, size, &total);
+    return PA_LIKELY(p != NULL) ? memset(p, 0, total) : calloc_miss(count, size);
 }
 
 /* Out of line, so realloc(NULL, size), which CPython's buffers start

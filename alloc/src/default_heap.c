@@ -116,8 +116,9 @@ __attribute__((noinline)) void *pa_calloc_slow(size_t count, size_t size) {
 }
 
 void *pa_calloc(size_t count, size_t size) {
-    void *p = pa_fast_calloc_try(pa_tls_heap, count, size);
-    return PA_LIKELY(p != NULL) ? p : pa_calloc_slow(count, size);
+    size_t total;
+    void *p = pa_fast_calloc_block(pa_tls_heap, count, size, &total);
+    return PA_LIKELY(p != NULL) ? memset(p, 0, total) : pa_calloc_slow(count, size);
 }
 
 /* Not another thread's block: this thread's, or the shared heap's (which

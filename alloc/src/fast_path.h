@@ -42,16 +42,15 @@ static inline void *pa_fast_malloc_try(pa_heap *h, size_t size) {
     return NULL;
 }
 
-/* calloc of a small size: a fast-path block, cleared. NULL as above, also
- * when count * size overflows (the slow path reports that). */
-static inline void *pa_fast_calloc_try(pa_heap *h, size_t count, size_t size) {
-    size_t total;
-    if (PA_UNLIKELY(__builtin_mul_overflow(count, size, &total)))
+/* calloc of a small size: a fast-path block of *total = count * size
+ * bytes, not yet cleared. NULL as above, also when count * size overflows
+ * (the slow path reports that). The caller clears it with
+ * `return memset(p, 0, *total)`: memset returns the block, so that is a
+ * tail call and the caller keeps no stack frame. */
+static inline void *pa_fast_calloc_block(pa_heap *h, size_t count, size_t size, size_t *total) {
+    if (PA_UNLIKELY(__builtin_mul_overflow(count, size, total)))
         return NULL;
-    void *p = pa_fast_malloc_try(h, total);
-    if (PA_LIKELY(p != NULL))
-        memset(p, 0, total);
-    return p;
+    return pa_fast_malloc_try(h, *total);
 }
 
 /* Push p on its pool's freelist; the pool's last block empties it (raw.h).

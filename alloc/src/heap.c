@@ -47,10 +47,10 @@ void *pa_heap_malloc_api(pa_heap *h, size_t size, char api) {
 }
 
 void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
-    void *p = pa_fast_calloc_try(h, count, size);
-    if (PA_LIKELY(p != NULL))
-        return p;
     size_t total;
+    void *p = pa_fast_calloc_block(h, count, size, &total);
+    if (PA_LIKELY(p != NULL))
+        return memset(p, 0, total);
     if (__builtin_mul_overflow(count, size, &total)) {
         errno = ENOMEM;
         return NULL;
