@@ -12,6 +12,12 @@ extern _Atomic int pa_checked_state __attribute__((visibility("hidden")));
 
 int pa_checked_start(void);
 
+/* Is plain mode known (the environment read, checked mode off)? One load:
+ * the test the misses make first. */
+static inline int pa_checked_off(void) {
+    return __builtin_expect(atomic_load_explicit(&pa_checked_state, memory_order_relaxed) == 1, 1);
+}
+
 /* Is checked mode on? Reads the environment on the first call; then, if
  * on, makes the thread heaps made from now on take no fast path. */
 static inline int pa_checked(void) {

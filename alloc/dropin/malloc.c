@@ -21,8 +21,10 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "checked.h"
+#include "default_slow.h"
 #include "export.h"
 #include "fast_path.h"
 #include "poolalloc/os.h"
@@ -63,22 +65,47 @@ static void checked_free(void *p) {
     pa_checked_after(p, NULL);
 }
 
-/* What the fast paths below did not serve, in plain mode (pa_malloc,
- * pa_free and pa_realloc, whose own fast paths then miss again) or checked
- * mode. Out of line, so malloc, free and realloc need no stack frame. */
-static __attribute__((noinline)) void *malloc_miss(size_t size) {
-    return pa_checked() ? checked(PA_SHARED_MALLOC, NULL, 0, size) : pa_malloc(size);
+/* A miss (below) before the mode is known, or in checked mode. */
+static __attribute__((noinline)) void *alloc_miss_unless_plain(pa_shared_call call, void *p, size_t count,
+                                                               size_t size) {
+    if (pa_checked())
+        return checked(call, p, count, size);
+    switch (call) {
+    case PA_SHARED_MALLOC: return pa_malloc_slow(size);
+    case PA_SHARED_CALLOC: return pa_calloc_slow(count, size);
+    default: return pa_realloc_slow(p, size);
+    }
 }
 
-static __attribute__((noinline)) void *calloc_miss(size_t count, size_t size) {
-    return pa_checked() ? checked(PA_SHARED_CALLOC, NULL, count, size) : pa_calloc(count, size);
-}
-
-static __attribute__((noinline)) void free_miss(void *p) {
+static __attribute__((noinline)) void free_miss_unless_plain(void *p) {
     if (pa_checked())
         checked_free(p);
     else
-        pa_free(p);
+        pa_free_slow(p);
+}
+
+/* What the fast paths below did not serve: in plain mode, known by one
+ * load, the default API's slow halves (default_slow.h: its fast paths,
+ * which just missed, are not tried again), by a tail call, with no stack
+ * frame; anything else out of line. Out of line themselves, so malloc,
+ * free and realloc need no stack frame either. */
+static __attribute__((noinline)) void *malloc_miss(size_t size) {
+    if (PA_LIKELY(pa_checked_off()))
+        return pa_malloc_slow(size);
+    return alloc_miss_unless_plain(PA_SHARED_MALLOC, NULL, 0, size);
+}
+
+static __attribute__((noinline)) void *calloc_miss(size_t count, size_t size) {
+    if (PA_LIKELY(pa_checked_off()))
+        return pa_calloc_slow(count, size);
+    return alloc_miss_unless_plain(PA_SHARED_CALLOC, NULL, count, size);
+}
+
+static __attribute__((noinline)) void free_miss(void *p) {
+    if (PA_LIKELY(pa_checked_off()))
+        pa_free_slow(p);
+    else
+        free_miss_unless_plain(p);
 }
 
 static __attribute__((noinline)) void *realloc_miss(void *p, size_t size) {
@@ -86,7 +113,9 @@ static __attribute__((noinline)) void *realloc_miss(void *p, size_t size) {
         free_miss(p);
         return NULL;
     }
-    return pa_checked() ? checked(PA_SHARED_REALLOC, p, 0, size) : pa_realloc(p, size);
+    if (PA_LIKELY(pa_checked_off()))
+        return pa_realloc_slow(p, size);
+    return alloc_miss_unless_plain(PA_SHARED_REALLOC, p, 0, size);
 }
 
 /* pa_malloc's, pa_free's and pa_realloc's fast paths inline: a program's
@@ -105,8 +134,9 @@ EXPORT void free(void *p) {
 }
 
 EXPORT void *calloc(size_t count, size_t size) {
-    void *p = pa_fast_calloc_try(pa_tls_heap, count, size);
-    return PA_LIKELY(p != NULL) ? p : calloc_miss(count, size);
+    size_t total;
+    void *p = pa_fast_calloc_block(pa_tls_heap, count, size, &total);
+    return PA_LIKELY(p != NULL) ? memset(p, 0, total) : calloc_miss(count, size);
 }
 
 /* Out of line, so realloc(NULL, size), which CPython's buffers start

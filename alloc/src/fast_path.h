@@ -15,17 +15,13 @@
 #include "pool.h"
 #include "raw.h"
 
-/* The class of a fast-path size: classes[(size - 1) >> class shift]. With
- * the drop-in's constant shift, a mask and a scaled index: two
- * instructions fewer than shifting down, then up by the class's size. */
+/* The class of a fast-path size, classes[(size - 1) >> class shift], by
+ * its offset (heap_types.h, class_mask): in the drop-in, whose geometry is
+ * constant, a mask and a scaled index. */
+_Static_assert(sizeof(pa_size_class) % 16 == 0, "a class is a whole number of alignment steps (8 or 16)");
 static inline pa_size_class *pa_fast_class(pa_heap *h, size_t size) {
-#ifdef PA_DROPIN
-    _Static_assert(sizeof(pa_size_class) % PA_DEFAULT_ALIGNMENT == 0, "a class is a whole number of alignment steps");
-    size_t step = (size - 1) & ~(size_t)(PA_DEFAULT_ALIGNMENT - 1);
-    return (pa_size_class *)((char *)h->classes + step * (sizeof(pa_size_class) / PA_DEFAULT_ALIGNMENT));
-#else
-    return &h->classes[(size - 1) >> h->class_shift];
-#endif
+    size_t step = (size - 1) & PA_CLASS_MASK(h);
+    return (pa_size_class *)((char *)h->classes + step * PA_CLASS_SCALE(h));
 }
 
 /* NULL when the fast path does not apply (the heap then takes the slow
@@ -46,16 +42,15 @@ static inline void *pa_fast_malloc_try(pa_heap *h, size_t size) {
     return NULL;
 }
 
-/* calloc of a small size: a fast-path block, cleared. NULL as above, also
- * when count * size overflows (the slow path reports that). */
-static inline void *pa_fast_calloc_try(pa_heap *h, size_t count, size_t size) {
-    size_t total;
-    if (PA_UNLIKELY(__builtin_mul_overflow(count, size, &total)))
+/* calloc of a small size: a fast-path block of *total = count * size
+ * bytes, not yet cleared. NULL as above, also when count * size overflows
+ * (the slow path reports that). The caller clears it with
+ * `return memset(p, 0, *total)`: memset returns the block, so that is a
+ * tail call and the caller keeps no stack frame. */
+static inline void *pa_fast_calloc_block(pa_heap *h, size_t count, size_t size, size_t *total) {
+    if (PA_UNLIKELY(__builtin_mul_overflow(count, size, total)))
         return NULL;
-    void *p = pa_fast_malloc_try(h, total);
-    if (PA_LIKELY(p != NULL))
-        memset(p, 0, total);
-    return p;
+    return pa_fast_malloc_try(h, *total);
 }
 
 /* Push p on its pool's freelist; the pool's last block empties it (raw.h).

@@ -47,10 +47,10 @@ void *pa_heap_malloc_api(pa_heap *h, size_t size, char api) {
 }
 
 void *pa_heap_calloc(pa_heap *h, size_t count, size_t size) {
-    void *p = pa_fast_calloc_try(h, count, size);
-    if (PA_LIKELY(p != NULL))
-        return p;
     size_t total;
+    void *p = pa_fast_calloc_block(h, count, size, &total);
+    if (PA_LIKELY(p != NULL))
+        return memset(p, 0, total);
     if (__builtin_mul_overflow(count, size, &total)) {
         errno = ENOMEM;
         return NULL;
@@ -160,6 +160,8 @@ pa_heap *pa_heap_create(const pa_config *cfg) {
     h->pool_shift = (unsigned)__builtin_ctzl(c.pool_size);
     h->arena_low = c.arena_size - 1;
     h->arena_shift = (unsigned)__builtin_ctzl(c.arena_size);
+    h->class_mask = ~(c.alignment - 1);
+    h->class_scale = sizeof(pa_size_class) / c.alignment;
     init_classes(h);
     pa_retention_init(h);
     pa_decommit_run_init(h);

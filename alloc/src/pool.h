@@ -84,13 +84,19 @@ static inline pa_block *pa_pool_refill(pa_size_class *c, pa_pool *pool) {
  * "spares")? Then it is the class's next pool. */
 static inline int pa_spare_unused(const pa_size_class *c) { return c->spare && c->spare->count == 0; }
 
-/* Hand out the head block of a pool that is on c's used list. */
+/* Hand out the head block of a pool that is on c's used list. The next
+ * block's link is what the class's next malloc reads: fetched now, it is
+ * in cache by then. With a large live set it was freed long ago, and that
+ * read was the costliest miss of the malloc fast path (perf: 58% of
+ * pa_malloc's samples in the bench's threadlocal). */
 static inline void *pa_pool_pop(pa_size_class *c, pa_pool *pool) {
     pa_block *b = pool->freeblock;
     pa_block *next = pa_link_read(b);
     pool->count++;
     if (PA_UNLIKELY(!next))
         next = pa_pool_refill(c, pool);
+    else
+        __builtin_prefetch(next);
     pool->freeblock = next;
     return b;
 }
