@@ -128,8 +128,8 @@ run_libfuzzer() { # target
   printf '| %s | libFuzzer (ASan+UBSan), whole run | exec/s | %d | %d executions, %d s asked for (libFuzzer'"'"'s average_exec_per_sec) |\n' \
     "$t" "$rate" "$execs" "$seconds"
   awk -v t="$t" -v start="$start" '
-    $2 ~ /^#[0-9]+$/ && $3 == "INITED" { ti = $1; ni = substr($2, 2) }
-    $2 ~ /^#[0-9]+$/ && $3 == "DONE" { te = $1; ne = substr($2, 2) }
+    $2 ~ /^#[0-9]+$/ && $3 == "INITED" { ti = $1; ni = substr($2, 2) + 0 }
+    $2 ~ /^#[0-9]+$/ && $3 == "DONE" { te = $1; ne = substr($2, 2) + 0 }
     END {
       if (!ti || !te) { print "bench-harness: no INITED or DONE line" > "/dev/stderr"; exit 1 }
       printf "| %s | libFuzzer (ASan+UBSan), starting corpus | exec/s | %d | %d executions in %.1f s, to the INITED line |\n", t, ni / (ti - start), ni, ti - start
