@@ -5,20 +5,28 @@
 # shipped corpus: libFuzzer with ASan+UBSan, AFL++ persistent mode).
 #
 #   fuzz/bench-harness.sh [--seconds N] [--targets default,config,fault,misuse]
-#                         [--engines callgrind,libfuzzer,afl] [--inputs N]
+#                         [--engines callgrind,libfuzzer,afl,layers] [--inputs N]
 #                         [--build-root DIR] [--no-build]
 #
 # --seconds     length of each engine run (default 30)
 # --targets     heap targets to measure (default default,config,fault,misuse;
 #               interleave too)
 # --engines     what to measure (default callgrind,libfuzzer,afl; an engine
-#               whose tools are missing is skipped with a note)
+#               whose tools are missing is skipped with a note). layers:
+#               the CPU per input of the shipped corpus through each layer
+#               between the release harness and the engines (release,
+#               ASan+UBSan, SanitizerCoverage, libFuzzer, the AFL++ build),
+#               one process each (fuzz/README.md, "Engine overhead")
 # --inputs      callgrind: replay only the first N inputs of each corpus
 #               (default: all of them)
 # --build-root  where the presets build (default build/)
 # --no-build    use what is built already
-# Prints one table row per target and engine. Exit 2 on a usage or build
-# error. Builds with -j2; the engine runs use one core each, in turn.
+# Prints table rows per target and engine: libFuzzer's whole-run average
+# and, apart, its rate over the starting corpus and over the mutated inputs
+# after it; AFL++'s executions over the run (afl-fuzz's calibration of each
+# starting input included) and its calibration of the shipped corpus alone.
+# Exit 2 on a usage or build error. Builds with -j2; the engine runs use one
+# core each, in turn.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +46,7 @@ while [ $# -gt 0 ]; do
     --inputs) number "$1" "${2:-}"; inputs=$2; shift 2 ;;
     --build-root) build_root=${2:?--build-root needs a directory}; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
   esac
 done
@@ -49,22 +57,28 @@ for t in "${target_list[@]}"; do
   [ -d "$src/corpus/$t" ] || die "no corpus/$t"
 done
 for e in "${engine_list[@]}"; do
-  [[ $e =~ ^(callgrind|libfuzzer|afl)$ ]] || die "unknown engine '$e'"
+  [[ $e =~ ^(callgrind|libfuzzer|afl|layers)$ ]] || die "unknown engine '$e'"
 done
 work=$(mktemp -d /tmp/pa-bench-harness.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# build PRESET PROGRAM...: configure and build into $build_root/PRESET
-build() {
-  local preset=$1 dir=$build_root/$1 args=()
+# build_in DIR PRESET [CMAKE-ARG...] -- PROGRAM...: configure and build
+build_in() {
+  local dir=$1 preset=$2 name configure=() args=()
+  name=$(basename "$dir")
+  shift 2
+  while [ "$1" != -- ]; do configure+=("$1"); shift; done
   shift
   [ $build -eq 1 ] || return 0
   for p in "$@"; do args+=(--target "$p"); done
-  cmake --preset "$preset" -S "$src" -B "$dir" >"$work/configure-$preset.log" 2>&1 ||
-    die "configuring $preset failed ($work/configure-$preset.log)"
-  cmake --build "$dir" -j2 "${args[@]}" >"$work/build-$preset.log" 2>&1 ||
-    { cat "$work/build-$preset.log" >&2; die "building $preset failed"; }
+  cmake --preset "$preset" -S "$src" -B "$dir" ${configure[@]+"${configure[@]}"} >"$work/configure-$name.log" 2>&1 ||
+    die "configuring $name failed ($work/configure-$name.log)"
+  cmake --build "$dir" -j2 "${args[@]}" >"$work/build-$name.log" 2>&1 ||
+    { cat "$work/build-$name.log" >&2; die "building $name failed"; }
 }
+
+# build PRESET PROGRAM...: configure and build into $build_root/PRESET
+build() { local preset=$1; shift; build_in "$build_root/$preset" "$preset" -- "$@"; }
 
 # corpus_files TARGET: the inputs measured, one a line
 corpus_files() {
@@ -93,19 +107,37 @@ run_callgrind() { # target
     "$t" $((ir / ops)) "$n" "$ops" "$ir"
 }
 
+# stamp: each line of stdin with the time it came, in seconds
+stamp() { local l; while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
+
 run_libfuzzer() { # target
-  local t=$1 d=$work/lf-$1 bin=$build_root/fuzz-libfuzzer/fuzz/fuzz_$1
+  local t=$1 d=$work/lf-$1 bin=$build_root/fuzz-libfuzzer/fuzz/fuzz_$1 start
   mkdir -p "$d/new"
+  start=$EPOCHREALTIME
   "$bin" -max_total_time="$seconds" -seed=1 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-    -dict="$src/corpus/dict/$t.dict" "$d/new" "$src/corpus/$t" >"$d/log" 2>&1 ||
+    -dict="$src/corpus/dict/$t.dict" "$d/new" "$src/corpus/$t" 2>&1 | stamp >"$d/log" ||
     die "fuzz_$t found something or failed: $d/log"
-  # libFuzzer runs its whole starting corpus before it looks at the clock:
-  # its own rate is over the time it really ran
+  # libFuzzer's own average_exec_per_sec is over the whole run, and the run
+  # starts by executing the whole starting corpus (the shipped inputs, in
+  # order of size, up to its INITED line) before it mutates anything. Two
+  # figures, from the times the lines came: the starting corpus, and the
+  # mutated inputs after it (what a campaign runs for the rest of its time).
   local execs rate
-  execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\)$/\1/p' "$d/log")
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\)$/\1/p' "$d/log")
-  printf '| %s | libFuzzer (ASan+UBSan) | exec/s | %d | %d executions, %d s asked for |\n' \
+  execs=$(sed -n 's/^[0-9.]* stat::number_of_executed_units: *\([0-9]*\)$/\1/p' "$d/log")
+  rate=$(sed -n 's/^[0-9.]* stat::average_exec_per_sec: *\([0-9]*\)$/\1/p' "$d/log")
+  printf '| %s | libFuzzer (ASan+UBSan), whole run | exec/s | %d | %d executions, %d s asked for (libFuzzer'"'"'s average_exec_per_sec) |\n' \
     "$t" "$rate" "$execs" "$seconds"
+  awk -v t="$t" -v start="$start" '
+    $2 ~ /^#[0-9]+$/ && $3 == "INITED" { ti = $1; ni = substr($2, 2) + 0 }
+    $2 ~ /^#[0-9]+$/ && $3 == "DONE" { te = $1; ne = substr($2, 2) + 0 }
+    END {
+      if (!ti || !te) { print "bench-harness: no INITED or DONE line" > "/dev/stderr"; exit 1 }
+      printf "| %s | libFuzzer (ASan+UBSan), starting corpus | exec/s | %d | %d executions in %.1f s, to the INITED line |\n", t, ni / (ti - start), ni, ti - start
+      if (ne > ni && te > ti)
+        printf "| %s | libFuzzer (ASan+UBSan), mutating | exec/s | %d | %d executions in %.1f s, INITED to DONE |\n", t, (ne - ni) / (te - ti), ne - ni, te - ti
+      else
+        printf "| %s | libFuzzer (ASan+UBSan), mutating | exec/s | - | the time ran out before the starting corpus was done (--seconds) |\n", t
+    }' "$d/log" || die "fuzz_$t: no rate in $d/log"
 }
 
 run_afl() { # target
@@ -124,13 +156,51 @@ run_afl() { # target
   # per second"). Named, so two trees' rows can be told apart.
   entry=$(sed -n 's/^cur_item *: *\([0-9]*\)$/\1/p' "$stats")
   entries=$(sed -n 's/^corpus_count *: *\([0-9]*\)$/\1/p' "$stats")
-  printf '| %s | AFL++ persistent | exec/s | %d | %d executions in %d s, mutating queue entry %d of %d at the end |\n' \
-    "$t" $((execs / seconds)) "$execs" "$seconds" "$entry" "$entries"
+  # stability: the share of edges an input hits alike on every run (a
+  # variable input is calibrated 40 times, not 8); target_mode: whether the
+  # target ran as built (persistent shmem_testcase deferred)
+  stability=$(sed -n 's/^stability *: *\(.*\)$/\1/p' "$stats")
+  mode=$(sed -n 's/^target_mode *: *\(.*[^ ]\) *$/\1/p' "$stats")
+  printf '| %s | AFL++ persistent | exec/s | %d | %d executions in %d s (calibration included), mutating queue entry %d of %d at the end; stability %s; %s |\n' \
+    "$t" $((execs / seconds)) "$execs" "$seconds" "$entry" "$entries" "$stability" "$mode"
   # The same inputs for every tree: afl-fuzz's calibration of each shipped
   # input (several runs each, in the persistent loop), averaged.
   sed 's/\x1b\[[0-9;]*m//g' "$d/log" | sed -n 's/.*exec speed = \([0-9]*\) us.*/\1/p' |
     awk -v t="$t" '{ s += $1; n++ }
       END { if (n && s) printf "| %s | AFL++ persistent, calibrating the shipped corpus | exec/s | %d | %d inputs, mean %d us each |\n", t, 1e6 * n / s, n, s / n }'
+}
+
+# cpu_seconds PROGRAM ARG...: user plus system seconds of one run
+cpu_seconds() {
+  local TIMEFORMAT='%U %S' t
+  t=$({ time "$@" >/dev/null 2>&1; } 2>&1) || die "$1 failed on the shipped corpus"
+  echo "$t" | awk '{ printf "%.2f", $1 + $2 }'
+}
+
+layer_row() { # target layer seconds inputs
+  printf '| %s | %s | CPU us per input | %d | %s s for %d inputs |\n' "$1" "$2" "$(echo "$3 $4" | awk '{ printf "%d", 1e6 * $1 / $2 }')" "$3" "$4"
+}
+
+# The same inputs (the shipped corpus) through each layer between the
+# release harness and the engines, one process each: CPU per input.
+run_layers() { # target
+  local t=$1 n files s f d=$work/layers-$1
+  files=$(corpus_files "$t")
+  n=$(echo "$files" | wc -l)
+  # libFuzzer takes them as its starting corpus, a directory: as it
+  # fuzzes, with the features of each input collected
+  mkdir -p "$d"
+  for f in $files; do ln -s "$f" "$d/"; done
+  # shellcheck disable=SC2086
+  {
+    s=$(cpu_seconds "$build_root/release/fuzz/fuzz_${t}_replay" $files); layer_row "$t" "release replay" "$s" "$n"
+    s=$(cpu_seconds "$build_root/asan-ubsan-nocov/fuzz/fuzz_${t}_replay" $files); layer_row "$t" "ASan+UBSan replay" "$s" "$n"
+    s=$(cpu_seconds "$build_root/fuzz-libfuzzer/fuzz/fuzz_${t}_replay" $files); layer_row "$t" "+ SanitizerCoverage replay" "$s" "$n"
+    s=$(cpu_seconds "$build_root/fuzz-libfuzzer/fuzz/fuzz_$t" -runs=0 "$d"); layer_row "$t" "+ libFuzzer (-runs=0, the inputs as its corpus)" "$s" "$n"
+    if [ -x "$build_root/fuzz-afl/fuzz/fuzz_$t" ]; then
+      s=$(cpu_seconds "$build_root/fuzz-afl/fuzz/fuzz_$t" $files); layer_row "$t" "AFL++ build, as files" "$s" "$n"
+    fi
+  }
 }
 
 programs() { # prefix suffix: one program name per target
@@ -150,6 +220,19 @@ for e in "${engine_list[@]}"; do
       # shellcheck disable=SC2046
       build fuzz-libfuzzer $(programs fuzz_ "")
       for t in "${target_list[@]}"; do run_libfuzzer "$t"; done ;;
+    layers)
+      # shellcheck disable=SC2046
+      build release $(programs fuzz_ _replay)
+      # the libFuzzer preset's flags without SanitizerCoverage
+      # shellcheck disable=SC2046
+      build_in "$build_root/asan-ubsan-nocov" fuzz-libfuzzer -DPA_FUZZ_ENGINE=replay -- $(programs fuzz_ _replay)
+      # shellcheck disable=SC2046
+      build fuzz-libfuzzer $(programs fuzz_ "") $(programs fuzz_ _replay)
+      if command -v afl-clang-fast >/dev/null; then
+        # shellcheck disable=SC2046
+        build fuzz-afl $(programs fuzz_ "")
+      fi
+      for t in "${target_list[@]}"; do run_layers "$t"; done ;;
     afl)
       if ! command -v afl-fuzz >/dev/null || ! command -v afl-clang-fast >/dev/null; then
         echo "(AFL++ skipped: no afl-fuzz or afl-clang-fast)" >&2
