@@ -9,6 +9,7 @@
 #include "fast_path.h"
 #include "heap_dispatch.h"
 #include "large_os.h"
+#include "layout.h"
 #include "retention.h"
 #include "thread_switch.h"
 
@@ -226,12 +227,33 @@ void pa_thread_free_remote(pa_heap *owner, void *p) {
         pa_thread_flush_remote();
 }
 
+/* Medium blocks: above the thread heaps' small threshold the shared heap
+ * still serves, from its pools, every class of which a pool holds two
+ * blocks (up to 7168 bytes with 16 KiB pools), as glibc keeps blocks below
+ * its mmap threshold in its heap: a pool pop under the lock instead of a
+ * large-table record and, over the mmap layer, a mapping of two pages
+ * for a block of 4.5 KiB (docs/ARCHITECTURE.md, "Medium blocks"). */
+static pa_config with_medium_classes(pa_config cfg) {
+    size_t g = cfg.small_threshold > PA_LINEAR_THRESHOLD ? pa_layout_geometric_class(cfg.small_threshold) + 1 : 0;
+    for (pa_config next = cfg; g < PA_GEOMETRIC_CLASSES; g++) {
+        next.small_threshold = pa_layout_geometric_size(g);
+        if (pa_config_validate(&next, NULL, 0))
+            break;
+        cfg = next;
+    }
+    return cfg;
+}
+
 pa_heap *pa_shared_heap_lock(void) {
     pthread_once(&once, init_once);
     pthread_mutex_lock(&shared_lock);
-    if (!shared && (shared = pa_heap_create(&heap_config)) != NULL) {
-        pa_heap_mark_default(shared);
-        pa_retention_share(shared);
+    if (!shared) {
+        /* In debug mode it is every thread's default heap, as documented. */
+        pa_config cfg = heap_config.debug ? heap_config : with_medium_classes(heap_config);
+        if ((shared = pa_heap_create(&cfg)) != NULL) {
+            pa_heap_mark_default(shared);
+            pa_retention_share(shared);
+        }
     }
     if (!shared) {
         pthread_mutex_unlock(&shared_lock);
