@@ -227,12 +227,19 @@ void pa_thread_free_remote(pa_heap *owner, void *p) {
         pa_thread_flush_remote();
 }
 
-/* Medium blocks: above the thread heaps' small threshold the shared heap
- * still serves, from its pools, every class of which a pool holds two
- * blocks (up to 7168 bytes with 16 KiB pools), as glibc keeps blocks below
- * its mmap threshold in its heap: a pool pop under the lock instead of a
- * large-table record and, over the mmap layer, a mapping of two pages
- * for a block of 4.5 KiB (docs/ARCHITECTURE.md, "Medium blocks"). */
+/* Medium blocks, in the drop-in: above the thread heaps' small threshold
+ * the shared heap still serves, from its pools, every class of which a
+ * pool holds two blocks (up to 7168 bytes with 16 KiB pools), as glibc
+ * keeps blocks below its mmap threshold in its heap: a pool pop under the
+ * lock instead of a mapping of two pages each for a block of 4.5 KiB.
+ * Over the C library's malloc, which already keeps them in its heap, the
+ * sqlite trace ran slower with them (docs/ARCHITECTURE.md, "Threads"). */
+#ifdef PA_DROPIN
+#define MEDIUM_CLASSES 1
+#else
+#define MEDIUM_CLASSES 0
+#endif
+
 static pa_config with_medium_classes(pa_config cfg) {
     size_t g = cfg.small_threshold > PA_LINEAR_THRESHOLD ? pa_layout_geometric_class(cfg.small_threshold) + 1 : 0;
     for (pa_config next = cfg; g < PA_GEOMETRIC_CLASSES; g++) {
@@ -249,7 +256,7 @@ pa_heap *pa_shared_heap_lock(void) {
     pthread_mutex_lock(&shared_lock);
     if (!shared) {
         /* In debug mode it is every thread's default heap, as documented. */
-        pa_config cfg = heap_config.debug ? heap_config : with_medium_classes(heap_config);
+        pa_config cfg = MEDIUM_CLASSES && !heap_config.debug ? with_medium_classes(heap_config) : heap_config;
         if ((shared = pa_heap_create(&cfg)) != NULL) {
             pa_heap_mark_default(shared);
             pa_retention_share(shared);

@@ -8,9 +8,9 @@
 
 #include "poolalloc/introspect.h"
 
-/* config.h: freed large blocks of up to 1 MiB are kept, in 8 steps per
+/* config.h: freed large blocks of up to 256 KiB are kept, in 8 steps per
  * power of two above the linear classes (large_cache.c). */
-#define CACHEABLE_MOST ((size_t)1024 * 1024)
+#define CACHEABLE_MOST ((size_t)256 * 1024)
 
 void ex_policy_before(const exec *ex, ex_policy_mark *m) {
     pa_heap_stats(ex->heap, &m->stats);
@@ -162,7 +162,7 @@ void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m) {
                          v.large_cache_budget};
 }
 
-/* A freed large block above the linear classes and of at most 1 MiB is
+/* A freed large block above the linear classes and of at most 256 KiB is
  * cached exactly when its capacity fits in what the budget leaves; then
  * the cache holds one block and that capacity more, else what it held. */
 int ex_cache_after_free(exec *ex, const ex_cache_mark *m) {

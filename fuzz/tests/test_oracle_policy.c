@@ -15,16 +15,15 @@
 #include "expect.h"
 
 /* The large cache's admission at a free (exec_policy.c): a 40000-byte
- * block takes a 40960-byte step of the default 1 MiB budget; a 1200640-byte
- * one (a calloc: malloc's sizes stop below 1 MiB) is past what the cache
- * keeps. */
+ * block takes a 40960-byte step of the default 1 MiB budget; a 300032-byte
+ * one is past what the cache keeps. */
 static void test_cache_admission_rule(void) {
     static const rule_case cases[] = {
         {"malloc 40000\nfree #0\n", PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, "LARGE_CACHE_POLICY",
          "freeing a 40000-byte large block (capacity 40960) with 0 of the budget's 1048576 bytes cached: the cache "
          "holds 2 blocks of 40960 bytes, not 1 of 40960"},
-        {"calloc 20 x 60032\nfree #0\n", PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, "LARGE_CACHE_POLICY",
-         "freeing a 1200640-byte large block (capacity 1200640) with 0 of the budget's 1048576 bytes cached: the cache "
+        {"malloc 300032\nfree #0\n", PA_SITE_CACHE_ADMIT, C_POOLS_ONE_MORE, "LARGE_CACHE_POLICY",
+         "freeing a 300032-byte large block (capacity 300032) with 0 of the budget's 1048576 bytes cached: the cache "
          "holds 1 blocks of 0 bytes, not 0 of 0"},
     };
     expect_cases(PA_TARGET_CONFIG, cases, sizeof cases / sizeof cases[0], 1);

@@ -22,7 +22,7 @@
 #define SMALL_SIZE 100 /* class 112 */
 #define SMALL_CLASS 112
 #define LARGE_BLOCKS 3
-#define LARGE_SIZE (1u << 20) /* past the large cache: a mapping each */
+#define LARGE_SIZE (2u << 20) /* past the large cache (1 MiB): a mapping each */
 /* Pools the small blocks take (145 blocks of 112 B a pool) carry headers
  * and a tail each, counted in use: a bound on that overhead. */
 #define POOL_SLACK (80u * 1024)

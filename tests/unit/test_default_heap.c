@@ -49,33 +49,6 @@ static void test_malloc_free(void **state) {
     assert_int_equal(live(), before);
 }
 
-/* Medium blocks, past the thread heap's threshold up to 7168 bytes, come
- * from the shared heap's pools at their class size; larger ones are large
- * blocks (thread_heap.c, with_medium_classes). */
-static void test_medium_blocks(void **state) {
-    (void)state;
-    static const struct {
-        size_t size, usable;
-        int large;
-    } cases[] = {{4097, 5120, 0}, {5000, 5120, 0}, {6000, 6144, 0}, {7168, 7168, 0}, {7169, 7169, 1}};
-    enum { N = sizeof cases / sizeof cases[0] };
-    void *p[N];
-    for (size_t i = 0; i < N; i++) {
-        pa_stats before, after;
-        pa_default_stats(&before);
-        p[i] = pa_malloc(cases[i].size);
-        assert_non_null(p[i]);
-        pa_default_stats(&after);
-        assert_false(pa_heap_owns(pa_default_heap(), p[i]));
-        assert_int_equal(pa_usable_size(p[i]), cases[i].usable);
-        assert_int_equal(after.large_blocks - before.large_blocks, cases[i].large);
-        assert_int_equal(after.blocks_in_use - before.blocks_in_use, !cases[i].large);
-        memset(p[i], 0x6D, cases[i].size);
-    }
-    for (size_t i = 0; i < N; i++)
-        pa_free(p[i]);
-}
-
 static void test_pa_calloc(void **state) {
     (void)state;
     void *dirty = pa_malloc(64);
@@ -240,7 +213,6 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_heap_is_one_heap),
         cmocka_unit_test(test_malloc_free),
-        cmocka_unit_test(test_medium_blocks),
         cmocka_unit_test(test_pa_calloc),
         cmocka_unit_test(test_pa_realloc),
         cmocka_unit_test(test_aligned_alloc),

@@ -1,5 +1,5 @@
 /* The large-block cache (pa_config.large_cache_bytes): a freed large block
- * of up to 1 MiB waits for reuse instead of going back to the large layer;
+ * of up to 256 KiB waits for reuse instead of going back to the large layer;
  * a request of the same capacity step gets it back; the cache never holds
  * more than its budget; calloc from it is zeroed; realloc within a step
  * moves nothing; destroy hands every cached block back with its size. */
@@ -82,7 +82,7 @@ static void test_freed_block_is_reused(void **state) {
     assert_int_equal(f.large.frees, 2); /* both cached ones, at destroy */
 }
 
-/* The last step ends at 1 MiB (PA_LARGE_CACHE_MAX_BLOCK): a block of
+/* The last step ends at 256 KiB (PA_LARGE_CACHE_MAX_BLOCK): a block of
  * exactly that size is cached, one a byte bigger goes back at once. */
 static void test_largest_cached_size(void **state) {
     (void)state;
@@ -116,9 +116,9 @@ static void test_budget_bounds_the_cache(void **state) {
     assert_int_equal(s.large_cached_blocks, 16); /* 16 x 4096 fill 64 KiB */
     assert_int_equal(s.large_cached_bytes, 64 * 1024);
     assert_int_equal(f.large.frees, N - 16);
-    /* blocks above 1 MiB are never cached */
-    void *big = pa_heap_malloc(f.h, PA_LARGE_CACHE_MAX_BLOCK + 1);
-    assert_int_equal(f.large.last_size, PA_LARGE_CACHE_MAX_BLOCK + 1);
+    /* blocks above 256 KiB are never cached */
+    void *big = pa_heap_malloc(f.h, 256 * 1024 + 1);
+    assert_int_equal(f.large.last_size, 256 * 1024 + 1);
     pa_heap_free(f.h, big);
     assert_int_equal(f.large.frees, N - 16 + 1);
     close_fixture(&f);

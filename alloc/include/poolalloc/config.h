@@ -79,7 +79,8 @@ typedef struct pa_config {
      * in time: a run replays exactly. */
     unsigned empty_arenas_max;
     unsigned decommit_keep_pools_max;
-    /* Freed large blocks of up to 1 MiB kept for reuse, at most this many
+    /* Freed large blocks of up to 256 KiB (1 MiB in the drop-in, whose large
+     * blocks are mappings of their own) kept for reuse, at most this many
      * bytes in all (0: none until reuse is seen). Like the allowances above,
      * the budget adapts: a request that finds its step empty after a block
      * of that step was refused for want of room doubles it, up to

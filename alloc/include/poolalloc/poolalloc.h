@@ -47,7 +47,7 @@ int pa_posix_memalign(void **out, size_t alignment, size_t size);
 size_t pa_trim(void);
 
 /* pa_heap_stats summed (pa_stats_add) over the heaps pa_trim reaches: the
- * calling thread's, the exited threads' and the shared heap (medium and large blocks).
+ * calling thread's, the exited threads' and the shared heap (large blocks).
  * Other live threads' heaps are theirs alone and are not read. The
  * drop-in's mallinfo2, malloc_stats and malloc_info report it. */
 void pa_default_stats(pa_stats *out);
