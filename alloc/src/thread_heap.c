@@ -233,7 +233,8 @@ void pa_thread_free_remote(pa_heap *owner, void *p) {
  * keeps blocks below its mmap threshold in its heap: a pool pop under the
  * lock instead of a mapping of two pages each for a block of 4.5 KiB.
  * Over the C library's malloc, which already keeps them in its heap, the
- * sqlite trace ran slower with them (docs/ARCHITECTURE.md, "Threads"). */
+ * sqlite trace ran slower with them (docs/ARCHITECTURE.md, "Medium blocks
+ * in the drop-in"). */
 #ifdef PA_DROPIN
 #define MEDIUM_CLASSES 1
 #else
