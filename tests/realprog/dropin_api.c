@@ -108,8 +108,10 @@ static void trim(void) {
  * the shared heap's pools at their class size, not from mappings of
  * their own (glibc's mmapped chunks: hblks); larger ones are large blocks.
  * A freed large block of up to 1 MiB stays cached, counted in hblks at
- * its capacity (600000 bytes: 655360, a step of 64 KiB); one bigger goes.
- * After malloc_trim, so the cache starts empty. */
+ * its capacity, whole pages (7169 bytes: 8192, where its step ends at
+ * 7680; 600000 bytes: 655360, a step of 64 KiB), and an 8000-byte request
+ * takes the 7169-byte one's pages back; a block over 1 MiB goes. After
+ * malloc_trim, so the cache starts empty. */
 static void medium_and_cached(void) {
     static const struct {
         size_t size, usable;
@@ -130,11 +132,16 @@ static void medium_and_cached(void) {
     }
     malloc_trim(0);
     struct mallinfo2 empty = mallinfo2();
+    free(malloc(7169));
     free(malloc(600000));
     struct mallinfo2 cached = mallinfo2();
-    CHECK(cached.hblks == empty.hblks + 1 && cached.hblkhd == empty.hblkhd + 655360);
+    CHECK(cached.hblks == empty.hblks + 2 && cached.hblkhd == empty.hblkhd + 8192 + 655360);
     free(malloc(1100000));
     CHECK(mallinfo2().hblks == cached.hblks);
+    void *again = malloc(8000);
+    struct mallinfo2 taken = mallinfo2();
+    CHECK(taken.hblks == cached.hblks && taken.hblkhd == empty.hblkhd + 8000 + 655360);
+    free(again);
 }
 
 /* VmHWM in KiB, or -1. */
