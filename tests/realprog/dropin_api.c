@@ -104,9 +104,9 @@ static void trim(void) {
     fprintf(stderr, "dropin_api: malloc_trim: RSS %ld KiB -> %ld KiB\n", before, after);
 }
 
-/* Medium blocks, past the thread heaps' 4096 bytes up to 7168, come from
- * the shared heap's pools at their class size, not from mappings of
- * their own (glibc's mmapped chunks: hblks); larger ones are large blocks.
+/* Medium blocks, past the default 4096 bytes up to 7168, come from the
+ * thread's heap's pools at their class size, not from mappings of their
+ * own (glibc's mmapped chunks: hblks); larger ones are large blocks.
  * A freed large block of up to 1 MiB stays cached, counted in hblks at
  * its capacity, whole pages (7169 bytes: 8192, where its step ends at
  * 7680; 600000 bytes: 655360, a step of 64 KiB), and an 8000-byte request
