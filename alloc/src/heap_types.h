@@ -104,12 +104,22 @@ typedef struct pa_large_table {
     size_t bytes;            /* their requested bytes */
 } pa_large_table;
 
-/* Freed large blocks of up to 256 KiB kept for reuse (large_cache.c): one
- * list per capacity step, eight steps per power of two above 512 bytes,
- * each linked through the blocks' slots of the large table, newest first. */
+/* Freed large blocks of up to 256 KiB (1 MiB in the drop-in) kept for
+ * reuse (large_cache.c): one list per capacity step, eight steps per power
+ * of two above 512 bytes, each linked through the blocks' slots of the
+ * large table, newest first. The drop-in's blocks are mappings of their
+ * own, and the sqlite trace grows two buffers by realloc to 256 and
+ * 512 KiB and frees them every replay: each came back as a fresh mapping,
+ * a page fault per page. Over the C library's malloc, whose own mmap
+ * threshold adapts, 256 KiB. */
+#ifdef PA_DROPIN
+#define PA_LARGE_CACHE_MAX_LOG 20
+#define PA_LARGE_CACHE_BINS 88
+#else
 #define PA_LARGE_CACHE_MAX_LOG 18
-#define PA_LARGE_CACHE_MAX_BLOCK ((size_t)1 << PA_LARGE_CACHE_MAX_LOG)
 #define PA_LARGE_CACHE_BINS 72
+#endif
+#define PA_LARGE_CACHE_MAX_BLOCK ((size_t)1 << PA_LARGE_CACHE_MAX_LOG)
 
 typedef struct pa_large_cache {
     uintptr_t bins[PA_LARGE_CACHE_BINS]; /* newest block, 0 if none */

@@ -5,6 +5,7 @@
 #include "annotate.h"
 #include "large_table.h"
 #include "layout.h"
+#include "poolalloc/os.h"
 
 #define SMALLEST_STEP_LOG 6 /* steps of 64 bytes for sizes in (PA_LINEAR_THRESHOLD, 1024] */
 #define STEPS_LOG 3         /* 8 steps per power of two */
@@ -19,16 +20,31 @@ static unsigned size_log(size_t size) { return pa_log2_floor(size - 1); }
  * a heap whose small threshold is lower) is not cached. */
 static int cacheable(size_t size) { return size > PA_LINEAR_THRESHOLD && size <= PA_LARGE_CACHE_MAX_BLOCK; }
 
+/* The drop-in's large layer maps whole pages (large_os.c): its blocks are
+ * cached, counted and reused at what they hold, so the budget bounds the
+ * pages kept, and the steps inside one page (a 7169- and an 8000-byte
+ * request) share one list. A whole number of pages past a step's top is
+ * another step's top: pages are powers of two, and a step divides the
+ * page or the page the step. */
+static size_t layer_round(size_t capacity) {
+#ifdef PA_DROPIN
+    size_t page = pa_os_page_size();
+    return (capacity + page - 1) & ~(page - 1);
+#else
+    return capacity;
+#endif
+}
+
 size_t pa_large_capacity(size_t size) {
     if (!cacheable(size))
         return size;
     size_t step = (size_t)1 << (size_log(size) - STEPS_LOG);
-    return (size + step - 1) & ~(step - 1);
+    return layer_round((size + step - 1) & ~(step - 1));
 }
 
 /* The step of a cacheable size, or of a capacity (a step's own largest
- * size): ceil(size / step) is 9..16 within its power of two. From the size,
- * so it shares size_log with pa_large_capacity once both are inlined. */
+ * size): ceil(size / step) is 9..16 within its power of two. A block's
+ * list is its capacity's. */
 static size_t bin_of(size_t size) {
     unsigned k = size_log(size);
     size_t first_of_k = (size_t)(k - (SMALLEST_STEP_LOG + STEPS_LOG)) << STEPS_LOG;
@@ -111,7 +127,7 @@ void *pa_large_cache_take(pa_heap *h, size_t size, size_t capacity, size_t align
     pa_large_cache *c = &h->large_cache;
     if (PA_UNLIKELY(++c->window_takes >= PA_LARGE_CACHE_DECAY_TAKES))
         decay(h);
-    size_t b = bin_of(size);
+    size_t b = bin_of(capacity);
     uintptr_t block = c->bins[b];
     if (!block) {
         if (PA_UNLIKELY(c->refused[b]) && c->budget < h->config.large_cache_bytes_max)
@@ -134,7 +150,7 @@ int pa_large_cache_put(pa_heap *h, pa_large_slot *slot) {
     size_t size = slot->size;
     if (!cacheable(size))
         return 0;
-    size_t capacity = pa_large_capacity(size), b = bin_of(size);
+    size_t capacity = pa_large_capacity(size), b = bin_of(capacity);
     if (c->bytes + capacity > c->budget) {
         c->refused[b] = 1;
         return 0;

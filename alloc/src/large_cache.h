@@ -22,7 +22,8 @@
 /* A new heap's budget: large_cache_bytes. */
 void pa_large_cache_init(pa_heap *h);
 /* The bytes the large layer is asked for when size bytes are requested
- * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most PA_LINEAR_THRESHOLD). */
+ * (size itself above PA_LARGE_CACHE_MAX_BLOCK or at most PA_LINEAR_THRESHOLD;
+ * in the drop-in, whole pages). */
 size_t pa_large_capacity(size_t size);
 /* A cached block for size bytes (capacity: pa_large_capacity(size))
  * aligned to alignment, recorded live in the large table; or NULL. Counts

@@ -9,6 +9,7 @@
 #include "fast_path.h"
 #include "heap_dispatch.h"
 #include "large_os.h"
+#include "layout.h"
 #include "retention.h"
 #include "thread_switch.h"
 
@@ -64,6 +65,32 @@ static void thread_exit(void *heap) {
     pthread_mutex_unlock(&orphan_lock);
 }
 
+/* Medium blocks, in the drop-in: above the default 4096 bytes the heaps
+ * still serve, from their pools, every class of which a pool holds two
+ * blocks (up to 7168 bytes with 16 KiB pools), as glibc keeps blocks below
+ * its mmap threshold in its heap: a pool pop in the thread's own heap,
+ * with no lock, instead of a mapping of two pages each for a block of
+ * 4.5 KiB in the shared heap.
+ * Over the C library's malloc, which already keeps them in its heap, the
+ * sqlite trace ran slower with them (docs/ARCHITECTURE.md, "Medium blocks
+ * in the drop-in"). */
+#ifdef PA_DROPIN
+#define MEDIUM_CLASSES 1
+#else
+#define MEDIUM_CLASSES 0
+#endif
+
+static pa_config with_medium_classes(pa_config cfg) {
+    size_t g = cfg.small_threshold > PA_LINEAR_THRESHOLD ? pa_layout_geometric_class(cfg.small_threshold) + 1 : 0;
+    for (pa_config next = cfg; g < PA_GEOMETRIC_CLASSES; g++) {
+        next.small_threshold = pa_layout_geometric_size(g);
+        if (pa_config_validate(&next, NULL, 0))
+            break;
+        cfg = next;
+    }
+    return cfg;
+}
+
 static void init_once(void) {
     pa_config cfg = pa_config_default();
     const char *debug = getenv("POOLALLOC_DEBUG");
@@ -75,7 +102,8 @@ static void init_once(void) {
 #ifdef PA_DROPIN
     cfg.large = pa_large_os(); /* the C library's malloc is this library */
 #endif
-    heap_config = cfg;
+    /* In debug mode the shared heap is every thread's: the documented one. */
+    heap_config = MEDIUM_CLASSES && !cfg.debug ? with_medium_classes(cfg) : cfg;
     pa_arena_owner_init((unsigned)__builtin_ctzl(cfg.arena_size));
     pthread_key_create(&exit_key, thread_exit);
 }

@@ -77,11 +77,13 @@ static size_t fitting_block(const pa_heap *heap, size_t size) {
 }
 
 /* Where a small block growing out of its class must go: the largest class
- * below twice the new size, or the threshold's once twice the size passes
- * it (so that the next appends stay in place). */
+ * below twice the new size, or the top's once twice the size passes it (so
+ * that the next appends stay in place); the top is the threshold, or 4096
+ * for a size of at most 4096 under a higher threshold. */
 static size_t growth_block(const pa_heap *heap, size_t threshold, size_t size) {
-    if (2 * size > threshold)
-        return threshold;
+    size_t top = size <= 4096 && threshold > 4096 ? 4096 : threshold;
+    if (2 * size > top)
+        return top;
     size_t below, at;
     classes_around(heap, 2 * size, &below, &at);
     return below;

@@ -6,7 +6,8 @@
  * pvalloc rounds to pages), errno, a fork with threads running, and threads
  * started before and after the first call, glibc's other names for the
  * functions (__libc_malloc & co., cfree), a large block grown in place of a
- * copy (mremap), and malloc_trim. Exits 0, or names the failed
+ * copy (mremap), medium blocks from pools, the large cache's reach, and
+ * malloc_trim. Exits 0, or names the failed
  * check and exits 1. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -101,6 +102,46 @@ static void trim(void) {
     CHECK(before - after >= 256);
     free(blocks[0]);
     fprintf(stderr, "dropin_api: malloc_trim: RSS %ld KiB -> %ld KiB\n", before, after);
+}
+
+/* Medium blocks, past the default 4096 bytes up to 7168, come from the
+ * thread's heap's pools at their class size, not from mappings of their
+ * own (glibc's mmapped chunks: hblks); larger ones are large blocks.
+ * A freed large block of up to 1 MiB stays cached, counted in hblks at
+ * its capacity, whole pages (7169 bytes: 8192, where its step ends at
+ * 7680; 600000 bytes: 655360, a step of 64 KiB), and an 8000-byte request
+ * takes the 7169-byte one's pages back; a block over 1 MiB goes. After
+ * malloc_trim, so the cache starts empty. */
+static void medium_and_cached(void) {
+    static const struct {
+        size_t size, usable;
+        int large;
+    } cases[] = {{4097, 5120, 0}, {5000, 5120, 0}, {6000, 6144, 0}, {7168, 7168, 0}, {7169, 7169, 1}};
+    enum { N = sizeof cases / sizeof cases[0] };
+    for (size_t i = 0; i < N; i++) {
+        struct mallinfo2 before = mallinfo2();
+        char *p = malloc(cases[i].size);
+        CHECK(p != NULL);
+        if (!p)
+            continue;
+        memset(p, 0x6D, cases[i].size);
+        struct mallinfo2 live = mallinfo2();
+        CHECK(malloc_usable_size(p) == cases[i].usable);
+        CHECK(live.hblks - before.hblks == (size_t)cases[i].large);
+        free(p);
+    }
+    malloc_trim(0);
+    struct mallinfo2 empty = mallinfo2();
+    free(malloc(7169));
+    free(malloc(600000));
+    struct mallinfo2 cached = mallinfo2();
+    CHECK(cached.hblks == empty.hblks + 2 && cached.hblkhd == empty.hblkhd + 8192 + 655360);
+    free(malloc(1100000));
+    CHECK(mallinfo2().hblks == cached.hblks);
+    void *again = malloc(8000);
+    struct mallinfo2 taken = mallinfo2();
+    CHECK(taken.hblks == cached.hblks && taken.hblkhd == empty.hblkhd + 8000 + 655360);
+    free(again);
 }
 
 /* VmHWM in KiB, or -1. */
@@ -259,6 +300,7 @@ int main(void) {
     libc_names();
     large_growth();
     trim();
+    medium_and_cached();
 
     if (failures)
         return 1;

@@ -126,7 +126,7 @@ static void test_alignment(void **state) {
 static void test_small_threshold(void **state) {
     (void)state;
     /* Up to 512 a multiple of the alignment; above it a class size. */
-    static const size_t bad16[] = {0, 8, 24, 520, 528, 576, 656, 1000, 4080, 4112, 5120, 8192};
+    static const size_t bad16[] = {0, 8, 24, 520, 528, 576, 656, 1000, 4080, 4112, 5000, 7184, 8192};
     EXPECT_INVALID(small_threshold, bad16);
     pa_config c = pa_config_default();
     c.alignment = 8;
@@ -140,7 +140,8 @@ static void test_small_threshold(void **state) {
     expect_valid(&c);
     c.small_threshold = 512;
     expect_valid(&c);
-    static const size_t geometric[] = {640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096};
+    static const size_t geometric[] = {640,  768,  896,  1024, 1280, 1536, 1792, 2048,
+                                       2560, 3072, 3584, 4096, 5120, 6144, 7168};
     for (size_t i = 0; i < sizeof geometric / sizeof geometric[0]; i++) {
         c = pa_config_default();
         c.small_threshold = geometric[i];

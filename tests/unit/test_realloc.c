@@ -46,9 +46,10 @@ static void check(const void *p, size_t n, unsigned seed) {
 }
 
 /* Where a block growing out of its class belongs: the largest class below
- * twice the size, or the threshold's once twice the size passes it. */
+ * twice the size, or the top's once twice the size passes it (the
+ * threshold, or 4096 for a size of at most 4096 under a higher one). */
 static size_t growth_block(const pa_config *cfg, size_t n) {
-    size_t best = cfg->small_threshold;
+    size_t best = n <= 4096 && cfg->small_threshold > 4096 ? 4096 : cfg->small_threshold;
     if (2 * n > best)
         return best;
     for (size_t c = 0; c < pa_config_class_count(cfg); c++)
@@ -294,6 +295,31 @@ static void test_failure_large_layer(void **state) {
     }
 }
 
+/* Under a threshold past 4096 (the drop-in's 7168) a block of up to 4096
+ * bytes grows into 4096's class at most; past 4096, to twice the size or
+ * the threshold's class. */
+static void test_growth_stops_at_a_page(void **state) {
+    (void)state;
+    fixture f;
+    pa_config base = pa_config_default();
+    base.small_threshold = 7168;
+    open_fixture(&f, &base, 1);
+    static const struct {
+        size_t from, to, block;
+    } moves[] = {{1500, 2600, 4096}, {2000, 3000, 4096}, {1000, 1600, 3072}, {4000, 4500, 7168}, {2000, 5000, 7168}};
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+        void *p = pa_heap_malloc(f.h, moves[i].from);
+        fill(p, moves[i].from, (unsigned)i);
+        void *q = pa_heap_realloc(f.h, p, moves[i].to);
+        assert_non_null(q);
+        check(q, moves[i].from, (unsigned)i);
+        assert_int_equal(block_of(f.h, q), moves[i].block);
+        assert_int_equal(block_of(f.h, q), growth_block(pa_heap_config(f.h), moves[i].to));
+        pa_heap_free(f.h, q);
+    }
+    close_fixture(&f);
+}
+
 /* One arena allowed and every pool of it in use: growing into a class with
  * no pool of its own needs another arena, which the limit forbids. */
 static void test_failure_memory_limit(void **state) {
@@ -355,6 +381,7 @@ static void test_failure_os_refuses(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_place_rule),
+        cmocka_unit_test(test_growth_stops_at_a_page),
         cmocka_unit_test(test_shrink_among_live_blocks),
         cmocka_unit_test(test_null_and_zero),
         cmocka_unit_test(test_small_large_moves),

@@ -13,11 +13,14 @@ extern "C" {
 #endif
 
 /* Size classes are alignment steps up to PA_LINEAR_THRESHOLD, then four per
- * doubling (640, 768, 896, 1024, 1280, ..., 4096) up to PA_MAX_THRESHOLD. */
+ * doubling (640, 768, 896, 1024, 1280, ..., 4096, 5120, 6144, 7168) up to
+ * PA_MAX_THRESHOLD, the largest class of which a 16 KiB pool holds two
+ * blocks (the default threshold is 4096; the default API's shared heap
+ * serves up to 7168 from its pools). */
 #define PA_LINEAR_THRESHOLD 512
-#define PA_MAX_THRESHOLD 4096
-#define PA_GEOMETRIC_CLASSES 12
-/* Largest number of size classes any legal configuration has (512 / 8 + 12). */
+#define PA_MAX_THRESHOLD 7168
+#define PA_GEOMETRIC_CLASSES 15
+/* Largest number of size classes any legal configuration has (512 / 8 + 15). */
 #define PA_MAX_CLASSES (PA_LINEAR_THRESHOLD / 8 + PA_GEOMETRIC_CLASSES)
 /* Largest number of pools an arena may hold (bounds the per-arena bitmaps). */
 #define PA_MAX_POOLS_PER_ARENA 1024
@@ -47,7 +50,7 @@ typedef enum pa_decommit_policy {
 typedef struct pa_config {
     size_t alignment;       /* 8 or 16 */
     /* Largest request served from pools: up to 512 a multiple of the
-     * alignment, above it a class size (640, 768, ..., 4096). */
+     * alignment, above it a class size (640, 768, ..., 7168). */
     size_t small_threshold;
     size_t pool_size;       /* power of two; holds at least two blocks of the largest class */
     size_t arena_size;      /* power of two; holds 4..PA_MAX_POOLS_PER_ARENA pools */
@@ -76,7 +79,8 @@ typedef struct pa_config {
      * in time: a run replays exactly. */
     unsigned empty_arenas_max;
     unsigned decommit_keep_pools_max;
-    /* Freed large blocks of up to 256 KiB kept for reuse, at most this many
+    /* Freed large blocks of up to 256 KiB (1 MiB in the drop-in, whose large
+     * blocks are mappings of their own) kept for reuse, at most this many
      * bytes in all (0: none until reuse is seen). Like the allowances above,
      * the budget adapts: a request that finds its step empty after a block
      * of that step was refused for want of room doubles it, up to
