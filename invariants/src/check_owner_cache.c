@@ -39,13 +39,13 @@ static size_t home_slot(const cache_geometry *g, uintptr_t base) {
     return g->mask ? number & g->mask : number % g->nslots;
 }
 
-static __attribute__((cold, noinline)) void owner_slot_stray(chk_base *b, size_t slot, uintptr_t entry) {
+static CHK_COLD void owner_slot_stray(chk_base *b, size_t slot, uintptr_t entry) {
     chk_loc at = chk_at_heap(b->heap);
     chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
                CHK_STR("0x%" PRIxPTR, entry), "owner_cache slot %zu names no live arena", slot);
 }
 
-static __attribute__((cold, noinline)) void owner_slot(chk_base *b, const cache_geometry *g, const pa_arena_view *sorted,
+static CHK_COLD void owner_slot(chk_base *b, const cache_geometry *g, const pa_arena_view *sorted,
                                                  size_t n, size_t slot, uintptr_t entry) {
     uintptr_t base = entry & ~g->low;
     if ((entry & g->low) != g->low || home_slot(g, base) != slot || !cached_arena_live(b, sorted, n, base))
