@@ -147,12 +147,15 @@ static void class_local(inc *c, size_t k) {
     uintptr_t head = b->cls[k].used_pools, tail = b->cls[k].used_tail;
     pa_pool_view v;
     chk_loc at = chk_at_class(b->heap, k);
-    if (!head != !tail || (tail && (pa_introspect_pool(b->heap, tail, &v) || v.next)))
+    int tail_read = -1;
+    if (!head != !tail || (tail && ((tail_read = pa_introspect_pool(b->heap, tail, &v)) || v.next)))
         chk_report(b->r, CHK_CLASS_USED_LIST_TAIL, &at, head ? "a pool whose next is NULL" : "NULL",
                    CHK_STR("0x%" PRIxPTR, tail), "used_tail is not the last pool of the used list");
     if (!head)
         return;
-    if (pa_introspect_pool(b->heap, head, &v))
+    /* A list of one pool: its head is the tail read just above (both set,
+     * so the read was made), and v holds it. */
+    if (head == tail ? tail_read : pa_introspect_pool(b->heap, head, &v))
         chk_report(b->r, CHK_CLASS_USED_LIST_LINK, &at, "a carved, committed pool", CHK_STR("0x%" PRIxPTR, head),
                    "used list member 0 is not a pool in use");
     else if (v.prev)
