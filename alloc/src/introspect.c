@@ -15,8 +15,9 @@
 #include "retention.h"
 #include "thread_heap.h"
 
+/* Every field is assigned: no memset first (the checker reads this view
+ * after every op, and zeroing it cost a third of the call). */
 void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
-    memset(v, 0, sizeof *v);
     v->config = h->config;
     v->nclasses = h->nclasses;
     v->pool_header_size = PA_POOL_HEADER_SIZE;

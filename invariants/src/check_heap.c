@@ -7,7 +7,9 @@
 
 #include "check_full.h"
 
-void chk_heap_counters(chk_base *b, size_t live) {
+/* The reports, made only when a counter is wrong: building a location and
+ * saving registers for them on every call cost more than the compares. */
+static CHK_COLD void heap_counters_reports(chk_base *b, size_t live) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
     uint64_t net = hv->arenas_allocated_total - hv->arenas_released_total;
@@ -26,6 +28,13 @@ void chk_heap_counters(chk_base *b, size_t live) {
     if (hv->arena_bytes_mapped != live * hv->config.arena_size)
         chk_report(b->r, CHK_HEAP_ARENA_BYTES, &at, CHK_NUM(live * hv->config.arena_size),
                    CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);
+}
+
+void chk_heap_counters(chk_base *b, size_t live) {
+    const pa_heap_view *hv = &b->hv;
+    if (hv->arenas_allocated_total - hv->arenas_released_total != live || hv->arenas_highwater < live ||
+        hv->arenas_highwater > hv->arenas_allocated_total || hv->arena_bytes_mapped != live * hv->config.arena_size)
+        heap_counters_reports(b, live);
 }
 
 static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {

@@ -40,28 +40,36 @@ static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {
 static void usable_head(chk_base *b) {
     uintptr_t head = b->hv.usable_arenas;
     pa_arena_view v;
-    chk_loc at = chk_at_heap(b->heap);
     if (!head)
         return;
     if (pa_introspect_arena(b->heap, head, &v)) {
+        chk_loc at = chk_at_heap(b->heap);
         chk_report(b->r, CHK_USABLE_LIST_LINK, &at, "an arena object of the table", CHK_STR("0x%" PRIxPTR, head),
                    "usable list member 0 is not an arena object");
         return;
     }
     if (v.prev) {
         char g[64];
-        at = chk_at_arena(b->heap, &v);
+        chk_loc at = chk_at_arena(b->heap, &v);
         chk_report(b->r, CHK_USABLE_LIST_PREV, &at, "NULL", chk_arena_name(b->heap, v.prev, g, sizeof g),
                    "prev does not point back along the usable list");
     }
 }
 
+static CHK_COLD void index_entry_report(chk_base *b, size_t k, uintptr_t last) {
+    chk_loc at = chk_at_heap(b->heap);
+    char g[64];
+    chk_report(b->r, CHK_USABLE_INDEX, &at, CHK_STR("the last usable arena with %zu free pools", k),
+               chk_arena_name(b->heap, last, g, sizeof g),
+               "last_with_free[%zu] is not the last usable arena with %zu free pools", k, k);
+}
+
 /* last_with_free[k] must name an arena with k free pools whose successor has
- * more; must: the arena just checked has k, so the entry cannot be NULL. */
+ * more; must: the arena just checked has k, so the entry cannot be NULL.
+ * Three per touched arena: the report is made out of line. */
 static void index_entry(chk_base *b, size_t k, int must) {
     if (k == 0 || k > b->hv.pools_per_arena)
         return;
-    chk_loc at = chk_at_heap(b->heap);
     uintptr_t last = pa_introspect_last_with_free(b->heap, k);
     pa_arena_view v, next;
     if (!last && !must)
@@ -69,10 +77,7 @@ static void index_entry(chk_base *b, size_t k, int must) {
     if (last && pa_introspect_arena(b->heap, last, &v) == 0 && v.nfreepools == k &&
         !(v.next && pa_introspect_arena(b->heap, v.next, &next) == 0 && next.nfreepools == k))
         return;
-    char g[64];
-    chk_report(b->r, CHK_USABLE_INDEX, &at, CHK_STR("the last usable arena with %zu free pools", k),
-               chk_arena_name(b->heap, last, g, sizeof g),
-               "last_with_free[%zu] is not the last usable arena with %zu free pools", k, k);
+    index_entry_report(b, k, last);
 }
 
 static void usable_local(chk_base *b, const pa_arena_view *a) {
@@ -142,12 +147,15 @@ static void class_local(inc *c, size_t k) {
     uintptr_t head = b->cls[k].used_pools, tail = b->cls[k].used_tail;
     pa_pool_view v;
     chk_loc at = chk_at_class(b->heap, k);
-    if (!head != !tail || (tail && (pa_introspect_pool(b->heap, tail, &v) || v.next)))
+    int tail_read = -1;
+    if (!head != !tail || (tail && ((tail_read = pa_introspect_pool(b->heap, tail, &v)) || v.next)))
         chk_report(b->r, CHK_CLASS_USED_LIST_TAIL, &at, head ? "a pool whose next is NULL" : "NULL",
                    CHK_STR("0x%" PRIxPTR, tail), "used_tail is not the last pool of the used list");
     if (!head)
         return;
-    if (pa_introspect_pool(b->heap, head, &v))
+    /* A list of one pool: its head is the tail read just above (both set,
+     * so the read was made), and v holds it. */
+    if (head == tail ? tail_read : pa_introspect_pool(b->heap, head, &v))
         chk_report(b->r, CHK_CLASS_USED_LIST_LINK, &at, "a carved, committed pool", CHK_STR("0x%" PRIxPTR, head),
                    "used list member 0 is not a pool in use");
     else if (v.prev)

@@ -39,13 +39,13 @@ static size_t home_slot(const cache_geometry *g, uintptr_t base) {
     return g->mask ? number & g->mask : number % g->nslots;
 }
 
-static __attribute__((cold, noinline)) void owner_slot_stray(chk_base *b, size_t slot, uintptr_t entry) {
+static CHK_COLD void owner_slot_stray(chk_base *b, size_t slot, uintptr_t entry) {
     chk_loc at = chk_at_heap(b->heap);
     chk_report(b->r, CHK_HEAP_OWNER_CACHE, &at, "0 or the last byte of a live arena that maps here",
                CHK_STR("0x%" PRIxPTR, entry), "owner_cache slot %zu names no live arena", slot);
 }
 
-static __attribute__((cold, noinline)) void owner_slot(chk_base *b, const cache_geometry *g, const pa_arena_view *sorted,
+static CHK_COLD void owner_slot(chk_base *b, const cache_geometry *g, const pa_arena_view *sorted,
                                                  size_t n, size_t slot, uintptr_t entry) {
     uintptr_t base = entry & ~g->low;
     if ((entry & g->low) != g->low || home_slot(g, base) != slot || !cached_arena_live(b, sorted, n, base))
@@ -66,7 +66,10 @@ typedef struct map_walk {
     size_t arena_stride, arena_slots;
     uintptr_t leaf_key; /* number >> leaf_bits of the leaf below, never NULL once found */
     const uint32_t *leaf;
+    int state;          /* MAP_UNREAD until a slot needs the map, then MAP_WALK or MAP_NO_WALK */
 } map_walk;
+
+enum { MAP_UNREAD = -1, MAP_NO_WALK, MAP_WALK };
 
 /* 0 when the map or the cache's geometry is not the one the walk assumes:
  * every slot then takes owner_slot's path. */
@@ -85,7 +88,8 @@ static int map_walk_init(map_walk *w, const chk_base *b, const cache_geometry *g
                     .arena_stride = m.arena_stride,
                     .arena_slots = m.arena_slots,
                     .leaf_key = UINTPTR_MAX, /* above any key while shift_mid > 0 */
-                    .leaf = NULL};
+                    .leaf = NULL,
+                    .state = MAP_NO_WALK};
     return g->mask && (g->mask << g->shift) >> g->shift == g->mask && m.shift == g->shift &&
            m.shift_mid > m.shift && m.shift_root >= m.shift_mid;
 }
@@ -116,11 +120,19 @@ static inline int slot_confirmed(map_walk *w, size_t slot, uintptr_t entry) {
            *(const uintptr_t *)(w->first_base + (id - 1) * w->arena_stride) == number << w->shift;
 }
 
+/* The map is read when the first slot needs it: most incremental checks
+ * find every slot as the record has it and need none. */
+static int map_walk_ready(map_walk *w, const chk_base *b, const cache_geometry *g) {
+    if (w->state == MAP_UNREAD)
+        w->state = map_walk_init(w, b, g) ? MAP_WALK : MAP_NO_WALK;
+    return w->state == MAP_WALK;
+}
+
 /* One slot that is not 0: confirmed through the walk, or judged by
  * owner_slot. */
 static inline void slot_check(chk_base *b, const cache_geometry *g, const pa_arena_view *sorted, size_t n, map_walk *w,
                               int walk, size_t slot, uintptr_t entry) {
-    if (!(walk && slot_confirmed(w, slot, entry)))
+    if (!(walk && map_walk_ready(w, b, g) && slot_confirmed(w, slot, entry)))
         owner_slot(b, g, sorted, n, slot, entry);
 }
 
@@ -217,7 +229,8 @@ void chk_owner_cache(chk_base *b, const pa_arena_view *sorted, size_t n, const v
                         (nslots & (nslots - 1)) == 0 ? nslots - 1 : 0};
     /* the full check places every arena itself: its sorted table answers */
     map_walk w;
-    int walk = map_walk_init(&w, b, &g) && !sorted;
+    w.state = MAP_UNREAD; /* the rest is filled when read */
+    int walk = !sorted;
     chk_owner_record *rec = b->record && !sorted ? &b->record->owner : NULL;
     size_t before = b->r->n;
     int held = rec && record_holds(rec, b, &g);

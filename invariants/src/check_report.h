@@ -66,6 +66,9 @@ chk_violation *chk_report(pa_check_report *r, chk_id id, const chk_loc *at, cons
 const char *chk_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 #define CHK_STR(...) chk_fmt((char[128]){0}, 128, __VA_ARGS__)
 #define CHK_NUM(x) CHK_STR("%llu", (unsigned long long)(x))
+/* A check's reporting path, out of line: its fast path then needs no
+ * location built nor registers saved for a report that almost never comes. */
+#define CHK_COLD __attribute__((cold, noinline))
 
 static inline chk_loc chk_at_heap(const pa_heap *heap) {
     chk_loc l = {heap, -1, CHK_NO_SLOT, NULL, 0, 0, NULL, 0};

@@ -38,7 +38,9 @@ static void allowance_steps(chk_base *b, const char *name, uint64_t v, uint64_t 
                    CHK_NUM(v), "%s is no value its rises and decays reach", name);
 }
 
-int chk_retention_allowances(chk_base *b) {
+/* The reports of the three checks below are made only when one fires
+ * (see heap_counters_reports). */
+static CHK_COLD int retention_allowances_reports(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
     int ok = 1;
@@ -58,7 +60,18 @@ int chk_retention_allowances(chk_base *b) {
     return ok;
 }
 
-void chk_reuse_windows(chk_base *b) {
+int chk_retention_allowances(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    size_t arenas = hv->arena_allowance, pools = hv->pool_allowance;
+    unsigned arenas_most = hv->config.empty_arenas_max;
+    unsigned least = hv->config.decommit_keep_pools, most = hv->config.decommit_keep_pools_max;
+    if (arenas >= 1 && arenas <= arenas_most && pools >= least && pools <= most &&
+        allowance_step(arenas, 1, arenas_most) && allowance_step(pools, least, most))
+        return 1;
+    return retention_allowances_reports(b);
+}
+
+static CHK_COLD void reuse_windows_reports(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
     if (hv->retention_window_takes >= hv->retention_window)
@@ -70,7 +83,13 @@ void chk_reuse_windows(chk_base *b) {
                    "the large cache's budget window ran past its length without a decay");
 }
 
-void chk_large_cache_limit(chk_base *b, size_t bytes) {
+void chk_reuse_windows(chk_base *b) {
+    const pa_heap_view *hv = &b->hv;
+    if (hv->retention_window_takes >= hv->retention_window || hv->large_cache_window_takes >= hv->large_cache_window)
+        reuse_windows_reports(b);
+}
+
+static CHK_COLD void large_cache_limit_reports(chk_base *b, size_t bytes) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
     size_t least = hv->config.large_cache_bytes, most = hv->config.large_cache_bytes_max;
@@ -84,6 +103,14 @@ void chk_large_cache_limit(chk_base *b, size_t bytes) {
     if (hv->large_cache_low > hv->large_cached_bytes)
         chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("at most %zu", hv->large_cached_bytes),
                    CHK_NUM(hv->large_cache_low), "large_cache_low is above large_cached_bytes");
+}
+
+void chk_large_cache_limit(chk_base *b, size_t bytes) {
+    const pa_heap_view *hv = &b->hv;
+    size_t least = hv->config.large_cache_bytes, most = hv->config.large_cache_bytes_max;
+    if (hv->large_cache_budget < least || hv->large_cache_budget > most || bytes > hv->large_cache_budget ||
+        hv->large_cache_low > hv->large_cached_bytes)
+        large_cache_limit_reports(b, bytes);
 }
 
 /* ---- retention --------------------------------------------------------- */

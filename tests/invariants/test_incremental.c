@@ -2,6 +2,7 @@
  * can have broken, and what it leaves alone the next full check reports.
  * docs/INVARIANTS.md lists which invariants it covers; these tests pin
  * both halves of that promise. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -91,6 +92,24 @@ static void inc_used_list_tail(void **state) {
                caught(fx, fx->blk[0], "CLASS_USED_LIST_TAIL",
                       "class 2: used_tail is not the last pool of the used list: expected a pool whose next is "
                       "NULL, found 0x0"));
+}
+
+/* A list of one pool is read once for its tail and its head: a head and
+ * tail that name no pool in use are both reported, as two reads would. */
+static void inc_used_list_one_unreadable(void **state) {
+    FX;
+    pa_pool *uncarved = (pa_pool *)fx->arena->pool_address;
+    const char *ids[] = {"CLASS_USED_LIST_TAIL", "CLASS_USED_LIST_LINK", "POOL_LIST_STATE", NULL};
+    TS_CORRUPT(fx->h->classes[fx->cls].used_tail, uncarved,
+               TS_CORRUPT(fx->h->classes[fx->cls].used, uncarved, {
+                   incremental(fx, fx->blk[0]);
+                   ts_expect_ids(fx->r, ids);
+                   assert_string_equal(pa_check_report_message(fx->r, 1),
+                                       ts_msg("class 2: used list member 0 is not a pool in use: expected a carved, "
+                                              "committed pool, found 0x%" PRIxPTR,
+                                              (uintptr_t)uncarved));
+                   pa_check_report_clear(fx->r);
+               }));
 }
 
 static void inc_nfreepools(void **state) {
@@ -523,6 +542,7 @@ int main(void) {
         P(inc_class_geometry),
         P(inc_used_list_prev),
         P(inc_used_list_tail),
+        P(inc_used_list_one_unreadable),
         P(inc_nfreepools),
         P(inc_arenas_totals),
         P(inc_owner_cache),
