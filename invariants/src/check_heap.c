@@ -7,34 +7,46 @@
 
 #include "check_full.h"
 
-/* The reports, made only when a counter is wrong: building a location and
- * saving registers for them on every call cost more than the compares. */
-static CHK_COLD void heap_counters_reports(chk_base *b, size_t live) {
+/* Each condition is tested inline; its report, which builds a location and
+ * formats, is out of line (CHK_COLD): on every call the setup for reports
+ * that almost never come cost more than the compares. */
+static CHK_COLD void arenas_totals_report(chk_base *b, size_t live) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
     uint64_t net = hv->arenas_allocated_total - hv->arenas_released_total;
-    if (net != live)
-        chk_report(b->r, CHK_HEAP_ARENAS_TOTALS, &at, CHK_NUM(live),
-                   CHK_STR("%llu - %llu = %llu", (unsigned long long)hv->arenas_allocated_total,
-                           (unsigned long long)hv->arenas_released_total, (unsigned long long)net),
-                   "arenas allocated minus released differs from the arenas in use");
+    chk_report(b->r, CHK_HEAP_ARENAS_TOTALS, &at, CHK_NUM(live),
+               CHK_STR("%llu - %llu = %llu", (unsigned long long)hv->arenas_allocated_total,
+                       (unsigned long long)hv->arenas_released_total, (unsigned long long)net),
+               "arenas allocated minus released differs from the arenas in use");
+}
+
+static CHK_COLD void arenas_highwater_report(chk_base *b, size_t live) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
     if (hv->arenas_highwater < live)
         chk_report(b->r, CHK_HEAP_ARENAS_HIGHWATER, &at, CHK_STR(">= %zu", live), CHK_NUM(hv->arenas_highwater),
                    "arenas_highwater is below the arenas in use");
-    else if (hv->arenas_highwater > hv->arenas_allocated_total)
+    else
         chk_report(b->r, CHK_HEAP_ARENAS_HIGHWATER, &at,
                    CHK_STR("at most %llu", (unsigned long long)hv->arenas_allocated_total),
                    CHK_NUM(hv->arenas_highwater), "arenas_highwater is above the arenas ever allocated");
-    if (hv->arena_bytes_mapped != live * hv->config.arena_size)
-        chk_report(b->r, CHK_HEAP_ARENA_BYTES, &at, CHK_NUM(live * hv->config.arena_size),
-                   CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);
+}
+
+static CHK_COLD void arena_bytes_report(chk_base *b, size_t live) {
+    const pa_heap_view *hv = &b->hv;
+    chk_loc at = chk_at_heap(b->heap);
+    chk_report(b->r, CHK_HEAP_ARENA_BYTES, &at, CHK_NUM(live * hv->config.arena_size),
+               CHK_NUM(hv->arena_bytes_mapped), "arena_bytes_mapped differs from %zu arenas", live);
 }
 
 void chk_heap_counters(chk_base *b, size_t live) {
     const pa_heap_view *hv = &b->hv;
-    if (hv->arenas_allocated_total - hv->arenas_released_total != live || hv->arenas_highwater < live ||
-        hv->arenas_highwater > hv->arenas_allocated_total || hv->arena_bytes_mapped != live * hv->config.arena_size)
-        heap_counters_reports(b, live);
+    if (hv->arenas_allocated_total - hv->arenas_released_total != live)
+        arenas_totals_report(b, live);
+    if (hv->arenas_highwater < live || hv->arenas_highwater > hv->arenas_allocated_total)
+        arenas_highwater_report(b, live);
+    if (hv->arena_bytes_mapped != live * hv->config.arena_size)
+        arena_bytes_report(b, live);
 }
 
 static void on_free_pool(void *ctx, const pa_arena_view *a, size_t index) {

@@ -4,6 +4,7 @@
  * without ever reading a cached block (that memory is the large layer's).
  * Lists are named by bin and capacity, blocks by their place on a list:
  * messages hold no addresses. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "check_full.h"
@@ -30,87 +31,89 @@ static int allowance_step(uint64_t v, uint64_t floor, uint64_t most) {
     return 0;
 }
 
-static void allowance_steps(chk_base *b, const char *name, uint64_t v, uint64_t floor, uint64_t most) {
-    chk_loc at = chk_at_heap(b->heap);
-    if (v >= floor && v <= most && !allowance_step(v, floor, most))
-        chk_report(b->r, CHK_RETENTION_ALLOWANCE_STEP, &at,
-                   CHK_STR("%llu doubled, or %llu halved", (unsigned long long)floor, (unsigned long long)most),
-                   CHK_NUM(v), "%s is no value its rises and decays reach", name);
-}
+/* The faults chk_retention_allowances finds, a bit each. */
+enum { ARENAS_OUT = 1, POOLS_OUT = 2, ARENAS_OFF_STEP = 4, POOLS_OFF_STEP = 8 };
 
-/* The reports of the three checks below are made only when one fires
- * (see heap_counters_reports). */
-static CHK_COLD int retention_allowances_reports(chk_base *b) {
+/* The reports of the faults found, in a call of its own: tested inline
+ * with no call between, the conditions keep no registers across one. */
+static CHK_COLD int allowance_reports(chk_base *b, unsigned faults) {
     const pa_heap_view *hv = &b->hv;
     chk_loc at = chk_at_heap(b->heap);
-    int ok = 1;
-    if (hv->arena_allowance < 1 || hv->arena_allowance > hv->config.empty_arenas_max) {
-        chk_report(b->r, CHK_RETENTION_ALLOWANCE, &at, CHK_STR("1..%u", hv->config.empty_arenas_max),
-                   CHK_NUM(hv->arena_allowance), "arena_allowance is outside [1, empty_arenas_max]");
-        ok = 0;
-    }
-    unsigned least = hv->config.decommit_keep_pools, most = hv->config.decommit_keep_pools_max;
-    if (hv->pool_allowance < least || hv->pool_allowance > most) {
-        chk_report(b->r, CHK_RETENTION_ALLOWANCE, &at, CHK_STR("%u..%u", least, most), CHK_NUM(hv->pool_allowance),
-                   "pool_allowance is outside [decommit_keep_pools, decommit_keep_pools_max]");
-        ok = 0;
-    }
-    allowance_steps(b, "arena_allowance", hv->arena_allowance, 1, hv->config.empty_arenas_max);
-    allowance_steps(b, "pool_allowance", hv->pool_allowance, least, most);
-    return ok;
-}
-
-int chk_retention_allowances(chk_base *b) {
-    const pa_heap_view *hv = &b->hv;
-    size_t arenas = hv->arena_allowance, pools = hv->pool_allowance;
     unsigned arenas_most = hv->config.empty_arenas_max;
     unsigned least = hv->config.decommit_keep_pools, most = hv->config.decommit_keep_pools_max;
-    if (arenas >= 1 && arenas <= arenas_most && pools >= least && pools <= most &&
-        allowance_step(arenas, 1, arenas_most) && allowance_step(pools, least, most))
-        return 1;
-    return retention_allowances_reports(b);
+    if (faults & ARENAS_OUT)
+        chk_report(b->r, CHK_RETENTION_ALLOWANCE, &at, CHK_STR("1..%u", arenas_most), CHK_NUM(hv->arena_allowance),
+                   "arena_allowance is outside [1, empty_arenas_max]");
+    if (faults & POOLS_OUT)
+        chk_report(b->r, CHK_RETENTION_ALLOWANCE, &at, CHK_STR("%u..%u", least, most), CHK_NUM(hv->pool_allowance),
+                   "pool_allowance is outside [decommit_keep_pools, decommit_keep_pools_max]");
+    if (faults & ARENAS_OFF_STEP)
+        chk_report(b->r, CHK_RETENTION_ALLOWANCE_STEP, &at, CHK_STR("%llu doubled, or %llu halved", 1ull,
+                   (unsigned long long)arenas_most), CHK_NUM(hv->arena_allowance),
+                   "arena_allowance is no value its rises and decays reach");
+    if (faults & POOLS_OFF_STEP)
+        chk_report(b->r, CHK_RETENTION_ALLOWANCE_STEP, &at,
+                   CHK_STR("%llu doubled, or %llu halved", (unsigned long long)least, (unsigned long long)most),
+                   CHK_NUM(hv->pool_allowance), "pool_allowance is no value its rises and decays reach");
+    return !(faults & (ARENAS_OUT | POOLS_OUT));
 }
 
-static CHK_COLD void reuse_windows_reports(chk_base *b) {
+/* Each allowance in its range, and there a value its rises and decays
+ * reach. 1 when both are in range. */
+int chk_retention_allowances(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
+    uint64_t arenas = hv->arena_allowance, pools = hv->pool_allowance;
+    unsigned arenas_most = hv->config.empty_arenas_max;
+    unsigned least = hv->config.decommit_keep_pools, most = hv->config.decommit_keep_pools_max;
+    unsigned faults = 0;
+    if (arenas < 1 || arenas > arenas_most)
+        faults |= ARENAS_OUT;
+    else if (!allowance_step(arenas, 1, arenas_most))
+        faults |= ARENAS_OFF_STEP;
+    if (pools < least || pools > most)
+        faults |= POOLS_OUT;
+    else if (!allowance_step(pools, least, most))
+        faults |= POOLS_OFF_STEP;
+    return faults ? allowance_reports(b, faults) : 1;
+}
+
+/* The formatting stays in the reports: a buffer in the caller's frame
+ * would cost every call a larger frame. */
+static CHK_COLD void window_report(chk_base *b, chk_id id, size_t window, const char *unit, size_t takes,
+                                   const char *what) {
     chk_loc at = chk_at_heap(b->heap);
-    if (hv->retention_window_takes >= hv->retention_window)
-        chk_report(b->r, CHK_RETENTION_WINDOW, &at, CHK_STR("fewer than %zu pool takes", hv->retention_window),
-                   CHK_NUM(hv->retention_window_takes), "the retention window ran past its length without a decay");
-    if (hv->large_cache_window_takes >= hv->large_cache_window)
-        chk_report(b->r, CHK_LARGE_CACHE_WINDOW, &at, CHK_STR("fewer than %zu requests", hv->large_cache_window),
-                   CHK_NUM(hv->large_cache_window_takes),
-                   "the large cache's budget window ran past its length without a decay");
+    chk_report(b->r, id, &at, CHK_STR("fewer than %zu %s", window, unit), CHK_NUM(takes), "%s", what);
 }
 
 void chk_reuse_windows(chk_base *b) {
     const pa_heap_view *hv = &b->hv;
-    if (hv->retention_window_takes >= hv->retention_window || hv->large_cache_window_takes >= hv->large_cache_window)
-        reuse_windows_reports(b);
+    if (hv->retention_window_takes >= hv->retention_window)
+        window_report(b, CHK_RETENTION_WINDOW, hv->retention_window, "pool takes", hv->retention_window_takes,
+                      "the retention window ran past its length without a decay");
+    if (hv->large_cache_window_takes >= hv->large_cache_window)
+        window_report(b, CHK_LARGE_CACHE_WINDOW, hv->large_cache_window, "requests", hv->large_cache_window_takes,
+                      "the large cache's budget window ran past its length without a decay");
 }
 
-static CHK_COLD void large_cache_limit_reports(chk_base *b, size_t bytes) {
-    const pa_heap_view *hv = &b->hv;
+/* want: "LO..HI", or "at most HI" when lo is SIZE_MAX. */
+static CHK_COLD void cache_accounting_report(chk_base *b, size_t lo, size_t hi, size_t got, const char *what) {
     chk_loc at = chk_at_heap(b->heap);
-    size_t least = hv->config.large_cache_bytes, most = hv->config.large_cache_bytes_max;
-    if (hv->large_cache_budget < least || hv->large_cache_budget > most)
-        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("%zu..%zu", least, most),
-                   CHK_NUM(hv->large_cache_budget),
-                   "the large cache's budget is outside [large_cache_bytes, large_cache_bytes_max]");
-    else if (bytes > hv->large_cache_budget)
-        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("at most %zu", hv->large_cache_budget),
-                   CHK_NUM(bytes), "the large cache holds more bytes than its budget");
-    if (hv->large_cache_low > hv->large_cached_bytes)
-        chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at, CHK_STR("at most %zu", hv->large_cached_bytes),
-                   CHK_NUM(hv->large_cache_low), "large_cache_low is above large_cached_bytes");
+    chk_report(b->r, CHK_LARGE_CACHE_ACCOUNTING, &at,
+               lo == SIZE_MAX ? CHK_STR("at most %zu", hi) : CHK_STR("%zu..%zu", lo, hi), CHK_NUM(got), "%s", what);
 }
 
 void chk_large_cache_limit(chk_base *b, size_t bytes) {
     const pa_heap_view *hv = &b->hv;
     size_t least = hv->config.large_cache_bytes, most = hv->config.large_cache_bytes_max;
-    if (hv->large_cache_budget < least || hv->large_cache_budget > most || bytes > hv->large_cache_budget ||
-        hv->large_cache_low > hv->large_cached_bytes)
-        large_cache_limit_reports(b, bytes);
+    if (hv->large_cache_budget < least || hv->large_cache_budget > most)
+        cache_accounting_report(b, least, most, hv->large_cache_budget,
+                                "the large cache's budget is outside [large_cache_bytes, large_cache_bytes_max]");
+    else if (bytes > hv->large_cache_budget)
+        cache_accounting_report(b, SIZE_MAX, hv->large_cache_budget, bytes,
+                                "the large cache holds more bytes than its budget");
+    if (hv->large_cache_low > hv->large_cached_bytes)
+        cache_accounting_report(b, SIZE_MAX, hv->large_cached_bytes, hv->large_cache_low,
+                                "large_cache_low is above large_cached_bytes");
 }
 
 /* ---- retention --------------------------------------------------------- */
