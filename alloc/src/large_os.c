@@ -50,3 +50,5 @@ pa_large_ops pa_large_os_on(const pa_os_ops *os) {
 }
 
 pa_large_ops pa_large_os(void) { return pa_large_os_on(NULL); }
+
+int pa_large_os_remaps(const pa_large_ops *ops) { return ops->resize == mmap_resize; }

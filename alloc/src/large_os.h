@@ -14,5 +14,8 @@ pa_large_ops pa_large_os(void);
 /* Over os (NULL: the mmap layer), which must outlive the blocks: how tests
  * count what each block maps. */
 pa_large_ops pa_large_os_on(const pa_os_ops *os);
+/* 1 when ops resize by remapping (the mmap layer's): a block's pages move
+ * with it, nothing is copied. */
+int pa_large_os_remaps(const pa_large_ops *ops);
 
 #endif

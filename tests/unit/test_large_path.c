@@ -2,10 +2,13 @@
  * pa_large_ops with their size and an alignment, come back through free with
  * the same size, calloc uses alloc_zeroed when there is one, realloc uses
  * resize when there is one, a refusing layer gives NULL and ENOMEM, and
- * destroy hands back what is left. */
+ * destroy hands back what is left. Over the drop-in's mmap layer, a block
+ * that grows by a quarter or less is remapped, one that grows more copies
+ * into a cached block of its step. */
 #include <errno.h>
 #include <string.h>
 
+#include "large_cache.h"
 #include "large_os.h"
 #include "pa_test.h"
 #include "pa_testing/os_counting.h"
@@ -238,6 +241,50 @@ static void test_os_layer_resizes_by_remap(void **state) {
     assert_null(pa_large_os_on(&os).resize);
 }
 
+/* Over the mmap layer with a cache: a block growing by an eighth is
+ * remapped, not copied into the cached block of its new step, which stays
+ * cached; one that doubles takes the cached block of its step (resident
+ * pages, where a remap would fault its new half in). */
+static void test_os_layer_remaps_small_growth(void **state) {
+    (void)state;
+    pa_large_ops os = pa_large_os(), system = pa_large_system();
+    assert_true(pa_large_os_remaps(&os));
+    assert_false(pa_large_os_remaps(&system));
+    pa_config c = pa_config_default();
+    c.large = pa_large_os();
+    c.large_cache_bytes = c.large_cache_bytes_max = 1 << 20;
+    pa_heap *h = pa_test_heap_create(&c);
+    const size_t size = 64 * 1024, eighth = size + size / 8, twice = 2 * size;
+    for (int k = 0; k < 2; k++) {
+        size_t grown = k ? twice : eighth;
+        unsigned char *spare = pa_heap_malloc(h, grown);
+        unsigned char *p = pa_heap_malloc(h, size);
+        assert_non_null(spare);
+        assert_non_null(p);
+        pa_heap_free(h, spare); /* cached: the step p grows into */
+        for (size_t i = 0; i < size; i += 4096)
+            p[i] = (unsigned char)(i / 4096 + 1);
+        unsigned char *q = pa_heap_realloc(h, p, grown);
+        assert_non_null(q);
+        for (size_t i = 0; i < size; i += 4096)
+            assert_int_equal(q[i], (unsigned char)(i / 4096 + 1));
+        q[grown - 1] = 1;
+        pa_stats s;
+        pa_test_stats_checked(h, NULL, &s);
+        if (k) { /* p went to the cache in spare's place */
+            assert_ptr_equal(q, spare);
+            assert_int_equal(s.large_cached_bytes, pa_large_capacity(size));
+        } else { /* spare is still cached */
+            assert_ptr_not_equal(q, spare);
+            assert_int_equal(s.large_cached_bytes, pa_large_capacity(grown));
+        }
+        assert_int_equal(s.large_cached_blocks, 1);
+        pa_heap_free(h, q);
+        pa_heap_trim(h);
+    }
+    assert_int_equal(pa_heap_destroy(h), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threshold_routes_requests),
@@ -248,6 +295,7 @@ int main(void) {
         cmocka_unit_test(test_system_zeroed_over_aligned),
         cmocka_unit_test(test_os_layer_maps_whole_pages),
         cmocka_unit_test(test_os_layer_resizes_by_remap),
+        cmocka_unit_test(test_os_layer_remaps_small_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
