@@ -241,10 +241,12 @@ static void test_os_layer_resizes_by_remap(void **state) {
     assert_null(pa_large_os_on(&os).resize);
 }
 
-/* Over the mmap layer with a cache: a block growing by an eighth is
- * remapped, not copied into the cached block of its new step, which stays
- * cached; one that doubles takes the cached block of its step (resident
- * pages, where a remap would fault its new half in). */
+/* Over the mmap layer with a cache: a block growing by a quarter of its
+ * capacity or less is remapped, not copied into the cached block of its
+ * new step, which stays cached; one that grows more takes the cached block
+ * of its step (resident pages, where a remap would fault its new part
+ * in). Capacities here are the cache's steps: 4 KiB apart below 64 KiB,
+ * 8 KiB above. */
 static void test_os_layer_remaps_small_growth(void **state) {
     (void)state;
     pa_large_ops os = pa_large_os(), system = pa_large_system();
@@ -254,9 +256,17 @@ static void test_os_layer_remaps_small_growth(void **state) {
     c.large = pa_large_os();
     c.large_cache_bytes = c.large_cache_bytes_max = 1 << 20;
     pa_heap *h = pa_test_heap_create(&c);
-    const size_t size = 64 * 1024, eighth = size + size / 8, twice = 2 * size;
-    for (int k = 0; k < 2; k++) {
-        size_t grown = k ? twice : eighth;
+    static const struct {
+        size_t size, grown;
+        int remapped;
+    } cases[] = {
+        {65536, 65536 + 8192, 1},   /* an eighth (CPython's lists) */
+        {65536, 65536 + 16384, 1},  /* a quarter exactly */
+        {57344, 73728, 0},          /* 28.6%: the next step past a quarter */
+        {65536, 2 * 65536, 0},      /* doubled (the sqlite trace's buffers) */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        size_t size = cases[k].size, grown = cases[k].grown;
         unsigned char *spare = pa_heap_malloc(h, grown);
         unsigned char *p = pa_heap_malloc(h, size);
         assert_non_null(spare);
@@ -271,12 +281,12 @@ static void test_os_layer_remaps_small_growth(void **state) {
         q[grown - 1] = 1;
         pa_stats s;
         pa_test_stats_checked(h, NULL, &s);
-        if (k) { /* p went to the cache in spare's place */
-            assert_ptr_equal(q, spare);
-            assert_int_equal(s.large_cached_bytes, pa_large_capacity(size));
-        } else { /* spare is still cached */
+        if (cases[k].remapped) { /* spare is still cached */
             assert_ptr_not_equal(q, spare);
             assert_int_equal(s.large_cached_bytes, pa_large_capacity(grown));
+        } else { /* p went to the cache in spare's place */
+            assert_ptr_equal(q, spare);
+            assert_int_equal(s.large_cached_bytes, pa_large_capacity(size));
         }
         assert_int_equal(s.large_cached_blocks, 1);
         pa_heap_free(h, q);
