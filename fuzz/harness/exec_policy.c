@@ -182,10 +182,7 @@ int ex_cache_after_free(exec *ex, const ex_cache_mark *m) {
     return 0;
 }
 
-void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m) {
-    m->armed = 0;
-    if (ex->cfg.debug || size <= ex->cfg.small_threshold)
-        return;
+void ex_decay_arm(exec *ex, ex_decay_mark *m) {
     pa_limits_view v;
     pa_introspect_limits(ex->heap, &v);
     if (v.large_cache_window_takes + 1 == v.large_cache_window)
@@ -198,9 +195,7 @@ void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m) {
  * any other stays. A new window starts, so its request finds no bin
  * flagged and the budget does not rise. (A request the heap was not asked,
  * or not cacheable, leaves the window as it was: nothing to judge.) */
-int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m) {
-    if (!m->armed)
-        return 0;
+int ex_decay_judge(exec *ex, const ex_decay_mark *m) {
     pa_limits_view v;
     pa_introspect_limits(ex->heap, &v);
     if (v.large_cache_window_takes == m->takes)
