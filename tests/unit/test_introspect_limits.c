@@ -13,22 +13,12 @@
 
 #define FIELDS 10
 
-/* The fields in one order: the two window lengths, constants, at 3 and 9. */
-static void limits_fields(const pa_limits_view *l, size_t out[FIELDS]) {
-    const size_t f[FIELDS] = {l->arena_allowance, l->pool_allowance, (size_t)l->retention_window_takes,
-                              l->retention_window, l->large_cached_blocks, l->large_cached_bytes,
-                              l->large_cache_budget, l->large_cache_low, l->large_cache_window_takes,
-                              l->large_cache_window};
-    memcpy(out, f, sizeof f);
-}
-
-static void view_fields(const pa_heap_view *v, size_t out[FIELDS]) {
-    const size_t f[FIELDS] = {v->arena_allowance, v->pool_allowance, (size_t)v->retention_window_takes,
-                              v->retention_window, v->large_cached_blocks, v->large_cached_bytes,
-                              v->large_cache_budget, v->large_cache_low, v->large_cache_window_takes,
-                              v->large_cache_window};
-    memcpy(out, f, sizeof f);
-}
+/* The fields in one order, of either view (their names are the same); the
+ * two window lengths, constants, at 3 and 9. */
+#define FIELDS_OF(v)                                                                                          \
+    {(v).arena_allowance,    (v).pool_allowance,     (size_t)(v).retention_window_takes, (v).retention_window, \
+     (v).large_cached_blocks, (v).large_cached_bytes, (v).large_cache_budget,             (v).large_cache_low,  \
+     (v).large_cache_window_takes, (v).large_cache_window}
 
 typedef struct seen {
     int steps;
@@ -40,11 +30,9 @@ typedef struct seen {
 static void expect_agrees(const pa_heap *h, seen *s) {
     pa_limits_view l;
     pa_heap_view v;
-    size_t got[FIELDS], want[FIELDS];
     pa_introspect_limits(h, &l);
     pa_introspect_heap(h, &v);
-    limits_fields(&l, got);
-    view_fields(&v, want);
+    const size_t got[FIELDS] = FIELDS_OF(l), want[FIELDS] = FIELDS_OF(v);
     if (s->steps++ == 0)
         memcpy(s->first, got, sizeof got);
     for (size_t i = 0; i < FIELDS; i++) {
