@@ -62,6 +62,21 @@ void pa_introspect_heap(const pa_heap *h, pa_heap_view *v) {
     v->quarantine_mapped = h->quarantine != NULL;
 }
 
+void pa_introspect_limits(const pa_heap *h, pa_limits_view *out) {
+    *out = (pa_limits_view){
+        .arena_allowance = h->arena_allowance,
+        .pool_allowance = h->pool_allowance,
+        .retention_window_takes = h->pool_takes - h->allowance_raised_at,
+        .retention_window = PA_RETENTION_DECAY_TAKES,
+        .large_cached_blocks = h->large_cache.blocks,
+        .large_cached_bytes = h->large_cache.bytes,
+        .large_cache_budget = h->large_cache.budget,
+        .large_cache_low = h->large_cache.low,
+        .large_cache_window_takes = h->large_cache.window_takes,
+        .large_cache_window = PA_LARGE_CACHE_DECAY_TAKES,
+    };
+}
+
 uintptr_t pa_introspect_remote_free(const pa_heap *h) {
     /* The pushers write the list; this only reads it. */
     pa_heap *writable = (pa_heap *)h;

@@ -25,8 +25,30 @@ typedef struct request {
 /* Bytes checked at each end of a filled debug block. */
 #define FILL_CHECKED 64
 
+/* Whether the len bytes at d all hold fill: a word at a time, the last word
+ * overlapping the one before rather than a tail of bytes. */
+static int all_fill(const unsigned char *d, size_t len, unsigned char fill) {
+    uint64_t want = 0x0101010101010101ull * fill, diff = 0, w;
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            diff |= d[i] ^ fill;
+        return !diff;
+    }
+    for (size_t i = 0; i + 8 < len; i += 8) {
+        memcpy(&w, d + i, 8);
+        diff |= w ^ want;
+    }
+    memcpy(&w, d + len - 8, 8);
+    return !(diff | (w ^ want));
+}
+
 size_t ex_fill_mismatch(const unsigned char *d, size_t n, unsigned char fill) {
     size_t head = n < FILL_CHECKED ? n : FILL_CHECKED;
+    /* The usual answer, both ends right, in 16 word compares; where one is
+     * wrong, the first wrong byte is found one at a time (the byte loop
+     * alone was some 600 instructions a debug block). */
+    if (all_fill(d, head, fill) && all_fill(d + n - head, head, fill))
+        return n;
     for (size_t k = 0; k < 2 * head; k++) {
         size_t i = k < head ? k : n - 2 * head + k; /* the first and the last head bytes */
         if (d[i] != fill)

@@ -156,8 +156,8 @@ static size_t cache_capacity(size_t size) {
 }
 
 void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m) {
-    pa_heap_view v;
-    pa_introspect_heap(ex->heap, &v);
+    pa_limits_view v;
+    pa_introspect_limits(ex->heap, &v);
     *m = (ex_cache_mark){pa_heap_usable_size(ex->heap, p), v.large_cached_blocks, v.large_cached_bytes,
                          v.large_cache_budget};
 }
@@ -166,8 +166,8 @@ void ex_cache_before_free(exec *ex, const void *p, ex_cache_mark *m) {
  * cached exactly when its capacity fits in what the budget leaves; then
  * the cache holds one block and that capacity more, else what it held. */
 int ex_cache_after_free(exec *ex, const ex_cache_mark *m) {
-    pa_heap_view v;
-    pa_introspect_heap(ex->heap, &v);
+    pa_limits_view v;
+    pa_introspect_limits(ex->heap, &v);
     int cacheable = m->size > PA_LINEAR_THRESHOLD && m->size <= CACHEABLE_MOST;
     size_t capacity = cacheable ? cache_capacity(m->size) : m->size;
     int cached = cacheable && m->bytes + capacity <= m->budget;
@@ -182,12 +182,9 @@ int ex_cache_after_free(exec *ex, const ex_cache_mark *m) {
     return 0;
 }
 
-void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m) {
-    m->armed = 0;
-    if (ex->cfg.debug || size <= ex->cfg.small_threshold)
-        return;
-    pa_heap_view v;
-    pa_introspect_heap(ex->heap, &v);
+void ex_decay_arm(exec *ex, ex_decay_mark *m) {
+    pa_limits_view v;
+    pa_introspect_limits(ex->heap, &v);
     if (v.large_cache_window_takes + 1 == v.large_cache_window)
         *m = (ex_decay_mark){1, v.large_cache_budget, v.large_cache_low, v.large_cache_window_takes};
 }
@@ -198,11 +195,9 @@ void ex_decay_before_malloc(exec *ex, size_t size, ex_decay_mark *m) {
  * any other stays. A new window starts, so its request finds no bin
  * flagged and the budget does not rise. (A request the heap was not asked,
  * or not cacheable, leaves the window as it was: nothing to judge.) */
-int ex_decay_after_malloc(exec *ex, const ex_decay_mark *m) {
-    if (!m->armed)
-        return 0;
-    pa_heap_view v;
-    pa_introspect_heap(ex->heap, &v);
+int ex_decay_judge(exec *ex, const ex_decay_mark *m) {
+    pa_limits_view v;
+    pa_introspect_limits(ex->heap, &v);
     if (v.large_cache_window_takes == m->takes)
         return 0;
     size_t floor = ex->cfg.large_cache_bytes, half = m->budget / 2;
@@ -239,8 +234,8 @@ void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m) {
     m->armed = !takes_no_pool(op->kind);
     if (!m->armed)
         return;
-    pa_heap_view v;
-    pa_introspect_heap(ex->heap, &v);
+    pa_limits_view v;
+    pa_introspect_limits(ex->heap, &v);
     *m = (ex_retention_mark){1, v.arena_allowance, v.pool_allowance, v.retention_window_takes, v.retention_window};
 }
 
@@ -252,8 +247,8 @@ void ex_retention_before(exec *ex, const pa_op *op, ex_retention_mark *m) {
 int ex_retention_after(exec *ex, const ex_retention_mark *m) {
     if (!m->armed || m->window_takes + OP_TAKES_MOST >= m->window)
         return 0;
-    pa_heap_view v;
-    pa_introspect_heap(ex->heap, &v);
+    pa_limits_view v;
+    pa_introspect_limits(ex->heap, &v);
     size_t arenas = v.arena_allowance;
     ex_doctor(ex, PA_SITE_ALLOWANCE, &arenas);
     if (arenas < m->arenas || v.pool_allowance < m->pools)

@@ -154,6 +154,46 @@ static void test_address_index(void) {
     pa_shadow_free(&sh);
 }
 
+/* Removing slots keeps the order of the rest and the small and large
+ * counts, against a plain list, over random ascending sets of positions
+ * (the first, the last, runs, every one). */
+static void test_remove_slots(void) {
+    pa_shadow sh;
+    EXPECT(pa_shadow_init(&sh) == 0, "init");
+    enum { N = 300 };
+    uint64_t model[N];
+    size_t n = 0, wrong = 0;
+    for (int step = 0; step < 2000; step++) {
+        while (n < N && rnd8() % 4) { /* refill: failed, small and large blocks */
+            pa_shadow_block b = {.p = rnd8() % 8 ? (void *)(uintptr_t)(16 * (step + 1)) : NULL,
+                                 .small = rnd8() % 2, .serial = sh.next_serial++};
+            pa_shadow_append(&sh, &b);
+            model[n++] = b.serial;
+        }
+        size_t pos[N], npos = 0, keep = 0;
+        unsigned every = rnd8() % 8; /* 0: every slot goes */
+        for (size_t i = 0; i < n; i++) {
+            if (!every || rnd8() % 8 < every % 3)
+                pos[npos++] = i;
+            else
+                model[keep++] = model[i];
+        }
+        if (npos)
+            pa_shadow_remove(&sh, pos, npos);
+        n = keep;
+        size_t small = 0, large = 0;
+        wrong += sh.n != n;
+        for (size_t i = 0; i < n && i < sh.n; i++) {
+            wrong += sh.slots[i].serial != model[i];
+            if (sh.slots[i].p)
+                *(sh.slots[i].small ? &small : &large) += 1;
+        }
+        wrong += small != sh.nsmall || large != sh.nlarge;
+    }
+    EXPECT(wrong == 0, "%zu slots or counts differ from the plain list", wrong);
+    pa_shadow_free(&sh);
+}
+
 /* ---- content patterns ---------------------------------------------------- */
 
 /* Every patterned byte of a block is checked: a flip anywhere in a region is
@@ -590,6 +630,7 @@ int main(void) {
     test_text_errors();
     test_renumber();
     test_address_index();
+    test_remove_slots();
     test_pattern();
     test_pattern_short();
     test_oracles_fire();

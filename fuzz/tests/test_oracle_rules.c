@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exec_internal.h"
 #include "oracle_doctor.h"
 #include "poolalloc/poolalloc.h"
 #include "poolalloc/stats.h"
@@ -175,6 +176,25 @@ static void test_fresh_fill_rule(void) {
                 "object cache alloc 0 (from the heap) gave * whose byte 0 is 0x00, not 0xcd");
 }
 
+/* The fill test's place of a wrong byte, at every place of both checked
+ * ends (64 bytes each) of every size to 200: the first wrong byte of the
+ * ends, a byte between them not looked at, n when the ends are right. */
+static void test_fill_mismatch_places(void) {
+    unsigned char d[200];
+    int wrong = 0;
+    for (size_t n = 1; n <= sizeof d; n++) {
+        memset(d, 0xCD, n);
+        wrong += ex_fill_mismatch(d, n, 0xCD) != n;
+        for (size_t i = 0; i < n; i++) {
+            memset(d, 0xCD, n);
+            d[i] = 0xCC;
+            size_t want = i < 64 || i >= n - (n < 64 ? n : 64) ? i : n;
+            wrong += ex_fill_mismatch(d, n, 0xCD) != want;
+        }
+    }
+    EXPECT(wrong == 0, "%d sizes and places answered wrong", wrong);
+}
+
 /* The misuse ops that write a debug block: the freed fill is there before
  * a write after free, the whole-heap scan finds the written block while it
  * waits in the quarantine, and the report's dump names the block's state
@@ -258,6 +278,7 @@ static void test_misuse_result_rules(void) {
 
 int main(void) {
     test_fresh_fill_rule();
+    test_fill_mismatch_places();
     test_debug_write_rules();
     test_cache_rules();
     test_huge_rules();

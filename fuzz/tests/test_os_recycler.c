@@ -32,10 +32,13 @@ static int is_mapped(void *p, size_t n) {
 }
 
 /* A region dirtied all over, some of it decommitted, comes back at the
- * same address, aligned, every byte zero. */
-static void test_reuse_zero_filled(void) {
+ * same address, aligned, every byte zero; with the 32-byte clearing where
+ * the CPU has it (wide as init set it), and with the 16-byte one (wide 0). */
+static void test_reuse_zero_filled(int wide) {
     os_recycler r;
     pa_os_recycler_init(&r);
+    if (!wide)
+        r.wide = 0;
     pa_os_ops os = pa_os_recycler_ops(&r);
     size_t page = pa_os_page_size();
     unsigned char *a = os.map(os.ctx, MIB, MIB);
@@ -153,7 +156,8 @@ static void test_placed(void) {
 }
 
 int main(void) {
-    test_reuse_zero_filled();
+    test_reuse_zero_filled(1);
+    test_reuse_zero_filled(0);
     test_held_inaccessible();
     test_bounded();
     test_placed();

@@ -27,6 +27,11 @@ static void drop(os_recycler *r, size_t i) {
  * 16, over corpus/config 9.9), and go unwritten. */
 #define PIECE 256
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RECYCLER_AVX2 1
+#include <immintrin.h>
+#endif
+
 /* Clears the dirty pieces of the n bytes at page (a whole page); how many
  * it cleared. Each piece a run of word loads and ors the compiler vectorises
  * (the page's alignment lets each load fold into its or), and only a dirty
@@ -58,6 +63,40 @@ __attribute__((no_sanitize("address", "undefined"))) static size_t clear_dirty(u
     return cleared;
 }
 
+#ifdef RECYCLER_AVX2
+_Static_assert(PIECE == 8 * sizeof(__m256i), "a piece is eight 32-byte vectors");
+
+/* clear_dirty where the CPU has AVX2: a piece read in eight 32-byte loads
+ * (the baseline's SSE2 build takes sixteen of 16) and tested in one
+ * instruction, a dirty one cleared in eight stores; written out, since gcc
+ * made a loop of them a `rep stosq`. 16 instructions a clean piece, not 29
+ * (counted in the disassembly). */
+__attribute__((target("avx2"), no_sanitize("address", "undefined"))) static size_t clear_dirty_wide(unsigned char *page,
+                                                                                                    size_t n) {
+    __m256i *z = __builtin_assume_aligned(page, 64), *end = z + n / sizeof *z, zero = _mm256_setzero_si256();
+    size_t cleared = 0;
+    for (; z < end; z += PIECE / sizeof *z) {
+        __m256i any = _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(z[0], z[1]), _mm256_or_si256(z[2], z[3])),
+                                      _mm256_or_si256(_mm256_or_si256(z[4], z[5]), _mm256_or_si256(z[6], z[7])));
+        if (_mm256_testz_si256(any, any))
+            continue;
+        z[0] = z[1] = z[2] = z[3] = z[4] = z[5] = z[6] = z[7] = zero;
+        cleared++;
+    }
+    return cleared;
+}
+#endif
+
+static size_t clear_page(const os_recycler *r, unsigned char *page, size_t n) {
+#ifdef RECYCLER_AVX2
+    if (r->wide)
+        return clear_dirty_wide(page, n);
+#else
+    (void)r;
+#endif
+    return clear_dirty(page, n);
+}
+
 /* Only resident pages can hold anything but zeros (a page never touched, or
  * decommitted, reads back zero-filled): mincore lists them in one request per
  * chunk, cheaper than dropping them all and taking a fault per page on the
@@ -80,7 +119,7 @@ static void zero_dirtied(os_recycler *r, char *addr, size_t size) {
         for (size_t i = 0; i < pages; i++) {
             if (!(resident[i] & 1))
                 continue;
-            size_t cleared = clear_dirty((unsigned char *)addr + off + i * page, page);
+            size_t cleared = clear_page(r, (unsigned char *)addr + off + i * page, page);
             r->pages_zeroed += cleared != 0;
             r->pieces_zeroed += cleared;
         }
@@ -161,7 +200,12 @@ void pa_os_recycler_drain(os_recycler *r) {
         drop(r, r->n - 1);
 }
 
-void pa_os_recycler_init(os_recycler *r) { *r = (os_recycler){.inner = pa_os_mmap()}; }
+void pa_os_recycler_init(os_recycler *r) {
+    *r = (os_recycler){.inner = pa_os_mmap()};
+#ifdef RECYCLER_AVX2
+    r->wide = __builtin_cpu_supports("avx2") != 0;
+#endif
+}
 
 pa_os_ops pa_os_recycler_ops(os_recycler *r) {
     return (pa_os_ops){recycle_map, recycle_unmap, recycle_decommit, recycle_recommit, r, recycle_prefault};

@@ -83,6 +83,23 @@ typedef struct pa_heap_view {
     int quarantine_mapped; /* the ring exists */
 } pa_heap_view;
 
+/* The retention allowances and the large cache's counters and budget, with
+ * their windows: the fields of pa_heap_view (same names, same values) that
+ * an op's policy judgement reads before and after a call, for a handful of
+ * loads where pa_introspect_heap copies the whole view and the config. */
+typedef struct pa_limits_view {
+    size_t arena_allowance;
+    size_t pool_allowance;
+    uint64_t retention_window_takes;
+    size_t retention_window;
+    size_t large_cached_blocks;
+    size_t large_cached_bytes;
+    size_t large_cache_budget;
+    size_t large_cache_low;
+    size_t large_cache_window_takes;
+    size_t large_cache_window;
+} pa_limits_view;
+
 typedef struct pa_class_view {
     size_t block_size;
     size_t first_block_offset;   /* header + alignment padding */
@@ -250,6 +267,8 @@ unsigned pa_introspect_locks_held(void);
 const char *pa_introspect_lock_name(unsigned lock);
 /* nfp2lasta[n]: the last usable arena with n free pools, 0 if none. */
 uintptr_t pa_introspect_last_with_free(const pa_heap *heap, size_t nfreepools);
+/* pa_heap_view's retention and large-cache fields alone (pa_limits_view). */
+void pa_introspect_limits(const pa_heap *heap, pa_limits_view *out);
 /* The arena object the ownership map names for address a, 0 if none. */
 uintptr_t pa_introspect_owner(const pa_heap *heap, uintptr_t a);
 /* The base of that arena object (0 if it has no arena), *object set as

@@ -30,6 +30,8 @@ typedef struct os_recycler {
     uint64_t reused, passed_down;        /* maps served from held, and not */
     uint64_t pages_zeroed;               /* resident pages found dirty and cleared */
     uint64_t pieces_zeroed;              /* their 256-byte pieces found dirty and cleared */
+    int wide;                            /* clear with 32-byte loads and stores (AVX2): set by
+                                          * init where the CPU has them; a test may clear it */
 } os_recycler;
 
 /* Over mmap, holding nothing. */
