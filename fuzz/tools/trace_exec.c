@@ -392,13 +392,27 @@ typedef struct heap_walk {
     size_t found;
     size_t not_owned; /* the first live block the heap disowns, SIZE_MAX: none */
     pa_trace_sweep *sweep;
+    const pa_granule_set *ranges;
+    uintptr_t *starts;
+    const void **sorted; /* opt.live */
+    size_t nsorted;      /* the address index's count; SIZE_MAX: no memory to list it */
 } heap_walk;
 
-/* The walk, then, once the structure has passed, the heap's own answer for
- * every live block, then the content sweep's chunks from the table's end
- * until the two ends meet. */
+/* The live blocks in address order from the address index, so the ghost
+ * check's sort finds them sorted (one pass, where a table order took a
+ * radix sort); if the index holds the blocks the replay counts, the walk,
+ * then, once the structure has passed, the heap's own answer for every
+ * live block; then the content sweep's chunks from the table's end until
+ * the two ends meet. */
 static void *walk_heap(void *arg) {
     heap_walk *w = arg;
+    w->nsorted = pa_granule_set_starts(w->ranges, w->starts);
+    if (w->nsorted != w->opt.nlive) {
+        pa_trace_sweep_run(w->sweep, &w->sweep->back);
+        return NULL;
+    }
+    for (size_t i = 0; i < w->nsorted; i++)
+        w->sorted[i] = (const void *)w->starts[i];
     w->found = pa_check_heap_opts(w->heap, &w->opt, w->rep);
     w->not_owned = SIZE_MAX;
     if (!w->found && !pa_check_report_count(w->rep))
@@ -454,15 +468,6 @@ static int check_full(pa_trace_exec *x) {
     if (x->st.live > x->live_cap && make_room(x))
         return -1;
     size_t n = x->st.live;
-    /* in address order from the address index, so the ghost check's sort
-     * finds them sorted (one pass, where a table order took a radix sort) */
-    size_t nsorted = pa_granule_set_starts(&x->ranges, x->live_starts);
-    if (nsorted == SIZE_MAX)
-        return fail(x, "HARNESS_ENOMEM", "no memory to list the address index's %zu blocks", n);
-    if (nsorted != n)
-        return fail(x, "INDEX_LOST", "the address index holds %zu blocks, the replay %zu", nsorted, n);
-    for (size_t i = 0; i < n; i++)
-        x->live_sorted[i] = (const void *)x->live_starts[i];
     /* The two halves at once, on the heap at rest: the walk of the heap
      * (with the ghost state, pa_check_live_set's, on its walk of the pools,
      * into the same report) on a thread of its own, the sweep of the live
@@ -471,8 +476,14 @@ static int check_full(pa_trace_exec *x) {
      * turn. */
     pa_trace_sweep sweep;
     pa_trace_sweep_init(&sweep, &x->blocks, x->live_cap, x->live_list, x->live_sizes, x->back_list, x->back_sizes);
-    heap_walk walk = {x->heap, {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep}, x->rep, 0,
-                      SIZE_MAX, &sweep};
+    heap_walk walk = {.heap = x->heap,
+                      .opt = {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep},
+                      .rep = x->rep,
+                      .not_owned = SIZE_MAX,
+                      .sweep = &sweep,
+                      .ranges = &x->ranges,
+                      .starts = x->live_starts,
+                      .sorted = x->live_sorted};
     pa_check_report_clear(x->rep);
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, walk_heap, &walk) == 0;
@@ -481,6 +492,10 @@ static int check_full(pa_trace_exec *x) {
     pa_trace_sweep_run(&sweep, &sweep.front);
     if (threaded)
         pthread_join(thread, NULL);
+    if (walk.nsorted == SIZE_MAX)
+        return fail(x, "HARNESS_ENOMEM", "no memory to list the address index's %zu blocks", n);
+    if (walk.nsorted != n)
+        return fail(x, "INDEX_LOST", "the address index holds %zu blocks, the replay %zu", walk.nsorted, n);
     int contents = sweep_verdict(x, &sweep);
     if (walk.found)
         return fail_checker(x, "pa_check_heap");
