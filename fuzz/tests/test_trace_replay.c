@@ -8,6 +8,7 @@
  * and stops where the reader does. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@
 #include "trace_format.h"
 #include "trace_pipe.h"
 #include "trace_prefetch.h"
+#include "trace_sweep.h"
+#include "pattern.h"
 
 #include "expect.h"
 
@@ -285,6 +288,128 @@ static pa_config with_large(bad_large *b, enum large_fault fault) {
     return cfg;
 }
 
+/* Two blocks damaged before the full check, in chunks of the block table
+ * far apart: whichever thread sweeps which end, the report names the one
+ * first in the table. */
+typedef struct two_damages {
+    uint64_t after, first, second;
+} two_damages;
+
+static void damage_two(pa_trace_exec *x, uint64_t op, void *ctx) {
+    const two_damages *d = ctx;
+    if (op != d->after)
+        return;
+    ((uint8_t *)pa_trace_exec_block(x, d->first))[3] ^= 0x20;
+    ((uint8_t *)pa_trace_exec_block(x, d->second))[5] ^= 0x20;
+}
+
+static void test_sweep_both_ends(void) {
+    enum { BLOCKS = 20000 };
+    size_t cap = BLOCKS * 16, len = 0;
+    char *text = malloc(cap);
+    for (int i = 1; i <= BLOCKS; i++)
+        len += (size_t)snprintf(text + len, cap - len, "m %d 24\n", i);
+    two_damages d = {BLOCKS - 2, 2, BLOCKS - 10};
+    expect_failure(text, NULL, BLOCKS, damage_two, &d, "CONTENT_MISMATCH",
+                   "full check: byte 3 of block ID 2 (24 bytes at ");
+    d = (two_damages){BLOCKS - 2, BLOCKS - 10, BLOCKS - 9000};
+    expect_failure(text, NULL, BLOCKS, damage_two, &d, "CONTENT_MISMATCH",
+                   "full check: byte 5 of block ID 11000 (24 bytes at ");
+    free(text);
+}
+
+/* The sweep's ends on a table of their own: each alone covers the whole
+ * table, the verdict is the lowest damaged index whichever end met it, and
+ * run at once the ends list every live block once between them. */
+enum { SWEEP_SLOTS = 10000 };
+
+typedef struct sweep_fixture {
+    pa_trace_blocks t;
+    const void *lists[2][SWEEP_SLOTS];
+    size_t sizes[2][SWEEP_SLOTS];
+    size_t live;
+} sweep_fixture;
+
+static void sweep_fixture_init(sweep_fixture *f) {
+    pa_trace_blocks_init(&f->t);
+    f->live = 0;
+    for (uint64_t i = 0; i < SWEEP_SLOTS; i++) {
+        pa_trace_block *b = pa_trace_blocks_take(&f->t, i, i + 1);
+        if (i % 7 == 3) /* a slot whose ID died */
+            continue;
+        b->req = 16 + i % 50;
+        b->seed = 0x9e3779b97f4a7c15ull * (i + 1) | 1;
+        b->p = malloc(b->req);
+        pa_pattern_fill(b->p, b->req, b->seed);
+        f->live++;
+    }
+    ((uint8_t *)f->t.tab[100].p)[2] ^= 1;
+    ((uint8_t *)f->t.tab[9001].p)[0] ^= 1;
+}
+
+static void sweep_fixture_free(sweep_fixture *f) {
+    for (uint64_t i = 0; i < f->t.len; i++)
+        free(f->t.tab[i].p);
+    pa_trace_blocks_free(&f->t);
+}
+
+static void sweep_init(pa_trace_sweep *s, sweep_fixture *f) {
+    pa_trace_sweep_init(s, &f->t, SWEEP_SLOTS, f->lists[0], f->sizes[0], f->lists[1], f->sizes[1]);
+}
+
+static void *sweep_back(void *s) {
+    pa_trace_sweep_run(s, &((pa_trace_sweep *)s)->back);
+    return NULL;
+}
+
+static void test_sweep_ends(void) {
+    sweep_fixture *f = malloc(sizeof *f);
+    sweep_fixture_init(f);
+    pa_trace_sweep s;
+    for (int back_first = 0; back_first < 2; back_first++) {
+        sweep_init(&s, f);
+        pa_trace_sweep_run(&s, back_first ? &s.back : &s.front);
+        pa_trace_sweep_run(&s, back_first ? &s.front : &s.back);
+        pa_trace_sweep_end *alone = back_first ? &s.back : &s.front, *late = back_first ? &s.front : &s.back;
+        EXPECT(alone->n == f->live && late->n == 0, "%s alone: %zu and %zu live blocks, %zu expected",
+               back_first ? "back" : "front", alone->n, late->n, f->live);
+        EXPECT(alone->first_bad == 100 && pa_trace_sweep_first_bad(&s) == 100, "%s alone: first bad %llu",
+               back_first ? "back" : "front", (unsigned long long)alone->first_bad);
+    }
+    s.front.first_bad = 9001;
+    s.back.first_bad = 100;
+    EXPECT(pa_trace_sweep_first_bad(&s) == 100, "the back end's lower index is the verdict");
+    s.front.first_bad = 100;
+    s.back.first_bad = 9001;
+    EXPECT(pa_trace_sweep_first_bad(&s) == 100, "the front end's lower index is the verdict");
+    for (int round = 0; round < 20; round++) {
+        sweep_init(&s, f);
+        pthread_t th;
+        int threaded = pthread_create(&th, NULL, sweep_back, &s) == 0;
+        pa_trace_sweep_run(&s, &s.front);
+        if (threaded)
+            pthread_join(th, NULL);
+        EXPECT(s.front.n + s.back.n == f->live && pa_trace_sweep_first_bad(&s) == 100,
+               "both ends: %zu + %zu live blocks of %zu, first bad %llu", s.front.n, s.back.n, f->live,
+               (unsigned long long)pa_trace_sweep_first_bad(&s));
+        if (s.front.n + s.back.n != f->live)
+            continue;
+        uintptr_t *all = malloc(f->live * sizeof *all);
+        for (size_t i = 0; i < s.front.n; i++)
+            all[i] = (uintptr_t)s.front.list[i];
+        for (size_t i = 0; i < s.back.n; i++)
+            all[s.front.n + i] = (uintptr_t)s.back.list[i];
+        qsort(all, f->live, sizeof *all, by_address);
+        size_t distinct = 1;
+        for (size_t i = 1; i < f->live; i++)
+            distinct += all[i] != all[i - 1];
+        EXPECT(distinct == f->live, "both ends listed %zu distinct blocks of %zu", distinct, f->live);
+        free(all);
+    }
+    sweep_fixture_free(f);
+    free(f);
+}
+
 static void test_oracles_fire(void) {
     damage d = {0, 5, 0x77};
     expect_failure("m 1 100\nf 1\n", NULL, 0, damage_block, &d, "CONTENT_MISMATCH",
@@ -519,6 +644,8 @@ int main(void) {
     test_range_set();
     test_granule_set();
     test_oracles_fire();
+    test_sweep_both_ends();
+    test_sweep_ends();
     test_notes();
     test_wrong_slot();
     test_no_limits();

@@ -21,6 +21,7 @@
 #include "granule_set.h"
 #include "trace_blocks.h"
 #include "trace_prefetch.h"
+#include "trace_sweep.h"
 
 _Static_assert(SIZE_MAX >= UINT64_MAX, "trace sizes are 64-bit: size_t must hold them");
 
@@ -34,8 +35,11 @@ struct pa_trace_exec {
     pa_trace_blocks blocks;
     pa_granule_set ranges; /* the live blocks' [p, p + usable) */
     size_t nsmall, nlarge;
-    const void **live_list; /* scratch of the full check: the table's order */
+    void *scratch; /* the full check's: the six arrays below */
+    const void **live_list; /* the sweep's front end, then its back end's */
     size_t *live_sizes;
+    const void **back_list; /* the sweep's back end */
+    size_t *back_sizes;
     uintptr_t *live_starts; /* the same blocks in address order */
     const void **live_sorted;
     size_t live_cap;
@@ -387,13 +391,28 @@ typedef struct heap_walk {
     pa_check_report *rep;
     size_t found;
     size_t not_owned; /* the first live block the heap disowns, SIZE_MAX: none */
+    pa_trace_sweep *sweep;
+    const pa_granule_set *ranges;
+    uintptr_t *starts;
+    const void **sorted; /* opt.live */
+    size_t nsorted;      /* the address index's count; SIZE_MAX: no memory to list it */
 } heap_walk;
 
-/* The walk, then, once the structure has passed, the heap's own answer for
- * every live block: on this thread so that the sweep of the contents beside
- * it, the longer half, is not followed by it. */
+/* The live blocks in address order from the address index, so the ghost
+ * check's sort finds them sorted (one pass, where a table order took a
+ * radix sort); if the index holds the blocks the replay counts, the walk,
+ * then, once the structure has passed, the heap's own answer for every
+ * live block; then the content sweep's chunks from the table's end until
+ * the two ends meet. */
 static void *walk_heap(void *arg) {
     heap_walk *w = arg;
+    w->nsorted = pa_granule_set_starts(w->ranges, w->starts);
+    if (w->nsorted != w->opt.nlive) {
+        pa_trace_sweep_run(w->sweep, &w->sweep->back);
+        return NULL;
+    }
+    for (size_t i = 0; i < w->nsorted; i++)
+        w->sorted[i] = (const void *)w->starts[i];
     w->found = pa_check_heap_opts(w->heap, &w->opt, w->rep);
     w->not_owned = SIZE_MAX;
     if (!w->found && !pa_check_report_count(w->rep))
@@ -402,80 +421,82 @@ static void *walk_heap(void *arg) {
                 w->not_owned = i;
                 break;
             }
+    pa_trace_sweep_run(w->sweep, &w->sweep->back);
     return NULL;
 }
 
-/* Every live block's contents, and the live blocks in the table's order
- * into the live list (pointers and sizes, for the poisoning check): the one
- * pass over the table. After a mismatch the list is still filled. 0; -1
- * with the first mismatch in x->f; -2 when the table and the count of live
- * blocks disagree (the list is not whole). */
-static int sweep_contents(pa_trace_exec *x) {
-    size_t n = 0;
-    int failed = 0;
-    for (uint64_t i = 0; i < x->blocks.len; i++) {
-        const pa_trace_block *b = &x->blocks.tab[i];
-        if (!b->p)
-            continue;
-        if (n == x->st.live)
-            return fail(x, "HARNESS_COUNT", "the block table holds more than the %zu live blocks counted", x->st.live) -
-                   1;
-        x->live_list[n] = b->p;
-        x->live_sizes[n++] = b->req;
-        if (!failed && check_contents(x, b, b->req, "full check"))
-            failed = 1;
-    }
+/* The sweep's verdict, its two ends' lists made one live list (pointers
+ * and sizes, for the poisoning check): 0; -1 with the first mismatch in
+ * table order in x->f; -2 when the table and the count of live blocks
+ * disagree (the list is not whole). */
+static int sweep_verdict(pa_trace_exec *x, const pa_trace_sweep *s) {
+    size_t n = s->front.n + s->back.n;
     if (n != x->st.live)
         return fail(x, "HARNESS_COUNT", "the block table holds %zu live blocks, %zu counted", n, x->st.live) - 1;
-    return failed ? -1 : 0;
+    if (s->back.n) {
+        memcpy(x->live_list + s->front.n, s->back.list, s->back.n * sizeof *s->back.list);
+        memcpy(x->live_sizes + s->front.n, s->back.sizes, s->back.n * sizeof *s->back.sizes);
+    }
+    uint64_t bad = pa_trace_sweep_first_bad(s);
+    return bad == UINT64_MAX ? 0 : check_contents(x, &x->blocks.tab[bad], x->blocks.tab[bad].req, "full check");
+}
+
+/* The full check's scratch for the live set, one allocation of six arrays
+ * of word-sized entries, made twice the live set when it outgrows them (no
+ * content is kept from one check to the next). */
+static int make_room(pa_trace_exec *x) {
+    _Static_assert(sizeof(void *) == sizeof(size_t) && sizeof(void *) == sizeof(uintptr_t), "word-sized entries");
+    size_t ncap = x->st.live * 2, step = ncap * sizeof(void *);
+    free(x->scratch);
+    x->live_cap = 0;
+    char *m = x->scratch = ncap <= SIZE_MAX / 6 / sizeof(void *) ? malloc(6 * step) : NULL;
+    if (!m)
+        return fail(x, "HARNESS_ENOMEM", "no memory for the live list of %zu blocks", x->st.live);
+    x->live_list = (const void **)m;
+    x->live_sizes = (size_t *)(m + step);
+    x->live_starts = (uintptr_t *)(m + 2 * step);
+    x->live_sorted = (const void **)(m + 3 * step);
+    x->back_list = (const void **)(m + 4 * step);
+    x->back_sizes = (size_t *)(m + 5 * step);
+    x->live_cap = ncap;
+    return 0;
 }
 
 static int check_full(pa_trace_exec *x) {
     x->st.full_checks++;
     x->since_full = 0;
-    if (x->st.live > x->live_cap) {
-        size_t ncap = x->st.live * 2;
-        const void **l = realloc(x->live_list, ncap * sizeof *l);
-        if (l)
-            x->live_list = l;
-        size_t *z = realloc(x->live_sizes, ncap * sizeof *z);
-        if (z)
-            x->live_sizes = z;
-        uintptr_t *a = realloc(x->live_starts, ncap * sizeof *a);
-        if (a)
-            x->live_starts = a;
-        const void **o = realloc(x->live_sorted, ncap * sizeof *o);
-        if (o)
-            x->live_sorted = o;
-        if (!l || !z || !a || !o)
-            return fail(x, "HARNESS_ENOMEM", "no memory for the live list of %zu blocks", x->st.live);
-        x->live_cap = ncap;
-    }
+    if (x->st.live > x->live_cap && make_room(x))
+        return -1;
     size_t n = x->st.live;
-    /* in address order from the address index, so the ghost check's sort
-     * finds them sorted (one pass, where a table order took a radix sort) */
-    size_t nsorted = pa_granule_set_starts(&x->ranges, x->live_starts);
-    if (nsorted == SIZE_MAX)
-        return fail(x, "HARNESS_ENOMEM", "no memory to list the address index's %zu blocks", n);
-    if (nsorted != n)
-        return fail(x, "INDEX_LOST", "the address index holds %zu blocks, the replay %zu", nsorted, n);
-    for (size_t i = 0; i < n; i++)
-        x->live_sorted[i] = (const void *)x->live_starts[i];
     /* The two halves at once, on the heap at rest: the walk of the heap
      * (with the ghost state, pa_check_live_set's, on its walk of the pools,
      * into the same report) on a thread of its own, the sweep of the live
-     * blocks' contents here. Both only read; the verdict is the walk's
-     * first, as when they ran in turn. */
-    heap_walk walk = {x->heap, {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep}, x->rep, 0,
-                      SIZE_MAX};
+     * blocks' contents here, joined by the walk's thread when it is done.
+     * All only read; the verdict is the walk's first, as when they ran in
+     * turn. */
+    pa_trace_sweep sweep;
+    pa_trace_sweep_init(&sweep, &x->blocks, x->live_cap, x->live_list, x->live_sizes, x->back_list, x->back_sizes);
+    heap_walk walk = {.heap = x->heap,
+                      .opt = {.os = &x->os, .live = x->live_sorted, .nlive = n, .live_report = x->rep},
+                      .rep = x->rep,
+                      .not_owned = SIZE_MAX,
+                      .sweep = &sweep,
+                      .ranges = &x->ranges,
+                      .starts = x->live_starts,
+                      .sorted = x->live_sorted};
     pa_check_report_clear(x->rep);
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, walk_heap, &walk) == 0;
     if (!threaded)
         walk_heap(&walk);
-    int contents = sweep_contents(x);
+    pa_trace_sweep_run(&sweep, &sweep.front);
     if (threaded)
         pthread_join(thread, NULL);
+    if (walk.nsorted == SIZE_MAX)
+        return fail(x, "HARNESS_ENOMEM", "no memory to list the address index's %zu blocks", n);
+    if (walk.nsorted != n)
+        return fail(x, "INDEX_LOST", "the address index holds %zu blocks, the replay %zu", walk.nsorted, n);
+    int contents = sweep_verdict(x, &sweep);
     if (walk.found)
         return fail_checker(x, "pa_check_heap");
     if (pa_check_report_count(x->rep))
@@ -608,9 +629,6 @@ void pa_trace_exec_free(pa_trace_exec *x) {
     pa_check_record_free(x->record);
     pa_trace_blocks_free(&x->blocks);
     pa_granule_set_free(&x->ranges);
-    free(x->live_list);
-    free(x->live_sizes);
-    free(x->live_starts);
-    free(x->live_sorted);
+    free(x->scratch);
     free(x);
 }
