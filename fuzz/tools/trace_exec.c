@@ -402,25 +402,27 @@ typedef struct heap_walk {
  * check's sort finds them sorted (one pass, where a table order took a
  * radix sort); if the index holds the blocks the replay counts, the walk,
  * then, once the structure has passed, the heap's own answer for every
- * live block; then the content sweep's chunks from the table's end until
- * the two ends meet. */
-static void *walk_heap(void *arg) {
-    heap_walk *w = arg;
+ * live block. */
+static void walk_in_address_order(heap_walk *w) {
     w->nsorted = pa_granule_set_starts(w->ranges, w->starts);
-    if (w->nsorted != w->opt.nlive) {
-        pa_trace_sweep_run(w->sweep, &w->sweep->back);
-        return NULL;
-    }
+    if (w->nsorted != w->opt.nlive)
+        return; /* INDEX_LOST or no memory: the caller's verdict */
     for (size_t i = 0; i < w->nsorted; i++)
         w->sorted[i] = (const void *)w->starts[i];
     w->found = pa_check_heap_opts(w->heap, &w->opt, w->rep);
-    w->not_owned = SIZE_MAX;
     if (!w->found && !pa_check_report_count(w->rep))
         for (size_t i = 0; i < w->opt.nlive; i++)
             if (!pa_heap_owns(w->heap, w->opt.live[i])) {
                 w->not_owned = i;
                 break;
             }
+}
+
+/* The walk's thread: its walk, then the content sweep's chunks from the
+ * table's end until the two ends meet. */
+static void *walk_heap(void *arg) {
+    heap_walk *w = arg;
+    walk_in_address_order(w);
     pa_trace_sweep_run(w->sweep, &w->sweep->back);
     return NULL;
 }
